@@ -1,0 +1,2 @@
+import XCTest
+final class PSparkSpaceCLITests: XCTestCase { func testNothing() {} }
