@@ -1,1 +1,5 @@
+import Foundation
 import SparkSpaceCLI
+
+installSignalHandlers()
+exit(run(Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,213 @@
+import CCurl
+import Foundation
+
+/// HTTP over libcurl, with one easy handle reused per thread so that
+/// connections stay alive across requests (a walk of 200 pages opens one).
+public final class CurlTransport: HTTPTransport {
+    /// Connect timeout and longest stall with no bytes moving, in seconds.
+    public let timeout: Double
+    public let userAgent: String
+
+    private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_ALL)) }()
+    private let threadKey = "spark-space.curl-handle.\(UUID().uuidString)"
+
+    public init(timeout: Double = 60, userAgent: String) {
+        _ = Self.globalInit
+        self.timeout = timeout
+        self.userAgent = userAgent
+    }
+
+    public func perform(_ request: HTTPRequest, sink: BodySink?, progress: ProgressHandler?) throws -> HTTPResponse {
+        let handle = threadHandle()
+        curl_easy_reset(handle.curl)
+        let transfer = Transfer(sink: sink, progress: progress)
+        var cleanup: [() -> Void] = []
+        defer { cleanup.forEach { $0() } }
+        try configure(handle.curl, request, transfer: transfer, cleanup: &cleanup)
+        let code = curl_easy_perform(handle.curl)
+        if let error = transfer.sinkError { throw error }
+        guard code == CURLE_OK else { throw failure(code, handle.curl, transfer) }
+        return HTTPResponse(status: transfer.status, headers: transfer.headers, body: transfer.body)
+    }
+
+    private func threadHandle() -> EasyHandle {
+        let dictionary = Thread.current.threadDictionary
+        if let handle = dictionary[threadKey] as? EasyHandle { return handle }
+        let handle = EasyHandle()
+        dictionary[threadKey] = handle
+        return handle
+    }
+
+    private func configure(
+        _ curl: UnsafeMutableRawPointer, _ request: HTTPRequest, transfer: Transfer, cleanup: inout [() -> Void]
+    ) throws {
+        ss_setopt_string(curl, CURLOPT_URL, request.url)
+        ss_setopt_string(curl, CURLOPT_USERAGENT, userAgent)
+        ss_setopt_long(curl, CURLOPT_NOSIGNAL, 1)
+        ss_setopt_long(curl, CURLOPT_CONNECTTIMEOUT_MS, Int(timeout * 1000))
+        // A stall timeout, not a cap: a long download that keeps moving is fine.
+        ss_setopt_long(curl, CURLOPT_LOW_SPEED_LIMIT, 1)
+        ss_setopt_long(curl, CURLOPT_LOW_SPEED_TIME, max(1, Int(timeout.rounded(.up))))
+        // Redirects keep the method; curl drops our Authorization header on another host.
+        ss_setopt_long(curl, CURLOPT_FOLLOWLOCATION, 1)
+        ss_setopt_long(curl, CURLOPT_MAXREDIRS, 5)
+        ss_setopt_string(curl, CURLOPT_ACCEPT_ENCODING, "")
+        let userdata = Unmanaged.passUnretained(transfer).toOpaque()
+        ss_setopt_write_function(curl, curlWrite)
+        ss_setopt_pointer(curl, CURLOPT_WRITEDATA, userdata)
+        ss_setopt_header_function(curl, curlHeader)
+        ss_setopt_pointer(curl, CURLOPT_HEADERDATA, userdata)
+        if transfer.progress != nil {
+            ss_setopt_long(curl, CURLOPT_NOPROGRESS, 0)
+            ss_setopt_xferinfo_function(curl, curlProgress)
+            ss_setopt_pointer(curl, CURLOPT_XFERINFODATA, userdata)
+        }
+        var headers = request.headers.map { "\($0.0): \($0.1)" }
+        headers.append("Expect:")  // no 100-continue round trip before uploads
+        try configureBody(curl, request, headers: &headers, cleanup: &cleanup)
+        var list: UnsafeMutablePointer<curl_slist>? = nil
+        for line in headers { list = curl_slist_append(list, line) }
+        ss_setopt_slist(curl, CURLOPT_HTTPHEADER, list)
+        cleanup.append { curl_slist_free_all(list) }
+    }
+
+    private func configureBody(
+        _ curl: UnsafeMutableRawPointer, _ request: HTTPRequest, headers: inout [String], cleanup: inout [() -> Void]
+    ) throws {
+        switch request.method {
+        case "GET": break
+        case "HEAD": ss_setopt_long(curl, CURLOPT_NOBODY, 1)
+        case "POST": ss_setopt_long(curl, CURLOPT_POST, 1)
+        default: ss_setopt_string(curl, CURLOPT_CUSTOMREQUEST, request.method)
+        }
+        switch request.body {
+        case .none:
+            if request.method == "POST" { ss_setopt_off(curl, CURLOPT_POSTFIELDSIZE_LARGE, 0) }
+        case .json(let bytes):
+            headers.append("Content-Type: application/json; charset=utf-8")
+            ss_setopt_off(curl, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bytes.count))
+            bytes.withUnsafeBufferPointer { buffer in
+                _ = ss_setopt_pointer(curl, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: buffer.baseAddress))
+            }
+        case .multipart(let parts):
+            let mime = curl_mime_init(curl)
+            cleanup.append { curl_mime_free(mime) }
+            for part in parts { try addPart(part, to: mime) }
+            ss_setopt_mime(curl, mime)
+        }
+    }
+
+    private func addPart(_ part: MultipartPart, to mime: OpaquePointer?) throws {
+        let handle = curl_mime_addpart(mime)
+        switch part {
+        case .field(let name, let value):
+            curl_mime_name(handle, name)
+            let bytes = Array(value.utf8)
+            bytes.withUnsafeBufferPointer { buffer in
+                buffer.withMemoryRebound(to: CChar.self) { _ = curl_mime_data(handle, $0.baseAddress, bytes.count) }
+            }
+        case .file(let name, let path, let fileName, let contentType):
+            curl_mime_name(handle, name)
+            // curl reads the file piece by piece while sending.
+            guard curl_mime_filedata(handle, path) == CURLE_OK else {
+                throw SparkError.invalidInput("cannot read \(path)")
+            }
+            curl_mime_filename(handle, fileName)
+            curl_mime_type(handle, contentType)
+        }
+    }
+
+    private func failure(_ code: CURLcode, _ curl: UnsafeMutableRawPointer, _ transfer: Transfer) -> TransportFailure {
+        let message = String(cString: curl_easy_strerror(code))
+        var sent: curl_off_t = 0
+        ss_getinfo_off(curl, CURLINFO_SIZE_UPLOAD_T, &sent)
+        var requestSize: Int = 0
+        ss_getinfo_long(curl, CURLINFO_REQUEST_SIZE, &requestSize)
+        switch code {
+        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
+            return TransportFailure(kind: .notConnected, message: message)
+        case CURLE_OPERATION_TIMEDOUT:
+            // A connect timeout sent nothing; a stall after the request did.
+            return TransportFailure(kind: requestSize == 0 ? .notConnected : .timedOut, message: message)
+        case CURLE_WRITE_ERROR, CURLE_ABORTED_BY_CALLBACK:
+            return TransportFailure(kind: .aborted, message: message)
+        default:
+            return TransportFailure(kind: .broken, message: message)
+        }
+    }
+}
+
+/// A curl easy handle owned by one thread, freed with it.
+private final class EasyHandle {
+    let curl: UnsafeMutableRawPointer
+
+    init() { curl = curl_easy_init() }
+    deinit { curl_easy_cleanup(curl) }
+}
+
+/// State of one transfer, reached from curl's C callbacks through `userdata`.
+private final class Transfer {
+    let sink: BodySink?
+    let progress: ProgressHandler?
+    var status = 0
+    var headers = HTTPHeaders()
+    var body: [UInt8] = []
+    var sinkError: Error?
+
+    init(sink: BodySink?, progress: ProgressHandler?) {
+        self.sink = sink
+        self.progress = progress
+    }
+
+    var streamsBody: Bool { sink != nil && (200..<300).contains(status) }
+
+    func headerLine(_ line: String) {
+        let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.hasPrefix("HTTP/") {
+            // A new response (after a redirect or 1xx): forget the previous headers.
+            headers = HTTPHeaders()
+            let parts = trimmed.split(separator: " ", maxSplits: 2)
+            status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+        } else if let colon = trimmed.firstIndex(of: ":") {
+            let name = String(trimmed[..<colon])
+            let value = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers.add(name, value)
+        }
+    }
+}
+
+private func transfer(_ userdata: UnsafeMutableRawPointer?) -> Transfer {
+    Unmanaged<Transfer>.fromOpaque(userdata!).takeUnretainedValue()
+}
+
+private let curlWrite: curl_write_callback = { data, size, count, userdata in
+    let state = transfer(userdata)
+    let length = size * count
+    guard let data, length > 0 else { return length }
+    let buffer = UnsafeRawBufferPointer(start: data, count: length)
+    if state.streamsBody {
+        do {
+            try state.sink!(buffer)
+        } catch {
+            state.sinkError = error
+            return 0  // tells curl to stop
+        }
+    } else {
+        state.body.append(contentsOf: buffer)
+    }
+    return length
+}
+
+private let curlHeader: curl_write_callback = { data, size, count, userdata in
+    let length = size * count
+    guard let data else { return length }
+    let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
+    transfer(userdata).headerLine(line)
+    return length
+}
+
+private let curlProgress: curl_xferinfo_callback = { userdata, total, received, _, _ in
+    let state = transfer(userdata)
+    if state.streamsBody { state.progress?(Int64(received), Int64(total)) }
+    return 0
+}

@@ -1,0 +1,97 @@
+import Foundation
+
+/// Response headers, looked up without regard to case.
+public struct HTTPHeaders: Sendable, Equatable {
+    public private(set) var fields: [(name: String, value: String)] = []
+
+    public init(_ fields: [(String, String)] = []) {
+        self.fields = fields.map { (name: $0.0, value: $0.1) }
+    }
+
+    public mutating func add(_ name: String, _ value: String) { fields.append((name, value)) }
+
+    /// The first value of `name`, or nil.
+    public subscript(name: String) -> String? {
+        fields.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+
+    public static func == (a: HTTPHeaders, b: HTTPHeaders) -> Bool {
+        a.fields.map { "\($0.name.lowercased()):\($0.value)" } == b.fields.map { "\($0.name.lowercased()):\($0.value)" }
+    }
+}
+
+/// One part of a `multipart/form-data` body.
+public enum MultipartPart: Sendable, Equatable {
+    case field(name: String, value: String)
+    /// A file streamed from disk while it is sent, never read whole into memory.
+    case file(name: String, path: String, fileName: String, contentType: String)
+}
+
+/// What a request carries.
+public enum HTTPBody: Sendable, Equatable {
+    case none
+    case json([UInt8])
+    case multipart([MultipartPart])
+}
+
+/// One HTTP request, as the transport sends it.
+public struct HTTPRequest: Sendable {
+    public var method: String
+    public var url: String
+    public var headers: [(String, String)]
+    public var body: HTTPBody
+
+    public init(method: String, url: String, headers: [(String, String)] = [], body: HTTPBody = .none) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// An HTTP response. When the request was given a body sink, a 2xx body went there
+/// and `body` is empty; error bodies are always kept here for their message.
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+
+    public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// A request that got no HTTP answer.
+public struct TransportFailure: Error, Equatable, Sendable {
+    public enum Kind: Sendable, Equatable {
+        /// Nothing reached the server (refused, unresolvable): safe to retry any method.
+        case notConnected
+        /// No bytes moved for longer than the timeout.
+        case timedOut
+        /// The connection broke after the request was sent.
+        case broken
+        /// The body sink refused the data (disk full, closed output).
+        case aborted
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    public init(kind: Kind, message: String) {
+        self.kind = kind
+        self.message = message
+    }
+}
+
+/// Receives the bytes of a successful response body as they arrive.
+public typealias BodySink = (UnsafeRawBufferPointer) throws -> Void
+
+/// Progress of a transfer: bytes received so far and the expected total (0 when unknown).
+public typealias ProgressHandler = (_ received: Int64, _ total: Int64) -> Void
+
+/// Sends HTTP requests. `CurlTransport` is the real one; unit tests may supply another.
+public protocol HTTPTransport: AnyObject {
+    func perform(_ request: HTTPRequest, sink: BodySink?, progress: ProgressHandler?) throws -> HTTPResponse
+}

@@ -1,0 +1,77 @@
+import Foundation
+
+/// Which token a request is made with.
+public enum TokenRole: String, CaseIterable, Sendable {
+    /// The bot's token (`space.token`).
+    case bot
+    /// A person's token used for audit and for reading history (`space.audit_token`).
+    case audit
+}
+
+/// The version of the tool and library, sent as `User-Agent: spark-space/VERSION`.
+public let sparkSpaceVersion = "0.1.0"
+
+/// A Cisco Spark / Webex Teams space: the settings and one API client per token.
+/// This is the library's entry point; the command line is a thin layer over it.
+public final class SparkSpace {
+    public let settings: Settings
+    private let transport: HTTPTransport
+    private let budget: WaitBudget
+    private let sleeper: Sleeper
+    private let logger: ((RequestLogEntry) -> Void)?
+    private var clients: [TokenRole: WebexClient] = [:]
+    private let lock = NSLock()
+
+    /// - Parameters:
+    ///   - maxWait: total seconds all requests may wait on `Retry-After` (SPEC `--max-wait`).
+    public init(
+        settings: Settings, transport: HTTPTransport, maxWait: Double = 300,
+        sleeper: Sleeper = SystemSleeper(), logger: ((RequestLogEntry) -> Void)? = nil
+    ) {
+        self.settings = settings
+        self.transport = transport
+        self.budget = WaitBudget(seconds: maxWait)
+        self.sleeper = sleeper
+        self.logger = logger
+    }
+
+    /// True when an audit token is configured.
+    public var hasAuditToken: Bool { settings.auditToken != nil }
+
+    /// The client for `role`; throws `unauthenticated` naming where a token can come from.
+    public func client(_ role: TokenRole = .bot) throws -> WebexClient {
+        lock.lock()
+        defer { lock.unlock() }
+        if let client = clients[role] { return client }
+        guard let token = role == .bot ? settings.token : settings.auditToken, !token.isEmpty else {
+            throw SparkError.unauthenticated(Self.missingTokenMessage(role))
+        }
+        let client = WebexClient(
+            baseURL: settings.apiURL, token: token, transport: transport,
+            policy: RetryPolicy(delays: settings.retryDelays), budget: budget, sleeper: sleeper)
+        client.logger = logger
+        clients[role] = client
+        return client
+    }
+
+    static func missingTokenMessage(_ role: TokenRole) -> String {
+        switch role {
+        case .bot:
+            return "no bot token: use --token-file FILE, space.token in the settings file, or CISCO_SPARK_BOT_TOKEN"
+        case .audit:
+            return "no audit token: use --audit-token-file FILE, space.audit_token in the settings file, or CISCO_SPARK_AUDIT_TOKEN"
+        }
+    }
+
+    /// The person behind a token (`GET /people/me`, seed `on_connect`).
+    public func me(_ role: TokenRole = .bot) throws -> JSON {
+        try client(role).get("people/me")
+    }
+
+    /// `{"bot": person, "audit": person}`, `audit` only when an audit token is set.
+    public func whoami() throws -> JSON {
+        var result: [String: JSON] = ["bot": try me(.bot)]
+        if hasAuditToken { result["audit"] = try me(.audit) }
+        return .object(result)
+    }
+}

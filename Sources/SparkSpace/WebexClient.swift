@@ -1,0 +1,184 @@
+import Foundation
+
+/// One logged HTTP exchange, for `-v`. Never holds a token.
+public struct RequestLogEntry: Sendable {
+    public var method: String
+    /// Path and query relative to the API base (or the full URL elsewhere).
+    public var path: String
+    /// HTTP status, or nil when no answer came.
+    public var status: Int?
+    public var milliseconds: Int
+    public var note: String?
+}
+
+/// A decoded JSON response.
+public struct JSONResponse {
+    public var json: JSON
+    public var headers: HTTPHeaders
+}
+
+/// A Webex REST client for one token: builds URLs, authenticates, retries
+/// (SPEC "Network behaviour") and turns error answers into `SparkError`.
+public final class WebexClient {
+    public let baseURL: String
+    public let transport: HTTPTransport
+    public let policy: RetryPolicy
+    public let budget: WaitBudget
+    public let sleeper: Sleeper
+    /// Called after every attempt; used by `-v`.
+    public var logger: ((RequestLogEntry) -> Void)?
+    private let token: String
+    private let apiOrigin: String
+
+    public init(
+        baseURL: String, token: String, transport: HTTPTransport, policy: RetryPolicy = RetryPolicy(),
+        budget: WaitBudget = WaitBudget(seconds: 300), sleeper: Sleeper = SystemSleeper()
+    ) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.token = token
+        self.transport = transport
+        self.policy = policy
+        self.budget = budget
+        self.sleeper = sleeper
+        self.apiOrigin = Self.origin(of: baseURL) ?? baseURL
+    }
+
+    // MARK: URLs
+
+    /// The absolute URL of `path` (relative to the API base, or already absolute) with `query`.
+    public func url(_ path: String, query: [(String, String)] = []) -> String {
+        var url = path.contains("://") ? path : baseURL + "/" + path.drop { $0 == "/" }
+        guard !query.isEmpty else { return url }
+        url += url.contains("?") ? "&" : "?"
+        url += query.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&")
+        return url
+    }
+
+    /// True when the token may be sent to `url`: the API host and what lies under it.
+    public func mayAuthenticate(_ url: String) -> Bool {
+        Self.origin(of: url) == apiOrigin
+    }
+
+    static func origin(of url: String) -> String? {
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+            let host = components.host?.lowercased()
+        else { return nil }
+        let port = components.port ?? (scheme == "https" ? 443 : 80)
+        return "\(scheme)://\(host):\(port)"
+    }
+
+    private static let unreserved = CharacterSet(charactersIn:
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+    static func escape(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
+    }
+
+    private func logPath(_ url: String) -> String {
+        url.hasPrefix(baseURL) ? String(url.dropFirst(baseURL.count)) : url
+    }
+
+    // MARK: Requests
+
+    /// Sends a request with retries; returns a 2xx/3xx response or throws `SparkError`.
+    /// `makeSink` is called once per attempt, so a retried download starts afresh.
+    @discardableResult
+    public func send(
+        _ method: String, _ path: String, query: [(String, String)] = [], body: HTTPBody = .none,
+        makeSink: (() throws -> BodySink)? = nil, progress: ProgressHandler? = nil
+    ) throws -> HTTPResponse {
+        let url = self.url(path, query: query)
+        var headers = [("Accept", "application/json")]
+        if mayAuthenticate(url) { headers.append(("Authorization", "Bearer \(token)")) }
+        let request = HTTPRequest(method: method, url: url, headers: headers, body: body)
+        var retries = 0
+        while true {
+            let started = Date()
+            do {
+                let response = try transport.perform(request, sink: try makeSink?(), progress: progress)
+                log(method, url, response.status, started)
+                if response.status < 400 { return response }
+                let outcome = AttemptOutcome.status(response.status, retryAfter: response.headers["Retry-After"])
+                switch policy.decide(method: method, outcome: outcome, retries: retries, budget: budget) {
+                case .retry(let delay): try pause(delay, retrying: &retries, counted: !isWait(response.status))
+                case .fail: throw apiError(method, url, response)
+                case .giveUp(let reason): throw SparkError.gaveUp("\(method) \(logPath(url)): \(reason)")
+                }
+            } catch let failure as TransportFailure {
+                log(method, url, nil, started, note: failure.message)
+                let outcome = AttemptOutcome.transport(failure.kind)
+                switch policy.decide(method: method, outcome: outcome, retries: retries, budget: budget) {
+                case .retry(let delay): try pause(delay, retrying: &retries, counted: true)
+                case .fail: throw SparkError.transport(method: method, path: logPath(url), reason: failure.message)
+                case .giveUp(let reason):
+                    throw SparkError.gaveUp("\(method) \(logPath(url)): \(reason) (\(failure.message))")
+                }
+            }
+        }
+    }
+
+    private func isWait(_ status: Int) -> Bool { status == 429 || status == 423 }
+
+    private func pause(_ seconds: Double, retrying retries: inout Int, counted: Bool) throws {
+        sleeper.sleep(seconds: seconds)
+        if counted { retries += 1 }
+    }
+
+    private func log(_ method: String, _ url: String, _ status: Int?, _ started: Date, note: String? = nil) {
+        guard let logger else { return }
+        let ms = Int(Date().timeIntervalSince(started) * 1000)
+        logger(RequestLogEntry(method: method, path: logPath(url), status: status, milliseconds: ms, note: note))
+    }
+
+    func apiError(_ method: String, _ url: String, _ response: HTTPResponse) -> SparkError {
+        let body = try? JSON.parse(response.body)
+        var message = body?["message"]?.string ?? "HTTP \(response.status)"
+        if let detail = body?["errors"]?.array?.first?["description"]?.string, detail != message {
+            message += ": \(detail)"
+        }
+        let tracking = body?["trackingId"]?.string ?? response.headers["TrackingID"]
+        return .api(APIFailure(method: method, path: logPath(url), status: response.status,
+                               message: message, trackingId: tracking))
+    }
+
+    /// Parses a response body as JSON (an empty body is `{}`).
+    public func decode(_ response: HTTPResponse) throws -> JSONResponse {
+        guard !response.body.isEmpty else { return JSONResponse(json: [:], headers: response.headers) }
+        do {
+            return JSONResponse(json: try JSON.parse(response.body), headers: response.headers)
+        } catch {
+            throw SparkError.io("the API sent a body that is not JSON (\(error))")
+        }
+    }
+
+    // MARK: JSON helpers
+
+    public func get(_ path: String, query: [(String, String)] = []) throws -> JSON {
+        try decode(send("GET", path, query: query)).json
+    }
+
+    @discardableResult
+    public func post(_ path: String, _ body: JSON) throws -> JSON {
+        try decode(send("POST", path, body: .json(Self.bytes(body)))).json
+    }
+
+    @discardableResult
+    public func put(_ path: String, _ body: JSON) throws -> JSON {
+        try decode(send("PUT", path, body: .json(Self.bytes(body)))).json
+    }
+
+    public func delete(_ path: String) throws {
+        try send("DELETE", path)
+    }
+
+    /// A lazy iterator over all items of a list endpoint.
+    public func list(_ path: String, query: [(String, String)] = []) -> PageIterator {
+        PageIterator(client: self, firstURL: url(path, query: query))
+    }
+
+    static func bytes(_ json: JSON) -> [UInt8] {
+        var out: [UInt8] = []
+        json.write(into: &out)
+        return out
+    }
+}

@@ -1,0 +1,49 @@
+/// `--help` text of a command, from the command table.
+func helpText(for command: CommandSpec) -> String {
+    var lines: [String] = []
+    lines.append(command.isRoot ? "spark-space — \(command.summary)" : "\(command.path) — \(command.summary)")
+    lines.append("")
+    lines.append("Usage: \(command.usage)")
+    if let details = command.details {
+        lines.append("")
+        lines.append(details)
+    }
+    if !command.subcommands.isEmpty {
+        lines.append("")
+        lines.append("Commands:")
+        lines += aligned(command.subcommands.map { ($0.name, $0.summary) })
+    }
+    if !command.arguments.isEmpty {
+        lines.append("")
+        lines.append("Arguments:")
+        lines += aligned(command.arguments.map { ($0.synopsis, $0.help) })
+    }
+    if !command.options.isEmpty {
+        lines.append("")
+        lines.append("Options:")
+        lines += aligned(command.options.map { ($0.synopsis, $0.help) })
+    }
+    lines.append("")
+    lines.append("Global options:")
+    lines += aligned(globalOptions.map { ($0.synopsis, $0.help) })
+    if !command.examples.isEmpty {
+        lines.append("")
+        lines.append("Examples:")
+        lines += command.examples.map { "  \($0)" }
+    }
+    if !command.subcommands.isEmpty {
+        lines.append("")
+        let target = command.isRoot ? "COMMAND" : "\(command.path) COMMAND"
+        lines.append("Run 'spark-space \(target) --help' for more.")
+    }
+    return lines.joined(separator: "\n") + "\n"
+}
+
+private func aligned(_ rows: [(String, String)]) -> [String] {
+    let width = min(30, rows.map(\.0.count).max() ?? 0)
+    return rows.map { name, text in
+        name.count > width
+            ? "  \(name)\n  \(String(repeating: " ", count: width))  \(text)"
+            : "  \(name.padding(toLength: width, withPad: " ", startingAt: 0))  \(text)"
+    }
+}

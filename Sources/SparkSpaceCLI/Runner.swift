@@ -1,0 +1,99 @@
+import Foundation
+import SparkSpace
+
+/// Runs the command line and returns the exit code. Never traps on bad input.
+public func run(_ arguments: [String], terminal: Terminal = Terminal()) -> Int32 {
+    let err = FDWriter(fd: terminal.stderr)
+    let parsed: ParsedCommand
+    do {
+        parsed = try Parser().parse(arguments)
+        if parsed.wantsVersion && parsed.command.isRoot {
+            let out = FDWriter(fd: terminal.stdout)
+            try out.write("spark-space \(sparkSpaceVersion)\n")
+            try out.flush()
+            return ExitCode.success
+        }
+        if parsed.wantsHelp || parsed.command.run == nil {
+            if !parsed.wantsHelp && !parsed.command.isRoot {
+                throw UsageError("'\(parsed.command.path)' needs a subcommand: "
+                    + parsed.command.subcommands.map(\.name).joined(separator: ", "), command: parsed.command)
+            }
+            let out = FDWriter(fd: terminal.stdout)
+            try out.write(helpText(for: parsed.command))
+            try out.flush()
+            return ExitCode.success
+        }
+        try checkArguments(parsed)
+    } catch {
+        return report(error, err: err)
+    }
+    let invocation = Invocation(parsed: parsed, terminal: terminal)
+    do {
+        try parsed.command.run!(invocation)
+        try invocation.out.flush()
+        return ExitCode.success
+    } catch {
+        try? invocation.out.flush()
+        return report(error, err: err)
+    }
+}
+
+/// Prints one `spark-space: error: ...` line (plus a hint) and returns the exit code.
+func report(_ error: Error, err: FDWriter) -> Int32 {
+    let code = ExitCode.of(error)
+    guard code != ExitCode.success else { return code }
+    var lines = ["spark-space: error: \(error)"]
+    if let hinted = error as? HintedError { lines.append("spark-space: hint: \(hinted.hint)") }
+    if let usage = error as? UsageError, let command = usage.command {
+        let help = command.isRoot ? "spark-space --help" : "spark-space \(command.path) --help"
+        lines.append("Usage: \(command.usage)  (see '\(help)')")
+    }
+    try? err.write(lines.joined(separator: "\n") + "\n")
+    try? err.flush()
+    return code
+}
+
+/// Ends the process with 130 on Ctrl-C (and 143 on SIGTERM), after removing
+/// partial downloads, and ignores SIGPIPE so a closed stdout is an error we see.
+public func installSignalHandlers() {
+    signal(SIGPIPE, SIG_IGN)
+    for (number, code) in [(SIGINT, ExitCode.interrupted), (SIGTERM, Int32(143))] {
+        signal(number, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+        source.setEventHandler {
+            if SignalHandling.interceptors.run(signal: number) { return }
+            TemporaryFiles.shared.removeAll()
+            _exit(code)
+        }
+        source.resume()
+        SignalHandling.sources.append(source)
+    }
+}
+
+/// Signal sources kept alive for the process, and commands that handle a signal themselves (`listen`).
+enum SignalHandling {
+    nonisolated(unsafe) static var sources: [DispatchSourceSignal] = []
+    nonisolated(unsafe) static var interceptors = SignalInterceptors()
+}
+
+/// Handlers that take over SIGINT/SIGTERM, e.g. to stop a server cleanly.
+final class SignalInterceptors {
+    private let lock = NSLock()
+    private var handler: ((Int32) -> Void)?
+
+    func set(_ handler: ((Int32) -> Void)?) {
+        lock.lock()
+        self.handler = handler
+        lock.unlock()
+    }
+
+    /// True when a handler took the signal.
+    func run(signal: Int32) -> Bool {
+        lock.lock()
+        let handler = self.handler
+        lock.unlock()
+        guard let handler else { return false }
+        handler(signal)
+        return true
+    }
+}
