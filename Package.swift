@@ -64,7 +64,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SparkSpaceTests",
-            dependencies: ["SparkSpace", "MockWebex"],
+            dependencies: ["SparkSpace"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .testTarget(

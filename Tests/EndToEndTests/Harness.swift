@@ -1,0 +1,114 @@
+import Foundation
+import MockWebex
+import XCTest
+
+/// What one run of the binary produced.
+struct RunResult {
+    var code: Int32
+    var stdout: String
+    var stderr: String
+    var stdoutData: Data
+
+    /// stdout parsed as JSON.
+    func json(file: StaticString = #filePath, line: UInt = #line) throws -> Any {
+        try JSONSerialization.jsonObject(with: stdoutData, options: [.fragmentsAllowed])
+    }
+
+    /// stdout as NDJSON objects.
+    func lines() throws -> [[String: Any]] {
+        try stdout.split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
+    }
+}
+
+/// The built `spark-space` binary, next to the test bundle.
+var binaryURL: URL {
+    var dir = Bundle(for: Marker.self).bundleURL
+    while dir.path != "/" {
+        let candidate = dir.deletingLastPathComponent().appendingPathComponent("spark-space")
+        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        dir = dir.deletingLastPathComponent()
+    }
+    fatalError("spark-space binary not found next to the test bundle")
+}
+
+private final class Marker {}
+
+/// Runs the binary with `arguments`, feeding `stdin`, draining both pipes while it runs.
+/// The environment holds only what is given (plus PATH/HOME pointing at a scratch dir),
+/// so a developer's own settings never leak in.
+func spark(
+    _ arguments: [String], env: [String: String] = [:], stdin: String? = nil, timeout: TimeInterval = 60
+) throws -> RunResult {
+    let process = Process()
+    process.executableURL = binaryURL
+    process.arguments = arguments
+    var environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory() + "spark-space-home-none",
+                       "LANG": "C.UTF-8"]
+    environment.merge(env) { _, new in new }
+    process.environment = environment
+    let out = Pipe(), err = Pipe(), input = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = input
+    var outData = Data(), errData = Data()
+    let group = DispatchGroup()
+    for (pipe, isOut) in [(out, true), (err, false)] {
+        group.enter()
+        DispatchQueue.global().async {
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            if isOut { outData = data } else { errData = data }
+            group.leave()
+        }
+    }
+    try process.run()
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try? input.fileHandleForWriting.close()
+    let deadline = DispatchTime.now() + timeout
+    if group.wait(timeout: deadline) == .timedOut {
+        process.terminate()
+        group.wait()
+        throw NSError(domain: "spark", code: 1, userInfo: [NSLocalizedDescriptionKey: "timed out: \(arguments)"])
+    }
+    process.waitUntilExit()
+    return RunResult(code: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                     stderr: String(decoding: errData, as: UTF8.self), stdoutData: outData)
+}
+
+/// A test case with its own mock server.
+class MockTestCase: XCTestCase {
+    var mock: MockWebexServer!
+
+    override func setUpWithError() throws {
+        mock = MockWebexServer()
+        try mock.start()
+    }
+
+    override func tearDown() {
+        mock.stop()
+        mock = nil
+    }
+
+    /// The environment that points the binary at the mock with the bot token.
+    var env: [String: String] {
+        ["SPARK_API_URL": mock.baseURL, "CISCO_SPARK_BOT_TOKEN": "bot-token"]
+    }
+
+    /// Runs the binary against this test's mock; fast retries unless the test says otherwise.
+    func run(_ arguments: [String], env extra: [String: String] = [:], stdin: String? = nil) throws -> RunResult {
+        try spark(arguments, env: env.merging(extra) { _, new in new }, stdin: stdin)
+    }
+
+    /// A settings file in a temp dir, returned as a path.
+    func writeFile(_ name: String, _ contents: String) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent(name).path
+        try contents.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// Requests the mock received, as "METHOD path".
+    var requestLines: [String] { mock.requests.map { "\($0.method) \($0.path)" } }
+}

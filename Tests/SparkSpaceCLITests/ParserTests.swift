@@ -1,0 +1,111 @@
+import SparkSpace
+import XCTest
+@testable import SparkSpaceCLI
+
+final class ParserTests: XCTestCase {
+    let parser = Parser()
+
+    func testGlobalOptionsAnywhereAndBothValueForms() throws {
+        let p = try parser.parse(["-o", "json", "settings", "show", "--config=a.yaml", "-v", "--room", "R"])
+        XCTAssertEqual(p.command.path, "settings show")
+        XCTAssertEqual(p.value("output"), "json")
+        XCTAssertEqual(p.value("config"), "a.yaml")
+        XCTAssertEqual(p.value("room"), "R")
+        XCTAssertTrue(p.has("verbose"))
+    }
+
+    func testCombinedShortFlagsAndAttachedValue() throws {
+        let p = try parser.parse(["whoami", "-qv", "-ojson"])
+        XCTAssertTrue(p.has("quiet"))
+        XCTAssertTrue(p.has("verbose"))
+        XCTAssertEqual(p.value("output"), "json")
+    }
+
+    func testDoubleDashEndsOptions() throws {
+        let p = try parser.parse(["help", "--", "--version"])
+        XCTAssertEqual(p.positionals, ["--version"])
+        XCTAssertFalse(p.wantsVersion)
+    }
+
+    func testRepeatedOptionsKeepAllValues() throws {
+        let p = try parser.parse(["whoami", "-c", "a", "-c", "b"])
+        XCTAssertEqual(p.all("config"), ["a", "b"])
+        XCTAssertEqual(p.value("config"), "b")
+    }
+
+    func testUnknownCommandSuggests() {
+        XCTAssertThrowsError(try parser.parse(["whoamii"])) { error in
+            XCTAssertTrue("\(error)".contains("did you mean 'whoami'"), "\(error)")
+        }
+    }
+
+    func testUnknownFlagSuggests() {
+        XCTAssertThrowsError(try parser.parse(["whoami", "--verbos"])) { error in
+            XCTAssertTrue("\(error)".contains("did you mean '--verbose'"), "\(error)")
+        }
+    }
+
+    func testBadChoiceAndMissingValue() {
+        XCTAssertThrowsError(try parser.parse(["-o", "xml", "whoami"])) {
+            XCTAssertTrue("\($0)".contains("table, tsv, json, ndjson"))
+        }
+        XCTAssertThrowsError(try parser.parse(["whoami", "--config"]))
+        XCTAssertThrowsError(try parser.parse(["whoami", "--json=yes"]))
+    }
+
+    func testArgumentCountsChecked() throws {
+        XCTAssertThrowsError(try checkArguments(try parser.parse(["whoami", "extra"])))
+        XCTAssertNoThrow(try checkArguments(try parser.parse(["help", "settings", "show"])))
+    }
+
+    func testEditDistance() {
+        XCTAssertEqual(editDistance("kitten", "sitting"), 3)
+        XCTAssertEqual(editDistance("", "abc"), 3)
+    }
+}
+
+final class ExitCodeTests: XCTestCase {
+    func api(_ status: Int) -> SparkError {
+        .api(APIFailure(method: "GET", path: "/x", status: status, message: "m", trackingId: nil))
+    }
+
+    func testMapping() {
+        XCTAssertEqual(ExitCode.of(api(401)), 3)
+        XCTAssertEqual(ExitCode.of(api(403)), 3)
+        XCTAssertEqual(ExitCode.of(api(404)), 4)
+        XCTAssertEqual(ExitCode.of(api(409)), 5)
+        XCTAssertEqual(ExitCode.of(api(400)), 1)
+        XCTAssertEqual(ExitCode.of(api(500)), 1)
+        XCTAssertEqual(ExitCode.of(SparkError.gaveUp("x")), 6)
+        XCTAssertEqual(ExitCode.of(SparkError.invalidInput("x")), 2)
+        XCTAssertEqual(ExitCode.of(SparkError.settings("x")), 2)
+        XCTAssertEqual(ExitCode.of(SparkError.unauthenticated("x")), 3)
+        XCTAssertEqual(ExitCode.of(SparkError.notFound("x")), 4)
+        XCTAssertEqual(ExitCode.of(SparkError.conflict("x")), 5)
+        XCTAssertEqual(ExitCode.of(SparkError.interrupted), 130)
+        XCTAssertEqual(ExitCode.of(UsageError("x")), 2)
+        XCTAssertEqual(ExitCode.of(OutputClosed()), 0)
+        XCTAssertEqual(ExitCode.of(HintedError(underlying: api(403), hint: "h")), 3)
+    }
+
+    func testCombined() {
+        XCTAssertEqual(ExitCode.combined([api(404), api(404)]), 4)
+        XCTAssertEqual(ExitCode.combined([api(404), api(403)]), 1)
+    }
+}
+
+final class OutputTests: XCTestCase {
+    func testTableTruncatesOnlyTruncatableColumnsToWidth() throws {
+        let output = Output(format: .table, out: FDWriter(fd: -1), color: false, width: 30)
+        let lines = output.tableLines([["id": "1", "title": .string(String(repeating: "t", count: 60))]],
+                                      columns: [Column("id"), Column("title", truncatable: true)], header: true)
+        XCTAssertEqual(lines[0], "id  title")
+        XCTAssertTrue(lines[1].hasSuffix("…"))
+        XCTAssertLessThanOrEqual(lines[1].count, 30)
+    }
+
+    func testCellsFlattenListsAndTabs() {
+        XCTAssertEqual(cellText(["a@x", "b@x"]), "a@x,b@x")
+        XCTAssertEqual(sanitizeCell("a\tb\nc"), "a b c")
+    }
+}
