@@ -1,1 +1,62 @@
+import Foundation
 import MockWebex
+
+// mock-webex [--port N] [--messages N] [--room-title T]
+// Prints "http://127.0.0.1:PORT/v1 ROOM_ID" and serves until SIGTERM/SIGINT.
+// Tokens: "bot-token" (bot@example.com), "audit-token" (alice@example.com).
+
+func usage() -> Never {
+    FileHandle.standardError.write(Data("usage: mock-webex [--port N] [--messages N] [--room-title T]\n".utf8))
+    exit(2)
+}
+
+var port = 0
+var count = 0
+var title = "Mock room"
+var args = CommandLine.arguments.dropFirst()
+while let a = args.popFirst() {
+    var name = a
+    var inline: String?
+    if let eq = a.firstIndex(of: "="), a.hasPrefix("--") {
+        name = String(a[..<eq])
+        inline = String(a[a.index(after: eq)...])
+    }
+    func value() -> String {
+        if let v = inline { return v }
+        guard let v = args.popFirst() else { usage() }
+        return v
+    }
+    switch name {
+    case "--port": guard let v = Int(value()), v >= 0 else { usage() }; port = v
+    case "--messages": guard let v = Int(value()), v >= 0 else { usage() }; count = v
+    case "--room-title": title = value()
+    case "-h", "--help": usage()
+    default: usage()
+    }
+}
+
+let server = MockWebexServer()
+let room = server.addRoom(title: title, members: ["alice@example.com"])
+server.addMessages(roomId: room.id, count: count, fromEmail: "alice@example.com")
+do {
+    try server.start(port: port)
+} catch {
+    FileHandle.standardError.write(Data("mock-webex: cannot listen: \(error)\n".utf8))
+    exit(1)
+}
+print("\(server.baseURL) \(room.id)")
+fflush(stdout)
+
+signal(SIGTERM, SIG_IGN)
+signal(SIGINT, SIG_IGN)
+var sources: [DispatchSourceSignal] = []
+for sig in [SIGTERM, SIGINT] {
+    let s = DispatchSource.makeSignalSource(signal: sig, queue: .main)
+    s.setEventHandler {
+        server.stop()
+        exit(0)
+    }
+    s.resume()
+    sources.append(s)
+}
+dispatchMain()

@@ -1,0 +1,541 @@
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// An in-process mock of the Webex Messaging API (HTTP/1.1, keep-alive) on 127.0.0.1.
+///
+/// All fixture and inspection methods are thread-safe. Fixtures return small handle structs
+/// (`MockPerson`, `MockRoom`, ...) whose `id` is a real-looking Webex id
+/// (base64 of `ciscospark://us/KIND/<uuid>`, unpadded). Inspection methods return the objects
+/// exactly as the API renders them, parsed into `[String: Any]`.
+public final class MockWebexServer {
+    // MARK: Faults
+
+    public enum Fault {
+        /// Answer with this status (JSON error body); `retryAfter` adds a `Retry-After` header.
+        case status(Int, retryAfter: String? = nil)
+        /// Close the connection without answering (the request is not processed).
+        case drop
+        /// Process the request, then wait this long before answering.
+        case delay(TimeInterval)
+        /// Process the request, send the headers with the full Content-Length and half the body, then close.
+        case truncateBody
+    }
+
+    struct FaultRule {
+        var fault: Fault
+        var method: String?
+        var pathPrefix: String
+        var remaining: Int
+    }
+
+    struct ThrottleRule {
+        var pathPrefix: String
+        var method: String?
+        var every: Int
+        var retryAfter: String
+        var count: Int
+    }
+
+    struct RandomRule {
+        var rng: SplitMix64
+        var rate429: Double
+        var rate5xx: Double
+        var rateDrop: Double
+        var pathPrefix: String
+        var method: String?
+        var n5xx: Int
+    }
+
+    // MARK: State (guarded by `lock`)
+
+    let lock = NSLock()
+    var people: [String: PersonRec] = [:]
+    var peopleByEmail: [String: String] = [:]
+    var tokens: [String: String] = [:]
+    var teamsById: [String: TeamRec] = [:]
+    var teamOrder: [String] = []
+    var roomsById: [String: RoomRec] = [:]
+    var roomOrder: [String] = []
+    var directRooms: [String: String] = [:]
+    var membershipsById: [String: MembershipRec] = [:]
+    var roomMembers: [String: [String]] = [:] // roomId -> membership ids, in creation order
+    var roomMessages: [String: [MessageRec]] = [:] // ascending by (created, seq)
+    var messageRoom: [String: String] = [:]
+    var webhooksById: [String: WebhookRec] = [:]
+    var webhookOrder: [String] = []
+    var contents: [String: ContentRec] = [:]
+    var requestLog: [MockRequest] = []
+    var uploadLog: [MockUpload] = []
+    var faultRules: [FaultRule] = []
+    var throttleRules: [ThrottleRule] = []
+    var randomRules: [RandomRule] = []
+    var lastMs: Int64 = 0
+    var counter: UInt64 = 0
+    var seq = 0
+    let salt: UInt64
+    let orgId: String
+    let appId: String
+
+    /// The seeded bot ("bot@example.com", "Shelly Bot", token "bot-token").
+    public private(set) var bot: MockPerson!
+    /// The seeded audit person ("alice@example.com", "Alice Audit", token "audit-token").
+    public private(set) var audit: MockPerson!
+    public var botId: String { bot.id }
+    public var auditId: String { audit.id }
+    public let botToken = "bot-token"
+    public let auditToken = "audit-token"
+
+    // MARK: Networking
+
+    var group: MultiThreadedEventLoopGroup?
+    var channel: Channel?
+    var boundPort = 0
+
+    public init() {
+        var g = SystemRandomNumberGenerator()
+        salt = g.next()
+        orgId = MockIds.encode("ORGANIZATION", MockIds.uuid(salt: salt ^ 0x5555, counter: 1))
+        appId = MockIds.encode("APPLICATION", MockIds.uuid(salt: salt ^ 0xAAAA, counter: 2))
+        bot = addPerson(email: "bot@example.com", displayName: "Shelly Bot", token: "bot-token", isBot: true)
+        audit = addPerson(email: "alice@example.com", displayName: "Alice Audit", token: "audit-token")
+    }
+
+    deinit { stop() }
+
+    /// Binds 127.0.0.1 on an ephemeral port (or `port`). Calling it again does nothing.
+    public func start(port requested: Int = 0) throws {
+        lock.lock()
+        let already = channel != nil
+        lock.unlock()
+        if already { return }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 256)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { [weak self] channel in
+                guard let self = self else { return channel.close() }
+                return channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMap {
+                    channel.pipeline.addHandler(MockHTTPHandler(server: self))
+                }
+            }
+        do {
+            let ch = try bootstrap.bind(host: "127.0.0.1", port: requested).wait()
+            lock.lock()
+            self.group = group
+            self.channel = ch
+            self.boundPort = ch.localAddress?.port ?? 0
+            lock.unlock()
+        } catch {
+            try? group.syncShutdownGracefully()
+            throw error
+        }
+    }
+
+    public func stop() {
+        lock.lock()
+        let ch = channel
+        let g = group
+        channel = nil
+        group = nil
+        lock.unlock()
+        try? ch?.close().wait()
+        try? g?.syncShutdownGracefully()
+    }
+
+    public var port: Int {
+        lock.lock(); defer { lock.unlock() }
+        return boundPort
+    }
+
+    public var baseURL: String { "http://127.0.0.1:\(port)/v1" }
+
+    // MARK: Locked helpers (call with `lock` held)
+
+    func nextId(_ kind: String) -> String {
+        counter += 1
+        return MockIds.encode(kind, MockIds.uuid(salt: salt, counter: counter))
+    }
+
+    /// Monotonic clock: real time, but never equal to or before the previous stamp.
+    func tick() -> Int64 {
+        let now = MockTime.nowMillis()
+        lastMs = max(now, lastMs + 1)
+        return lastMs
+    }
+
+    func personFor(email: String, create: Bool) -> PersonRec? {
+        if let id = peopleByEmail[email.lowercased()], let p = people[id] { return p }
+        guard create else { return nil }
+        let local = email.split(separator: "@").first.map(String.init) ?? email
+        let p = PersonRec(id: nextId("PEOPLE"), email: email, displayName: local, type: "person",
+                          created: MockTime.format(tick()), orgId: orgId)
+        people[p.id] = p
+        peopleByEmail[email.lowercased()] = p.id
+        return p
+    }
+
+    func membership(roomId: String, personId: String) -> MembershipRec? {
+        for mid in roomMembers[roomId] ?? [] {
+            if let m = membershipsById[mid], m.personId == personId { return m }
+        }
+        return nil
+    }
+
+    func isMember(_ personId: String, _ roomId: String) -> Bool { membership(roomId: roomId, personId: personId) != nil }
+
+    @discardableResult
+    func insertMembership(roomId: String, person: PersonRec, isModerator: Bool) -> MembershipRec {
+        let room = roomsById[roomId]
+        let m = MembershipRec(id: nextId("MEMBERSHIP"), roomId: roomId, personId: person.id, personEmail: person.email,
+                              personDisplayName: person.displayName, personOrgId: person.orgId,
+                              isModerator: isModerator, isMonitor: false, isRoomHidden: false,
+                              roomType: room?.type ?? "group", created: MockTime.format(tick()))
+        membershipsById[m.id] = m
+        roomMembers[roomId, default: []].append(m.id)
+        if let teamId = room?.teamId { teamsById[teamId]?.members.insert(person.id) }
+        return m
+    }
+
+    func insertRoom(title: String, type: String, teamId: String?, creatorId: String, lastActivity: String? = nil) -> RoomRec {
+        let ms = tick()
+        let created = MockTime.format(ms)
+        seq += 1
+        var r = RoomRec(id: nextId("ROOM"), title: title, type: type, isLocked: false, teamId: teamId,
+                        lastActivity: created, lastActivityMs: ms, creatorId: creatorId, created: created,
+                        createdMs: ms, ownerId: orgId, seq: seq)
+        if let la = lastActivity, let lams = MockTime.parse(la) {
+            r.lastActivity = la
+            r.lastActivityMs = lams
+        }
+        roomsById[r.id] = r
+        roomOrder.append(r.id)
+        roomMessages[r.id] = []
+        return r
+    }
+
+    func directKey(_ a: String, _ b: String) -> String { a < b ? "\(a)|\(b)" : "\(b)|\(a)" }
+
+    func directRoom(between a: PersonRec, _ b: PersonRec, create: Bool) -> RoomRec? {
+        let key = directKey(a.id, b.id)
+        if let rid = directRooms[key], let r = roomsById[rid] { return r }
+        guard create else { return nil }
+        let r = insertRoom(title: b.displayName, type: "direct", teamId: nil, creatorId: a.id)
+        directRooms[key] = r.id
+        insertMembership(roomId: r.id, person: a, isModerator: false)
+        insertMembership(roomId: r.id, person: b, isModerator: false)
+        return r
+    }
+
+    func storeMessage(_ m: MessageRec) {
+        var arr = roomMessages[m.roomId] ?? []
+        if let last = arr.last, m.key < last.key {
+            let i = lowerBound(arr, m.key)
+            arr.insert(m, at: i)
+        } else {
+            arr.append(m)
+        }
+        roomMessages[m.roomId] = arr
+        messageRoom[m.id] = m.roomId
+        if var room = roomsById[m.roomId], m.createdMs > room.lastActivityMs {
+            room.lastActivityMs = m.createdMs
+            room.lastActivity = MockTime.format(m.createdMs)
+            roomsById[m.roomId] = room
+        }
+    }
+
+    /// First index whose key is >= `key`.
+    func lowerBound(_ arr: [MessageRec], _ key: MsgKey) -> Int {
+        var lo = 0, hi = arr.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if arr[mid].key < key { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    // MARK: Fixtures
+
+    @discardableResult
+    public func addPerson(email: String, displayName: String, token: String?, isBot: Bool = false) -> MockPerson {
+        lock.lock(); defer { lock.unlock() }
+        var p: PersonRec
+        if let existing = personFor(email: email, create: false) {
+            p = existing
+            p.displayName = displayName
+            p.type = isBot ? "bot" : "person"
+        } else {
+            p = PersonRec(id: nextId("PEOPLE"), email: email, displayName: displayName, type: isBot ? "bot" : "person",
+                          created: MockTime.format(tick()), orgId: orgId)
+        }
+        people[p.id] = p
+        peopleByEmail[email.lowercased()] = p.id
+        if let t = token { tokens[t] = p.id }
+        return MockPerson(id: p.id, email: email, displayName: displayName, token: token, isBot: isBot)
+    }
+
+    /// A team created by the owner of `creatorToken` (who becomes a team member). Unlike `POST /teams`,
+    /// no general room is created unless `withGeneralRoom` is true.
+    @discardableResult
+    public func addTeam(name: String, creatorToken: String = "bot-token", withGeneralRoom: Bool = false) -> MockTeam {
+        lock.lock(); defer { lock.unlock() }
+        let creator = tokens[creatorToken].flatMap { people[$0] } ?? people[bot.id]!
+        let t = TeamRec(id: nextId("TEAM"), name: name, creatorId: creator.id, created: MockTime.format(tick()),
+                        members: [creator.id])
+        teamsById[t.id] = t
+        teamOrder.append(t.id)
+        if withGeneralRoom {
+            let r = insertRoom(title: name, type: "group", teamId: t.id, creatorId: creator.id)
+            insertMembership(roomId: r.id, person: creator, isModerator: true)
+        }
+        return MockTeam(id: t.id, name: t.name)
+    }
+
+    /// A room with the bot (unless `includeBot` is false) and `members` (e-mails; unknown people are created).
+    /// For `type: "direct"` pass exactly one member: the room is the bot's 1:1 with that person.
+    @discardableResult
+    public func addRoom(title: String, type: String = "group", teamId: String? = nil, members: [String] = [],
+                        lastActivity: String? = nil, includeBot: Bool = true) -> MockRoom {
+        lock.lock(); defer { lock.unlock() }
+        let botRec = people[bot.id]!
+        let memberRecs = members.compactMap { personFor(email: $0, create: true) }
+        let creator = includeBot ? botRec : (memberRecs.first ?? people[audit.id]!)
+        let r = insertRoom(title: title, type: type, teamId: teamId, creatorId: creator.id, lastActivity: lastActivity)
+        var added = Set<String>()
+        if includeBot {
+            insertMembership(roomId: r.id, person: botRec, isModerator: false)
+            added.insert(botRec.id)
+        }
+        for p in memberRecs where !added.contains(p.id) {
+            insertMembership(roomId: r.id, person: p, isModerator: false)
+            added.insert(p.id)
+        }
+        if type == "direct", added.count == 2 {
+            let ids = Array(added)
+            directRooms[directKey(ids[0], ids[1])] = r.id
+        }
+        return MockRoom(id: r.id, title: r.title, type: r.type, teamId: r.teamId)
+    }
+
+    @discardableResult
+    public func addMembership(roomId: String, email: String, isModerator: Bool = false) -> MockMembership {
+        lock.lock(); defer { lock.unlock() }
+        let p = personFor(email: email, create: true)!
+        if var existing = membership(roomId: roomId, personId: p.id) {
+            existing.isModerator = isModerator
+            membershipsById[existing.id] = existing
+            return MockMembership(id: existing.id, roomId: roomId, personId: p.id, personEmail: p.email)
+        }
+        let m = insertMembership(roomId: roomId, person: p, isModerator: isModerator)
+        return MockMembership(id: m.id, roomId: roomId, personId: p.id, personEmail: p.email)
+    }
+
+    /// A message in `roomId` from `fromEmail` (created when unknown). `created` (ISO 8601) defaults to now
+    /// (strictly after every earlier stamp); `files` are stored as given (use `addContent` for real URLs).
+    @discardableResult
+    public func addMessage(roomId: String, fromEmail: String, text: String, markdown: String? = nil, html: String? = nil,
+                           files: [String] = [], mentionedEmails: [String] = [], created: String? = nil,
+                           parentId: String? = nil) -> MockMessage {
+        lock.lock(); defer { lock.unlock() }
+        let p = personFor(email: fromEmail, create: true)!
+        let mentioned = mentionedEmails.compactMap { personFor(email: $0, create: true)?.id }
+        let ms = created.flatMap(MockTime.parse) ?? tick()
+        if ms > lastMs { lastMs = ms }
+        let stamp = created ?? MockTime.format(ms)
+        let id = nextId("MESSAGE")
+        seq += 1
+        let roomType = roomsById[roomId]?.type ?? "group"
+        let json = renderMessage(id: id, roomId: roomId, roomType: roomType, text: text, markdown: markdown, html: html,
+                                 files: files, personId: p.id, personEmail: p.email, mentioned: mentioned,
+                                 parentId: parentId, created: stamp)
+        storeMessage(MessageRec(id: id, roomId: roomId, personId: p.id, createdMs: ms, seq: seq, mentioned: mentioned,
+                                json: json))
+        return MockMessage(id: id, roomId: roomId, created: stamp, json: String(decoding: json, as: UTF8.self))
+    }
+
+    /// Bulk messages "message 1" ... "message N" (N newest), 1 ms apart, ending about now
+    /// (later than any message already in the room).
+    public func addMessages(roomId: String, count: Int, fromEmail: String) {
+        guard count > 0 else { return }
+        lock.lock(); defer { lock.unlock() }
+        let p = personFor(email: fromEmail, create: true)!
+        let roomType = roomsById[roomId]?.type ?? "group"
+        var arr = roomMessages[roomId] ?? []
+        var start = MockTime.nowMillis() - Int64(count)
+        if let last = arr.last, last.createdMs >= start { start = last.createdMs + 1 }
+        arr.reserveCapacity(arr.count + count)
+        for i in 0..<count {
+            let ms = start + Int64(i)
+            let id = nextId("MESSAGE")
+            seq += 1
+            let json = renderMessage(id: id, roomId: roomId, roomType: roomType, text: "message \(i + 1)", markdown: nil,
+                                     html: nil, files: [], personId: p.id, personEmail: p.email, mentioned: [],
+                                     parentId: nil, created: MockTime.format(ms))
+            arr.append(MessageRec(id: id, roomId: roomId, personId: p.id, createdMs: ms, seq: seq, mentioned: [], json: json))
+            messageRoom[id] = roomId
+        }
+        roomMessages[roomId] = arr
+        let end = start + Int64(count - 1)
+        lastMs = max(lastMs, end)
+        if var room = roomsById[roomId], end > room.lastActivityMs {
+            room.lastActivityMs = end
+            room.lastActivity = MockTime.format(end)
+            roomsById[roomId] = room
+        }
+    }
+
+    /// Stores an attachment and returns its full contents URL (`baseURL + "/contents/" + id`).
+    /// The URL embeds the port, so the server is started here if it was not yet.
+    /// While `scanningRetries` > 0, GET/HEAD answer 423 (`Retry-After: 0`) and decrement it; `unsafe` answers 410.
+    /// `contentDisposition` replaces the whole `Content-Disposition` header value (for hostile names).
+    @discardableResult
+    public func addContent(filename: String?, contentType: String = "application/octet-stream", data: Data,
+                           scanningRetries: Int = 0, unsafe: Bool = false, contentDisposition: String? = nil) -> String {
+        if port == 0 { try? start() }
+        lock.lock(); defer { lock.unlock() }
+        let id = nextId("CONTENT")
+        contents[id] = ContentRec(id: id, filename: filename, contentType: contentType, data: data,
+                                  scanningRetries: scanningRetries, unsafe: unsafe, disposition: contentDisposition)
+        return "http://127.0.0.1:\(boundPort)/v1/contents/\(id)"
+    }
+
+    // MARK: Inspection
+
+    /// Every request received, in arrival order (including faulted ones).
+    public var requests: [MockRequest] {
+        lock.lock(); defer { lock.unlock() }
+        return requestLog
+    }
+
+    public func clearRequests() {
+        lock.lock(); defer { lock.unlock() }
+        requestLog.removeAll()
+    }
+
+    /// Requests whose method (if given) and relative path prefix match.
+    public func requests(method: String? = nil, pathPrefix: String) -> [MockRequest] {
+        requests.filter { ($0.method == method?.uppercased() || method == nil) && $0.path.hasPrefix(pathPrefix) }
+    }
+
+    public var uploads: [MockUpload] {
+        lock.lock(); defer { lock.unlock() }
+        return uploadLog
+    }
+
+    /// All rooms (whoever is a member), in creation order, as the API renders them.
+    public func rooms() -> [[String: Any]] {
+        lock.lock(); defer { lock.unlock() }
+        return roomOrder.compactMap { roomsById[$0] }.map { JSONOut.dict(JSONOut.bytes($0.json())) }
+    }
+
+    public func room(id: String) -> [String: Any]? {
+        lock.lock(); defer { lock.unlock() }
+        return roomsById[id].map { JSONOut.dict(JSONOut.bytes($0.json())) }
+    }
+
+    public func teams() -> [[String: Any]] {
+        lock.lock(); defer { lock.unlock() }
+        return teamOrder.compactMap { teamsById[$0] }.map { JSONOut.dict(JSONOut.bytes($0.json())) }
+    }
+
+    public func memberships(roomId: String) -> [[String: Any]] {
+        lock.lock(); defer { lock.unlock() }
+        return (roomMembers[roomId] ?? []).compactMap { membershipsById[$0] }.map { JSONOut.dict(JSONOut.bytes($0.json())) }
+    }
+
+    /// Messages of a room, newest first.
+    public func messages(roomId: String) -> [[String: Any]] {
+        lock.lock()
+        let arr = roomMessages[roomId] ?? []
+        lock.unlock()
+        return arr.reversed().map { JSONOut.dict($0.json) }
+    }
+
+    public func messageCount(roomId: String) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        return roomMessages[roomId]?.count ?? 0
+    }
+
+    /// Webhooks owned by the person of `token`, in creation order.
+    public func webhooks(token: String) -> [[String: Any]] {
+        lock.lock(); defer { lock.unlock() }
+        guard let owner = tokens[token] else { return [] }
+        return webhookOrder.compactMap { webhooksById[$0] }.filter { $0.ownerId == owner }
+            .map { JSONOut.dict(JSONOut.bytes($0.json())) }
+    }
+
+    public func person(email: String) -> MockPerson? {
+        lock.lock(); defer { lock.unlock() }
+        guard let p = personFor(email: email, create: false) else { return nil }
+        let token = tokens.first { $0.value == p.id }?.key
+        return MockPerson(id: p.id, email: p.email, displayName: p.displayName, token: token, isBot: p.type == "bot")
+    }
+
+    // MARK: Fault injection
+
+    /// The next `times` requests matching `method` (nil = any) and `pathPrefix` (relative to /v1, e.g. "/rooms")
+    /// get `fault`. Rules are consumed in the order they were added.
+    public func inject(_ fault: Fault, method: String? = nil, pathPrefix: String, times: Int = 1) {
+        lock.lock(); defer { lock.unlock() }
+        faultRules.append(FaultRule(fault: fault, method: method?.uppercased(), pathPrefix: pathPrefix, remaining: times))
+    }
+
+    /// Deterministic random faults on matching requests: 429 (`Retry-After: 0`), 5xx, or a dropped connection.
+    /// 5xx is 503 for POST (which clients may retry) and cycles 500/502/503/504 for other methods.
+    public func randomFaults(seed: UInt64, rate429: Double, rate5xx: Double, rateDrop: Double, pathPrefix: String,
+                             method: String? = nil) {
+        lock.lock(); defer { lock.unlock() }
+        randomRules.append(RandomRule(rng: SplitMix64(state: seed), rate429: rate429, rate5xx: rate5xx,
+                                      rateDrop: rateDrop, pathPrefix: pathPrefix, method: method?.uppercased(), n5xx: 0))
+    }
+
+    /// Every `n`-th matching request answers 429 with `Retry-After: retryAfter`.
+    public func throttle(pathPrefix: String, method: String?, every n: Int, retryAfter: String) {
+        lock.lock(); defer { lock.unlock() }
+        throttleRules.append(ThrottleRule(pathPrefix: pathPrefix, method: method?.uppercased(), every: max(1, n),
+                                          retryAfter: retryAfter, count: 0))
+    }
+
+    /// Removes every injected, throttling and random fault.
+    public func clearFaults() {
+        lock.lock(); defer { lock.unlock() }
+        faultRules.removeAll()
+        throttleRules.removeAll()
+        randomRules.removeAll()
+    }
+
+    /// Picks the fault for a request (lock held).
+    func pickFault(method: String, path: String) -> Fault? {
+        for i in faultRules.indices where faultRules[i].remaining > 0 {
+            let r = faultRules[i]
+            if (r.method == nil || r.method == method) && path.hasPrefix(r.pathPrefix) {
+                faultRules[i].remaining -= 1
+                return r.fault
+            }
+        }
+        faultRules.removeAll { $0.remaining <= 0 }
+        for i in throttleRules.indices {
+            let r = throttleRules[i]
+            if (r.method == nil || r.method == method) && path.hasPrefix(r.pathPrefix) {
+                throttleRules[i].count += 1
+                if throttleRules[i].count % r.every == 0 { return .status(429, retryAfter: r.retryAfter) }
+            }
+        }
+        for i in randomRules.indices {
+            let r = randomRules[i]
+            if (r.method == nil || r.method == method) && path.hasPrefix(r.pathPrefix) {
+                let x = randomRules[i].rng.nextDouble()
+                if x < r.rate429 { return .status(429, retryAfter: "0") }
+                if x < r.rate429 + r.rate5xx {
+                    randomRules[i].n5xx += 1
+                    if method == "POST" { return .status(503, retryAfter: nil) }
+                    return .status([500, 502, 503, 504][randomRules[i].n5xx % 4], retryAfter: nil)
+                }
+                if x < r.rate429 + r.rate5xx + r.rateDrop { return .drop }
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,212 @@
+import Foundation
+
+// MARK: - Public fixture handles
+
+/// A person known to the mock. `token` is nil for people who cannot call the API.
+public struct MockPerson: Equatable {
+    public let id: String
+    public let email: String
+    public let displayName: String
+    public let token: String?
+    public let isBot: Bool
+}
+
+public struct MockTeam: Equatable {
+    public let id: String
+    public let name: String
+}
+
+public struct MockRoom: Equatable {
+    public let id: String
+    public let title: String
+    public let type: String
+    public let teamId: String?
+}
+
+public struct MockMembership: Equatable {
+    public let id: String
+    public let roomId: String
+    public let personId: String
+    public let personEmail: String
+}
+
+public struct MockMessage: Equatable {
+    public let id: String
+    public let roomId: String
+    public let created: String
+    /// The message exactly as the API returns it.
+    public let json: String
+}
+
+/// One HTTP request as the mock received it (faulted ones included).
+public struct MockRequest {
+    public let method: String
+    /// Path relative to the API base, without "/v1" and without the query, percent-decoded: "/rooms/Y2lz...".
+    public let path: String
+    /// The request target exactly as sent: "/v1/rooms?max=1000".
+    public let target: String
+    /// Decoded query parameters (the last wins when repeated).
+    public let query: [String: String]
+    /// Header names lowercased; repeated headers joined with ", ".
+    public let headers: [String: String]
+    public let body: Data
+    /// The bearer token, when an `Authorization: Bearer` header was sent.
+    public let token: String?
+    public let time: Date
+}
+
+/// A parsed multipart `POST /messages`.
+public struct MockUpload {
+    /// Plain (non-file) parts: name → value.
+    public let fields: [String: String]
+    public let fileName: String?
+    public let contentType: String?
+    public let fileData: Data?
+    /// The contents URL the mock created for the file (nil when the request was rejected before that).
+    public let contentURL: String?
+}
+
+// MARK: - Internal state records
+
+struct PersonRec {
+    var id: String
+    var email: String
+    var displayName: String
+    var type: String
+    var created: String
+    var orgId: String
+
+    func json() -> JObj {
+        let parts = displayName.split(separator: " ", maxSplits: 1).map(String.init)
+        return [
+            ("id", id), ("emails", [email]), ("phoneNumbers", [String]()), ("displayName", displayName),
+            ("nickName", parts.first ?? displayName), ("firstName", parts.first ?? displayName),
+            ("lastName", parts.count > 1 ? parts[1] : ""),
+            ("orgId", orgId), ("created", created), ("lastActivity", created), ("status", "active"), ("type", type),
+        ]
+    }
+}
+
+struct TeamRec {
+    var id: String
+    var name: String
+    var creatorId: String
+    var created: String
+    var members: Set<String> // person ids
+
+    func json() -> JObj { [("id", id), ("name", name), ("creatorId", creatorId), ("created", created)] }
+}
+
+struct RoomRec {
+    var id: String
+    var title: String
+    var type: String
+    var isLocked: Bool
+    var teamId: String?
+    var lastActivity: String
+    var lastActivityMs: Int64
+    var creatorId: String
+    var created: String
+    var createdMs: Int64
+    var ownerId: String
+    var seq: Int
+
+    func json() -> JObj {
+        [("id", id), ("title", title), ("type", type), ("isLocked", isLocked), ("teamId", teamId),
+         ("lastActivity", lastActivity), ("creatorId", creatorId), ("created", created), ("ownerId", ownerId),
+         ("isPublic", false), ("isReadOnly", false)]
+    }
+}
+
+struct MembershipRec {
+    var id: String
+    var roomId: String
+    var personId: String
+    var personEmail: String
+    var personDisplayName: String
+    var personOrgId: String
+    var isModerator: Bool
+    var isMonitor: Bool
+    var isRoomHidden: Bool
+    var roomType: String
+    var created: String
+
+    func json() -> JObj {
+        [("id", id), ("roomId", roomId), ("personId", personId), ("personEmail", personEmail),
+         ("personDisplayName", personDisplayName), ("personOrgId", personOrgId), ("isModerator", isModerator),
+         ("isMonitor", isMonitor), ("isRoomHidden", isRoomHidden), ("roomType", roomType), ("created", created)]
+    }
+}
+
+/// A stored message: sort key plus its JSON rendered once.
+struct MessageRec {
+    var id: String
+    var roomId: String
+    var personId: String
+    var createdMs: Int64
+    var seq: Int
+    var mentioned: [String]
+    var json: [UInt8]
+
+    var key: MsgKey { MsgKey(ms: createdMs, seq: seq) }
+}
+
+struct MsgKey: Comparable {
+    var ms: Int64
+    var seq: Int
+    static func < (a: MsgKey, b: MsgKey) -> Bool { a.ms != b.ms ? a.ms < b.ms : a.seq < b.seq }
+}
+
+struct WebhookRec {
+    var id: String
+    var name: String
+    var targetUrl: String
+    var resource: String
+    var event: String
+    var filter: String?
+    var secret: String?
+    var status: String
+    var created: String
+    var ownerId: String
+    var orgId: String
+    var appId: String
+
+    func json() -> JObj {
+        [("id", id), ("name", name), ("targetUrl", targetUrl), ("resource", resource), ("event", event),
+         ("filter", filter), ("secret", secret), ("status", status), ("created", created), ("orgId", orgId),
+         ("createdBy", ownerId), ("appId", appId), ("ownedBy", "creator")]
+    }
+}
+
+struct ContentRec {
+    var id: String
+    var filename: String?
+    var contentType: String
+    var data: Data
+    var scanningRetries: Int
+    var unsafe: Bool
+    var disposition: String?
+}
+
+/// Renders a message's JSON in Webex's field order (hot path for bulk seeding).
+func renderMessage(id: String, roomId: String, roomType: String, text: String?, markdown: String?, html: String?,
+                   files: [String], personId: String, personEmail: String, mentioned: [String], parentId: String?,
+                   created: String, updated: String? = nil) -> [UInt8] {
+    var s = ""
+    s.reserveCapacity(400 + (text?.utf8.count ?? 0) + (markdown?.utf8.count ?? 0) + (html?.utf8.count ?? 0))
+    s.append("{\"id\":\""); s.append(id)
+    s.append("\",\"roomId\":\""); s.append(roomId)
+    s.append("\",\"roomType\":\""); s.append(roomType); s.append("\"")
+    if let text = text { s.append(",\"text\":"); JSONOut.escape(text, into: &s) }
+    if let markdown = markdown { s.append(",\"markdown\":"); JSONOut.escape(markdown, into: &s) }
+    if let html = html { s.append(",\"html\":"); JSONOut.escape(html, into: &s) }
+    if !files.isEmpty { s.append(",\"files\":"); JSONOut.render(files, into: &s) }
+    s.append(",\"personId\":\""); s.append(personId)
+    s.append("\",\"personEmail\":"); JSONOut.escape(personEmail, into: &s)
+    if !mentioned.isEmpty { s.append(",\"mentionedPeople\":"); JSONOut.render(mentioned, into: &s) }
+    if let parentId = parentId { s.append(",\"parentId\":"); JSONOut.escape(parentId, into: &s) }
+    s.append(",\"created\":\""); s.append(created); s.append("\"")
+    if let updated = updated { s.append(",\"updated\":\""); s.append(updated); s.append("\"") }
+    s.append("}")
+    return Array(s.utf8)
+}

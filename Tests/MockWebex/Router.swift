@@ -1,0 +1,855 @@
+import Foundation
+
+struct IncomingRequest {
+    var method: String
+    var target: String
+    var headers: [(String, String)]
+    var body: [UInt8]
+}
+
+enum ReplyAction {
+    case normal
+    case drop
+    case delay(TimeInterval)
+    case truncate
+}
+
+struct Reply {
+    var status: Int
+    var headers: [(String, String)] = []
+    var body: [UInt8] = []
+    /// For HEAD: the Content-Length the GET would have had.
+    var headLength: Int?
+    var action: ReplyAction = .normal
+}
+
+/// One request being routed (lock held while it is handled).
+struct Ctx {
+    var method: String
+    var path: String
+    var parts: [String]
+    var queryPairs: [(String, String)]
+    var query: [String: String]
+    var headers: [String: String]
+    var body: [UInt8]
+    var token: String?
+    var trackingId: String
+    var caller: PersonRec!
+}
+
+private let jsonType = "application/json;charset=UTF-8"
+
+extension MockWebexServer {
+    // MARK: Entry point (called on an event loop)
+
+    func handle(_ req: IncomingRequest) -> Reply {
+        let trackingId = "ROUTER_" + UUID().uuidString
+        var pathPart = Substring(req.target)
+        var queryPart: Substring = ""
+        if let q = req.target.firstIndex(of: "?") {
+            pathPart = req.target[..<q]
+            queryPart = req.target[req.target.index(after: q)...]
+        }
+        let fullPath = QueryCoding.pathDecode(pathPart)
+        let rel: String
+        if fullPath == "/v1" || fullPath.hasPrefix("/v1/") {
+            rel = String(fullPath.dropFirst(3))
+        } else {
+            rel = fullPath
+        }
+        let pairs = QueryCoding.parse(queryPart)
+        var query: [String: String] = [:]
+        for (k, v) in pairs { query[k] = v }
+        var headers: [String: String] = [:]
+        for (k, v) in req.headers {
+            let lk = k.lowercased()
+            if let e = headers[lk] { headers[lk] = e + ", " + v } else { headers[lk] = v }
+        }
+        var token: String?
+        if let auth = headers["authorization"] {
+            let t = auth.trimmingCharacters(in: .whitespaces)
+            if t.lowercased().hasPrefix("bearer ") {
+                token = String(t.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+            }
+        }
+        let method = req.method.uppercased()
+        let record = MockRequest(method: method, path: rel, target: req.target, query: query, headers: headers,
+                                 body: Data(req.body), token: token, time: Date())
+
+        lock.lock()
+        defer { lock.unlock() }
+        requestLog.append(record)
+
+        var action = ReplyAction.normal
+        if let fault = pickFault(method: method, path: rel) {
+            switch fault {
+            case .drop:
+                return Reply(status: 0, action: .drop)
+            case let .status(code, retryAfter):
+                var r = errorReply(code, code == 429 ? "Too Many Requests" : "Injected fault \(code)", trackingId)
+                if let ra = retryAfter { r.headers.append(("Retry-After", ra)) }
+                return finish(r, trackingId)
+            case let .delay(t):
+                action = .delay(t)
+            case .truncateBody:
+                action = .truncate
+            }
+        }
+
+        var ctx = Ctx(method: method, path: rel, parts: rel.split(separator: "/").map(String.init), queryPairs: pairs,
+                      query: query, headers: headers, body: req.body, token: token, trackingId: trackingId, caller: nil)
+        var reply = route(&ctx)
+        reply.action = action
+        return finish(reply, trackingId)
+    }
+
+    private func finish(_ r: Reply, _ trackingId: String) -> Reply {
+        var r = r
+        r.headers.append(("TrackingID", trackingId))
+        return r
+    }
+
+    func errorReply(_ status: Int, _ message: String, _ trackingId: String) -> Reply {
+        let body = JSONOut.bytes([("message", message), ("errors", [[("description", message)] as JObj] as [Any]),
+                                  ("trackingId", trackingId)])
+        return Reply(status: status, headers: [("Content-Type", jsonType)], body: body)
+    }
+
+    func jsonReply(_ status: Int, _ obj: JObj) -> Reply {
+        Reply(status: status, headers: [("Content-Type", jsonType)], body: JSONOut.bytes(obj))
+    }
+
+    func noContent() -> Reply { Reply(status: 204) }
+
+    // MARK: Routing
+
+    private func route(_ c: inout Ctx) -> Reply {
+        let p = c.parts
+        guard let first = p.first else { return errorReply(404, "The requested resource could not be found.", c.trackingId) }
+        let known = ["people", "rooms", "teams", "memberships", "messages", "webhooks", "contents"]
+        guard known.contains(first), c.path.hasPrefix("/") else {
+            return errorReply(404, "The requested resource could not be found.", c.trackingId)
+        }
+        guard let token = c.token, let pid = tokens[token], let caller = people[pid] else {
+            return errorReply(401, "The request requires a valid access token set in the Authorization request header.",
+                              c.trackingId)
+        }
+        c.caller = caller
+        let m = c.method
+        func allow(_ methods: [String], _ body: () -> Reply) -> Reply {
+            if methods.contains(m) || (m == "HEAD" && methods.contains("GET")) { return body() }
+            var r = errorReply(405, "Method \(m) is not allowed for this resource.", c.trackingId)
+            r.headers.append(("Allow", methods.joined(separator: ", ")))
+            return r
+        }
+        let ctx = c
+        switch (first, p.count) {
+        case ("people", 1): return allow(["GET"]) { listPeople(ctx) }
+        case ("people", 2): return allow(["GET"]) { getPerson(ctx, p[1]) }
+        case ("rooms", 1): return allow(["GET", "POST"]) { m == "POST" ? createRoom(ctx) : listRooms(ctx) }
+        case ("rooms", 2):
+            return allow(["GET", "PUT", "DELETE"]) {
+                m == "PUT" ? updateRoom(ctx, p[1]) : m == "DELETE" ? deleteRoom(ctx, p[1]) : getRoom(ctx, p[1])
+            }
+        case ("teams", 1): return allow(["GET", "POST"]) { m == "POST" ? createTeam(ctx) : listTeams(ctx) }
+        case ("teams", 2):
+            return allow(["GET", "PUT", "DELETE"]) {
+                m == "PUT" ? updateTeam(ctx, p[1]) : m == "DELETE" ? deleteTeam(ctx, p[1]) : getTeam(ctx, p[1])
+            }
+        case ("memberships", 1):
+            return allow(["GET", "POST"]) { m == "POST" ? createMembership(ctx) : listMemberships(ctx) }
+        case ("memberships", 2):
+            return allow(["GET", "PUT", "DELETE"]) {
+                m == "PUT" ? updateMembership(ctx, p[1]) : m == "DELETE" ? deleteMembership(ctx, p[1]) : getMembership(ctx, p[1])
+            }
+        case ("messages", 1): return allow(["GET", "POST"]) { m == "POST" ? createMessage(ctx) : listMessages(ctx) }
+        case ("messages", 2) where p[1] == "direct": return allow(["GET"]) { listDirectMessages(ctx) }
+        case ("messages", 2):
+            return allow(["GET", "DELETE"]) { m == "DELETE" ? deleteMessage(ctx, p[1]) : getMessage(ctx, p[1]) }
+        case ("webhooks", 1): return allow(["GET", "POST"]) { m == "POST" ? createWebhook(ctx) : listWebhooks(ctx) }
+        case ("webhooks", 2):
+            return allow(["GET", "PUT", "DELETE"]) {
+                m == "PUT" ? updateWebhook(ctx, p[1]) : m == "DELETE" ? deleteWebhook(ctx, p[1]) : getWebhook(ctx, p[1])
+            }
+        case ("contents", 2), ("contents", 3): return allow(["GET"]) { getContent(ctx, p[1]) }
+        default: return errorReply(404, "The requested resource could not be found.", c.trackingId)
+        }
+    }
+
+    // MARK: Common helpers
+
+    /// Parses `max`; returns nil plus an error reply when invalid.
+    func parseMax(_ c: Ctx, default d: Int, limit: Int) -> (Int?, Reply?) {
+        guard let s = c.query["max"] else { return (d, nil) }
+        guard let v = Int(s), v >= 1 else {
+            return (nil, errorReply(400, "max must be a positive integer.", c.trackingId))
+        }
+        guard v <= limit else { return (nil, errorReply(400, "max must be equal or less than \(limit).", c.trackingId)) }
+        return (v, nil)
+    }
+
+    func nextLink(_ c: Ctx, cursor: String) -> String {
+        var q = c.queryPairs.filter { $0.0 != "cursor" }.map { "\(QueryCoding.encode($0.0))=\(QueryCoding.encode($0.1))" }
+        q.append("cursor=\(QueryCoding.encode(cursor))")
+        return "<http://127.0.0.1:\(boundPort)/v1\(c.path)?\(q.joined(separator: "&"))>; rel=\"next\""
+    }
+
+    func encodeCursor(_ s: String) -> String {
+        var e = Data(s.utf8).base64EncodedString()
+        while e.hasSuffix("=") { e.removeLast() }
+        return e
+    }
+
+    func decodeCursor(_ s: String) -> String? { MockIds.decode(s) }
+
+    /// Offset-paged list of already-rendered items.
+    func pagedList(_ c: Ctx, _ items: [[UInt8]], defaultMax: Int = 100, limit: Int = 1000) -> Reply {
+        let (maxOpt, err) = parseMax(c, default: defaultMax, limit: limit)
+        if let err = err { return err }
+        let max = maxOpt!
+        var offset = 0
+        if let cur = c.query["cursor"] {
+            guard let d = decodeCursor(cur), d.hasPrefix("o:"), let o = Int(d.dropFirst(2)), o >= 0 else {
+                return errorReply(400, "Invalid cursor.", c.trackingId)
+            }
+            offset = o
+        }
+        let end = min(items.count, offset + max)
+        var r = listBody(offset < end ? Array(items[offset..<end]) : [])
+        if end < items.count { r.headers.append(("Link", nextLink(c, cursor: encodeCursor("o:\(end)")))) }
+        return r
+    }
+
+    func listBody(_ items: [[UInt8]]) -> Reply {
+        var total = 12
+        for i in items { total += i.count + 1 }
+        var body = [UInt8]()
+        body.reserveCapacity(total)
+        body.append(contentsOf: Array("{\"items\":[".utf8))
+        for (i, item) in items.enumerated() {
+            if i > 0 { body.append(44) }
+            body.append(contentsOf: item)
+        }
+        body.append(contentsOf: [93, 125])
+        return Reply(status: 200, headers: [("Content-Type", jsonType)], body: body)
+    }
+
+    func parseJSONBody(_ c: Ctx) -> ([String: Any]?, Reply?) {
+        if c.body.isEmpty { return ([:], nil) }
+        guard let obj = try? JSONSerialization.jsonObject(with: Data(c.body)), let d = obj as? [String: Any] else {
+            return (nil, errorReply(400, "The request body could not be parsed as JSON.", c.trackingId))
+        }
+        return (d, nil)
+    }
+
+    func str(_ d: [String: Any], _ k: String) -> String? {
+        if let s = d[k] as? String { return s }
+        return nil
+    }
+
+    func bool(_ d: [String: Any], _ k: String) -> Bool? {
+        if let b = d[k] as? Bool { return b }
+        if let n = d[k] as? NSNumber { return n.boolValue }
+        return nil
+    }
+
+    // MARK: People
+
+    private func listPeople(_ c: Ctx) -> Reply {
+        var found: [PersonRec] = []
+        if let email = c.query["email"] {
+            if let p = personFor(email: email, create: false) { found.append(p) }
+        } else if let ids = c.query["id"] {
+            found = ids.split(separator: ",").compactMap { people[String($0)] }
+        } else if let name = c.query["displayName"] {
+            found = people.values.filter { $0.displayName.lowercased().hasPrefix(name.lowercased()) }
+                .sorted { $0.id < $1.id }
+        } else {
+            return errorReply(400, "Email, displayName, or id list should be specified.", c.trackingId)
+        }
+        return pagedList(c, found.map { JSONOut.bytes($0.json()) })
+    }
+
+    private func getPerson(_ c: Ctx, _ id: String) -> Reply {
+        let p = id == "me" ? c.caller : people[id]
+        guard let person = p else { return errorReply(404, "Person not found.", c.trackingId) }
+        return jsonReply(200, person.json())
+    }
+
+    // MARK: Rooms
+
+    private func listRooms(_ c: Ctx) -> Reply {
+        let me = c.caller.id
+        var list = roomOrder.compactMap { roomsById[$0] }.filter { isMember(me, $0.id) }
+        if let team = c.query["teamId"] { list = list.filter { $0.teamId == team } }
+        if let type = c.query["type"] {
+            guard type == "group" || type == "direct" else {
+                return errorReply(400, "type must be group or direct.", c.trackingId)
+            }
+            list = list.filter { $0.type == type }
+        }
+        switch c.query["sortBy"] {
+        case nil: break
+        case "id": list.sort { $0.id < $1.id }
+        case "lastactivity": list.sort { ($0.lastActivityMs, $0.seq) > ($1.lastActivityMs, $1.seq) }
+        case "created": list.sort { ($0.createdMs, $0.seq) > ($1.createdMs, $1.seq) }
+        default: return errorReply(400, "sortBy must be one of id, lastactivity, created.", c.trackingId)
+        }
+        return pagedList(c, list.map { JSONOut.bytes($0.json()) })
+    }
+
+    private func visibleRoom(_ c: Ctx, _ id: String) -> RoomRec? {
+        guard let r = roomsById[id], isMember(c.caller.id, id) else { return nil }
+        return r
+    }
+
+    private func getRoom(_ c: Ctx, _ id: String) -> Reply {
+        guard let r = visibleRoom(c, id) else { return errorReply(404, "Could not find a room with provided ID.", c.trackingId) }
+        return jsonReply(200, r.json())
+    }
+
+    private func createRoom(_ c: Ctx) -> Reply {
+        let (bodyOpt, err) = parseJSONBody(c)
+        if let err = err { return err }
+        let body = bodyOpt!
+        guard let title = str(body, "title"), !title.isEmpty else {
+            return errorReply(400, "title is required.", c.trackingId)
+        }
+        let teamId = str(body, "teamId")
+        if let t = teamId {
+            guard let team = teamsById[t] else { return errorReply(404, "Could not find a team with provided ID.", c.trackingId) }
+            guard team.members.contains(c.caller.id) else {
+                return errorReply(403, "The caller is not a member of the team.", c.trackingId)
+            }
+        }
+        let r = insertRoom(title: title, type: "group", teamId: teamId, creatorId: c.caller.id)
+        insertMembership(roomId: r.id, person: c.caller, isModerator: false)
+        return jsonReply(200, r.json())
+    }
+
+    private func updateRoom(_ c: Ctx, _ id: String) -> Reply {
+        guard var r = visibleRoom(c, id) else { return errorReply(404, "Could not find a room with provided ID.", c.trackingId) }
+        let (bodyOpt, err) = parseJSONBody(c)
+        if let err = err { return err }
+        let body = bodyOpt!
+        guard let title = str(body, "title"), !title.isEmpty else {
+            return errorReply(400, "title is required.", c.trackingId)
+        }
+        r.title = title
+        if let locked = bool(body, "isLocked") { r.isLocked = locked }
+        roomsById[id] = r
+        return jsonReply(200, r.json())
+    }
+
+    private func deleteRoom(_ c: Ctx, _ id: String) -> Reply {
+        guard visibleRoom(c, id) != nil else { return errorReply(404, "Could not find a room with provided ID.", c.trackingId) }
+        roomsById[id] = nil
+        roomOrder.removeAll { $0 == id }
+        for mid in roomMembers[id] ?? [] { membershipsById[mid] = nil }
+        roomMembers[id] = nil
+        for m in roomMessages[id] ?? [] { messageRoom[m.id] = nil }
+        roomMessages[id] = nil
+        directRooms = directRooms.filter { $0.value != id }
+        return noContent()
+    }
+
+    // MARK: Teams
+
+    private func listTeams(_ c: Ctx) -> Reply {
+        let list = teamOrder.compactMap { teamsById[$0] }.filter { $0.members.contains(c.caller.id) }
+        return pagedList(c, list.map { JSONOut.bytes($0.json()) })
+    }
+
+    private func getTeam(_ c: Ctx, _ id: String) -> Reply {
+        guard let t = teamsById[id], t.members.contains(c.caller.id) else {
+            return errorReply(404, "Could not find a team with provided ID.", c.trackingId)
+        }
+        return jsonReply(200, t.json())
+    }
+
+    private func createTeam(_ c: Ctx) -> Reply {
+        let (bodyOpt, err) = parseJSONBody(c)
+        if let err = err { return err }
+        guard let name = str(bodyOpt!, "name"), !name.isEmpty else {
+            return errorReply(400, "name is required.", c.trackingId)
+        }
+        let t = TeamRec(id: nextId("TEAM"), name: name, creatorId: c.caller.id, created: MockTime.format(tick()),
+                        members: [c.caller.id])
+        teamsById[t.id] = t
+        teamOrder.append(t.id)
+        // Webex creates the team's general space, titled like the team.
+        let r = insertRoom(title: name, type: "group", teamId: t.id, creatorId: c.caller.id)
+        insertMembership(roomId: r.id, person: c.caller, isModerator: true)
+        return jsonReply(200, t.json())
+    }
+
+    private func updateTeam(_ c: Ctx, _ id: String) -> Reply {
+        guard var t = teamsById[id], t.members.contains(c.caller.id) else {
+            return errorReply(404, "Could not find a team with provided ID.", c.trackingId)
+        }
+        let (bodyOpt, err) = parseJSONBody(c)
+        if let err = err { return err }
+        guard let name = str(bodyOpt!, "name"), !name.isEmpty else {
+            return errorReply(400, "name is required.", c.trackingId)
+        }
+        t.name = name
+        teamsById[id] = t
+        return jsonReply(200, t.json())
+    }
+
+    private func deleteTeam(_ c: Ctx, _ id: String) -> Reply {
+        guard teamsById[id]?.members.contains(c.caller.id) == true else {
+            return errorReply(404, "Could not find a team with provided ID.", c.trackingId)
+        }
+        teamsById[id] = nil
+        teamOrder.removeAll { $0 == id }
+        return noContent()
+    }
+
+    // MARK: Memberships
+
+    private func listMemberships(_ c: Ctx) -> Reply {
+        let me = c.caller.id
+        var list: [MembershipRec]
+        if let roomId = c.query["roomId"] {
+            guard roomsById[roomId] != nil, isMember(me, roomId) else {
+                return errorReply(404, "Could not find a room with provided ID.", c.trackingId)
+            }
+            list = (roomMembers[roomId] ?? []).compactMap { membershipsById[$0] }
+            if let email = c.query["personEmail"] { list = list.filter { $0.personEmail.lowercased() == email.lowercased() } }
+            if let pid = c.query["personId"] { list = list.filter { $0.personId == pid } }
+        } else {
+            if c.query["personEmail"] != nil || c.query["personId"] != nil {
+                return errorReply(400, "personId or personEmail must be used with roomId.", c.trackingId)
+            }
+            list = roomOrder.compactMap { membership(roomId: $0, personId: me) }
+        }
+        return pagedList(c, list.map { JSONOut.bytes($0.json()) })
+    }
+
+    private func visibleMembership(_ c: Ctx, _ id: String) -> MembershipRec? {
+        guard let m = membershipsById[id], isMember(c.caller.id, m.roomId) else { return nil }
+        return m
+    }
+
+    private func getMembership(_ c: Ctx, _ id: String) -> Reply {
+        guard let m = visibleMembership(c, id) else {
+            return errorReply(404, "Could not find a membership with provided ID.", c.trackingId)
+        }
+        return jsonReply(200, m.json())
+    }
+
+    private func createMembership(_ c: Ctx) -> Reply {
+        let (bodyOpt, err) = parseJSONBody(c)
+        if let err = err { return err }
+        let body = bodyOpt!
+        guard let roomId = str(body, "roomId") else { return errorReply(400, "roomId is required.", c.trackingId) }
+        guard let room = roomsById[roomId], isMember(c.caller.id, roomId) else {
+            return errorReply(404, "Could not find a room with provided ID.", c.trackingId)
+        }
+        let person: PersonRec
+        if let pid = str(body, "personId") {
+            guard let p = people[pid] else { return errorReply(404, "Could not find a person with provided ID.", c.trackingId) }
+            person = p
+        } else if let email = str(body, "personEmail"), email.contains("@") {
+            person = personFor(email: email, create: true)!
+        } else {
+            return errorReply(400, "personId or personEmail is required.", c.trackingId)
+        }
+        if room.type == "direct" {
+            return errorReply(400, "Cannot add a person to a 1:1 room.", c.trackingId)
+        }
+        if isMember(person.id, roomId) {
+            return errorReply(409, "Person is already in the room.", c.trackingId)
+        }
+        let m = insertMembership(roomId: roomId, person: person, isModerator: bool(body, "isModerator") ?? false)
+        return jsonReply(200, m.json())
+    }
+
+    private func updateMembership(_ c: Ctx, _ id: String) -> Reply {
+        guard var m = visibleMembership(c, id) else {
+            return errorReply(404, "Could not find a membership with provided ID.", c.trackingId)
+        }
+        let (bodyOpt, err) = parseJSONBody(c)
+        if let err = err { return err }
+        let body = bodyOpt!
+        guard body["isModerator"] != nil || body["isRoomHidden"] != nil else {
+            return errorReply(400, "isModerator is required.", c.trackingId)
+        }
+        if let v = bool(body, "isModerator") { m.isModerator = v }
+        if let v = bool(body, "isRoomHidden") { m.isRoomHidden = v }
+        membershipsById[id] = m
+        return jsonReply(200, m.json())
+    }
+
+    private func deleteMembership(_ c: Ctx, _ id: String) -> Reply {
+        guard let m = visibleMembership(c, id) else {
+            return errorReply(404, "Could not find a membership with provided ID.", c.trackingId)
+        }
+        membershipsById[id] = nil
+        roomMembers[m.roomId]?.removeAll { $0 == id }
+        return noContent()
+    }
+
+    // MARK: Messages
+
+    private func listMessages(_ c: Ctx) -> Reply {
+        guard let roomId = c.query["roomId"], !roomId.isEmpty else {
+            return errorReply(400, "roomId is required.", c.trackingId)
+        }
+        let mentioned = c.query["mentionedPeople"]
+        let (maxOpt, err) = parseMax(c, default: 50, limit: mentioned == nil ? 1000 : 100)
+        if let err = err { return err }
+        guard let room = visibleRoom(c, roomId) else {
+            return errorReply(404, "Could not find a room with provided ID.", c.trackingId)
+        }
+        if mentioned == nil && c.caller.type == "bot" && room.type == "group" {
+            return errorReply(403, "Failed to get activity: bots can only list messages that mention them in group rooms (use mentionedPeople=me).",
+                              c.trackingId)
+        }
+        var mentionIds: Set<String>? = nil
+        if let mp = mentioned {
+            mentionIds = Set(mp.split(separator: ",").map { $0 == "me" ? c.caller.id : String($0) })
+        }
+        return messagePage(c, roomMessages[roomId] ?? [], max: maxOpt!, mentionIds: mentionIds)
+    }
+
+    /// Newest-first page over an ascending message array, honouring before/beforeMessage/cursor.
+    func messagePage(_ c: Ctx, _ arr: [MessageRec], max: Int, mentionIds: Set<String>?) -> Reply {
+        var upper = arr.count // exclusive index bound
+        if let cur = c.query["cursor"] {
+            let parts = decodeCursor(cur)?.split(separator: ":") ?? []
+            guard parts.count == 3, parts[0] == "m", let ms = Int64(parts[1]), let sq = Int(parts[2]) else {
+                return errorReply(400, "Invalid cursor.", c.trackingId)
+            }
+            upper = lowerBound(arr, MsgKey(ms: ms, seq: sq))
+        } else {
+            if let b = c.query["before"] {
+                guard let ms = MockTime.parse(b) else {
+                    return errorReply(400, "before must be an ISO 8601 date-time.", c.trackingId)
+                }
+                upper = Swift.min(upper, lowerBound(arr, MsgKey(ms: ms, seq: Int.min)))
+            }
+            if let bm = c.query["beforeMessage"] {
+                guard messageRoom[bm] == c.query["roomId"] ?? messageRoom[bm],
+                      let idx = arr.firstIndex(where: { $0.id == bm }) else {
+                    return errorReply(404, "Could not find a message with provided ID.", c.trackingId)
+                }
+                upper = Swift.min(upper, idx)
+            }
+        }
+        var items: [[UInt8]] = []
+        items.reserveCapacity(Swift.min(max, upper))
+        var i = upper - 1
+        var lastKey: MsgKey?
+        while i >= 0 && items.count < max {
+            let m = arr[i]
+            if let ids = mentionIds, !m.mentioned.contains(where: ids.contains) { i -= 1; continue }
+            items.append(m.json)
+            lastKey = m.key
+            i -= 1
+        }
+        var more = false
+        if items.count == max {
+            if let ids = mentionIds {
+                var j = i
+                while j >= 0 {
+                    if arr[j].mentioned.contains(where: ids.contains) { more = true; break }
+                    j -= 1
+                }
+            } else {
+                more = i >= 0
+            }
+        }
+        var r = listBody(items)
+        if more, let k = lastKey {
+            r.headers.append(("Link", nextLink(c, cursor: encodeCursor("m:\(k.ms):\(k.seq)"))))
+        }
+        return r
+    }
+
+    private func listDirectMessages(_ c: Ctx) -> Reply {
+        let other: PersonRec?
+        if let email = c.query["personEmail"] {
+            other = personFor(email: email, create: false)
+        } else if let pid = c.query["personId"] {
+            other = people[pid]
+        } else {
+            return errorReply(400, "personId or personEmail is required.", c.trackingId)
+        }
+        let (maxOpt, err) = parseMax(c, default: 50, limit: 1000)
+        if let err = err { return err }
+        guard let o = other, let room = directRoom(between: c.caller, o, create: false) else { return listBody([]) }
+        return messagePage(c, roomMessages[room.id] ?? [], max: maxOpt!, mentionIds: nil)
+    }
+
+    private func findMessage(_ c: Ctx, _ id: String) -> MessageRec? {
+        guard let rid = messageRoom[id], isMember(c.caller.id, rid) else { return nil }
+        return roomMessages[rid]?.first { $0.id == id }
+    }
+
+    private func getMessage(_ c: Ctx, _ id: String) -> Reply {
+        guard let m = findMessage(c, id) else {
+            return errorReply(404, "Could not find a message with provided ID.", c.trackingId)
+        }
+        return Reply(status: 200, headers: [("Content-Type", jsonType)], body: m.json)
+    }
+
+    private func deleteMessage(_ c: Ctx, _ id: String) -> Reply {
+        guard let m = findMessage(c, id) else {
+            return errorReply(404, "Could not find a message with provided ID.", c.trackingId)
+        }
+        if m.personId != c.caller.id && membership(roomId: m.roomId, personId: c.caller.id)?.isModerator != true {
+            return errorReply(403, "You can only delete your own messages.", c.trackingId)
+        }
+        roomMessages[m.roomId]?.removeAll { $0.id == id }
+        messageRoom[id] = nil
+        return noContent()
+    }
+
+    private func createMessage(_ c: Ctx) -> Reply {
+        let ctype = c.headers["content-type"] ?? ""
+        var fields: [String: Any] = [:]
+        var files: [String] = []
+        if ctype.lowercased().hasPrefix("multipart/form-data") {
+            guard let boundary = Multipart.parameter("boundary", in: ctype), !boundary.isEmpty,
+                  let parts = Multipart.parse(body: c.body, boundary: boundary) else {
+                return errorReply(400, "Malformed multipart body.", c.trackingId)
+            }
+            var plain: [String: String] = [:]
+            var fileParts: [MultipartPart] = []
+            for part in parts {
+                if part.filename != nil || part.name == "files" {
+                    fileParts.append(part)
+                } else if let name = part.name {
+                    plain[name] = String(decoding: part.data, as: UTF8.self)
+                }
+            }
+            let fp = fileParts.first
+            guard fileParts.count <= 1 else {
+                uploadLog.append(MockUpload(fields: plain, fileName: fp?.filename, contentType: fp?.contentType,
+                                            fileData: fp?.data, contentURL: nil))
+                return errorReply(400, "Only one file per message is allowed.", c.trackingId)
+            }
+            var url: String?
+            if let f = fp {
+                let id = nextId("CONTENT")
+                contents[id] = ContentRec(id: id, filename: f.filename, contentType: f.contentType ?? "application/octet-stream",
+                                          data: f.data, scanningRetries: 0, unsafe: false, disposition: nil)
+                url = "http://127.0.0.1:\(boundPort)/v1/contents/\(id)"
+                files = [url!]
+            }
+            uploadLog.append(MockUpload(fields: plain, fileName: fp?.filename, contentType: fp?.contentType,
+                                        fileData: fp?.data, contentURL: url))
+            for (k, v) in plain { fields[k] = v }
+        } else {
+            let (bodyOpt, err) = parseJSONBody(c)
+            if let err = err { return err }
+            fields = bodyOpt!
+            if let f = fields["files"] {
+                if let s = f as? String {
+                    files = [s]
+                } else if let a = f as? [Any] {
+                    files = a.compactMap { $0 as? String }
+                } else {
+                    return errorReply(400, "files must be a list of URLs.", c.trackingId)
+                }
+                guard files.count <= 1 else {
+                    return errorReply(400, "Only one file per message is allowed.", c.trackingId)
+                }
+            }
+        }
+        let text = str(fields, "text")
+        let markdown = str(fields, "markdown")
+        var html = str(fields, "html")
+        for (k, v) in [("text", text), ("markdown", markdown)] {
+            if let v = v, v.utf8.count > 7439 {
+                return errorReply(400, "\(k) must not exceed 7439 bytes.", c.trackingId)
+            }
+        }
+        guard text != nil || markdown != nil || html != nil || !files.isEmpty else {
+            return errorReply(400, "text, markdown, html or files is required.", c.trackingId)
+        }
+        let room: RoomRec
+        if let rid = str(fields, "roomId") {
+            guard let r = visibleRoom(c, rid) else {
+                return errorReply(404, "Could not find a room with provided ID.", c.trackingId)
+            }
+            room = r
+        } else if let email = str(fields, "toPersonEmail") {
+            guard email.contains("@") else { return errorReply(400, "toPersonEmail is not an e-mail address.", c.trackingId) }
+            let other = personFor(email: email, create: true)!
+            guard other.id != c.caller.id else { return errorReply(400, "Cannot message yourself.", c.trackingId) }
+            room = directRoom(between: c.caller, other, create: true)!
+        } else if let pid = str(fields, "toPersonId") {
+            guard let other = people[pid] else {
+                return errorReply(404, "Could not find a person with provided ID.", c.trackingId)
+            }
+            room = directRoom(between: c.caller, other, create: true)!
+        } else {
+            return errorReply(400, "roomId, toPersonEmail or toPersonId is required.", c.trackingId)
+        }
+        let parentId = str(fields, "parentId")
+        if let pid = parentId, messageRoom[pid] != room.id {
+            return errorReply(400, "parentId must be a message of the same room.", c.trackingId)
+        }
+        // Mentions: <@personEmail:E|Label>, <@personId:ID|Label> in markdown.
+        var mentioned: [String] = []
+        var plainText = text
+        if let md = markdown {
+            var rendered = ""
+            var htmlOut = ""
+            var rest = Substring(md)
+            while let open = rest.range(of: "<@") {
+                let before = rest[..<open.lowerBound]
+                rendered += before
+                htmlOut += htmlEscape(String(before))
+                guard let close = rest[open.upperBound...].firstIndex(of: ">") else {
+                    rest = rest[open.lowerBound...]
+                    break
+                }
+                let inner = rest[open.upperBound..<close]
+                let pieces = inner.split(separator: "|", maxSplits: 1)
+                let ref = pieces.first.map(String.init) ?? ""
+                var target: PersonRec?
+                if ref.hasPrefix("personEmail:") { target = personFor(email: String(ref.dropFirst(12)), create: false) }
+                if ref.hasPrefix("personId:") { target = people[String(ref.dropFirst(9))] }
+                if let t = target {
+                    let label = pieces.count > 1 ? String(pieces[1]) : t.displayName
+                    if !mentioned.contains(t.id) { mentioned.append(t.id) }
+                    rendered += label
+                    htmlOut += "<spark-mention data-object-type=\"person\" data-object-id=\"\(t.id)\">\(htmlEscape(label))</spark-mention>"
+                } else {
+                    let raw = String(rest[open.lowerBound...close])
+                    rendered += raw
+                    htmlOut += htmlEscape(raw)
+                }
+                rest = rest[rest.index(after: close)...]
+            }
+            rendered += rest
+            htmlOut += htmlEscape(String(rest))
+            if plainText == nil { plainText = rendered }
+            if html == nil { html = "<p>\(htmlOut)</p>" }
+        }
+        let ms = tick()
+        let id = nextId("MESSAGE")
+        seq += 1
+        let json = renderMessage(id: id, roomId: room.id, roomType: room.type, text: plainText, markdown: markdown,
+                                 html: html, files: files, personId: c.caller.id, personEmail: c.caller.email,
+                                 mentioned: mentioned, parentId: parentId, created: MockTime.format(ms))
+        storeMessage(MessageRec(id: id, roomId: room.id, personId: c.caller.id, createdMs: ms, seq: seq,
+                                mentioned: mentioned, json: json))
+        return Reply(status: 200, headers: [("Content-Type", jsonType)], body: json)
+    }
+
+    private func htmlEscape(_ s: String) -> String {
+        var o = ""
+        for ch in s {
+            switch ch {
+            case "&": o += "&amp;"
+            case "<": o += "&lt;"
+            case ">": o += "&gt;"
+            case "\"": o += "&quot;"
+            default: o.append(ch)
+            }
+        }
+        return o
+    }
+
+    // MARK: Webhooks
+
+    private func listWebhooks(_ c: Ctx) -> Reply {
+        let list = webhookOrder.compactMap { webhooksById[$0] }.filter { $0.ownerId == c.caller.id }
+        return pagedList(c, list.map { JSONOut.bytes($0.json()) })
+    }
+
+    private func ownWebhook(_ c: Ctx, _ id: String) -> WebhookRec? {
+        guard let w = webhooksById[id], w.ownerId == c.caller.id else { return nil }
+        return w
+    }
+
+    private func getWebhook(_ c: Ctx, _ id: String) -> Reply {
+        guard let w = ownWebhook(c, id) else { return errorReply(404, "Could not find a webhook with provided ID.", c.trackingId) }
+        return jsonReply(200, w.json())
+    }
+
+    private func createWebhook(_ c: Ctx) -> Reply {
+        let (bodyOpt, err) = parseJSONBody(c)
+        if let err = err { return err }
+        let b = bodyOpt!
+        guard let name = str(b, "name"), let target = str(b, "targetUrl"), let resource = str(b, "resource"),
+              let event = str(b, "event") else {
+            return errorReply(400, "name, targetUrl, resource and event are required.", c.trackingId)
+        }
+        let resources = ["all", "attachmentActions", "memberships", "messages", "rooms", "meetings", "recordings",
+                         "convergedRecordings", "meetingParticipants", "meetingTranscripts", "telephony_calls",
+                         "telephony_conference", "telephony_mwi", "uc_counters", "serviceApp", "adminBatchJobs", "dataSources"]
+        let events = ["all", "created", "updated", "deleted", "started", "ended", "joined", "left", "migrated",
+                      "authorized", "deauthorized", "statusChanged"]
+        guard resources.contains(resource) else { return errorReply(400, "Unknown resource \(resource).", c.trackingId) }
+        guard events.contains(event) else { return errorReply(400, "Unknown event \(event).", c.trackingId) }
+        guard target.hasPrefix("http://") || target.hasPrefix("https://") else {
+            return errorReply(400, "targetUrl must be an http(s) URL.", c.trackingId)
+        }
+        let w = WebhookRec(id: nextId("WEBHOOK"), name: name, targetUrl: target, resource: resource, event: event,
+                           filter: str(b, "filter"), secret: str(b, "secret"), status: "active",
+                           created: MockTime.format(tick()), ownerId: c.caller.id, orgId: orgId, appId: appId)
+        webhooksById[w.id] = w
+        webhookOrder.append(w.id)
+        return jsonReply(200, w.json())
+    }
+
+    private func updateWebhook(_ c: Ctx, _ id: String) -> Reply {
+        guard var w = ownWebhook(c, id) else { return errorReply(404, "Could not find a webhook with provided ID.", c.trackingId) }
+        let (bodyOpt, err) = parseJSONBody(c)
+        if let err = err { return err }
+        let b = bodyOpt!
+        guard let name = str(b, "name"), let target = str(b, "targetUrl") else {
+            return errorReply(400, "name and targetUrl are required.", c.trackingId)
+        }
+        w.name = name
+        w.targetUrl = target
+        if let s = str(b, "secret") { w.secret = s }
+        if let st = str(b, "status") { w.status = st }
+        webhooksById[id] = w
+        return jsonReply(200, w.json())
+    }
+
+    private func deleteWebhook(_ c: Ctx, _ id: String) -> Reply {
+        guard ownWebhook(c, id) != nil else { return errorReply(404, "Could not find a webhook with provided ID.", c.trackingId) }
+        webhooksById[id] = nil
+        webhookOrder.removeAll { $0 == id }
+        return noContent()
+    }
+
+    // MARK: Contents
+
+    private func getContent(_ c: Ctx, _ id: String) -> Reply {
+        guard var content = contents[id] else {
+            return errorReply(404, "Could not find content with provided ID.", c.trackingId)
+        }
+        if content.unsafe {
+            return errorReply(410, "The file was found to be unsafe and is no longer available.", c.trackingId)
+        }
+        if content.scanningRetries > 0 {
+            content.scanningRetries -= 1
+            contents[id] = content
+            var r = errorReply(423, "The file is being scanned for malware; retry later.", c.trackingId)
+            r.headers.append(("Retry-After", "0"))
+            return r
+        }
+        var headers: [(String, String)] = [("Content-Type", content.contentType)]
+        if let d = content.disposition {
+            headers.append(("Content-Disposition", d))
+        } else if let name = content.filename {
+            let escaped = name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            headers.append(("Content-Disposition", "attachment; filename=\"\(escaped)\""))
+        } else {
+            headers.append(("Content-Disposition", "attachment"))
+        }
+        if c.method == "HEAD" {
+            return Reply(status: 200, headers: headers, body: [], headLength: content.data.count)
+        }
+        return Reply(status: 200, headers: headers, body: [UInt8](content.data))
+    }
+}
