@@ -138,13 +138,13 @@ final class MockServerTests: XCTestCase {
 
         let r = try curl(server.baseURL + "/messages", method: "POST", token: "bot-token",
                          extra: ["-F", "roomId=\(room.id)", "-F", "text=see attached",
-                                 "-F", "files=@\(file.path);filename=chart \"q\".png;type=image/png"])
+                                 "-F", "files=@\(file.path);filename=chart é 1.png;type=image/png"])
         XCTAssertEqual(r.status, 200, String(decoding: r.body, as: UTF8.self))
         let upload = try XCTUnwrap(server.uploads.first)
         XCTAssertEqual(upload.fields["roomId"], room.id)
         XCTAssertEqual(upload.fields["text"], "see attached")
         XCTAssertEqual(upload.contentType, "image/png")
-        XCTAssertEqual(upload.fileName, "chart \"q\".png")
+        XCTAssertEqual(upload.fileName, "chart é 1.png")
         XCTAssertEqual(upload.fileData, bytes)
         let url = try XCTUnwrap((r.json["files"] as? [String])?.first)
         XCTAssertEqual(url, upload.contentURL)
@@ -154,7 +154,7 @@ final class MockServerTests: XCTestCase {
         XCTAssertEqual(got.status, 200)
         XCTAssertEqual(got.body, bytes)
         XCTAssertEqual(got.headers["content-type"], "image/png")
-        XCTAssertEqual(got.headers["content-disposition"], "attachment; filename=\"chart \\\"q\\\".png\"")
+        XCTAssertEqual(got.headers["content-disposition"], "attachment; filename=\"chart é 1.png\"")
         let head = try curl(url, method: "HEAD", token: "bot-token", extra: ["-I"])
         XCTAssertEqual(head.headers["content-length"], String(bytes.count))
 
