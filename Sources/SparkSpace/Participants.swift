@@ -32,13 +32,7 @@ public func looksLikeEmail(_ text: String) -> Bool {
 /// Each worker is its own thread, so each has its own connection (CurlTransport keeps one per thread).
 public func concurrentMap<T>(_ items: [String], workers: Int, _ body: @escaping (String) -> T) -> [T] {
     guard items.count > 1, workers > 1 else { return items.map(body) }
-    final class Shared: @unchecked Sendable {
-        let lock = NSLock()
-        var next = 0
-        var results: [T?]
-        init(count: Int) { results = Array(repeating: nil, count: count) }
-    }
-    let shared = Shared(count: items.count)
+    let shared = BulkState<T>(count: items.count)
     let done = DispatchSemaphore(value: 0)
     let count = min(workers, items.count)
     for _ in 0..<count {
@@ -61,6 +55,14 @@ public func concurrentMap<T>(_ items: [String], workers: Int, _ body: @escaping 
     }
     for _ in 0..<count { done.wait() }
     return shared.results.map { $0! }
+}
+
+/// The shared queue position and results of `concurrentMap`.
+private final class BulkState<T>: @unchecked Sendable {
+    let lock = NSLock()
+    var next = 0
+    var results: [T?]
+    init(count: Int) { results = Array(repeating: nil, count: count) }
 }
 
 extension SparkSpace {

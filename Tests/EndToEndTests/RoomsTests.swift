@@ -242,6 +242,28 @@ final class RoomsTests: MockTestCase {
         XCTAssertEqual(r.code, 4)
     }
 
+    /// Runs `rooms delete` with stdin on a pseudo-terminal (util-linux `script`), answering `answer`.
+    func deleteOnTerminal(_ room: String, answer: String) throws -> RunResult {
+        let command = ([binaryURL.path, "rooms", "delete", room]).map { "'\($0)'" }.joined(separator: " ")
+        return try spark(["-qec", command, "/dev/null"], env: env, stdin: answer, executable: "/usr/bin/script")
+    }
+
+    func testDeleteAsksOnATerminal() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else {
+            throw XCTSkip("util-linux script is needed for a pseudo-terminal")
+        }
+        let room = mock.addRoom(title: "Doomed")
+        var r = try deleteOnTerminal("Doomed", answer: "n\n")
+        XCTAssertTrue(r.stdout.contains("Delete room 'Doomed'"), r.stdout)
+        XCTAssertTrue(writes.isEmpty)
+        XCTAssertNotNil(mock.room(id: room.id))
+
+        r = try deleteOnTerminal("Doomed", answer: "y\n")
+        XCTAssertEqual(r.code, 0, r.stdout)
+        XCTAssertEqual(writes.map { "\($0.method) \($0.path)" }, ["DELETE /rooms/\(room.id)"])
+        XCTAssertNil(mock.room(id: room.id))
+    }
+
     // MARK: teams
 
     func testTeamsListAndGet() throws {
