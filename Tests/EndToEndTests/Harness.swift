@@ -62,10 +62,11 @@ private final class Collected: @unchecked Sendable {
 /// The environment holds only what is given (plus PATH/HOME pointing at a scratch dir),
 /// so a developer's own settings never leak in.
 func spark(
-    _ arguments: [String], env: [String: String] = [:], stdin: String? = nil, timeout: TimeInterval = 60
+    _ arguments: [String], env: [String: String] = [:], stdin: String? = nil, timeout: TimeInterval = 60,
+    executable: String? = nil
 ) throws -> RunResult {
     let process = Process()
-    process.executableURL = binaryURL
+    process.executableURL = executable.map(URL.init(fileURLWithPath:)) ?? binaryURL
     process.arguments = arguments
     var environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory() + "spark-space-home-none",
                        "LANG": "C.UTF-8"]
