@@ -16,21 +16,30 @@ extension SparkSpace {
     /// A room by id, or by exact group-room title (seed `get_by_id` / `get_by_title`).
     /// A title matching several rooms is a conflict naming their ids; none is not found.
     public func room(_ reference: String, as role: TokenRole = .bot) throws -> JSON {
-        if isWebexId(reference) {
-            do {
-                return try client(role).get("rooms/\(reference)")
-            } catch SparkError.api(let f) where f.status == 404 {
-                throw SparkError.notFound("no room with id \(reference)")
-            }
-        }
+        if isWebexId(reference) { return try fetch("rooms", id: reference, kind: "room", as: role) }
         let matches = try groupRooms(titled: reference, as: role)
-        switch matches.count {
-        case 0: throw SparkError.notFound("no group room titled '\(reference)'")
-        case 1: return matches[0]
-        default:
-            let ids = matches.compactMap { $0["id"]?.string }.joined(separator: ", ")
-            throw SparkError.conflict("\(matches.count) group rooms are titled '\(reference)': \(ids)")
+        guard let room = try Self.single(matches, "group rooms are titled '\(reference)'") else {
+            throw SparkError.notFound("no group room titled '\(reference)'")
         }
+        return room
+    }
+
+    /// `GET collection/id`, where a 404 means no such `kind`.
+    func fetch(_ collection: String, id: String, kind: String, as role: TokenRole) throws -> JSON {
+        do {
+            return try client(role).get("\(collection)/\(id)")
+        } catch SparkError.api(let f) where f.status == 404 {
+            throw SparkError.notFound("no \(kind) with id \(id)")
+        }
+    }
+
+    /// The only item of `matches`, nil when there is none; several are a conflict naming their ids.
+    static func single(_ matches: [JSON], _ what: String) throws -> JSON? {
+        guard matches.count <= 1 else {
+            let ids = matches.compactMap { $0["id"]?.string }.joined(separator: ", ")
+            throw SparkError.conflict("\(matches.count) \(what): \(ids)")
+        }
+        return matches.first
     }
 
     /// Every group room with exactly this title.

@@ -10,13 +10,7 @@ extension SparkSpace {
     /// A team by id, or by exact name (seed `get_team`). A name matching several teams is a
     /// conflict naming their ids; none is not found.
     public func team(_ reference: String, as role: TokenRole = .bot) throws -> JSON {
-        if isWebexId(reference) {
-            do {
-                return try client(role).get("teams/\(reference)")
-            } catch SparkError.api(let f) where f.status == 404 {
-                throw SparkError.notFound("no team with id \(reference)")
-            }
-        }
+        if isWebexId(reference) { return try fetch("teams", id: reference, kind: "team", as: role) }
         guard let found = try team(named: reference, as: role) else {
             throw SparkError.notFound("no team named '\(reference)'")
         }
@@ -25,12 +19,7 @@ extension SparkSpace {
 
     /// The team with exactly this name, nil when none; a conflict when several.
     public func team(named name: String, as role: TokenRole = .bot) throws -> JSON? {
-        let matches = try teams(as: role).filter { $0["name"]?.string == name }
-        if matches.count > 1 {
-            let ids = matches.compactMap { $0["id"]?.string }.joined(separator: ", ")
-            throw SparkError.conflict("\(matches.count) teams are named '\(name)': \(ids)")
-        }
-        return matches.first
+        try Self.single(try teams(as: role).filter { $0["name"]?.string == name }, "teams are named '\(name)'")
     }
 
     /// Creates a team (Webex also creates its general room, titled like the team).
