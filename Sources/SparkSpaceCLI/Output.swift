@@ -4,10 +4,12 @@ import SparkSpace
 /// Thrown when stdout is closed (`| head`): the command ends quietly with exit 0.
 struct OutputClosed: Error {}
 
-/// A buffered writer on a file descriptor that notices a closed pipe.
+/// A buffered writer on a file descriptor that notices a closed pipe. Thread-safe
+/// (`listen` writes from worker threads).
 final class FDWriter {
     let fd: Int32
     private var buffer: [UInt8] = []
+    private let lock = NSRecursiveLock()
 
     init(fd: Int32) {
         self.fd = fd
@@ -19,11 +21,15 @@ final class FDWriter {
     func write(_ text: String) throws { try write(bytes: Array(text.utf8)) }
 
     func write(bytes: [UInt8]) throws {
+        lock.lock()
+        defer { lock.unlock() }
         buffer.append(contentsOf: bytes)
         if buffer.count >= 1 << 16 { try flush() }
     }
 
     func flush() throws {
+        lock.lock()
+        defer { lock.unlock() }
         var offset = 0
         while offset < buffer.count {
             let n = buffer.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }
