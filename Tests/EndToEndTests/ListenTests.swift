@@ -201,7 +201,7 @@ final class ListenTests: MockTestCase {
         let room = mock.addRoom(title: "Ops", members: ["alice@example.com"])
         let own = mock.addMessage(roomId: room.id, fromEmail: "bot@example.com", text: "I said this")
         let fromAlice = mock.addMessage(roomId: room.id, fromEmail: "alice@example.com", text: "audited")
-        try startListen(env: ["CISCO_SPARK_AUDIT_TOKEN": "audit-token"])
+        try startListen(["-v"], env: ["CISCO_SPARK_AUDIT_TOKEN": "audit-token"])
         mock.clearRequests()
 
         XCTAssertEqual(post(messageDelivery(own, from: mock.botId)), 200)
@@ -217,6 +217,11 @@ final class ListenTests: MockTestCase {
         let fetches = mock.requests(method: "GET", pathPrefix: "/messages/")
         XCTAssertEqual(fetches.count, 2)
         XCTAssertEqual(Set(fetches.compactMap(\.token)), ["audit-token"])
+        // -v logs the calls, never a token.
+        XCTAssertTrue(listener!.stderr.contains("GET /messages/"), listener!.stderr)
+        for token in ["bot-token", "audit-token"] {
+            XCTAssertFalse(listener!.stderr.contains(token) || listener!.stdout.contains(token))
+        }
     }
 
     func testJoinAndLeaveAndIgnoredEvents() throws {
