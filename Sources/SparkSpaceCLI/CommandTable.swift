@@ -154,5 +154,6 @@ public let globalOptions: [OptionSpec] = [
 public let rootCommand = CommandSpec(
     programName,
     summary: "administer Cisco Spark / Webex Teams spaces from a shell",
-    subcommands: identityCommands + [roomsCommand, teamsCommand, participantsCommand, provisionCommand] + metaCommands
+    subcommands: identityCommands + [roomsCommand, teamsCommand, participantsCommand, provisionCommand]
+        + webhookCommands + listenCommands + pullCommands + metaCommands
 )

@@ -4,7 +4,8 @@ import SparkSpace
 /// Thrown when stdout is closed (`| head`): the command ends quietly with exit 0.
 struct OutputClosed: Error {}
 
-/// A buffered writer on a file descriptor that notices a closed pipe.
+/// A buffered writer on a file descriptor that notices a closed pipe. Thread-safe
+/// (`listen` writes from worker threads).
 final class FDWriter {
     let fd: Int32
     private var buffer: [UInt8] = []

@@ -1,0 +1,132 @@
+import Foundation
+
+/// Where `pull` left off in one room: the newest message seen.
+public struct PullCursor: Equatable, Sendable {
+    /// The id of the newest message seen; nil when the room had none yet.
+    public var lastId: String?
+    /// Its `created` stamp: paging back stops there even if that message was deleted.
+    public var lastCreated: String?
+
+    public init(lastId: String? = nil, lastCreated: String? = nil) {
+        self.lastId = lastId
+        self.lastCreated = lastCreated
+    }
+}
+
+/// The `--state` file of `pull`: one cursor per room id, as a JSON object
+/// `{"ROOM_ID": {"id": "...", "created": "..."}}`. Written atomically.
+public struct PullState: Equatable, Sendable {
+    public var rooms: [String: PullCursor] = [:]
+
+    public init(rooms: [String: PullCursor] = [:]) { self.rooms = rooms }
+
+    /// Reads a state file; a missing (or empty) file is an empty state.
+    public static func load(path: String) throws -> PullState {
+        guard FileManager.default.fileExists(atPath: path) else { return PullState() }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SparkError.invalidInput("cannot read the state file \(path)")
+        }
+        if data.allSatisfy({ $0 == 32 || $0 == 10 || $0 == 13 || $0 == 9 }) { return PullState() }
+        guard let json = try? JSON.parse(Array(data)), let rooms = json.object else {
+            throw SparkError.invalidInput("the state file \(path) is not a pull state (a JSON object)")
+        }
+        var state = PullState()
+        for (room, cursor) in rooms {
+            state.rooms[room] = PullCursor(lastId: cursor["id"]?.string, lastCreated: cursor["created"]?.string)
+        }
+        return state
+    }
+
+    public var json: JSON {
+        .object(rooms.mapValues { cursor in
+            ["id": cursor.lastId.map(JSON.string) ?? .null, "created": cursor.lastCreated.map(JSON.string) ?? .null]
+        })
+    }
+
+    /// Writes the state to a temporary file in the same directory, then renames it
+    /// over `path`: a reader (or a crash) never sees half a file.
+    public func save(path: String) throws {
+        var bytes: [UInt8] = []
+        json.write(into: &bytes)
+        bytes.append(10)
+        try writeAtomically(bytes, to: path)
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory and `rename`.
+public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+    let url = URL(fileURLWithPath: path)
+    let directory = url.deletingLastPathComponent().path
+    let temporary = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+    guard fd >= 0 else {
+        throw SparkError.io("cannot write \(path): \(String(cString: strerror(errno)))")
+    }
+    TemporaryFiles.shared.add(temporary)
+    defer { TemporaryFiles.shared.remove(temporary) }
+    var offset = 0
+    var failure: Int32 = 0
+    while offset < bytes.count {
+        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+        if n < 0 {
+            if errno == EINTR { continue }
+            failure = errno
+            break
+        }
+        offset += n
+    }
+    if failure == 0 && fsync(fd) != 0 { failure = errno }
+    close(fd)
+    if failure == 0 && rename(temporary, path) != 0 { failure = errno }
+    if failure != 0 {
+        unlink(temporary)
+        throw SparkError.io("cannot write \(path): \(String(cString: strerror(failure)))")
+    }
+}
+
+extension SparkSpace {
+    /// How many messages a first `pull` (no state) prints, as the seed.
+    public static let pullSeedCount = 10
+    /// The largest page of `GET /messages` with `mentionedPeople`.
+    public static let mentionsPage = 100
+
+    /// Seed `pull`: the room's messages that mention the identity of `role`
+    /// (`mentionedPeople=me`) and are newer than `cursor`, oldest first, with the
+    /// cursor to use next time. Without a cursor, the latest `pullSeedCount`; with
+    /// one, pages back until its message (or its stamp), so nothing is skipped.
+    public func pullMessages(roomId: String, after cursor: PullCursor?, as role: TokenRole = .bot) throws
+        -> (messages: [JSON], cursor: PullCursor)
+    {
+        var newest: [JSON] = []
+        if let cursor {
+            var pages = try client(role).list("messages", query: [
+                ("roomId", roomId), ("mentionedPeople", "me"), ("max", String(Self.mentionsPage)),
+            ])
+            while let message = try pages.next() {
+                if let lastId = cursor.lastId, message["id"]?.string == lastId { break }
+                if let stamp = cursor.lastCreated, let created = message["created"]?.string, created < stamp { break }
+                newest.append(message)
+            }
+        } else {
+            var pages = try client(role).list("messages", query: [
+                ("roomId", roomId), ("mentionedPeople", "me"), ("max", String(Self.pullSeedCount)),
+            ])
+            newest = try pages.collect(limit: Self.pullSeedCount)
+        }
+        let next = newest.first.map { PullCursor(lastId: $0["id"]?.string, lastCreated: $0["created"]?.string) }
+            ?? cursor ?? PullCursor()
+        return (newest.reversed(), next)
+    }
+
+    /// `pullMessages` as normalized events (`hook: "pull"`, `attachment` for files),
+    /// without the messages sent by `selfId` (the bot itself).
+    public func pullEvents(roomId: String, after cursor: PullCursor?, selfId: String?, as role: TokenRole = .bot)
+        throws -> (events: [JSON], cursor: PullCursor)
+    {
+        let (messages, next) = try pullMessages(roomId: roomId, after: cursor, as: role)
+        let events = messages.filter { selfId == nil || $0["personId"]?.string != selfId }.map {
+            Events.message($0, hook: Events.pullHook, attachment: attachment(of: $0, as: role))
+        }
+        return (events, next)
+    }
+}

@@ -1,0 +1,233 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// An HTTP server (swift-nio) that receives Webex webhook deliveries (seed `webhook`).
+///
+/// Each delivery is checked (path, method, size, signature, JSON) and answered at
+/// once; an accepted one (200) is then handed to `onDelivery` on a worker queue, so
+/// slow API calls never delay the answer. `stop()` stops accepting, closes the
+/// connections and returns only when every accepted delivery has been handled.
+public final class WebhookReceiver: @unchecked Sendable {
+    /// Where and how to listen.
+    public struct Configuration: Sendable {
+        /// Address to bind (`server.binding`).
+        public var host: String
+        /// Port to bind (`server.port`); 0 picks a free one, see `boundPort`.
+        public var port: Int
+        /// The path deliveries are posted to (`server.hook`).
+        public var path: String
+        /// When set, `X-Spark-Signature` must be the HMAC-SHA1 of the body with it.
+        public var secret: String?
+        /// Larger bodies are answered 413.
+        public var maxBodyBytes: Int
+        /// Deliveries handled at the same time.
+        public var workers: Int
+
+        public init(host: String = "0.0.0.0", port: Int = 8080, path: String = "/hook", secret: String? = nil,
+                    maxBodyBytes: Int = 1 << 20, workers: Int = 8) {
+            self.host = host
+            self.port = port
+            self.path = path.hasPrefix("/") ? path : "/" + path
+            self.secret = secret.flatMap { $0.isEmpty ? nil : $0 }
+            self.maxBodyBytes = maxBodyBytes
+            self.workers = max(1, workers)
+        }
+    }
+
+    /// Why a request was refused.
+    public enum Rejection: Sendable, Equatable {
+        case notFound, methodNotAllowed, tooLarge, badSignature, malformed
+
+        /// The HTTP status answered.
+        public var status: Int {
+            switch self {
+            case .notFound: return 404
+            case .methodNotAllowed: return 405
+            case .tooLarge: return 413
+            case .badSignature: return 401
+            case .malformed: return 400
+            }
+        }
+    }
+
+    public let configuration: Configuration
+    private let onDelivery: (JSON) -> Void
+    private let onRejection: ((Rejection, String) -> Void)?
+    private let queue = OperationQueue()
+    private let work = DispatchGroup()
+    private let lock = NSLock()
+    private var group: MultiThreadedEventLoopGroup?
+    private var channel: Channel?
+
+    /// - Parameters:
+    ///   - onDelivery: called on a worker thread with each accepted delivery (a JSON object).
+    ///   - onRejection: called on a server thread with each refused request and a short reason.
+    public init(configuration: Configuration, onDelivery: @escaping (JSON) -> Void,
+                onRejection: ((Rejection, String) -> Void)? = nil) {
+        self.configuration = configuration
+        self.onDelivery = onDelivery
+        self.onRejection = onRejection
+        queue.maxConcurrentOperationCount = configuration.workers
+        queue.name = "spark-space.webhook-workers"
+    }
+
+    /// Binds and starts serving; returns the port actually bound.
+    @discardableResult
+    public func start() throws -> Int {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 256)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { [unowned self] channel in
+                channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMap {
+                    channel.pipeline.addHandler(DeliveryHandler(receiver: self))
+                }
+            }
+        do {
+            let channel = try bootstrap.bind(host: configuration.host, port: configuration.port).wait()
+            lock.lock()
+            self.group = group
+            self.channel = channel
+            lock.unlock()
+            return channel.localAddress?.port ?? configuration.port
+        } catch {
+            try? group.syncShutdownGracefully()
+            throw SparkError.io("cannot listen on \(configuration.host):\(configuration.port): \(error)")
+        }
+    }
+
+    /// The port bound by `start()`.
+    public var boundPort: Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        return channel?.localAddress?.port
+    }
+
+    /// Stops accepting, closes every connection, then waits until every accepted
+    /// delivery has been handled. Safe to call more than once.
+    public func stop() {
+        lock.lock()
+        let channel = self.channel, group = self.group
+        self.channel = nil
+        self.group = nil
+        lock.unlock()
+        try? channel?.close().wait()
+        try? group?.syncShutdownGracefully()
+        work.wait()
+    }
+
+    // MARK: Checking a request (called on a server thread)
+
+    /// The answer to one complete request; an accepted delivery is queued before it is answered.
+    func answer(method: HTTPMethod, uri: String, headers: NIOHTTP1.HTTPHeaders, body: [UInt8], tooLarge: Bool)
+        -> Rejection?
+    {
+        let path = String(uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+        if path != configuration.path { return reject(.notFound, "\(method.rawValue) \(path): not the hook path") }
+        if method != .POST { return reject(.methodNotAllowed, "\(method.rawValue) \(path): only POST is accepted") }
+        if tooLarge { return reject(.tooLarge, "a body over \(configuration.maxBodyBytes) bytes") }
+        if let secret = configuration.secret {
+            let signature = headers.first(name: WebhookSignature.header)
+            guard WebhookSignature.verify(body, secret: secret, signature: signature) else {
+                return reject(.badSignature, signature == nil ? "no X-Spark-Signature" : "a bad X-Spark-Signature")
+            }
+        }
+        guard let json = try? JSON.parse(body), json.object != nil else {
+            return reject(.malformed, "a body that is not a JSON object")
+        }
+        work.enter()
+        queue.addOperation { [onDelivery, work] in
+            onDelivery(json)
+            work.leave()
+        }
+        return nil
+    }
+
+    private func reject(_ rejection: Rejection, _ reason: String) -> Rejection {
+        onRejection?(rejection, reason)
+        return rejection
+    }
+}
+
+/// Reads one request at a time (the HTTP pipeline serializes keep-alive requests)
+/// and answers it. Oversized bodies are not kept in memory.
+private final class DeliveryHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    /// Past this many discarded bytes, an oversized request is answered and the connection closed.
+    private static let discardLimit = 8 << 20
+
+    private let receiver: WebhookReceiver
+    private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+    private var tooLarge = false
+    private var discarded = 0
+
+    init(receiver: WebhookReceiver) { self.receiver = receiver }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let h):
+            head = h
+            body = []
+            discarded = 0
+            let declared = h.headers.first(name: "content-length").flatMap(Int.init) ?? 0
+            tooLarge = declared > receiver.configuration.maxBodyBytes
+        case .body(let buffer):
+            guard head != nil else { return }
+            if !tooLarge && body.count + buffer.readableBytes > receiver.configuration.maxBodyBytes {
+                tooLarge = true
+                body = []
+            }
+            if tooLarge {
+                discarded += buffer.readableBytes
+                if discarded > Self.discardLimit, let h = head {
+                    head = nil
+                    _ = receiver.answer(method: h.method, uri: h.uri, headers: h.headers, body: [], tooLarge: true)
+                    respond(context, h, status: 413, text: "payload too large", close: true)
+                }
+                return
+            }
+            body.append(contentsOf: buffer.readableBytesView)
+        case .end:
+            guard let h = head else { return }
+            head = nil
+            let rejection = receiver.answer(method: h.method, uri: h.uri, headers: h.headers, body: body,
+                                            tooLarge: tooLarge)
+            body = []
+            switch rejection {
+            case nil: respond(context, h, status: 200, text: "ok", close: false)
+            case .tooLarge?: respond(context, h, status: 413, text: "payload too large", close: true)
+            case .badSignature?: respond(context, h, status: 401, text: "bad signature", close: false)
+            case .malformed?: respond(context, h, status: 400, text: "not a JSON object", close: false)
+            case .notFound?: respond(context, h, status: 404, text: "not found", close: false)
+            case .methodNotAllowed?: respond(context, h, status: 405, text: "use POST", close: false)
+            }
+        }
+    }
+
+    private func respond(_ context: ChannelHandlerContext, _ head: HTTPRequestHead, status: Int, text: String,
+                         close: Bool) {
+        var headers = NIOHTTP1.HTTPHeaders()
+        headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
+        headers.add(name: "Content-Length", value: String(text.utf8.count + 1))
+        if status == 405 { headers.add(name: "Allow", value: "POST") }
+        let keepAlive = head.isKeepAlive && !close
+        if !keepAlive { headers.add(name: "Connection", value: "close") }
+        let responseHead = HTTPResponseHead(version: head.version, status: HTTPResponseStatus(statusCode: status),
+                                            headers: headers)
+        context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
+        let buffer = context.channel.allocator.buffer(string: text + "\n")
+        context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if !keepAlive { done.whenComplete { _ in context.close(promise: nil) } }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+}

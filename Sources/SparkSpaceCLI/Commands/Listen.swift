@@ -1,0 +1,146 @@
+import Foundation
+import SparkSpace
+
+/// `listen`.
+let listenCommands: [CommandSpec] = [
+    CommandSpec(
+        "listen", summary: "receive webhook deliveries and print each normalized event as one JSON line",
+        details: """
+            An HTTP server on --binding/--port/--hook (defaults server.binding, server.port, server.hook: \
+            0.0.0.0, 8080, /hook). With a secret (--secret, server.secret or SPARK_WEBHOOK_SECRET) a delivery \
+            must carry X-Spark-Signature, the hex HMAC-SHA1 of its body, else it is answered 401. Deliveries \
+            are answered 200 at once and handled after: messages are fetched (audit hook: with the audit \
+            token) and printed unless the bot sent them; memberships created/deleted print join/leave. \
+            Events are NDJSON lines on stdout whatever -o says. Bodies over 1 MB get 413, bodies that are \
+            not JSON 400. Stops cleanly on Ctrl-C or SIGTERM (exit 0) after printing every accepted event; \
+            --register registers the webhooks on start and deregisters them on exit. --port 0 picks a free \
+            port; the address is printed on stderr.
+            """,
+        options: [
+            OptionSpec("binding", value: "ADDR", help: "address to listen on (default server.binding, 0.0.0.0)"),
+            OptionSpec("port", value: "N", help: "port to listen on (default server.port, 8080; 0 = any free)"),
+            OptionSpec("hook", value: "PATH", help: "path deliveries are posted to (default server.hook, /hook)"),
+            OptionSpec("secret", value: "S", help: "require deliveries signed with S (default server.secret)"),
+            OptionSpec("register", value: "URL", help: "register the webhooks for URL on start, deregister on exit"),
+        ],
+        examples: [
+            "spark-space listen --port 8080 --secret \"$SECRET\"",
+            "spark-space listen --register https://bot.example.com/hook | my-bot",
+        ],
+        run: listen),
+]
+
+/// Prints events as NDJSON lines (one compact, key-sorted JSON object per line,
+/// flushed), from any thread.
+final class EventLines {
+    private let out: FDWriter
+    private let lock = NSLock()
+
+    init(out: FDWriter) { self.out = out }
+
+    func print(_ event: JSON) throws {
+        var bytes: [UInt8] = []
+        event.write(into: &bytes)
+        bytes.append(10)
+        lock.lock()
+        defer { lock.unlock() }
+        try out.write(bytes: bytes)
+        try out.flush()
+    }
+}
+
+/// A stop request that can come from a signal handler or a worker; waited on by `listen`.
+private final class StopRequest: @unchecked Sendable {
+    private let lock = NSLock()
+    private let semaphore = DispatchSemaphore(value: 0)
+    private(set) var signal: Int32?
+    private var requested = false
+
+    /// True the first time only.
+    @discardableResult
+    func request(signal: Int32? = nil) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !requested else { return false }
+        requested = true
+        self.signal = signal
+        semaphore.signal()
+        return true
+    }
+
+    func wait() { semaphore.wait() }
+}
+
+private func listen(_ inv: Invocation) throws {
+    let command = inv.parsed.command
+    let space = try inv.space
+    let settings = space.settings
+    var port = settings.port
+    if let text = inv.value("port") {
+        guard let number = Int(text), (0...65535).contains(number) else {
+            throw UsageError("--port takes a port number (0-65535), not '\(text)'", command: command)
+        }
+        port = number
+    }
+    let registerURL = try inv.value("register").map { try webhookURL($0, settings: settings, command: command) }
+    let secret = inv.value("secret") ?? settings.secret
+    let configuration = WebhookReceiver.Configuration(
+        host: inv.value("binding") ?? settings.binding, port: port, path: inv.value("hook") ?? settings.hook,
+        secret: secret)
+
+    // Seed `on_connect`: the bot's id filters its own messages out.
+    guard let botId = try space.me(.bot)["id"]?.string else {
+        throw SparkError.io("the API returned no id for the bot (GET people/me)")
+    }
+    let lines = EventLines(out: inv.out)
+    let stop = StopRequest()
+    let verbose = inv.verbose
+    let receiver = WebhookReceiver(configuration: configuration, onDelivery: { delivery in
+        let label = "\(delivery["name"]?.string ?? "?") \(delivery["resource"]?.string ?? "?")/"
+            + "\(delivery["event"]?.string ?? "?")"
+        do {
+            switch try space.event(forDelivery: delivery, botId: botId) {
+            case .event(let event):
+                try lines.print(event)
+            case .ignored(let reason):
+                if verbose { inv.note("ignored a delivery (\(label)): \(reason)") }
+            }
+        } catch is OutputClosed {
+            stop.request()
+        } catch {
+            inv.warn("warning: delivery \(label) \(delivery["data"]?["id"]?.string ?? ""): \(error)")
+        }
+    }, onRejection: { rejection, reason in
+        inv.note("refused a request (\(rejection.status)): \(reason)")
+    })
+
+    SignalHandling.interceptors.set { signal in
+        if !stop.request(signal: signal) {
+            // A second signal while stopping: give up on a clean stop.
+            TemporaryFiles.shared.removeAll()
+            _exit(signal == SIGINT ? ExitCode.interrupted : 128 + signal)
+        }
+    }
+    defer { SignalHandling.interceptors.set(nil) }
+
+    let bound = try receiver.start()
+    inv.note("listening on http://\(configuration.host):\(bound)\(configuration.path)")
+    if let registerURL {
+        do {
+            let created = try space.registerWebhooks(url: registerURL, secret: secret)
+            inv.note("registered \(created.map { $0.webhook["name"]?.string ?? "?" }.joined(separator: ", ")) "
+                + "for \(registerURL)")
+        } catch {
+            receiver.stop()
+            throw error
+        }
+    }
+
+    stop.wait()
+    inv.note("stopping: finishing the accepted deliveries")
+    receiver.stop()
+    if registerURL != nil {
+        let deleted = try space.deregisterWebhooks()
+        inv.note("deregistered \(deleted.count) webhook\(deleted.count == 1 ? "" : "s")")
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import SparkSpace
+
+/// `pull`.
+let pullCommands: [CommandSpec] = [
+    CommandSpec(
+        "pull", summary: "poll the room's messages that mention the bot and print the new ones",
+        details: """
+            Lists the room's messages that mention the bot (mentionedPeople=me) and prints those newer than \
+            the last one seen, oldest first, as NDJSON lines of normalized events (hook "pull") whatever -o \
+            says; the bot's own messages are left out. A first poll without state prints the latest 10 (as \
+            the seed); later polls page back until the last seen message, so nothing is skipped. --state FILE \
+            keeps the last seen message per room between runs (written atomically; cron-friendly with \
+            --once). Polls every --interval seconds (default 10) until Ctrl-C; network and server errors \
+            between polls are reported and the next poll tries again.
+            """,
+        arguments: [ArgumentSpec("ROOM", help: "room id or exact title (default --room, space.room)", optional: true,
+                                 completion: .room)],
+        options: [
+            OptionSpec("interval", value: "S", help: "seconds between polls (default 10)"),
+            OptionSpec("once", help: "poll once and exit"),
+            OptionSpec("state", value: "FILE", help: "keep the last seen message id in FILE between runs",
+                       completion: .file),
+        ],
+        examples: [
+            "spark-space pull \"Support room\" --interval 30",
+            "spark-space pull --once --state ~/.cache/spark-space/pull.json",
+        ],
+        run: pull),
+]
+
+private func pull(_ inv: Invocation) throws {
+    let interval = try inv.number("interval", default: 10)
+    guard interval > 0 else {
+        throw UsageError("--interval takes a number of seconds > 0", command: inv.parsed.command)
+    }
+    let once = inv.has("once")
+    let statePath = inv.value("state")
+    var state = try statePath.map { try PullState.load(path: $0) } ?? PullState()
+    let space = try inv.space
+    let role = inv.role(default: .bot)
+    let roomId = try space.roomId(inv.positionals.first, as: role)
+    let selfId = try space.me(role)["id"]?.string
+    let lines = EventLines(out: inv.out)
+    var cursor = state.rooms[roomId]
+    while true {
+        do {
+            let (events, next) = try space.pullEvents(roomId: roomId, after: cursor, selfId: selfId, as: role)
+            for event in events { try lines.print(event) }
+            if let statePath, next != cursor || state.rooms[roomId] == nil {
+                state.rooms[roomId] = next
+                try state.save(path: statePath)
+            }
+            cursor = next
+        } catch let error as SparkError where !once && isTransient(error) {
+            inv.warn("warning: \(error); polling again in \(formatSeconds(interval))")
+        }
+        if once { return }
+        Thread.sleep(forTimeInterval: interval)
+    }
+}
+
+/// Errors worth polling again after: the network, the server, rate limits.
+private func isTransient(_ error: SparkError) -> Bool {
+    switch error {
+    case .transport, .gaveUp: return true
+    case .api(let failure): return failure.status >= 500 || failure.status == 429
+    default: return false
+    }
+}
+
+private func formatSeconds(_ seconds: Double) -> String {
+    seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
+}

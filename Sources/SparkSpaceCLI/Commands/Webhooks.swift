@@ -1,0 +1,105 @@
+import SparkSpace
+
+let webhookColumns = [
+    Column("owner"), Column("id", truncatable: true), Column("name"), Column("resource"), Column("event"),
+    Column("targetUrl", truncatable: true), Column("status"),
+]
+
+private let prefixOption = OptionSpec(
+    "prefix", value: "P", help: "webhook name prefix: P-memberships, P-messages, P-audit (default shellbot)")
+
+/// `webhooks list|register|deregister`.
+let webhookCommands: [CommandSpec] = [
+    CommandSpec(
+        "webhooks", summary: "list, register and deregister the bot's webhooks",
+        subcommands: [
+            CommandSpec(
+                "list", summary: "webhooks of the bot token and, when set, of the audit token",
+                details: "The owner column says which token owns each webhook. Secrets are shown as *** plus "
+                    + "their last 4 characters.",
+                examples: ["spark-space webhooks list", "spark-space webhooks list -o json"],
+                run: listWebhooks),
+            CommandSpec(
+                "register", summary: "deregister, then create P-memberships, P-messages (and P-audit)",
+                details: """
+                    Deregisters first (as 'webhooks deregister --prefix P'), then creates P-memberships \
+                    (memberships/all) and P-messages (messages/created) with the bot token, and P-audit \
+                    (messages/created) with the audit token when one is set. The secret (--secret, \
+                    server.secret or SPARK_WEBHOOK_SECRET) is set on every webhook. URL defaults to \
+                    server.url + server.hook. Prints the created webhooks; running it twice is safe.
+                    """,
+                arguments: [ArgumentSpec("URL", help: "where Webex posts deliveries (default server.url + server.hook)",
+                                         optional: true)],
+                options: [
+                    OptionSpec("secret", value: "S", help: "sign deliveries with S (default server.secret)"),
+                    prefixOption,
+                ],
+                examples: [
+                    "spark-space webhooks register https://bot.example.com/hook",
+                    "SERVER_URL=https://bot.example.com spark-space webhooks register --prefix mybot",
+                ],
+                run: registerWebhooks),
+            CommandSpec(
+                "deregister", summary: "delete the bot's webhooks (and the audit token's P- ones)",
+                details: """
+                    Deletes every webhook of the bot token (as the seed: only the newest instance of a bot is \
+                    notified) and, of the audit token (a person's, who may have other webhooks), only those \
+                    named P-... unless --all. Prints the deleted webhooks; running it twice is safe.
+                    """,
+                options: [prefixOption, OptionSpec("all", help: "delete every webhook of the audit token too")],
+                examples: ["spark-space webhooks deregister", "spark-space webhooks deregister --prefix mybot"],
+                run: deregisterWebhooks),
+        ]),
+]
+
+/// The URL to register: the argument, else `server.url` + `server.hook`.
+func webhookURL(_ given: String?, settings: Settings, command: CommandSpec) throws -> String {
+    if let given { return try checkedURL(given, command: command) }
+    guard let base = settings.serverURL, !base.isEmpty else {
+        throw UsageError("no URL to register: give one, or set server.url (or SERVER_URL)", command: command)
+    }
+    let hook = settings.hook.hasPrefix("/") ? settings.hook : "/" + settings.hook
+    return try checkedURL((base.hasSuffix("/") ? String(base.dropLast()) : base) + hook, command: command)
+}
+
+private func checkedURL(_ url: String, command: CommandSpec) throws -> String {
+    let lower = url.lowercased()
+    guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), url.count > 8 else {
+        throw UsageError("the webhook URL must be an http(s) URL, not '\(url)'", command: command)
+    }
+    return url
+}
+
+/// `--prefix`: letters, digits, `.`, `_` and `-`.
+func webhookPrefix(_ inv: Invocation) throws -> String {
+    guard let prefix = inv.value("prefix") else { return WebhookNames.defaultPrefix }
+    let allowed = prefix.unicodeScalars.allSatisfy {
+        ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0)
+    }
+    guard !prefix.isEmpty, allowed else {
+        throw UsageError("--prefix takes letters, digits, '.', '_' and '-', not '\(prefix)'", command: inv.parsed.command)
+    }
+    return prefix
+}
+
+private func listWebhooks(_ inv: Invocation) throws {
+    let hooks = try inv.space.allWebhooks()
+    try inv.output.list(hooks.map(\.printable), columns: webhookColumns)
+}
+
+private func registerWebhooks(_ inv: Invocation) throws {
+    let prefix = try webhookPrefix(inv)
+    let space = try inv.space
+    let url = try webhookURL(inv.positionals.first, settings: space.settings, command: inv.parsed.command)
+    let secret = inv.value("secret") ?? space.settings.secret
+    if secret == nil { inv.note("warning: no secret: deliveries will not be signed (use --secret or server.secret)") }
+    let created = try space.registerWebhooks(url: url, secret: secret, prefix: prefix)
+    try inv.output.list(created.map(\.printable), columns: webhookColumns)
+}
+
+private func deregisterWebhooks(_ inv: Invocation) throws {
+    let prefix = try webhookPrefix(inv)
+    let deleted = try inv.space.deregisterWebhooks(prefix: prefix, all: inv.has("all"))
+    inv.note("deleted \(deleted.count) webhook\(deleted.count == 1 ? "" : "s")")
+    try inv.output.list(deleted.map(\.printable), columns: webhookColumns)
+}

@@ -1,0 +1,17 @@
+import Foundation
+
+extension MockWebexServer {
+    /// A webhook owned by the person of `token`, as if created with `POST /webhooks`; returns its id.
+    @discardableResult
+    public func addWebhook(token: String, name: String, targetUrl: String = "https://elsewhere.example.com/hook",
+                           resource: String = "messages", event: String = "created", secret: String? = nil) -> String {
+        lock.lock(); defer { lock.unlock() }
+        let owner = tokens[token] ?? bot.id
+        let w = WebhookRec(id: nextId("WEBHOOK"), name: name, targetUrl: targetUrl, resource: resource, event: event,
+                           filter: nil, secret: secret, status: "active", created: MockTime.format(tick()),
+                           ownerId: owner, orgId: orgId, appId: appId)
+        webhooksById[w.id] = w
+        webhookOrder.append(w.id)
+        return w.id
+    }
+}
