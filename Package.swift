@@ -74,7 +74,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["MockWebex", "spark-space"],
+            dependencies: ["MockWebex", "SparkSpaceCLI", "spark-space"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
     ]
