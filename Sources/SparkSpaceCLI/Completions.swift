@@ -469,6 +469,7 @@ struct FishCompletion {
     private func valueFlags(_ completion: ValueCompletion) -> String {
         switch completion {
         case .file: return "-r -F"
+        case .none: return "-x"
         default: return "-x " + argumentFlags(completion)
         }
     }

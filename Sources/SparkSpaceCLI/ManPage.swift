@@ -48,14 +48,14 @@ private func commandSection(_ command: CommandSpec) -> [String] {
 private func synopsis(_ command: CommandSpec) -> String {
     var parts = ["\\fB\(roff(([programName] + command.pathWords).joined(separator: " ")))\\fR"]
     if !command.subcommands.isEmpty { parts.append("\\fISUBCOMMAND\\fR") }
+    parts += command.arguments.map { argument in
+        let name = "\\fI\(roff(argument.name))\\fR" + (argument.variadic ? "..." : "")
+        return argument.optional ? "[\(name)]" : name
+    }
     parts += command.options.map { option in
         var text = "\\fB\(roff("--" + option.long))\\fR"
         if let value = option.value { text += " \\fI\(roff(value))\\fR" }
         return "[" + text + "]" + (option.repeatable ? "..." : "")
-    }
-    parts += command.arguments.map { argument in
-        let name = "\\fI\(roff(argument.name))\\fR" + (argument.variadic ? "..." : "")
-        return argument.optional ? "[\(name)]" : name
     }
     return parts.joined(separator: " ")
 }

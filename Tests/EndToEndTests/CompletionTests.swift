@@ -112,7 +112,14 @@ final class CompletionTests: XCTestCase {
             printf 'R2\\tOps: night shift\\tgroup\\tT1\\t2026-11-24T10:00:00Z\\n'
             printf 'R3\\tDev\\tgroup\\t\\t2026-11-23T10:00:00Z\\n'
             """)
-        try expectEveryShell(["spark-space --room O", "spark-space whoami --room=D"], path: bin.path) { line in
+        // Every ROOM argument too, after placeholders for the arguments before it.
+        var lines = ["spark-space --room O", "spark-space whoami --room=D"]
+        for command in rootCommand.descendants {
+            for (index, argument) in command.arguments.enumerated() where argument.completion == .room {
+                lines.append("spark-space \(command.path) " + String(repeating: "x ", count: index) + "O")
+            }
+        }
+        try expectEveryShell(lines, path: bin.path) { line in
             line.hasSuffix("D") ? ["Dev"] : ["Ops room", "Ops: night shift"]
         }
     }
@@ -181,8 +188,10 @@ func complete(_ shell: Shell, _ lines: [String], env: [String: String]) throws -
         throw NSError(domain: "\(shell)", code: Int(result.code),
                       userInfo: [NSLocalizedDescriptionKey: "\(shell) failed: \(result.stderr)"])
     }
-    var answers = result.stdout.components(separatedBy: "<end>\n").dropLast().map {
-        $0.split(separator: "\n").map { candidate(String($0), shell: shell) }
+    var answers = result.stdout.components(separatedBy: "<end>\n").dropLast().map { answer -> [String] in
+        let matches = answer.split(separator: "\n").map { candidate(String($0), shell: shell) }
+        // zsh may add a match under two tags (`_files -/`: globbed-files and directories); it shows it once.
+        return shell == .zsh ? Array(Set(matches)) : matches
     }
     // fish repeats an inline `--opt=` before each value; the other shells do not.
     for (index, line) in lines.enumerated() where index < answers.count {

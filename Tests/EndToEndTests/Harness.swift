@@ -25,8 +25,9 @@ struct RunResult {
 /// The built `spark-space` binary, next to the test bundle.
 var binaryURL: URL {
     var dir = Bundle(for: Marker.self).bundleURL
+    // On Linux the bundle URL is the build directory itself; on macOS, the .xctest inside it.
     while dir.path != "/" {
-        let candidate = dir.deletingLastPathComponent().appendingPathComponent("spark-space")
+        let candidate = dir.appendingPathComponent("spark-space")
         if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
         dir = dir.deletingLastPathComponent()
     }
