@@ -44,7 +44,7 @@ private func commandSection(_ command: CommandSpec) -> [String] {
     return lines
 }
 
-/// `\fBspark-space rooms list\fR [\fB\-\-limit\fR \fIN\fR] [\fIROOM\fR]`
+/// `\fBspark-space rooms get\fR [\fIROOM\fR] [\fB\-\-person\fR \fIEMAIL\fR]`
 private func synopsis(_ command: CommandSpec) -> String {
     var parts = ["\\fB\(roff(([programName] + command.pathWords).joined(separator: " ")))\\fR"]
     if !command.subcommands.isEmpty { parts.append("\\fISUBCOMMAND\\fR") }
