@@ -119,7 +119,8 @@ final class Output {
                 let text = truncated(cell, to: widths[c])
                 return c == row.count - 1 ? text : padded(text, to: widths[c])
             }
-            let line = cells.joined(separator: "  ")
+            var line = cells.joined(separator: "  ")
+            while line.hasSuffix(" ") { line.removeLast() }  // empty last cells
             return header && index == 0 && color ? "\u{1B}[1m\(line)\u{1B}[0m" : line
         }
     }
