@@ -9,7 +9,9 @@ final class InstallTests: XCTestCase {
     ]
 
     func make(_ arguments: [String]) throws -> RunResult {
-        try runTool("make", ["--no-print-directory", "-C", repoRoot.path] + arguments)
+        let result = try runTool("make", ["--no-print-directory", "-C", repoRoot.path] + arguments)
+        if result.code == 127 { XCTFail("make is not installed (apt-get install make)") }
+        return result
     }
 
     func testInstallThenUninstallLeavesNoFileBehind() throws {
@@ -29,13 +31,11 @@ final class InstallTests: XCTestCase {
         XCTAssertEqual(try files(under: prefix), [])
     }
 
-    /// man, bash-completion and fish find what was installed where they look.
+    /// bash-completion and fish find what was installed where they look.
     func testInstalledFilesAreWhereTheToolsLook() throws {
         let prefix = try scratchDirectory()
         XCTAssertEqual(try make(["install", "PREFIX=\(prefix.path)", "BIN=\(binaryURL.path)"]).code, 0)
         let share = prefix.appendingPathComponent("share").path
-        let man = try runTool("man", ["-w", "spark-space"], env: ["MANPATH": share + "/man"])
-        XCTAssertEqual(man.stdout, share + "/man/man1/spark-space.1\n", man.stderr)
         // The shells load completions on demand, for a command on the PATH, from XDG_DATA_DIRS.
         let env = ["XDG_DATA_DIRS": share, "PATH": prefix.path + "/bin:/usr/bin:/bin"]
         let bash = try runTool("bash", ["--norc", "--noprofile", "-c", """

@@ -17,7 +17,9 @@ final class ManPageTests: XCTestCase {
         XCTAssertEqual(lint.stdout + lint.stderr, "")
     }
 
+    /// mandoc is the linter CI installs; groff checks too where it is installed.
     func testGroffReportsNothing() throws {
+        try XCTSkipIf(try runTool("sh", ["-c", "command -v groff"]).code != 0, "groff is not installed")
         let check = try runTool("groff", ["-man", "-ww", "-z", "man/spark-space.1"], directory: repoRoot)
         XCTAssertEqual(check.code, 0, check.stderr)
         XCTAssertEqual(check.stdout + check.stderr, "")
