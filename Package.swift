@@ -74,7 +74,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["MockWebex", "SparkSpaceCLI", "spark-space"],
+            dependencies: ["MockWebex", "SparkSpace", "SparkSpaceCLI", "spark-space"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
     ]

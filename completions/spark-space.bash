@@ -6,8 +6,11 @@
 # The subcommands of command path $1 ('' is the top level).
 _spark_space_subcommands() {
     case "$1" in
-    '') echo 'whoami settings help completions' ;;
+    '') echo 'whoami settings rooms teams participants provision help completions' ;;
     'settings') echo 'show' ;;
+    'rooms') echo 'list get create rename delete' ;;
+    'teams') echo 'list get' ;;
+    'participants') echo 'list add remove' ;;
     esac
 }
 
@@ -15,6 +18,14 @@ _spark_space_subcommands() {
 _spark_space_options() {
     local global='-c --config --token --token-file --audit-token --audit-token-file --api-url --as --room -o --output --json -q --quiet -v --verbose --timeout --max-wait -h --help --version'
     case $1 in
+    'rooms list') echo "--type --team --limit $global" ;;
+    'rooms get') echo "--person $global" ;;
+    'rooms create') echo "--team --participant --if-missing $global" ;;
+    'rooms delete') echo "-y --yes $global" ;;
+    'teams list') echo "--limit $global" ;;
+    'participants list') echo "--include-bot $global" ;;
+    'participants add') echo "--moderator $global" ;;
+    'provision') echo "--dry-run $global" ;;
     'help') echo "--man $global" ;;
     *) echo "$global" ;;
     esac
@@ -23,6 +34,13 @@ _spark_space_options() {
 # Succeeds when option $2 of command path $1 takes a value.
 _spark_space_takes_value() {
     case "$1|$2" in
+    'rooms list|--type') return 0 ;;
+    'rooms list|--team') return 0 ;;
+    'rooms list|--limit') return 0 ;;
+    'rooms get|--person') return 0 ;;
+    'rooms create|--team') return 0 ;;
+    'rooms create|--participant') return 0 ;;
+    'teams list|--limit') return 0 ;;
     *'|-c' | *'|--config') return 0 ;;
     *'|--token') return 0 ;;
     *'|--token-file') return 0 ;;
@@ -41,6 +59,7 @@ _spark_space_takes_value() {
 # Completes the value of option $2 of command path $1.
 _spark_space_value() {
     case "$1|$2" in
+    'rooms list|--type') _spark_space_words 'group direct all' ;;
     *'|-c' | *'|--config') _spark_space_files ;;
     *'|--token-file') _spark_space_files ;;
     *'|--audit-token-file') _spark_space_files ;;
@@ -53,6 +72,15 @@ _spark_space_value() {
 # Completes argument number $2 (from 0) of command path $1.
 _spark_space_argument() {
     case "$1|$2" in
+    'rooms get|0') _spark_space_rooms ;;
+    'rooms rename|0') _spark_space_rooms ;;
+    'rooms rename|1') : ;;
+    'rooms delete|0') _spark_space_rooms ;;
+    'participants list|0') _spark_space_rooms ;;
+    'participants add|0') _spark_space_rooms ;;
+    'participants add|'*) : ;;
+    'participants remove|0') _spark_space_rooms ;;
+    'participants remove|'*) : ;;
     'completions|0') _spark_space_words 'bash zsh fish' ;;
     esac
 }

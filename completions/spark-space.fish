@@ -76,16 +76,29 @@ end
 function __spark_space_subcommands
     switch "$argv"
         case ''
-            echo whoami settings help completions
+            echo whoami settings rooms teams participants provision help completions
         case 'settings'
             echo show
+        case 'rooms'
+            echo list get create rename delete
+        case 'teams'
+            echo list get
+        case 'participants'
+            echo list add remove
     end | string split ' '
 end
 
 # Succeeds when option $argv[1] takes a value in command path $argv[2..].
 function __spark_space_takes_value
     switch "$argv[2..-1]|$argv[1]"
-        case '*|-c' \
+        case 'rooms list|--type' \
+            'rooms list|--team' \
+            'rooms list|--limit' \
+            'rooms get|--person' \
+            'rooms create|--team' \
+            'rooms create|--participant' \
+            'teams list|--limit' \
+            '*|-c' \
             '*|--config' \
             '*|--token' \
             '*|--token-file' \
@@ -108,6 +121,10 @@ complete -c spark-space -f
 # spark-space
 complete -c spark-space -n '__spark_space_needs_command' -a whoami -d 'show the bot (and the audit identity when an audit token is set)'
 complete -c spark-space -n '__spark_space_needs_command' -a settings -d 'inspect the resolved settings'
+complete -c spark-space -n '__spark_space_needs_command' -a rooms -d 'list, show, create, rename and delete rooms'
+complete -c spark-space -n '__spark_space_needs_command' -a teams -d 'list and show teams'
+complete -c spark-space -n '__spark_space_needs_command' -a participants -d 'list, add and remove the people of a room'
+complete -c spark-space -n '__spark_space_needs_command' -a provision -d 'ensure the room of the settings exists, in its team, with its participants'
 complete -c spark-space -n '__spark_space_needs_command' -a help -d 'show help for a command'
 complete -c spark-space -n '__spark_space_needs_command' -a completions -d 'print a shell completion script'
 
@@ -115,6 +132,61 @@ complete -c spark-space -n '__spark_space_needs_command' -a completions -d 'prin
 # spark-space settings
 complete -c spark-space -n '__spark_space_needs_command settings' -a show -d 'print the resolved settings (tokens and secret as *** plus last 4)'
 
+
+# spark-space rooms
+complete -c spark-space -n '__spark_space_needs_command rooms' -a list -d 'list rooms, most recently active first'
+complete -c spark-space -n '__spark_space_needs_command rooms' -a get -d 'show a room by id or title, or the direct room with a person'
+complete -c spark-space -n '__spark_space_needs_command rooms' -a create -d 'create a group room'
+complete -c spark-space -n '__spark_space_needs_command rooms' -a rename -d 'change a room\'s title'
+complete -c spark-space -n '__spark_space_needs_command rooms' -a delete -d 'delete a room'
+
+# spark-space rooms list
+complete -c spark-space -n '__spark_space_in rooms list' -l type -x -a 'group direct all' -d 'group (default), direct or all'
+complete -c spark-space -n '__spark_space_in rooms list' -l team -x -d 'only the rooms of this team (name or id)'
+complete -c spark-space -n '__spark_space_in rooms list' -l limit -x -d 'at most N rooms (default 10, 0 = all)'
+
+# spark-space rooms get
+complete -c spark-space -n '__spark_space_in rooms get' -l person -x -d 'the direct (1:1) room with this person'
+complete -c spark-space -n '__spark_space_argument 0 rooms get' -a '(__spark_space_room_titles)'
+
+# spark-space rooms create
+complete -c spark-space -n '__spark_space_in rooms create' -l team -x -d 'create the room in this team (name or id)'
+complete -c spark-space -n '__spark_space_in rooms create' -l participant -x -d 'add this person (repeatable)'
+complete -c spark-space -n '__spark_space_in rooms create' -l if-missing -d 'print the existing room of that title instead of creating one'
+
+# spark-space rooms rename
+complete -c spark-space -n '__spark_space_argument 0 rooms rename' -a '(__spark_space_room_titles)'
+
+# spark-space rooms delete
+complete -c spark-space -n '__spark_space_in rooms delete' -s y -l yes -d 'do not ask for confirmation'
+complete -c spark-space -n '__spark_space_argument 0 rooms delete' -a '(__spark_space_room_titles)'
+
+# spark-space teams
+complete -c spark-space -n '__spark_space_needs_command teams' -a list -d 'list the teams the bot belongs to'
+complete -c spark-space -n '__spark_space_needs_command teams' -a get -d 'show a team by name or id'
+
+# spark-space teams list
+complete -c spark-space -n '__spark_space_in teams list' -l limit -x -d 'at most N teams (default 0 = all)'
+
+
+# spark-space participants
+complete -c spark-space -n '__spark_space_needs_command participants' -a list -d 'list the people of a room (without the bot unless --include-bot)'
+complete -c spark-space -n '__spark_space_needs_command participants' -a add -d 'add people to a room'
+complete -c spark-space -n '__spark_space_needs_command participants' -a remove -d 'remove people from a room'
+
+# spark-space participants list
+complete -c spark-space -n '__spark_space_in participants list' -l include-bot -d 'list the bot too'
+complete -c spark-space -n '__spark_space_argument 0 participants list' -a '(__spark_space_room_titles)'
+
+# spark-space participants add
+complete -c spark-space -n '__spark_space_in participants add' -l moderator -d 'make them moderators'
+complete -c spark-space -n '__spark_space_argument 0 participants add' -a '(__spark_space_room_titles)'
+
+# spark-space participants remove
+complete -c spark-space -n '__spark_space_argument 0 participants remove' -a '(__spark_space_room_titles)'
+
+# spark-space provision
+complete -c spark-space -n '__spark_space_in provision' -l dry-run -d 'print what would be done, change nothing'
 
 # spark-space help
 complete -c spark-space -n '__spark_space_in help' -l man -d 'print the manual page (roff) instead; read it with: spark-space help --man | man -l -'

@@ -16,21 +16,30 @@ extension SparkSpace {
     /// A room by id, or by exact group-room title (seed `get_by_id` / `get_by_title`).
     /// A title matching several rooms is a conflict naming their ids; none is not found.
     public func room(_ reference: String, as role: TokenRole = .bot) throws -> JSON {
-        if isWebexId(reference) {
-            do {
-                return try client(role).get("rooms/\(reference)")
-            } catch SparkError.api(let f) where f.status == 404 {
-                throw SparkError.notFound("no room with id \(reference)")
-            }
-        }
+        if isWebexId(reference) { return try fetch("rooms", id: reference, kind: "room", as: role) }
         let matches = try groupRooms(titled: reference, as: role)
-        switch matches.count {
-        case 0: throw SparkError.notFound("no group room titled '\(reference)'")
-        case 1: return matches[0]
-        default:
-            let ids = matches.compactMap { $0["id"]?.string }.joined(separator: ", ")
-            throw SparkError.conflict("\(matches.count) group rooms are titled '\(reference)': \(ids)")
+        guard let room = try Self.single(matches, "group rooms are titled '\(reference)'") else {
+            throw SparkError.notFound("no group room titled '\(reference)'")
         }
+        return room
+    }
+
+    /// `GET collection/id`, where a 404 means no such `kind`.
+    func fetch(_ collection: String, id: String, kind: String, as role: TokenRole) throws -> JSON {
+        do {
+            return try client(role).get("\(collection)/\(id)")
+        } catch SparkError.api(let f) where f.status == 404 {
+            throw SparkError.notFound("no \(kind) with id \(id)")
+        }
+    }
+
+    /// The only item of `matches`, nil when there is none; several are a conflict naming their ids.
+    static func single(_ matches: [JSON], _ what: String) throws -> JSON? {
+        guard matches.count <= 1 else {
+            let ids = matches.compactMap { $0["id"]?.string }.joined(separator: ", ")
+            throw SparkError.conflict("\(matches.count) \(what): \(ids)")
+        }
+        return matches.first
     }
 
     /// Every group room with exactly this title.
@@ -51,5 +60,82 @@ extension SparkSpace {
             throw SparkError.io("the API returned a room without an id")
         }
         return id
+    }
+}
+
+/// Which rooms `rooms(type:)` lists.
+public enum RoomType: String, CaseIterable, Sendable {
+    case group, direct, all
+}
+
+extension SparkSpace {
+    /// The page size for a list capped at `limit` items (nil: all): `max` is a page size, not a total.
+    public static func pageSize(for limit: Int?) -> Int {
+        guard let limit, limit > 0 else { return maxPage }
+        return min(limit, maxPage)
+    }
+
+    /// Rooms sorted by last activity, newest first (seed `list_group_channels`).
+    /// - Parameters:
+    ///   - type: group (default), direct, or all.
+    ///   - teamId: only rooms of this team.
+    ///   - limit: at most this many rooms (nil: all); stops fetching pages once reached.
+    public func rooms(type: RoomType = .group, teamId: String? = nil, limit: Int? = 10,
+                      as role: TokenRole = .bot) throws -> [JSON] {
+        var query: [(String, String)] = []
+        if type != .all { query.append(("type", type.rawValue)) }
+        if let teamId { query.append(("teamId", teamId)) }
+        query.append(("sortBy", "lastactivity"))
+        query.append(("max", String(Self.pageSize(for: limit))))
+        var pages = try client(role).list("rooms", query: query)
+        return try pages.collect(limit: limit)
+    }
+
+    /// The direct (1:1) room with the person of this e-mail (seed `get_by_person`); `notFound` when none.
+    ///
+    /// Webex has no room filter by person: the room of the latest 1:1 message is tried first
+    /// (`GET /messages/direct`); a 1:1 room without messages is found among the direct rooms titled
+    /// like the person's display name, checked by membership.
+    public func directRoom(with email: String, as role: TokenRole = .bot) throws -> JSON {
+        let api = try client(role)
+        let messages = try api.get("messages/direct", query: [("personEmail", email), ("max", "1")])
+        if let roomId = messages["items"]?.array?.first?["roomId"]?.string {
+            return try room(roomId, as: role)
+        }
+        let people = try api.get("people", query: [("email", email)])
+        if let name = people["items"]?.array?.first?["displayName"]?.string {
+            var rooms = api.list("rooms", query: [("type", "direct"), ("max", String(Self.maxPage))])
+            while let room = try rooms.next() {
+                guard room["title"]?.string == name, let id = room["id"]?.string else { continue }
+                let members = try api.get("memberships", query: [("roomId", id), ("personEmail", email)])
+                if !(members["items"]?.array ?? []).isEmpty { return room }
+            }
+        }
+        throw SparkError.notFound("no direct room with \(email)")
+    }
+
+    /// Creates a group room, in a team when `teamId` is given (seed `create`).
+    public func createRoom(title: String, teamId: String? = nil, as role: TokenRole = .bot) throws -> JSON {
+        var body: [String: JSON] = ["title": .string(title)]
+        if let teamId { body["teamId"] = .string(teamId) }
+        return try client(role).post("rooms", .object(body))
+    }
+
+    /// Renames a room (seed `update`).
+    public func renameRoom(id: String, to title: String, as role: TokenRole = .bot) throws -> JSON {
+        do {
+            return try client(role).put("rooms/\(id)", ["title": .string(title)])
+        } catch SparkError.api(let f) where f.status == 404 {
+            throw SparkError.notFound("no room with id \(id)")
+        }
+    }
+
+    /// Deletes a room (seed `delete`).
+    public func deleteRoom(id: String, as role: TokenRole = .bot) throws {
+        do {
+            try client(role).delete("rooms/\(id)")
+        } catch SparkError.api(let f) where f.status == 404 {
+            throw SparkError.notFound("no room with id \(id)")
+        }
     }
 }

@@ -8,6 +8,8 @@ struct OutputClosed: Error {}
 final class FDWriter {
     let fd: Int32
     private var buffer: [UInt8] = []
+    /// Serializes writers on several threads (`-v` logs of concurrent requests).
+    private let lock = NSRecursiveLock()
 
     init(fd: Int32) {
         self.fd = fd
@@ -19,11 +21,15 @@ final class FDWriter {
     func write(_ text: String) throws { try write(bytes: Array(text.utf8)) }
 
     func write(bytes: [UInt8]) throws {
+        lock.lock()
+        defer { lock.unlock() }
         buffer.append(contentsOf: bytes)
         if buffer.count >= 1 << 16 { try flush() }
     }
 
     func flush() throws {
+        lock.lock()
+        defer { lock.unlock() }
         var offset = 0
         while offset < buffer.count {
             let n = buffer.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }

@@ -24,26 +24,49 @@ struct RunResult {
 
 /// The built `spark-space` binary, next to the test bundle.
 var binaryURL: URL {
-    var dir = Bundle(for: Marker.self).bundleURL
-    // On Linux the bundle URL is the build directory itself; on macOS, the .xctest inside it.
-    while dir.path != "/" {
-        let candidate = dir.appendingPathComponent("spark-space")
-        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        dir = dir.deletingLastPathComponent()
+    // On Linux the test bundle is an executable in the build directory; on macOS a
+    // directory inside it. Walk up from either until the binary is beside us.
+    let starts = [Bundle(for: Marker.self).bundleURL, URL(fileURLWithPath: CommandLine.arguments[0]).absoluteURL]
+    for start in starts {
+        var dir = start
+        while dir.path != "/" {
+            let candidate = dir.deletingLastPathComponent().appendingPathComponent("spark-space")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
     }
     fatalError("spark-space binary not found next to the test bundle")
 }
 
 private final class Marker {}
 
+/// Both pipes' contents, filled from two reader threads.
+private final class Collected: @unchecked Sendable {
+    private let lock = NSLock()
+    private var out = Data(), err = Data()
+
+    func set(_ data: Data, isOut: Bool) {
+        lock.lock()
+        if isOut { out = data } else { err = data }
+        lock.unlock()
+    }
+
+    func get() -> (Data, Data) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (out, err)
+    }
+}
+
 /// Runs the binary with `arguments`, feeding `stdin`, draining both pipes while it runs.
 /// The environment holds only what is given (plus PATH/HOME pointing at a scratch dir),
 /// so a developer's own settings never leak in.
 func spark(
-    _ arguments: [String], env: [String: String] = [:], stdin: String? = nil, timeout: TimeInterval = 60
+    _ arguments: [String], env: [String: String] = [:], stdin: String? = nil, timeout: TimeInterval = 60,
+    executable: String? = nil
 ) throws -> RunResult {
     let process = Process()
-    process.executableURL = binaryURL
+    process.executableURL = executable.map(URL.init(fileURLWithPath:)) ?? binaryURL
     process.arguments = arguments
     var environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory() + "spark-space-home-none",
                        "LANG": "C.UTF-8"]
@@ -53,13 +76,13 @@ func spark(
     process.standardOutput = out
     process.standardError = err
     process.standardInput = input
-    var outData = Data(), errData = Data()
+    let collected = Collected()
     let group = DispatchGroup()
     for (pipe, isOut) in [(out, true), (err, false)] {
         group.enter()
         DispatchQueue.global().async {
             let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            if isOut { outData = data } else { errData = data }
+            collected.set(data, isOut: isOut)
             group.leave()
         }
     }
@@ -73,6 +96,7 @@ func spark(
         throw NSError(domain: "spark", code: 1, userInfo: [NSLocalizedDescriptionKey: "timed out: \(arguments)"])
     }
     process.waitUntilExit()
+    let (outData, errData) = collected.get()
     return RunResult(code: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                      stderr: String(decoding: errData, as: UTF8.self), stdoutData: outData)
 }

@@ -62,6 +62,8 @@ public final class MockWebexServer {
     var roomMembers: [String: [String]] = [:] // roomId -> membership ids, in creation order
     var roomMessages: [String: [MessageRec]] = [:] // ascending by (created, seq)
     var messageRoom: [String: String] = [:]
+    var bulkRanges: [(lo: UInt64, hi: UInt64, roomId: String)] = [] // message-id counters seeded by addMessages
+    var idHeads: [String: (b64: String, rest: [UInt8])] = [:]
     var webhooksById: [String: WebhookRec] = [:]
     var webhookOrder: [String] = []
     var contents: [String: ContentRec] = [:]
@@ -74,6 +76,7 @@ public final class MockWebexServer {
     var counter: UInt64 = 0
     var seq = 0
     let salt: UInt64
+    let saltUUIDPart: String
     let orgId: String
     let appId: String
 
@@ -95,6 +98,7 @@ public final class MockWebexServer {
     public init() {
         var g = SystemRandomNumberGenerator()
         salt = g.next()
+        saltUUIDPart = String(MockIds.uuid(salt: salt, counter: 0).prefix(24))
         orgId = MockIds.encode("ORGANIZATION", MockIds.uuid(salt: salt ^ 0x5555, counter: 1))
         appId = MockIds.encode("APPLICATION", MockIds.uuid(salt: salt ^ 0xAAAA, counter: 2))
         bot = addPerson(email: "bot@example.com", displayName: "Shelly Bot", token: "bot-token", isBot: true)
@@ -154,9 +158,49 @@ public final class MockWebexServer {
 
     // MARK: Locked helpers (call with `lock` held)
 
+    /// Ids are base64 of "ciscospark://us/KIND/<uuid>" where the uuid is 24 salt characters and a 12-hex-digit
+    /// counter; the constant head's base64 is cached so that minting an id costs little (bulk seeding).
     func nextId(_ kind: String) -> String {
         counter += 1
-        return MockIds.encode(kind, MockIds.uuid(salt: salt, counter: counter))
+        let head: (b64: String, rest: [UInt8])
+        if let cached = idHeads[kind] {
+            head = cached
+        } else {
+            let bytes = Array("ciscospark://us/\(kind)/\(saltUUIDPart)".utf8)
+            let split = bytes.count / 3 * 3
+            head = (Data(bytes[..<split]).base64EncodedString(), Array(bytes[split...]))
+            idHeads[kind] = head
+        }
+        if head.rest.isEmpty && counter < (1 << 48) {
+            // 12 hex digits = 4 groups of 3 bytes, each a fixed 4-character base64 piece.
+            let t = MockIds.hexTriples
+            let c = Int(counter)
+            var id = head.b64
+            id += t[(c >> 36) & 0xFFF]
+            id += t[(c >> 24) & 0xFFF]
+            id += t[(c >> 12) & 0xFFF]
+            id += t[c & 0xFFF]
+            return id
+        }
+        let hex = String(counter, radix: 16)
+        var tail = head.rest
+        tail.append(contentsOf: Array((String(repeating: "0", count: max(0, 12 - hex.count)) + hex).utf8))
+        var t = Data(tail).base64EncodedString()
+        while t.hasSuffix("=") { t.removeLast() }
+        return head.b64 + t
+    }
+
+    /// The counter inside a message id minted by this server.
+    func counterOf(messageId: String) -> UInt64? {
+        guard let s = MockIds.decode(messageId), s.hasPrefix("ciscospark://us/MESSAGE/\(saltUUIDPart)") else { return nil }
+        return UInt64(s.suffix(12), radix: 16)
+    }
+
+    /// The room of a message (nil when unknown or deleted with its room).
+    func roomOfMessage(_ id: String) -> String? {
+        if let r = messageRoom[id] { return r }
+        guard let c = counterOf(messageId: id) else { return nil }
+        return bulkRanges.first { $0.lo <= c && c <= $0.hi }?.roomId
     }
 
     /// Monotonic clock: real time, but never equal to or before the previous stamp.
@@ -366,16 +410,40 @@ public final class MockWebexServer {
         var start = MockTime.nowMillis() - Int64(count)
         if let last = arr.last, last.createdMs >= start { start = last.createdMs + 1 }
         arr.reserveCapacity(arr.count + count)
+        let firstCounter = counter + 1
+        var second = Int64.min
+        var secondPrefix = ""
+        let millis = MockTime.millisSuffixes
+        let open = #"{"id":""#
+        let mid1 = #"","roomId":""# + roomId + #"","roomType":""# + roomType + #"","text":"message "#
+        var mid2 = #"","personId":""# + p.id + #"","personEmail":"#
+        JSONOut.escape(p.email, into: &mid2)
+        mid2 += #","created":""#
+        let close = #""}"#
+        let capacity = open.utf8.count + mid1.utf8.count + mid2.utf8.count + close.utf8.count + 120
         for i in 0..<count {
             let ms = start + Int64(i)
+            if ms / 1000 != second {
+                second = ms / 1000
+                secondPrefix = String(MockTime.format(ms).prefix(20))
+            }
             let id = nextId("MESSAGE")
             seq += 1
-            let json = renderMessage(id: id, roomId: roomId, roomType: roomType, text: "message \(i + 1)", markdown: nil,
-                                     html: nil, files: [], personId: p.id, personEmail: p.email, mentioned: [],
-                                     parentId: nil, created: MockTime.format(ms))
+            // Same bytes as renderMessage, spliced from constant pieces.
+            var text = String()
+            text.reserveCapacity(capacity)
+            text += open
+            text += id
+            text += mid1
+            text += String(i + 1)
+            text += mid2
+            text += secondPrefix
+            text += millis[Int(ms % 1000)]
+            text += close
+            let json = Array(text.utf8)
             arr.append(MessageRec(id: id, roomId: roomId, personId: p.id, createdMs: ms, seq: seq, mentioned: [], json: json))
-            messageRoom[id] = roomId
         }
+        bulkRanges.append((firstCounter, counter, roomId))
         roomMessages[roomId] = arr
         let end = start + Int64(count - 1)
         lastMs = max(lastMs, end)

@@ -347,9 +347,10 @@ extension MockWebexServer {
         roomOrder.removeAll { $0 == id }
         for mid in roomMembers[id] ?? [] { membershipsById[mid] = nil }
         roomMembers[id] = nil
-        for m in roomMessages[id] ?? [] { messageRoom[m.id] = nil }
+        messageRoom = messageRoom.filter { $0.value != id }
         roomMessages[id] = nil
         directRooms = directRooms.filter { $0.value != id }
+        bulkRanges.removeAll { $0.roomId == id }
         return noContent()
     }
 
@@ -531,7 +532,7 @@ extension MockWebexServer {
                 upper = Swift.min(upper, lowerBound(arr, MsgKey(ms: ms, seq: Int.min)))
             }
             if let bm = c.query["beforeMessage"] {
-                guard messageRoom[bm] == c.query["roomId"] ?? messageRoom[bm],
+                guard roomOfMessage(bm) != nil,
                       let idx = arr.firstIndex(where: { $0.id == bm }) else {
                     return errorReply(404, "Could not find a message with provided ID.", c.trackingId)
                 }
@@ -584,7 +585,7 @@ extension MockWebexServer {
     }
 
     private func findMessage(_ c: Ctx, _ id: String) -> MessageRec? {
-        guard let rid = messageRoom[id], isMember(c.caller.id, rid) else { return nil }
+        guard let rid = roomOfMessage(id), isMember(c.caller.id, rid) else { return nil }
         return roomMessages[rid]?.first { $0.id == id }
     }
 
@@ -690,7 +691,7 @@ extension MockWebexServer {
             return errorReply(400, "roomId, toPersonEmail or toPersonId is required.", c.trackingId)
         }
         let parentId = str(fields, "parentId")
-        if let pid = parentId, messageRoom[pid] != room.id {
+        if let pid = parentId, roomOfMessage(pid) != room.id {
             return errorReply(400, "parentId must be a message of the same room.", c.trackingId)
         }
         // Mentions: <@personEmail:E|Label>, <@personId:ID|Label> in markdown.

@@ -6,14 +6,18 @@ import Foundation
 typealias JObj = [(String, Any?)]
 
 enum JSONOut {
+    private static let rejectSet: [CChar] = (1..<32).map { CChar($0) } + [34, 92, 0]
+
+    /// True when `s` holds a quote, a backslash or a control character (C scan: debug builds stay fast).
+    static func needsEscape(_ s: String) -> Bool {
+        let n = s.utf8.count
+        let clean = s.withCString { p in rejectSet.withUnsafeBufferPointer { strcspn(p, $0.baseAddress!) } }
+        return clean != n
+    }
+
     static func escape(_ s: String, into out: inout String) {
         out.append("\"")
-        var needs = false
-        for b in s.utf8 where b < 0x20 || b == 0x22 || b == 0x5C {
-            needs = true
-            break
-        }
-        if !needs {
+        if !needsEscape(s) {
             out.append(s)
         } else {
             for u in s.unicodeScalars {
@@ -93,6 +97,11 @@ enum JSONOut {
 // MARK: - Time (ISO 8601 with milliseconds, UTC, fast)
 
 enum MockTime {
+    /// "000Z" ... "999Z"
+    static let millisSuffixes: [String] = (0..<1000).map { v in
+        String(repeating: "0", count: v < 10 ? 2 : v < 100 ? 1 : 0) + String(v) + "Z"
+    }
+
     static func nowMillis() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
 
     private static func two(_ v: Int, _ out: inout [UInt8]) {
@@ -210,6 +219,11 @@ enum MockIds {
     }
 
     static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// base64 of each 3-hex-digit string "000" ... "fff".
+    static let hexTriples: [String] = (0..<4096).map { v in
+        Data([hexDigits[v >> 8], hexDigits[(v >> 4) & 0xF], hexDigits[v & 0xF]]).base64EncodedString()
+    }
 
     /// A UUID-shaped string from a 64-bit salt and a counter (fast, unique per server).
     static func uuid(salt: UInt64, counter: UInt64) -> String {

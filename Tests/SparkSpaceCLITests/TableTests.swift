@@ -89,7 +89,7 @@ final class TableTests: XCTestCase {
     /// What `body` wrote to the file descriptor it is given.
     private func captured(_ body: (Int32) throws -> Void) throws -> String {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
-        FileManager.default.createFile(atPath: url.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: url) }
         let handle = try FileHandle(forWritingTo: url)
         try body(handle.fileDescriptor)

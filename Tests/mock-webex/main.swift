@@ -6,13 +6,15 @@ import MockWebex
 // Tokens: "bot-token" (bot@example.com), "audit-token" (alice@example.com).
 
 func usage() -> Never {
-    FileHandle.standardError.write(Data("usage: mock-webex [--port N] [--messages N] [--room-title T]\n".utf8))
+    FileHandle.standardError.write(Data("usage: mock-webex [--port N] [--messages N] [--room-title T] [--throttle-every N --retry-after S]\n".utf8))
     exit(2)
 }
 
 var port = 0
 var count = 0
 var title = "Mock room"
+var throttleEvery = 0
+var retryAfter = "1"
 var args = CommandLine.arguments.dropFirst()
 while let a = args.popFirst() {
     var name = a
@@ -30,6 +32,9 @@ while let a = args.popFirst() {
     case "--port": guard let v = Int(value()), v >= 0 else { usage() }; port = v
     case "--messages": guard let v = Int(value()), v >= 0 else { usage() }; count = v
     case "--room-title": title = value()
+    // Every n-th membership POST answers 429 with Retry-After (for the bulk-add benchmark).
+    case "--throttle-every": guard let v = Int(value()), v > 0 else { usage() }; throttleEvery = v
+    case "--retry-after": retryAfter = value()
     case "-h", "--help": usage()
     default: usage()
     }
@@ -38,6 +43,9 @@ while let a = args.popFirst() {
 let server = MockWebexServer()
 let room = server.addRoom(title: title, members: ["alice@example.com"])
 server.addMessages(roomId: room.id, count: count, fromEmail: "alice@example.com")
+if throttleEvery > 0 {
+    server.throttle(pathPrefix: "/memberships", method: "POST", every: throttleEvery, retryAfter: retryAfter)
+}
 do {
     try server.start(port: port)
 } catch {

@@ -1,0 +1,139 @@
+import Foundation
+
+/// What happened to one e-mail of a bulk participant change.
+public enum ParticipantStatus: String, Sendable {
+    /// The person was added to the room.
+    case added
+    /// The person's membership was deleted.
+    case removed
+    /// Nothing to do: already a member (add), or not a member (remove).
+    case unchanged
+    /// The request failed; see `error`.
+    case failed
+}
+
+/// The outcome for one e-mail of `addParticipants` / `removeParticipants`.
+public struct ParticipantResult {
+    public var email: String
+    public var status: ParticipantStatus
+    /// The membership (added, or found for remove) when there is one.
+    public var membership: JSON?
+    public var error: Error?
+}
+
+/// True when `text` looks like an e-mail address (`x@y`).
+public func looksLikeEmail(_ text: String) -> Bool {
+    guard let at = text.firstIndex(of: "@") else { return false }
+    return at != text.startIndex && text.index(after: at) != text.endIndex
+        && !text.contains(where: { $0 == " " || $0 == "\t" || $0 == "/" })
+}
+
+/// Runs `body` on every item with at most `workers` threads at once; results in input order.
+/// Each worker is its own thread, so each has its own connection (CurlTransport keeps one per thread).
+public func concurrentMap<T>(_ items: [String], workers: Int, _ body: @escaping (String) -> T) -> [T] {
+    guard items.count > 1, workers > 1 else { return items.map(body) }
+    let shared = BulkState<T>(count: items.count)
+    let done = DispatchSemaphore(value: 0)
+    let count = min(workers, items.count)
+    for _ in 0..<count {
+        let thread = Thread {
+            while true {
+                shared.lock.lock()
+                let index = shared.next
+                shared.next += 1
+                shared.lock.unlock()
+                guard index < items.count else { break }
+                let result = body(items[index])
+                shared.lock.lock()
+                shared.results[index] = result
+                shared.lock.unlock()
+            }
+            done.signal()
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+    for _ in 0..<count { done.wait() }
+    return shared.results.map { $0! }
+}
+
+/// The shared queue position and results of `concurrentMap`.
+private final class BulkState<T>: @unchecked Sendable {
+    let lock = NSLock()
+    var next = 0
+    var results: [T?]
+    init(count: Int) { results = Array(repeating: nil, count: count) }
+}
+
+extension SparkSpace {
+    /// How many membership requests run at once in a bulk change.
+    public static let bulkWorkers = 4
+
+    /// Every membership of a room, all pages.
+    public func memberships(roomId: String, as role: TokenRole = .bot) throws -> [JSON] {
+        do {
+            var pages = try client(role).list("memberships", query: [("roomId", roomId), ("max", String(Self.maxPage))])
+            return try pages.collect()
+        } catch SparkError.api(let f) where f.status == 404 {
+            throw SparkError.notFound("no room with id \(roomId)")
+        }
+    }
+
+    /// The participants of a room (seed `list_participants`): memberships, without the bot unless `includeBot`.
+    public func participants(roomId: String, includeBot: Bool = false, as role: TokenRole = .bot) throws -> [JSON] {
+        let all = try memberships(roomId: roomId, as: role)
+        guard !includeBot, settings.token != nil, let botId = try me(.bot)["id"]?.string else { return all }
+        return all.filter { $0["personId"]?.string != botId }
+    }
+
+    /// Adds one person (seed `add_participant`); "already a member" (409) is `unchanged`, not an error.
+    public func addParticipant(roomId: String, email: String, moderator: Bool = false,
+                               as role: TokenRole = .bot) -> ParticipantResult {
+        var body: [String: JSON] = ["roomId": .string(roomId), "personEmail": .string(email)]
+        if moderator { body["isModerator"] = true }
+        do {
+            let membership = try client(role).post("memberships", .object(body))
+            return ParticipantResult(email: email, status: .added, membership: membership)
+        } catch SparkError.api(let f) where f.status == 409 {
+            return ParticipantResult(email: email, status: .unchanged)
+        } catch {
+            return ParticipantResult(email: email, status: .failed, error: error)
+        }
+    }
+
+    /// Removes one person (seed `remove_participant`): looks the membership up by room + e-mail and
+    /// deletes it by id; not a member is `unchanged`.
+    public func removeParticipant(roomId: String, email: String, as role: TokenRole = .bot) -> ParticipantResult {
+        do {
+            let api = try client(role)
+            let found = try api.get("memberships", query: [("roomId", roomId), ("personEmail", email)])
+            guard let membership = found["items"]?.array?.first, let id = membership["id"]?.string else {
+                return ParticipantResult(email: email, status: .unchanged)
+            }
+            do {
+                try api.delete("memberships/\(id)")
+            } catch SparkError.api(let f) where f.status == 404 {
+                // Gone meanwhile (or an earlier attempt went through): the person is not a member.
+                return ParticipantResult(email: email, status: .unchanged, membership: membership)
+            }
+            return ParticipantResult(email: email, status: .removed, membership: membership)
+        } catch {
+            return ParticipantResult(email: email, status: .failed, error: error)
+        }
+    }
+
+    /// Adds several people with a small bounded concurrency; results in input order.
+    public func addParticipants(roomId: String, emails: [String], moderator: Bool = false,
+                                as role: TokenRole = .bot) -> [ParticipantResult] {
+        concurrentMap(emails, workers: Self.bulkWorkers) {
+            self.addParticipant(roomId: roomId, email: $0, moderator: moderator, as: role)
+        }
+    }
+
+    /// Removes several people with a small bounded concurrency; results in input order.
+    public func removeParticipants(roomId: String, emails: [String], as role: TokenRole = .bot) -> [ParticipantResult] {
+        concurrentMap(emails, workers: Self.bulkWorkers) {
+            self.removeParticipant(roomId: roomId, email: $0, as: role)
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+
+extension SparkSpace {
+    /// The teams the token's owner belongs to (at most `limit`, nil: all).
+    public func teams(limit: Int? = nil, as role: TokenRole = .bot) throws -> [JSON] {
+        var pages = try client(role).list("teams", query: [("max", String(Self.pageSize(for: limit)))])
+        return try pages.collect(limit: limit)
+    }
+
+    /// A team by id, or by exact name (seed `get_team`). A name matching several teams is a
+    /// conflict naming their ids; none is not found.
+    public func team(_ reference: String, as role: TokenRole = .bot) throws -> JSON {
+        if isWebexId(reference) { return try fetch("teams", id: reference, kind: "team", as: role) }
+        guard let found = try team(named: reference, as: role) else {
+            throw SparkError.notFound("no team named '\(reference)'")
+        }
+        return found
+    }
+
+    /// The team with exactly this name, nil when none; a conflict when several.
+    public func team(named name: String, as role: TokenRole = .bot) throws -> JSON? {
+        try Self.single(try teams(as: role).filter { $0["name"]?.string == name }, "teams are named '\(name)'")
+    }
+
+    /// Creates a team (Webex also creates its general room, titled like the team).
+    public func createTeam(name: String, as role: TokenRole = .bot) throws -> JSON {
+        try client(role).post("teams", ["name": .string(name)])
+    }
+}

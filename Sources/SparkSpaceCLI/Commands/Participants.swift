@@ -1,0 +1,131 @@
+import Foundation
+import SparkSpace
+
+let participantColumns = [
+    Column("personEmail"), Column("personDisplayName", truncatable: true), Column("isModerator"),
+    Column("id", truncatable: true),
+]
+
+/// One line per e-mail of a bulk change: e-mail, status (added/removed/unchanged/failed), error.
+let bulkResultColumns = [Column("email"), Column("status"), Column("error", truncatable: true)]
+
+/// `participants list|add|remove`.
+let participantsCommand = CommandSpec(
+    "participants", summary: "list, add and remove the people of a room",
+    subcommands: [
+        CommandSpec(
+            "list", summary: "list the people of a room (without the bot unless --include-bot)",
+            arguments: [ArgumentSpec("ROOM", help: "room id or exact group-room title (default space.room)",
+                                     optional: true, completion: .room)],
+            options: [OptionSpec("include-bot", help: "list the bot too")],
+            examples: ["spark-space participants list 'Build status'"],
+            run: listParticipants),
+        CommandSpec(
+            "add", summary: "add people to a room",
+            details: "The first argument is a ROOM unless it looks like an e-mail (x@y) or is '-'. '-' reads "
+                + "e-mails from stdin, one a line. A person already in the room is 'unchanged', not an error. "
+                + "Prints one line per e-mail (email, status, error) and a summary on stderr; exit non-zero when "
+                + "any failed.",
+            arguments: [ArgumentSpec("ROOM", help: "room id or exact group-room title (default space.room)",
+                                     optional: true, completion: .room),
+                        ArgumentSpec("EMAIL", help: "e-mail address, or - to read them from stdin", variadic: true)],
+            options: [OptionSpec("moderator", help: "make them moderators")],
+            examples: ["spark-space participants add 'Build status' bob@example.com carol@example.com",
+                       "cut -f1 people.tsv | spark-space participants add --room 'Build status' -"],
+            run: addParticipants),
+        CommandSpec(
+            "remove", summary: "remove people from a room",
+            details: "Looks each membership up by room + e-mail and deletes it by id. A person not in the room "
+                + "is 'unchanged'. Same arguments and output as 'participants add'.",
+            arguments: [ArgumentSpec("ROOM", help: "room id or exact group-room title (default space.room)",
+                                     optional: true, completion: .room),
+                        ArgumentSpec("EMAIL", help: "e-mail address, or - to read them from stdin", variadic: true)],
+            examples: ["spark-space participants remove 'Build status' bob@example.com"],
+            run: removeParticipants),
+    ])
+
+private func listParticipants(_ inv: Invocation) throws {
+    let space = try inv.space
+    let roomId = try space.roomId(inv.positionals.first, as: inv.role())
+    let items = try space.participants(roomId: roomId, includeBot: inv.has("include-bot"), as: inv.role())
+    try inv.output.list(items, columns: participantColumns)
+}
+
+/// Splits `[ROOM] EMAIL...` (SPEC "ROOM arguments") and reads `-` from stdin.
+private func roomAndEmails(_ inv: Invocation) throws -> (room: String?, emails: [String]) {
+    var words = inv.positionals
+    var room: String?
+    if let first = words.first, first != "-", !looksLikeEmail(first) {
+        room = first
+        words.removeFirst()
+    }
+    guard !words.isEmpty else { throw UsageError("missing EMAIL for '\(inv.parsed.command.path)'", command: inv.parsed.command) }
+    let emails = try participantList(words, inv: inv)
+    guard !emails.isEmpty else { throw UsageError("no e-mail addresses given (stdin was empty)", command: inv.parsed.command) }
+    return (room, emails)
+}
+
+/// E-mails from arguments (`-`: stdin, one a line, blank lines and `#` comments skipped), checked
+/// and de-duplicated (case-insensitively, first spelling kept).
+func participantList(_ words: [String], inv: Invocation) throws -> [String] {
+    var emails: [String] = []
+    var seen = Set<String>()
+    for word in words {
+        var items = [word]
+        if word == "-" {
+            items = try inv.readStdin(for: "e-mails").split(whereSeparator: \.isNewline).map(String.init)
+        }
+        for item in items {
+            let email = item.trimmingCharacters(in: .whitespaces)
+            if email.isEmpty || email.hasPrefix("#") { continue }
+            guard looksLikeEmail(email) else {
+                throw UsageError("'\(email)' is not an e-mail address", command: inv.parsed.command)
+            }
+            if seen.insert(email.lowercased()).inserted { emails.append(email) }
+        }
+    }
+    return emails
+}
+
+private func addParticipants(_ inv: Invocation) throws {
+    let (room, emails) = try roomAndEmails(inv)
+    let space = try inv.space
+    let roomId = try space.roomId(room, as: inv.role())
+    let results = space.addParticipants(roomId: roomId, emails: emails, moderator: inv.has("moderator"), as: inv.role())
+    try reportBulk(results, inv: inv, printItems: true)
+}
+
+private func removeParticipants(_ inv: Invocation) throws {
+    let (room, emails) = try roomAndEmails(inv)
+    let space = try inv.space
+    let roomId = try space.roomId(room, as: inv.role())
+    let results = space.removeParticipants(roomId: roomId, emails: emails, as: inv.role())
+    try reportBulk(results, inv: inv, printItems: true)
+}
+
+/// Prints the per-e-mail results (when `printItems`) and the summary line on stderr
+/// (`added 3, unchanged 1, failed 1`); throws `PartialFailure` when any failed.
+func reportBulk(_ results: [ParticipantResult], inv: Invocation, printItems: Bool) throws {
+    if printItems {
+        let rows = results.map { result -> JSON in
+            var row: [String: JSON] = ["email": .string(result.email), "status": .string(result.status.rawValue)]
+            if let error = result.error { row["error"] = .string("\(error)") }
+            if let id = result.membership?["id"]?.string { row["id"] = .string(id) }
+            return .object(row)
+        }
+        try inv.output.list(rows, columns: bulkResultColumns)
+        try inv.out.flush()
+    }
+    guard !results.isEmpty else { return }
+    let failures = results.filter { $0.status == .failed }
+    for failure in failures { inv.warn("error: \(failure.email): \(failure.error.map { "\($0)" } ?? "failed")") }
+    let verb = inv.parsed.command.name == "remove" ? "removed" : "added"
+    let done = results.filter { $0.status == .added || $0.status == .removed }.count
+    let unchanged = results.filter { $0.status == .unchanged }.count
+    let summary = "\(verb) \(done), unchanged \(unchanged), failed \(failures.count)"
+    inv.note(summary)
+    if !failures.isEmpty {
+        throw PartialFailure(code: ExitCode.combined(failures.compactMap(\.error)),
+                             description: "\(failures.count) of \(results.count) e-mails failed")
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import SparkSpace
+
+let roomColumns = [
+    Column("id", truncatable: true), Column("title", truncatable: true), Column("type"), Column("teamId", truncatable: true),
+    Column("lastActivity"),
+]
+
+/// `rooms list|get|create|rename|delete`.
+let roomsCommand = CommandSpec(
+    "rooms", summary: "list, show, create, rename and delete rooms",
+    subcommands: [
+        CommandSpec(
+            "list", summary: "list rooms, most recently active first",
+            options: [
+                OptionSpec("type", value: "TYPE", help: "group (default), direct or all",
+                           completion: .choices(RoomType.allCases.map(\.rawValue))),
+                OptionSpec("team", value: "TEAM", help: "only the rooms of this team (name or id)"),
+                OptionSpec("limit", value: "N", help: "at most N rooms (default 10, 0 = all)"),
+            ],
+            examples: ["spark-space rooms list --limit 0 --type all", "spark-space rooms list --team 'Anchor team'"],
+            run: listRooms),
+        CommandSpec(
+            "get", summary: "show a room by id or title, or the direct room with a person",
+            arguments: [ArgumentSpec("ROOM", help: "room id or exact group-room title (default space.room)",
+                                     optional: true, completion: .room)],
+            options: [OptionSpec("person", value: "EMAIL", help: "the direct (1:1) room with this person")],
+            examples: ["spark-space rooms get 'Build status'", "spark-space rooms get --person alice@example.com"],
+            run: getRoom),
+        CommandSpec(
+            "create", summary: "create a group room",
+            details: "With --if-missing an existing group room of that title is printed and nothing is created. "
+                + "A --team that does not exist is an error (exit 4) and nothing is created.",
+            arguments: [ArgumentSpec("TITLE", help: "the room title")],
+            options: [
+                OptionSpec("team", value: "TEAM", help: "create the room in this team (name or id)"),
+                OptionSpec("participant", value: "EMAIL", help: "add this person (repeatable)", repeatable: true),
+                OptionSpec("if-missing", help: "print the existing room of that title instead of creating one"),
+            ],
+            examples: ["spark-space rooms create 'Build status' --team 'Anchor team' --participant bob@example.com",
+                       "spark-space rooms create 'Build status' --if-missing"],
+            run: createRoom),
+        CommandSpec(
+            "rename", summary: "change a room's title",
+            arguments: [ArgumentSpec("ROOM", help: "room id or exact group-room title", completion: .room),
+                        ArgumentSpec("NEW_TITLE", help: "the new title")],
+            examples: ["spark-space rooms rename 'Build status' 'Build status (old)'"],
+            run: renameRoom),
+        CommandSpec(
+            "delete", summary: "delete a room",
+            details: "Asks for confirmation on a terminal; when stdin is not a terminal, --yes is required.",
+            arguments: [ArgumentSpec("ROOM", help: "room id or exact group-room title", completion: .room)],
+            options: [OptionSpec("yes", short: "y", help: "do not ask for confirmation")],
+            examples: ["spark-space rooms delete 'Build status (old)' --yes"],
+            run: deleteRoom),
+    ])
+
+private func listRooms(_ inv: Invocation) throws {
+    let type = inv.value("type").flatMap(RoomType.init(rawValue:)) ?? .group
+    let limit = try inv.count("limit", default: 10)
+    let space = try inv.space
+    let role = inv.role()
+    var teamId: String?
+    if let team = inv.value("team") {
+        teamId = try space.team(team, as: role)["id"]?.string
+    }
+    let rooms = try space.rooms(type: type, teamId: teamId, limit: limit == 0 ? nil : limit, as: role)
+    try inv.output.list(rooms, columns: roomColumns)
+}
+
+private func getRoom(_ inv: Invocation) throws {
+    let space = try inv.space
+    let room: JSON
+    if let email = inv.value("person") {
+        guard inv.positionals.isEmpty else {
+            throw UsageError("give either ROOM or --person, not both", command: inv.parsed.command)
+        }
+        guard looksLikeEmail(email) else {
+            throw UsageError("--person takes an e-mail address, not '\(email)'", command: inv.parsed.command)
+        }
+        room = try space.directRoom(with: email, as: inv.role())
+    } else {
+        room = try space.room(inv.positionals.first ?? space.settings.room, as: inv.role())
+    }
+    try inv.output.item(room, columns: roomColumns)
+}
+
+private func createRoom(_ inv: Invocation) throws {
+    let title = inv.positionals[0]
+    guard !title.trimmingCharacters(in: .whitespaces).isEmpty else {
+        throw UsageError("the room title is empty", command: inv.parsed.command)
+    }
+    let participants = try participantList(inv.all("participant"), inv: inv)
+    let space = try inv.space
+    let role = inv.role()
+    if inv.has("if-missing") {
+        let existing = try space.groupRooms(titled: title, as: role)
+        if existing.count > 1 {
+            let ids = existing.compactMap { $0["id"]?.string }.joined(separator: ", ")
+            throw SparkError.conflict("\(existing.count) group rooms are titled '\(title)': \(ids)")
+        }
+        if let room = existing.first {
+            inv.note("room '\(title)' exists already; nothing created")
+            return try inv.output.item(room, columns: roomColumns)
+        }
+    }
+    var teamId: String?
+    if let team = inv.value("team") {
+        teamId = try space.team(team, as: role)["id"]?.string
+    }
+    let room = try space.createRoom(title: title, teamId: teamId, as: role)
+    inv.note("created room '\(title)'")
+    var results: [ParticipantResult] = []
+    if let roomId = room["id"]?.string, !participants.isEmpty {
+        results = space.addParticipants(roomId: roomId, emails: participants, as: role)
+    }
+    try inv.output.item(room, columns: roomColumns)
+    try inv.out.flush()
+    try reportBulk(results, inv: inv, printItems: false)
+}
+
+private func renameRoom(_ inv: Invocation) throws {
+    let newTitle = inv.positionals[1]
+    guard !newTitle.trimmingCharacters(in: .whitespaces).isEmpty else {
+        throw UsageError("the new title is empty", command: inv.parsed.command)
+    }
+    let space = try inv.space
+    let id = try space.roomId(inv.positionals[0], as: inv.role())
+    let room = try space.renameRoom(id: id, to: newTitle, as: inv.role())
+    try inv.output.item(room, columns: roomColumns)
+}
+
+private func deleteRoom(_ inv: Invocation) throws {
+    let confirmed = inv.has("yes")
+    let interactive = isatty(inv.terminal.stdin) == 1
+    if !confirmed && !interactive {
+        throw UsageError("refusing to delete a room without --yes when stdin is not a terminal",
+                         command: inv.parsed.command)
+    }
+    let space = try inv.space
+    let room = try space.room(inv.positionals[0], as: inv.role())
+    guard let id = room["id"]?.string else { throw SparkError.io("the API returned a room without an id") }
+    let title = room["title"]?.string ?? id
+    if !confirmed {
+        try inv.err.write("Delete room '\(title)' (\(id))? [y/N] ")
+        try inv.err.flush()
+        let answer = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        guard answer == "y" || answer == "yes" else {
+            inv.note("not deleted")
+            return
+        }
+    }
+    try space.deleteRoom(id: id, as: inv.role())
+    inv.note("deleted room '\(title)' (\(id))")
+}

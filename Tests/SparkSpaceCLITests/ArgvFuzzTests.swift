@@ -1,0 +1,65 @@
+import XCTest
+@testable import SparkSpaceCLI
+
+/// Seeded random argument vectors against the parser, in process: every one
+/// ends in a parse or a usage error, never a trap.
+final class ArgvFuzzTests: XCTestCase {
+    /// A small deterministic generator (SplitMix64), so a failure can be replayed.
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    /// Words the table knows, mutated words, and junk.
+    func vocabulary() -> [String] {
+        var words = ["-", "--", "-o", "--output=", "=", "-qv", "-ojson", "--json=1", "", " ", "\u{0}", "é", "--=x",
+                     "x@y.com", "-1", "0", "99999999999999999999", "--help", "-h", "--version"]
+        func visit(_ command: CommandSpec) {
+            words.append(command.name)
+            words.append(String(command.name.dropLast()))
+            for option in command.options + globalOptions {
+                words += ["--\(option.long)", "--\(option.long)=v", "--\(option.long)="]
+                if let short = option.short { words.append("-\(short)") }
+                words += option.choices ?? []
+            }
+            command.subcommands.forEach(visit)
+        }
+        visit(rootCommand)
+        return words
+    }
+
+    func testRandomArgumentVectorsNeverTrap() {
+        var rng = SplitMix(state: 20261125)
+        let words = vocabulary()
+        var codes: [Int32: Int] = [:]
+        for _ in 0..<5000 {
+            let count = Int.random(in: 0...7, using: &rng)
+            let argv = (0..<count).map { _ -> String in
+                if Int.random(in: 0..<10, using: &rng) == 0 {
+                    return String((0..<Int.random(in: 0...6, using: &rng)).map { _ in
+                        Character(Unicode.Scalar(UInt8.random(in: 32...126, using: &rng)))
+                    })
+                }
+                return words.randomElement(using: &rng)!
+            }
+            let code: Int32
+            do {
+                try checkArguments(try Parser().parse(argv))
+                code = 0
+            } catch {
+                code = ExitCode.of(error)
+            }
+            XCTAssertTrue((0...6).contains(code), "\(argv) → \(code)")
+            codes[code, default: 0] += 1
+        }
+        // Both outcomes must occur, or the generator tests nothing.
+        XCTAssertGreaterThan(codes[0, default: 0], 100)
+        XCTAssertGreaterThan(codes[2, default: 0], 100)
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import XCTest
+@testable import SparkSpace
+
+final class BulkTests: XCTestCase {
+    func testLooksLikeEmail() {
+        XCTAssertTrue(looksLikeEmail("bob@example.com"))
+        XCTAssertTrue(looksLikeEmail("x@y"))
+        XCTAssertFalse(looksLikeEmail("Build status"))
+        XCTAssertFalse(looksLikeEmail("@example.com"))
+        XCTAssertFalse(looksLikeEmail("bob@"))
+        XCTAssertFalse(looksLikeEmail("bob @example.com"))
+        XCTAssertFalse(looksLikeEmail("-"))
+    }
+
+    func testConcurrentMapKeepsOrderAndBoundsConcurrency() {
+        let lock = NSLock()
+        var running = 0, peak = 0
+        let items = (0..<50).map(String.init)
+        let results = concurrentMap(items, workers: 4) { item -> String in
+            lock.lock(); running += 1; peak = max(peak, running); lock.unlock()
+            usleep(2_000)
+            lock.lock(); running -= 1; lock.unlock()
+            return "r" + item
+        }
+        XCTAssertEqual(results, items.map { "r" + $0 })
+        XCTAssertLessThanOrEqual(peak, 4)
+        XCTAssertGreaterThan(peak, 1)
+    }
+
+    func testPlanSteps() {
+        var plan = ProvisionPlan(title: "CI", room: nil, teamName: "T", team: nil,
+                                 participantsToAdd: ["a@b"], warnings: [])
+        XCTAssertEqual(plan.steps.map(\.action), ["create-team", "create-room", "attach-team", "add-participant"])
+        plan.team = ["id": "x"]
+        XCTAssertEqual(plan.steps.map(\.action), ["create-room", "attach-team", "add-participant"])
+        plan.room = ["id": "r"]
+        XCTAssertEqual(plan.steps.map(\.action), ["add-participant"])
+        plan.participantsToAdd = []
+        XCTAssertTrue(plan.steps.isEmpty)
+    }
+
+    func testPageSize() {
+        XCTAssertEqual(SparkSpace.pageSize(for: nil), 1000)
+        XCTAssertEqual(SparkSpace.pageSize(for: 10), 10)
+        XCTAssertEqual(SparkSpace.pageSize(for: 5000), 1000)
+    }
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Benchmarks spark-space against the Python SDKs and a minimal client, all on the
+# project's mock API on loopback. Prints a results table; see bench/RESULTS.md.
+# usage: bench/run.sh [SIZES...]   (default: 2000 20000 200000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(2000 20000 200000)
+
+swift build -c release --product spark-space >/dev/null
+swift build -c release --product mock-webex >/dev/null
+bin=$(swift build -c release --show-bin-path)
+spark="$bin/spark-space"
+mock="$bin/mock-webex"
+
+venv=bench/.venv
+if [ ! -x "$venv/bin/python" ]; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q ciscosparkapi==0.10.1 webexteamssdk==1.7
+fi
+py="$venv/bin/python"
+out=$(mktemp -d)
+trap 'rm -rf "$out"; [ -n "${mock_pid:-}" ] && kill "$mock_pid" 2>/dev/null || true' EXIT
+
+# measure NAME CMD... -> "wall_s peak_rss_kb" of CMD with stdout to a file
+measure() {
+    local name=$1; shift
+    /usr/bin/time -f "%e %M" -o "$out/$name.time" "$@" >"$out/$name.out" 2>"$out/$name.err"
+    cat "$out/$name.time"
+}
+
+start_mock() {
+    "$mock" --messages "$1" "${@:2}" >"$out/mock.line" &
+    mock_pid=$!
+    for _ in $(seq 1 600); do [ -s "$out/mock.line" ] && break; sleep 0.1; done
+    read -r base room <"$out/mock.line"
+}
+
+stop_mock() { kill "$mock_pid"; wait "$mock_pid" 2>/dev/null || true; mock_pid=; }
+
+printf '%-28s %10s %10s %12s\n' "walk (messages)" "wall s" "peak MB" "lines"
+for n in "${sizes[@]}"; do
+    start_mock "$n"
+    for tool in floor spark ciscosparkapi webexteamssdk; do
+        case $tool in
+        floor) read -r wall rss < <(measure floor "$py" bench/floor_walk.py "$base" "$room" audit-token) ;;
+        spark) read -r wall rss < <(measure spark "$spark" walk-messages "$room" -o ndjson \
+                   --api-url "$base" --audit-token audit-token --token bot-token) ;;
+        *) read -r wall rss < <(measure "$tool" "$py" bench/sdk_walk.py "$tool" "$base" "$room" audit-token) ;;
+        esac
+        lines=$(wc -l <"$out/$tool.out")
+        [ "$tool" = floor ] && lines=$(cat "$out/floor.err")
+        printf '%-28s %10s %10.1f %12s\n' "$tool $n" "$wall" "$(echo "$rss / 1024" | bc -l)" "$lines"
+        eval "wall_${tool}_$n=$wall"
+    done
+    stop_mock
+    printf '%-28s %10.3f\n' "ratio spark/ciscosparkapi" "$(eval echo "\$wall_spark_$n / \$wall_ciscosparkapi_$n" | bc -l)"
+    printf '%-28s %10.3f\n' "ratio spark/floor" "$(eval echo "\$wall_spark_$n / \$wall_floor_$n" | bc -l)"
+done
+
+echo
+echo "start-up (hyperfine mean, ms)"
+hyperfine -N --warmup 3 --runs 30 --export-json "$out/startup.json" \
+    "$spark --version" "$spark help" "$py -c 'import webexteamssdk'" >/dev/null 2>&1
+"$py" - "$out/startup.json" <<'PY'
+import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print(f"  {r['command'][-40:]:<42} {r['mean'] * 1000:8.1f}")
+PY
+
+echo
+echo "bulk add 500 participants, mock answering 429 (Retry-After: 1) on every 50th membership POST"
+start_mock 0 --throttle-every 50 --retry-after 1
+seq 1 500 | sed 's/.*/user&@example.com/' >"$out/emails"
+read -r wall rss < <(measure bulk "$spark" participants add "$room" - --api-url "$base" --token bot-token \
+    -q <"$out/emails")
+members=$("$spark" participants list "$room" --api-url "$base" --token bot-token -o tsv | grep -c '^user' || true)
+stop_mock
+echo "  wall ${wall}s, throttle minimum 9s (9 waits of 1s), members present: $members/500"
