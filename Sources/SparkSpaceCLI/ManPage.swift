@@ -67,7 +67,6 @@ private func optionItem(_ option: OptionSpec) -> [String] {
     var help = roff(option.help)
     // Name the choices unless the help already does.
     if let choices = option.choices, !choices.allSatisfy(option.help.contains) { help += " (one of: " + choices.map(roff).joined(separator: ", ") + ")" }
-    if option.repeatable { help += "; may be repeated" }
     return [".TP", term, help]
 }
 
