@@ -129,7 +129,7 @@ _spark_space_rooms() {
     compopt -o filenames 2>/dev/null
     while IFS= read -r title; do
         [[ -n $title && $title == "$typed"* ]] && COMPREPLY+=("$title")
-    done < <(command spark-space rooms list -o tsv --limit 0 2>/dev/null | cut -f2)
+    done < <(command spark-space rooms list -o tsv --limit 0 --timeout 5 --max-wait 0 2>/dev/null | cut -f2)
 }
 
 _spark_space() {

@@ -69,7 +69,7 @@ end
 # Room titles from `spark-space rooms list`; nothing without a token.
 function __spark_space_room_titles
     # fish itself reports a missing command, whatever the redirection.
-    command -q spark-space; and command spark-space rooms list -o tsv --limit 0 2>/dev/null | cut -f2
+    command -q spark-space; and command spark-space rooms list -o tsv --limit 0 --timeout 5 --max-wait 0 2>/dev/null | cut -f2
 end
 
 # The subcommands of the command path $argv ('' is the top level), one a line.

@@ -18,8 +18,10 @@ public func completionScript(for shell: Shell, root: CommandSpec = rootCommand) 
 }
 
 /// Room titles: the title column of `rooms list -o tsv`. Errors are silenced so
-/// that without a token (or without network) completion quietly offers nothing.
-let roomTitlesPipeline = "command spark-space rooms list -o tsv --limit 0 2>/dev/null | cut -f2"
+/// that without a token (or without network) completion quietly offers nothing,
+/// and short timeouts keep a Tab from hanging on a slow or rate-limited API.
+let roomTitlesPipeline =
+    "command spark-space rooms list -o tsv --limit 0 --timeout 5 --max-wait 0 2>/dev/null | cut -f2"
 
 let generatedNote = "Generated from the command table by `spark-space completions"
 

@@ -84,7 +84,7 @@ final class CompletionTests: XCTestCase {
 
     /// Every file option (`-c`, `--token-file`, `--file`, `-d`...) completes paths.
     func testFileAndDirectoryOptionsCompletePaths() throws {
-        let dir = try scratchDirectory()
+        let dir = try temporaryDirectory()
         try "space: {}\n".write(to: dir.appendingPathComponent("settings.yaml"), atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("saved"), withIntermediateDirectories: true)
         var cases: [(String, String)] = []
@@ -104,7 +104,7 @@ final class CompletionTests: XCTestCase {
     }
 
     func testRoomTitlesComeFromRoomsList() throws {
-        let bin = try scratchDirectory()
+        let bin = try temporaryDirectory()
         try writeExecutable(bin.appendingPathComponent("spark-space"), """
             #!/bin/sh
             [ "$1 $2 $3 $4" = "rooms list -o tsv" ] || exit 2
@@ -168,14 +168,15 @@ final class CompletionTests: XCTestCase {
 /// What `shell` offers for each line, with the checked-in script loaded.
 func complete(_ shell: Shell, _ lines: [String], env: [String: String]) throws -> [[String]] {
     let script = repoRoot.appendingPathComponent(CompletionTests.scripts.first { $0.0 == shell }!.1)
+    let dir = try scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
     let result: RunResult
     switch shell {
     case .bash:
-        let driver = try writeExecutable(try scratchDirectory().appendingPathComponent("driver.bash"), bashDriver)
+        let driver = try writeExecutable(dir.appendingPathComponent("driver.bash"), bashDriver)
         result = try runTool("bash", ["--norc", "--noprofile", driver.path, script.path] + lines.map(bashWords),
                              env: env)
     case .zsh:
-        let dir = try scratchDirectory()
         try FileManager.default.copyItem(at: script, to: dir.appendingPathComponent("_spark-space"))
         let driver = try writeExecutable(dir.appendingPathComponent("driver.zsh"), zshDriver)
         result = try runTool("zsh", ["-f", driver.path, dir.path, dir.appendingPathComponent("out").path] + lines,

@@ -15,7 +15,7 @@ final class InstallTests: XCTestCase {
     }
 
     func testInstallThenUninstallLeavesNoFileBehind() throws {
-        let prefix = try scratchDirectory()
+        let prefix = try temporaryDirectory()
         let install = try make(["install", "PREFIX=\(prefix.path)", "BIN=\(binaryURL.path)"])
         XCTAssertEqual(install.code, 0, install.stderr)
         for path in installed {
@@ -33,7 +33,7 @@ final class InstallTests: XCTestCase {
 
     /// bash-completion and fish find what was installed where they look.
     func testInstalledFilesAreWhereTheToolsLook() throws {
-        let prefix = try scratchDirectory()
+        let prefix = try temporaryDirectory()
         XCTAssertEqual(try make(["install", "PREFIX=\(prefix.path)", "BIN=\(binaryURL.path)"]).code, 0)
         let share = prefix.appendingPathComponent("share").path
         // The shells load completions on demand, for a command on the PATH, from XDG_DATA_DIRS.
@@ -49,14 +49,14 @@ final class InstallTests: XCTestCase {
     }
 
     func testDestdirStagesUnderThePrefix() throws {
-        let stage = try scratchDirectory()
+        let stage = try temporaryDirectory()
         let install = try make(["install", "DESTDIR=\(stage.path)", "PREFIX=/opt/spark", "BIN=\(binaryURL.path)"])
         XCTAssertEqual(install.code, 0, install.stderr)
         XCTAssertEqual(try files(under: stage), installed.map { "opt/spark/" + $0 }.sorted())
     }
 
     func testInstallWithoutABinaryFailsAndSaysWhy() throws {
-        let prefix = try scratchDirectory()
+        let prefix = try temporaryDirectory()
         let install = try make(["install", "PREFIX=\(prefix.path)", "BIN=\(prefix.path)/missing"])
         XCTAssertNotEqual(install.code, 0)
         XCTAssertTrue(install.stderr.contains("swift build -c release"), install.stderr)

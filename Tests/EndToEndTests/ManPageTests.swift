@@ -27,7 +27,7 @@ final class ManPageTests: XCTestCase {
 
     /// The lint test would catch a broken page (and mandoc is really there).
     func testMandocLintCatchesABrokenPage() throws {
-        let page = try scratchDirectory().appendingPathComponent("broken.1")
+        let page = try temporaryDirectory().appendingPathComponent("broken.1")
         try ".TH BROKEN 1\n.SH NAME\nbroken\n\n.PP\n.PP\n".write(to: page, atomically: true, encoding: .utf8)
         let lint = try runTool("mandoc", ["-Tlint", "-W", "warning", page.path])
         XCTAssertNotEqual(lint.stdout + lint.stderr, "")

@@ -71,3 +71,12 @@ func writeExecutable(_ url: URL, _ text: String) throws -> URL {
     try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
     return url
 }
+
+extension XCTestCase {
+    /// A new empty directory, removed when the test ends.
+    func temporaryDirectory() throws -> URL {
+        let dir = try scratchDirectory()
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        return dir
+    }
+}
