@@ -47,15 +47,12 @@ func runTool(
                      stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self), stdoutData: outData)
 }
 
-/// One empty HOME for every tool run, so a developer's own settings never leak in.
+/// One HOME for every tool run, so a developer's own settings never leak in.
 func scratchHome() throws -> URL {
-    if let home = sharedHome { return home }
-    let home = try scratchDirectory()
-    sharedHome = home
+    let home = FileManager.default.temporaryDirectory.appendingPathComponent("spark-space-tools-home")
+    try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
     return home
 }
-
-nonisolated(unsafe) private var sharedHome: URL?
 
 /// A new empty directory under the temporary directory.
 func scratchDirectory() throws -> URL {
