@@ -59,13 +59,13 @@ _spark_space_takes_value() {
 # Completes the value of option $2 of command path $1.
 _spark_space_value() {
     case "$1|$2" in
-    'rooms list|--type') _spark_space_words 'group direct all' ;;
+    'rooms list|--type') _spark_space_words 'group' 'direct' 'all' ;;
     *'|-c' | *'|--config') _spark_space_files ;;
     *'|--token-file') _spark_space_files ;;
     *'|--audit-token-file') _spark_space_files ;;
-    *'|--as') _spark_space_words 'bot audit' ;;
+    *'|--as') _spark_space_words 'bot' 'audit' ;;
     *'|--room') _spark_space_rooms ;;
-    *'|-o' | *'|--output') _spark_space_words 'table tsv json ndjson' ;;
+    *'|-o' | *'|--output') _spark_space_words 'table' 'tsv' 'json' 'ndjson' ;;
     esac
 }
 
@@ -81,7 +81,7 @@ _spark_space_argument() {
     'participants add|'*) : ;;
     'participants remove|0') _spark_space_rooms ;;
     'participants remove|'*) : ;;
-    'completions|0') _spark_space_words 'bash zsh fish' ;;
+    'completions|0') _spark_space_words 'bash' 'zsh' 'fish' ;;
     esac
 }
 
@@ -99,8 +99,15 @@ _spark_space_cluster() {
 }
 
 # The completers below read $cur from _spark_space (bash scoping is dynamic).
+# Offers each argument that starts with $cur, quoted for the command line.
 _spark_space_words() {
-    mapfile -t COMPREPLY < <(compgen -W "$1" -- "$cur")
+    local word quoted
+    for word; do
+        if [[ $word == "$cur"* ]]; then
+            printf -v quoted '%q' "$word"
+            COMPREPLY+=("$quoted")
+        fi
+    done
 }
 
 _spark_space_files() {
@@ -161,9 +168,9 @@ _spark_space() {
     if [[ -n $option ]]; then
         _spark_space_value "$path" "$option"
     elif [[ -z $ended && $cur == -* ]]; then
-        _spark_space_words "$(_spark_space_options "$path")"
+        _spark_space_words $(_spark_space_options "$path")
     elif ((count == 0)) && [[ -z $ended && -n $(_spark_space_subcommands "$path") ]]; then
-        _spark_space_words "$(_spark_space_subcommands "$path")"
+        _spark_space_words $(_spark_space_subcommands "$path")
     else
         _spark_space_argument "$path" "$count"
     fi

@@ -151,7 +151,7 @@ struct BashCompletion {
         case .file: return "_spark_space_files"
         case .directory: return "_spark_space_directories"
         case .room: return "_spark_space_rooms"
-        case .choices(let values): return "_spark_space_words \(shellQuoted(values.joined(separator: " ")))"
+        case .choices(let values): return "_spark_space_words " + values.map(shellQuoted).joined(separator: " ")
         }
     }
 
@@ -180,8 +180,15 @@ struct BashCompletion {
         }
 
         # The completers below read $cur from _spark_space (bash scoping is dynamic).
+        # Offers each argument that starts with $cur, quoted for the command line.
         _spark_space_words() {
-            mapfile -t COMPREPLY < <(compgen -W "$1" -- "$cur")
+            local word quoted
+            for word; do
+                if [[ $word == "$cur"* ]]; then
+                    printf -v quoted '%q' "$word"
+                    COMPREPLY+=("$quoted")
+                fi
+            done
         }
 
         _spark_space_files() {
@@ -247,9 +254,9 @@ struct BashCompletion {
             if [[ -n $option ]]; then
                 _spark_space_value "$path" "$option"
             elif [[ -z $ended && $cur == -* ]]; then
-                _spark_space_words "$(_spark_space_options "$path")"
+                _spark_space_words $(_spark_space_options "$path")
             elif ((count == 0)) && [[ -z $ended && -n $(_spark_space_subcommands "$path") ]]; then
-                _spark_space_words "$(_spark_space_subcommands "$path")"
+                _spark_space_words $(_spark_space_subcommands "$path")
             else
                 _spark_space_argument "$path" "$count"
             fi
@@ -371,8 +378,13 @@ struct ZshCompletion {
         case .file: return "_files"
         case .directory: return "_files -/"
         case .room: return "_spark_space_room_titles"
-        case .choices(let values): return "(" + values.map { escaped($0, specials: " ()\\") }.joined(separator: " ") + ")"
+        case .choices(let values): return "(" + values.map(zshWord).joined(separator: " ") + ")"
         }
+    }
+
+    /// A word of a `(a b c)` action: anything but letters and digits backslashed.
+    private func zshWord(_ value: String) -> String {
+        value.map { $0.isASCII && ($0.isLetter || $0.isNumber) ? String($0) : "\\" + String($0) }.joined()
     }
 
     private func escaped(_ text: String, specials: String) -> String {
@@ -482,7 +494,7 @@ struct FishCompletion {
         case .file: return "-F"
         case .directory: return "-a " + fishQuoted("(__fish_complete_directories (commandline -ct))")
         case .room: return "-a " + fishQuoted("(__spark_space_room_titles)")
-        case .choices(let values): return "-a " + fishQuoted(values.joined(separator: " "))
+        case .choices(let values): return "-a " + fishQuoted(values.map(fishWord).joined(separator: " "))
         }
     }
 
@@ -595,6 +607,12 @@ struct FishCompletion {
 
         """
     }
+}
+
+/// One word of a fish argument list: anything but letters, digits, `-` and `_` backslashed.
+func fishWord(_ value: String) -> String {
+    value.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") ? String($0) : "\\" + String($0) }
+        .joined()
 }
 
 /// `'text'` for fish.

@@ -141,6 +141,26 @@ final class CompletionTests: XCTestCase {
         try expectEveryShell(["spark-space --room Op"], path: path, env: env) { _ in ["Ops room"] }
     }
 
+    /// Quotes, brackets, colons, `$` and backslashes in help texts must not break any script.
+    func testAnAwkwardTableStillCompletes() throws {
+        let root = awkwardTable()
+        let dir = try temporaryDirectory()
+        let lines = ["spark-space od", "spark-space odd-one --", "spark-space odd-one --weird ",
+                     "spark-space odd-one -w ", "spark-space odd-one "]
+        let globals = globalOptions.map { "--" + $0.long }
+        let values = ["$v", "it's", "x y", "z"]
+        let expected = [["odd-one"], (["--weird", "--flag"] + globals).sorted(), values, values, ["a", "b"]]
+        for shell in Shell.allCases {
+            let script = dir.appendingPathComponent(shell.rawValue)
+            try completionScript(for: shell, root: root).write(to: script, atomically: true, encoding: .utf8)
+            let answers = try complete(shell, lines, env: ["PATH": "/usr/bin:/bin"], script: script)
+            XCTAssertEqual(answers.count, lines.count, "\(shell)")
+            for (index, offered) in answers.enumerated() {
+                XCTAssertEqual(offered.sorted(), expected[index], "\(shell): '\(lines[index])'")
+            }
+        }
+    }
+
     // MARK: - Running the shells
 
     /// Completes each line (the cursor at its end) in bash, zsh and fish and checks
@@ -163,11 +183,27 @@ final class CompletionTests: XCTestCase {
     }
 }
 
+/// A table whose texts hold every character a generator must quote.
+func awkwardTable() -> CommandSpec {
+    let text = #"it's [odd]: "quoted" \ $HOME `date` 50% *; (a|b) {c} -- 'end'"#
+    return CommandSpec(programName, summary: text, subcommands: [
+        CommandSpec(
+            "odd-one", summary: text, details: text + "\n." + text,
+            arguments: [ArgumentSpec("THING:1", help: text, completion: .choices(["a", "b"]))],
+            options: [
+                OptionSpec("weird", short: "w", value: "V:[1]", help: text, completion: .choices(["x y", "z", "it's", "$v"])),
+                OptionSpec("flag", help: text, repeatable: true),
+            ],
+            examples: [text, ".starts with a dot", "  indented \\ back"],
+            run: { _ in }),
+    ])
+}
+
 // MARK: - Shell drivers
 
-/// What `shell` offers for each line, with the checked-in script loaded.
-func complete(_ shell: Shell, _ lines: [String], env: [String: String]) throws -> [[String]] {
-    let script = repoRoot.appendingPathComponent(CompletionTests.scripts.first { $0.0 == shell }!.1)
+/// What `shell` offers for each line, with `script` (default: the checked-in one) loaded.
+func complete(_ shell: Shell, _ lines: [String], env: [String: String], script: URL? = nil) throws -> [[String]] {
+    let script = script ?? repoRoot.appendingPathComponent(CompletionTests.scripts.first { $0.0 == shell }!.1)
     let dir = try scratchDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
     let result: RunResult
@@ -205,11 +241,10 @@ func complete(_ shell: Shell, _ lines: [String], env: [String: String]) throws -
     return answers
 }
 
-/// A match as the user would see it: fish's description and zsh's quoting removed.
+/// A match as the user would see it: fish's description and the backslashes of bash and zsh removed.
 private func candidate(_ text: String, shell: Shell) -> String {
     switch shell {
-    case .bash: return text
-    case .zsh: return text.replacingOccurrences(of: "\\", with: "")
+    case .bash, .zsh: return text.replacingOccurrences(of: "\\", with: "")
     case .fish: return String(text.split(separator: "\t", maxSplits: 1).first ?? "")
     }
 }

@@ -33,6 +33,18 @@ final class ManPageTests: XCTestCase {
         XCTAssertNotEqual(lint.stdout + lint.stderr, "")
     }
 
+    /// Backslashes, leading dots, quotes and non-ASCII in the table come out as valid roff.
+    func testAnAwkwardTableStillLintsClean() throws {
+        let page = try temporaryDirectory().appendingPathComponent("awkward.1")
+        try manPage(root: awkwardTable()).write(to: page, atomically: true, encoding: .utf8)
+        let lint = try runTool("mandoc", ["-Tlint", "-W", "warning", page.path])
+        XCTAssertEqual(lint.stdout + lint.stderr, "")
+        let text = try runTool("mandoc", ["-Tascii", "-O", "width=200", page.path]).stdout
+            .replacingOccurrences(of: ".\u{8}", with: "", options: .regularExpression)
+        XCTAssertTrue(text.contains(#"it's [odd]: "quoted" \ $HOME `date` 50% *; (a|b) {c} -- 'end'"#), text)
+        XCTAssertTrue(text.contains(".starts with a dot"), text)
+    }
+
     func testEveryCommandAndOptionIsDocumented() throws {
         let page = manPage()
         for command in rootCommand.descendants.dropFirst() {
