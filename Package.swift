@@ -74,7 +74,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["MockWebex", "SparkSpace", "spark-space"],
+            dependencies: ["MockWebex", "SparkSpace", "SparkSpaceCLI", "spark-space"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
     ]

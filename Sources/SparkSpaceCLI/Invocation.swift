@@ -68,8 +68,9 @@ public final class Invocation {
         } else {
             format = out.isTerminal ? .table : .tsv
         }
-        let color = out.isTerminal && terminal.environment["NO_COLOR"].map(\.isEmpty) ?? true
-        let made = Output(format: format, out: out, color: color, width: terminalWidth(fd: terminal.stdout))
+        let color = useColor(isTerminal: out.isTerminal, environment: terminal.environment)
+        let width = terminalWidth(fd: terminal.stdout, environment: terminal.environment)
+        let made = Output(format: format, out: out, color: color, width: width)
         cachedOutput = made
         return made
     }

@@ -50,7 +50,8 @@ final class FDWriter {
 struct Column {
     var header: String
     var key: String
-    /// Shown in tsv and json but never truncated in a table.
+    /// Cut with `…` when a table is wider than the terminal (titles, names);
+    /// tsv and json always show it whole.
     var truncatable = false
     var value: ((JSON) -> String)? = nil
 
@@ -84,9 +85,10 @@ final class Output {
     let format: OutputFormat
     let out: FDWriter
     let color: Bool
-    let width: Int
+    /// The columns a table may use; nil: no limit (not a terminal, no `COLUMNS`).
+    let width: Int?
 
-    init(format: OutputFormat, out: FDWriter, color: Bool, width: Int) {
+    init(format: OutputFormat, out: FDWriter, color: Bool, width: Int?) {
         self.format = format
         self.out = out
         self.color = color
@@ -117,20 +119,22 @@ final class Output {
     func tableLines(_ items: [JSON], columns: [Column], header: Bool) -> [String] {
         var rows = items.map { item in columns.map { sanitizeCell($0.text(item)) } }
         if header { rows.insert(columns.map(\.header), at: 0) }
-        var widths = columns.indices.map { c in rows.map { $0[c].count }.max() ?? 0 }
+        var widths = columns.indices.map { c in rows.map { displayWidth($0[c]) }.max() ?? 0 }
         fit(&widths, columns: columns)
         return rows.enumerated().map { index, row in
             let cells = row.enumerated().map { c, cell -> String in
-                let text = truncate(cell, to: widths[c])
-                return c == row.count - 1 ? text : text.padding(toLength: widths[c], withPad: " ", startingAt: 0)
+                let text = truncated(cell, to: widths[c])
+                return c == row.count - 1 ? text : padded(text, to: widths[c])
             }
-            let line = cells.joined(separator: "  ")
+            var line = cells.joined(separator: "  ")
+            while line.hasSuffix(" ") { line.removeLast() }  // empty last cells
             return header && index == 0 && color ? "\u{1B}[1m\(line)\u{1B}[0m" : line
         }
     }
 
-    /// Shrinks truncatable columns until the table fits the terminal width.
+    /// Shrinks truncatable columns (to no less than 12) until the table fits the width.
     private func fit(_ widths: inout [Int], columns: [Column]) {
+        guard let width else { return }
         var over = widths.reduce(0, +) + 2 * max(0, widths.count - 1) - width
         for c in columns.indices where columns[c].truncatable && over > 0 {
             let cut = min(over, max(0, widths[c] - 12))
@@ -138,16 +142,64 @@ final class Output {
             over -= cut
         }
     }
+}
 
-    private func truncate(_ text: String, to width: Int) -> String {
-        text.count <= width ? text : String(text.prefix(max(0, width - 1))) + "…"
+/// Tabs and line breaks would break a tsv line or a table row, and other
+/// control characters (an escape sequence in a room title) would drive the terminal.
+func sanitizeCell(_ text: String) -> String {
+    guard text.unicodeScalars.contains(where: isControl) else { return text }
+    return String(String.UnicodeScalarView(text.unicodeScalars.map { isControl($0) ? " " : $0 }))
+}
+
+private func isControl(_ scalar: Unicode.Scalar) -> Bool {
+    scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+}
+
+/// Columns `text` takes on a terminal: 2 for wide (CJK, emoji) characters,
+/// 0 for combining marks, else 1.
+func displayWidth(_ text: String) -> Int {
+    text.reduce(0) { $0 + displayWidth($1) }
+}
+
+func displayWidth(_ character: Character) -> Int {
+    let scalars = character.unicodeScalars
+    guard let first = scalars.first else { return 0 }
+    if first.properties.generalCategory == .nonspacingMark || first.properties.generalCategory == .enclosingMark {
+        return 0
+    }
+    // U+FE0F asks for the emoji (wide) form of a text character such as ☀.
+    if isWide(first) || first.properties.isEmojiPresentation || scalars.contains("\u{FE0F}") { return 2 }
+    return 1
+}
+
+/// East Asian Wide and Fullwidth blocks.
+private func isWide(_ scalar: Unicode.Scalar) -> Bool {
+    switch scalar.value {
+    case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF,
+         0xA000...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60,
+         0xFFE0...0xFFE6, 0x20000...0x3FFFD:
+        return true
+    default:
+        return false
     }
 }
 
-/// Tabs and newlines would break a tsv line or a table row.
-func sanitizeCell(_ text: String) -> String {
-    guard text.contains(where: { $0 == "\t" || $0 == "\n" || $0 == "\r" }) else { return text }
-    return String(text.map { $0 == "\t" || $0 == "\n" || $0 == "\r" ? " " : $0 })
+/// `text` cut to `width` columns, ending in `…` when cut.
+func truncated(_ text: String, to width: Int) -> String {
+    guard displayWidth(text) > width else { return text }
+    var result = "", used = 0
+    for character in text {
+        let w = displayWidth(character)
+        if used + w > width - 1 { break }
+        result.append(character)
+        used += w
+    }
+    return result + "…"
+}
+
+/// `text` followed by spaces up to `width` columns.
+func padded(_ text: String, to width: Int) -> String {
+    text + String(repeating: " ", count: max(0, width - displayWidth(text)))
 }
 
 /// Items written as they come (page by page): ndjson flushes per line, json
@@ -204,10 +256,19 @@ final class ItemStream {
     }
 }
 
-/// The terminal's width in columns (80 when unknown).
-func terminalWidth(fd: Int32 = 1) -> Int {
+/// The width a table may use: `COLUMNS` when set (as `ls` does), else the
+/// terminal's width; nil when neither is known (a file or a pipe), so a table
+/// written there is never cut.
+func terminalWidth(fd: Int32 = 1, environment: [String: String] = ProcessInfo.processInfo.environment) -> Int? {
+    if let columns = environment["COLUMNS"].flatMap(Int.init), columns > 0 { return columns }
     var size = winsize()
-    if ioctl(fd, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
-    if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 0 { return columns }
-    return 80
+    if isatty(fd) == 1, ioctl(fd, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+    return isatty(fd) == 1 ? 80 : nil
+}
+
+/// Colour only on a terminal, and never with `NO_COLOR` set (https://no-color.org) or `TERM=dumb`.
+func useColor(isTerminal: Bool, environment: [String: String]) -> Bool {
+    guard isTerminal else { return false }
+    if let noColor = environment["NO_COLOR"], !noColor.isEmpty { return false }
+    return environment["TERM"] != "dumb"
 }

@@ -1,15 +1,35 @@
 import SparkSpace
 
-/// `help`.
+/// `help`, `completions`.
 let metaCommands: [CommandSpec] = [
     CommandSpec(
         "help", summary: "show help for a command",
         arguments: [ArgumentSpec("COMMAND", help: "the command", optional: true, variadic: true)],
+        options: [
+            OptionSpec("man", help: "print the manual page (roff) instead; read it with: spark-space help --man | man -l -")
+        ],
         examples: ["spark-space help rooms list"],
         run: help),
+    CommandSpec(
+        "completions", summary: "print a shell completion script",
+        details: "Room titles complete from 'spark-space rooms list' when a token is configured.",
+        arguments: [ArgumentSpec("SHELL", help: "bash, zsh or fish",
+                                 completion: .choices(Shell.allCases.map(\.rawValue)))],
+        examples: [
+            "spark-space completions bash > ~/.local/share/bash-completion/completions/spark-space",
+            "spark-space completions zsh > ~/.zfunc/_spark-space   # with fpath=(~/.zfunc $fpath) before compinit",
+            "spark-space completions fish > ~/.config/fish/completions/spark-space.fish",
+        ],
+        run: completions),
 ]
 
 private func help(_ inv: Invocation) throws {
+    if inv.has("man") {
+        guard inv.positionals.isEmpty else {
+            throw UsageError("--man prints the whole manual; it takes no COMMAND", command: inv.parsed.command)
+        }
+        return try inv.out.write(manPage())
+    }
     var command = rootCommand
     for word in inv.positionals {
         guard let sub = command.subcommand(word) else {
@@ -19,4 +39,14 @@ private func help(_ inv: Invocation) throws {
         command = sub
     }
     try inv.out.write(helpText(for: command))
+}
+
+private func completions(_ inv: Invocation) throws {
+    let name = inv.positionals[0]
+    guard let shell = Shell(rawValue: name) else {
+        let names = Shell.allCases.map(\.rawValue)
+        throw UsageError("no completions for '\(name)': choose \(names.joined(separator: ", "))"
+            + hint(name, among: names), command: inv.parsed.command)
+    }
+    try inv.out.write(completionScript(for: shell))
 }

@@ -1,0 +1,55 @@
+# Build, install and uninstall spark-space, its man page and shell completions.
+#
+#   make                      swift build -c release
+#   sudo make install         binary, man page, completions under PREFIX
+#   sudo make uninstall       removes exactly what install put there
+#   make generate             regenerates completions/ and man/ from the command table
+#
+# PREFIX (default /usr/local) and DESTDIR (for packaging) work as usual; BIN
+# names the binary to install (default: the release build).
+
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+BASHDIR  ?= $(PREFIX)/share/bash-completion/completions
+ZSHDIR   ?= $(PREFIX)/share/zsh/site-functions
+FISHDIR  ?= $(PREFIX)/share/fish/vendor_completions.d
+BIN      ?= .build/release/spark-space
+INSTALL  ?= install
+
+# Every file install puts down.
+INSTALLED = $(DESTDIR)$(BINDIR)/spark-space \
+            $(DESTDIR)$(MANDIR)/man1/spark-space.1 \
+            $(DESTDIR)$(BASHDIR)/spark-space \
+            $(DESTDIR)$(ZSHDIR)/_spark-space \
+            $(DESTDIR)$(FISHDIR)/spark-space.fish
+
+.PHONY: all build install uninstall generate
+
+all: build
+
+build:
+	swift build -c release
+
+install:
+	@test -x "$(BIN)" || { echo "make: no $(BIN): run 'make' (swift build -c release) first" >&2; exit 1; }
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHDIR) $(DESTDIR)$(ZSHDIR) $(DESTDIR)$(FISHDIR)
+	$(INSTALL) -m 755 "$(BIN)" $(DESTDIR)$(BINDIR)/spark-space
+	$(INSTALL) -m 644 man/spark-space.1 $(DESTDIR)$(MANDIR)/man1/spark-space.1
+	$(INSTALL) -m 644 completions/spark-space.bash $(DESTDIR)$(BASHDIR)/spark-space
+	$(INSTALL) -m 644 completions/_spark-space $(DESTDIR)$(ZSHDIR)/_spark-space
+	$(INSTALL) -m 644 completions/spark-space.fish $(DESTDIR)$(FISHDIR)/spark-space.fish
+
+# Removes our files only: directories such as share/man/man1 are shared with others.
+uninstall:
+	rm -f $(INSTALLED)
+
+# The checked-in scripts and man page, from the command table of a fresh debug build.
+generate:
+	swift build --product spark-space
+	bin="$$(swift build --show-bin-path)/spark-space" && \
+	mkdir -p completions man && \
+	"$$bin" completions bash > completions/spark-space.bash && \
+	"$$bin" completions zsh > completions/_spark-space && \
+	"$$bin" completions fish > completions/spark-space.fish && \
+	"$$bin" help --man > man/spark-space.1

@@ -1,0 +1,179 @@
+# bash completion for spark-space                          -*- shell-script -*-
+# Generated from the command table by `spark-space completions bash`; do not edit.
+# Use: source it, or install it as
+# $PREFIX/share/bash-completion/completions/spark-space.
+
+# The subcommands of command path $1 ('' is the top level).
+_spark_space_subcommands() {
+    case "$1" in
+    '') echo 'whoami settings rooms teams participants provision help completions' ;;
+    'settings') echo 'show' ;;
+    'rooms') echo 'list get create rename delete' ;;
+    'teams') echo 'list get' ;;
+    'participants') echo 'list add remove' ;;
+    esac
+}
+
+# The options of command path $1: its own, then the global ones.
+_spark_space_options() {
+    local global='-c --config --token --token-file --audit-token --audit-token-file --api-url --as --room -o --output --json -q --quiet -v --verbose --timeout --max-wait -h --help --version'
+    case $1 in
+    'rooms list') echo "--type --team --limit $global" ;;
+    'rooms get') echo "--person $global" ;;
+    'rooms create') echo "--team --participant --if-missing $global" ;;
+    'rooms delete') echo "-y --yes $global" ;;
+    'teams list') echo "--limit $global" ;;
+    'participants list') echo "--include-bot $global" ;;
+    'participants add') echo "--moderator $global" ;;
+    'provision') echo "--dry-run $global" ;;
+    'help') echo "--man $global" ;;
+    *) echo "$global" ;;
+    esac
+}
+
+# Succeeds when option $2 of command path $1 takes a value.
+_spark_space_takes_value() {
+    case "$1|$2" in
+    'rooms list|--type') return 0 ;;
+    'rooms list|--team') return 0 ;;
+    'rooms list|--limit') return 0 ;;
+    'rooms get|--person') return 0 ;;
+    'rooms create|--team') return 0 ;;
+    'rooms create|--participant') return 0 ;;
+    'teams list|--limit') return 0 ;;
+    *'|-c' | *'|--config') return 0 ;;
+    *'|--token') return 0 ;;
+    *'|--token-file') return 0 ;;
+    *'|--audit-token') return 0 ;;
+    *'|--audit-token-file') return 0 ;;
+    *'|--api-url') return 0 ;;
+    *'|--as') return 0 ;;
+    *'|--room') return 0 ;;
+    *'|-o' | *'|--output') return 0 ;;
+    *'|--timeout') return 0 ;;
+    *'|--max-wait') return 0 ;;
+    esac
+    return 1
+}
+
+# Completes the value of option $2 of command path $1.
+_spark_space_value() {
+    case "$1|$2" in
+    'rooms list|--type') _spark_space_words 'group' 'direct' 'all' ;;
+    *'|-c' | *'|--config') _spark_space_files ;;
+    *'|--token-file') _spark_space_files ;;
+    *'|--audit-token-file') _spark_space_files ;;
+    *'|--as') _spark_space_words 'bot' 'audit' ;;
+    *'|--room') _spark_space_rooms ;;
+    *'|-o' | *'|--output') _spark_space_words 'table' 'tsv' 'json' 'ndjson' ;;
+    esac
+}
+
+# Completes argument number $2 (from 0) of command path $1.
+_spark_space_argument() {
+    case "$1|$2" in
+    'rooms get|0') _spark_space_rooms ;;
+    'rooms rename|0') _spark_space_rooms ;;
+    'rooms rename|1') : ;;
+    'rooms delete|0') _spark_space_rooms ;;
+    'participants list|0') _spark_space_rooms ;;
+    'participants add|0') _spark_space_rooms ;;
+    'participants add|'*) : ;;
+    'participants remove|0') _spark_space_rooms ;;
+    'participants remove|'*) : ;;
+    'completions|0') _spark_space_words 'bash' 'zsh' 'fish' ;;
+    esac
+}
+
+# Succeeds when the short-option cluster $2 (-qo) ends in a letter that
+# takes the next word as its value; -ojson carries its value.
+_spark_space_cluster() {
+    local j
+    for ((j = 1; j < ${#2}; j++)); do
+        if _spark_space_takes_value "$1" "-${2:j:1}"; then
+            ((j == ${#2} - 1))
+            return
+        fi
+    done
+    return 1
+}
+
+# The completers below read $cur from _spark_space (bash scoping is dynamic).
+# Offers each argument that starts with $cur, quoted for the command line.
+_spark_space_words() {
+    local word quoted
+    for word; do
+        if [[ $word == "$cur"* ]]; then
+            printf -v quoted '%q' "$word"
+            COMPREPLY+=("$quoted")
+        fi
+    done
+}
+
+_spark_space_files() {
+    if declare -F _filedir >/dev/null; then
+        _filedir
+    else
+        compopt -o filenames 2>/dev/null
+        mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+    fi
+}
+
+_spark_space_directories() {
+    if declare -F _filedir >/dev/null; then
+        _filedir -d
+    else
+        compopt -o filenames 2>/dev/null
+        mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+    fi
+}
+
+# Room titles from `spark-space rooms list`; nothing without a token.
+_spark_space_rooms() {
+    local title typed=${cur//\\/}
+    typed=${typed#[\"\']}
+    # Lets bash quote the spaces in titles it inserts.
+    compopt -o filenames 2>/dev/null
+    while IFS= read -r title; do
+        [[ -n $title && $title == "$typed"* ]] && COMPREPLY+=("$title")
+    done < <(command spark-space rooms list -o tsv --limit 0 --timeout 5 --max-wait 0 2>/dev/null | cut -f2)
+}
+
+_spark_space() {
+    local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
+    local path='' option='' ended='' count=0 word i
+    COMPREPLY=()
+    # bash splits `--opt=` into `--opt` `=` (COMP_WORDBREAKS): complete the value.
+    [[ $cur == = && $prev == -* ]] && cur=''
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        word=${COMP_WORDS[i]}
+        if [[ -n $option ]]; then
+            [[ $word == = ]] || option=''
+        elif [[ -n $ended ]]; then
+            count=$((count + 1))
+        elif [[ $word == -- ]]; then
+            ended=1
+        elif [[ $word == --*=* ]]; then
+            :
+        elif [[ $word == --?* ]]; then
+            _spark_space_takes_value "$path" "$word" && option=$word
+        elif [[ $word == -?* ]]; then
+            _spark_space_cluster "$path" "$word" && option=-${word: -1}
+        elif ((count == 0)) && [[ " $(_spark_space_subcommands "$path") " == *" $word "* ]]; then
+            path=${path:+$path }$word
+        else
+            count=$((count + 1))
+        fi
+    done
+    if [[ -n $option ]]; then
+        _spark_space_value "$path" "$option"
+    elif [[ -z $ended && $cur == -* ]]; then
+        _spark_space_words $(_spark_space_options "$path")
+    elif ((count == 0)) && [[ -z $ended && -n $(_spark_space_subcommands "$path") ]]; then
+        _spark_space_words $(_spark_space_subcommands "$path")
+    else
+        _spark_space_argument "$path" "$count"
+    fi
+}
+
+complete -F _spark_space spark-space

@@ -1,0 +1,213 @@
+# fish completion for spark-space.
+# Generated from the command table by `spark-space completions fish`; do not edit.
+# Use: source it, or install it as
+# $PREFIX/share/fish/vendor_completions.d/spark-space.fish.
+
+# Prints how many arguments follow the command path, whether the word under
+# the cursor is an option's value (1) or not (0), then the path's words.
+function __spark_space_state
+    set -l words (commandline -opc)
+    set -e words[1]
+    set -l path
+    set -l count 0
+    set -l option 0
+    set -l ended 0
+    for word in $words
+        if test $option = 1
+            set option 0
+        else if test $ended = 1
+            set count (math $count + 1)
+        else if test "$word" = --
+            set ended 1
+        else if string match -q -- '--*=*' $word
+            continue
+        else if string match -q -- '--?*' $word
+            __spark_space_takes_value $word $path; and set option 1
+        else if string match -q -- '-?*' $word
+            # -qo takes the next word as its value; -ojson carries it.
+            set -l letters (string sub -s 2 -- $word | string split '')
+            for i in (seq (count $letters))
+                if __spark_space_takes_value -$letters[$i] $path
+                    test $i = (count $letters); and set option 1
+                    break
+                end
+            end
+        else if test $count = 0; and contains -- $word (__spark_space_subcommands $path)
+            set -a path $word
+        else
+            set count (math $count + 1)
+        end
+    end
+    echo $count
+    echo $option
+    printf '%s\n' $path
+end
+
+# Succeeds when the command path is $argv.
+function __spark_space_in
+    set -l state (__spark_space_state)
+    test "$state[3..-1]" = "$argv"
+end
+
+# Succeeds when the next word is a subcommand of the command path $argv.
+function __spark_space_needs_command
+    set -l state (__spark_space_state)
+    test "$state[1]" = 0; and test "$state[2]" = 0; and test "$state[3..-1]" = "$argv"
+end
+
+# Succeeds when the next word is argument $argv[1] (from 0; "2+" is 2 or later)
+# of the command path $argv[2..].
+function __spark_space_argument
+    set -l state (__spark_space_state)
+    test "$state[2]" = 0; and test "$state[3..-1]" = "$argv[2..-1]"; or return
+    set -l index (string trim -c + -- $argv[1])
+    test $state[1] = $index; or begin
+        string match -q -- '*+' $argv[1]; and test $state[1] -ge $index
+    end
+end
+
+# Room titles from `spark-space rooms list`; nothing without a token.
+function __spark_space_room_titles
+    # fish itself reports a missing command, whatever the redirection.
+    command -q spark-space; and command spark-space rooms list -o tsv --limit 0 --timeout 5 --max-wait 0 2>/dev/null | cut -f2
+end
+
+# The subcommands of the command path $argv ('' is the top level), one a line.
+function __spark_space_subcommands
+    switch "$argv"
+        case ''
+            echo whoami settings rooms teams participants provision help completions
+        case 'settings'
+            echo show
+        case 'rooms'
+            echo list get create rename delete
+        case 'teams'
+            echo list get
+        case 'participants'
+            echo list add remove
+    end | string split ' '
+end
+
+# Succeeds when option $argv[1] takes a value in command path $argv[2..].
+function __spark_space_takes_value
+    switch "$argv[2..-1]|$argv[1]"
+        case 'rooms list|--type' \
+            'rooms list|--team' \
+            'rooms list|--limit' \
+            'rooms get|--person' \
+            'rooms create|--team' \
+            'rooms create|--participant' \
+            'teams list|--limit' \
+            '*|-c' \
+            '*|--config' \
+            '*|--token' \
+            '*|--token-file' \
+            '*|--audit-token' \
+            '*|--audit-token-file' \
+            '*|--api-url' \
+            '*|--as' \
+            '*|--room' \
+            '*|-o' \
+            '*|--output' \
+            '*|--timeout' \
+            '*|--max-wait'
+            return 0
+    end
+    return 1
+end
+
+complete -c spark-space -f
+
+# spark-space
+complete -c spark-space -n '__spark_space_needs_command' -a whoami -d 'show the bot (and the audit identity when an audit token is set)'
+complete -c spark-space -n '__spark_space_needs_command' -a settings -d 'inspect the resolved settings'
+complete -c spark-space -n '__spark_space_needs_command' -a rooms -d 'list, show, create, rename and delete rooms'
+complete -c spark-space -n '__spark_space_needs_command' -a teams -d 'list and show teams'
+complete -c spark-space -n '__spark_space_needs_command' -a participants -d 'list, add and remove the people of a room'
+complete -c spark-space -n '__spark_space_needs_command' -a provision -d 'ensure the room of the settings exists, in its team, with its participants'
+complete -c spark-space -n '__spark_space_needs_command' -a help -d 'show help for a command'
+complete -c spark-space -n '__spark_space_needs_command' -a completions -d 'print a shell completion script'
+
+
+# spark-space settings
+complete -c spark-space -n '__spark_space_needs_command settings' -a show -d 'print the resolved settings (tokens and secret as *** plus last 4)'
+
+
+# spark-space rooms
+complete -c spark-space -n '__spark_space_needs_command rooms' -a list -d 'list rooms, most recently active first'
+complete -c spark-space -n '__spark_space_needs_command rooms' -a get -d 'show a room by id or title, or the direct room with a person'
+complete -c spark-space -n '__spark_space_needs_command rooms' -a create -d 'create a group room'
+complete -c spark-space -n '__spark_space_needs_command rooms' -a rename -d 'change a room\'s title'
+complete -c spark-space -n '__spark_space_needs_command rooms' -a delete -d 'delete a room'
+
+# spark-space rooms list
+complete -c spark-space -n '__spark_space_in rooms list' -l type -x -a 'group direct all' -d 'group (default), direct or all'
+complete -c spark-space -n '__spark_space_in rooms list' -l team -x -d 'only the rooms of this team (name or id)'
+complete -c spark-space -n '__spark_space_in rooms list' -l limit -x -d 'at most N rooms (default 10, 0 = all)'
+
+# spark-space rooms get
+complete -c spark-space -n '__spark_space_in rooms get' -l person -x -d 'the direct (1:1) room with this person'
+complete -c spark-space -n '__spark_space_argument 0 rooms get' -a '(__spark_space_room_titles)'
+
+# spark-space rooms create
+complete -c spark-space -n '__spark_space_in rooms create' -l team -x -d 'create the room in this team (name or id)'
+complete -c spark-space -n '__spark_space_in rooms create' -l participant -x -d 'add this person (repeatable)'
+complete -c spark-space -n '__spark_space_in rooms create' -l if-missing -d 'print the existing room of that title instead of creating one'
+
+# spark-space rooms rename
+complete -c spark-space -n '__spark_space_argument 0 rooms rename' -a '(__spark_space_room_titles)'
+
+# spark-space rooms delete
+complete -c spark-space -n '__spark_space_in rooms delete' -s y -l yes -d 'do not ask for confirmation'
+complete -c spark-space -n '__spark_space_argument 0 rooms delete' -a '(__spark_space_room_titles)'
+
+# spark-space teams
+complete -c spark-space -n '__spark_space_needs_command teams' -a list -d 'list the teams the bot belongs to'
+complete -c spark-space -n '__spark_space_needs_command teams' -a get -d 'show a team by name or id'
+
+# spark-space teams list
+complete -c spark-space -n '__spark_space_in teams list' -l limit -x -d 'at most N teams (default 0 = all)'
+
+
+# spark-space participants
+complete -c spark-space -n '__spark_space_needs_command participants' -a list -d 'list the people of a room (without the bot unless --include-bot)'
+complete -c spark-space -n '__spark_space_needs_command participants' -a add -d 'add people to a room'
+complete -c spark-space -n '__spark_space_needs_command participants' -a remove -d 'remove people from a room'
+
+# spark-space participants list
+complete -c spark-space -n '__spark_space_in participants list' -l include-bot -d 'list the bot too'
+complete -c spark-space -n '__spark_space_argument 0 participants list' -a '(__spark_space_room_titles)'
+
+# spark-space participants add
+complete -c spark-space -n '__spark_space_in participants add' -l moderator -d 'make them moderators'
+complete -c spark-space -n '__spark_space_argument 0 participants add' -a '(__spark_space_room_titles)'
+
+# spark-space participants remove
+complete -c spark-space -n '__spark_space_argument 0 participants remove' -a '(__spark_space_room_titles)'
+
+# spark-space provision
+complete -c spark-space -n '__spark_space_in provision' -l dry-run -d 'print what would be done, change nothing'
+
+# spark-space help
+complete -c spark-space -n '__spark_space_in help' -l man -d 'print the manual page (roff) instead; read it with: spark-space help --man | man -l -'
+
+# spark-space completions
+complete -c spark-space -n '__spark_space_argument 0 completions' -a 'bash zsh fish'
+
+# Global options.
+complete -c spark-space -s c -l config -r -F -d 'settings file (YAML or JSON)'
+complete -c spark-space -l token -x -d 'bot token (prefer --token-file: argv shows in ps)'
+complete -c spark-space -l token-file -r -F -d 'read the bot token from FILE, or - for stdin'
+complete -c spark-space -l audit-token -x -d 'audit token (a person\'s token)'
+complete -c spark-space -l audit-token-file -r -F -d 'read the audit token from FILE, or - for stdin'
+complete -c spark-space -l api-url -x -d 'API base (default https://webexapis.com/v1; env SPARK_API_URL)'
+complete -c spark-space -l as -x -a 'bot audit' -d 'which token the command uses: bot or audit'
+complete -c spark-space -l room -x -a '(__spark_space_room_titles)' -d 'the room for commands that take one'
+complete -c spark-space -s o -l output -x -a 'table tsv json ndjson' -d 'table, tsv, json or ndjson'
+complete -c spark-space -l json -d 'same as -o json'
+complete -c spark-space -s q -l quiet -d 'print less on stderr'
+complete -c spark-space -s v -l verbose -d 'log each HTTP call on stderr (method, path, status, ms)'
+complete -c spark-space -l timeout -x -d 'connect timeout and longest stall (default 60)'
+complete -c spark-space -l max-wait -x -d 'total time to wait on 429 Retry-After (default 300)'
+complete -c spark-space -s h -l help -d 'show help'
+complete -c spark-space -l version -d 'print the version'
