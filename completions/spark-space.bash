@@ -6,11 +6,12 @@
 # The subcommands of command path $1 ('' is the top level).
 _spark_space_subcommands() {
     case "$1" in
-    '') echo 'whoami settings rooms teams participants provision help completions' ;;
+    '') echo 'whoami settings rooms teams participants provision webhooks listen pull help completions' ;;
     'settings') echo 'show' ;;
     'rooms') echo 'list get create rename delete' ;;
     'teams') echo 'list get' ;;
     'participants') echo 'list add remove' ;;
+    'webhooks') echo 'list register deregister' ;;
     esac
 }
 
@@ -26,6 +27,10 @@ _spark_space_options() {
     'participants list') echo "--include-bot $global" ;;
     'participants add') echo "--moderator $global" ;;
     'provision') echo "--dry-run $global" ;;
+    'webhooks register') echo "--secret --prefix $global" ;;
+    'webhooks deregister') echo "--prefix --all $global" ;;
+    'listen') echo "--binding --port --hook --secret --register $global" ;;
+    'pull') echo "--interval --once --state $global" ;;
     'help') echo "--man $global" ;;
     *) echo "$global" ;;
     esac
@@ -41,6 +46,16 @@ _spark_space_takes_value() {
     'rooms create|--team') return 0 ;;
     'rooms create|--participant') return 0 ;;
     'teams list|--limit') return 0 ;;
+    'webhooks register|--secret') return 0 ;;
+    'webhooks register|--prefix') return 0 ;;
+    'webhooks deregister|--prefix') return 0 ;;
+    'listen|--binding') return 0 ;;
+    'listen|--port') return 0 ;;
+    'listen|--hook') return 0 ;;
+    'listen|--secret') return 0 ;;
+    'listen|--register') return 0 ;;
+    'pull|--interval') return 0 ;;
+    'pull|--state') return 0 ;;
     *'|-c' | *'|--config') return 0 ;;
     *'|--token') return 0 ;;
     *'|--token-file') return 0 ;;
@@ -60,6 +75,7 @@ _spark_space_takes_value() {
 _spark_space_value() {
     case "$1|$2" in
     'rooms list|--type') _spark_space_words 'group' 'direct' 'all' ;;
+    'pull|--state') _spark_space_files ;;
     *'|-c' | *'|--config') _spark_space_files ;;
     *'|--token-file') _spark_space_files ;;
     *'|--audit-token-file') _spark_space_files ;;
@@ -81,6 +97,7 @@ _spark_space_argument() {
     'participants add|'*) : ;;
     'participants remove|0') _spark_space_rooms ;;
     'participants remove|'*) : ;;
+    'pull|0') _spark_space_rooms ;;
     'completions|0') _spark_space_words 'bash' 'zsh' 'fish' ;;
     esac
 }

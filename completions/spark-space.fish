@@ -76,7 +76,7 @@ end
 function __spark_space_subcommands
     switch "$argv"
         case ''
-            echo whoami settings rooms teams participants provision help completions
+            echo whoami settings rooms teams participants provision webhooks listen pull help completions
         case 'settings'
             echo show
         case 'rooms'
@@ -85,6 +85,8 @@ function __spark_space_subcommands
             echo list get
         case 'participants'
             echo list add remove
+        case 'webhooks'
+            echo list register deregister
     end | string split ' '
 end
 
@@ -98,6 +100,16 @@ function __spark_space_takes_value
             'rooms create|--team' \
             'rooms create|--participant' \
             'teams list|--limit' \
+            'webhooks register|--secret' \
+            'webhooks register|--prefix' \
+            'webhooks deregister|--prefix' \
+            'listen|--binding' \
+            'listen|--port' \
+            'listen|--hook' \
+            'listen|--secret' \
+            'listen|--register' \
+            'pull|--interval' \
+            'pull|--state' \
             '*|-c' \
             '*|--config' \
             '*|--token' \
@@ -125,6 +137,9 @@ complete -c spark-space -n '__spark_space_needs_command' -a rooms -d 'list, show
 complete -c spark-space -n '__spark_space_needs_command' -a teams -d 'list and show teams'
 complete -c spark-space -n '__spark_space_needs_command' -a participants -d 'list, add and remove the people of a room'
 complete -c spark-space -n '__spark_space_needs_command' -a provision -d 'ensure the room of the settings exists, in its team, with its participants'
+complete -c spark-space -n '__spark_space_needs_command' -a webhooks -d 'list, register and deregister the bot\'s webhooks'
+complete -c spark-space -n '__spark_space_needs_command' -a listen -d 'receive webhook deliveries and print each normalized event as one JSON line'
+complete -c spark-space -n '__spark_space_needs_command' -a pull -d 'poll the room\'s messages that mention the bot and print the new ones'
 complete -c spark-space -n '__spark_space_needs_command' -a help -d 'show help for a command'
 complete -c spark-space -n '__spark_space_needs_command' -a completions -d 'print a shell completion script'
 
@@ -187,6 +202,33 @@ complete -c spark-space -n '__spark_space_argument 0 participants remove' -a '(_
 
 # spark-space provision
 complete -c spark-space -n '__spark_space_in provision' -l dry-run -d 'print what would be done, change nothing'
+
+# spark-space webhooks
+complete -c spark-space -n '__spark_space_needs_command webhooks' -a list -d 'webhooks of the bot token and, when set, of the audit token'
+complete -c spark-space -n '__spark_space_needs_command webhooks' -a register -d 'deregister, then create P-memberships, P-messages (and P-audit)'
+complete -c spark-space -n '__spark_space_needs_command webhooks' -a deregister -d 'delete the bot\'s webhooks (and the audit token\'s P- ones)'
+
+
+# spark-space webhooks register
+complete -c spark-space -n '__spark_space_in webhooks register' -l secret -x -d 'sign deliveries with S (default server.secret)'
+complete -c spark-space -n '__spark_space_in webhooks register' -l prefix -x -d 'webhook name prefix: P-memberships, P-messages, P-audit (default shellbot)'
+
+# spark-space webhooks deregister
+complete -c spark-space -n '__spark_space_in webhooks deregister' -l prefix -x -d 'webhook name prefix: P-memberships, P-messages, P-audit (default shellbot)'
+complete -c spark-space -n '__spark_space_in webhooks deregister' -l all -d 'delete every webhook of the audit token too'
+
+# spark-space listen
+complete -c spark-space -n '__spark_space_in listen' -l binding -x -d 'address to listen on (default server.binding, 0.0.0.0)'
+complete -c spark-space -n '__spark_space_in listen' -l port -x -d 'port to listen on (default server.port, 8080; 0 = any free)'
+complete -c spark-space -n '__spark_space_in listen' -l hook -x -d 'path deliveries are posted to (default server.hook, /hook)'
+complete -c spark-space -n '__spark_space_in listen' -l secret -x -d 'require deliveries signed with S (default server.secret)'
+complete -c spark-space -n '__spark_space_in listen' -l register -x -d 'register the webhooks for URL on start, deregister on exit'
+
+# spark-space pull
+complete -c spark-space -n '__spark_space_in pull' -l interval -x -d 'seconds between polls (default 10)'
+complete -c spark-space -n '__spark_space_in pull' -l once -d 'poll once and exit'
+complete -c spark-space -n '__spark_space_in pull' -l state -r -F -d 'keep the last seen message id in FILE between runs'
+complete -c spark-space -n '__spark_space_argument 0 pull' -a '(__spark_space_room_titles)'
 
 # spark-space help
 complete -c spark-space -n '__spark_space_in help' -l man -d 'print the manual page (roff) instead; read it with: spark-space help --man | man -l -'
