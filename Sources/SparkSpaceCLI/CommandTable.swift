@@ -154,5 +154,5 @@ public let globalOptions: [OptionSpec] = [
 public let rootCommand = CommandSpec(
     programName,
     summary: "administer Cisco Spark / Webex Teams spaces from a shell",
-    subcommands: identityCommands + metaCommands
+    subcommands: identityCommands + metaCommands + postCommands + walkMessagesCommands + attachmentsCommands
 )
