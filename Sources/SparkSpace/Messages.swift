@@ -187,7 +187,7 @@ public struct MessageWalk {
     init(pages: PageIterator, query: MessageQuery) {
         self.pages = pages
         self.limit = query.limit
-        self.sinceMillis = query.since.map { Int64(($0.timeIntervalSince1970 * 1000).rounded(.down)) }
+        self.sinceMillis = query.since.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
     }
 
     /// The next page of messages (never empty); nil at the end.

@@ -96,7 +96,7 @@ public enum RFC3339 {
 
     /// `2026-11-25T10:00:00.000Z` (UTC, milliseconds), as the API writes stamps.
     public static func format(_ date: Date) -> String {
-        let ms = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let ms = Int64((date.timeIntervalSince1970 * 1000).rounded())
         var seconds = ms / 1000
         var milli = Int(ms % 1000)
         if milli < 0 { milli += 1000; seconds -= 1 }
