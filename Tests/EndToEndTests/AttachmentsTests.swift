@@ -192,4 +192,26 @@ final class AttachmentsTests: MockTestCase {
         XCTAssertEqual(r.code, 0, r.stderr)
         XCTAssertEqual(r.stdoutData, data)
     }
+
+    func testCtrlCDuringTransferLeavesNoFile() throws {
+        let url = mock.addContent(filename: "slow.bin", data: payload(50_000))
+        let dir = try scratch()
+        mock.inject(.delay(10), method: "GET", pathPrefix: "/contents", times: 1)
+        let process = Process()
+        process.executableURL = binaryURL
+        process.arguments = ["attachments", "download", url, "-d", dir]
+        process.environment = env.merging(["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]) { a, _ in a }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(10)
+        while listing(dir).isEmpty && Date() < deadline { usleep(20_000) }
+        let during = listing(dir)
+        XCTAssertEqual(during.count, 1)
+        XCTAssertTrue(during.first?.hasPrefix(".slow.bin.") == true && during.first?.hasSuffix(".part") == true, "\(during)")
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 130)
+        XCTAssertEqual(listing(dir), [], "the temporary file is removed on Ctrl-C")
+    }
 }

@@ -92,8 +92,12 @@ private func walkMessages(_ inv: Invocation) throws {
                 try stream.write(page)
                 continue
             }
+            // A table aligns a page at a time; the other formats write each event as it is made.
+            let batch = inv.output.format == .table
             var events: [JSON] = []
-            events.reserveCapacity(page.count)
+            func emit(_ event: JSON) throws {
+                if batch { events.append(event) } else { try stream.write(CollectionOfOne(event)) }
+            }
             for item in page {
                 let files = item["files"]?.strings ?? []
                 var attachment: String?
@@ -117,14 +121,14 @@ private func walkMessages(_ inv: Invocation) throws {
                     attachment = try space.attachmentInfo(url, as: role).name
                 }
                 if raw {
-                    events.append(item)
+                    try emit(item)
                     continue
                 }
                 var event = Events.message(item, hook: Events.walkHook, attachment: attachment)
                 if !saved.isEmpty { event["saved_paths"] = .array(saved) }
-                events.append(event)
+                try emit(event)
             }
-            try stream.write(events)
+            if batch { try stream.write(events) }
         }
     } catch let SparkError.api(failure) where failure.status == 403 && role == .bot && !query.mentionsMe {
         let hint = space.hasAuditToken
