@@ -99,8 +99,8 @@ extension SparkSpace {
         _ url: String, into directory: String, force: Bool = false, as role: TokenRole = .bot,
         progress: ((_ name: String, _ received: Int64, _ total: Int64) -> Void)? = nil
     ) throws -> DownloadedFile {
-        try Self.prepareDirectory(directory)
         let info = try attachmentInfo(url, as: role)
+        try Self.prepareDirectory(directory)
         let target = (directory as NSString).appendingPathComponent(info.name)
         if !force && FileManager.default.fileExists(atPath: target) {
             throw Self.exists(target)
