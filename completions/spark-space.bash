@@ -6,11 +6,12 @@
 # The subcommands of command path $1 ('' is the top level).
 _spark_space_subcommands() {
     case "$1" in
-    '') echo 'whoami settings rooms teams participants provision webhooks listen pull help completions' ;;
+    '') echo 'whoami settings rooms teams participants provision post walk-messages attachments webhooks listen pull help completions' ;;
     'settings') echo 'show' ;;
     'rooms') echo 'list get create rename delete' ;;
     'teams') echo 'list get' ;;
     'participants') echo 'list add remove' ;;
+    'attachments') echo 'name download' ;;
     'webhooks') echo 'list register deregister' ;;
     esac
 }
@@ -27,6 +28,9 @@ _spark_space_options() {
     'participants list') echo "--include-bot $global" ;;
     'participants add') echo "--moderator $global" ;;
     'provision') echo "--dry-run $global" ;;
+    'post') echo "--person --text --markdown --file $global" ;;
+    'walk-messages') echo "--limit --since --before --mentions-me --raw --names --download --force $global" ;;
+    'attachments download') echo "-d --dir --force --stdout $global" ;;
     'webhooks register') echo "--secret --prefix $global" ;;
     'webhooks deregister') echo "--prefix --all $global" ;;
     'listen') echo "--binding --port --hook --secret --register $global" ;;
@@ -46,6 +50,15 @@ _spark_space_takes_value() {
     'rooms create|--team') return 0 ;;
     'rooms create|--participant') return 0 ;;
     'teams list|--limit') return 0 ;;
+    'post|--person') return 0 ;;
+    'post|--text') return 0 ;;
+    'post|--markdown') return 0 ;;
+    'post|--file') return 0 ;;
+    'walk-messages|--limit') return 0 ;;
+    'walk-messages|--since') return 0 ;;
+    'walk-messages|--before') return 0 ;;
+    'walk-messages|--download') return 0 ;;
+    'attachments download|-d' | 'attachments download|--dir') return 0 ;;
     'webhooks register|--secret') return 0 ;;
     'webhooks register|--prefix') return 0 ;;
     'webhooks deregister|--prefix') return 0 ;;
@@ -75,6 +88,9 @@ _spark_space_takes_value() {
 _spark_space_value() {
     case "$1|$2" in
     'rooms list|--type') _spark_space_words 'group' 'direct' 'all' ;;
+    'post|--file') _spark_space_files ;;
+    'walk-messages|--download') _spark_space_directories ;;
+    'attachments download|-d' | 'attachments download|--dir') _spark_space_directories ;;
     'pull|--state') _spark_space_files ;;
     *'|-c' | *'|--config') _spark_space_files ;;
     *'|--token-file') _spark_space_files ;;
@@ -97,6 +113,8 @@ _spark_space_argument() {
     'participants add|'*) : ;;
     'participants remove|0') _spark_space_rooms ;;
     'participants remove|'*) : ;;
+    'post|0') _spark_space_rooms ;;
+    'walk-messages|0') _spark_space_rooms ;;
     'pull|0') _spark_space_rooms ;;
     'completions|0') _spark_space_words 'bash' 'zsh' 'fish' ;;
     esac

@@ -76,7 +76,7 @@ end
 function __spark_space_subcommands
     switch "$argv"
         case ''
-            echo whoami settings rooms teams participants provision webhooks listen pull help completions
+            echo whoami settings rooms teams participants provision post walk-messages attachments webhooks listen pull help completions
         case 'settings'
             echo show
         case 'rooms'
@@ -85,6 +85,8 @@ function __spark_space_subcommands
             echo list get
         case 'participants'
             echo list add remove
+        case 'attachments'
+            echo name download
         case 'webhooks'
             echo list register deregister
     end | string split ' '
@@ -100,6 +102,16 @@ function __spark_space_takes_value
             'rooms create|--team' \
             'rooms create|--participant' \
             'teams list|--limit' \
+            'post|--person' \
+            'post|--text' \
+            'post|--markdown' \
+            'post|--file' \
+            'walk-messages|--limit' \
+            'walk-messages|--since' \
+            'walk-messages|--before' \
+            'walk-messages|--download' \
+            'attachments download|-d' \
+            'attachments download|--dir' \
             'webhooks register|--secret' \
             'webhooks register|--prefix' \
             'webhooks deregister|--prefix' \
@@ -137,6 +149,9 @@ complete -c spark-space -n '__spark_space_needs_command' -a rooms -d 'list, show
 complete -c spark-space -n '__spark_space_needs_command' -a teams -d 'list and show teams'
 complete -c spark-space -n '__spark_space_needs_command' -a participants -d 'list, add and remove the people of a room'
 complete -c spark-space -n '__spark_space_needs_command' -a provision -d 'ensure the room of the settings exists, in its team, with its participants'
+complete -c spark-space -n '__spark_space_needs_command' -a post -d 'post a message (text, markdown and/or one file) to a room or a person'
+complete -c spark-space -n '__spark_space_needs_command' -a walk-messages -d 'print a room\'s messages, newest first, streamed page by page'
+complete -c spark-space -n '__spark_space_needs_command' -a attachments -d 'name and download message attachments'
 complete -c spark-space -n '__spark_space_needs_command' -a webhooks -d 'list, register and deregister the bot\'s webhooks'
 complete -c spark-space -n '__spark_space_needs_command' -a listen -d 'receive webhook deliveries and print each normalized event as one JSON line'
 complete -c spark-space -n '__spark_space_needs_command' -a pull -d 'poll the room\'s messages that mention the bot and print the new ones'
@@ -202,6 +217,34 @@ complete -c spark-space -n '__spark_space_argument 0 participants remove' -a '(_
 
 # spark-space provision
 complete -c spark-space -n '__spark_space_in provision' -l dry-run -d 'print what would be done, change nothing'
+
+# spark-space post
+complete -c spark-space -n '__spark_space_in post' -l person -x -d 'post to the direct room with this person'
+complete -c spark-space -n '__spark_space_in post' -l text -x -d 'plain text (- reads stdin)'
+complete -c spark-space -n '__spark_space_in post' -l markdown -x -d 'markdown (- reads stdin)'
+complete -c spark-space -n '__spark_space_in post' -l file -r -F -d 'a local file to upload, or a URL'
+complete -c spark-space -n '__spark_space_argument 0 post' -a '(__spark_space_room_titles)'
+
+# spark-space walk-messages
+complete -c spark-space -n '__spark_space_in walk-messages' -l limit -x -d 'at most N messages (default 0 = all)'
+complete -c spark-space -n '__spark_space_in walk-messages' -l since -x -d 'stop at messages older than TIME'
+complete -c spark-space -n '__spark_space_in walk-messages' -l before -x -d 'start before this time or message'
+complete -c spark-space -n '__spark_space_in walk-messages' -l mentions-me -d 'only messages that mention the caller (mentionedPeople=me)'
+complete -c spark-space -n '__spark_space_in walk-messages' -l raw -d 'print the API objects untouched'
+complete -c spark-space -n '__spark_space_in walk-messages' -l names -d 'resolve attachment names (one HEAD per message with files)'
+complete -c spark-space -n '__spark_space_in walk-messages' -l download -x -a '(__fish_complete_directories (commandline -ct))' -d 'save every attachment met into DIR'
+complete -c spark-space -n '__spark_space_in walk-messages' -l force -d 'with --download, overwrite existing files'
+complete -c spark-space -n '__spark_space_argument 0 walk-messages' -a '(__spark_space_room_titles)'
+
+# spark-space attachments
+complete -c spark-space -n '__spark_space_needs_command attachments' -a name -d 'print an attachment\'s file name (HEAD, Content-Disposition)'
+complete -c spark-space -n '__spark_space_needs_command attachments' -a download -d 'download attachments, streamed to disk'
+
+
+# spark-space attachments download
+complete -c spark-space -n '__spark_space_in attachments download' -s d -l dir -x -a '(__fish_complete_directories (commandline -ct))' -d 'directory to save into (default .)'
+complete -c spark-space -n '__spark_space_in attachments download' -l force -d 'overwrite existing files'
+complete -c spark-space -n '__spark_space_in attachments download' -l stdout -d 'write the contents to stdout, not to files'
 
 # spark-space webhooks
 complete -c spark-space -n '__spark_space_needs_command webhooks' -a list -d 'webhooks of the bot token and, when set, of the audit token'

@@ -9,6 +9,7 @@ public enum Events {
     /// A message event. `attachment` is the first file's name, when it was resolved.
     public static func message(_ item: JSON, hook: String, attachment: String? = nil) -> JSON {
         guard case .object(var event) = item else { return item }
+        event.reserveCapacity(event.count + 11)  // one copy at the final size, not several resizes
         event["type"] = "message"
         event["content"] = item["html"] ?? item["text"] ?? .string("")
         event["from_id"] = item["personId"] ?? .null

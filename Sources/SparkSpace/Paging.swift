@@ -40,6 +40,9 @@ public struct PageIterator {
     public mutating func next() throws -> JSON? {
         while position >= buffer.count {
             guard let url = nextURL else { return nil }
+            // Let the used page go before the next one arrives: one page in memory, not two.
+            buffer = []
+            position = 0
             let response = try client.send("GET", url)
             nextURL = parseLinkHeader(response.headers["Link"])["next"]
             buffer = try client.decode(response).json["items"]?.array ?? []

@@ -1,0 +1,204 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// What a HEAD request tells about an attachment.
+public struct AttachmentInfo: Equatable, Sendable {
+    public var url: String
+    /// The sanitized file name (what `download` writes), `downloadable` when the server names none.
+    public var name: String
+    /// The name exactly as the server sent it, if any.
+    public var serverName: String?
+    /// `Content-Length`, when known.
+    public var size: Int64?
+    public var contentType: String?
+}
+
+/// An attachment saved to disk.
+public struct DownloadedFile: Equatable, Sendable {
+    public var url: String
+    public var path: String
+    public var name: String
+    public var size: Int64
+}
+
+/// Writes a response body to a file descriptor, reporting a full disk clearly.
+/// `reset()` starts the file afresh for a retried attempt.
+public final class FileSink {
+    public let fd: Int32
+    /// What the file is called in messages.
+    public let label: String
+    private let rewindable: Bool
+    public private(set) var written: Int64 = 0
+
+    public init(fd: Int32, label: String, rewindable: Bool) {
+        self.fd = fd
+        self.label = label
+        self.rewindable = rewindable
+    }
+
+    /// Empties the file for a new attempt; a stream that cannot rewind and already got bytes throws.
+    public func reset() throws {
+        guard written > 0 else { return }
+        guard rewindable else {
+            throw SparkError.io("the transfer of \(label) broke after \(written) bytes were written; cannot restart it")
+        }
+        guard ftruncate(fd, 0) == 0, lseek(fd, 0, SEEK_SET) == 0 else {
+            throw SparkError.io("cannot restart \(label): \(String(cString: strerror(errno)))")
+        }
+        written = 0
+    }
+
+    /// Writes all of `buffer`.
+    public func write(_ buffer: UnsafeRawBufferPointer) throws {
+        guard var base = buffer.baseAddress else { return }
+        var left = buffer.count
+        while left > 0 {
+            let n = Foundation.write(fd, base, left)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw Self.writeError(errno, label)
+            }
+            base += n
+            left -= n
+            written += Int64(n)
+        }
+    }
+
+    static func writeError(_ code: Int32, _ label: String) -> SparkError {
+        switch code {
+        case ENOSPC: return .io("disk full while writing \(label)")
+        case EDQUOT: return .io("disk quota exceeded while writing \(label)")
+        case EPIPE: return .io("output closed while writing \(label)")
+        default: return .io("cannot write \(label): \(String(cString: strerror(code)))")
+        }
+    }
+}
+
+extension SparkSpace {
+    /// Name, size and type of an attachment from a HEAD request (seed `name_attachment`).
+    public func attachmentInfo(_ url: String, as role: TokenRole = .bot) throws -> AttachmentInfo {
+        let response = try client(role).send("HEAD", url)
+        let serverName = AttachmentName.parse(contentDisposition: response.headers["Content-Disposition"])
+        return AttachmentInfo(
+            url: url, name: AttachmentName.sanitize(serverName), serverName: serverName,
+            size: response.headers["Content-Length"].flatMap { Int64($0) },
+            contentType: response.headers["Content-Type"])
+    }
+
+    /// Downloads an attachment into `directory` (made when missing) under its sanitized
+    /// server name (seed `download_attachment`), streamed to a temporary file in that
+    /// directory and renamed at the end: no partial file survives a failure, nothing is
+    /// written outside `directory`. An existing file is a conflict unless `force`.
+    /// 423 (still being scanned) waits `Retry-After` and retries, within `--max-wait`.
+    public func download(
+        _ url: String, into directory: String, force: Bool = false, as role: TokenRole = .bot,
+        progress: ((_ name: String, _ received: Int64, _ total: Int64) -> Void)? = nil
+    ) throws -> DownloadedFile {
+        let info = try attachmentInfo(url, as: role)
+        try Self.prepareDirectory(directory)
+        let target = (directory as NSString).appendingPathComponent(info.name)
+        if !force && FileManager.default.fileExists(atPath: target) {
+            throw Self.exists(target)
+        }
+        let temp = try TemporaryFile(directory: directory, name: info.name)
+        defer { temp.discard() }
+        let sink = FileSink(fd: temp.fd, label: target, rewindable: true)
+        try client(role).send(
+            "GET", url,
+            makeSink: {
+                try sink.reset()
+                return { try sink.write($0) }
+            },
+            progress: progress.map { report in { received, total in report(info.name, received, total) } })
+        try temp.publish(as: target, force: force)
+        return DownloadedFile(url: url, path: target, name: info.name, size: sink.written)
+    }
+
+    /// Streams an attachment to a file descriptor (`--stdout`); returns the bytes written.
+    /// A transfer that breaks after bytes went out is an error, not a retry.
+    @discardableResult
+    public func download(_ url: String, to fd: Int32, label: String = "stdout", as role: TokenRole = .bot) throws -> Int64 {
+        let sink = FileSink(fd: fd, label: label, rewindable: false)
+        try client(role).send("GET", url, makeSink: {
+            try sink.reset()
+            return { try sink.write($0) }
+        })
+        return sink.written
+    }
+
+    static func exists(_ path: String) -> SparkError {
+        .conflict("\(path) exists (use --force to overwrite it)")
+    }
+
+    static func prepareDirectory(_ directory: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw SparkError.invalidInput("\(directory) is not a directory") }
+            return
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw SparkError.io("cannot create directory \(directory): \(error.localizedDescription)")
+        }
+    }
+}
+
+/// A `.NAME.XXXXXX.part` file created exclusively in the target directory, removed
+/// unless published, and registered so that Ctrl-C removes it too.
+final class TemporaryFile {
+    let path: String
+    private(set) var fd: Int32
+    private var published = false
+
+    init(directory: String, name: String) throws {
+        var template = Array((directory as NSString).appendingPathComponent(".\(name).XXXXXX.part").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, 5) }
+        guard fd >= 0 else {
+            throw SparkError.io("cannot create a file in \(directory): \(String(cString: strerror(errno)))")
+        }
+        self.fd = fd
+        self.path = String(cString: template)
+        TemporaryFiles.shared.add(path)
+        // mkstemp makes 0600; a download gets the usual 0666 & ~umask.
+        let mask = umask(0)
+        umask(mask)
+        fchmod(fd, 0o666 & ~mask)
+    }
+
+    /// Moves the file to `target`: over an existing file with `force`, else a conflict when it exists.
+    func publish(as target: String, force: Bool) throws {
+        if close(fd) != 0 { throw FileSink.writeError(errno, target) }
+        fd = -1
+        if force {
+            guard rename(path, target) == 0 else {
+                throw SparkError.io("cannot save \(target): \(String(cString: strerror(errno)))")
+            }
+        } else if link(path, target) == 0 {
+            unlink(path)
+        } else {
+            let code = errno
+            if code == EEXIST { throw SparkSpace.exists(target) }
+            // File systems without hard links: check, then rename.
+            guard !FileManager.default.fileExists(atPath: target) else { throw SparkSpace.exists(target) }
+            guard rename(path, target) == 0 else {
+                throw SparkError.io("cannot save \(target): \(String(cString: strerror(errno)))")
+            }
+        }
+        published = true
+        TemporaryFiles.shared.remove(path)
+    }
+
+    /// Closes and removes the file unless it was published.
+    func discard() {
+        if fd >= 0 { close(fd); fd = -1 }
+        guard !published else { return }
+        unlink(path)
+        TemporaryFiles.shared.remove(path)
+    }
+}

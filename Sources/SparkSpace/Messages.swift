@@ -1,0 +1,219 @@
+import Foundation
+
+// MARK: Posting (seed `post_message`)
+
+/// Where a message goes: a room, or the direct room with a person.
+public enum MessageTarget: Equatable, Sendable {
+    case room(id: String)
+    case person(email: String)
+}
+
+/// The file of a message: a local file uploaded as multipart, or a URL Webex fetches.
+public enum MessageFile: Equatable, Sendable {
+    case local(path: String)
+    case url(String)
+
+    /// A `--file` value: `http(s)://...` is a URL, anything else a local path.
+    public init(_ value: String) {
+        let lower = value.lowercased()
+        self = lower.hasPrefix("http://") || lower.hasPrefix("https://") ? .url(value) : .local(path: value)
+    }
+}
+
+/// A message to post. `validate()` checks the API's limits locally, so that
+/// nothing is sent when the API would refuse it.
+public struct OutgoingMessage: Equatable, Sendable {
+    /// The longest `text` or `markdown`, in UTF-8 bytes.
+    public static let maxTextBytes = 7439
+    /// The largest file upload, in bytes (100 MB).
+    public static let maxFileBytes: Int64 = 100 * 1024 * 1024
+
+    public var target: MessageTarget
+    public var text: String?
+    public var markdown: String?
+    public var file: MessageFile?
+
+    public init(target: MessageTarget, text: String? = nil, markdown: String? = nil, file: MessageFile? = nil) {
+        self.target = target
+        self.text = text
+        self.markdown = markdown
+        self.file = file
+    }
+
+    /// Throws `invalidInput` for an empty message, text or markdown over 7439 bytes, a local
+    /// file that is missing, unreadable, not a regular file, or over 100 MB.
+    public func validate() throws {
+        guard text != nil || markdown != nil || file != nil else {
+            throw SparkError.invalidInput("nothing to post: give --text, --markdown or --file")
+        }
+        for (flag, value) in [("--text", text), ("--markdown", markdown)] {
+            if let value, value.utf8.count > Self.maxTextBytes {
+                throw SparkError.invalidInput(
+                    "\(flag) is \(value.utf8.count) bytes; Webex takes at most \(Self.maxTextBytes)")
+            }
+        }
+        if case .local(let path) = file {
+            var info = stat()
+            guard stat(path, &info) == 0 else {
+                throw SparkError.invalidInput("cannot use --file \(path): \(String(cString: strerror(errno)))")
+            }
+            if (info.st_mode & S_IFMT) == S_IFDIR {
+                throw SparkError.invalidInput("--file \(path) is a directory; give one file")
+            }
+            guard (info.st_mode & S_IFMT) == S_IFREG else {
+                throw SparkError.invalidInput("--file \(path) is not a regular file")
+            }
+            guard Int64(info.st_size) <= Self.maxFileBytes else {
+                throw SparkError.invalidInput(
+                    "--file \(path) is \(Int64(info.st_size)) bytes; Webex takes at most 100 MB (\(Self.maxFileBytes))")
+            }
+            guard access(path, R_OK) == 0 else {
+                throw SparkError.invalidInput("cannot read --file \(path): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    /// The request body: JSON, or multipart when a local file is uploaded (streamed from disk).
+    public var body: HTTPBody {
+        var fields: [(String, String)] = []
+        switch target {
+        case .room(let id): fields.append(("roomId", id))
+        case .person(let email): fields.append(("toPersonEmail", email))
+        }
+        if let text { fields.append(("text", text)) }
+        if let markdown { fields.append(("markdown", markdown)) }
+        switch file {
+        case .local(let path)?:
+            var parts = fields.map { MultipartPart.field(name: $0.0, value: $0.1) }
+            let name = (path as NSString).lastPathComponent
+            parts.append(.file(name: "files", path: path, fileName: name, contentType: MIMEType.of(fileName: name)))
+            return .multipart(parts)
+        case .url(let url)?:
+            var object = Dictionary(uniqueKeysWithValues: fields.map { ($0.0, JSON.string($0.1)) })
+            object["files"] = .array([.string(url)])
+            return .json(WebexClient.bytes(.object(object)))
+        case nil:
+            return .json(WebexClient.bytes(.object(Dictionary(uniqueKeysWithValues: fields.map { ($0.0, JSON.string($0.1)) }))))
+        }
+    }
+}
+
+/// Content types of common file extensions, for uploads.
+public enum MIMEType {
+    static let table: [String: String] = [
+        "txt": "text/plain", "text": "text/plain", "log": "text/plain", "md": "text/markdown",
+        "csv": "text/csv", "tsv": "text/tab-separated-values", "html": "text/html", "htm": "text/html",
+        "css": "text/css", "xml": "application/xml", "json": "application/json", "yaml": "application/yaml",
+        "yml": "application/yaml", "js": "text/javascript", "pdf": "application/pdf",
+        "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif",
+        "bmp": "image/bmp", "svg": "image/svg+xml", "webp": "image/webp", "tif": "image/tiff", "tiff": "image/tiff",
+        "ico": "image/vnd.microsoft.icon", "heic": "image/heic",
+        "mp3": "audio/mpeg", "wav": "audio/wav", "ogg": "audio/ogg", "m4a": "audio/mp4",
+        "mp4": "video/mp4", "mov": "video/quicktime", "webm": "video/webm", "avi": "video/x-msvideo",
+        "zip": "application/zip", "gz": "application/gzip", "tgz": "application/gzip", "tar": "application/x-tar",
+        "bz2": "application/x-bzip2", "xz": "application/x-xz", "7z": "application/x-7z-compressed",
+        "doc": "application/msword",
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xls": "application/vnd.ms-excel",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "ppt": "application/vnd.ms-powerpoint",
+        "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "odt": "application/vnd.oasis.opendocument.text", "ods": "application/vnd.oasis.opendocument.spreadsheet",
+        "odp": "application/vnd.oasis.opendocument.presentation", "rtf": "application/rtf",
+    ]
+
+    /// The content type for a file name's extension; `application/octet-stream` when unknown.
+    public static func of(fileName: String) -> String {
+        let ext = (fileName as NSString).pathExtension.lowercased()
+        return table[ext] ?? "application/octet-stream"
+    }
+}
+
+extension SparkSpace {
+    /// Posts a message (seed `post_message`) after validating it locally; returns the created message.
+    /// A POST is never retried once the request was sent (no duplicate messages).
+    @discardableResult
+    public func post(_ message: OutgoingMessage, as role: TokenRole = .bot) throws -> JSON {
+        try message.validate()
+        let client = try client(role)
+        return try client.decode(client.send("POST", "messages", body: message.body)).json
+    }
+}
+
+// MARK: Walking history (seed `walk_messages`)
+
+/// Which messages of a room to walk, newest first.
+public struct MessageQuery: Equatable, Sendable {
+    public var roomId: String
+    /// The most messages to return; 0 = all.
+    public var limit: Int = 0
+    /// Stop at the first message older than this.
+    public var since: Date?
+    /// Only messages before this time (`before`).
+    public var before: Date?
+    /// Only messages before this message (`beforeMessage`).
+    public var beforeMessage: String?
+    /// Only messages that mention the caller (`mentionedPeople=me`; a bot's only way in group rooms).
+    public var mentionsMe = false
+
+    public init(roomId: String) { self.roomId = roomId }
+
+    /// The page size: the largest the endpoint allows (1000; 100 with `mentionedPeople`), or the limit when smaller.
+    public var pageSize: Int {
+        let cap = mentionsMe ? 100 : SparkSpace.maxPage
+        return limit > 0 ? min(limit, cap) : cap
+    }
+
+    /// The query of the first request.
+    public var queryItems: [(String, String)] {
+        var items = [("roomId", roomId), ("max", String(pageSize))]
+        if mentionsMe { items.append(("mentionedPeople", "me")) }
+        if let before { items.append(("before", RFC3339.format(before))) }
+        if let beforeMessage { items.append(("beforeMessage", beforeMessage)) }
+        return items
+    }
+}
+
+/// Messages of a room, page after page, newest first; holds one page at a time.
+/// Stops at `limit`, and at the first message older than `since` without fetching further pages.
+public struct MessageWalk {
+    private var pages: PageIterator
+    private let limit: Int
+    private let sinceMillis: Int64?
+    private var done = false
+    /// Messages returned so far.
+    public private(set) var count = 0
+
+    init(pages: PageIterator, query: MessageQuery) {
+        self.pages = pages
+        self.limit = query.limit
+        self.sinceMillis = query.since.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
+    }
+
+    /// The next page of messages (never empty); nil at the end.
+    public mutating func nextPage() throws -> ArraySlice<JSON>? {
+        guard !done, var page = try pages.nextPage() else { return nil }
+        if limit > 0, count + page.count >= limit {
+            page = page.prefix(limit - count)
+            done = true
+        }
+        if let sinceMillis,
+            let older = page.firstIndex(where: { item in
+                guard let created = item["created"]?.string, let ms = RFC3339.millis(created) else { return false }
+                return ms < sinceMillis
+            })
+        {
+            page = page[..<older]
+            done = true
+        }
+        count += page.count
+        return page.isEmpty ? nil : page
+    }
+}
+
+extension SparkSpace {
+    /// Walks a room's messages newest first (seed `walk_messages`), lazily, page by page.
+    public func walkMessages(_ query: MessageQuery, as role: TokenRole = .bot) throws -> MessageWalk {
+        MessageWalk(pages: try client(role).list("messages", query: query.queryItems), query: query)
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import SparkSpace
+
+/// Columns of an attachment (SPEC "Output"): path (or name), size.
+let attachmentColumns = [Column("path", truncatable: true), Column("size")]
+let attachmentNameColumns = [Column("name", truncatable: true), Column("size")]
+
+/// `attachments name|download`.
+let attachmentsCommands: [CommandSpec] = [
+    CommandSpec(
+        "attachments", summary: "name and download message attachments",
+        subcommands: [
+            CommandSpec(
+                "name", summary: "print an attachment's file name (HEAD, Content-Disposition)",
+                details: """
+                    Prints the name `attachments download` would save the file as: the server's
+                    Content-Disposition file name (filename*=UTF-8'' first, then filename=), made
+                    safe (no path parts, no leading dot, no control characters, bounded length);
+                    `downloadable` when the server names none.
+                    """,
+                arguments: [ArgumentSpec("URL", help: "the attachment URL (a message's files entry)")],
+                examples: ["spark-space attachments name https://webexapis.com/v1/contents/ID"],
+                run: nameAttachment),
+            CommandSpec(
+                "download", summary: "download attachments, streamed to disk",
+                details: """
+                    Each file is streamed to a temporary file in DIR (default .) and renamed when
+                    complete: no partial file survives a failure or Ctrl-C, and nothing is written
+                    outside DIR (made when missing) whatever name the server sends. An existing file
+                    is exit 5 unless --force. A file still being scanned (423) is retried after
+                    Retry-After, within --max-wait. Prints the saved path per URL; progress goes to
+                    stderr when it is a terminal. --stdout writes the bytes to stdout instead.
+                    """,
+                arguments: [ArgumentSpec("URL", help: "attachment URLs", variadic: true)],
+                options: [
+                    OptionSpec("dir", short: "d", value: "DIR", help: "directory to save into (default .)",
+                               completion: .directory),
+                    OptionSpec("force", help: "overwrite existing files"),
+                    OptionSpec("stdout", help: "write the contents to stdout, not to files"),
+                ],
+                examples: [
+                    "spark-space attachments download https://webexapis.com/v1/contents/ID -d ./files",
+                    "spark-space attachments download --stdout URL | sha256sum",
+                ],
+                run: downloadAttachments),
+        ])
+]
+
+private func nameAttachment(_ inv: Invocation) throws {
+    let info = try inv.space.attachmentInfo(inv.positionals[0], as: inv.role())
+    var item: JSON = ["name": .string(info.name), "url": .string(info.url)]
+    item["size"] = info.size.map { .int($0) } ?? .null
+    item["contentType"] = info.contentType.map(JSON.string) ?? .null
+    try inv.output.item(item, columns: attachmentNameColumns)
+}
+
+private func downloadAttachments(_ inv: Invocation) throws {
+    let urls = inv.positionals
+    let space = try inv.space
+    let role = inv.role()
+    if inv.has("stdout") {
+        if inv.has("dir") { throw UsageError("--stdout and --dir do not go together", command: inv.parsed.command) }
+        for url in urls {
+            try inv.out.flush()
+            try space.download(url, to: inv.terminal.stdout, as: role)
+        }
+        return
+    }
+    let directory = inv.value("dir") ?? "."
+    let stream = ItemStream(output: inv.output, columns: attachmentColumns)
+    let progress = ProgressMeter(inv)
+    var failures: [Error] = []
+    for url in urls {
+        do {
+            let file = try space.download(url, into: directory, force: inv.has("force"), as: role,
+                                          progress: progress.update)
+            progress.done()
+            try stream.write([["path": .string(file.path), "name": .string(file.name), "size": .int(file.size),
+                               "url": .string(url)]])
+        } catch let error as SparkError {
+            progress.done()
+            if case .interrupted = error { throw error }
+            guard urls.count > 1 else { throw error }
+            inv.warn("error: \(url): \(error)")
+            failures.append(error)
+        }
+    }
+    try stream.finish()
+    if !failures.isEmpty {
+        throw PartialFailure(code: ExitCode.combined(failures),
+                             description: "\(failures.count) of \(urls.count) downloads failed")
+    }
+}
+
+/// A one-line progress display on stderr, only when stderr is a terminal (and not -q).
+final class ProgressMeter {
+    private let err: FDWriter?
+    private var last = Date.distantPast
+    private var shown = false
+
+    init(_ inv: Invocation) {
+        err = inv.quiet || !inv.err.isTerminal ? nil : inv.err
+    }
+
+    func update(_ name: String, _ received: Int64, _ total: Int64) {
+        guard let err, Date().timeIntervalSince(last) >= 0.1 else { return }
+        last = Date()
+        var line = "\r\u{1B}[K\(name.prefix(40))  \(Self.bytes(received))"
+        if total > 0 { line += " / \(Self.bytes(total)) (\(received * 100 / total)%)" }
+        try? err.write(line)
+        try? err.flush()
+        shown = true
+    }
+
+    func done() {
+        guard let err, shown else { return }
+        try? err.write("\r\u{1B}[K")
+        try? err.flush()
+        shown = false
+        last = .distantPast
+    }
+
+    static func bytes(_ n: Int64) -> String {
+        let units = ["B", "KB", "MB", "GB", "TB"]
+        var value = Double(n)
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(n) B" : String(format: "%.1f", value) + " " + units[unit]
+    }
+}

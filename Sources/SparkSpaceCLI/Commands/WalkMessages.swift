@@ -1,0 +1,144 @@
+import Foundation
+import SparkSpace
+
+/// Columns of a message or event (SPEC "Output"): created, personEmail, text (first line), id.
+let messageColumns = [
+    Column("created"), Column("personEmail"),
+    Column("text", truncatable: true) { item in
+        let text = item["text"]?.string ?? ""
+        return text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+    },
+    Column("id", truncatable: true),
+]
+
+/// `walk-messages`.
+let walkMessagesCommands: [CommandSpec] = [
+    CommandSpec(
+        "walk-messages", summary: "print a room's messages, newest first, streamed page by page",
+        details: """
+            Uses the audit token when one is set (a bot can list only the group-room messages
+            that mention it), unless --as bot. Each page is printed as soon as it arrives and
+            memory stays flat however long the history. Without --raw each message is a
+            normalized event (content, from_id, from_label, is_direct, mentioned_ids, channel_id,
+            stamp, url, hook "shellbot-messages"); attachment names cost one request per
+            message with files, so they are resolved only with --names or --download.
+            TIME is RFC 3339 (2026-11-25T10:00:00Z) or an age (30m, 2h, 7d).
+            """,
+        arguments: [ArgumentSpec("ROOM", help: "room id or exact title", optional: true, completion: .room)],
+        options: [
+            OptionSpec("limit", value: "N", help: "at most N messages (default 0 = all)"),
+            OptionSpec("since", value: "TIME", help: "stop at messages older than TIME"),
+            OptionSpec("before", value: "TIME|MSGID", help: "start before this time or message"),
+            OptionSpec("mentions-me", help: "only messages that mention the caller (mentionedPeople=me)"),
+            OptionSpec("raw", help: "print the API objects untouched"),
+            OptionSpec("names", help: "resolve attachment names (one HEAD per message with files)"),
+            OptionSpec("download", value: "DIR", help: "save every attachment met into DIR", completion: .directory),
+            OptionSpec("force", help: "with --download, overwrite existing files"),
+        ],
+        examples: [
+            "spark-space walk-messages 'Ops room' --limit 20",
+            "spark-space walk-messages 'Ops room' --since 7d -o ndjson > history.ndjson",
+            "spark-space walk-messages 'Ops room' --since 2026-11-01T00:00:00Z --download ./files",
+        ],
+        run: walkMessages)
+]
+
+private func walkMessages(_ inv: Invocation) throws {
+    let command = inv.parsed.command
+    let limit = try inv.count("limit", default: 0)
+    var since: Date?
+    if let text = inv.value("since") {
+        guard let date = TimeSpec.parse(text) else {
+            throw UsageError("--since takes RFC 3339 (2026-11-25T10:00:00Z) or an age (30m, 2h, 7d), not '\(text)'",
+                             command: command)
+        }
+        since = date
+    }
+    var before: Date?
+    var beforeMessage: String?
+    if let text = inv.value("before") {
+        if let date = TimeSpec.parse(text) {
+            before = date
+        } else if isWebexId(text) {
+            beforeMessage = text
+        } else {
+            throw UsageError("--before takes a TIME (2026-11-25T10:00:00Z, 30m, 2h, 7d) or a message id, not '\(text)'",
+                             command: command)
+        }
+    }
+    let raw = inv.has("raw")
+    let downloadDir = inv.value("download")
+    let names = inv.has("names") || downloadDir != nil
+    if raw && inv.has("names") {
+        throw UsageError("--names adds to normalized events; it does not go with --raw", command: command)
+    }
+
+    let space = try inv.space
+    let role = inv.role(default: space.hasAuditToken ? .audit : .bot)
+    var query = MessageQuery(roomId: try space.roomId(inv.positionals.first, as: role))
+    query.limit = limit
+    query.since = since
+    query.before = before
+    query.beforeMessage = beforeMessage
+    query.mentionsMe = inv.has("mentions-me")
+
+    let progress = downloadDir != nil ? ProgressMeter(inv) : nil
+    let stream = ItemStream(output: inv.output, columns: messageColumns)
+    var failures: [Error] = []
+    var walk = try space.walkMessages(query, as: role)
+    do {
+        while let page = try walk.nextPage() {
+            if raw && downloadDir == nil {
+                try stream.write(page)
+                continue
+            }
+            // A table aligns a page at a time; the other formats write each event as it is made.
+            let batch = inv.output.format == .table
+            var events: [JSON] = []
+            func emit(_ event: JSON) throws {
+                if batch { events.append(event) } else { try stream.write(CollectionOfOne(event)) }
+            }
+            for item in page {
+                let files = item["files"]?.strings ?? []
+                var attachment: String?
+                var saved: [JSON] = []
+                if let downloadDir {
+                    for url in files {
+                        do {
+                            let file = try space.download(url, into: downloadDir, force: inv.has("force"), as: role,
+                                                          progress: progress?.update)
+                            progress?.done()
+                            if attachment == nil { attachment = file.name }
+                            saved.append(.string(file.path))
+                        } catch let error as SparkError {
+                            progress?.done()
+                            if case .interrupted = error { throw error }
+                            inv.warn("error: \(url): \(error)")
+                            failures.append(error)
+                        }
+                    }
+                } else if names, let url = files.first {
+                    attachment = try space.attachmentInfo(url, as: role).name
+                }
+                if raw {
+                    try emit(item)
+                    continue
+                }
+                var event = Events.message(item, hook: Events.walkHook, attachment: attachment)
+                if !saved.isEmpty { event["saved_paths"] = .array(saved) }
+                try emit(event)
+            }
+            if batch { try stream.write(events) }
+        }
+    } catch let SparkError.api(failure) where failure.status == 403 && role == .bot && !query.mentionsMe {
+        let hint = space.hasAuditToken
+            ? "a bot can list only the messages that mention it in group rooms: use --as audit, or --mentions-me"
+            : "a bot can list only the messages that mention it in group rooms: set an audit token (--audit-token-file, space.audit_token), or use --mentions-me"
+        throw HintedError(underlying: SparkError.api(failure), hint: hint)
+    }
+    try stream.finish()
+    if !failures.isEmpty {
+        throw PartialFailure(code: ExitCode.combined(failures),
+                             description: "\(failures.count) attachment(s) could not be saved")
+    }
+}

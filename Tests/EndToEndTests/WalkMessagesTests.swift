@@ -1,0 +1,209 @@
+import Foundation
+import MockWebex
+import XCTest
+
+/// Issue 4: `walk-messages`.
+final class WalkMessagesTests: MockTestCase {
+    /// The audit token makes walk-messages read everything (the default when it is set).
+    private var audit: [String: String] { ["CISCO_SPARK_AUDIT_TOKEN": "audit-token"] }
+
+    private var listRequests: [MockRequest] { mock.requests(method: "GET", pathPrefix: "/messages") }
+
+    private func room(messages count: Int) -> MockRoom {
+        let room = mock.addRoom(title: "History", members: ["alice@example.com"])
+        mock.addMessages(roomId: room.id, count: count, fromEmail: "alice@example.com")
+        return room
+    }
+
+    func testWalk2500AcrossPagesEqualsTheMockInOrder() throws {
+        let room = room(messages: 2500)
+        let r = try run(["walk-messages", room.id, "-o", "ndjson", "--raw"], env: audit)
+        XCTAssertEqual(r.code, 0, r.stderr)
+        let got = try r.lines()
+        let expected = mock.messages(roomId: room.id)
+        XCTAssertEqual(got.count, 2500)
+        XCTAssertEqual(got.map { $0["id"] as? String }, expected.map { $0["id"] as? String })
+        for (a, b) in zip(got, expected) where !NSDictionary(dictionary: a).isEqual(to: b) {
+            return XCTFail("raw message differs: \(a) vs \(b)")
+        }
+        XCTAssertEqual(listRequests.count, 3)
+        XCTAssertEqual(listRequests.first?.query["max"], "1000")
+        XCTAssertEqual(Set(listRequests.map(\.token)), ["audit-token"])
+    }
+
+    func testJSONStreamsOneArrayOfNormalizedEvents() throws {
+        let room = room(messages: 1200)
+        let r = try run(["walk-messages", room.id, "--json"], env: audit)
+        XCTAssertEqual(r.code, 0, r.stderr)
+        let events = try XCTUnwrap(try r.json() as? [[String: Any]])
+        XCTAssertEqual(events.map { $0["id"] as? String }, mock.messages(roomId: room.id).map { $0["id"] as? String })
+        XCTAssertEqual(events.first?["text"] as? String, "message 1200")
+        XCTAssertEqual(events.last?["hook"] as? String, "shellbot-messages")
+    }
+
+    func testEmptyRoomIsAnEmptyArray() throws {
+        let room = room(messages: 0)
+        let r = try run(["walk-messages", room.id, "--json"], env: audit)
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "[]\n")
+    }
+
+    func testNormalizedFields() throws {
+        let room = mock.addRoom(title: "Norm", members: ["alice@example.com", "bob@example.com"])
+        let file = mock.addContent(filename: "report.pdf", data: Data("pdf".utf8))
+        mock.addMessage(roomId: room.id, fromEmail: "bob@example.com", text: "plain one")
+        mock.addMessage(roomId: room.id, fromEmail: "alice@example.com", text: "hi bob", markdown: "hi **bob**",
+                        html: "<p>hi <b>bob</b></p>", files: [file], mentionedEmails: ["bob@example.com"])
+        let r = try run(["walk-messages", room.id, "-o", "ndjson"], env: audit)
+        XCTAssertEqual(r.code, 0, r.stderr)
+        let events = try r.lines()
+        XCTAssertEqual(events.count, 2)
+        let rich = events[0], plain = events[1]
+        let bob = try XCTUnwrap(mock.person(email: "bob@example.com"))
+        let alice = try XCTUnwrap(mock.person(email: "alice@example.com"))
+        XCTAssertEqual(rich["type"] as? String, "message")
+        XCTAssertEqual(rich["content"] as? String, "<p>hi <b>bob</b></p>")
+        XCTAssertEqual(rich["from_id"] as? String, alice.id)
+        XCTAssertEqual(rich["from_label"] as? String, "alice@example.com")
+        XCTAssertEqual(rich["is_direct"] as? Bool, false)
+        XCTAssertEqual(rich["mentioned_ids"] as? [String], [bob.id])
+        XCTAssertEqual(rich["channel_id"] as? String, room.id)
+        XCTAssertEqual(rich["stamp"] as? String, rich["created"] as? String)
+        XCTAssertEqual(rich["hook"] as? String, "shellbot-messages")
+        XCTAssertEqual(rich["url"] as? String, file)
+        XCTAssertEqual(rich["text"] as? String, "hi bob", "the API object's own fields stay")
+        XCTAssertNil(rich["attachment"], "names cost a request each: only with --names")
+        XCTAssertEqual(plain["content"] as? String, "plain one")
+        XCTAssertEqual(plain["mentioned_ids"] as? [String], [])
+        XCTAssertNil(plain["url"])
+        XCTAssertTrue(mock.requests(method: "HEAD", pathPrefix: "/contents").isEmpty)
+
+        let named = try run(["walk-messages", room.id, "-o", "ndjson", "--names"], env: audit)
+        XCTAssertEqual(named.code, 0, named.stderr)
+        XCTAssertEqual(try named.lines()[0]["attachment"] as? String, "report.pdf")
+        XCTAssertNil(try named.lines()[1]["attachment"])
+        XCTAssertEqual(mock.requests(method: "HEAD", pathPrefix: "/contents").count, 1)
+    }
+
+    func testDirectRoomIsDirect() throws {
+        let direct = mock.addRoom(title: "alice", type: "direct", members: ["alice@example.com"])
+        mock.addMessage(roomId: direct.id, fromEmail: "alice@example.com", text: "psst")
+        // a bot may list a direct room's messages
+        let r = try run(["walk-messages", direct.id, "-o", "ndjson"])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertEqual(try r.lines().first?["is_direct"] as? Bool, true)
+    }
+
+    func testLimit() throws {
+        let room = room(messages: 2500)
+        var r = try run(["walk-messages", room.id, "--limit", "30", "-o", "ndjson"], env: audit)
+        XCTAssertEqual(r.code, 0, r.stderr)
+        let expected = mock.messages(roomId: room.id).map { $0["id"] as? String }
+        XCTAssertEqual(try r.lines().map { $0["id"] as? String }, Array(expected.prefix(30)))
+        XCTAssertEqual(listRequests.count, 1)
+        XCTAssertEqual(listRequests[0].query["max"], "30")
+        mock.clearRequests()
+        r = try run(["walk-messages", room.id, "--limit", "1500", "-o", "ndjson"], env: audit)
+        XCTAssertEqual(try r.lines().map { $0["id"] as? String }, Array(expected.prefix(1500)))
+        XCTAssertEqual(listRequests.count, 2)
+        XCTAssertEqual(listRequests[0].query["max"], "1000")
+    }
+
+    func testSinceStopsPaging() throws {
+        let room = room(messages: 2500)
+        let expected = mock.messages(roomId: room.id)
+        let stamp = try XCTUnwrap(expected[500]["created"] as? String)
+        var r = try run(["walk-messages", room.id, "--since", stamp, "-o", "ndjson"], env: audit)
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertEqual(try r.lines().map { $0["id"] as? String }, expected.prefix(501).map { $0["id"] as? String })
+        XCTAssertEqual(listRequests.count, 1, "no page after the first older message")
+        mock.clearRequests()
+        let later = try XCTUnwrap(expected[1100]["created"] as? String)
+        r = try run(["walk-messages", room.id, "--since", later, "-o", "ndjson"], env: audit)
+        XCTAssertEqual(try r.lines().count, 1101)
+        XCTAssertEqual(listRequests.count, 2)
+        // relative ages: everything is newer than a day, nothing older than a minute ago is... all recent
+        r = try run(["walk-messages", room.id, "--since", "1d", "-o", "ndjson", "--limit", "10"], env: audit)
+        XCTAssertEqual(try r.lines().count, 10)
+        let old = mock.addRoom(title: "Old", members: ["alice@example.com"])
+        mock.addMessage(roomId: old.id, fromEmail: "alice@example.com", text: "ancient", created: "2020-01-01T00:00:00.000Z")
+        r = try run(["walk-messages", old.id, "--since", "7d", "-o", "ndjson"], env: audit)
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "")
+    }
+
+    func testBeforeMessageAndBeforeTime() throws {
+        let room = room(messages: 1500)
+        let expected = mock.messages(roomId: room.id)
+        let pivot = try XCTUnwrap(expected[10]["id"] as? String)
+        var r = try run(["walk-messages", room.id, "--before", pivot, "-o", "ndjson"], env: audit)
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertEqual(try r.lines().map { $0["id"] as? String }, expected.dropFirst(11).map { $0["id"] as? String })
+        XCTAssertEqual(listRequests.first?.query["beforeMessage"], pivot)
+        mock.clearRequests()
+        let stamp = try XCTUnwrap(expected[10]["created"] as? String)
+        r = try run(["walk-messages", room.id, "--before", stamp, "-o", "ndjson", "--limit", "5"], env: audit)
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertEqual(try r.lines().map { $0["id"] as? String }, expected[11..<16].map { $0["id"] as? String })
+        XCTAssertEqual(listRequests.first?.query["before"], stamp)
+        r = try run(["walk-messages", room.id, "--before", "yesterday"], env: audit)
+        XCTAssertEqual(r.code, 2)
+        r = try run(["walk-messages", room.id, "--since", "soon"], env: audit)
+        XCTAssertEqual(r.code, 2)
+        XCTAssertTrue(r.stderr.contains("--since"), r.stderr)
+    }
+
+    func testBotIn403GroupRoomGetsHint() throws {
+        let room = room(messages: 3)
+        let r = try run(["walk-messages", room.id])
+        XCTAssertEqual(r.code, 3, r.stderr)
+        XCTAssertTrue(r.stderr.contains("spark-space: hint:") && r.stderr.contains("--mentions-me")
+                      && r.stderr.contains("audit token"), r.stderr)
+        XCTAssertFalse(r.stderr.contains("bot-token"))
+        // --as bot overrides the audit default
+        let forced = try run(["walk-messages", room.id, "--as", "bot"], env: audit)
+        XCTAssertEqual(forced.code, 3)
+        XCTAssertTrue(forced.stderr.contains("--as audit"), forced.stderr)
+    }
+
+    func testMentionsMe() throws {
+        let room = room(messages: 5)
+        let mention = mock.addMessage(roomId: room.id, fromEmail: "alice@example.com", text: "hey bot",
+                                      mentionedEmails: ["bot@example.com"])
+        let r = try run(["walk-messages", room.id, "--mentions-me", "-o", "ndjson"])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertEqual(try r.lines().map { $0["id"] as? String }, [mention.id])
+        XCTAssertEqual(listRequests[0].query["mentionedPeople"], "me")
+        XCTAssertEqual(listRequests[0].query["max"], "100")
+        XCTAssertEqual(listRequests[0].token, "bot-token")
+    }
+
+    func testRoomByTitleAndTable() throws {
+        _ = room(messages: 3)
+        let r = try run(["walk-messages", "History", "-o", "table"], env: audit)
+        XCTAssertEqual(r.code, 0, r.stderr)
+        let lines = r.stdout.split(separator: "\n")
+        XCTAssertEqual(lines.count, 4)
+        XCTAssertTrue(lines[0].hasPrefix("created") && lines[0].contains("personEmail") && lines[0].contains("text"))
+        XCTAssertTrue(lines[1].contains("alice@example.com") && lines[1].contains("message 3"), r.stdout)
+    }
+
+    func testDownloadSavesEveryAttachment() throws {
+        let room = mock.addRoom(title: "Files", members: ["alice@example.com"])
+        let one = Data((0..<5000).map { UInt8(truncatingIfNeeded: $0) })
+        let a = mock.addContent(filename: "a.bin", data: one)
+        let b = mock.addContent(filename: "../b.txt", data: Data("bee".utf8))
+        mock.addMessage(roomId: room.id, fromEmail: "alice@example.com", text: "two", files: [a, b])
+        mock.addMessage(roomId: room.id, fromEmail: "alice@example.com", text: "none")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
+        let r = try run(["walk-messages", room.id, "--download", dir, "-o", "ndjson"], env: audit)
+        XCTAssertEqual(r.code, 0, r.stderr)
+        let events = try r.lines()
+        XCTAssertEqual(events.count, 2)
+        XCTAssertEqual(events[1]["attachment"] as? String, "a.bin")
+        XCTAssertEqual(events[1]["saved_paths"] as? [String], ["\(dir)/a.bin", "\(dir)/b.txt"])
+        XCTAssertEqual(FileManager.default.contents(atPath: "\(dir)/a.bin"), one)
+        XCTAssertEqual(FileManager.default.contents(atPath: "\(dir)/b.txt"), Data("bee".utf8))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).sorted(), ["a.bin", "b.txt"])
+    }
+}
