@@ -208,3 +208,22 @@ final class PagingTests: MockTestCase {
         XCTAssertEqual(mock.uploads.last?.fileName, "data.bin")
     }
 }
+
+/// libcurl's proxy variables are honoured (SPEC "Network behaviour").
+final class ProxyTests: MockTestCase {
+    func testHTTPProxyVariableRoutesRequestsThroughTheProxy() throws {
+        // The mock plays the proxy: a proxied request arrives with an absolute target.
+        let proxy = "http://127.0.0.1:\(mock.port)"
+        let r = try spark(["whoami", "--api-url", "http://api.example.invalid/v1", "-c",
+                           try writeFile("s.yaml", "network:\n  retry_delays: []\n")],
+                          env: ["CISCO_SPARK_BOT_TOKEN": "bot-token", "http_proxy": proxy])
+        XCTAssertNotEqual(r.code, 0)  // the mock is no real proxy; what matters is that it was asked
+        XCTAssertTrue(mock.requests.contains { $0.target.hasPrefix("http://api.example.invalid/v1/people/me") },
+                      "\(mock.requests.map(\.target))")
+    }
+
+    func testNoProxyBypassesTheProxy() throws {
+        let r = try run(["whoami", "--json"], env: ["http_proxy": "http://127.0.0.1:9", "NO_PROXY": "127.0.0.1"])
+        XCTAssertEqual(r.code, 0, r.stderr)
+    }
+}
