@@ -227,3 +227,19 @@ final class ProxyTests: MockTestCase {
         XCTAssertEqual(r.code, 0, r.stderr)
     }
 }
+
+/// `-q` silences notes on stderr, not data or errors.
+final class QuietTests: MockTestCase {
+    func testQuietDropsNotesButKeepsData() throws {
+        var r = try run(["rooms", "create", "Quiet room", "-o", "tsv"])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("created room"), r.stderr)
+        r = try run(["rooms", "create", "Quiet room 2", "-o", "tsv", "-q"])
+        XCTAssertEqual(r.code, 0)
+        XCTAssertEqual(r.stderr, "")
+        XCTAssertTrue(r.stdout.contains("Quiet room 2"))
+        r = try run(["rooms", "get", "No such room", "-q"])
+        XCTAssertEqual(r.code, 4)
+        XCTAssertTrue(r.stderr.hasPrefix("spark-space: error:"), "errors still print with -q")
+    }
+}
