@@ -8,22 +8,28 @@ public enum Events {
 
     /// A message event. `attachment` is the first file's name, when it was resolved.
     public static func message(_ item: JSON, hook: String, attachment: String? = nil) -> JSON {
-        guard case .object(var event) = item else { return item }
-        event.reserveCapacity(event.count + 11)  // one copy at the final size, not several resizes
-        event["type"] = "message"
-        event["content"] = item["html"] ?? item["text"] ?? .string("")
-        event["from_id"] = item["personId"] ?? .null
-        event["from_label"] = item["personEmail"] ?? .null
-        event["is_direct"] = .bool(item["roomType"]?.string == "direct")
-        event["mentioned_ids"] = item["mentionedPeople"] ?? .array([])
-        event["channel_id"] = item["roomId"] ?? .null
-        event["stamp"] = item["created"] ?? .null
-        event["hook"] = .string(hook)
+        item.merging(messageFields(item, hook: hook, attachment: attachment))
+    }
+
+    /// The members a message event adds to the API object (see `message`), for
+    /// writers that merge them while writing instead of building the event.
+    public static func messageFields(_ item: JSON, hook: String, attachment: String? = nil) -> [(String, JSON)] {
+        var fields: [(String, JSON)] = [
+            ("type", "message"),
+            ("content", item["html"] ?? item["text"] ?? .string("")),
+            ("from_id", item["personId"] ?? .null),
+            ("from_label", item["personEmail"] ?? .null),
+            ("is_direct", .bool(item["roomType"]?.string == "direct")),
+            ("mentioned_ids", item["mentionedPeople"] ?? .array([])),
+            ("channel_id", item["roomId"] ?? .null),
+            ("stamp", item["created"] ?? .null),
+            ("hook", .string(hook)),
+        ]
         if let url = item["files"]?.array?.first {
-            event["url"] = url
-            if let attachment { event["attachment"] = .string(attachment) }
+            fields.append(("url", url))
+            if let attachment { fields.append(("attachment", .string(attachment))) }
         }
-        return .object(event)
+        return fields
     }
 
     /// A `join` (memberships created) or `leave` (memberships deleted) event.

@@ -248,6 +248,24 @@ final class ItemStream {
         try out.flush()
     }
 
+    /// Writes one event made of `item` plus `extra` members. ndjson and json merge
+    /// while writing (no event object is built); table and tsv get the merged object.
+    func write(_ item: JSON, adding extra: [(String, JSON)]) throws {
+        guard case .object(let base) = item, output.format == .ndjson || output.format == .json else {
+            return try write(CollectionOfOne(item.merging(extra)))
+        }
+        scratch.removeAll(keepingCapacity: true)
+        let pretty = output.format == .json
+        if pretty {
+            scratch.append(contentsOf: count == 0 ? [UInt8(ascii: "["), 10, 32, 32] : [UInt8(ascii: ","), 10, 32, 32])
+        }
+        JSON.writeObject(base, adding: extra, pretty: pretty, indent: pretty ? 1 : 0, into: &scratch)
+        if !pretty { scratch.append(10) }
+        try output.out.write(bytes: scratch)
+        try output.out.flush()
+        count += 1
+    }
+
     func finish() throws {
         if output.format == .json {
             try output.out.write(count == 0 ? "[]\n" : "\n]\n")

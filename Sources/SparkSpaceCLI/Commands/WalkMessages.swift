@@ -124,9 +124,13 @@ private func walkMessages(_ inv: Invocation) throws {
                     try emit(item)
                     continue
                 }
-                var event = Events.message(item, hook: Events.walkHook, attachment: attachment)
-                if !saved.isEmpty { event["saved_paths"] = .array(saved) }
-                try emit(event)
+                var fields = Events.messageFields(item, hook: Events.walkHook, attachment: attachment)
+                if !saved.isEmpty { fields.append(("saved_paths", .array(saved))) }
+                if batch {
+                    events.append(item.merging(fields))
+                } else {
+                    try stream.write(item, adding: fields)
+                }
             }
             if batch { try stream.write(events) }
         }
