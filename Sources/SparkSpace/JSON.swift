@@ -132,27 +132,61 @@ extension JSON {
     public static func writeObject(
         _ base: [String: JSON], adding extra: [(String, JSON)], pretty: Bool, indent: Int, into out: inout [UInt8]
     ) {
-        var keys = Array(base.keys)
-        for (key, _) in extra where base[key] == nil { keys.append(key) }
-        guard !keys.isEmpty else { return out.append(contentsOf: [UInt8(ascii: "{"), UInt8(ascii: "}")]) }
-        // Code-point (UTF-8 byte) order: stable across platforms and cheaper than String's `<`.
-        keys.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        guard base.count + extra.count > 0 else { return out.append(contentsOf: [UInt8(ascii: "{"), UInt8(ascii: "}")]) }
+        // All members, extras ranked after the base ones so that on a tie the extra wins;
+        // no hashing and no lookups on this hot path.
+        var members: [Member] = []
+        members.reserveCapacity(base.count + extra.count)
+        for (key, value) in base { members.append(Member(key: key, rank: 0, value: value)) }
+        for (rank, (key, value)) in extra.enumerated() { members.append(Member(key: key, rank: rank + 1, value: value)) }
+        members.sort(by: Member.precedes)
         out.append(UInt8(ascii: "{"))
-        for (index, key) in keys.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
+        var first = true
+        for (index, member) in members.enumerated() {
+            if index + 1 < members.count && members[index + 1].key == member.key { continue }
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
             if pretty { newline(indent + 1, into: &out) }
-            writeString(key, into: &out)
+            writeString(member.key, into: &out)
             out.append(UInt8(ascii: ":"))
-            let value = extra.last { $0.0 == key }?.1 ?? base[key]!
             if pretty {
                 out.append(UInt8(ascii: " "))
-                value.writePretty(into: &out, indent: indent + 1)
+                member.value.writePretty(into: &out, indent: indent + 1)
             } else {
-                value.write(into: &out)
+                member.value.write(into: &out)
             }
         }
         if pretty { newline(indent, into: &out) }
         out.append(UInt8(ascii: "}"))
+    }
+
+    /// An object member while writing. Keys sort in code-point (UTF-8 byte) order,
+    /// compared first by their first 8 bytes packed in an integer: sorting keys was
+    /// the largest single cost of writing events.
+    private struct Member {
+        var key: String
+        var rank: Int
+        var value: JSON
+        var prefix: UInt64
+
+        init(key: String, rank: Int, value: JSON) {
+            self.key = key
+            self.rank = rank
+            self.value = value
+            var packed: UInt64 = 0
+            var count = 0
+            for byte in key.utf8.prefix(8) {
+                packed = packed << 8 | UInt64(byte)
+                count += 1
+            }
+            prefix = packed << (8 * UInt64(8 - count))
+        }
+
+        static func precedes(_ a: Member, _ b: Member) -> Bool {
+            if a.prefix != b.prefix { return a.prefix < b.prefix }
+            if a.key == b.key { return a.rank < b.rank }
+            return a.key.utf8.lexicographicallyPrecedes(b.key.utf8)
+        }
     }
 
     private static func newline(_ level: Int, into out: inout [UInt8]) {
