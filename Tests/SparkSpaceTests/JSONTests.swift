@@ -27,6 +27,15 @@ final class JSONTests: XCTestCase {
         XCTAssertEqual(value.prettyText, "{\n  \"a\": {\n    \"x\": [\n      1,\n      2\n    ]\n  },\n  \"z\": 1\n}")
     }
 
+    func testWriteObjectMergesSortsAndLetsExtrasWin() {
+        let base: [String: JSON] = ["mentionedPeople": 1, "mentioned_ids": 2, "id": "a", "é": true, "Z": 0, "mention": 3]
+        var out: [UInt8] = []
+        JSON.writeObject(base, adding: [("id", "b"), ("aa", .null), ("id", "c")], pretty: false, indent: 0, into: &out)
+        XCTAssertEqual(String(decoding: out, as: UTF8.self),
+                       #"{"Z":0,"aa":null,"id":"c","mention":3,"mentionedPeople":1,"mentioned_ids":2,"é":true}"#)
+        XCTAssertEqual(JSON.object(base).merging([("id", "b")])["id"], "b")
+    }
+
     func testDeepNestingIsAnErrorNotACrash() {
         XCTAssertThrowsError(try JSON.parse(String(repeating: "[", count: 100_000)))
     }
