@@ -73,7 +73,8 @@ echo "bulk add 500 participants, mock answering 429 (Retry-After: 1) on every 50
 start_mock 0 --throttle-every 50 --retry-after 1
 seq 1 500 | sed 's/.*/user&@example.com/' >"$out/emails"
 read -r wall rss < <(measure bulk "$spark" participants add "$room" - --api-url "$base" --token bot-token \
-    -q <"$out/emails")
+    -q -v <"$out/emails")
 members=$("$spark" participants list "$room" --api-url "$base" --token bot-token -o tsv | grep -c '^user' || true)
 stop_mock
-echo "  wall ${wall}s, throttle minimum 9s (9 waits of 1s), members present: $members/500"
+throttled=$(grep -c ' 429 ' "$out/bulk.err" || true)
+echo "  wall ${wall}s; $throttled answers were 429 (1 s each, 4 requests at a time: ≥ $(( (throttled + 3) / 4 )) s of waiting); members present: $members/500"
