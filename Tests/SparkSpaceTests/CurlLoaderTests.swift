@@ -1,0 +1,30 @@
+import Foundation
+import XCTest
+@testable import SparkSpace
+
+/// The dlopen loader of Sources/CCurl/shim.h.
+final class CurlLoaderTests: XCTestCase {
+    func testLoadsTheRealLibcurl() throws {
+        XCTAssertNoThrow(try CurlTransport.loadLibrary())
+        // Concurrent first (or later) uses agree.
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in XCTAssertNoThrow(try CurlTransport.loadLibrary()) }
+    }
+
+    func testMissingLibraryIsAnErrorNotACrash() {
+        let failure = CurlTransport.probeLibrary("/nonexistent/libcurl.so.4")
+        XCTAssertEqual(failure?.hasPrefix("cannot load /nonexistent/libcurl.so.4: "), true, failure ?? "nil")
+        XCTAssertEqual(failure?.contains("No such file"), true, failure ?? "nil")
+    }
+
+    func testBareNameDropsTheRepeatedName() {
+        let failure = CurlTransport.probeLibrary("libspark-space-no-such-lib.so.9")
+        XCTAssertEqual(failure, "cannot load libspark-space-no-such-lib.so.9: cannot open shared object file: No such file or directory")
+    }
+
+    func testLibraryWithoutCurlFunctions() {
+        #if os(Linux)
+        let failure = CurlTransport.probeLibrary("libc.so.6")
+        XCTAssertEqual(failure, "cannot load libc.so.6: it has no function curl_global_init")
+        #endif
+    }
+}
