@@ -12,7 +12,9 @@ final class StartupTests: MockTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let path = dir.appendingPathComponent("libcurl.so.4").path
         if let copyOf {
-            try FileManager.default.copyItem(atPath: copyOf, toPath: path)
+            // The real file, not a (relative) symlink that would dangle in `dir`.
+            let real = URL(fileURLWithPath: copyOf).resolvingSymlinksInPath().path
+            try FileManager.default.copyItem(atPath: real, toPath: path)
         } else {
             try (contents ?? "").write(toFile: path, atomically: true, encoding: .utf8)
         }

@@ -7,7 +7,11 @@ final class CurlLoaderTests: XCTestCase {
     func testLoadsTheRealLibcurl() throws {
         XCTAssertNoThrow(try CurlTransport.loadLibrary())
         // Concurrent first (or later) uses agree.
-        DispatchQueue.concurrentPerform(iterations: 8) { _ in XCTAssertNoThrow(try CurlTransport.loadLibrary()) }
+        let failures = Failures()
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            do { try CurlTransport.loadLibrary() } catch { failures.add(error) }
+        }
+        XCTAssertEqual(failures.count, 0)
     }
 
     func testMissingLibraryIsAnErrorNotACrash() {
@@ -27,4 +31,11 @@ final class CurlLoaderTests: XCTestCase {
         XCTAssertEqual(failure, "cannot load libc.so.6: it has no function curl_global_init")
         #endif
     }
+}
+
+private final class Failures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var errors: [Error] = []
+    func add(_ error: Error) { lock.lock(); errors.append(error); lock.unlock() }
+    var count: Int { lock.lock(); defer { lock.unlock() }; return errors.count }
 }
