@@ -1,12 +1,15 @@
 # Build, install and uninstall spark-space, its man page and shell completions.
 #
-#   make                      swift build -c release
+#   make                      swift build -c release --static-swift-stdlib
 #   sudo make install         binary, man page, completions under PREFIX
 #   sudo make uninstall       removes exactly what install put there
 #   make generate             regenerates completions/ and man/ from the command table
 #
 # PREFIX (default /usr/local) and DESTDIR (for packaging) work as usual; BIN
-# names the binary to install (default: the release build).
+# names the binary to install (default: the release build). The Swift runtime
+# and Foundation are linked statically: start-up is ~9 ms faster and ~5 MB
+# smaller than with the shared ones (issue #7); libcurl stays a shared library,
+# opened on first use. RELEASE_FLAGS overrides (bench/run.sh uses the same).
 
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
@@ -16,6 +19,7 @@ ZSHDIR   ?= $(PREFIX)/share/zsh/site-functions
 FISHDIR  ?= $(PREFIX)/share/fish/vendor_completions.d
 BIN      ?= .build/release/spark-space
 INSTALL  ?= install
+RELEASE_FLAGS ?= -c release --static-swift-stdlib
 
 # Every file install puts down.
 INSTALLED = $(DESTDIR)$(BINDIR)/spark-space \
@@ -29,10 +33,10 @@ INSTALLED = $(DESTDIR)$(BINDIR)/spark-space \
 all: build
 
 build:
-	swift build -c release
+	swift build $(RELEASE_FLAGS)
 
 install:
-	@test -x "$(BIN)" || { echo "make: no $(BIN): run 'make' (swift build -c release) first" >&2; exit 1; }
+	@test -x "$(BIN)" || { echo "make: no $(BIN): run 'make' (swift build -c release --static-swift-stdlib) first" >&2; exit 1; }
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHDIR) $(DESTDIR)$(ZSHDIR) $(DESTDIR)$(FISHDIR)
 	$(INSTALL) -m 755 "$(BIN)" $(DESTDIR)$(BINDIR)/spark-space
 	$(INSTALL) -m 644 man/spark-space.1 $(DESTDIR)$(MANDIR)/man1/spark-space.1

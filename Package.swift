@@ -15,10 +15,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
-        // libcurl through a module map plus typed, non-variadic inline shims.
+        // libcurl through a module map plus typed, non-variadic inline shims. The shim
+        // opens libcurl.so.4 with dlopen on first use, so nothing may link -lcurl: no
+        // `pkgConfig: "libcurl"` here (its `--libs` would add -lcurl to the link and make
+        // every start-up, --version included, load libcurl's ~35 dependencies).
+        // <curl/curl.h> comes from the default include path (libcurl4-openssl-dev).
         .systemLibrary(
             name: "CCurl",
-            pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
         // The core: transport, API, paging, retry, settings, space operations, events.

@@ -7,9 +7,11 @@ cd "$(dirname "$0")/.."
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(2000 20000 200000)
 
-swift build -c release --product spark-space >/dev/null
-swift build -c release --product mock-webex >/dev/null
-bin=$(swift build -c release --show-bin-path)
+# The same flags as `make` (the release build that gets installed).
+flags=(-c release --static-swift-stdlib)
+swift build "${flags[@]}" --product spark-space >/dev/null
+swift build "${flags[@]}" --product mock-webex >/dev/null
+bin=$(swift build "${flags[@]}" --show-bin-path)
 spark="$bin/spark-space"
 mock="$bin/mock-webex"
 

@@ -3,31 +3,48 @@ import Foundation
 
 /// HTTP over libcurl, with one easy handle reused per thread so that
 /// connections stay alive across requests (a walk of 200 pages opens one).
+///
+/// libcurl is loaded with `dlopen` on the first request, not at start-up (see
+/// Sources/CCurl/shim.h); when it cannot be loaded, `perform` throws
+/// `SparkError.io("cannot load libcurl.so.4: ...")`.
 public final class CurlTransport: HTTPTransport {
     /// Connect timeout and longest stall with no bytes moving, in seconds.
     public let timeout: Double
     public let userAgent: String
 
-    private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_ALL)) }()
     private let threadKey = "spark-space.curl-handle.\(UUID().uuidString)"
 
     public init(timeout: Double = 60, userAgent: String) {
-        _ = Self.globalInit
         self.timeout = timeout
         self.userAgent = userAgent
     }
 
     public func perform(_ request: HTTPRequest, sink: BodySink?, progress: ProgressHandler?) throws -> HTTPResponse {
+        try Self.loadLibrary()
         let handle = threadHandle()
-        curl_easy_reset(handle.curl)
+        ss_easy_reset(handle.curl)
         let transfer = Transfer(sink: sink, progress: progress)
         var cleanup: [() -> Void] = []
         defer { cleanup.forEach { $0() } }
         try configure(handle.curl, request, transfer: transfer, cleanup: &cleanup)
-        let code = curl_easy_perform(handle.curl)
+        let code = ss_easy_perform(handle.curl)
         if let error = transfer.sinkError { throw error }
         guard code == CURLE_OK else { throw failure(code, handle.curl, transfer) }
         return HTTPResponse(status: transfer.status, headers: transfer.headers, body: transfer.body)
+    }
+
+    /// Loads libcurl once per process (any thread); throws why it cannot be loaded.
+    public static func loadLibrary() throws {
+        if let failure = ss_curl_load() { throw SparkError.io(String(cString: failure)) }
+    }
+
+    /// Tries to open `library` as libcurl without using it: nil, or why not.
+    /// For tests of the loader's error path.
+    static func probeLibrary(_ library: String) -> String? {
+        var api = ss_curl_api()
+        var error = [CChar](repeating: 0, count: 512)
+        guard let failure = ss_curl_open(library, &api, &error, error.count) else { return nil }
+        return String(cString: failure)
     }
 
     private func threadHandle() -> EasyHandle {
@@ -66,9 +83,9 @@ public final class CurlTransport: HTTPTransport {
         headers.append("Expect:")  // no 100-continue round trip before uploads
         try configureBody(curl, request, headers: &headers, cleanup: &cleanup)
         var list: UnsafeMutablePointer<curl_slist>? = nil
-        for line in headers { list = curl_slist_append(list, line) }
+        for line in headers { list = ss_slist_append(list, line) }
         ss_setopt_slist(curl, CURLOPT_HTTPHEADER, list)
-        cleanup.append { curl_slist_free_all(list) }
+        cleanup.append { ss_slist_free_all(list) }
     }
 
     private func configureBody(
@@ -90,35 +107,35 @@ public final class CurlTransport: HTTPTransport {
                 _ = ss_setopt_pointer(curl, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: buffer.baseAddress))
             }
         case .multipart(let parts):
-            let mime = curl_mime_init(curl)
-            cleanup.append { curl_mime_free(mime) }
+            let mime = ss_mime_init(curl)
+            cleanup.append { ss_mime_free(mime) }
             for part in parts { try addPart(part, to: mime) }
             ss_setopt_mime(curl, mime)
         }
     }
 
     private func addPart(_ part: MultipartPart, to mime: OpaquePointer?) throws {
-        let handle = curl_mime_addpart(mime)
+        let handle = ss_mime_addpart(mime)
         switch part {
         case .field(let name, let value):
-            curl_mime_name(handle, name)
+            ss_mime_name(handle, name)
             let bytes = Array(value.utf8)
             bytes.withUnsafeBufferPointer { buffer in
-                buffer.withMemoryRebound(to: CChar.self) { _ = curl_mime_data(handle, $0.baseAddress, bytes.count) }
+                buffer.withMemoryRebound(to: CChar.self) { _ = ss_mime_data(handle, $0.baseAddress, bytes.count) }
             }
         case .file(let name, let path, let fileName, let contentType):
-            curl_mime_name(handle, name)
+            ss_mime_name(handle, name)
             // curl reads the file piece by piece while sending.
-            guard curl_mime_filedata(handle, path) == CURLE_OK else {
+            guard ss_mime_filedata(handle, path) == CURLE_OK else {
                 throw SparkError.invalidInput("cannot read \(path)")
             }
-            curl_mime_filename(handle, fileName)
-            curl_mime_type(handle, contentType)
+            ss_mime_filename(handle, fileName)
+            ss_mime_type(handle, contentType)
         }
     }
 
     private func failure(_ code: CURLcode, _ curl: UnsafeMutableRawPointer, _ transfer: Transfer) -> TransportFailure {
-        let message = String(cString: curl_easy_strerror(code))
+        let message = String(cString: ss_easy_strerror(code))
         var sent: curl_off_t = 0
         ss_getinfo_off(curl, CURLINFO_SIZE_UPLOAD_T, &sent)
         var requestSize: Int = 0
@@ -141,8 +158,8 @@ public final class CurlTransport: HTTPTransport {
 private final class EasyHandle {
     let curl: UnsafeMutableRawPointer
 
-    init() { curl = curl_easy_init() }
-    deinit { curl_easy_cleanup(curl) }
+    init() { curl = ss_easy_init() }
+    deinit { ss_easy_cleanup(curl) }
 }
 
 /// State of one transfer, reached from curl's C callbacks through `userdata`.
