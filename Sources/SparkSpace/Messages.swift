@@ -207,6 +207,7 @@ public struct MessageWalk {
             done = true
         }
         count += page.count
+        if !done { pages.prefetchNext() }  // the next page will be wanted: fetch it meanwhile
         return page.isEmpty ? nil : page
     }
 }

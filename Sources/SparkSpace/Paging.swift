@@ -30,6 +30,7 @@ public struct PageIterator {
     private var position = 0
     /// Pages fetched so far.
     public private(set) var pages = 0
+    private var prefetched: Prefetch?
 
     init(client: WebexClient, firstURL: String) {
         self.client = client
@@ -39,14 +40,19 @@ public struct PageIterator {
     /// The next item, fetching the next page when the current one is used up.
     public mutating func next() throws -> JSON? {
         while position >= buffer.count {
-            guard let url = nextURL else { return nil }
-            // Let the used page go before the next one arrives: one page in memory, not two.
+            // Let the used page go before the next one arrives.
             buffer = []
             position = 0
-            let response = try client.send("GET", url)
-            nextURL = parseLinkHeader(response.headers["Link"])["next"]
-            buffer = try client.decode(response).json["items"]?.array ?? []
-            position = 0
+            let page: Page
+            if let prefetched {
+                self.prefetched = nil
+                page = try Self.parse(try prefetched.wait(), client)
+            } else {
+                guard let url = nextURL else { return nil }
+                page = try Self.fetch(url, client)
+            }
+            nextURL = page.next
+            buffer = page.items
             pages += 1
         }
         defer { position += 1 }
@@ -61,10 +67,54 @@ public struct PageIterator {
         return slice
     }
 
+    /// Starts fetching and parsing the next page on another thread while the caller
+    /// works on this one, so that network, parsing and writing overlap. Call it only
+    /// when the next page will be wanted: request counts stay exact.
+    public mutating func prefetchNext() {
+        guard prefetched == nil, position >= buffer.count, let url = nextURL else { return }
+        let client = self.client
+        // Only the bytes come early: a parsed page costs several times its text in memory.
+        prefetched = Prefetch { try client.send("GET", url) }
+        nextURL = nil
+    }
+
+    struct Page {
+        var items: [JSON]
+        var next: String?
+    }
+
+    static func fetch(_ url: String, _ client: WebexClient) throws -> Page {
+        try parse(client.send("GET", url), client)
+    }
+
+    static func parse(_ response: HTTPResponse, _ client: WebexClient) throws -> Page {
+        let next = parseLinkHeader(response.headers["Link"])["next"]
+        return Page(items: try client.decode(response).json["items"]?.array ?? [], next: next)
+    }
+
     /// Collects up to `limit` items (nil: all of them).
     public mutating func collect(limit: Int? = nil) throws -> [JSON] {
         var items: [JSON] = []
         while limit.map({ items.count < $0 }) ?? true, let item = try next() { items.append(item) }
         return items
+    }
+}
+
+/// One page being fetched on a background queue.
+private final class Prefetch: @unchecked Sendable {
+    private static let queue = DispatchQueue(label: "spark-space.prefetch")
+    private let done = DispatchSemaphore(value: 0)
+    private var result: Result<HTTPResponse, Error>?
+
+    init(_ work: @escaping () throws -> HTTPResponse) {
+        Self.queue.async {
+            self.result = Result { try work() }
+            self.done.signal()
+        }
+    }
+
+    func wait() throws -> HTTPResponse {
+        done.wait()
+        return try result!.get()
     }
 }
