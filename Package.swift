@@ -72,7 +72,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SparkSpaceCLITests",
-            dependencies: ["SparkSpaceCLI"],
+            dependencies: ["SparkSpaceCLI", "MockWebex"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .testTarget(

@@ -10,7 +10,7 @@ extension ListenTests {
             mock.addMessage(roomId: room.id, fromEmail: "alice@example.com", text: "soak \($0)")
         }
         try startListen(["--secret", "soak-secret"])
-        var rng = SeededRandom(seed: 7)
+        var rng = SplitMix64(state: 7)
         // Bodies: random bytes, truncated JSON, JSON of the wrong shape, huge numbers, deep nesting.
         let junk: [Data] = (0..<10_000).map { i in
             switch i % 5 {
@@ -46,17 +46,5 @@ extension ListenTests {
         XCTAssertEqual(events.count, 200)
         XCTAssertTrue(Set(events.compactMap { $0["id"] as? String }) == Set(messages.map(\.id)),
                       "printed events are not the 200 delivered messages")
-    }
-}
-
-/// xorshift64*: deterministic junk.
-struct SeededRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed | 1 }
-    mutating func next() -> UInt64 {
-        state ^= state >> 12
-        state ^= state << 25
-        state ^= state >> 27
-        return state &* 2_685_821_657_736_338_717
     }
 }

@@ -245,16 +245,18 @@ enum MockIds {
 
 // MARK: - Deterministic PRNG
 
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
+/// SplitMix64: a small seeded generator, so faults and fuzz inputs can be replayed.
+public struct SplitMix64: RandomNumberGenerator {
+    public var state: UInt64
+    public init(state: UInt64) { self.state = state }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
-    mutating func nextDouble() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    public mutating func nextDouble() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
 
 // MARK: - URL query helpers

@@ -1,21 +1,10 @@
+import MockWebex
 import XCTest
 @testable import SparkSpaceCLI
 
 /// Seeded random argument vectors against the parser, in process: every one
 /// ends in a parse or a usage error, never a trap.
 final class ArgvFuzzTests: XCTestCase {
-    /// A small deterministic generator (SplitMix64), so a failure can be replayed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Words the table knows, mutated words, and junk.
     func vocabulary() -> [String] {
         var words = ["-", "--", "-o", "--output=", "=", "-qv", "-ojson", "--json=1", "", " ", "\u{0}", "é", "--=x",
@@ -35,7 +24,7 @@ final class ArgvFuzzTests: XCTestCase {
     }
 
     func testRandomArgumentVectorsNeverTrap() {
-        var rng = SplitMix(state: 20261125)
+        var rng = SplitMix64(state: 20261125)
         let words = vocabulary()
         var codes: [Int32: Int] = [:]
         for _ in 0..<5000 {
