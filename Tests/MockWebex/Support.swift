@@ -263,26 +263,18 @@ public struct SplitMix64: RandomNumberGenerator {
 
 enum QueryCoding {
     /// Decodes a query component: "+" is a space, %XX escapes are bytes (form encoding, as Webex's servers do).
-    static func decode(_ s: Substring) -> String {
+    /// Percent-decodes a query part, where `+` is a space (as form encoding says).
+    static func decode(_ s: Substring) -> String { percentDecode(s, plusIsSpace: true) }
+
+    /// Percent-decodes a path, where `+` is itself.
+    static func pathDecode(_ s: Substring) -> String { percentDecode(s, plusIsSpace: false) }
+
+    private static func percentDecode(_ s: Substring, plusIsSpace: Bool) -> String {
         var bytes = [UInt8]()
         bytes.reserveCapacity(s.utf8.count)
         var it = Array(s.utf8)[...]
         while let c = it.popFirst() {
-            if c == 43 { bytes.append(32); continue }
-            if c == 37, it.count >= 2, let h = hexVal(it[it.startIndex]), let l = hexVal(it[it.startIndex + 1]) {
-                bytes.append(h << 4 | l)
-                it = it.dropFirst(2)
-                continue
-            }
-            bytes.append(c)
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    static func pathDecode(_ s: Substring) -> String {
-        var bytes = [UInt8]()
-        var it = Array(s.utf8)[...]
-        while let c = it.popFirst() {
+            if plusIsSpace && c == 43 { bytes.append(32); continue }
             if c == 37, it.count >= 2, let h = hexVal(it[it.startIndex]), let l = hexVal(it[it.startIndex + 1]) {
                 bytes.append(h << 4 | l)
                 it = it.dropFirst(2)
