@@ -116,7 +116,27 @@ _spark_space_argument() {
     'post|0') _spark_space_rooms ;;
     'walk-messages|0') _spark_space_rooms ;;
     'pull|0') _spark_space_rooms ;;
+    'help|'*) _spark_space_commands ;;
     'completions|0') _spark_space_words 'bash' 'zsh' 'fish' ;;
+    esac
+}
+
+# Adds option $1's value $2 to $settings when the option is a setting (-c FILE),
+# as bash would pass it: ~/ expanded, quotes or backslashes removed (no $VAR).
+_spark_space_setting() {
+    local value=$2
+    case $value in
+    \'*\' | \"*\") value=${value:1:${#value}-2} ;;
+    *) value=${value//\\/} value=${value/#\~\//$HOME/} ;;
+    esac
+    case $1 in
+    '-c' | '--config') settings+=("--config=$value") ;;
+    '--token') settings+=("--token=$value") ;;
+    '--token-file') settings+=("--token-file=$value") ;;
+    '--audit-token') settings+=("--audit-token=$value") ;;
+    '--audit-token-file') settings+=("--audit-token-file=$value") ;;
+    '--api-url') settings+=("--api-url=$value") ;;
+    '--as') settings+=("--as=$value") ;;
     esac
 }
 
@@ -171,43 +191,60 @@ _spark_space_rooms() {
     compopt -o filenames 2>/dev/null
     while IFS= read -r title; do
         [[ -n $title && $title == "$typed"* ]] && COMPREPLY+=("$title")
-    done < <(command spark-space rooms list -o tsv --limit 0 --timeout 5 --max-wait 0 2>/dev/null | cut -f2)
+    done < <(command spark-space "${settings[@]}" rooms list -o tsv --limit 0 --timeout 5 --max-wait 0 </dev/null 2>/dev/null | cut -f2)
+}
+
+# The subcommands of the path the arguments before the cursor name (help rooms <Tab>).
+_spark_space_commands() {
+    _spark_space_words $(_spark_space_subcommands "${args[*]}")
 }
 
 _spark_space() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-    local path='' option='' ended='' count=0 word i
+    # args and settings are read by the completers (bash scoping is dynamic).
+    local path='' option='' ended='' word i
+    local -a args=() settings=()
     COMPREPLY=()
     # bash splits `--opt=` into `--opt` `=` (COMP_WORDBREAKS): complete the value.
     [[ $cur == = && $prev == -* ]] && cur=''
+    # bash splits words at ':' too (COMP_WORDBREAKS): join `http` `:` `//h` back.
+    local -a words=()
     for ((i = 1; i < COMP_CWORD; i++)); do
-        word=${COMP_WORDS[i]}
+        if ((i > 1)) && [[ ${COMP_WORDS[i]} == : || ${COMP_WORDS[i - 1]} == : ]]; then
+            words[-1]+=${COMP_WORDS[i]}
+        else
+            words+=("${COMP_WORDS[i]}")
+        fi
+    done
+    for word in "${words[@]}"; do
         if [[ -n $option ]]; then
-            [[ $word == = ]] || option=''
+            [[ $word == = ]] && continue
+            _spark_space_setting "$option" "$word"
+            option=''
         elif [[ -n $ended ]]; then
-            count=$((count + 1))
+            args+=("$word")
         elif [[ $word == -- ]]; then
             ended=1
         elif [[ $word == --*=* ]]; then
-            :
+            _spark_space_setting "${word%%=*}" "${word#*=}"
         elif [[ $word == --?* ]]; then
             _spark_space_takes_value "$path" "$word" && option=$word
         elif [[ $word == -?* ]]; then
             _spark_space_cluster "$path" "$word" && option=-${word: -1}
-        elif ((count == 0)) && [[ " $(_spark_space_subcommands "$path") " == *" $word "* ]]; then
+        elif ((${#args[@]} == 0)) && [[ " $(_spark_space_subcommands "$path") " == *" $word "* ]]; then
             path=${path:+$path }$word
         else
-            count=$((count + 1))
+            args+=("$word")
         fi
     done
     if [[ -n $option ]]; then
         _spark_space_value "$path" "$option"
     elif [[ -z $ended && $cur == -* ]]; then
         _spark_space_words $(_spark_space_options "$path")
-    elif ((count == 0)) && [[ -z $ended && -n $(_spark_space_subcommands "$path") ]]; then
+    elif ((${#args[@]} == 0)) && [[ -z $ended && -n $(_spark_space_subcommands "$path") ]]; then
         _spark_space_words $(_spark_space_subcommands "$path")
     else
-        _spark_space_argument "$path" "$count"
+        _spark_space_argument "$path" "${#args[@]}"
     fi
 }
 

@@ -5,42 +5,58 @@
 
 # Prints how many arguments follow the command path, whether the word under
 # the cursor is an option's value (1) or not (0), then the path's words.
+# With `arguments` or `settings`, prints those words instead (--config=FILE...).
 function __spark_space_state
     set -l words (commandline -opc)
     set -e words[1]
     set -l path
-    set -l count 0
-    set -l option 0
+    set -l arguments
+    set -l settings
+    set -l option
     set -l ended 0
     for word in $words
-        if test $option = 1
-            set option 0
+        if test -n "$option"
+            set -a settings (__spark_space_setting $option $word)
+            set option
         else if test $ended = 1
-            set count (math $count + 1)
+            set -a arguments $word
         else if test "$word" = --
             set ended 1
         else if string match -q -- '--*=*' $word
-            continue
+            set -a settings (__spark_space_setting (string split -m 1 = -- $word))
         else if string match -q -- '--?*' $word
-            __spark_space_takes_value $word $path; and set option 1
+            __spark_space_takes_value $word $path; and set option $word
         else if string match -q -- '-?*' $word
             # -qo takes the next word as its value; -ojson carries it.
             set -l letters (string sub -s 2 -- $word | string split '')
             for i in (seq (count $letters))
                 if __spark_space_takes_value -$letters[$i] $path
-                    test $i = (count $letters); and set option 1
+                    test $i = (count $letters); and set option -$letters[$i]
                     break
                 end
             end
-        else if test $count = 0; and contains -- $word (__spark_space_subcommands $path)
+        else if test (count $arguments) = 0; and contains -- $word (__spark_space_subcommands $path)
             set -a path $word
         else
-            set count (math $count + 1)
+            set -a arguments $word
         end
     end
-    echo $count
-    echo $option
-    printf '%s\n' $path
+    switch "$argv"
+        # string join prints nothing for no words (printf would print an empty line).
+        case arguments
+            string join -- \n $arguments
+        case settings
+            string join -- \n $settings
+        case '*'
+            count $arguments
+            test -n "$option"; and echo 1; or echo 0
+            printf '%s\n' $path
+    end
+end
+
+# The subcommands of the path the arguments before the cursor name (help rooms <Tab>).
+function __spark_space_commands
+    __spark_space_subcommands (__spark_space_state arguments)
 end
 
 # Succeeds when the command path is $argv.
@@ -69,7 +85,7 @@ end
 # Room titles from `spark-space rooms list`; nothing without a token.
 function __spark_space_room_titles
     # fish itself reports a missing command, whatever the redirection.
-    command -q spark-space; and command spark-space rooms list -o tsv --limit 0 --timeout 5 --max-wait 0 2>/dev/null | cut -f2
+    command -q spark-space; and command spark-space (__spark_space_state settings) rooms list -o tsv --limit 0 --timeout 5 --max-wait 0 </dev/null 2>/dev/null | cut -f2
 end
 
 # The subcommands of the command path $argv ('' is the top level), one a line.
@@ -138,6 +154,28 @@ function __spark_space_takes_value
             return 0
     end
     return 1
+end
+
+# Prints option $argv[1]'s value $argv[2] as --name=value when the option is a
+# setting (-c FILE): completions that run spark-space pass it on.
+function __spark_space_setting
+    set -l value (string replace -r -- '^~/' "$HOME/" $argv[2])
+    switch $argv[1]
+        case -c --config
+            printf '%s\n' --config=$value
+        case --token
+            printf '%s\n' --token=$value
+        case --token-file
+            printf '%s\n' --token-file=$value
+        case --audit-token
+            printf '%s\n' --audit-token=$value
+        case --audit-token-file
+            printf '%s\n' --audit-token-file=$value
+        case --api-url
+            printf '%s\n' --api-url=$value
+        case --as
+            printf '%s\n' --as=$value
+    end
 end
 
 complete -c spark-space -f
@@ -275,6 +313,7 @@ complete -c spark-space -n '__spark_space_argument 0 pull' -a '(__spark_space_ro
 
 # spark-space help
 complete -c spark-space -n '__spark_space_in help' -l man -d 'print the manual page (roff) instead; read it with: spark-space help --man | man -l -'
+complete -c spark-space -n '__spark_space_argument 0+ help' -a '(__spark_space_commands)'
 
 # spark-space completions
 complete -c spark-space -n '__spark_space_argument 0 completions' -a 'bash zsh fish'

@@ -7,6 +7,9 @@ public enum ValueCompletion: Equatable, Sendable {
     case directory
     /// Room titles, from `spark-space rooms list -o tsv`.
     case room
+    /// A command path, one word an argument: the top-level commands, then the
+    /// subcommands of the path the arguments before it name (`help rooms list`).
+    case command
     case choices([String])
 }
 
@@ -19,10 +22,14 @@ public struct OptionSpec: Sendable {
     public var help: String
     public var completion: ValueCompletion
     public var repeatable: Bool
+    /// Chooses the account or API a command talks to (settings file, tokens, API
+    /// URL, role): completions that run the tool pass it on, so they list what
+    /// the command typed would see.
+    public var setting: Bool
 
     public init(
         _ long: String, short: Character? = nil, value: String? = nil, help: String,
-        completion: ValueCompletion = .none, repeatable: Bool = false
+        completion: ValueCompletion = .none, repeatable: Bool = false, setting: Bool = false
     ) {
         self.long = long
         self.short = short
@@ -30,6 +37,7 @@ public struct OptionSpec: Sendable {
         self.help = help
         self.completion = completion
         self.repeatable = repeatable
+        self.setting = setting
     }
 
     /// Allowed values, when the option takes one of a fixed set.
@@ -129,15 +137,18 @@ public enum OutputFormat: String, CaseIterable, Sendable {
 
 /// Options every command accepts, before or after the command.
 public let globalOptions: [OptionSpec] = [
-    OptionSpec("config", short: "c", value: "FILE", help: "settings file (YAML or JSON)", completion: .file),
-    OptionSpec("token", value: "TOKEN", help: "bot token (prefer --token-file: argv shows in ps)"),
-    OptionSpec("token-file", value: "FILE", help: "read the bot token from FILE, or - for stdin", completion: .file),
-    OptionSpec("audit-token", value: "TOKEN", help: "audit token (a person's token)"),
+    OptionSpec("config", short: "c", value: "FILE", help: "settings file (YAML or JSON)", completion: .file,
+               setting: true),
+    OptionSpec("token", value: "TOKEN", help: "bot token (prefer --token-file: argv shows in ps)", setting: true),
+    OptionSpec("token-file", value: "FILE", help: "read the bot token from FILE, or - for stdin", completion: .file,
+               setting: true),
+    OptionSpec("audit-token", value: "TOKEN", help: "audit token (a person's token)", setting: true),
     OptionSpec("audit-token-file", value: "FILE", help: "read the audit token from FILE, or - for stdin",
-               completion: .file),
-    OptionSpec("api-url", value: "URL", help: "API base (default https://webexapis.com/v1; env SPARK_API_URL)"),
+               completion: .file, setting: true),
+    OptionSpec("api-url", value: "URL", help: "API base (default https://webexapis.com/v1; env SPARK_API_URL)",
+               setting: true),
     OptionSpec("as", value: "ROLE", help: "which token the command uses: bot or audit",
-               completion: .choices(TokenRole.allCases.map(\.rawValue))),
+               completion: .choices(TokenRole.allCases.map(\.rawValue)), setting: true),
     OptionSpec("room", value: "ROOM", help: "the room for commands that take one", completion: .room),
     OptionSpec("output", short: "o", value: "FORMAT", help: "table, tsv, json or ndjson",
                completion: .choices(OutputFormat.allCases.map(\.rawValue))),

@@ -17,11 +17,19 @@ public func completionScript(for shell: Shell, root: CommandSpec = rootCommand) 
     }
 }
 
-/// Room titles: the title column of `rooms list -o tsv`. Errors are silenced so
-/// that without a token (or without network) completion quietly offers nothing,
-/// and short timeouts keep a Tab from hanging on a slow or rate-limited API.
-let roomTitlesPipeline =
-    "command spark-space rooms list -o tsv --limit 0 --timeout 5 --max-wait 0 2>/dev/null | cut -f2"
+/// Room titles: the title column of `rooms list -o tsv`, run with `settings` (the
+/// shell's expansion of the setting options typed, `--config=FILE`...) so that it
+/// lists the rooms the command typed would see. Errors are silenced so that
+/// without a token (or without network) completion quietly offers nothing, short
+/// timeouts keep a Tab from hanging on a slow or rate-limited API, and stdin is
+/// /dev/null so that `--token-file -` cannot wait on the terminal.
+func roomTitlesPipeline(settings: String) -> String {
+    "command spark-space \(settings) rooms list -o tsv --limit 0 --timeout 5 --max-wait 0 </dev/null 2>/dev/null"
+        + " | cut -f2"
+}
+
+/// The global options completions pass on to the tool they run.
+let settingOptions = globalOptions.filter(\.setting)
 
 let generatedNote = "Generated from the command table by `spark-space completions"
 
@@ -54,7 +62,7 @@ struct BashCompletion {
 
     var script: String {
         [header, subcommandsFunction, optionsFunction, takesValueFunction, valueFunction,
-         argumentFunction, helpers, mainFunction].joined(separator: "\n")
+         argumentFunction, settingFunction, helpers, mainFunction].joined(separator: "\n")
     }
 
     /// `rooms list` as a case key (`''` for the root).
@@ -138,6 +146,29 @@ struct BashCompletion {
                             name: "_spark_space_argument", subject: "$1|$2", arms: arms)
     }
 
+    /// Setting options are global, and no command has an option of the same name
+    /// (CompletionTests), so the command path does not matter here.
+    private var settingFunction: String {
+        let arms = settingOptions.map {
+            "    \($0.names.map(shellQuoted).joined(separator: " | "))) settings+=(\"--\($0.long)=$value\") ;;"
+        }
+        return """
+            # Adds option $1's value $2 to $settings when the option is a setting (-c FILE),
+            # as bash would pass it: ~/ expanded, quotes or backslashes removed (no $VAR).
+            _spark_space_setting() {
+                local value=$2
+                case $value in
+                \\'*\\' | \\"*\\") value=${value:1:${#value}-2} ;;
+                *) value=${value//\\\\/} value=${value/#\\~\\//$HOME/} ;;
+                esac
+                case $1 in
+            \(arms.joined(separator: "\n"))
+                esac
+            }
+
+            """
+    }
+
     /// `'rooms list|-t' | 'rooms list|--team'`, or `*'|--output'` for a global option.
     private func patterns(_ option: OptionSpec, in command: CommandSpec?) -> String {
         option.names.map { name in
@@ -151,6 +182,7 @@ struct BashCompletion {
         case .file: return "_spark_space_files"
         case .directory: return "_spark_space_directories"
         case .room: return "_spark_space_rooms"
+        case .command: return "_spark_space_commands"
         case .choices(let values): return "_spark_space_words " + values.map(shellQuoted).joined(separator: " ")
         }
     }
@@ -217,7 +249,12 @@ struct BashCompletion {
             compopt -o filenames 2>/dev/null
             while IFS= read -r title; do
                 [[ -n $title && $title == "$typed"* ]] && COMPREPLY+=("$title")
-            done < <(\#(roomTitlesPipeline))
+            done < <(\#(roomTitlesPipeline(settings: #""${settings[@]}""#)))
+        }
+
+        # The subcommands of the path the arguments before the cursor name (help rooms <Tab>).
+        _spark_space_commands() {
+            _spark_space_words $(_spark_space_subcommands "${args[*]}")
         }
 
         """#
@@ -227,38 +264,50 @@ struct BashCompletion {
         #"""
         _spark_space() {
             local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-            local path='' option='' ended='' count=0 word i
+            # args and settings are read by the completers (bash scoping is dynamic).
+            local path='' option='' ended='' word i
+            local -a args=() settings=()
             COMPREPLY=()
             # bash splits `--opt=` into `--opt` `=` (COMP_WORDBREAKS): complete the value.
             [[ $cur == = && $prev == -* ]] && cur=''
+            # bash splits words at ':' too (COMP_WORDBREAKS): join `http` `:` `//h` back.
+            local -a words=()
             for ((i = 1; i < COMP_CWORD; i++)); do
-                word=${COMP_WORDS[i]}
+                if ((i > 1)) && [[ ${COMP_WORDS[i]} == : || ${COMP_WORDS[i - 1]} == : ]]; then
+                    words[-1]+=${COMP_WORDS[i]}
+                else
+                    words+=("${COMP_WORDS[i]}")
+                fi
+            done
+            for word in "${words[@]}"; do
                 if [[ -n $option ]]; then
-                    [[ $word == = ]] || option=''
+                    [[ $word == = ]] && continue
+                    _spark_space_setting "$option" "$word"
+                    option=''
                 elif [[ -n $ended ]]; then
-                    count=$((count + 1))
+                    args+=("$word")
                 elif [[ $word == -- ]]; then
                     ended=1
                 elif [[ $word == --*=* ]]; then
-                    :
+                    _spark_space_setting "${word%%=*}" "${word#*=}"
                 elif [[ $word == --?* ]]; then
                     _spark_space_takes_value "$path" "$word" && option=$word
                 elif [[ $word == -?* ]]; then
                     _spark_space_cluster "$path" "$word" && option=-${word: -1}
-                elif ((count == 0)) && [[ " $(_spark_space_subcommands "$path") " == *" $word "* ]]; then
+                elif ((${#args[@]} == 0)) && [[ " $(_spark_space_subcommands "$path") " == *" $word "* ]]; then
                     path=${path:+$path }$word
                 else
-                    count=$((count + 1))
+                    args+=("$word")
                 fi
             done
             if [[ -n $option ]]; then
                 _spark_space_value "$path" "$option"
             elif [[ -z $ended && $cur == -* ]]; then
                 _spark_space_words $(_spark_space_options "$path")
-            elif ((count == 0)) && [[ -z $ended && -n $(_spark_space_subcommands "$path") ]]; then
+            elif ((${#args[@]} == 0)) && [[ -z $ended && -n $(_spark_space_subcommands "$path") ]]; then
                 _spark_space_words $(_spark_space_subcommands "$path")
             else
-                _spark_space_argument "$path" "$count"
+                _spark_space_argument "$path" "${#args[@]}"
             fi
         }
 
@@ -277,7 +326,8 @@ struct ZshCompletion {
     let root: CommandSpec
 
     var script: String {
-        ([header, globalsArray] + root.descendants.map(function) + [roomTitles, footer])
+        ([header, globalsArray] + root.descendants.map(function)
+            + [subcommandsFunction, commandsFunction, settingsFunction, roomTitles, footer])
             .joined(separator: "\n")
     }
 
@@ -322,11 +372,15 @@ struct ZshCompletion {
         let specs = command.options.flatMap(optionSpecs) + [": :->command", "*:: :->argument"]
         let items = command.subcommands.map { "        " + shellQuoted("\($0.name):\($0.summary)") }
         let context = (["spark-space"] + command.pathWords).joined(separator: "-")
+        // `*::` below drops the words before a subcommand; the settings options are among them.
+        // -A: options after the subcommand are the subcommand's to parse; parsed here,
+        // they would take the subcommand out of the words `*::` passes on.
+        let before = command.isRoot ? "\n  local -a _spark_space_before=(${words[2,CURRENT-1]})" : ""
         return """
             \(name)() {
-              local curcontext=$curcontext state state_descr line ret=1
+              local curcontext=$curcontext state state_descr line ret=1\(before)
               typeset -A opt_args
-              _arguments -s -S -C $_spark_space_global_options\(continued(specs)) && ret=0
+              _arguments -s -S -C -A '-*' $_spark_space_global_options\(continued(specs)) && ret=0
               case $state in
                 (command)
                   local -a commands=(
@@ -378,6 +432,7 @@ struct ZshCompletion {
         case .file: return "_files"
         case .directory: return "_files -/"
         case .room: return "_spark_space_room_titles"
+        case .command: return "_spark_space_commands"
         case .choices(let values): return "(" + values.map(zshWord).joined(separator: " ") + ")"
         }
     }
@@ -396,12 +451,88 @@ struct ZshCompletion {
         return result
     }
 
+    private var subcommandsFunction: String {
+        let arms = root.descendants.filter { !$0.subcommands.isEmpty }.map { command in
+            let items = command.subcommands.map { shellQuoted("\($0.name):\($0.summary)") }
+            return "    (\(shellQuoted(command.pathWords.joined(separator: " ")))) reply=(\(items.joined(separator: " "))) ;;"
+        }
+        return """
+            # The subcommands of command path "$*" ('' is the top level), as name:summary in $reply.
+            _spark_space_subcommands() {
+              case "$*" in
+            \(arms.joined(separator: "\n"))
+                (*) reply=() ;;
+              esac
+            }
+
+            """
+    }
+
+    private var commandsFunction: String {
+        """
+        # The subcommands of the path the arguments before the cursor name (help rooms <Tab>).
+        _spark_space_commands() {
+          local -a reply
+          _spark_space_subcommands ${line[1,-2]}  # the last is the word being completed
+          _describe -t commands command reply
+        }
+
+        """
+    }
+
+    /// Walks the words before the command's own function ran, skipping the values
+    /// of global options; `-qc` is a cluster ending in `-c`.
+    private var settingsFunction: String {
+        let valued = globalOptions.filter { $0.value != nil }
+        let arms = settingOptions.map {
+            "    (\(patterns($0))) reply+=(--\($0.long)=${2/#\\~\\//$HOME/}) ;;"
+        }
+        return """
+            # The setting options typed (-c FILE, --api-url=URL), as --name=value words in
+            # $reply: completions that run spark-space pass them on.
+            _spark_space_settings() {
+              local word option= value
+              reply=()
+              for word in $_spark_space_before; do
+                if [[ -n $option ]]; then
+                  value=$word
+                elif [[ $word == --?*=* ]]; then
+                  option=${word%%=*} value=${word#*=}
+                else
+                  case $word in
+                    (--) break ;;
+                    (\(valued.map(patterns).joined(separator: "|"))) option=$word ;;
+                  esac
+                  continue
+                fi
+                _spark_space_setting $option "${(Q)value}"
+                option=
+              done
+            }
+
+            # Adds option $1's value $2 to $reply when the option is a setting.
+            _spark_space_setting() {
+              case $1 in
+            \(arms.joined(separator: "\n"))
+              esac
+            }
+
+            """
+    }
+
+    /// `-c|-[^-]*c|--config`: the option's names and a short-option cluster ending in it.
+    private func patterns(_ option: OptionSpec) -> String {
+        let cluster = option.short.map { ["-[^-]*\($0)"] } ?? []
+        return (option.names + cluster).joined(separator: "|")
+    }
+
     private var roomTitles: String {
         """
         # Room titles from `spark-space rooms list`; nothing without a token.
         _spark_space_room_titles() {
-          local -a titles expl
-          titles=(${(f)"$(\(roomTitlesPipeline))"})
+          local -a titles expl reply
+          _spark_space_settings
+          titles=(${(f)"$(\(roomTitlesPipeline(settings: #""${reply[@]}""#)))"})
           _wanted rooms expl 'room title' compadd -a titles
         }
 
@@ -430,7 +561,7 @@ struct FishCompletion {
     let root: CommandSpec
 
     var script: String {
-        ([header, helpers, subcommandsFunction, takesValueFunction, "complete -c spark-space -f", ""]
+        ([header, helpers, subcommandsFunction, takesValueFunction, settingFunction, "complete -c spark-space -f", ""]
             + root.descendants.map(lines) + ["# Global options.", globalOptions.map { optionLine($0, in: nil) }.joined(separator: "\n"), ""])
             .joined(separator: "\n")
     }
@@ -494,6 +625,7 @@ struct FishCompletion {
         case .file: return "-F"
         case .directory: return "-a " + fishQuoted("(__fish_complete_directories (commandline -ct))")
         case .room: return "-a " + fishQuoted("(__spark_space_room_titles)")
+        case .command: return "-a " + fishQuoted("(__spark_space_commands)")
         case .choices(let values): return "-a " + fishQuoted(values.map(fishWord).joined(separator: " "))
         }
     }
@@ -534,46 +666,81 @@ struct FishCompletion {
             """
     }
 
+    /// Setting options are global, and no command has an option of the same name
+    /// (CompletionTests), so the command path does not matter here.
+    private var settingFunction: String {
+        let arms = settingOptions.map {
+            "        case \($0.names.joined(separator: " "))\n            printf '%s\\n' --\($0.long)=$value"
+        }
+        return """
+            # Prints option $argv[1]'s value $argv[2] as --name=value when the option is a
+            # setting (-c FILE): completions that run spark-space pass it on.
+            function __spark_space_setting
+                set -l value (string replace -r -- '^~/' "$HOME/" $argv[2])
+                switch $argv[1]
+            \(arms.joined(separator: "\n"))
+                end
+            end
+
+            """
+    }
+
     private var helpers: String {
         """
         # Prints how many arguments follow the command path, whether the word under
         # the cursor is an option's value (1) or not (0), then the path's words.
+        # With `arguments` or `settings`, prints those words instead (--config=FILE...).
         function __spark_space_state
             set -l words (commandline -opc)
             set -e words[1]
             set -l path
-            set -l count 0
-            set -l option 0
+            set -l arguments
+            set -l settings
+            set -l option
             set -l ended 0
             for word in $words
-                if test $option = 1
-                    set option 0
+                if test -n "$option"
+                    set -a settings (__spark_space_setting $option $word)
+                    set option
                 else if test $ended = 1
-                    set count (math $count + 1)
+                    set -a arguments $word
                 else if test "$word" = --
                     set ended 1
                 else if string match -q -- '--*=*' $word
-                    continue
+                    set -a settings (__spark_space_setting (string split -m 1 = -- $word))
                 else if string match -q -- '--?*' $word
-                    __spark_space_takes_value $word $path; and set option 1
+                    __spark_space_takes_value $word $path; and set option $word
                 else if string match -q -- '-?*' $word
                     # -qo takes the next word as its value; -ojson carries it.
                     set -l letters (string sub -s 2 -- $word | string split '')
                     for i in (seq (count $letters))
                         if __spark_space_takes_value -$letters[$i] $path
-                            test $i = (count $letters); and set option 1
+                            test $i = (count $letters); and set option -$letters[$i]
                             break
                         end
                     end
-                else if test $count = 0; and contains -- $word (__spark_space_subcommands $path)
+                else if test (count $arguments) = 0; and contains -- $word (__spark_space_subcommands $path)
                     set -a path $word
                 else
-                    set count (math $count + 1)
+                    set -a arguments $word
                 end
             end
-            echo $count
-            echo $option
-            printf '%s\\n' $path
+            switch "$argv"
+                # string join prints nothing for no words (printf would print an empty line).
+                case arguments
+                    string join -- \\n $arguments
+                case settings
+                    string join -- \\n $settings
+                case '*'
+                    count $arguments
+                    test -n "$option"; and echo 1; or echo 0
+                    printf '%s\\n' $path
+            end
+        end
+
+        # The subcommands of the path the arguments before the cursor name (help rooms <Tab>).
+        function __spark_space_commands
+            __spark_space_subcommands (__spark_space_state arguments)
         end
 
         # Succeeds when the command path is $argv.
@@ -602,7 +769,7 @@ struct FishCompletion {
         # Room titles from `spark-space rooms list`; nothing without a token.
         function __spark_space_room_titles
             # fish itself reports a missing command, whatever the redirection.
-            command -q spark-space; and \(roomTitlesPipeline)
+            command -q spark-space; and \(roomTitlesPipeline(settings: "(__spark_space_state settings)"))
         end
 
         """

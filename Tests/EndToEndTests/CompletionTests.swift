@@ -141,6 +141,75 @@ final class CompletionTests: XCTestCase {
         try expectEveryShell(["spark-space --room Op"], path: path, env: env) { _ in ["Ops room"] }
     }
 
+    /// `help` completes a command path word by word, from the table.
+    func testHelpCompletesCommandPaths() throws {
+        let names = rootCommand.subcommands.map(\.name).sorted()
+        let groups = rootCommand.descendants.dropFirst().filter { !$0.subcommands.isEmpty }
+        let leaf = try XCTUnwrap(rootCommand.subcommands.first { $0.subcommands.isEmpty && $0.name != "help" })
+        var cases = [("spark-space help ", names), ("spark-space help \(names[0].prefix(2))",
+                      names.filter { $0.hasPrefix(names[0].prefix(2)) }),
+                     ("spark-space help \(leaf.name) ", []), ("spark-space help no-such ", [])]
+        for group in groups {
+            let subcommands = group.subcommands.map(\.name).sorted()
+            cases += [("spark-space help \(group.path) ", subcommands),
+                      ("spark-space -o json help -q \(group.path) ", subcommands)]
+        }
+        XCTAssertFalse(groups.isEmpty)
+        let expected = Dictionary(cases, uniquingKeysWith: { first, _ in first })
+        try expectEveryShell(cases.map(\.0)) { expected[$0]! }
+    }
+
+    /// Room titles come from a `rooms list` run with the setting options typed
+    /// (`-c FILE`, `--token-file`, `--api-url`...), before or after the command.
+    func testRoomTitlesUseTheSettingsTyped() throws {
+        let bin = try temporaryDirectory(), home = try temporaryDirectory()
+        try writeExecutable(bin.appendingPathComponent("spark-space"), """
+            #!/bin/sh
+            # One title: the words before `rooms`, joined by ';'.
+            title=got
+            while [ $# -gt 0 ] && [ "$1" != rooms ]; do title="$title;$1"; shift; done
+            printf 'R1\\t%s\\tgroup\\t\\t2026-11-25T10:00:00Z\\n' "$title"
+            """)
+        let settingsTitle = ["spark-space -c my.yaml --room g": "got;--config=my.yaml",
+                             "spark-space --config=my.yaml --room g": "got;--config=my.yaml",
+                             "spark-space -qc my.yaml post g": "got;--config=my.yaml",
+                             "spark-space post -c ~/my.yaml g": "got;--config=\(home.path)/my.yaml",
+                             "spark-space --token-file tok --api-url http://h --as audit --room g":
+                                "got;--token-file=tok;--api-url=http://h;--as=audit",
+                             "spark-space --api-url=http://h:8080/v1 rooms get g": "got;--api-url=http://h:8080/v1",
+                             "spark-space -o json -v --room g": "got"]
+        try expectEveryShell(Array(settingsTitle.keys), path: bin.path, env: ["HOME": home.path]) {
+            [settingsTitle[$0]!]
+        }
+    }
+
+    /// The same against the real binary: the token and API URL come only from the line.
+    func testRoomTitlesFromTheAPIWithTheSettingsTyped() throws {
+        try XCTSkipIf(rootCommand.subcommand("rooms")?.subcommand("list") == nil, "no rooms list in this branch yet")
+        let mock = MockWebexServer()
+        try mock.start()
+        defer { mock.stop() }
+        mock.addRoom(title: "Ops room")
+        let dir = try temporaryDirectory()
+        let config = dir.appendingPathComponent("settings.yaml"), token = dir.appendingPathComponent("token")
+        try "api_url: \(mock.baseURL)\nspace:\n  token: bot-token\n".write(to: config, atomically: true, encoding: .utf8)
+        try "bot-token\n".write(to: token, atomically: true, encoding: .utf8)
+        let path = binaryURL.deletingLastPathComponent().path
+        try expectEveryShell(["spark-space -c \(config.path) --room Op", "spark-space --room Op",
+                              "spark-space --token-file \(token.path) --api-url=\(mock.baseURL) --room Op"],
+                             path: path) { line in line == "spark-space --room Op" ? [] : ["Ops room"] }
+    }
+
+    /// The completions pass setting options on whatever command they follow.
+    func testNoCommandOptionShadowsASettingOption() {
+        let names = Set(settingOptions.flatMap(\.names))
+        for command in rootCommand.descendants {
+            for option in command.options {
+                XCTAssertTrue(names.isDisjoint(with: option.names), "\(command.path) \(option.synopsis)")
+            }
+        }
+    }
+
     /// Quotes, brackets, colons, `$` and backslashes in help texts must not break any script.
     func testAnAwkwardTableStillCompletes() throws {
         let root = awkwardTable()
@@ -249,19 +318,25 @@ private func candidate(_ text: String, shell: Shell) -> String {
     }
 }
 
-/// The words readline gives bash for a line (`--opt=v` is `--opt`, `=`, `v`), each
-/// ended by U+001F so that an empty last word survives.
+/// The words readline gives bash for a line (`--opt=v` is `--opt`, `=`, `v`; `h:p`
+/// is `h`, `:`, `p`), each ended by U+001F so that an empty last word survives.
 private func bashWords(_ line: String) -> String {
     var words: [String] = []
     for word in line.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
         if word.hasPrefix("-"), let eq = word.firstIndex(of: "=") {
             words += [String(word[..<eq]), "="]
-            if eq < word.index(before: word.endIndex) { words.append(String(word[word.index(after: eq)...])) }
+            if eq < word.index(before: word.endIndex) { words += colonWords(String(word[word.index(after: eq)...])) }
         } else {
-            words.append(word)
+            words += colonWords(word)
         }
     }
     return words.map { $0 + "\u{1F}" }.joined()
+}
+
+/// `http://h` as readline splits it at COMP_WORDBREAKS' `:`: `http`, `:`, `//h`.
+private func colonWords(_ word: String) -> [String] {
+    let parts = word.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+    return Array(parts.map { [$0] }.joined(separator: [":"])).filter { !$0.isEmpty || parts.count == 1 }
 }
 
 /// bash driver.bash SCRIPT QUERY...: calls the function the script registered

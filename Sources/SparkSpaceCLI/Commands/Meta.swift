@@ -4,7 +4,8 @@ import SparkSpace
 let metaCommands: [CommandSpec] = [
     CommandSpec(
         "help", summary: "show help for a command",
-        arguments: [ArgumentSpec("COMMAND", help: "the command", optional: true, variadic: true)],
+        arguments: [ArgumentSpec("COMMAND", help: "the command", optional: true, variadic: true,
+                                 completion: .command)],
         options: [
             OptionSpec("man", help: "print the manual page (roff) instead; read it with: spark-space help --man | man -l -")
         ],
