@@ -1,7 +1,8 @@
 /// Shell completion scripts, generated from the command table: every command,
 /// subcommand and option, option values (`.choices`, files, directories, room
-/// titles) and positional arguments. Nothing here names a command, so commands
-/// added to the table are picked up by regenerating (`make generate`).
+/// titles, command paths) and positional arguments. Nothing here names a
+/// command, so commands added to the table are picked up by regenerating
+/// (`make generate`).
 
 /// Shells `spark-space completions` writes a script for.
 public enum Shell: String, CaseIterable, Sendable {
