@@ -90,6 +90,7 @@ func participantList(_ words: [String], inv: Invocation) throws -> [String] {
 private func addParticipants(_ inv: Invocation) throws {
     let (room, emails) = try roomAndEmails(inv)
     let space = try inv.space
+    _ = try space.client(inv.role())  // no token: one clear error, not one per e-mail
     let roomId = try space.roomId(room, as: inv.role())
     let printer = BulkPrinter(inv: inv)
     let results = space.addParticipants(roomId: roomId, emails: emails, moderator: inv.has("moderator"),
@@ -101,6 +102,7 @@ private func addParticipants(_ inv: Invocation) throws {
 private func removeParticipants(_ inv: Invocation) throws {
     let (room, emails) = try roomAndEmails(inv)
     let space = try inv.space
+    _ = try space.client(inv.role())  // no token: one clear error, not one per e-mail
     let roomId = try space.roomId(room, as: inv.role())
     let printer = BulkPrinter(inv: inv)
     let results = space.removeParticipants(roomId: roomId, emails: emails, as: inv.role(), onResult: printer.add)
