@@ -30,8 +30,17 @@ public func looksLikeEmail(_ text: String) -> Bool {
 
 /// Runs `body` on every item with at most `workers` threads at once; results in input order.
 /// Each worker is its own thread, so each has its own connection (CurlTransport keeps one per thread).
-public func concurrentMap<T>(_ items: [String], workers: Int, _ body: @escaping (String) -> T) -> [T] {
-    guard items.count > 1, workers > 1 else { return items.map(body) }
+/// `onResult`, when given, receives each result as soon as it and every earlier one are done: in input
+/// order, one call at a time, while later items are still running.
+public func concurrentMap<T>(_ items: [String], workers: Int, onResult: ((Int, T) -> Void)? = nil,
+                             _ body: @escaping (String) -> T) -> [T] {
+    guard items.count > 1, workers > 1 else {
+        return items.enumerated().map { index, item in
+            let result = body(item)
+            onResult?(index, result)
+            return result
+        }
+    }
     let shared = BulkState<T>(count: items.count)
     let done = DispatchSemaphore(value: 0)
     let count = min(workers, items.count)
@@ -47,6 +56,7 @@ public func concurrentMap<T>(_ items: [String], workers: Int, _ body: @escaping 
                 shared.lock.lock()
                 shared.results[index] = result
                 shared.lock.unlock()
+                if let onResult { shared.deliver(onResult) }
             }
             done.signal()
         }
@@ -62,7 +72,27 @@ private final class BulkState<T>: @unchecked Sendable {
     let lock = NSLock()
     var next = 0
     var results: [T?]
+    /// Serializes `onResult` calls; `delivered` is the count already handed over (under `lock`).
+    private let delivering = NSLock()
+    private var delivered = 0
     init(count: Int) { results = Array(repeating: nil, count: count) }
+
+    /// Hands every result that is ready, in input order, to `onResult`.
+    func deliver(_ onResult: (Int, T) -> Void) {
+        delivering.lock()
+        defer { delivering.unlock() }
+        while true {
+            lock.lock()
+            guard delivered < results.count, let result = results[delivered] else {
+                lock.unlock()
+                return
+            }
+            let index = delivered
+            delivered += 1
+            lock.unlock()
+            onResult(index, result)
+        }
+    }
 }
 
 extension SparkSpace {
@@ -122,17 +152,21 @@ extension SparkSpace {
         }
     }
 
-    /// Adds several people with a small bounded concurrency; results in input order.
+    /// Adds several people with a small bounded concurrency; results in input order. `onResult`
+    /// receives each result as soon as it and the earlier ones are done (see `concurrentMap`).
     public func addParticipants(roomId: String, emails: [String], moderator: Bool = false,
-                                as role: TokenRole = .bot) -> [ParticipantResult] {
-        concurrentMap(emails, workers: Self.bulkWorkers) {
+                                as role: TokenRole = .bot,
+                                onResult: ((ParticipantResult) -> Void)? = nil) -> [ParticipantResult] {
+        concurrentMap(emails, workers: Self.bulkWorkers, onResult: onResult.map { f in { (_: Int, result: ParticipantResult) in f(result) } }) {
             self.addParticipant(roomId: roomId, email: $0, moderator: moderator, as: role)
         }
     }
 
-    /// Removes several people with a small bounded concurrency; results in input order.
-    public func removeParticipants(roomId: String, emails: [String], as role: TokenRole = .bot) -> [ParticipantResult] {
-        concurrentMap(emails, workers: Self.bulkWorkers) {
+    /// Removes several people with a small bounded concurrency; results in input order. `onResult`
+    /// receives each result as soon as it and the earlier ones are done (see `concurrentMap`).
+    public func removeParticipants(roomId: String, emails: [String], as role: TokenRole = .bot,
+                                   onResult: ((ParticipantResult) -> Void)? = nil) -> [ParticipantResult] {
+        concurrentMap(emails, workers: Self.bulkWorkers, onResult: onResult.map { f in { (_: Int, result: ParticipantResult) in f(result) } }) {
             self.removeParticipant(roomId: roomId, email: $0, as: role)
         }
     }

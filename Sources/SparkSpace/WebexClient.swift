@@ -132,7 +132,9 @@ public final class WebexClient {
 
     func apiError(_ method: String, _ url: String, _ response: HTTPResponse) -> SparkError {
         let body = try? JSON.parse(response.body)
-        var message = body?["message"]?.string ?? "HTTP \(response.status)"
+        // No JSON message (a HEAD has no body; a proxy's HTML page): the status's reason phrase,
+        // so the error reads "404 Not Found" after the status.
+        var message = body?["message"]?.string ?? HTTPStatus.reason(response.status)
         if let detail = body?["errors"]?.array?.first?["description"]?.string, detail != message {
             message += ": \(detail)"
         }
@@ -180,5 +182,31 @@ public final class WebexClient {
         var out: [UInt8] = []
         json.write(into: &out)
         return out
+    }
+}
+
+/// Reason phrases of HTTP status codes (RFC 9110 and the ones Webex sends).
+enum HTTPStatus {
+    static func reason(_ status: Int) -> String {
+        switch status {
+        case 400: return "Bad Request"
+        case 401: return "Unauthorized"
+        case 403: return "Forbidden"
+        case 404: return "Not Found"
+        case 405: return "Method Not Allowed"
+        case 409: return "Conflict"
+        case 410: return "Gone"
+        case 413: return "Content Too Large"
+        case 415: return "Unsupported Media Type"
+        case 423: return "Locked"
+        case 429: return "Too Many Requests"
+        case 500: return "Internal Server Error"
+        case 502: return "Bad Gateway"
+        case 503: return "Service Unavailable"
+        case 504: return "Gateway Timeout"
+        case 400..<500: return "Client Error"
+        case 500..<600: return "Server Error"
+        default: return "Unexpected Status"
+        }
     }
 }

@@ -28,6 +28,33 @@ final class BulkTests: XCTestCase {
         XCTAssertGreaterThan(peak, 1)
     }
 
+    /// `onResult` sees every result once, in input order, one call at a time, and the first ones
+    /// before the last items have finished (items finish in scrambled order).
+    func testConcurrentMapDeliversInInputOrderWhileRunning() {
+        let lock = NSLock()
+        var delivered: [Int] = [], finished = 0, finishedAtFirstDelivery = -1, inside = 0, overlap = false
+        let items = (0..<40).map(String.init)
+        let results = concurrentMap(items, workers: 4, onResult: { (index: Int, result: String) in
+            lock.lock()
+            inside += 1
+            if inside > 1 { overlap = true }
+            if delivered.isEmpty { finishedAtFirstDelivery = finished }
+            delivered.append(index)
+            XCTAssertEqual(result, "r\(index)")
+            lock.unlock()
+            usleep(500)
+            lock.lock(); inside -= 1; lock.unlock()
+        }) { item -> String in
+            usleep(useconds_t((Int(item)! * 7919) % 5 + 1) * 1_000)
+            lock.lock(); finished += 1; lock.unlock()
+            return "r" + item
+        }
+        XCTAssertEqual(results, items.map { "r" + $0 })
+        XCTAssertEqual(delivered, Array(0..<40))
+        XCTAssertFalse(overlap)
+        XCTAssertLessThan(finishedAtFirstDelivery, 10)
+    }
+
     func testPlanSteps() {
         var plan = ProvisionPlan(title: "CI", room: nil, teamName: "T", team: nil,
                                  participantsToAdd: ["a@b"], warnings: [])

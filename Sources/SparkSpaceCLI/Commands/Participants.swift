@@ -90,32 +90,61 @@ func participantList(_ words: [String], inv: Invocation) throws -> [String] {
 private func addParticipants(_ inv: Invocation) throws {
     let (room, emails) = try roomAndEmails(inv)
     let space = try inv.space
+    _ = try space.client(inv.role())  // no token: one clear error, not one per e-mail
     let roomId = try space.roomId(room, as: inv.role())
-    let results = space.addParticipants(roomId: roomId, emails: emails, moderator: inv.has("moderator"), as: inv.role())
-    try reportBulk(results, inv: inv, printItems: true)
+    let printer = BulkPrinter(inv: inv)
+    let results = space.addParticipants(roomId: roomId, emails: emails, moderator: inv.has("moderator"),
+                                        as: inv.role(), onResult: printer.add)
+    try printer.finish()
+    try reportBulk(results, inv: inv)
 }
 
 private func removeParticipants(_ inv: Invocation) throws {
     let (room, emails) = try roomAndEmails(inv)
     let space = try inv.space
+    _ = try space.client(inv.role())  // no token: one clear error, not one per e-mail
     let roomId = try space.roomId(room, as: inv.role())
-    let results = space.removeParticipants(roomId: roomId, emails: emails, as: inv.role())
-    try reportBulk(results, inv: inv, printItems: true)
+    let printer = BulkPrinter(inv: inv)
+    let results = space.removeParticipants(roomId: roomId, emails: emails, as: inv.role(), onResult: printer.add)
+    try printer.finish()
+    try reportBulk(results, inv: inv)
 }
 
-/// Prints the per-e-mail results (when `printItems`) and the summary line on stderr
-/// (`added 3, unchanged 1, failed 1`); throws `PartialFailure` when any failed.
-func reportBulk(_ results: [ParticipantResult], inv: Invocation, printItems: Bool) throws {
-    if printItems {
-        let rows = results.map { result -> JSON in
-            var row: [String: JSON] = ["email": .string(result.email), "status": .string(result.status.rawValue)]
-            if let error = result.error { row["error"] = .string("\(error)") }
-            if let id = result.membership?["id"]?.string { row["id"] = .string(id) }
-            return .object(row)
-        }
-        try inv.output.list(rows, columns: bulkResultColumns)
-        try inv.out.flush()
+/// Prints the per-e-mail results of a bulk change while it runs: each line as soon as that e-mail
+/// and the ones before it are done (input order), ndjson flushed per line, json one streamed array,
+/// tsv line by line; a table waits for the whole batch so its columns align. Calls come one at a time
+/// (`concurrentMap` serializes them). A closed stdout stops the printing, not the changes.
+final class BulkPrinter {
+    private let inv: Invocation
+    private let stream: ItemStream
+    private var rows: [JSON] = []
+    private var failure: Error?
+
+    init(inv: Invocation) {
+        self.inv = inv
+        stream = ItemStream(output: inv.output, columns: bulkResultColumns)
     }
+
+    func add(_ result: ParticipantResult) {
+        var row: [String: JSON] = ["email": .string(result.email), "status": .string(result.status.rawValue)]
+        if let error = result.error { row["error"] = .string("\(error)") }
+        if let id = result.membership?["id"]?.string { row["id"] = .string(id) }
+        guard inv.output.format != .table else { return rows.append(.object(row)) }
+        guard failure == nil else { return }
+        do { try stream.write(CollectionOfOne(JSON.object(row))) } catch { failure = error }
+    }
+
+    /// Ends the output (the table, the json array); rethrows a write error met on the way.
+    func finish() throws {
+        if let failure { throw failure }
+        if !rows.isEmpty { try stream.write(rows) }
+        try stream.finish()
+    }
+}
+
+/// The summary line on stderr (`added 3, unchanged 1, failed 1`) and one error line per failed
+/// e-mail; throws `PartialFailure` when any failed.
+func reportBulk(_ results: [ParticipantResult], inv: Invocation) throws {
     guard !results.isEmpty else { return }
     let failures = results.filter { $0.status == .failed }
     for failure in failures { inv.warn("error: \(failure.email): \(failure.error.map { "\($0)" } ?? "failed")") }

@@ -30,5 +30,5 @@ private func provision(_ inv: Invocation) throws {
     if plan.steps.isEmpty { inv.note("nothing to do: room '\(plan.title)' is provisioned") }
     try inv.output.item(outcome.room, columns: roomColumns)
     try inv.out.flush()
-    try reportBulk(outcome.participants, inv: inv, printItems: false)
+    try reportBulk(outcome.participants, inv: inv)
 }

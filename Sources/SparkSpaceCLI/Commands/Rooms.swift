@@ -116,7 +116,7 @@ private func createRoom(_ inv: Invocation) throws {
     }
     try inv.output.item(room, columns: roomColumns)
     try inv.out.flush()
-    try reportBulk(results, inv: inv, printItems: false)
+    try reportBulk(results, inv: inv)
 }
 
 private func renameRoom(_ inv: Invocation) throws {
