@@ -1,6 +1,6 @@
 # Build, install and uninstall spark-space, its man page and shell completions.
 #
-#   make                      swift build -c release --static-swift-stdlib
+#   make                      swift build -c release --static-swift-stdlib (and lld, see below)
 #   sudo make install         binary, man page, completions under PREFIX
 #   sudo make uninstall       removes exactly what install put there
 #   make generate             regenerates completions/ and man/ from the command table
@@ -9,7 +9,9 @@
 # names the binary to install (default: the release build). The Swift runtime
 # and Foundation are linked statically: start-up is ~9 ms faster and ~5 MB
 # smaller than with the shared ones (issue #7); libcurl stays a shared library,
-# opened on first use. RELEASE_FLAGS overrides (bench/run.sh uses the same).
+# opened on first use. It is linked with lld and packed relative relocations
+# (DT_RELR, glibc >= 2.36): the 2.2 MB relocation table shrinks to 18 KB, and a
+# walk's peak RSS by ~2.5 MB. RELEASE_FLAGS overrides (bench/run.sh uses the same).
 
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
@@ -19,7 +21,8 @@ ZSHDIR   ?= $(PREFIX)/share/zsh/site-functions
 FISHDIR  ?= $(PREFIX)/share/fish/vendor_completions.d
 BIN      ?= .build/release/spark-space
 INSTALL  ?= install
-RELEASE_FLAGS ?= -c release --static-swift-stdlib
+RELEASE_FLAGS ?= -c release --static-swift-stdlib \
+                 -Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs
 
 # Every file install puts down.
 INSTALLED = $(DESTDIR)$(BINDIR)/spark-space \
@@ -28,12 +31,15 @@ INSTALLED = $(DESTDIR)$(BINDIR)/spark-space \
             $(DESTDIR)$(ZSHDIR)/_spark-space \
             $(DESTDIR)$(FISHDIR)/spark-space.fish
 
-.PHONY: all build install uninstall generate
+.PHONY: all build release-flags install uninstall generate
 
 all: build
 
 build:
 	swift build $(RELEASE_FLAGS)
+
+release-flags:
+	@echo $(RELEASE_FLAGS)
 
 install:
 	@test -x "$(BIN)" || { echo "make: no $(BIN): run 'make' (swift build -c release --static-swift-stdlib) first" >&2; exit 1; }

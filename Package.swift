@@ -67,7 +67,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SparkSpaceTests",
-            dependencies: ["SparkSpace"],
+            dependencies: ["SparkSpace", "MockWebex"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .testTarget(

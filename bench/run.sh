@@ -8,7 +8,7 @@ sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(2000 20000 200000)
 
 # The same flags as `make` (the release build that gets installed).
-flags=(-c release --static-swift-stdlib)
+read -r -a flags < <(make -s release-flags)
 swift build "${flags[@]}" --product spark-space >/dev/null
 swift build "${flags[@]}" --product mock-webex >/dev/null
 bin=$(swift build "${flags[@]}" --show-bin-path)

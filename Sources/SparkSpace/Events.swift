@@ -12,22 +12,26 @@ public enum Events {
     }
 
     /// The members a message event adds to the API object (see `message`), for
-    /// writers that merge them while writing instead of building the event.
-    public static func messageFields(_ item: JSON, hook: String, attachment: String? = nil) -> [(String, JSON)] {
-        var fields: [(String, JSON)] = [
-            ("type", "message"),
-            ("content", item["html"] ?? item["text"] ?? .string("")),
-            ("from_id", item["personId"] ?? .null),
-            ("from_label", item["personEmail"] ?? .null),
-            ("is_direct", .bool(item["roomType"]?.string == "direct")),
-            ("mentioned_ids", item["mentionedPeople"] ?? .array([])),
-            ("channel_id", item["roomId"] ?? .null),
-            ("stamp", item["created"] ?? .null),
-            ("hook", .string(hook)),
+    /// writers that merge them while writing instead of building the event; `item`
+    /// is a parsed object or a `RawItem` straight from the page.
+    public static func messageFields<Item: MessageMembers>(
+        _ item: Item, hook: String, attachment: String? = nil
+    ) -> [(String, Item.Value)] {
+        let direct = item.member("roomType").map { item.isString($0, equalTo: "direct") } ?? false
+        var fields: [(String, Item.Value)] = [
+            ("type", item.lift("message")),
+            ("content", item.member("html") ?? item.member("text") ?? item.lift("")),
+            ("from_id", item.member("personId") ?? item.lift(.null)),
+            ("from_label", item.member("personEmail") ?? item.lift(.null)),
+            ("is_direct", item.lift(.bool(direct))),
+            ("mentioned_ids", item.member("mentionedPeople") ?? item.lift([])),
+            ("channel_id", item.member("roomId") ?? item.lift(.null)),
+            ("stamp", item.member("created") ?? item.lift(.null)),
+            ("hook", item.lift(.string(hook))),
         ]
-        if let url = item["files"]?.array?.first {
+        if let files = item.member("files"), let url = item.first(of: files) {
             fields.append(("url", url))
-            if let attachment { fields.append(("attachment", .string(attachment))) }
+            if let attachment { fields.append(("attachment", item.lift(.string(attachment)))) }
         }
         return fields
     }
@@ -44,4 +48,24 @@ public enum Events {
         if let hook { event["hook"] = .string(hook) }
         return .object(event)
     }
+}
+
+/// What `Events.messageFields` needs of a message, however its members are held.
+public protocol MessageMembers {
+    associatedtype Value
+    /// The member `key`, or nil.
+    func member(_ key: String) -> Value?
+    /// The first element of `value` when it is a non-empty array.
+    func first(of value: Value) -> Value?
+    /// Whether `value` is the string `text`.
+    func isString(_ value: Value, equalTo text: String) -> Bool
+    /// A value made here.
+    func lift(_ json: JSON) -> Value
+}
+
+extension JSON: MessageMembers {
+    public func member(_ key: String) -> JSON? { self[key] }
+    public func first(of value: JSON) -> JSON? { value.array?.first }
+    public func isString(_ value: JSON, equalTo text: String) -> Bool { value.string == text }
+    public func lift(_ json: JSON) -> JSON { json }
 }

@@ -160,9 +160,7 @@ extension JSON {
         out.append(UInt8(ascii: "}"))
     }
 
-    /// An object member while writing. Keys sort in code-point (UTF-8 byte) order,
-    /// compared first by their first 8 bytes packed in an integer: sorting keys was
-    /// the largest single cost of writing events.
+    /// An object member while writing, ordered as `KeyPrefix` describes.
     private struct Member {
         var key: String
         var rank: Int
@@ -173,13 +171,7 @@ extension JSON {
             self.key = key
             self.rank = rank
             self.value = value
-            var packed: UInt64 = 0
-            var count = 0
-            for byte in key.utf8.prefix(8) {
-                packed = packed << 8 | UInt64(byte)
-                count += 1
-            }
-            prefix = packed << (8 * UInt64(8 - count))
+            prefix = KeyPrefix.of(key.utf8)
         }
 
         static func precedes(_ a: Member, _ b: Member) -> Bool {
@@ -304,7 +296,7 @@ extension JSON {
     }
 }
 
-private struct JSONParser {
+struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
 

@@ -192,23 +192,35 @@ public struct MessageWalk {
 
     /// The next page of messages (never empty); nil at the end.
     public mutating func nextPage() throws -> ArraySlice<JSON>? {
-        guard !done, var page = try pages.nextPage() else { return nil }
-        if limit > 0, count + page.count >= limit {
-            page = page.prefix(limit - count)
+        guard !done, let page = try pages.nextPage() else { return nil }
+        let kept = keep(page.count) { index in
+            page[page.startIndex + index]["created"]?.string.flatMap(RFC3339.millis)
+        }
+        return kept > 0 ? page.prefix(kept) : nil
+    }
+
+    /// The next page of messages as the API sent it (never empty; see `RawItems`); nil at the end.
+    public mutating func nextRawPage() throws -> RawItems? {
+        guard !done, var page = try pages.nextRawPage() else { return nil }
+        page.keepFirst(keep(page.count) { page[$0].createdMillis })
+        return page.count > 0 ? page : nil
+    }
+
+    /// How many of a page's `count` messages to return: up to the limit, and up to
+    /// the first older than `since` (by `createdMillis` of an index); then the walk is done.
+    private mutating func keep(_ count: Int, createdMillis: (Int) -> Int64?) -> Int {
+        var kept = count
+        if limit > 0, self.count + count >= limit {
+            kept = limit - self.count
             done = true
         }
-        if let sinceMillis,
-            let older = page.firstIndex(where: { item in
-                guard let created = item["created"]?.string, let ms = RFC3339.millis(created) else { return false }
-                return ms < sinceMillis
-            })
-        {
-            page = page[..<older]
+        if let sinceMillis, let older = (0..<kept).first(where: { (createdMillis($0) ?? .max) < sinceMillis }) {
+            kept = older
             done = true
         }
-        count += page.count
+        self.count += kept
         if !done { pages.prefetchNext() }  // the next page will be wanted: fetch it meanwhile
-        return page.isEmpty ? nil : page
+        return kept
     }
 }
 

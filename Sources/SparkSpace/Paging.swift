@@ -43,20 +43,36 @@ public struct PageIterator {
             // Let the used page go before the next one arrives.
             buffer = []
             position = 0
-            let page: Page
-            if let prefetched {
-                self.prefetched = nil
-                page = try Self.parse(try prefetched.wait(), client)
-            } else {
-                guard let url = nextURL else { return nil }
-                page = try Self.fetch(url, client)
-            }
-            nextURL = page.next
-            buffer = page.items
-            pages += 1
+            guard let response = try nextResponse() else { return nil }
+            buffer = try client.decode(response).json["items"]?.array ?? []
         }
         defer { position += 1 }
         return buffer[position]
+    }
+
+    /// The next page kept as bytes (never empty; see `RawItems`); nil at the end.
+    /// Do not mix with `next()` on the same page.
+    public mutating func nextRawPage() throws -> RawItems? {
+        while let response = try nextResponse() {
+            let items = try client.decode(response) { try RawItems(page: $0) }
+            if items.count > 0 { return items }
+        }
+        return nil
+    }
+
+    /// The next page's response (prefetched or fetched now), following `Link`; nil after the last page.
+    private mutating func nextResponse() throws -> HTTPResponse? {
+        let response: HTTPResponse
+        if let prefetched {
+            self.prefetched = nil
+            response = try prefetched.wait()
+        } else {
+            guard let url = nextURL else { return nil }
+            response = try client.send("GET", url)
+        }
+        nextURL = parseLinkHeader(response.headers["Link"])["next"]
+        pages += 1
+        return response
     }
 
     /// The rest of the items of the current page (at least one, fetching a page if needed); nil at the end.
@@ -76,20 +92,6 @@ public struct PageIterator {
         // Only the bytes come early: a parsed page costs several times its text in memory.
         prefetched = Prefetch { try client.send("GET", url) }
         nextURL = nil
-    }
-
-    struct Page {
-        var items: [JSON]
-        var next: String?
-    }
-
-    static func fetch(_ url: String, _ client: WebexClient) throws -> Page {
-        try parse(client.send("GET", url), client)
-    }
-
-    static func parse(_ response: HTTPResponse, _ client: WebexClient) throws -> Page {
-        let next = parseLinkHeader(response.headers["Link"])["next"]
-        return Page(items: try client.decode(response).json["items"]?.array ?? [], next: next)
     }
 
     /// Collects up to `limit` items (nil: all of them).

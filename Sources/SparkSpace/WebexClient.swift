@@ -146,8 +146,13 @@ public final class WebexClient {
     /// Parses a response body as JSON (an empty body is `{}`).
     public func decode(_ response: HTTPResponse) throws -> JSONResponse {
         guard !response.body.isEmpty else { return JSONResponse(json: [:], headers: response.headers) }
+        return JSONResponse(json: try decode(response) { try JSON.parse($0) }, headers: response.headers)
+    }
+
+    /// The body read by `parse`; a body that is not JSON is an I/O error.
+    public func decode<T>(_ response: HTTPResponse, _ parse: ([UInt8]) throws -> T) throws -> T {
         do {
-            return JSONResponse(json: try JSON.parse(response.body), headers: response.headers)
+            return try parse(response.body)
         } catch {
             throw SparkError.io("the API sent a body that is not JSON (\(error))")
         }

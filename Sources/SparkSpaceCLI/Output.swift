@@ -28,6 +28,14 @@ final class FDWriter {
         if buffer.count >= 1 << 16 { try flush() }
     }
 
+    /// Lets `body` append to the buffer in place (no intermediate array per line).
+    func append(_ body: (inout [UInt8]) -> Void) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        body(&buffer)
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
     func flush() throws {
         lock.lock()
         defer { lock.unlock() }
@@ -219,12 +227,12 @@ final class ItemStream {
         let out = output.out
         switch output.format {
         case .ndjson:
+            // Flushed once per call (a page): a write per line cost more than the rest of a walk.
             for item in items {
-                scratch.removeAll(keepingCapacity: true)
-                item.write(into: &scratch)
-                scratch.append(10)
-                try out.write(bytes: scratch)
-                try out.flush()
+                try out.append { buffer in
+                    item.write(into: &buffer)
+                    buffer.append(10)
+                }
             }
         case .json:
             for item in items {
@@ -246,6 +254,19 @@ final class ItemStream {
         }
         count += items.count
         try out.flush()
+    }
+
+    /// Writes a page of `walk-messages` as NDJSON straight from the page bytes:
+    /// each item untouched (`hook` nil) or as a message event. ndjson only.
+    func writeMessages(_ page: RawItems, hook: String?, with writer: inout RawObjectWriter) throws {
+        for index in 0..<page.count {
+            try output.out.append { buffer in
+                writer.writeMessage(page[index], hook: hook, into: &buffer)
+                buffer.append(10)
+            }
+        }
+        count += page.count
+        try output.out.flush()
     }
 
     /// Writes one event made of `item` plus `extra` members. ndjson and json merge

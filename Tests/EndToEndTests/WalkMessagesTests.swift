@@ -85,6 +85,39 @@ final class WalkMessagesTests: MockTestCase {
         XCTAssertEqual(mock.requests(method: "HEAD", pathPrefix: "/contents").count, 1)
     }
 
+    /// ndjson without --names prints straight from the page bytes (`RawItems`); --names and
+    /// the other formats parse each message. Both must print the same events.
+    func testStreamedNDJSONEqualsTheParsedPath() throws {
+        let room = mock.addRoom(title: "Mixed", members: ["alice@example.com", "bob@example.com"])
+        mock.addMessages(roomId: room.id, count: 1100, fromEmail: "bob@example.com")
+        mock.addMessage(roomId: room.id, fromEmail: "alice@example.com", text: "caf\u{E9} \"quoted\"\nline 2 \u{1F600} \\ /",
+                        markdown: "**caf\u{E9}**", html: "<p>caf\u{E9}</p>", mentionedEmails: ["bob@example.com"])
+        mock.addMessage(roomId: room.id, fromEmail: "bob@example.com", text: "tab\there \u{01} control")
+        for extra in [[], ["--raw"], ["--limit", "1050"], ["--since", "1d"]] {
+            let streamed = try run(["walk-messages", room.id, "-o", "ndjson"] + extra, env: audit)
+            XCTAssertEqual(streamed.code, 0, streamed.stderr)
+            if !extra.contains("--raw") {
+                // No message has files: --names takes the parsed path and adds nothing.
+                let parsed = try run(["walk-messages", room.id, "-o", "ndjson", "--names"] + extra, env: audit)
+                XCTAssertEqual(parsed.code, 0, parsed.stderr)
+                XCTAssertEqual(streamed.stdout, parsed.stdout, "\(extra)")
+            }
+            let json = try run(["walk-messages", room.id, "-o", "json"] + extra, env: audit)
+            let array = try XCTUnwrap(try json.json() as? [[String: Any]])
+            let lines = try streamed.lines()
+            XCTAssertEqual(lines.count, extra.contains("--limit") ? 1050 : 1102)
+            XCTAssertEqual(array.count, lines.count)
+            func canonical(_ object: [String: Any]) throws -> String {
+                String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+            }
+            for (a, b) in zip(lines, array) where try canonical(a) != canonical(b) {
+                return XCTFail("\(extra): \(try canonical(a)) vs \(try canonical(b))")
+            }
+        }
+        let newest = try run(["walk-messages", room.id, "-o", "ndjson", "--limit", "2"], env: audit).lines()
+        XCTAssertEqual(newest.map { $0["content"] as? String }, ["tab\there \u{01} control", "<p>caf\u{E9}</p>"])
+    }
+
     func testDirectRoomIsDirect() throws {
         let direct = mock.addRoom(title: "alice", type: "direct", members: ["alice@example.com"])
         mock.addMessage(roomId: direct.id, fromEmail: "alice@example.com", text: "psst")

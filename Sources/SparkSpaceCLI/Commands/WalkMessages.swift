@@ -82,57 +82,19 @@ private func walkMessages(_ inv: Invocation) throws {
     query.beforeMessage = beforeMessage
     query.mentionsMe = inv.has("mentions-me")
 
-    let progress = downloadDir != nil ? ProgressMeter(inv) : nil
     let stream = ItemStream(output: inv.output, columns: messageColumns)
-    var failures: [Error] = []
+    var printer = EventPrinter(inv: inv, space: space, role: role, stream: stream, downloadDir: downloadDir,
+                               names: names, raw: raw)
     var walk = try space.walkMessages(query, as: role)
     do {
-        while let page = try walk.nextPage() {
-            if raw && downloadDir == nil {
-                try stream.write(page)
-                continue
+        if inv.output.format == .ndjson && !names {
+            // The common case, and the one that meets 200,000 messages: no JSON tree per message.
+            var writer = RawObjectWriter()
+            while let page = try walk.nextRawPage() {
+                try stream.writeMessages(page, hook: raw ? nil : Events.walkHook, with: &writer)
             }
-            // A table aligns a page at a time; the other formats write each event as it is made.
-            let batch = inv.output.format == .table
-            var events: [JSON] = []
-            func emit(_ event: JSON) throws {
-                if batch { events.append(event) } else { try stream.write(CollectionOfOne(event)) }
-            }
-            for item in page {
-                let files = item["files"]?.strings ?? []
-                var attachment: String?
-                var saved: [JSON] = []
-                if let downloadDir {
-                    for url in files {
-                        do {
-                            let file = try space.download(url, into: downloadDir, force: inv.has("force"), as: role,
-                                                          progress: progress?.update)
-                            progress?.done()
-                            if attachment == nil { attachment = file.name }
-                            saved.append(.string(file.path))
-                        } catch let error as SparkError {
-                            progress?.done()
-                            if case .interrupted = error { throw error }
-                            inv.warn("error: \(url): \(error)")
-                            failures.append(error)
-                        }
-                    }
-                } else if names, let url = files.first {
-                    attachment = try space.attachmentInfo(url, as: role).name
-                }
-                if raw {
-                    try emit(item)
-                    continue
-                }
-                var fields = Events.messageFields(item, hook: Events.walkHook, attachment: attachment)
-                if !saved.isEmpty { fields.append(("saved_paths", .array(saved))) }
-                if batch {
-                    events.append(item.merging(fields))
-                } else {
-                    try stream.write(item, adding: fields)
-                }
-            }
-            if batch { try stream.write(events) }
+        } else {
+            while let page = try walk.nextPage() { try printer.print(page) }
         }
     } catch let SparkError.api(failure) where failure.status == 403 && role == .bot && !query.mentionsMe {
         let hint = space.hasAuditToken
@@ -141,8 +103,71 @@ private func walkMessages(_ inv: Invocation) throws {
         throw HintedError(underlying: SparkError.api(failure), hint: hint)
     }
     try stream.finish()
-    if !failures.isEmpty {
-        throw PartialFailure(code: ExitCode.combined(failures),
-                             description: "\(failures.count) attachment(s) could not be saved")
+    if !printer.failures.isEmpty {
+        throw PartialFailure(code: ExitCode.combined(printer.failures),
+                             description: "\(printer.failures.count) attachment(s) could not be saved")
+    }
+}
+
+/// Prints pages of parsed messages, resolving or saving attachments on the way.
+private struct EventPrinter {
+    let inv: Invocation
+    let space: SparkSpace
+    let role: TokenRole
+    let stream: ItemStream
+    let downloadDir: String?
+    let names: Bool
+    let raw: Bool
+    let progress: ProgressMeter?
+    var failures: [Error] = []
+
+    init(inv: Invocation, space: SparkSpace, role: TokenRole, stream: ItemStream, downloadDir: String?,
+         names: Bool, raw: Bool) {
+        (self.inv, self.space, self.role, self.stream) = (inv, space, role, stream)
+        (self.downloadDir, self.names, self.raw) = (downloadDir, names, raw)
+        progress = downloadDir != nil ? ProgressMeter(inv) : nil
+    }
+
+    mutating func print(_ page: ArraySlice<JSON>) throws {
+        if raw && downloadDir == nil { return try stream.write(page) }
+        // A table aligns a page at a time; the other formats write each event as it is made.
+        let batch = inv.output.format == .table
+        var events: [JSON] = []
+        for item in page {
+            let (attachment, saved) = try attachments(of: item)
+            if raw {
+                if batch { events.append(item) } else { try stream.write(CollectionOfOne(item)) }
+                continue
+            }
+            var fields = Events.messageFields(item, hook: Events.walkHook, attachment: attachment)
+            if !saved.isEmpty { fields.append(("saved_paths", .array(saved))) }
+            if batch { events.append(item.merging(fields)) } else { try stream.write(item, adding: fields) }
+        }
+        if batch { try stream.write(events) }
+    }
+
+    /// The first attachment's name (with --names or --download) and the paths saved (with --download).
+    private mutating func attachments(of item: JSON) throws -> (String?, [JSON]) {
+        let files = item["files"]?.strings ?? []
+        guard let downloadDir else {
+            return (names ? try files.first.map { try space.attachmentInfo($0, as: role).name } : nil, [])
+        }
+        var attachment: String?
+        var saved: [JSON] = []
+        for url in files {
+            do {
+                let file = try space.download(url, into: downloadDir, force: inv.has("force"), as: role,
+                                              progress: progress?.update)
+                progress?.done()
+                if attachment == nil { attachment = file.name }
+                saved.append(.string(file.path))
+            } catch let error as SparkError {
+                progress?.done()
+                if case .interrupted = error { throw error }
+                inv.warn("error: \(url): \(error)")
+                failures.append(error)
+            }
+        }
+        return (attachment, saved)
     }
 }
