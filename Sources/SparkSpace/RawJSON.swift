@@ -128,17 +128,21 @@ extension RawItem: MessageMembers {
     public func member(_ key: String) -> RawValue? {
         guard case .object(let range) = slot else { return json[key].map(RawValue.json) }
         var key = key
-        return key.withUTF8 { wanted in
+        let found = key.withUTF8 { wanted -> RawMember? in
             let prefix = KeyPrefix.of(wanted)
             return page.bytes.withUnsafeBufferPointer { bytes in
-                for member in page.table.members[range].reversed() where member.prefix == prefix {
-                    if UnsafeBufferPointer(rebasing: bytes[member.key]).elementsEqual(wanted) {
-                        return page.value(member)
+                page.table.members.withUnsafeBufferPointer { members in
+                    for index in range.reversed() where members[index].prefix == prefix {
+                        let key = UnsafeBufferPointer(rebasing: bytes[members[index].key])
+                        if key.count == wanted.count && (key.count <= 8 || sameBytes(key, wanted)) {
+                            return members[index]
+                        }
                     }
+                    return nil
                 }
-                return nil
             }
         }
+        return found.map(page.value)
     }
 
     public func first(of value: RawValue) -> RawValue? {
@@ -150,12 +154,61 @@ extension RawItem: MessageMembers {
         switch value {
         case .json(let json): return json.string == text
         case .text(let range):
-            return page.bytes[range].first == UInt8(ascii: "\"")
-                && page.bytes[(range.lowerBound + 1)..<(range.upperBound - 1)].elementsEqual(text.utf8)
+            guard page.bytes[range.lowerBound] == UInt8(ascii: "\"") else { return false }
+            var text = text
+            return text.withUTF8 { wanted in
+                page.bytes.withUnsafeBufferPointer {
+                    sameBytes(UnsafeBufferPointer(rebasing: $0[(range.lowerBound + 1)..<(range.upperBound - 1)]), wanted)
+                }
+            }
         }
     }
 
     public func lift(_ json: JSON) -> RawValue { .json(json) }
+}
+
+/// A growable byte buffer written through a pointer.
+private final class LineBuffer {
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    private var capacity = 4096
+    var count = 0
+
+    init() { base = .allocate(capacity: capacity) }
+    deinit { base.deallocate() }
+
+    @inline(__always)
+    func put(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress else { return }
+        if count + bytes.count > capacity { grow(to: count + bytes.count) }
+        (base + count).update(from: source, count: bytes.count)
+        count += bytes.count
+    }
+
+    func put(_ byte: UInt8) {
+        if count == capacity { grow(to: count + 1) }
+        base[count] = byte
+        count += 1
+    }
+
+    private func grow(to needed: Int) {
+        capacity = max(needed, capacity * 2)
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        bigger.update(from: base, count: count)
+        base.deallocate()
+        base = bigger
+    }
+}
+
+/// Whether `a` and `b` hold the same bytes; keys are short, so without a call to `memcmp` up to 16.
+@inline(__always)
+private func sameBytes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard a.count == b.count else { return false }
+    guard a.count >= 8, let x = a.baseAddress, let y = b.baseAddress else { return KeyPrefix.of(a) == KeyPrefix.of(b) }
+    func word(_ p: UnsafePointer<UInt8>, _ offset: Int) -> UInt64 {
+        UnsafeRawPointer(p + offset).loadUnaligned(as: UInt64.self)
+    }
+    guard a.count <= 16 else { return memcmp(x, y, a.count) == 0 }
+    return word(x, 0) == word(y, 0) && word(x, a.count - 8) == word(y, a.count - 8)
 }
 
 /// Object keys sort in code-point (UTF-8 byte) order, compared first by their
@@ -166,7 +219,7 @@ enum KeyPrefix {
     static func of(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
         guard bytes.count >= 8, let base = bytes.baseAddress else {
             var packed: UInt64 = 0
-            for (index, byte) in bytes.enumerated() { packed |= UInt64(byte) << (8 * UInt64(7 - index)) }
+            for index in 0..<bytes.count { packed |= UInt64(bytes[index]) << (8 * UInt64(7 - index)) }
             return packed
         }
         return UInt64(bigEndian: UnsafeRawPointer(base).loadUnaligned(as: UInt64.self))
@@ -192,10 +245,15 @@ public struct RawObjectWriter {
     /// The keys of the last object laid out, in item order (base members, then added ones).
     private var keys: [UInt8] = []
     private var spans: [Range<Int>] = []
+    private var prefixes: [UInt64] = []
     /// What to write for that layout: per output member its position in item order and
     /// the text before its value (`{"key":` or `,"key":`, in `heads`), keys sorted, of equal keys the last.
     private var plan: [(position: Int, head: Range<Int>)] = []
     private var heads: [UInt8] = []
+    /// The object being written: appending to an array costs ~45 instructions a call,
+    /// and an event is some 40 small pieces.
+    private let line = LineBuffer()
+    private var scratch: [UInt8] = []
 
     public init() {}
 
@@ -212,40 +270,59 @@ public struct RawObjectWriter {
             return JSON.writeObject(base, adding: extra.map { ($0.0, item.value($0.1)) }, pretty: false, indent: 0,
                                     into: &out)
         }
-        let members = item.page.table.members
         item.page.bytes.withUnsafeBufferPointer { page in
-            // Items of a page mostly have the same keys in the same order: sort them once.
-            let keyBytes = { (position: Int) -> UnsafeBufferPointer<UInt8> in
-                UnsafeBufferPointer(rebasing: page[members[range.lowerBound + position].key])
-            }
-            if !sameLayout(range.count, keyBytes, extra) { layOut(range.count, keyBytes, extra) }
-            guard !plan.isEmpty else { return out.append(contentsOf: [UInt8(ascii: "{"), UInt8(ascii: "}")]) }
-            for (position, head) in plan {
-                out.append(contentsOf: heads[head])
-                let value = position < range.count ? item.page.value(members[range.lowerBound + position])
-                    : extra[position - range.count].1
-                switch value {
-                case .text(let text): out.append(contentsOf: UnsafeBufferPointer(rebasing: page[text]))
-                case .json(let json): json.write(into: &out)
+            item.page.table.members.withUnsafeBufferPointer { all in
+                let members = UnsafeBufferPointer(rebasing: all[range])
+                // Items of a page mostly have the same keys in the same order: sort them once.
+                if !sameLayout(page, members, extra) { layOut(page, members, extra) }
+                guard !plan.isEmpty else { return out.append(contentsOf: [UInt8(ascii: "{"), UInt8(ascii: "}")]) }
+                line.count = 0
+                heads.withUnsafeBufferPointer { heads in
+                    for (position, head) in plan {
+                        line.put(UnsafeBufferPointer(rebasing: heads[head]))
+                        if position >= members.count {
+                            put(extra[position - members.count].1, page)
+                        } else if members[position].valueEnd != .max {
+                            line.put(UnsafeBufferPointer(rebasing: page[members[position].value]))
+                        } else {
+                            put(.json(item.page.table.values[Int(members[position].valueStart)]), page)
+                        }
+                    }
                 }
+                line.put(UInt8(ascii: "}"))
+                out.append(contentsOf: UnsafeBufferPointer(start: line.base, count: line.count))
             }
-            out.append(UInt8(ascii: "}"))
         }
     }
 
+    private mutating func put(_ value: RawValue, _ page: UnsafeBufferPointer<UInt8>) {
+        switch value {
+        case .text(let text): line.put(UnsafeBufferPointer(rebasing: page[text]))
+        case .json(let json):
+            scratch.removeAll(keepingCapacity: true)
+            json.write(into: &scratch)
+            scratch.withUnsafeBufferPointer { line.put($0) }
+        }
+    }
+
+    /// Whether the keys are those of the last layout: compared by prefix and length,
+    /// and by bytes only past the first 8.
     private func sameLayout(
-        _ count: Int, _ keyBytes: (Int) -> UnsafeBufferPointer<UInt8>, _ extra: [(String, RawValue)]
+        _ page: UnsafeBufferPointer<UInt8>, _ members: UnsafeBufferPointer<RawMember>, _ extra: [(String, RawValue)]
     ) -> Bool {
-        guard spans.count == count + extra.count else { return false }
+        guard spans.count == members.count + extra.count else { return false }
         return keys.withUnsafeBufferPointer { known in
-            func same(_ key: UnsafeBufferPointer<UInt8>, _ position: Int) -> Bool {
-                let old = UnsafeBufferPointer(rebasing: known[spans[position]])
-                return key.count == old.count && (key.isEmpty || memcmp(key.baseAddress!, old.baseAddress!, key.count) == 0)
+            func same(_ key: UnsafeBufferPointer<UInt8>, _ prefix: UInt64, _ position: Int) -> Bool {
+                prefix == prefixes[position] && key.count == spans[position].count
+                    && (key.count <= 8 || sameBytes(key, UnsafeBufferPointer(rebasing: known[spans[position]])))
             }
-            for position in 0..<count where !same(keyBytes(position), position) { return false }
+            for (position, member) in members.enumerated()
+            where !same(UnsafeBufferPointer(rebasing: page[member.key]), member.prefix, position) {
+                return false
+            }
             for (offset, (key, _)) in extra.enumerated() {
                 var key = key
-                if !key.withUTF8({ same($0, count + offset) }) { return false }
+                if !key.withUTF8({ same($0, KeyPrefix.of($0), members.count + offset) }) { return false }
             }
             return true
         }
@@ -255,7 +332,7 @@ public struct RawObjectWriter {
     /// position, keeping the last of equal keys. Objects have a few dozen members:
     /// insertion sort beats the general sort here.
     private mutating func layOut(
-        _ count: Int, _ keyBytes: (Int) -> UnsafeBufferPointer<UInt8>, _ extra: [(String, RawValue)]
+        _ page: UnsafeBufferPointer<UInt8>, _ members: UnsafeBufferPointer<RawMember>, _ extra: [(String, RawValue)]
     ) {
         keys.removeAll(keepingCapacity: true)
         spans.removeAll(keepingCapacity: true)
@@ -264,9 +341,10 @@ public struct RawObjectWriter {
             keys.append(contentsOf: key)
             spans.append(start..<keys.count)
         }
-        for position in 0..<count { add(keyBytes(position)) }
+        for member in members { add(UnsafeBufferPointer(rebasing: page[member.key])) }
         for (key, _) in extra { add(key.utf8) }
-        let prefixes = spans.map { KeyPrefix.of(keys[$0]) }
+        prefixes = spans.map { KeyPrefix.of(keys[$0]) }
+        let prefixes = self.prefixes
         func order(_ a: Int, _ b: Int) -> Int {
             if prefixes[a] != prefixes[b] { return prefixes[a] < prefixes[b] ? -1 : 1 }
             let (x, y) = (keys[spans[a]], keys[spans[b]])
