@@ -6,6 +6,7 @@ import http.client
 import json
 import re
 import sys
+import time
 from urllib.parse import urlsplit
 
 base, room, token = sys.argv[1:4]
@@ -14,6 +15,7 @@ conn = http.client.HTTPConnection(parts.hostname, parts.port)
 headers = {"Authorization": "Bearer " + token}
 target = parts.path + "/messages?roomId=" + room + "&max=1000"
 count = 0
+started = time.perf_counter()
 while target:
     conn.request("GET", target, headers=headers)
     response = conn.getresponse()
@@ -25,4 +27,5 @@ while target:
     if match:
         nxt = urlsplit(match.group(1))
         target = nxt.path + "?" + nxt.query
-print(count, file=sys.stderr)
+# The count, and the seconds spent fetching and parsing (without Python's start-up).
+print(count, f"{time.perf_counter() - started:.3f}", file=sys.stderr)

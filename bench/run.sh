@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks spark-space against the Python SDKs and a minimal client, all on the
 # project's mock API on loopback. Prints a results table; see bench/RESULTS.md.
-# usage: bench/run.sh [SIZES...]   (default: 2000 20000 200000)
+# usage: [RUNS=3] bench/run.sh [SIZES...]   (default: 2000 20000 200000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("$@")
@@ -24,11 +24,19 @@ py="$venv/bin/python"
 out=$(mktemp -d)
 trap 'rm -rf "$out"; [ -n "${mock_pid:-}" ] && kill "$mock_pid" 2>/dev/null || true' EXIT
 
-# measure NAME CMD... -> "wall_s peak_rss_kb" of CMD with stdout to a file
+# measure NAME CMD... -> "wall_s peak_rss_kb" of CMD with stdout to a file: the
+# median wall time and the largest peak RSS of RUNS runs (default 3; the machine is
+# shared and single runs swing by a third, the first one also pays for cold caches).
+runs=${RUNS:-3}
 measure() {
     local name=$1; shift
-    /usr/bin/time -f "%e %M" -o "$out/$name.time" "$@" >"$out/$name.out" 2>"$out/$name.err"
-    cat "$out/$name.time"
+    for i in $(seq 1 "$runs"); do
+        /usr/bin/time -f "%e %M" -o "$out/$name.time.$i" "$@" >"$out/$name.out" 2>"$out/$name.err"
+    done
+    cat "$out/$name".time.* | sort -n | awk -v n="$runs" '
+        { wall[NR] = $1; if ($2 > rss) rss = $2 }
+        END { print wall[int((n + 1) / 2)], rss }'
+    rm -f "$out/$name".time.*
 }
 
 start_mock() {
@@ -51,11 +59,12 @@ for n in "${sizes[@]}"; do
         *) read -r wall rss < <(measure "$tool" "$py" bench/sdk_walk.py "$tool" "$base" "$room" audit-token) ;;
         esac
         lines=$(wc -l <"$out/$tool.out")
-        [ "$tool" = floor ] && lines=$(cat "$out/floor.err")
+        [ "$tool" = floor ] && read -r lines floor_net <"$out/floor.err"
         printf '%-28s %10s %10.1f %12s\n' "$tool $n" "$wall" "$(echo "$rss / 1024" | bc -l)" "$lines"
         eval "wall_${tool}_$n=$wall"
     done
     stop_mock
+    printf '%-28s %10s\n' "floor fetch+parse only" "$floor_net"
     printf '%-28s %10.3f\n' "ratio spark/ciscosparkapi" "$(eval echo "\$wall_spark_$n / \$wall_ciscosparkapi_$n" | bc -l)"
     printf '%-28s %10.3f\n' "ratio spark/floor" "$(eval echo "\$wall_spark_$n / \$wall_floor_$n" | bc -l)"
 done
@@ -74,6 +83,7 @@ echo
 echo "bulk add 500 participants, mock answering 429 (Retry-After: 1) on every 50th membership POST"
 start_mock 0 --throttle-every 50 --retry-after 1
 seq 1 500 | sed 's/.*/user&@example.com/' >"$out/emails"
+runs=1  # a second run would find everyone added already
 read -r wall rss < <(measure bulk "$spark" participants add "$room" - --api-url "$base" --token bot-token \
     -q -v <"$out/emails")
 members=$("$spark" participants list "$room" --api-url "$base" --token bot-token -o tsv | grep -c '^user' || true)

@@ -210,8 +210,9 @@ func padded(_ text: String, to width: Int) -> String {
     text + String(repeating: " ", count: max(0, width - displayWidth(text)))
 }
 
-/// Items written as they come (page by page): ndjson flushes per line, json
-/// streams one array, table aligns each batch, tsv writes lines.
+/// Items written as they come (page by page): every call is flushed (a page, or
+/// one event when each costs a request), json streams one array, table aligns
+/// each batch, tsv writes lines.
 final class ItemStream {
     let output: Output
     let columns: [Column]
