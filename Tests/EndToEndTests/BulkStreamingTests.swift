@@ -2,67 +2,6 @@ import Foundation
 import MockWebex
 import XCTest
 
-/// A run whose stdout is read while it runs, each chunk stamped with its arrival time.
-private final class TimedRun: @unchecked Sendable {
-    let process = Process()
-    private let lock = NSLock()
-    private var chunks: [(Date, Data)] = []
-    private var err = Data()
-    private let drained = DispatchGroup()
-    private(set) var ended: Date?
-
-    init(_ arguments: [String], env: [String: String], stdinFile: String) throws {
-        process.executableURL = binaryURL
-        process.arguments = arguments
-        var environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory() + "spark-space-home-none",
-                           "LANG": "C.UTF-8"]
-        environment.merge(env) { $1 }
-        process.environment = environment
-        let outPipe = Pipe(), errPipe = Pipe()
-        process.standardOutput = outPipe
-        process.standardError = errPipe
-        process.standardInput = FileHandle(forReadingAtPath: stdinFile)
-        for (pipe, isOut) in [(outPipe, true), (errPipe, false)] {
-            drained.enter()
-            let handle = pipe.fileHandleForReading
-            Thread.detachNewThread { [self] in
-                while true {
-                    let chunk = handle.availableData
-                    if chunk.isEmpty { break }
-                    lock.lock()
-                    if isOut { chunks.append((Date(), chunk)) } else { err.append(chunk) }
-                    lock.unlock()
-                }
-                drained.leave()
-            }
-        }
-        try process.run()
-    }
-
-    /// Waits for the exit (killing it after `timeout`) and notes when it ended.
-    func finish(timeout: TimeInterval = 60) -> Int32 {
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
-        ended = Date()
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        drained.wait()
-        return process.terminationStatus
-    }
-
-    var stdout: String {
-        lock.lock(); defer { lock.unlock() }
-        return String(decoding: chunks.reduce(Data()) { $0 + $1.1 }, as: UTF8.self)
-    }
-    var stderr: String { lock.lock(); defer { lock.unlock() }; return String(decoding: err, as: UTF8.self) }
-
-    /// When the first complete line arrived on stdout.
-    var firstLineAt: Date? {
-        lock.lock(); defer { lock.unlock() }
-        return chunks.first { $0.1.contains(10) }?.0
-    }
-}
-
 /// `participants add|remove` print each e-mail's result as soon as it (and the ones before it) is
 /// done, not when the whole batch ends.
 final class BulkStreamingTests: MockTestCase {
@@ -78,8 +17,8 @@ final class BulkStreamingTests: MockTestCase {
         mock.inject(.delay(delay), method: delayMethod, pathPrefix: "/memberships", times: emails.count)
         let input = try writeFile("emails.txt", emails.joined(separator: "\n") + "\n")
         let started = Date()
-        let run = try TimedRun(["participants", command, "Big room", "-", "-o", "ndjson"], env: env, stdinFile: input)
-        XCTAssertEqual(run.finish(), 0, run.stderr)
+        let run = try BackgroundRun(["participants", command, "Big room", "-", "-o", "ndjson"], env: env, stdin: input)
+        XCTAssertEqual(run.stop(nil, timeout: 60), 0, run.stderr)
         let ended = try XCTUnwrap(run.ended)
         let first = try XCTUnwrap(run.firstLineAt, "no output: \(run.stderr)")
         XCTAssertGreaterThan(ended.timeIntervalSince(started), 2 * delay - 0.1, "two waves of four")

@@ -6,15 +6,18 @@ import XCTest
 import FoundationNetworking
 #endif
 
-/// The binary running in the background (`listen`, `pull` without `--once`), both
-/// pipes drained while it runs.
+/// The binary running in the background (`listen`, `pull` without `--once`, a bulk
+/// command read while it runs), both pipes drained while it runs.
 final class BackgroundRun: @unchecked Sendable {
     let process = Process()
     private let lock = NSLock()
     private var out = Data(), err = Data()
     private let drained = DispatchGroup()
+    /// When the first complete line arrived on stdout, and when the process was seen ended.
+    private(set) var firstLineAt: Date?
+    private(set) var ended: Date?
 
-    init(_ arguments: [String], env: [String: String]) throws {
+    init(_ arguments: [String], env: [String: String], stdin: String? = nil) throws {
         process.executableURL = binaryURL
         process.arguments = arguments
         var environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory() + "spark-space-home-none",
@@ -24,7 +27,7 @@ final class BackgroundRun: @unchecked Sendable {
         let outPipe = Pipe(), errPipe = Pipe()
         process.standardOutput = outPipe
         process.standardError = errPipe
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = stdin.flatMap { FileHandle(forReadingAtPath: $0) } ?? FileHandle.nullDevice
         for (pipe, isOut) in [(outPipe, true), (errPipe, false)] {
             drained.enter()
             let handle = pipe.fileHandleForReading
@@ -34,6 +37,7 @@ final class BackgroundRun: @unchecked Sendable {
                     if chunk.isEmpty { break }
                     lock.lock()
                     if isOut { out.append(chunk) } else { err.append(chunk) }
+                    if isOut && firstLineAt == nil && chunk.contains(10) { firstLineAt = Date() }
                     lock.unlock()
                 }
                 drained.leave()
@@ -57,11 +61,13 @@ final class BackgroundRun: @unchecked Sendable {
         return false
     }
 
-    /// Sends `signal` and waits for the exit; the process is killed after `timeout`.
-    func stop(_ signal: Int32 = SIGTERM, timeout: TimeInterval = 20) -> Int32 {
-        if process.isRunning { kill(process.processIdentifier, signal) }
+    /// Sends `signal` (nil: none, it ends on its own) and waits for the exit; the
+    /// process is killed after `timeout`.
+    func stop(_ signal: Int32? = SIGTERM, timeout: TimeInterval = 20) -> Int32 {
+        if let signal, process.isRunning { kill(process.processIdentifier, signal) }
         let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        ended = Date()
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
