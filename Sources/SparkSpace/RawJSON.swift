@@ -237,8 +237,8 @@ enum KeyPrefix {
     }
 }
 
-/// Writes `RawItems` objects with members added, keys sorted, compact: the same
-/// bytes as `JSON.writeObject(_:adding:pretty: false, ...)` on the parsed item.
+/// Writes `RawItems` objects with members added, keys sorted, compact or indented:
+/// the same bytes as `JSON.writeObject(_:adding:pretty:indent:into:)` on the parsed item.
 /// Keep one per walk: it reuses its buffers, and the order of the keys, which is
 /// the same for most items of a page.
 public struct RawObjectWriter {
@@ -254,8 +254,11 @@ public struct RawObjectWriter {
     /// and an event is some 40 small pieces.
     private let line = LineBuffer()
     private var scratch: [UInt8] = []
+    /// nil: compact; else the level of the objects in pretty JSON (two spaces a level).
+    private let indent: Int?
 
-    public init() {}
+    /// A writer of compact objects, or (`indent`) of pretty ones at that level.
+    public init(indent: Int? = nil) { self.indent = indent }
 
     /// Writes `item` as a message event (see `Events.messageFields`), or as it is when `hook` is nil.
     public mutating func writeMessage(_ item: RawItem, hook: String?, into out: inout [UInt8]) {
@@ -263,12 +266,12 @@ public struct RawObjectWriter {
         write(item, adding: hook.map { Events.messageFields(item, hook: $0) } ?? [], into: &out)
     }
 
-    /// Writes `item` with `extra` members added (or replacing), as a compact object.
+    /// Writes `item` with `extra` members added (or replacing).
     public mutating func write(_ item: RawItem, adding extra: [(String, RawValue)], into out: inout [UInt8]) {
         guard case .object(let range) = item.slot else {
-            guard case .object(let base) = item.json else { return item.json.write(into: &out) }
-            return JSON.writeObject(base, adding: extra.map { ($0.0, item.value($0.1)) }, pretty: false, indent: 0,
-                                    into: &out)
+            guard case .object(let base) = item.json else { return write(item.json, into: &out) }
+            return JSON.writeObject(base, adding: extra.map { ($0.0, item.value($0.1)) }, pretty: indent != nil,
+                                    indent: indent ?? 0, into: &out)
         }
         item.page.bytes.withUnsafeBufferPointer { page in
             item.page.table.members.withUnsafeBufferPointer { all in
@@ -289,6 +292,7 @@ public struct RawObjectWriter {
                         }
                     }
                 }
+                if let indent { newline(indent) }
                 line.put(UInt8(ascii: "}"))
                 out.append(contentsOf: UnsafeBufferPointer(start: line.base, count: line.count))
             }
@@ -300,9 +304,18 @@ public struct RawObjectWriter {
         case .text(let text): line.put(UnsafeBufferPointer(rebasing: page[text]))
         case .json(let json):
             scratch.removeAll(keepingCapacity: true)
-            json.write(into: &scratch)
+            if let indent { json.writePretty(into: &scratch, indent: indent + 1) } else { json.write(into: &scratch) }
             scratch.withUnsafeBufferPointer { line.put($0) }
         }
+    }
+
+    private func write(_ json: JSON, into out: inout [UInt8]) {
+        if let indent { json.writePretty(into: &out, indent: indent) } else { json.write(into: &out) }
+    }
+
+    private func newline(_ level: Int) {
+        line.put(UInt8(ascii: "\n"))
+        for _ in 0..<(2 * level) { line.put(UInt8(ascii: " ")) }
     }
 
     /// Whether the keys are those of the last layout: compared by prefix and length,
@@ -367,9 +380,14 @@ public struct RawObjectWriter {
         plan = written.map { index in
             let start = heads.count
             heads.append(heads.isEmpty ? UInt8(ascii: "{") : UInt8(ascii: ","))
+            if let indent {
+                heads.append(UInt8(ascii: "\n"))
+                heads.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * (indent + 1)))
+            }
             heads.append(UInt8(ascii: "\""))
             heads.append(contentsOf: keys[spans[sorted[index]]])
-            heads.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+            heads.append(contentsOf: indent == nil ? [UInt8(ascii: "\""), UInt8(ascii: ":")]
+                                                   : [UInt8(ascii: "\""), UInt8(ascii: ":"), UInt8(ascii: " ")])
             return (sorted[index], start..<heads.count)
         }
     }

@@ -238,7 +238,7 @@ final class ItemStream {
         case .json:
             for item in items {
                 scratch.removeAll(keepingCapacity: true)
-                scratch.append(contentsOf: count == 0 ? [UInt8(ascii: "["), 10, 32, 32] : [UInt8(ascii: ","), 10, 32, 32])
+                scratch.append(contentsOf: separator)
                 item.writePretty(into: &scratch, indent: 1)
                 try out.write(bytes: scratch)
                 count += 1
@@ -257,16 +257,18 @@ final class ItemStream {
         try out.flush()
     }
 
-    /// Writes a page of `walk-messages` as NDJSON straight from the page bytes:
-    /// each item untouched (`hook` nil) or as a message event. ndjson only.
+    /// Writes a page of `walk-messages` straight from the page bytes: each item
+    /// untouched (`hook` nil) or as a message event. ndjson and json only.
     func writeMessages(_ page: RawItems, hook: String?, with writer: inout RawObjectWriter) throws {
+        let pretty = output.format == .json
         for index in 0..<page.count {
             try output.out.append { buffer in
+                if pretty { buffer.append(contentsOf: separator) }
                 writer.writeMessage(page[index], hook: hook, into: &buffer)
-                buffer.append(10)
+                if !pretty { buffer.append(10) }
             }
+            count += 1
         }
-        count += page.count
         try output.out.flush()
     }
 
@@ -279,7 +281,7 @@ final class ItemStream {
         scratch.removeAll(keepingCapacity: true)
         let pretty = output.format == .json
         if pretty {
-            scratch.append(contentsOf: count == 0 ? [UInt8(ascii: "["), 10, 32, 32] : [UInt8(ascii: ","), 10, 32, 32])
+            scratch.append(contentsOf: separator)
         }
         JSON.writeObject(base, adding: extra, pretty: pretty, indent: pretty ? 1 : 0, into: &scratch)
         if !pretty { scratch.append(10) }
@@ -287,6 +289,9 @@ final class ItemStream {
         try output.out.flush()
         count += 1
     }
+
+    /// What comes before an item of the json array.
+    private var separator: [UInt8] { count == 0 ? [UInt8(ascii: "["), 10, 32, 32] : [UInt8(ascii: ","), 10, 32, 32] }
 
     func finish() throws {
         if output.format == .json {

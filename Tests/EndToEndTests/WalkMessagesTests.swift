@@ -85,8 +85,8 @@ final class WalkMessagesTests: MockTestCase {
         XCTAssertEqual(mock.requests(method: "HEAD", pathPrefix: "/contents").count, 1)
     }
 
-    /// ndjson without --names prints straight from the page bytes (`RawItems`); --names and
-    /// the other formats parse each message. Both must print the same events.
+    /// ndjson and json without --names print straight from the page bytes (`RawItems`);
+    /// --names and the other formats parse each message. Both must print the same events.
     func testStreamedNDJSONEqualsTheParsedPath() throws {
         let room = mock.addRoom(title: "Mixed", members: ["alice@example.com", "bob@example.com"])
         mock.addMessages(roomId: room.id, count: 1100, fromEmail: "bob@example.com")
@@ -103,6 +103,10 @@ final class WalkMessagesTests: MockTestCase {
                 XCTAssertEqual(streamed.stdout, parsed.stdout, "\(extra)")
             }
             let json = try run(["walk-messages", room.id, "-o", "json"] + extra, env: audit)
+            if !extra.contains("--raw") {
+                let parsed = try run(["walk-messages", room.id, "-o", "json", "--names"] + extra, env: audit)
+                XCTAssertEqual(json.stdout, parsed.stdout, "json \(extra)")
+            }
             let array = try XCTUnwrap(try json.json() as? [[String: Any]])
             let lines = try streamed.lines()
             XCTAssertEqual(lines.count, extra.contains("--limit") ? 1050 : 1102)

@@ -9,13 +9,15 @@ import XCTest
 final class RawJSONTests: XCTestCase {
     /// The general path: parse the page (an empty body is `{}`, as `WebexClient.decode`
     /// has it), write each item as an event (or as it is).
-    private func generalLines(_ page: [UInt8], hook: String?) throws -> [String] {
+    private func generalLines(_ page: [UInt8], hook: String?, indent: Int? = nil) throws -> [String] {
         let items = page.isEmpty ? [] : try JSON.parse(page)["items"]?.array ?? []
         return items.map { item in
             var out: [UInt8] = []
             if let hook, case .object(let base) = item {
-                JSON.writeObject(base, adding: Events.messageFields(item, hook: hook), pretty: false, indent: 0,
-                                 into: &out)
+                JSON.writeObject(base, adding: Events.messageFields(item, hook: hook), pretty: indent != nil,
+                                 indent: indent ?? 0, into: &out)
+            } else if let indent {
+                item.writePretty(into: &out, indent: indent)
             } else {
                 item.write(into: &out)
             }
@@ -23,9 +25,9 @@ final class RawJSONTests: XCTestCase {
         }
     }
 
-    private func rawLines(_ page: [UInt8], hook: String?) throws -> [String] {
+    private func rawLines(_ page: [UInt8], hook: String?, indent: Int? = nil) throws -> [String] {
         let items = try RawItems(page: page)
-        var writer = RawObjectWriter()
+        var writer = RawObjectWriter(indent: indent)
         return (0..<items.count).map { index in
             var out: [UInt8] = []
             let item = items[index]
@@ -40,8 +42,11 @@ final class RawJSONTests: XCTestCase {
 
     private func assertSame(_ page: [UInt8], file: StaticString = #filePath, line: UInt = #line) throws {
         for hook in [nil, "shellbot-messages"] {
-            XCTAssertEqual(try rawLines(page, hook: hook), try generalLines(page, hook: hook),
-                           String(decoding: page, as: UTF8.self), file: file, line: line)
+            for indent in [nil, 0, 1] {
+                XCTAssertEqual(try rawLines(page, hook: hook, indent: indent),
+                               try generalLines(page, hook: hook, indent: indent),
+                               String(decoding: page, as: UTF8.self), file: file, line: line)
+            }
         }
     }
 

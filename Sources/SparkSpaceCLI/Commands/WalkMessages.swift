@@ -87,9 +87,10 @@ private func walkMessages(_ inv: Invocation) throws {
                                names: names, raw: raw)
     var walk = try space.walkMessages(query, as: role)
     do {
-        if inv.output.format == .ndjson && !names {
+        let format = inv.output.format
+        if (format == .ndjson || format == .json) && !names {
             // The common case, and the one that meets 200,000 messages: no JSON tree per message.
-            var writer = RawObjectWriter()
+            var writer = RawObjectWriter(indent: format == .json ? 1 : nil)
             while let page = try walk.nextRawPage() {
                 try stream.writeMessages(page, hook: raw ? nil : Events.walkHook, with: &writer)
             }
