@@ -98,6 +98,12 @@ public struct RawItem {
         }
     }
 
+    /// The item with only the members `keys` (those it has), parsed.
+    public func json(only keys: [String]) -> JSON {
+        guard case .object = slot else { return json }
+        return .object(Dictionary(keys.compactMap { key in self[key].map { (key, $0) } }, uniquingKeysWith: { $1 }))
+    }
+
     /// The member `key` (the last one, as a parser keeps it), as a `JSON` value.
     public subscript(key: String) -> JSON? { member(key).map(value) }
 

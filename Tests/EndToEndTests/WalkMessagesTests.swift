@@ -104,8 +104,14 @@ final class WalkMessagesTests: MockTestCase {
             }
             let json = try run(["walk-messages", room.id, "-o", "json"] + extra, env: audit)
             if !extra.contains("--raw") {
-                let parsed = try run(["walk-messages", room.id, "-o", "json", "--names"] + extra, env: audit)
-                XCTAssertEqual(json.stdout, parsed.stdout, "json \(extra)")
+                for format in ["json", "tsv", "table"] {
+                    let fast = try run(["walk-messages", room.id, "-o", format] + extra, env: audit)
+                    let parsed = try run(["walk-messages", room.id, "-o", format, "--names"] + extra, env: audit)
+                    XCTAssertEqual(fast.stdout, parsed.stdout, "\(format) \(extra)")
+                    if format == "tsv" {
+                        XCTAssertEqual(fast.stdout.split(separator: "\n").count, extra.contains("--limit") ? 1050 : 1102)
+                    }
+                }
             }
             let array = try XCTUnwrap(try json.json() as? [[String: Any]])
             let lines = try streamed.lines()

@@ -88,11 +88,17 @@ private func walkMessages(_ inv: Invocation) throws {
     var walk = try space.walkMessages(query, as: role)
     do {
         let format = inv.output.format
-        if (format == .ndjson || format == .json) && !names {
+        if !names {
             // The common case, and the one that meets 200,000 messages: no JSON tree per message.
             var writer = RawObjectWriter(indent: format == .json ? 1 : nil)
+            let keys = messageColumns.map(\.key)
             while let page = try walk.nextRawPage() {
-                try stream.writeMessages(page, hook: raw ? nil : Events.walkHook, with: &writer)
+                if format == .ndjson || format == .json {
+                    try stream.writeMessages(page, hook: raw ? nil : Events.walkHook, with: &writer)
+                } else {
+                    // The columns show a few of the API object's own fields: only those are parsed.
+                    try stream.write((0..<page.count).map { page[$0].json(only: keys) })
+                }
             }
         } else {
             while let page = try walk.nextPage() { try printer.print(page) }
