@@ -4,7 +4,7 @@ import SparkSpace
 /// Runs the command line and returns the exit code. Never traps on bad input.
 public func run(_ arguments: [String], terminal: Terminal = Terminal()) -> Int32 {
     let err = FDWriter(fd: terminal.stderr)
-    let parsed: ParsedCommand
+    var parsed: ParsedCommand
     do {
         parsed = try Parser().parse(arguments)
         if parsed.wantsVersion && parsed.command.isRoot {
@@ -23,6 +23,7 @@ public func run(_ arguments: [String], terminal: Terminal = Terminal()) -> Int32
             try out.flush()
             return ExitCode.success
         }
+        parsed = try applyingRoomOption(parsed)
         try checkArguments(parsed)
     } catch {
         return report(error, err: err)
