@@ -7,7 +7,8 @@ public func run(_ arguments: [String], terminal: Terminal = Terminal()) -> Int32
     var parsed: ParsedCommand
     do {
         parsed = try Parser().parse(arguments)
-        if parsed.wantsVersion && parsed.command.isRoot {
+        // A global option, so after a command too (SPEC "Invocation").
+        if parsed.wantsVersion {
             let out = FDWriter(fd: terminal.stdout)
             try out.write("spark-space \(sparkSpaceVersion)\n")
             try out.flush()
