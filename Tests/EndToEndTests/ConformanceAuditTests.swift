@@ -35,3 +35,18 @@ final class ConformanceAuditTests: MockTestCase {
         XCTAssertTrue(mock.requests.isEmpty)
     }
 }
+
+/// SPEC "Exit codes": errors print one line `spark-space: error: ...`, usage errors and hinted ones too.
+final class OneLineErrorTests: MockTestCase {
+    func testUsageAndHintedErrorsAreOneLine() throws {
+        let room = mock.addRoom(title: "History")
+        mock.addMessages(roomId: room.id, count: 3, fromEmail: "alice@example.com")
+        for (arguments, code) in [(["rooms", "rename", "History"], Int32(2)), (["whoami", "--bogus"], 2),
+                                  (["bogus"], 2), (["walk-messages", room.id], 3)] {
+            let r = try run(arguments)
+            XCTAssertEqual(r.code, code, "\(arguments): \(r.stderr)")
+            XCTAssertTrue(r.stderr.hasPrefix("spark-space: error: "), r.stderr)
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, "\(arguments): \(r.stderr)")
+        }
+    }
+}
