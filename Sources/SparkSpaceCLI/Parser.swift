@@ -127,6 +127,20 @@ public struct Parser {
     }
 }
 
+/// `--room ROOM` is the same as the positional ROOM (SPEC "Invocation"): for a command whose
+/// first argument is a required ROOM (`rooms rename`, `rooms delete`) it becomes that argument.
+/// Commands with an optional ROOM read `--room` through the settings (`space.room`).
+func applyingRoomOption(_ parsed: ParsedCommand) throws -> ParsedCommand {
+    guard let room = parsed.value("room"), let first = parsed.command.arguments.first,
+          first.name == "ROOM", !first.optional else { return parsed }
+    guard parsed.positionals.count < parsed.command.arguments.count else {
+        throw UsageError("give ROOM either as an argument or with --room, not both", command: parsed.command)
+    }
+    var result = parsed
+    result.positionals.insert(room, at: 0)
+    return result
+}
+
 /// Checks the positionals against the command's argument specs.
 func checkArguments(_ parsed: ParsedCommand) throws {
     let specs = parsed.command.arguments

@@ -4,10 +4,11 @@ import SparkSpace
 /// Runs the command line and returns the exit code. Never traps on bad input.
 public func run(_ arguments: [String], terminal: Terminal = Terminal()) -> Int32 {
     let err = FDWriter(fd: terminal.stderr)
-    let parsed: ParsedCommand
+    var parsed: ParsedCommand
     do {
         parsed = try Parser().parse(arguments)
-        if parsed.wantsVersion && parsed.command.isRoot {
+        // A global option, so after a command too (SPEC "Invocation").
+        if parsed.wantsVersion {
             let out = FDWriter(fd: terminal.stdout)
             try out.write("spark-space \(sparkSpaceVersion)\n")
             try out.flush()
@@ -23,6 +24,7 @@ public func run(_ arguments: [String], terminal: Terminal = Terminal()) -> Int32
             try out.flush()
             return ExitCode.success
         }
+        parsed = try applyingRoomOption(parsed)
         try checkArguments(parsed)
     } catch {
         return report(error, err: err)
@@ -38,17 +40,18 @@ public func run(_ arguments: [String], terminal: Terminal = Terminal()) -> Int32
     }
 }
 
-/// Prints one `spark-space: error: ...` line (plus a hint) and returns the exit code.
+/// Prints one `spark-space: error: ...` line (SPEC "Exit codes": a hint or the usage goes on
+/// that line too) and returns the exit code.
 func report(_ error: Error, err: FDWriter) -> Int32 {
     let code = ExitCode.of(error)
     guard code != ExitCode.success else { return code }
-    var lines = ["spark-space: error: \(error)"]
-    if let hinted = error as? HintedError { lines.append("spark-space: hint: \(hinted.hint)") }
+    var line = "spark-space: error: \(error)"
+    if let hinted = error as? HintedError { line += "; hint: \(hinted.hint)" }
     if let usage = error as? UsageError, let command = usage.command {
         let help = command.isRoot ? "spark-space --help" : "spark-space \(command.path) --help"
-        lines.append("Usage: \(command.usage)  (see '\(help)')")
+        line += " (usage: \(command.usage); see '\(help)')"
     }
-    try? err.write(lines.joined(separator: "\n") + "\n")
+    try? err.write(line + "\n")
     try? err.flush()
     return code
 }

@@ -319,6 +319,24 @@ final class ListenTests: MockTestCase {
         XCTAssertEqual(try listener!.lines().count, 1)
     }
 
+    /// SPEC `listen --hook PATH` (default `server.hook`): deliveries are taken on that path only.
+    func testHookPathFromTheFlagAndFromSettings() throws {
+        let room = mock.addRoom(title: "Ops", members: ["alice@example.com"])
+        let message = mock.addMessage(roomId: room.id, fromEmail: "alice@example.com", text: "hi")
+        try startListen(["--hook", "/custom/path"])
+        XCTAssertEqual(post(messageDelivery(message, from: alice)), 404)
+        XCTAssertEqual(post(messageDelivery(message, from: alice), path: "/custom/path"), 200)
+        XCTAssertEqual(listener!.stop(), 0, listener!.stderr)
+        XCTAssertEqual(try listener!.lines().map { $0["id"] as? String }, [message.id])
+
+        let settings = try writeFile("s.yaml", "server:\n  hook: /from-settings\n")
+        try startListen(["-c", settings])
+        XCTAssertTrue(listener!.stderr.contains("/from-settings"), listener!.stderr)
+        XCTAssertEqual(post(messageDelivery(message, from: alice), path: "/from-settings"), 200)
+        XCTAssertEqual(listener!.stop(), 0, listener!.stderr)
+        XCTAssertEqual(try listener!.lines().count, 1)
+    }
+
     func testAttachmentNameInMessageEvents() throws {
         let room = mock.addRoom(title: "Ops", members: ["alice@example.com"])
         let url = mock.addContent(filename: "report 2026.pdf", contentType: "application/pdf", data: Data("%PDF".utf8))

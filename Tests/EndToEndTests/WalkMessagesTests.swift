@@ -200,7 +200,7 @@ final class WalkMessagesTests: MockTestCase {
         let room = room(messages: 3)
         let r = try run(["walk-messages", room.id])
         XCTAssertEqual(r.code, 3, r.stderr)
-        XCTAssertTrue(r.stderr.contains("spark-space: hint:") && r.stderr.contains("--mentions-me")
+        XCTAssertTrue(r.stderr.contains("; hint:") && r.stderr.contains("--mentions-me")
                       && r.stderr.contains("audit token"), r.stderr)
         XCTAssertFalse(r.stderr.contains("bot-token"))
         // --as bot overrides the audit default
