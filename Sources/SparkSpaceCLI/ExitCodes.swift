@@ -16,6 +16,9 @@ public enum ExitCode {
     public static func of(_ error: Error) -> Int32 {
         switch error {
         case is OutputClosed: return success
+        // SPEC: Ctrl-C is 130, also for a listener that stopped cleanly; SIGTERM is how
+        // service managers stop one, and a clean stop then is a success.
+        case let stopped as StoppedBySignal: return stopped.signal == SIGINT ? interrupted : success
         case is UsageError: return usage
         case let failed as PartialFailure: return failed.code
         case let hinted as HintedError: return of(hinted.underlying)
@@ -48,6 +51,11 @@ public enum ExitCode {
         let codes = Set(errors.map(of))
         return codes.count == 1 ? codes.first! : failure
     }
+}
+
+/// A command (`listen`) that stopped cleanly on a signal; nothing to report.
+struct StoppedBySignal: Error {
+    var signal: Int32
 }
 
 /// Some items of a bulk command failed (already reported one by one).

@@ -44,7 +44,7 @@ public func run(_ arguments: [String], terminal: Terminal = Terminal()) -> Int32
 /// that line too) and returns the exit code.
 func report(_ error: Error, err: FDWriter) -> Int32 {
     let code = ExitCode.of(error)
-    guard code != ExitCode.success else { return code }
+    guard code != ExitCode.success, !(error is StoppedBySignal) else { return code }
     var line = "spark-space: error: \(error)"
     if let hinted = error as? HintedError { line += "; hint: \(hinted.hint)" }
     if let usage = error as? UsageError, let command = usage.command {

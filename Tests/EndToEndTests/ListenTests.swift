@@ -315,8 +315,9 @@ final class ListenTests: MockTestCase {
         mock.inject(.delay(0.5), method: "GET", pathPrefix: "/messages/")
         try startListen()
         XCTAssertEqual(post(messageDelivery(message, from: alice)), 200)
-        XCTAssertEqual(listener!.stop(SIGINT), 0, listener!.stderr)
+        XCTAssertEqual(listener!.stop(SIGINT), 130, "SPEC: Ctrl-C is 130 " + listener!.stderr)
         XCTAssertEqual(try listener!.lines().count, 1)
+        XCTAssertFalse(listener!.stderr.contains("error"), listener!.stderr)
     }
 
     /// SPEC `listen --hook PATH` (default `server.hook`): deliveries are taken on that path only.

@@ -12,7 +12,7 @@ let listenCommands: [CommandSpec] = [
             are answered 200 at once and handled after: messages are fetched (audit hook: with the audit \
             token) and printed unless the bot sent them; memberships created/deleted print join/leave. \
             Events are NDJSON lines on stdout whatever -o says. Bodies over 1 MB get 413, bodies that are \
-            not JSON 400. Stops cleanly on Ctrl-C or SIGTERM (exit 0) after printing every accepted event; \
+            not JSON 400. Stops cleanly on Ctrl-C (exit 130) or SIGTERM (exit 0) after printing every accepted event; \
             --register registers the webhooks on start and deregisters them on exit. --port 0 picks a free \
             port; the address is printed on stderr.
             """,
@@ -143,4 +143,5 @@ private func listen(_ inv: Invocation) throws {
         let deleted = try space.deregisterWebhooks()
         inv.note("deregistered \(deleted.count) webhook\(deleted.count == 1 ? "" : "s")")
     }
+    if let signal = stop.signal { throw StoppedBySignal(signal: signal) }
 }
