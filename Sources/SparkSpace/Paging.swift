@@ -31,6 +31,8 @@ public struct PageIterator {
     /// Pages fetched so far.
     public private(set) var pages = 0
     private var prefetched: Prefetch?
+    /// Pages are read with `nextRawPage`: a prefetched page is scanned on its thread too.
+    private var rawPages = false
 
     init(client: WebexClient, firstURL: String) {
         self.client = client
@@ -43,8 +45,8 @@ public struct PageIterator {
             // Let the used page go before the next one arrives.
             buffer = []
             position = 0
-            guard let response = try nextResponse() else { return nil }
-            buffer = try client.decode(response).json["items"]?.array ?? []
+            guard let page = try nextResponse() else { return nil }
+            buffer = try client.decode(page.response).json["items"]?.array ?? []
         }
         defer { position += 1 }
         return buffer[position]
@@ -53,26 +55,31 @@ public struct PageIterator {
     /// The next page kept as bytes (never empty; see `RawItems`); nil at the end.
     /// Do not mix with `next()` on the same page.
     public mutating func nextRawPage() throws -> RawItems? {
-        while let response = try nextResponse() {
-            let items = try client.decode(response) { try RawItems(page: $0) }
+        rawPages = true
+        while let page = try nextResponse() {
+            let items = try page.scanned?.get() ?? Self.scan(page.response, client)
             if items.count > 0 { return items }
         }
         return nil
     }
 
-    /// The next page's response (prefetched or fetched now), following `Link`; nil after the last page.
-    private mutating func nextResponse() throws -> HTTPResponse? {
-        let response: HTTPResponse
+    private static func scan(_ response: HTTPResponse, _ client: WebexClient) throws -> RawItems {
+        try client.decode(response) { try RawItems(page: $0) }
+    }
+
+    /// The next page (prefetched or fetched now), following `Link`; nil after the last page.
+    private mutating func nextResponse() throws -> Fetched? {
+        let page: Fetched
         if let prefetched {
             self.prefetched = nil
-            response = try prefetched.wait()
+            page = try prefetched.wait()
         } else {
             guard let url = nextURL else { return nil }
-            response = try client.send("GET", url)
+            page = Fetched(response: try client.send("GET", url))
         }
-        nextURL = parseLinkHeader(response.headers["Link"])["next"]
+        nextURL = parseLinkHeader(page.response.headers["Link"])["next"]
         pages += 1
-        return response
+        return page
     }
 
     /// The rest of the items of the current page (at least one, fetching a page if needed); nil at the end.
@@ -88,9 +95,12 @@ public struct PageIterator {
     /// when the next page will be wanted: request counts stay exact.
     public mutating func prefetchNext() {
         guard prefetched == nil, position >= buffer.count, let url = nextURL else { return }
-        let client = self.client
-        // Only the bytes come early: a parsed page costs several times its text in memory.
-        prefetched = Prefetch { try client.send("GET", url) }
+        let (client, raw) = (self.client, rawPages)
+        // Only bytes (and their scan) come early: a parsed page costs several times its text in memory.
+        prefetched = Prefetch {
+            let response = try client.send("GET", url)
+            return Fetched(response: response, scanned: raw ? Result { try Self.scan(response, client) } : nil)
+        }
         nextURL = nil
     }
 
@@ -102,20 +112,27 @@ public struct PageIterator {
     }
 }
 
+/// A page as received, and scanned when it was prefetched for `nextRawPage` (its error kept
+/// for the caller, who meets it in order).
+private struct Fetched {
+    var response: HTTPResponse
+    var scanned: Result<RawItems, Error>? = nil
+}
+
 /// One page being fetched on a background queue.
 private final class Prefetch: @unchecked Sendable {
     private static let queue = DispatchQueue(label: "spark-space.prefetch")
     private let done = DispatchSemaphore(value: 0)
-    private var result: Result<HTTPResponse, Error>?
+    private var result: Result<Fetched, Error>?
 
-    init(_ work: @escaping () throws -> HTTPResponse) {
+    init(_ work: @escaping () throws -> Fetched) {
         Self.queue.async {
             self.result = Result { try work() }
             self.done.signal()
         }
     }
 
-    func wait() throws -> HTTPResponse {
+    func wait() throws -> Fetched {
         done.wait()
         return try result!.get()
     }

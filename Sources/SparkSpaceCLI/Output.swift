@@ -25,7 +25,7 @@ final class FDWriter {
         lock.lock()
         defer { lock.unlock() }
         buffer.append(contentsOf: bytes)
-        if buffer.count >= 1 << 16 { try flush() }
+        if buffer.count >= 1 << 18 { try flush() }
     }
 
     /// Lets `body` append to the buffer in place (no intermediate array per line).
@@ -33,7 +33,7 @@ final class FDWriter {
         lock.lock()
         defer { lock.unlock() }
         body(&buffer)
-        if buffer.count >= 1 << 16 { try flush() }
+        if buffer.count >= 1 << 18 { try flush() }
     }
 
     func flush() throws {
