@@ -252,6 +252,9 @@ public struct RawObjectWriter {
     private var keys: [UInt8] = []
     private var spans: [Range<Int>] = []
     private var prefixes: [UInt64] = []
+    /// The added keys of that layout: the same strings item after item, so mostly equal
+    /// without reading their bytes.
+    private var extraKeys: [String] = []
     /// What to write for that layout: per output member its position in item order and
     /// the text before its value (`{"key":` or `,"key":`, in `heads`), keys sorted, of equal keys the last.
     private var plan: [(position: Int, head: Range<Int>)] = []
@@ -339,7 +342,9 @@ public struct RawObjectWriter {
             where !same(UnsafeBufferPointer(rebasing: page[member.key]), member.prefix, position) {
                 return false
             }
-            for (offset, (key, _)) in extra.enumerated() {
+            // Same count of added keys means the same positions for them (the totals are equal).
+            let sameCount = extraKeys.count == extra.count
+            for (offset, (key, _)) in extra.enumerated() where !sameCount || key != extraKeys[offset] {
                 var key = key
                 if !key.withUTF8({ same($0, KeyPrefix.of($0), members.count + offset) }) { return false }
             }
@@ -362,6 +367,7 @@ public struct RawObjectWriter {
         }
         for member in members { add(UnsafeBufferPointer(rebasing: page[member.key])) }
         for (key, _) in extra { add(key.utf8) }
+        extraKeys = extra.map(\.0)
         prefixes = spans.map { KeyPrefix.of(keys[$0]) }
         let prefixes = self.prefixes
         func order(_ a: Int, _ b: Int) -> Int {

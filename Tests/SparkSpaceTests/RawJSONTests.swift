@@ -64,6 +64,7 @@ final class RawJSONTests: XCTestCase {
               {"dup":"first","dup":"second","text":"one","text":"two"},
               {"k\u00e9y":"escaped key","ключ":"non-ASCII key","":"empty key"},
               {"mentioned_ids":"before","mentionedPeople":["p"],"mentionedPeoplf":1,"mentione":2},
+              {"a":1,"b":2,"c":3}, {"a":1,"files":["https://f/3"]}, {"a":1,"b":2,"c":3},
               "a string item", 42, null, [1, 2], true
             ],"notItems":{"x":[1,2,3]}}
             """#)
