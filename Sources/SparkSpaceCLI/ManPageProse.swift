@@ -104,7 +104,8 @@ One JSON document: an array for lists, an object for one item; UTF\-8, keys
 sorted.
 .TP
 .B ndjson
-One compact JSON object a line, keys sorted, written as soon as it is known:
+One compact JSON object a line, keys sorted, streamed in whole lines, flushed
+as each page, row or event is done (before any wait on the network):
 .B walk\-messages
 starts printing before the last page arrives.
 .PP
