@@ -84,7 +84,7 @@ private func walkMessages(_ inv: Invocation) throws {
 
     let stream = ItemStream(output: inv.output, columns: messageColumns)
     var printer = EventPrinter(inv: inv, space: space, role: role, stream: stream, downloadDir: downloadDir,
-                               names: names, raw: raw)
+                               names: names, raw: raw, progress: downloadDir != nil ? ProgressMeter(inv) : nil)
     var walk = try space.walkMessages(query, as: role)
     do {
         let format = inv.output.format
@@ -127,13 +127,6 @@ private struct EventPrinter {
     let raw: Bool
     let progress: ProgressMeter?
     var failures: [Error] = []
-
-    init(inv: Invocation, space: SparkSpace, role: TokenRole, stream: ItemStream, downloadDir: String?,
-         names: Bool, raw: Bool) {
-        (self.inv, self.space, self.role, self.stream) = (inv, space, role, stream)
-        (self.downloadDir, self.names, self.raw) = (downloadDir, names, raw)
-        progress = downloadDir != nil ? ProgressMeter(inv) : nil
-    }
 
     mutating func print(_ page: ArraySlice<JSON>) throws {
         if raw && downloadDir == nil { return try stream.write(page) }
