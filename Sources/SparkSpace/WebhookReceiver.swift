@@ -205,7 +205,8 @@ private final class DeliveryHandler: ChannelInboundHandler, RemovableChannelHand
     private func armDeadline(_ context: ChannelHandlerContext) {
         deadline?.cancel()
         let timeout = TimeAmount.milliseconds(Int64(receiver.configuration.requestTimeout * 1000))
-        deadline = context.eventLoop.scheduleTask(in: timeout) { context.close(promise: nil) }
+        let channel = context.channel
+        deadline = context.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -65,8 +65,8 @@ public func installSignalHandlers() {
         signal(number, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
         source.setEventHandler {
-            // `listen` stops cleanly on Ctrl-C and SIGTERM (what service managers send).
-            if number == SIGINT || number == SIGTERM, SignalHandling.interceptors.run(signal: number) { return }
+            // `listen` stops cleanly instead (and deregisters what it registered).
+            if SignalHandling.interceptors.run(signal: number) { return }
             TemporaryFiles.shared.removeAll()
             _exit(code)
         }

@@ -102,6 +102,12 @@ final class HostileListenTests: MockTestCase {
         XCTAssertEqual(listener!.stdout, "")
     }
 
+    func testAHangupStopsListenLikeSIGTERM() throws {
+        _ = try startListen()
+        XCTAssertEqual(listener!.stop(SIGHUP), 0, listener!.stderr)
+        XCTAssertTrue(listener!.stderr.contains("stopping: finishing the accepted deliveries"), listener!.stderr)
+    }
+
     func testListenWarningsAreSanitized() throws {
         let port = try startListen()
         let body = #"{"name":"evil\u001b]0;x\u0007\u202e","resource":"messages","event":"created","#
