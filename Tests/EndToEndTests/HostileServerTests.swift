@@ -172,6 +172,19 @@ final class HostileServerTests: XCTestCase {
         XCTAssertEqual(files.requests.map(\.method), ["HEAD", "GET"])
         XCTAssertTrue(files.requests.allSatisfy { $0.headers["authorization"] == nil }, "the token left the API origin")
         XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent("a.txt"), encoding: .utf8), "hello")
+
+        // A redirect away from the API is followed without the token.
+        let elsewhere = try HostileResponder { _, _ in .json(#"{"id":"x","displayName":"Elsewhere"}"#) }
+        defer { elsewhere.close() }
+        let redirecting = try HostileResponder { _, _ in
+            HostileResponder.Reply(status: 302, headers: [("Location", elsewhere.baseURL + "/people/me")])
+        }
+        defer { redirecting.close() }
+        let w = try runAgainst(redirecting, ["whoami", "-o", "json"])
+        XCTAssertEqual(w.code, 0, w.stderr)
+        XCTAssertEqual(redirecting.requests.map { $0.headers["authorization"] }, ["Bearer bot-token"])
+        XCTAssertEqual(elsewhere.requests.count, 1)
+        XCTAssertNil(elsewhere.requests.first?.headers["authorization"], "the token followed the redirect")
     }
 
     // MARK: Smaller
