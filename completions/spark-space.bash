@@ -18,7 +18,7 @@ _spark_space_subcommands() {
 
 # The options of command path $1: its own, then the global ones.
 _spark_space_options() {
-    local global='-c --config --token --token-file --audit-token --audit-token-file --api-url --as --room -o --output --json -q --quiet -v --verbose --timeout --max-wait -h --help --version'
+    local global='-c --config --token --token-file --audit-token --audit-token-file --api-url --as --room -o --output --json -q --quiet -v --verbose --timeout --max-wait --cacert -h --help --version'
     case $1 in
     'rooms list') echo "--type --team --limit $global" ;;
     'rooms get') echo "--person $global" ;;
@@ -80,6 +80,7 @@ _spark_space_takes_value() {
     *'|-o' | *'|--output') return 0 ;;
     *'|--timeout') return 0 ;;
     *'|--max-wait') return 0 ;;
+    *'|--cacert') return 0 ;;
     esac
     return 1
 }
@@ -98,6 +99,7 @@ _spark_space_value() {
     *'|--as') _spark_space_words 'bot' 'audit' ;;
     *'|--room') _spark_space_rooms ;;
     *'|-o' | *'|--output') _spark_space_words 'table' 'tsv' 'json' 'ndjson' ;;
+    *'|--cacert') _spark_space_files ;;
     esac
 }
 

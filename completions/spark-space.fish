@@ -150,7 +150,8 @@ function __spark_space_takes_value
             '*|-o' \
             '*|--output' \
             '*|--timeout' \
-            '*|--max-wait'
+            '*|--max-wait' \
+            '*|--cacert'
             return 0
     end
     return 1
@@ -333,5 +334,6 @@ complete -c spark-space -s q -l quiet -d 'print less on stderr'
 complete -c spark-space -s v -l verbose -d 'log each HTTP call on stderr (method, path, status, ms)'
 complete -c spark-space -l timeout -x -d 'connect timeout and longest stall (default 60)'
 complete -c spark-space -l max-wait -x -d 'total time to wait on 429 Retry-After (default 300)'
+complete -c spark-space -l cacert -r -F -d 'an extra CA certificate bundle (also env SSL_CERT_FILE)'
 complete -c spark-space -s h -l help -d 'show help'
 complete -c spark-space -l version -d 'print the version'

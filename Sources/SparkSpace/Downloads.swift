@@ -82,6 +82,7 @@ public final class FileSink {
 extension SparkSpace {
     /// Name, size and type of an attachment from a HEAD request (seed `name_attachment`).
     public func attachmentInfo(_ url: String, as role: TokenRole = .bot) throws -> AttachmentInfo {
+        try Self.checkDownloadable(url)
         let response = try client(role).send("HEAD", url)
         let serverName = AttachmentName.parse(contentDisposition: response.headers["Content-Disposition"])
         return AttachmentInfo(
@@ -123,12 +124,21 @@ extension SparkSpace {
     /// A transfer that breaks after bytes went out is an error, not a retry.
     @discardableResult
     public func download(_ url: String, to fd: Int32, label: String = "stdout", as role: TokenRole = .bot) throws -> Int64 {
+        try Self.checkDownloadable(url)
         let sink = FileSink(fd: fd, label: label, rewindable: false)
         try client(role).send("GET", url, makeSink: {
             try sink.reset()
             return { try sink.write($0) }
         })
         return sink.written
+    }
+
+    /// Only http(s) URLs are attachments: a `file:` URL would publish a local file (or nothing).
+    static func checkDownloadable(_ url: String) throws {
+        let scheme = url.prefix { $0 != ":" }.lowercased()
+        guard url.contains("://"), scheme == "http" || scheme == "https" else {
+            throw SparkError.invalidInput("not an http(s) URL: \(url)")
+        }
     }
 
     static func exists(_ path: String) -> SparkError {

@@ -26,6 +26,8 @@ public func parseLinkHeader(_ value: String?) -> [String: String] {
 public struct PageIterator {
     private let client: WebexClient
     private var nextURL: String?
+    /// Every page URL asked for: a `Link` that points back to one of them would loop forever.
+    private var visited: Set<String> = []
     private var buffer: [JSON] = []
     private var position = 0
     /// Pages fetched so far.
@@ -37,6 +39,7 @@ public struct PageIterator {
     init(client: WebexClient, firstURL: String) {
         self.client = client
         self.nextURL = firstURL
+        visited.insert(firstURL)
     }
 
     /// The next item, fetching the next page when the current one is used up.
@@ -77,9 +80,22 @@ public struct PageIterator {
             guard let url = nextURL else { return nil }
             page = Fetched(response: try client.send("GET", url))
         }
-        nextURL = parseLinkHeader(page.response.headers["Link"])["next"]
+        nextURL = try checkedNext(parseLinkHeader(page.response.headers["Link"])["next"])
         pages += 1
         return page
+    }
+
+    /// `next` when it may be followed: on the API's own origin (so `file:` and other hosts are
+    /// never asked, nor given the token) and not a page already fetched.
+    private mutating func checkedNext(_ next: String?) throws -> String? {
+        guard let next else { return nil }
+        guard client.mayAuthenticate(next) else {
+            throw SparkError.io("the API's Link header points away from the API (\(next)); stopped paging")
+        }
+        guard visited.insert(next).inserted else {
+            throw SparkError.io("the API's Link header points back to a page already read (\(next)); stopped paging")
+        }
+        return next
     }
 
     /// The rest of the items of the current page (at least one, fetching a page if needed); nil at the end.

@@ -141,7 +141,7 @@ extension SparkSpace {
                 return ParticipantResult(email: email, status: .unchanged)
             }
             do {
-                try api.delete("memberships/\(id)")
+                try api.delete(WebexClient.resource("memberships", id))
             } catch SparkError.api(let f) where f.status == 404 {
                 // Gone meanwhile (or an earlier attempt went through): the person is not a member.
                 return ParticipantResult(email: email, status: .unchanged, membership: membership)

@@ -27,7 +27,7 @@ extension SparkSpace {
     /// `GET collection/id`, where a 404 means no such `kind`.
     func fetch(_ collection: String, id: String, kind: String, as role: TokenRole) throws -> JSON {
         do {
-            return try client(role).get("\(collection)/\(id)")
+            return try client(role).get(WebexClient.resource(collection, id))
         } catch SparkError.api(let f) where f.status == 404 {
             throw SparkError.notFound("no \(kind) with id \(id)")
         }
@@ -124,7 +124,7 @@ extension SparkSpace {
     /// Renames a room (seed `update`).
     public func renameRoom(id: String, to title: String, as role: TokenRole = .bot) throws -> JSON {
         do {
-            return try client(role).put("rooms/\(id)", ["title": .string(title)])
+            return try client(role).put(WebexClient.resource("rooms", id), ["title": .string(title)])
         } catch SparkError.api(let f) where f.status == 404 {
             throw SparkError.notFound("no room with id \(id)")
         }
@@ -133,7 +133,7 @@ extension SparkSpace {
     /// Deletes a room (seed `delete`).
     public func deleteRoom(id: String, as role: TokenRole = .bot) throws {
         do {
-            try client(role).delete("rooms/\(id)")
+            try client(role).delete(WebexClient.resource("rooms", id))
         } catch SparkError.api(let f) where f.status == 404 {
             throw SparkError.notFound("no room with id \(id)")
         }

@@ -66,7 +66,7 @@ extension SparkSpace {
                 guard let id = hook["id"]?.string else { continue }
                 if role == .audit && !all && !(hook["name"]?.string ?? "").hasPrefix(prefix + "-") { continue }
                 do {
-                    try client(role).delete("webhooks/\(id)")
+                    try client(role).delete(WebexClient.resource("webhooks", id))
                 } catch SparkError.api(let failure) where failure.status == 404 {
                     // Deleted meanwhile: the goal is reached.
                 }

@@ -257,6 +257,11 @@ Default room title and participants.
 .BR SERVER_URL ", " SPARK_WEBHOOK_SECRET
 Webhook target and secret.
 .TP
+.BR SSL_CERT_FILE ", " CURL_CA_BUNDLE
+An extra CA certificate bundle when
+.B \-\-cacert
+is not given.
+.TP
 .B NO_COLOR
 When set and not empty, no colour.
 .TP
@@ -321,7 +326,8 @@ Gave up: retries spent (network errors, 5xx) or
 passed while rate\-limited (429).
 .TP
 .B 130
-Interrupted (Ctrl\-C); 143 on SIGTERM.
+Interrupted (Ctrl\-C); 128+N on SIGTERM, SIGHUP, SIGUSR1, SIGUSR2 or SIGALRM
+(partial downloads are removed first).
 .PP
 An error is one line,
 .BR "spark\-space: error: " ...,

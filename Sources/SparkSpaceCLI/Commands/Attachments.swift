@@ -105,7 +105,8 @@ final class ProgressMeter {
     func update(_ name: String, _ received: Int64, _ total: Int64) {
         guard let err, Date().timeIntervalSince(last) >= 0.1 else { return }
         last = Date()
-        var line = "\r\u{1B}[K\(name.prefix(40))  \(Self.bytes(received))"
+        // Only the meter's own \r and erase-line are controls; the name is sanitized like any diagnostic.
+        var line = "\r\u{1B}[K\(sanitizedForTerminal(String(name.prefix(40))))  \(Self.bytes(received))"
         if total > 0 { line += " / \(Self.bytes(total)) (\(received * 100 / total)%)" }
         try? err.write(line)
         try? err.flush()

@@ -142,8 +142,7 @@ private func deleteRoom(_ inv: Invocation) throws {
     guard let id = room["id"]?.string else { throw SparkError.io("the API returned a room without an id") }
     let title = room["title"]?.string ?? id
     if !confirmed {
-        try inv.err.write("Delete room '\(title)' (\(id))? [y/N] ")
-        try inv.err.flush()
+        inv.err.writeDiagnostic("Delete room '\(title)' (\(id))? [y/N] ", newline: false)
         let answer = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
         guard answer == "y" || answer == "yes" else {
             inv.note("not deleted")
