@@ -87,6 +87,25 @@ public final class Invocation {
         try? err.flush()
     }
 
+    // MARK: Confirmations
+
+    /// SPEC "Confirmations": without `--yes`, a command that deletes needs a terminal to ask
+    /// on; otherwise it is a usage error before anything is done.
+    func requireConfirmable() throws {
+        guard !has("yes"), isatty(terminal.stdin) != 1 else { return }
+        throw UsageError("refusing to delete without --yes when stdin is not a terminal", command: parsed.command)
+    }
+
+    /// Asks `question` on a terminal unless `--yes`; any answer but yes throws `Declined` (exit 1).
+    func confirm(_ question: String) throws {
+        try requireConfirmable()
+        guard !has("yes") else { return }
+        try err.write("\(sanitizeCell(question)) [y/N] ")
+        try err.flush()
+        let answer = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        guard answer == "y" || answer == "yes" else { throw Declined() }
+    }
+
     // MARK: Settings and API
 
     /// Reads all of stdin (once: `--token-file -` and `--text -` cannot both use it).
@@ -143,6 +162,18 @@ public final class Invocation {
             cachedSpace = made
             return made
         }
+    }
+
+    /// The ROOM of a command: `positional`, else `--room`, else `space.room` (both through the
+    /// settings). None of them is a usage error before any request: never a silent default room.
+    func roomReference(_ positional: String?) throws -> String {
+        if let positional { return positional }
+        let settings = try space.settings
+        guard settings.roomIsSet else {
+            throw UsageError("no ROOM: give ROOM, or --room ROOM, or set space.room (or $CHAT_ROOM_TITLE)",
+                             command: parsed.command)
+        }
+        return settings.room
     }
 
     /// The token role chosen by `--as` (else `fallback`).
