@@ -136,7 +136,7 @@ private func dryRunPrinter(_ inv: Invocation) -> ((PlannedWrite) -> Void)? {
 }
 
 /// One stderr line per deleted webhook: its name and id (SPEC: nothing vanishes silently).
-private func tellDeleted(_ hook: OwnedWebhook, _ inv: Invocation) {
+func tellDeleted(_ hook: OwnedWebhook, _ inv: Invocation) {
     let name = sanitizeCell(hook.webhook["name"]?.string ?? "")
     let id = sanitizeCell(hook.webhook["id"]?.string ?? "")
     inv.warn("deleted webhook '\(name)' (\(id)) of the \(hook.owner.rawValue) token")
