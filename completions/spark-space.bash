@@ -29,10 +29,10 @@ _spark_space_options() {
     'participants add') echo "--moderator $global" ;;
     'provision') echo "--dry-run $global" ;;
     'post') echo "--person --text --markdown --file $global" ;;
-    'walk-messages') echo "--limit --since --before --mentions-me --raw --names --download --force $global" ;;
+    'walk-messages') echo "--limit --since --before --mentions-me --raw --names --download $global" ;;
     'attachments download') echo "-d --dir --force --stdout $global" ;;
-    'webhooks register') echo "--secret --prefix $global" ;;
-    'webhooks deregister') echo "--prefix --all $global" ;;
+    'webhooks register') echo "--secret --prefix --cards --dry-run $global" ;;
+    'webhooks deregister') echo "--prefix --all --dry-run -y --yes $global" ;;
     'listen') echo "--binding --port --hook --secret --register $global" ;;
     'pull') echo "--interval --once --state $global" ;;
     'help') echo "--man $global" ;;

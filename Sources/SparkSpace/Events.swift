@@ -20,11 +20,11 @@ public enum Events {
         let direct = item.member("roomType").map { item.isString($0, equalTo: "direct") } ?? false
         var fields: [(String, Item.Value)] = [
             ("type", item.lift("message")),
-            ("content", item.member("html") ?? item.member("text") ?? item.lift("")),
+            ("content", item.given("html") ?? item.given("text") ?? item.lift("")),
             ("from_id", item.member("personId") ?? item.lift(.null)),
             ("from_label", item.member("personEmail") ?? item.lift(.null)),
             ("is_direct", item.lift(.bool(direct))),
-            ("mentioned_ids", item.member("mentionedPeople") ?? item.lift([])),
+            ("mentioned_ids", item.given("mentionedPeople") ?? item.lift([])),
             ("channel_id", item.member("roomId") ?? item.lift(.null)),
             ("stamp", item.member("created") ?? item.lift(.null)),
             ("hook", item.lift(.string(hook))),
@@ -61,6 +61,16 @@ public protocol MessageMembers {
     func isString(_ value: Value, equalTo text: String) -> Bool
     /// A value made here.
     func lift(_ json: JSON) -> Value
+    /// Whether `value` is JSON `null`.
+    func isNull(_ value: Value) -> Bool
+}
+
+extension MessageMembers {
+    /// The member `key` unless it is missing or `null` (SPEC: a `null` gets the default of a missing field).
+    func given(_ key: String) -> Value? {
+        guard let value = member(key), !isNull(value) else { return nil }
+        return value
+    }
 }
 
 extension JSON: MessageMembers {
@@ -68,4 +78,5 @@ extension JSON: MessageMembers {
     public func first(of value: JSON) -> JSON? { value.array?.first }
     public func isString(_ value: JSON, equalTo text: String) -> Bool { value.string == text }
     public func lift(_ json: JSON) -> JSON { json }
+    public func isNull(_ value: JSON) -> Bool { value == .null }
 }

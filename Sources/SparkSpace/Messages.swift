@@ -40,13 +40,17 @@ public struct OutgoingMessage: Equatable, Sendable {
         self.file = file
     }
 
-    /// Throws `invalidInput` for an empty message, text or markdown over 7439 bytes, a local
+    /// Throws `invalidInput` for an empty message, empty (or blank) text or markdown, text or markdown over 7439 bytes, a local
     /// file that is missing, unreadable, not a regular file, or over 100 MB.
     public func validate() throws {
         guard text != nil || markdown != nil || file != nil else {
             throw SparkError.invalidInput("nothing to post: give --text, --markdown or --file")
         }
         for (flag, value) in [("--text", text), ("--markdown", markdown)] {
+            // An empty message is a mistake (an empty pipe, an unset variable), not something to post.
+            if let value, value.allSatisfy(\.isWhitespace) {
+                throw SparkError.invalidInput("\(flag) is empty: nothing to post")
+            }
             if let value, value.utf8.count > Self.maxTextBytes {
                 throw SparkError.invalidInput(
                     "\(flag) is \(value.utf8.count) bytes; Webex takes at most \(Self.maxTextBytes)")
@@ -186,6 +190,7 @@ public struct MessageWalk {
 
     init(pages: PageIterator, query: MessageQuery) {
         self.pages = pages
+        if query.limit > 0 { self.pages.limit = query.limit }
         self.limit = query.limit
         self.sinceMillis = query.since.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
     }

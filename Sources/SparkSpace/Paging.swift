@@ -35,6 +35,11 @@ public struct PageIterator {
     private var prefetched: Prefetch?
     /// Pages are read with `nextRawPage`: a prefetched page is scanned on its thread too.
     private var rawPages = false
+    /// The most items the caller will take, when it knows: the last page then asks only for what is
+    /// still needed (`max` lowered), never a full page for a few items.
+    public var limit: Int?
+    /// Items received so far.
+    private var received = 0
 
     init(client: WebexClient, firstURL: String) {
         self.client = client
@@ -50,6 +55,7 @@ public struct PageIterator {
             position = 0
             guard let page = try nextResponse() else { return nil }
             buffer = try client.decode(page.response).json["items"]?.array ?? []
+            received += buffer.count
         }
         defer { position += 1 }
         return buffer[position]
@@ -61,6 +67,7 @@ public struct PageIterator {
         rawPages = true
         while let page = try nextResponse() {
             let items = try page.scanned?.get() ?? Self.scan(page.response, client)
+            received += items.count
             if items.count > 0 { return items }
         }
         return nil
@@ -77,7 +84,7 @@ public struct PageIterator {
             self.prefetched = nil
             page = try prefetched.wait()
         } else {
-            guard let url = nextURL else { return nil }
+            guard let url = nextURL.map(capped) else { return nil }
             page = Fetched(response: try client.send("GET", url))
         }
         nextURL = try checkedNext(parseLinkHeader(page.response.headers["Link"])["next"])
@@ -110,7 +117,7 @@ public struct PageIterator {
     /// works on this one, so that network, parsing and writing overlap. Call it only
     /// when the next page will be wanted: request counts stay exact.
     public mutating func prefetchNext() {
-        guard prefetched == nil, position >= buffer.count, let url = nextURL else { return }
+        guard prefetched == nil, position >= buffer.count, let url = nextURL.map(capped) else { return }
         let (client, raw) = (self.client, rawPages)
         // Only bytes (and their scan) come early: a parsed page costs several times its text in memory.
         prefetched = Prefetch {
@@ -120,8 +127,27 @@ public struct PageIterator {
         nextURL = nil
     }
 
+    /// `url` asking for no more than the items still wanted: `max` lowered to what `limit` leaves
+    /// (only after the first page; the first request has its own `max`).
+    private func capped(_ url: String) -> String {
+        guard let limit, received > 0, limit > received else { return url }
+        return Self.lowering(url, max: limit - received)
+    }
+
+    /// `url` with its `max=N` query item replaced by `max` when that is smaller; other items untouched.
+    static func lowering(_ url: String, max: Int) -> String {
+        guard let question = url.firstIndex(of: "?") else { return url }
+        let items = url[url.index(after: question)...].split(separator: "&", omittingEmptySubsequences: false)
+        let lowered = items.map { item -> String in
+            guard item.hasPrefix("max="), let current = Int(item.dropFirst(4)), max < current else { return String(item) }
+            return "max=\(max)"
+        }
+        return String(url[...question]) + lowered.joined(separator: "&")
+    }
+
     /// Collects up to `limit` items (nil: all of them).
     public mutating func collect(limit: Int? = nil) throws -> [JSON] {
+        if let limit { self.limit = limit }
         var items: [JSON] = []
         while limit.map({ items.count < $0 }) ?? true, let item = try next() { items.append(item) }
         return items

@@ -131,7 +131,9 @@ extension SparkSpace {
             ])
             while let message = try pages.next() {
                 if let lastId = cursor.lastId, message["id"]?.string == lastId { break }
-                if let stamp = cursor.lastCreated, let created = message["created"]?.string, created < stamp { break }
+                // Instants, not strings: `…00.000Z` and `…00Z` are the same time.
+                if let stamp = cursor.lastCreated.flatMap(RFC3339.millis),
+                   let created = message["created"]?.string.flatMap(RFC3339.millis), created < stamp { break }
                 newest.append(message)
             }
         } else {

@@ -42,6 +42,12 @@ extension SparkSpace {
         return matches.first
     }
 
+    /// `space.room` when it was given; never the seed's fallback title (SPEC: no implicit room).
+    public func configuredRoom() throws -> String {
+        guard settings.roomIsSet else { throw SparkError.invalidInput("no room given and space.room is not set") }
+        return settings.room
+    }
+
     /// Every group room with exactly this title.
     public func groupRooms(titled title: String, as role: TokenRole = .bot) throws -> [JSON] {
         var rooms = try client(role).list("rooms", query: [("type", "group"), ("max", String(Self.maxPage))])
@@ -54,7 +60,7 @@ extension SparkSpace {
 
     /// The id of a room given by id or title (`nil` reference: `space.room`).
     public func roomId(_ reference: String?, as role: TokenRole = .bot) throws -> String {
-        let reference = reference ?? settings.room
+        let reference = try reference ?? configuredRoom()
         if isWebexId(reference) { return reference }
         guard let id = try room(reference, as: role)["id"]?.string else {
             throw SparkError.io("the API returned a room without an id")
@@ -98,7 +104,7 @@ extension SparkSpace {
     /// like the person's display name, checked by membership.
     public func directRoom(with email: String, as role: TokenRole = .bot) throws -> JSON {
         let api = try client(role)
-        let messages = try api.get("messages/direct", query: [("personEmail", email), ("max", "1")])
+        let messages = try api.get("messages/direct", query: [("personEmail", email)])
         if let roomId = messages["items"]?.array?.first?["roomId"]?.string {
             return try room(roomId, as: role)
         }

@@ -100,6 +100,24 @@ public final class Invocation {
         err.writeDiagnostic("spark-space: \(text)")
     }
 
+    // MARK: Confirmations
+
+    /// SPEC "Confirmations": without `--yes`, a command that deletes needs a terminal to ask
+    /// on; otherwise it is a usage error before anything is done.
+    func requireConfirmable() throws {
+        guard !has("yes"), isatty(terminal.stdin) != 1 else { return }
+        throw UsageError("refusing to delete without --yes when stdin is not a terminal", command: parsed.command)
+    }
+
+    /// Asks `question` on a terminal unless `--yes`; any answer but yes throws `Declined` (exit 1).
+    func confirm(_ question: String) throws {
+        try requireConfirmable()
+        guard !has("yes") else { return }
+        err.writeDiagnostic("\(question) [y/N] ", newline: false)
+        let answer = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        guard answer == "y" || answer == "yes" else { throw Declined() }
+    }
+
     // MARK: Settings and API
 
     /// Reads all of stdin (once: `--token-file -` and `--text -` cannot both use it).
@@ -167,6 +185,18 @@ public final class Invocation {
             throw UsageError("cannot read the CA bundle \(path) (\(source))")
         }
         return path
+    }
+
+    /// The ROOM of a command: `positional`, else `--room`, else `space.room` (both through the
+    /// settings). None of them is a usage error before any request: never a silent default room.
+    func roomReference(_ positional: String?) throws -> String {
+        if let positional { return positional }
+        let settings = try space.settings
+        guard settings.roomIsSet else {
+            throw UsageError("no ROOM: give ROOM, or --room ROOM, or set space.room (or $CHAT_ROOM_TITLE)",
+                             command: parsed.command)
+        }
+        return settings.room
     }
 
     /// The token role chosen by `--as` (else `fallback`).

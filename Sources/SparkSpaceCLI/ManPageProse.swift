@@ -4,7 +4,7 @@
 
 /// The date on the manual page; a fixed one keeps the checked-in page reproducible.
 /// Change it when the prose changes.
-let manPageDate = "2026-11-25"
+let manPageDate = "2026-11-30"
 
 let manDescription = lines(#"""
 .SH DESCRIPTION
@@ -185,9 +185,17 @@ Precedence: flag, then settings file, then environment fallback, then default.
 .TP
 .B space.room
 Default room title; default
-.BR $CHAT_ROOM_TITLE ,
-else
-.BR "Collaboration space" .
+.BR $CHAT_ROOM_TITLE .
+A command that needs a room and has none (no argument,
+.BR \-\-room ,
+.B space.room
+or
+.BR $CHAT_ROOM_TITLE )
+is a usage error (exit 2) before any request; only
+.B provision
+falls back to the seed's title
+.BR "Collaboration space" ,
+and says so.
 .TP
 .B space.participants
 List of e\-mail addresses (a single string is a list of one); default

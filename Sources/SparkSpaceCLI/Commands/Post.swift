@@ -54,7 +54,7 @@ private func post(_ inv: Invocation) throws {
     try message.validate()
     let space = try inv.space
     let role = inv.role()
-    if person == nil { message.target = .room(id: try space.roomId(roomRef, as: role)) }
+    if person == nil { message.target = .room(id: try space.roomId(try inv.roomReference(roomRef), as: role)) }
     let created = try space.post(message, as: role)
     try inv.output.item(created, columns: messageColumns)
 }

@@ -39,7 +39,7 @@ private func pull(_ inv: Invocation) throws {
     let state = try statePath.map { try PullState.load(path: $0) } ?? PullState()
     let space = try inv.space
     let role = inv.role(default: .bot)
-    let roomId = try space.roomId(inv.positionals.first, as: role)
+    let roomId = try space.roomId(try inv.roomReference(inv.positionals.first), as: role)
     let selfId = try space.me(role)["id"]?.string
     let lines = EventLines(out: inv.out)
     var cursor = state.rooms[roomId]

@@ -23,6 +23,11 @@ let walkMessagesCommands: [CommandSpec] = [
             stamp, url, hook "shellbot-messages"); attachment names cost one request per
             message with files, so they are resolved only with --names or --download.
             TIME is RFC 3339 (2026-11-25T10:00:00Z) or an age (30m, 2h, 7d).
+            A bot without an audit token walking a group room asks only for the messages that
+            mention it (mentionedPeople=me: Webex refuses it the rest) and says so on stderr.
+            --download DIR never overwrites: a different file whose name is taken is saved as
+            'name (1).ext'; DIR/.spark-space-downloads lists what was saved, so a re-run skips it
+            and an interrupted archive resumes.
             """,
         arguments: [ArgumentSpec("ROOM", help: "room id or exact title", optional: true, completion: .room)],
         options: [
@@ -32,8 +37,9 @@ let walkMessagesCommands: [CommandSpec] = [
             OptionSpec("mentions-me", help: "only messages that mention the caller (mentionedPeople=me)"),
             OptionSpec("raw", help: "print the API objects untouched"),
             OptionSpec("names", help: "resolve attachment names (one HEAD per message with files)"),
-            OptionSpec("download", value: "DIR", help: "save every attachment met into DIR", completion: .directory),
-            OptionSpec("force", help: "with --download, overwrite existing files"),
+            OptionSpec("download", value: "DIR",
+                       help: "save every attachment met into DIR (never overwrites; a re-run resumes)",
+                       completion: .directory),
         ],
         examples: [
             "spark-space walk-messages 'Ops room' --limit 20",
@@ -75,16 +81,27 @@ private func walkMessages(_ inv: Invocation) throws {
 
     let space = try inv.space
     let role = inv.role(default: space.hasAuditToken ? .audit : .bot)
-    var query = MessageQuery(roomId: try space.roomId(inv.positionals.first, as: role))
+    let reference = try inv.roomReference(inv.positionals.first)
+    // Webex refuses a bot the whole history of a group room: such a walk asks for what it may read
+    // (mentionedPeople=me), and says so. The room's type decides; a title lookup has it already.
+    let botAlone = role == .bot && !space.hasAuditToken && !inv.has("mentions-me")
+    let room: JSON? = botAlone ? try space.room(reference, as: role) : nil
+    var query = MessageQuery(roomId: try room?["id"]?.string ?? space.roomId(reference, as: role))
     query.limit = limit
     query.since = since
     query.before = before
     query.beforeMessage = beforeMessage
     query.mentionsMe = inv.has("mentions-me")
+    if botAlone && room?["type"]?.string == "group" {
+        query.mentionsMe = true
+        inv.note("a bot reads only the messages that mention it in a group room: walking with mentionedPeople=me "
+            + "(set an audit token to read them all)")
+    }
 
     let stream = ItemStream(output: inv.output, columns: messageColumns)
-    var printer = EventPrinter(inv: inv, space: space, role: role, stream: stream, downloadDir: downloadDir,
-                               names: names, raw: raw, progress: downloadDir != nil ? ProgressMeter(inv) : nil)
+    let index = try downloadDir.map { try DownloadIndex(directory: $0) }
+    var printer = EventPrinter(inv: inv, space: space, role: role, stream: stream, index: index,
+                               names: names, raw: raw, progress: index != nil ? ProgressMeter(inv) : nil)
     var walk = try space.walkMessages(query, as: role)
     do {
         let format = inv.output.format
@@ -122,14 +139,15 @@ private struct EventPrinter {
     let space: SparkSpace
     let role: TokenRole
     let stream: ItemStream
-    let downloadDir: String?
+    /// The archive of `--download DIR`.
+    let index: DownloadIndex?
     let names: Bool
     let raw: Bool
     let progress: ProgressMeter?
     var failures: [Error] = []
 
     mutating func print(_ page: ArraySlice<JSON>) throws {
-        if raw && downloadDir == nil { return try stream.write(page) }
+        if raw && index == nil { return try stream.write(page) }
         // A table aligns a page at a time; the other formats write each event as it is made.
         let batch = inv.output.format == .table
         var events: [JSON] = []
@@ -149,15 +167,15 @@ private struct EventPrinter {
     /// The first attachment's name (with --names or --download) and the paths saved (with --download).
     private mutating func attachments(of item: JSON) throws -> (String?, [JSON]) {
         let files = item["files"]?.strings ?? []
-        guard let downloadDir else {
+        guard let index else {
             return (names ? try files.first.map { try space.attachmentInfo($0, as: role).name } : nil, [])
         }
         var attachment: String?
         var saved: [JSON] = []
         for url in files {
             do {
-                let file = try space.download(url, into: downloadDir, force: inv.has("force"), as: role,
-                                              progress: progress?.update)
+                let file = try space.archive(url, into: index.directory, index: index, as: role,
+                                             progress: progress?.update)
                 progress?.done()
                 if attachment == nil { attachment = file.name }
                 saved.append(.string(file.path))
