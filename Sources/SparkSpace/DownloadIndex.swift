@@ -36,10 +36,16 @@ public final class DownloadIndex {
         names[url] = name
         // A URL with a tab or line break would break the line format: such a file is kept, not indexed.
         guard !url.contains(where: { $0 == "\t" || $0.isNewline }) else { return }
-        let line = Array("\(url)\t\(name)\n".utf8)
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o666)
+        var line = Array("\(url)\t\(name)\n".utf8)
+        let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o666)
         guard fd >= 0 else { throw SparkError.io("cannot write \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
+        // A last line cut short (an interrupted run, an edit) must not swallow this one.
+        var last: UInt8 = 0
+        let size = lseek(fd, 0, SEEK_END)
+        if size > 0, pread(fd, &last, 1, size - 1) == 1, last != UInt8(ascii: "\n") {
+            line.insert(UInt8(ascii: "\n"), at: 0)
+        }
         try line.withUnsafeBytes { try FileSink(fd: fd, label: path, rewindable: false).write($0) }
     }
 }
