@@ -341,7 +341,11 @@ final class HostileStateTests: MockTestCase {
         server.standardError = FileHandle.nullDevice
         try server.run()
         defer { server.terminate(); server.waitUntilExit() }
-        Thread.sleep(forTimeInterval: 0.5)
+        var listening = false
+        for _ in 0..<100 where !listening {
+            if let probe = try? RawClient(port: port) { probe.close(); listening = true } else { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        XCTAssertTrue(listening, "openssl s_server did not start")
         let api = ["--api-url", "https://127.0.0.1:\(port)/v1"]
         var r = try spark(["whoami", "-v"] + api, env: hostileEnv)
         XCTAssertEqual(r.code, 1, r.stderr)
