@@ -138,6 +138,7 @@ extension SparkSpace {
         _ url: String, into directory: String, as role: TokenRole,
         progress: ((_ name: String, _ received: Int64, _ total: Int64) -> Void)?
     ) throws -> (file: TemporaryFile, name: String, size: Int64) {
+        try Self.checkDownloadable(url)
         let pending = PendingFile(directory: directory)
         do {
             let response = try client(role).send(

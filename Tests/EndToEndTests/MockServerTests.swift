@@ -252,11 +252,10 @@ final class MockServerTests: XCTestCase {
         XCTAssertEqual(server.room(id: room.id)?["teamId"] as? String, team.id)
     }
 
-    func testBulkSeedingIsFast() {
+    // How fast seeding is belongs to bench/, not to a timed assertion here (a loaded machine fails it).
+    func testBulkSeedingAddsEveryMessage() {
         let room = server.addRoom(title: "Bulk", members: ["alice@example.com"])
-        let start = Date()
         server.addMessages(roomId: room.id, count: 200_000, fromEmail: "alice@example.com")
-        XCTAssertLessThan(Date().timeIntervalSince(start), 5)
         XCTAssertEqual(server.messageCount(roomId: room.id), 200_000)
     }
 }

@@ -138,5 +138,5 @@ private func deleteRoom(_ inv: Invocation) throws {
     let title = room["title"]?.string ?? id
     try inv.confirm("Delete room '\(title)' (\(id))?")
     try space.deleteRoom(id: id, as: inv.role())
-    inv.note("deleted room '\(sanitizeCell(title))' (\(id))")
+    inv.note("deleted room '\(title)' (\(id))")
 }
