@@ -30,6 +30,8 @@ public enum WebhookNames {
     public static func messages(_ prefix: String) -> String { "\(prefix)-messages" }
     /// `P-audit`: messages/created with the audit token.
     public static func audit(_ prefix: String) -> String { "\(prefix)-audit" }
+    /// `P-cards`: attachmentActions/created (card submissions) with the bot token.
+    public static func cards(_ prefix: String) -> String { "\(prefix)-cards" }
 
     /// True when a delivery came through an audit webhook (its name ends in `-audit`).
     public static func isAudit(_ name: String?) -> Bool { name?.hasSuffix("-audit") ?? false }
@@ -79,11 +81,12 @@ extension SparkSpace {
     /// Seed `register`: deregisters first, then creates `P-memberships`
     /// (memberships/all) and `P-messages` (messages/created) with the bot token,
     /// and `P-audit` (messages/created) with the audit token when one is set.
+    /// With `cards`, also `P-cards` (attachmentActions/created) with the bot token.
     /// `secret`, when given, is set on every webhook.
     /// - Returns: the webhooks created.
     @discardableResult
-    public func registerWebhooks(url: String, secret: String?, prefix: String = WebhookNames.defaultPrefix) throws
-        -> [OwnedWebhook]
+    public func registerWebhooks(url: String, secret: String?, prefix: String = WebhookNames.defaultPrefix,
+                                 cards: Bool = false) throws -> [OwnedWebhook]
     {
         try deregisterWebhooks(prefix: prefix)
         var wanted: [(TokenRole, String, String, String)] = [
@@ -91,6 +94,7 @@ extension SparkSpace {
             (.bot, WebhookNames.messages(prefix), "messages", "created"),
         ]
         if hasAuditToken { wanted.append((.audit, WebhookNames.audit(prefix), "messages", "created")) }
+        if cards { wanted.append((.bot, WebhookNames.cards(prefix), "attachmentActions", "created")) }
         var created: [OwnedWebhook] = []
         for (role, name, resource, event) in wanted {
             var body: JSON = ["name": .string(name), "targetUrl": .string(url),
