@@ -24,7 +24,8 @@ let webhookCommands: [CommandSpec] = [
                 details: """
                     Deregisters first (as 'webhooks deregister --prefix P'), then creates P-memberships \
                     (memberships/all) and P-messages (messages/created) with the bot token, and P-audit \
-                    (messages/created) with the audit token when one is set. The secret (--secret, \
+                    (messages/created) with the audit token when one is set, and with --cards P-cards \
+                    (attachmentActions/created, card submissions) with the bot token. The secret (--secret, \
                     server.secret or SPARK_WEBHOOK_SECRET) is set on every webhook. URL defaults to \
                     server.url + server.hook. Prints the created webhooks; running it twice is safe.
                     """,
@@ -33,9 +34,11 @@ let webhookCommands: [CommandSpec] = [
                 options: [
                     OptionSpec("secret", value: "S", help: "sign deliveries with S (default server.secret)"),
                     prefixOption,
+                    OptionSpec("cards", help: "also P-cards (attachmentActions/created): card submissions"),
                 ],
                 examples: [
                     "spark-space webhooks register https://bot.example.com/hook",
+                    "spark-space webhooks register https://bot.example.com/hook --cards",
                     "SERVER_URL=https://bot.example.com spark-space webhooks register --prefix mybot",
                 ],
                 run: registerWebhooks),
@@ -93,7 +96,7 @@ private func registerWebhooks(_ inv: Invocation) throws {
     let url = try webhookURL(inv.positionals.first, settings: space.settings, command: inv.parsed.command)
     let secret = inv.value("secret") ?? space.settings.secret
     if secret == nil { inv.note("warning: no secret: deliveries will not be signed (use --secret or server.secret)") }
-    let created = try space.registerWebhooks(url: url, secret: secret, prefix: prefix)
+    let created = try space.registerWebhooks(url: url, secret: secret, prefix: prefix, cards: inv.has("cards"))
     try inv.output.list(created.map(\.printable), columns: webhookColumns)
 }
 
