@@ -114,6 +114,29 @@ final class MessagesTests: MockTestCase {
         XCTAssertEqual(mock.requests(method: "DELETE", pathPrefix: "/messages/").count, 3)
     }
 
+    func testEditLimitOfTenIsTheAPIs() throws {
+        let room = mock.addRoom(title: "Ops")
+        let own = mock.addMessage(roomId: room.id, fromEmail: "bot@example.com", text: "v0")
+        for version in 1...10 {
+            XCTAssertEqual(try run(["messages", "edit", own.id, "--text", "v\(version)"]).code, 0)
+        }
+        let eleventh = try run(["messages", "edit", own.id, "--text", "v11"])
+        XCTAssertEqual(eleventh.code, 1, eleventh.stderr)
+        XCTAssertTrue(eleventh.stderr.contains("edit limit"), eleventh.stderr)
+        XCTAssertEqual(mock.messages(roomId: room.id).first?["text"] as? String, "v10")
+    }
+
+    func testDeleteRetries503ButNot404() throws {
+        let room = mock.addRoom(title: "Ops")
+        let own = mock.addMessage(roomId: room.id, fromEmail: "bot@example.com", text: "one")
+        let settings = try writeFile("s.yaml", "network:\n  retry_delays: [0, 0, 0]\n")
+        mock.inject(.status(503), method: "DELETE", pathPrefix: "/messages/", times: 1)
+        let r = try run(["-c", settings, "messages", "delete", own.id, "--yes"])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertEqual(mock.requests(method: "DELETE", pathPrefix: "/messages/").count, 2)
+        XCTAssertEqual(mock.messageCount(roomId: room.id), 0)
+    }
+
     func testDeleteMixedFailuresIsExit1AndTSVRows() throws {
         let room = mock.addRoom(title: "Ops", members: ["alice@example.com"])
         let theirs = mock.addMessage(roomId: room.id, fromEmail: "alice@example.com", text: "not yours")

@@ -74,6 +74,19 @@ final class WalkThreadsTests: MockTestCase {
         XCTAssertEqual(limited.stdout.split(separator: "\n").count, 3)
     }
 
+    func testPersonAndThreadTogetherListTheRepliesOfADirectMessage() throws {
+        let direct = mock.addRoom(title: "Bob", type: "direct", members: ["bob@example.com"])
+        let parent = mock.addMessage(roomId: direct.id, fromEmail: "bob@example.com", text: "question")
+        mock.addMessage(roomId: direct.id, fromEmail: "bob@example.com", text: "other")
+        let reply = mock.addMessage(roomId: direct.id, fromEmail: "bot@example.com", text: "answer", parentId: parent.id)
+        let r = try run(["walk-messages", "--person", "bob@example.com", "--thread", parent.id, "-o", "ndjson"])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertEqual(try r.lines().map { $0["id"] as? String }, [reply.id])
+        XCTAssertEqual(mock.requests.map(\.path), ["/messages/direct"])
+        XCTAssertEqual(mock.requests.first?.query["parentId"], parent.id)
+        XCTAssertEqual(mock.requests.first?.token, "bot-token")
+    }
+
     func testPersonWithARoomBeforeOrMentionsMeIsExit2WithoutARequest() throws {
         for extra in [["Ops"], ["--before", "1h"], ["--mentions-me"], ["--person", "bob"]] {
             let args = ["walk-messages", "--person", "bob@example.com"] + extra
