@@ -29,7 +29,7 @@ public enum Events {
             ("stamp", item.member("created") ?? item.lift(.null)),
             ("hook", item.lift(.string(hook))),
         ]
-        if let parent = item.member("parentId") { fields.append(("parent_id", parent)) }
+        if let parent = item.given("parentId") { fields.append(("parent_id", parent)) }
         if let files = item.member("files"), let url = item.first(of: files) {
             fields.append(("url", url))
             if let attachment { fields.append(("attachment", item.lift(.string(attachment)))) }
@@ -44,7 +44,7 @@ public enum Events {
         event["type"] = .string("card")
         event["action_id"] = action["id"] ?? .null
         event["message_id"] = action["messageId"] ?? .null
-        event["inputs"] = action["inputs"] ?? .object([:])
+        event["inputs"] = action["inputs"].flatMap { $0.isNull ? nil : $0 } ?? .object([:])
         event["actor_id"] = action["personId"] ?? .null
         event["channel_id"] = action["roomId"] ?? .null
         event["stamp"] = action["created"] ?? .null
@@ -77,6 +77,16 @@ public protocol MessageMembers {
     func isString(_ value: Value, equalTo text: String) -> Bool
     /// A value made here.
     func lift(_ json: JSON) -> Value
+    /// Whether `value` is JSON `null`.
+    func isNull(_ value: Value) -> Bool
+}
+
+extension MessageMembers {
+    /// The member `key` unless it is missing or `null` (SPEC: a `null` gets the default of a missing field).
+    func given(_ key: String) -> Value? {
+        guard let value = member(key), !isNull(value) else { return nil }
+        return value
+    }
 }
 
 extension JSON: MessageMembers {
@@ -84,4 +94,5 @@ extension JSON: MessageMembers {
     public func first(of value: JSON) -> JSON? { value.array?.first }
     public func isString(_ value: JSON, equalTo text: String) -> Bool { value.string == text }
     public func lift(_ json: JSON) -> JSON { json }
+    public func isNull(_ value: JSON) -> Bool { value == .null }
 }

@@ -200,3 +200,22 @@ final class FileSinkTests: XCTestCase {
         XCTAssertThrowsError(try stream.reset())
     }
 }
+
+final class CardEventTests: XCTestCase {
+    func testCardEventFields() {
+        let action: JSON = ["id": "A", "type": "submit", "messageId": "M", "inputs": ["answer": "yes"], "personId": "P",
+                            "roomId": "R", "created": "2026-11-30T10:00:00.000Z"]
+        let event = Events.card(action, hook: "ci-cards")
+        XCTAssertEqual(event["type"], "card")
+        XCTAssertEqual(event["action_id"], "A")
+        XCTAssertEqual(event["message_id"], "M")
+        XCTAssertEqual(event["inputs"], ["answer": "yes"])
+        XCTAssertEqual(event["actor_id"], "P")
+        XCTAssertEqual(event["channel_id"], "R")
+        XCTAssertEqual(event["stamp"], "2026-11-30T10:00:00.000Z")
+        XCTAssertEqual(event["hook"], "ci-cards")
+        // Missing or null inputs are an empty object; missing ids are null.
+        XCTAssertEqual(Events.card(["id": "A", "inputs": .null])["inputs"], JSON.object([:]))
+        XCTAssertEqual(Events.card(["id": "A"])["message_id"], JSON.null)
+    }
+}

@@ -82,6 +82,10 @@ final class RawJSONTests: XCTestCase {
         let page = try RawItems(page: Array(#"{"items":[{"id":"m1","parentId":"m0"}]}"#.utf8))
         XCTAssertTrue(Events.messageFields(page[0], hook: "h").contains { $0.0 == "parent_id" })
         XCTAssertFalse(Events.messageFields(JSON.object(["id": "m"]), hook: "h").contains { $0.0 == "parent_id" })
+        // A null parentId is no reply (SPEC: null gets the default of a missing field), in both paths.
+        let null = try RawItems(page: Array(#"{"items":[{"id":"m2","parentId":null}]}"#.utf8))
+        XCTAssertFalse(Events.messageFields(null[0], hook: "h").contains { $0.0 == "parent_id" })
+        XCTAssertFalse(Events.messageFields(JSON.object(["parentId": .null]), hook: "h").contains { $0.0 == "parent_id" })
     }
 
     func testWhitespaceAndOtherTopLevelMembers() throws {
