@@ -44,7 +44,7 @@ public enum Events {
         event["type"] = .string("card")
         event["action_id"] = action["id"] ?? .null
         event["message_id"] = action["messageId"] ?? .null
-        event["inputs"] = action["inputs"].flatMap { $0.isNull ? nil : $0 } ?? .object([:])
+        event["inputs"] = action.given("inputs") ?? .object([:])  // null gets the default of missing
         event["actor_id"] = action["personId"] ?? .null
         event["channel_id"] = action["roomId"] ?? .null
         event["stamp"] = action["created"] ?? .null
