@@ -19,7 +19,7 @@ _spark_space_subcommands() {
 
 # The options of command path $1: its own, then the global ones.
 _spark_space_options() {
-    local global='-c --config --token --token-file --audit-token --audit-token-file --api-url --as --room -o --output --json -q --quiet -v --verbose --timeout --max-wait -h --help --version'
+    local global='-c --config --token --token-file --audit-token --audit-token-file --api-url --as --room -o --output --json -q --quiet -v --verbose --timeout --max-wait --cacert -h --help --version'
     case $1 in
     'rooms list') echo "--type --team --limit $global" ;;
     'rooms get') echo "--person $global" ;;
@@ -33,10 +33,10 @@ _spark_space_options() {
     'messages get') echo "--raw $global" ;;
     'messages edit') echo "--text --markdown $global" ;;
     'messages delete') echo "-y --yes $global" ;;
-    'walk-messages') echo "--limit --since --before --mentions-me --thread --person --raw --names --download --force $global" ;;
+    'walk-messages') echo "--limit --since --before --mentions-me --thread --person --raw --names --download $global" ;;
     'attachments download') echo "-d --dir --force --stdout $global" ;;
-    'webhooks register') echo "--secret --prefix --cards $global" ;;
-    'webhooks deregister') echo "--prefix --all $global" ;;
+    'webhooks register') echo "--secret --prefix --cards --dry-run $global" ;;
+    'webhooks deregister') echo "--prefix --all --dry-run -y --yes $global" ;;
     'listen') echo "--binding --port --hook --secret --register $global" ;;
     'pull') echo "--interval --once --state $global" ;;
     'help') echo "--man $global" ;;
@@ -91,6 +91,7 @@ _spark_space_takes_value() {
     *'|-o' | *'|--output') return 0 ;;
     *'|--timeout') return 0 ;;
     *'|--max-wait') return 0 ;;
+    *'|--cacert') return 0 ;;
     esac
     return 1
 }
@@ -110,6 +111,7 @@ _spark_space_value() {
     *'|--as') _spark_space_words 'bot' 'audit' ;;
     *'|--room') _spark_space_rooms ;;
     *'|-o' | *'|--output') _spark_space_words 'table' 'tsv' 'json' 'ndjson' ;;
+    *'|--cacert') _spark_space_files ;;
     esac
 }
 

@@ -159,7 +159,8 @@ function __spark_space_takes_value
             '*|-o' \
             '*|--output' \
             '*|--timeout' \
-            '*|--max-wait'
+            '*|--max-wait' \
+            '*|--cacert'
             return 0
     end
     return 1
@@ -300,8 +301,7 @@ complete -c spark-space -n '__spark_space_in walk-messages' -l thread -x -d 'onl
 complete -c spark-space -n '__spark_space_in walk-messages' -l person -x -d 'the direct (1:1) messages with this person'
 complete -c spark-space -n '__spark_space_in walk-messages' -l raw -d 'print the API objects untouched'
 complete -c spark-space -n '__spark_space_in walk-messages' -l names -d 'resolve attachment names (one HEAD per message with files)'
-complete -c spark-space -n '__spark_space_in walk-messages' -l download -x -a '(__fish_complete_directories (commandline -ct))' -d 'save every attachment met into DIR'
-complete -c spark-space -n '__spark_space_in walk-messages' -l force -d 'with --download, overwrite existing files'
+complete -c spark-space -n '__spark_space_in walk-messages' -l download -x -a '(__fish_complete_directories (commandline -ct))' -d 'save every attachment met into DIR (never overwrites; a re-run resumes)'
 complete -c spark-space -n '__spark_space_argument 0 walk-messages' -a '(__spark_space_room_titles)'
 
 # spark-space attachments
@@ -316,18 +316,21 @@ complete -c spark-space -n '__spark_space_in attachments download' -l stdout -d 
 
 # spark-space webhooks
 complete -c spark-space -n '__spark_space_needs_command webhooks' -a list -d 'webhooks of the bot token and, when set, of the audit token'
-complete -c spark-space -n '__spark_space_needs_command webhooks' -a register -d 'deregister, then create P-memberships, P-messages (and P-audit)'
-complete -c spark-space -n '__spark_space_needs_command webhooks' -a deregister -d 'delete the bot\'s webhooks (and the audit token\'s P- ones)'
+complete -c spark-space -n '__spark_space_needs_command webhooks' -a register -d 'create P-memberships, P-messages (P-audit, P-cards), then drop the older P- ones'
+complete -c spark-space -n '__spark_space_needs_command webhooks' -a deregister -d 'delete the webhooks named P-... of the bot and audit tokens'
 
 
 # spark-space webhooks register
 complete -c spark-space -n '__spark_space_in webhooks register' -l secret -x -d 'sign deliveries with S (default server.secret)'
 complete -c spark-space -n '__spark_space_in webhooks register' -l prefix -x -d 'webhook name prefix: P-memberships, P-messages, P-audit (default shellbot)'
-complete -c spark-space -n '__spark_space_in webhooks register' -l cards -d 'also P-cards (attachmentActions/created): card submissions'
+complete -c spark-space -n '__spark_space_in webhooks register' -l cards -d 'also create P-cards (attachmentActions/created: card submissions)'
+complete -c spark-space -n '__spark_space_in webhooks register' -l dry-run -d 'print each write (method, path, body) instead of sending it'
 
 # spark-space webhooks deregister
 complete -c spark-space -n '__spark_space_in webhooks deregister' -l prefix -x -d 'webhook name prefix: P-memberships, P-messages, P-audit (default shellbot)'
-complete -c spark-space -n '__spark_space_in webhooks deregister' -l all -d 'delete every webhook of the audit token too'
+complete -c spark-space -n '__spark_space_in webhooks deregister' -l all -d 'delete every webhook of both tokens, whatever its name'
+complete -c spark-space -n '__spark_space_in webhooks deregister' -l dry-run -d 'print each write (method, path, body) instead of sending it'
+complete -c spark-space -n '__spark_space_in webhooks deregister' -s y -l yes -d 'do not ask for confirmation (with --all)'
 
 # spark-space listen
 complete -c spark-space -n '__spark_space_in listen' -l binding -x -d 'address to listen on (default server.binding, 0.0.0.0)'
@@ -364,5 +367,6 @@ complete -c spark-space -s q -l quiet -d 'print less on stderr'
 complete -c spark-space -s v -l verbose -d 'log each HTTP call on stderr (method, path, status, ms)'
 complete -c spark-space -l timeout -x -d 'connect timeout and longest stall (default 60)'
 complete -c spark-space -l max-wait -x -d 'total time to wait on 429 Retry-After (default 300)'
+complete -c spark-space -l cacert -r -F -d 'an extra CA certificate bundle (also env SSL_CERT_FILE)'
 complete -c spark-space -s h -l help -d 'show help'
 complete -c spark-space -l version -d 'print the version'

@@ -34,8 +34,10 @@ extension SparkSpace {
                 return .ignored("messages/created from the bot itself")
             }
             guard let id = data["id"]?.string, !id.isEmpty else { return .ignored("messages/created without data.id") }
+            // Unsigned deliveries come from anyone: an id is fetched only when it looks like one.
+            guard WebexClient.hasIdSyntax(id) else { return .ignored("messages/created with a malformed data.id") }
             let role: TokenRole = audit ? .audit : .bot
-            let message = try client(role).get("messages/\(id)")
+            let message = try client(role).get(WebexClient.resource("messages", id))
             if !audit && message["personId"]?.string == botId {
                 return .ignored("messages/created from the bot itself")
             }

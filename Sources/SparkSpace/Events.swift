@@ -20,11 +20,11 @@ public enum Events {
         let direct = item.member("roomType").map { item.isString($0, equalTo: "direct") } ?? false
         var fields: [(String, Item.Value)] = [
             ("type", item.lift("message")),
-            ("content", item.member("html") ?? item.member("text") ?? item.lift("")),
+            ("content", item.given("html") ?? item.given("text") ?? item.lift("")),
             ("from_id", item.member("personId") ?? item.lift(.null)),
             ("from_label", item.member("personEmail") ?? item.lift(.null)),
             ("is_direct", item.lift(.bool(direct))),
-            ("mentioned_ids", item.member("mentionedPeople") ?? item.lift([])),
+            ("mentioned_ids", item.given("mentionedPeople") ?? item.lift([])),
             ("channel_id", item.member("roomId") ?? item.lift(.null)),
             ("stamp", item.member("created") ?? item.lift(.null)),
             ("hook", item.lift(.string(hook))),

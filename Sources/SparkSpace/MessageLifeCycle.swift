@@ -48,7 +48,7 @@ public enum AdaptiveCard {
 
 extension SparkSpace {
     /// The API path of one message.
-    static func messagePath(_ id: String) -> String { "messages/" + WebexClient.escape(id) }
+    static func messagePath(_ id: String) -> String { WebexClient.resource("messages", id) }
 
     /// One message by id.
     public func message(id: String, as role: TokenRole = .bot) throws -> JSON {

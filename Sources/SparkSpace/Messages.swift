@@ -75,6 +75,12 @@ public struct OutgoingMessage: Equatable, Sendable {
         for email in mentions where !AdaptiveCard.isMentionable(email) {
             throw SparkError.invalidInput("--mention takes an e-mail address, not '\(email)'")
         }
+        // An empty message is a mistake (an empty pipe, an unset variable), not something to post.
+        for (flag, value) in [("--text", text), ("--markdown", markdown)] {
+            if let value, value.allSatisfy(\.isWhitespace) {
+                throw SparkError.invalidInput("\(flag) is empty: nothing to post")
+            }
+        }
         for (flag, value) in [("--text", text), ("--markdown", sentMarkdown)] {
             if let value, value.utf8.count > Self.maxTextBytes {
                 throw SparkError.invalidInput(
@@ -234,6 +240,7 @@ public struct MessageWalk {
 
     init(pages: PageIterator, query: MessageQuery) {
         self.pages = pages
+        if query.limit > 0 { self.pages.limit = query.limit }
         self.limit = query.limit
         self.sinceMillis = query.since.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
     }

@@ -70,6 +70,21 @@ public final class WebexClient {
     private static let unreserved = CharacterSet(charactersIn:
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
+    /// `collection/ID`, the id escaped as one path segment: an id from outside
+    /// (`../webhooks` in a delivery) never reaches another resource. Every id that goes
+    /// into a path goes through here.
+    public static func resource(_ collection: String, _ id: String) -> String {
+        let segment = id == "." || id == ".." ? id.replacingOccurrences(of: ".", with: "%2E") : escape(id)
+        return collection + "/" + segment
+    }
+
+    /// True when `text` has the characters of a Webex id (base64url, maybe padded).
+    public static func hasIdSyntax(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.allSatisfy { c in
+            (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c == 45 || c == 95 || c == 61
+        }
+    }
+
     static func escape(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
     }
@@ -80,7 +95,7 @@ public final class WebexClient {
 
     // MARK: Requests
 
-    /// Sends a request with retries; returns a 2xx/3xx response or throws `SparkError`.
+    /// Sends a request with retries; returns a 2xx response or throws `SparkError`.
     /// `makeSink` is called once per attempt, so a retried download starts afresh.
     @discardableResult
     public func send(
@@ -91,16 +106,21 @@ public final class WebexClient {
         var headers = [("Accept", "application/json")]
         if mayAuthenticate(url) { headers.append(("Authorization", "Bearer \(token)")) }
         let request = HTTPRequest(method: method, url: url, headers: headers, body: body)
-        var retries = 0
+        var retries = 0, shortWaits = 0
         while true {
             let started = Date()
             do {
                 let response = try transport.perform(request, sink: try makeSink?(), progress: progress)
                 log(method, url, response.status, started)
-                if response.status < 400 { return response }
-                let outcome = AttemptOutcome.status(response.status, retryAfter: response.headers["Retry-After"])
-                switch policy.decide(method: method, outcome: outcome, retries: retries, budget: budget) {
-                case .retry(let delay): try pause(delay, retrying: &retries, counted: !isWait(response.status))
+                if (200..<300).contains(response.status) { return response }
+                // 3xx here is a redirect curl did not follow (no Location): not a success.
+                let retryAfter = response.headers["Retry-After"]
+                let outcome = AttemptOutcome.status(response.status, retryAfter: retryAfter)
+                switch policy.decide(method: method, outcome: outcome, retries: retries, budget: budget,
+                                     shortWaits: shortWaits) {
+                case .retry(let delay):
+                    if isWait(response.status) && policy.waitAsked(retryAfter) < policy.minimumWait { shortWaits += 1 }
+                    try pause(delay, retrying: &retries, counted: !isWait(response.status))
                 case .fail: throw apiError(method, url, response)
                 case .giveUp(let reason): throw SparkError.gaveUp("\(method) \(logPath(url)): \(reason)")
                 }
@@ -143,10 +163,15 @@ public final class WebexClient {
                                message: message, trackingId: tracking))
     }
 
-    /// Parses a response body as JSON (an empty body is `{}`).
+    /// Parses a response body as a JSON object; only a 204 may come without a body (it is `{}`).
+    /// An empty 200 or a body that is not an object is an error: printing `{}` for it would
+    /// pass off a broken answer as a success.
     public func decode(_ response: HTTPResponse) throws -> JSONResponse {
-        guard !response.body.isEmpty else { return JSONResponse(json: [:], headers: response.headers) }
-        return JSONResponse(json: try decode(response) { try JSON.parse($0) }, headers: response.headers)
+        if response.status == 204 && response.body.isEmpty { return JSONResponse(json: [:], headers: response.headers) }
+        guard !response.body.isEmpty else { throw SparkError.io("the API sent an empty body (HTTP \(response.status))") }
+        let json = try decode(response) { try JSON.parse($0) }
+        guard json.object != nil else { throw SparkError.io("the API sent JSON that is not an object") }
+        return JSONResponse(json: json, headers: response.headers)
     }
 
     /// The body read by `parse`; a body that is not JSON is an I/O error.
@@ -194,6 +219,7 @@ public final class WebexClient {
 enum HTTPStatus {
     static func reason(_ status: Int) -> String {
         switch status {
+        case 300..<400: return "Redirect Not Followed"
         case 400: return "Bad Request"
         case 401: return "Unauthorized"
         case 403: return "Forbidden"

@@ -33,6 +33,11 @@ public enum WebhookNames {
     /// `P-cards`: attachmentActions/created (card submissions) with the bot token.
     public static func cards(_ prefix: String) -> String { "\(prefix)-cards" }
 
+    /// True when a webhook is one of `register`'s for this prefix (named `P-…`).
+    public static func isOwn(_ hook: JSON, prefix: String) -> Bool {
+        (hook["name"]?.string ?? "").hasPrefix(prefix + "-")
+    }
+
     /// True when a delivery came through an audit webhook (its name ends in `-audit`).
     public static func isAudit(_ name: String?) -> Bool { name?.hasSuffix("-audit") ?? false }
 }
@@ -53,42 +58,68 @@ extension SparkSpace {
         return result
     }
 
-    /// Seed `deregister`: deletes every webhook of the bot token (only the newest
-    /// instance of a bot is notified) and, of the audit token (a person's, who may
-    /// have other webhooks), only those named `prefix-...` unless `all`.
-    /// A webhook already gone (404) counts as deleted, so running it twice is safe.
-    /// - Returns: the webhooks deleted.
-    @discardableResult
-    public func deregisterWebhooks(prefix: String = WebhookNames.defaultPrefix, all: Bool = false) throws
-        -> [OwnedWebhook]
-    {
-        var deleted: [OwnedWebhook] = []
-        for role in hasAuditToken ? [TokenRole.bot, .audit] : [.bot] {
-            for hook in try webhooks(as: role) {
-                guard let id = hook["id"]?.string else { continue }
-                if role == .audit && !all && !(hook["name"]?.string ?? "").hasPrefix(prefix + "-") { continue }
-                do {
-                    try client(role).delete("webhooks/\(id)")
-                } catch SparkError.api(let failure) where failure.status == 404 {
-                    // Deleted meanwhile: the goal is reached.
-                }
-                deleted.append(OwnedWebhook(owner: role, webhook: hook))
-            }
+    /// The webhooks of `roles` that `belongs` picks, each with its owner.
+    private func webhooks(of roles: [TokenRole], where belongs: (JSON) -> Bool) throws -> [OwnedWebhook] {
+        var found: [OwnedWebhook] = []
+        for role in roles {
+            found += try webhooks(as: role).filter(belongs).map { OwnedWebhook(owner: role, webhook: $0) }
         }
-        return deleted
+        return found
     }
 
-    /// Seed `register`: deregisters first, then creates `P-memberships`
-    /// (memberships/all) and `P-messages` (messages/created) with the bot token,
-    /// and `P-audit` (messages/created) with the audit token when one is set.
-    /// With `cards`, also `P-cards` (attachmentActions/created) with the bot token.
-    /// `secret`, when given, is set on every webhook.
-    /// - Returns: the webhooks created.
+    /// The bot token and, when one is set, the audit token.
+    private var webhookRoles: [TokenRole] { hasAuditToken ? [.bot, .audit] : [.bot] }
+
+    /// Deletes webhooks one by one, telling `deleted` after each. One already gone
+    /// (404) counts as deleted: running twice is safe. With `dryRun` each DELETE goes to it instead.
+    private func deleteWebhooks(_ hooks: [OwnedWebhook], dryRun: ((PlannedWrite) -> Void)?,
+                                deleted: (OwnedWebhook) -> Void) throws {
+        for hook in hooks {
+            guard let id = hook.webhook["id"]?.string else { continue }
+            if let dryRun {
+                dryRun(PlannedWrite(method: "DELETE", path: WebexClient.resource("webhooks", id)))
+                continue
+            }
+            do {
+                try client(hook.owner).delete(WebexClient.resource("webhooks", id))
+            } catch SparkError.api(let failure) where failure.status == 404 {
+                // Deleted meanwhile: the goal is reached.
+            }
+            deleted(hook)
+        }
+    }
+
+    /// `deregister`: deletes the webhooks named `prefix-…` of the bot and the audit token;
+    /// with `all`, every webhook of both. A webhook named otherwise (another integration's)
+    /// is never touched without `all`. `confirm` sees the list before any delete (throw to stop);
+    /// `deleted` hears of each deletion as it happens.
+    /// - Returns: the webhooks deleted (with `dryRun`: that would be deleted).
+    @discardableResult
+    public func deregisterWebhooks(prefix: String = WebhookNames.defaultPrefix, all: Bool = false,
+                                   dryRun: ((PlannedWrite) -> Void)? = nil,
+                                   confirm: ([OwnedWebhook]) throws -> Void = { _ in },
+                                   deleted: (OwnedWebhook) -> Void = { _ in }) throws -> [OwnedWebhook]
+    {
+        let doomed = try webhooks(of: webhookRoles) { all || WebhookNames.isOwn($0, prefix: prefix) }
+        if dryRun == nil && !doomed.isEmpty { try confirm(doomed) }
+        try deleteWebhooks(doomed, dryRun: dryRun, deleted: deleted)
+        return doomed
+    }
+
+    /// Seed `register`: creates `P-memberships` (memberships/all) and `P-messages`
+    /// (messages/created) with the bot token, `P-audit` (messages/created) with the audit
+    /// token when one is set, and `P-cards` (attachmentActions/created) with `cards`;
+    /// `secret`, when given, is set on every webhook. The new set is created first, then
+    /// the older `P-…` webhooks of the same tokens are deleted (one delivery per event).
+    /// When a create fails, what was created is deleted again and the old set stays: a bot
+    /// is never left without webhooks. Webhooks not named `P-…` are never touched.
+    /// - Returns: the webhooks created (with `dryRun`: none; each write goes to `dryRun`).
     @discardableResult
     public func registerWebhooks(url: String, secret: String?, prefix: String = WebhookNames.defaultPrefix,
-                                 cards: Bool = false) throws -> [OwnedWebhook]
+                                 cards: Bool = false, dryRun: ((PlannedWrite) -> Void)? = nil,
+                                 deleted: (OwnedWebhook) -> Void = { _ in }) throws -> [OwnedWebhook]
     {
-        try deregisterWebhooks(prefix: prefix)
+        let old = try webhooks(of: webhookRoles) { WebhookNames.isOwn($0, prefix: prefix) }
         var wanted: [(TokenRole, String, String, String)] = [
             (.bot, WebhookNames.memberships(prefix), "memberships", "all"),
             (.bot, WebhookNames.messages(prefix), "messages", "created"),
@@ -100,8 +131,39 @@ extension SparkSpace {
             var body: JSON = ["name": .string(name), "targetUrl": .string(url),
                               "resource": .string(resource), "event": .string(event)]
             if let secret, !secret.isEmpty { body["secret"] = .string(secret) }
-            created.append(OwnedWebhook(owner: role, webhook: try client(role).post("webhooks", body)))
+            if let dryRun {
+                if let secret, !secret.isEmpty { body["secret"] = .string(redact(secret)) }
+                dryRun(PlannedWrite(method: "POST", path: "webhooks", body: body))
+                continue
+            }
+            do {
+                created.append(OwnedWebhook(owner: role, webhook: try client(role).post("webhooks", body)))
+            } catch {
+                // Keep the old set: undo the half-made new one (best effort; the create's error is the one to report).
+                try? deleteWebhooks(created, dryRun: nil) { _ in }
+                throw error
+            }
         }
+        try deleteWebhooks(old, dryRun: dryRun, deleted: deleted)
         return created
+    }
+}
+
+/// A write that `--dry-run` shows instead of sending: method, path and body, never a token.
+public struct PlannedWrite: Sendable, Equatable {
+    public var method: String
+    /// Relative to the API base (`webhooks/ID`).
+    public var path: String
+    public var body: JSON?
+
+    public init(method: String, path: String, body: JSON? = nil) {
+        self.method = method
+        self.path = path
+        self.body = body
+    }
+
+    /// `POST /webhooks {"event":"all",...}`: one line.
+    public var line: String {
+        "\(method) /\(path)" + (body.map { " " + $0.compactText } ?? "")
     }
 }

@@ -157,6 +157,8 @@ public let globalOptions: [OptionSpec] = [
     OptionSpec("verbose", short: "v", help: "log each HTTP call on stderr (method, path, status, ms)"),
     OptionSpec("timeout", value: "SECONDS", help: "connect timeout and longest stall (default 60)"),
     OptionSpec("max-wait", value: "SECONDS", help: "total time to wait on 429 Retry-After (default 300)"),
+    OptionSpec("cacert", value: "FILE", help: "an extra CA certificate bundle (also env SSL_CERT_FILE)",
+               completion: .file),
     OptionSpec("help", short: "h", help: "show help"),
     OptionSpec("version", help: "print the version"),
 ]

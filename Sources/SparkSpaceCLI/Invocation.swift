@@ -11,6 +11,14 @@ public struct Terminal {
     public init() {}
 }
 
+/// Ranges of the number options (README "Decisions"): a day at most for one stall, a week
+/// of waiting; `--timeout 0` would mean curl's own 300 s, so it is refused.
+enum Limits {
+    static let timeout: ClosedRange<Double> = 0.001...86_400
+    static let maxWait: ClosedRange<Double> = 0...604_800
+    static let interval: ClosedRange<Double> = 0...86_400
+}
+
 /// A parsed command line plus everything a command needs: settings, the space
 /// (API clients), output and diagnostics. Built lazily so `--help` and usage
 /// errors need no settings.
@@ -38,13 +46,19 @@ public final class Invocation {
     var quiet: Bool { has("quiet") }
     var verbose: Bool { has("verbose") }
 
-    /// A non-negative number option, or `fallback`.
-    func number(_ name: String, default fallback: Double) throws -> Double {
+    /// A number-of-seconds option within `range`, or `fallback`. The range keeps every later
+    /// conversion (`Int(seconds * 1000)` for curl) from trapping.
+    func number(_ name: String, default fallback: Double, in range: ClosedRange<Double>) throws -> Double {
         guard let text = value(name) else { return fallback }
-        guard let number = Double(text), number >= 0, number.isFinite else {
-            throw UsageError("--\(name) takes a number of seconds, not '\(text)'", command: parsed.command)
+        guard let number = Double(text), number.isFinite, range.contains(number) else {
+            throw UsageError("--\(name) takes a number of seconds from \(formatBound(range.lowerBound)) to "
+                + "\(formatBound(range.upperBound)), not '\(text)'", command: parsed.command)
         }
         return number
+    }
+
+    private func formatBound(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
     }
 
     /// A whole-number option ≥ 0, or `fallback`.
@@ -83,8 +97,25 @@ public final class Invocation {
 
     /// A warning on stderr, even with `-q`.
     func warn(_ text: String) {
-        try? err.write("spark-space: \(text)\n")
-        try? err.flush()
+        err.writeDiagnostic("spark-space: \(text)")
+    }
+
+    // MARK: Confirmations
+
+    /// SPEC "Confirmations": without `--yes`, a command that deletes needs a terminal to ask
+    /// on; otherwise it is a usage error before anything is done.
+    func requireConfirmable() throws {
+        guard !has("yes"), isatty(terminal.stdin) != 1 else { return }
+        throw UsageError("refusing to delete without --yes when stdin is not a terminal", command: parsed.command)
+    }
+
+    /// Asks `question` on a terminal unless `--yes`; any answer but yes throws `Declined` (exit 1).
+    func confirm(_ question: String) throws {
+        try requireConfirmable()
+        guard !has("yes") else { return }
+        err.writeDiagnostic("\(question) [y/N] ", newline: false)
+        let answer = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        guard answer == "y" || answer == "yes" else { throw Declined() }
     }
 
     // MARK: Settings and API
@@ -129,20 +160,43 @@ public final class Invocation {
         get throws {
             if let cachedSpace { return cachedSpace }
             let settings = try loadSettings()
-            let transport = CurlTransport(timeout: try number("timeout", default: 60),
-                                          userAgent: "spark-space/\(sparkSpaceVersion)")
+            let transport = CurlTransport(timeout: try number("timeout", default: 60, in: Limits.timeout),
+                                          userAgent: "spark-space/\(sparkSpaceVersion)", caFile: try caFile())
             let logger: ((RequestLogEntry) -> Void)? = verbose ? { [err] entry in
                 let status = entry.status.map(String.init) ?? "---"
                 var line = "spark-space: \(entry.method) \(entry.path) \(status) \(entry.milliseconds)ms"
                 if let note = entry.note { line += " (\(note))" }
-                try? err.write(line + "\n")
-                try? err.flush()
+                err.writeDiagnostic(line)
             } : nil
             let made = SparkSpace(settings: settings, transport: transport,
-                                  maxWait: try number("max-wait", default: 300), logger: logger)
+                                  maxWait: try number("max-wait", default: 300, in: Limits.maxWait), logger: logger)
             cachedSpace = made
             return made
         }
+    }
+
+    /// The extra CA bundle: `--cacert`, else `SSL_CERT_FILE` (or curl's `CURL_CA_BUNDLE`).
+    func caFile() throws -> String? {
+        let given = value("cacert").map { ("--cacert", $0) }
+            ?? terminal.environment["SSL_CERT_FILE"].map { ("SSL_CERT_FILE", $0) }
+            ?? terminal.environment["CURL_CA_BUNDLE"].map { ("CURL_CA_BUNDLE", $0) }
+        guard let (source, path) = given, !path.isEmpty else { return nil }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw UsageError("cannot read the CA bundle \(path) (\(source))")
+        }
+        return path
+    }
+
+    /// The ROOM of a command: `positional`, else `--room`, else `space.room` (both through the
+    /// settings). None of them is a usage error before any request: never a silent default room.
+    func roomReference(_ positional: String?) throws -> String {
+        if let positional { return positional }
+        let settings = try space.settings
+        guard settings.roomIsSet else {
+            throw UsageError("no ROOM: give ROOM, or --room ROOM, or set space.room (or $CHAT_ROOM_TITLE)",
+                             command: parsed.command)
+        }
+        return settings.room
     }
 
     /// The token role chosen by `--as` (else `fallback`).

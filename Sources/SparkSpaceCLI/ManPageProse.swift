@@ -185,9 +185,17 @@ Precedence: flag, then settings file, then environment fallback, then default.
 .TP
 .B space.room
 Default room title; default
-.BR $CHAT_ROOM_TITLE ,
-else
-.BR "Collaboration space" .
+.BR $CHAT_ROOM_TITLE .
+A command that needs a room and has none (no argument,
+.BR \-\-room ,
+.B space.room
+or
+.BR $CHAT_ROOM_TITLE )
+is a usage error (exit 2) before any request; only
+.B provision
+falls back to the seed's title
+.BR "Collaboration space" ,
+and says so.
 .TP
 .B space.participants
 List of e\-mail addresses (a single string is a list of one); default
@@ -257,6 +265,11 @@ Default room title and participants.
 .BR SERVER_URL ", " SPARK_WEBHOOK_SECRET
 Webhook target and secret.
 .TP
+.BR SSL_CERT_FILE ", " CURL_CA_BUNDLE
+An extra CA certificate bundle when
+.B \-\-cacert
+is not given.
+.TP
 .B NO_COLOR
 When set and not empty, no colour.
 .TP
@@ -321,7 +334,8 @@ Gave up: retries spent (network errors, 5xx) or
 passed while rate\-limited (429).
 .TP
 .B 130
-Interrupted (Ctrl\-C); 143 on SIGTERM.
+Interrupted (Ctrl\-C); 128+N on SIGTERM, SIGHUP, SIGUSR1, SIGUSR2 or SIGALRM
+(partial downloads are removed first).
 .PP
 An error is one line,
 .BR "spark\-space: error: " ...,

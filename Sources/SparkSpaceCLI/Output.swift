@@ -36,6 +36,14 @@ final class FDWriter {
         if buffer.count >= 1 << 18 { try flush() }
     }
 
+    /// Writes one diagnostic (an error, a warning, a `-v` line, a prompt) on stderr and flushes:
+    /// the one way text reaches stderr, so what came from outside (API messages, titles, names,
+    /// headers, URLs) is always made harmless by `sanitizedForTerminal` first.
+    func writeDiagnostic(_ text: String, newline: Bool = true) {
+        try? write(sanitizedForTerminal(text) + (newline ? "\n" : ""))
+        try? flush()
+    }
+
     func flush() throws {
         lock.lock()
         defer { lock.unlock() }
@@ -149,6 +157,27 @@ final class Output {
             widths[c] -= cut
             over -= cut
         }
+    }
+}
+
+/// `text` with every character that could drive a terminal or disguise a line shown as a
+/// visible escape: C0 and C1 controls, DEL (`\x1b`), bidi controls U+200E/F, U+202A-202E,
+/// U+2066-2069, and the line/paragraph separators U+2028/2029 (`\u202e`).
+func sanitizedForTerminal(_ text: String) -> String {
+    guard text.unicodeScalars.contains(where: isUnsafeOnTerminal) else { return text }
+    var out = ""
+    for scalar in text.unicodeScalars {
+        guard isUnsafeOnTerminal(scalar) else { out.unicodeScalars.append(scalar); continue }
+        let hex = String(scalar.value, radix: 16)
+        out += scalar.value < 0x100 ? "\\x" + String(repeating: "0", count: 2 - hex.count) + hex : "\\u" + hex
+    }
+    return out
+}
+
+private func isUnsafeOnTerminal(_ scalar: Unicode.Scalar) -> Bool {
+    switch scalar.value {
+    case 0..<0x20, 0x7F...0x9F, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x2028, 0x2029: return true
+    default: return false
     }
 }
 

@@ -63,7 +63,7 @@ public struct Parser {
         while index < arguments.count {
             let arg = arguments[index]
             if optionsEnded || arg == "-" || !arg.hasPrefix("-") {
-                try positional(arg, into: &parsed, optionsEnded: optionsEnded)
+                try positional(arg, into: &parsed)
             } else if arg == "--" {
                 optionsEnded = true
             } else if arg.hasPrefix("--") {
@@ -94,9 +94,10 @@ public struct Parser {
         }
     }
 
-    private func positional(_ arg: String, into parsed: inout ParsedCommand, optionsEnded: Bool) throws {
+    private func positional(_ arg: String, into parsed: inout ParsedCommand) throws {
         let command = parsed.command
-        if !command.subcommands.isEmpty && parsed.positionals.isEmpty && !optionsEnded {
+        // After `--` too: what follows it is the command and its positionals (SPEC "Invocation").
+        if !command.subcommands.isEmpty && parsed.positionals.isEmpty {
             guard let sub = command.subcommand(arg) else {
                 let what = command.isRoot ? "unknown command '\(arg)'" : "unknown command '\(command.path) \(arg)'"
                 throw UsageError(what + hint(arg, among: command.subcommands.map(\.name)), command: command)

@@ -12,6 +12,8 @@ enum ReplyAction {
     case drop
     case delay(TimeInterval)
     case truncate
+    /// Half the body, a pause, then the rest.
+    case stall(TimeInterval)
 }
 
 struct Reply {
@@ -93,6 +95,8 @@ extension MockWebexServer {
                 action = .delay(t)
             case .truncateBody:
                 action = .truncate
+            case let .stallBody(t):
+                action = .stall(t)
             }
         }
 
@@ -135,6 +139,9 @@ extension MockWebexServer {
                               c.trackingId)
         }
         c.caller = caller
+        if let unknown = unknownQueryParameter(c) {
+            return errorReply(400, "Unknown query parameter '\(unknown)'.", c.trackingId)
+        }
         let m = c.method
         func allow(_ methods: [String], _ body: () -> Reply) -> Reply {
             if methods.contains(m) || (m == "HEAD" && methods.contains("GET")) { return body() }
@@ -181,6 +188,30 @@ extension MockWebexServer {
     }
 
     // MARK: Common helpers
+
+    /// Query parameters each GET takes, from the OpenAPI file (`cursor` is this mock's own paging).
+    /// Every other request takes none.
+    private static let queryParameters: [String: Set<String>] = [
+        "people": ["email", "displayName", "id", "orgId", "roles", "callingData", "locationId", "max", "excludeStatus",
+                   "cursor"],
+        "people/ID": ["callingData"],
+        "rooms": ["teamId", "type", "orgPublicSpaces", "from", "to", "sortBy", "max", "cursor"],
+        "teams": ["max", "cursor"],
+        "teams/ID": ["description"],
+        "memberships": ["roomId", "personId", "personEmail", "max", "cursor"],
+        "messages": ["roomId", "parentId", "mentionedPeople", "before", "beforeMessage", "max", "cursor"],
+        "messages/direct": ["parentId", "personId", "personEmail"],
+        "webhooks": ["max", "ownedBy", "cursor"],
+    ]
+
+    /// The first query parameter the endpoint does not take (Webex answers 400), if any.
+    private func unknownQueryParameter(_ c: Ctx) -> String? {
+        guard !c.queryPairs.isEmpty else { return nil }
+        var key = c.parts.first ?? ""
+        if c.parts.count == 2 { key += c.parts[1] == "direct" && key == "messages" ? "/direct" : "/ID" }
+        let allowed = (c.method == "GET" || c.method == "HEAD") ? Self.queryParameters[key] ?? [] : []
+        return c.queryPairs.first { !allowed.contains($0.0) }?.0
+    }
 
     /// Parses `max`; returns nil plus an error reply when invalid.
     func parseMax(_ c: Ctx, default d: Int, limit: Int) -> (Int?, Reply?) {
@@ -338,6 +369,16 @@ extension MockWebexServer {
         let body = bodyOpt!
         guard let title = str(body, "title"), !title.isEmpty else {
             return errorReply(400, "title is required.", c.trackingId)
+        }
+        if let teamId = str(body, "teamId"), teamId != r.teamId {
+            // Webex: only unowned spaces can be assigned to a team; assignment between teams is unsupported.
+            guard teamsById[teamId] != nil else {
+                return errorReply(404, "Could not find a team with provided ID.", c.trackingId)
+            }
+            guard r.teamId == nil, r.type == "group" else {
+                return errorReply(400, "Only unowned spaces can be assigned to a team.", c.trackingId)
+            }
+            r.teamId = teamId
         }
         r.title = title
         if let locked = bool(body, "isLocked") { r.isLocked = locked }
@@ -591,10 +632,10 @@ extension MockWebexServer {
         } else {
             return errorReply(400, "personId or personEmail is required.", c.trackingId)
         }
-        let (maxOpt, err) = parseMax(c, default: 50, limit: 1000)
-        if let err = err { return err }
         guard let o = other, let room = directRoom(between: c.caller, o, create: false) else { return listBody([]) }
-        return messagePage(c, roomMessages[room.id] ?? [], max: maxOpt!, mentionIds: nil, parentId: c.query["parentId"])
+        // No `max` here (the OpenAPI file lists none): one answer with every message.
+        let messages = roomMessages[room.id] ?? []
+        return messagePage(c, messages, max: Swift.max(messages.count, 1), mentionIds: nil, parentId: c.query["parentId"])
     }
 
     private func findMessage(_ c: Ctx, _ id: String) -> MessageRec? {
@@ -917,7 +958,7 @@ extension MockWebexServer {
               let event = str(b, "event") else {
             return errorReply(400, "name, targetUrl, resource and event are required.", c.trackingId)
         }
-        let resources = ["all", "attachmentActions", "memberships", "messages", "rooms", "meetings", "recordings",
+        let resources = ["attachmentActions", "memberships", "messages", "rooms", "meetings", "recordings",
                          "convergedRecordings", "meetingParticipants", "meetingTranscripts", "telephony_calls",
                          "telephony_conference", "telephony_mwi", "uc_counters", "serviceApp", "adminBatchJobs", "dataSources"]
         let events = ["all", "created", "updated", "deleted", "started", "ended", "joined", "left", "migrated",

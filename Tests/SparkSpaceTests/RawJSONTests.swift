@@ -50,6 +50,21 @@ final class RawJSONTests: XCTestCase {
         }
     }
 
+    /// SPEC: a field the API sends as `null` gets the default of a missing one, on both paths.
+    func testNullFieldsGetTheDefaultsOfMissingOnes() throws {
+        let page = #"""
+            {"items":[
+              {"id":"m1","html":null,"text":"plain","mentionedPeople":null},
+              {"id":"m2","html":null,"text":null},
+              {"id":"m3","text" : null ,"mentionedPeople":["p1"]}
+            ]}
+            """#
+        try assertSame(page)
+        let events = try generalLines(Array(page.utf8), hook: "h").map { try JSON.parse(Array($0.utf8)) }
+        XCTAssertEqual(events.map { $0["content"] }, [.string("plain"), .string(""), .string("")])
+        XCTAssertEqual(events.map { $0["mentioned_ids"] }, [.array([]), .array([]), .array([.string("p1")])])
+    }
+
     func testMessagesPrintAsTheGeneralPathPrintsThem() throws {
         try assertSame(#"""
             {"items":[

@@ -24,10 +24,10 @@ let attachmentsCommands: [CommandSpec] = [
             CommandSpec(
                 "download", summary: "download attachments, streamed to disk",
                 details: """
-                    Each file is streamed to a temporary file in DIR (default .) and renamed when
-                    complete: no partial file survives a failure or Ctrl-C, and nothing is written
-                    outside DIR (made when missing) whatever name the server sends. An existing file
-                    is exit 5 unless --force. A file still being scanned (423) is retried after
+                    One GET per file. Each file is streamed to a temporary file in DIR (default .) and
+                    renamed when complete: no partial file survives a failure or Ctrl-C, and nothing is
+                    written outside DIR (made when missing) whatever name the server sends. An existing
+                    file is exit 5 unless --force (found when the transfer ends: the name comes with it). A file still being scanned (423) is retried after
                     Retry-After, within --max-wait. Prints the saved path per URL; progress goes to
                     stderr when it is a terminal. --stdout writes the bytes to stdout instead.
                     """,
@@ -105,7 +105,8 @@ final class ProgressMeter {
     func update(_ name: String, _ received: Int64, _ total: Int64) {
         guard let err, Date().timeIntervalSince(last) >= 0.1 else { return }
         last = Date()
-        var line = "\r\u{1B}[K\(name.prefix(40))  \(Self.bytes(received))"
+        // Only the meter's own \r and erase-line are controls; the name is sanitized like any diagnostic.
+        var line = "\r\u{1B}[K\(sanitizedForTerminal(String(name.prefix(40))))  \(Self.bytes(received))"
         if total > 0 { line += " / \(Self.bytes(total)) (\(received * 100 / total)%)" }
         try? err.write(line)
         try? err.flush()

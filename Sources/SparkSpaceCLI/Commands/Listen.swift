@@ -129,7 +129,8 @@ private func listen(_ inv: Invocation) throws {
     inv.note("listening on http://\(configuration.host):\(bound)\(configuration.path)")
     if let registerURL {
         do {
-            let created = try space.registerWebhooks(url: registerURL, secret: secret)
+            let created = try space.registerWebhooks(url: registerURL, secret: secret,
+                                                     deleted: { tellDeleted($0, inv) })
             inv.note("registered \(created.map { $0.webhook["name"]?.string ?? "?" }.joined(separator: ", ")) "
                 + "for \(registerURL)")
         } catch {
@@ -142,7 +143,7 @@ private func listen(_ inv: Invocation) throws {
     inv.note("stopping: finishing the accepted deliveries")
     receiver.stop()
     if registerURL != nil {
-        let deleted = try space.deregisterWebhooks()
+        let deleted = try space.deregisterWebhooks(deleted: { tellDeleted($0, inv) })
         inv.note("deregistered \(deleted.count) webhook\(deleted.count == 1 ? "" : "s")")
     }
     if let signal = stop.signal { throw StoppedBySignal(signal: signal) }

@@ -80,7 +80,7 @@ private func editMessage(_ inv: Invocation) throws {
 
 private func deleteMessages(_ inv: Invocation) throws {
     let ids = try messageIds(inv)
-    try confirmDeletion(inv, question: ids.count == 1 ? "Delete message \(ids[0])?" : "Delete \(ids.count) messages?")
+    try inv.confirm(ids.count == 1 ? "Delete message \(ids[0])?" : "Delete \(ids.count) messages?")
     let space = try inv.space
     _ = try space.client(inv.role())  // no token: one clear error, not one per id
     var rows: [JSON] = []
@@ -104,21 +104,6 @@ private func deleteMessages(_ inv: Invocation) throws {
     }
 }
 
-/// SPEC "Confirmations": `--yes` goes ahead; with stdin not a terminal and no `--yes` it is a
-/// usage error (exit 2); on a terminal the question is asked on stderr, and an answer other
-/// than yes is exit 1 with nothing done.
-func confirmDeletion(_ inv: Invocation, question: String) throws {
-    if inv.has("yes") { return }
-    guard isatty(inv.terminal.stdin) == 1 else {
-        throw UsageError("refusing to delete without --yes when stdin is not a terminal", command: inv.parsed.command)
-    }
-    try inv.err.write("\(question) [y/N] ")
-    try inv.err.flush()
-    let answer = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
-    guard answer == "y" || answer == "yes" else {
-        throw PartialFailure(code: ExitCode.failure, description: "nothing deleted (the answer was not yes)")
-    }
-}
 
 /// The room of a command that may name a thread: ROOM (or --room) when given, else the room of
 /// the thread's first message (one GET), else the default room of the settings.

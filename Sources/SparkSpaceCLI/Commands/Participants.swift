@@ -46,7 +46,7 @@ let participantsCommand = CommandSpec(
 
 private func listParticipants(_ inv: Invocation) throws {
     let space = try inv.space
-    let roomId = try space.roomId(inv.positionals.first, as: inv.role())
+    let roomId = try space.roomId(try inv.roomReference(inv.positionals.first), as: inv.role())
     let items = try space.participants(roomId: roomId, includeBot: inv.has("include-bot"), as: inv.role())
     try inv.output.list(items, columns: participantColumns)
 }
@@ -90,8 +90,9 @@ func participantList(_ words: [String], inv: Invocation) throws -> [String] {
 private func addParticipants(_ inv: Invocation) throws {
     let (room, emails) = try roomAndEmails(inv)
     let space = try inv.space
+    let reference = try inv.roomReference(room)
     _ = try space.client(inv.role())  // no token: one clear error, not one per e-mail
-    let roomId = try space.roomId(room, as: inv.role())
+    let roomId = try space.roomId(reference, as: inv.role())
     let printer = BulkPrinter(inv: inv)
     let results = space.addParticipants(roomId: roomId, emails: emails, moderator: inv.has("moderator"),
                                         as: inv.role(), onResult: printer.add)
@@ -102,8 +103,9 @@ private func addParticipants(_ inv: Invocation) throws {
 private func removeParticipants(_ inv: Invocation) throws {
     let (room, emails) = try roomAndEmails(inv)
     let space = try inv.space
+    let reference = try inv.roomReference(room)
     _ = try space.client(inv.role())  // no token: one clear error, not one per e-mail
-    let roomId = try space.roomId(room, as: inv.role())
+    let roomId = try space.roomId(reference, as: inv.role())
     let printer = BulkPrinter(inv: inv)
     let results = space.removeParticipants(roomId: roomId, emails: emails, as: inv.role(), onResult: printer.add)
     try printer.finish()

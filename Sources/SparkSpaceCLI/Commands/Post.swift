@@ -70,7 +70,10 @@ private func post(_ inv: Invocation) throws {
     let space = try inv.space
     let role = inv.role()
     if person == nil {
-        message.target = .room(id: try threadRoomId(roomRef, thread: message.parentId, inv: inv, space: space, as: role))
+        // A reply without ROOM goes to its thread's room; otherwise ROOM, --room or space.room.
+        let reference = message.parentId != nil && roomRef == nil && inv.value("room") == nil
+            ? nil : try inv.roomReference(roomRef)
+        message.target = .room(id: try threadRoomId(reference, thread: message.parentId, inv: inv, space: space, as: role))
     }
     let created = try space.post(message, as: role)
     try inv.output.item(created, columns: messageColumns)

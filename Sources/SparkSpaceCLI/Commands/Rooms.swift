@@ -80,7 +80,7 @@ private func getRoom(_ inv: Invocation) throws {
         }
         room = try space.directRoom(with: email, as: inv.role())
     } else {
-        room = try space.room(inv.positionals.first ?? space.settings.room, as: inv.role())
+        room = try space.room(try inv.roomReference(inv.positionals.first), as: inv.role())
     }
     try inv.output.item(room, columns: roomColumns)
 }
@@ -131,25 +131,12 @@ private func renameRoom(_ inv: Invocation) throws {
 }
 
 private func deleteRoom(_ inv: Invocation) throws {
-    let confirmed = inv.has("yes")
-    let interactive = isatty(inv.terminal.stdin) == 1
-    if !confirmed && !interactive {
-        throw UsageError("refusing to delete a room without --yes when stdin is not a terminal",
-                         command: inv.parsed.command)
-    }
+    try inv.requireConfirmable()
     let space = try inv.space
     let room = try space.room(inv.positionals[0], as: inv.role())
     guard let id = room["id"]?.string else { throw SparkError.io("the API returned a room without an id") }
     let title = room["title"]?.string ?? id
-    if !confirmed {
-        try inv.err.write("Delete room '\(title)' (\(id))? [y/N] ")
-        try inv.err.flush()
-        let answer = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
-        guard answer == "y" || answer == "yes" else {
-            inv.note("not deleted")
-            return
-        }
-    }
+    try inv.confirm("Delete room '\(title)' (\(id))?")
     try space.deleteRoom(id: id, as: inv.role())
-    inv.note("deleted room '\(title)' (\(id))")
+    inv.note("deleted room '\(sanitizeCell(title))' (\(id))")
 }

@@ -26,6 +26,11 @@ let walkMessagesCommands: [CommandSpec] = [
             --thread MSGID lists only the replies to that message (in its room when no ROOM is
             given); replies carry parent_id. --person EMAIL walks the direct messages with that
             person (GET /messages/direct: no ROOM, --before or --mentions-me with it).
+            A bot without an audit token walking a group room asks only for the messages that
+            mention it (mentionedPeople=me: Webex refuses it the rest) and says so on stderr.
+            --download DIR never overwrites: a different file whose name is taken is saved as
+            'name (1).ext'; DIR/.spark-space-downloads lists what was saved, so a re-run skips it
+            and an interrupted archive resumes.
             """,
         arguments: [ArgumentSpec("ROOM", help: "room id or exact title", optional: true, completion: .room)],
         options: [
@@ -37,8 +42,9 @@ let walkMessagesCommands: [CommandSpec] = [
             OptionSpec("person", value: "EMAIL", help: "the direct (1:1) messages with this person"),
             OptionSpec("raw", help: "print the API objects untouched"),
             OptionSpec("names", help: "resolve attachment names (one HEAD per message with files)"),
-            OptionSpec("download", value: "DIR", help: "save every attachment met into DIR", completion: .directory),
-            OptionSpec("force", help: "with --download, overwrite existing files"),
+            OptionSpec("download", value: "DIR",
+                       help: "save every attachment met into DIR (never overwrites; a re-run resumes)",
+                       completion: .directory),
         ],
         examples: [
             "spark-space walk-messages 'Ops room' --limit 20",
@@ -99,18 +105,37 @@ private func walkMessages(_ inv: Invocation) throws {
 
     let space = try inv.space
     let role = inv.role(default: space.hasAuditToken ? .audit : .bot)
-    var query = try person.map(MessageQuery.init(personEmail:))
-        ?? MessageQuery(roomId: threadRoomId(inv.positionals.first, thread: thread, inv: inv, space: space, as: role))
+    // Webex refuses a bot the whole history of a group room: such a walk asks for what it may read
+    // (mentionedPeople=me), and says so. The room's type decides; a title lookup has it already.
+    let botAlone = role == .bot && !space.hasAuditToken && !inv.has("mentions-me") && person == nil
+    var room: JSON? = nil
+    var query: MessageQuery
+    if let person {
+        query = MessageQuery(personEmail: person)
+    } else {
+        // --thread without ROOM or --room: the thread's own room (one GET).
+        let reference = try thread != nil && inv.positionals.first == nil && inv.value("room") == nil
+            ? threadRoomId(nil, thread: thread, inv: inv, space: space, as: role)
+            : inv.roomReference(inv.positionals.first)
+        room = botAlone ? try space.room(reference, as: role) : nil
+        query = MessageQuery(roomId: try room?["id"]?.string ?? space.roomId(reference, as: role))
+    }
     query.parentId = thread
     query.limit = limit
     query.since = since
     query.before = before
     query.beforeMessage = beforeMessage
     query.mentionsMe = inv.has("mentions-me")
+    if botAlone && room?["type"]?.string == "group" {
+        query.mentionsMe = true
+        inv.note("a bot reads only the messages that mention it in a group room: walking with mentionedPeople=me "
+            + "(set an audit token to read them all)")
+    }
 
     let stream = ItemStream(output: inv.output, columns: messageColumns)
-    var printer = EventPrinter(inv: inv, space: space, role: role, stream: stream, downloadDir: downloadDir,
-                               names: names, raw: raw, progress: downloadDir != nil ? ProgressMeter(inv) : nil)
+    let index = try downloadDir.map { try DownloadIndex(directory: $0) }
+    var printer = EventPrinter(inv: inv, space: space, role: role, stream: stream, index: index,
+                               names: names, raw: raw, progress: index != nil ? ProgressMeter(inv) : nil)
     var walk = try space.walkMessages(query, as: role)
     do {
         let format = inv.output.format
@@ -148,14 +173,15 @@ private struct EventPrinter {
     let space: SparkSpace
     let role: TokenRole
     let stream: ItemStream
-    let downloadDir: String?
+    /// The archive of `--download DIR`.
+    let index: DownloadIndex?
     let names: Bool
     let raw: Bool
     let progress: ProgressMeter?
     var failures: [Error] = []
 
     mutating func print(_ page: ArraySlice<JSON>) throws {
-        if raw && downloadDir == nil { return try stream.write(page) }
+        if raw && index == nil { return try stream.write(page) }
         // A table aligns a page at a time; the other formats write each event as it is made.
         let batch = inv.output.format == .table
         var events: [JSON] = []
@@ -175,15 +201,15 @@ private struct EventPrinter {
     /// The first attachment's name (with --names or --download) and the paths saved (with --download).
     private mutating func attachments(of item: JSON) throws -> (String?, [JSON]) {
         let files = item["files"]?.strings ?? []
-        guard let downloadDir else {
+        guard let index else {
             return (names ? try files.first.map { try space.attachmentInfo($0, as: role).name } : nil, [])
         }
         var attachment: String?
         var saved: [JSON] = []
         for url in files {
             do {
-                let file = try space.download(url, into: downloadDir, force: inv.has("force"), as: role,
-                                              progress: progress?.update)
+                let file = try space.archive(url, into: index.directory, index: index, as: role,
+                                             progress: progress?.update)
                 progress?.done()
                 if attachment == nil { attachment = file.name }
                 saved.append(.string(file.path))
