@@ -200,7 +200,7 @@ extension MockWebexServer {
         "teams/ID": ["description"],
         "memberships": ["roomId", "personId", "personEmail", "max", "cursor"],
         "messages": ["roomId", "parentId", "mentionedPeople", "before", "beforeMessage", "max", "cursor"],
-        "messages/direct": ["parentId", "personId", "personEmail"],
+        "messages/direct": ["parentId", "personId", "personEmail", "cursor"],
         "webhooks": ["max", "ownedBy", "cursor"],
     ]
 
@@ -633,9 +633,8 @@ extension MockWebexServer {
             return errorReply(400, "personId or personEmail is required.", c.trackingId)
         }
         guard let o = other, let room = directRoom(between: c.caller, o, create: false) else { return listBody([]) }
-        // No `max` here (the OpenAPI file lists none): one answer with every message.
-        let messages = roomMessages[room.id] ?? []
-        return messagePage(c, messages, max: Swift.max(messages.count, 1), mentionIds: nil, parentId: c.query["parentId"])
+        // No `max` here (the OpenAPI file lists none): the server's own page size, with `Link`.
+        return messagePage(c, roomMessages[room.id] ?? [], max: 50, mentionIds: nil, parentId: c.query["parentId"])
     }
 
     private func findMessage(_ c: Ctx, _ id: String) -> MessageRec? {
