@@ -6,11 +6,12 @@
 # The subcommands of command path $1 ('' is the top level).
 _spark_space_subcommands() {
     case "$1" in
-    '') echo 'whoami settings rooms teams participants provision post walk-messages attachments webhooks listen pull help completions' ;;
+    '') echo 'whoami settings rooms teams participants provision post messages walk-messages attachments webhooks listen pull help completions' ;;
     'settings') echo 'show' ;;
     'rooms') echo 'list get create rename delete' ;;
     'teams') echo 'list get' ;;
     'participants') echo 'list add remove' ;;
+    'messages') echo 'get edit delete' ;;
     'attachments') echo 'name download' ;;
     'webhooks') echo 'list register deregister' ;;
     esac
@@ -28,8 +29,11 @@ _spark_space_options() {
     'participants list') echo "--include-bot $global" ;;
     'participants add') echo "--moderator $global" ;;
     'provision') echo "--dry-run $global" ;;
-    'post') echo "--person --text --markdown --file $global" ;;
-    'walk-messages') echo "--limit --since --before --mentions-me --raw --names --download $global" ;;
+    'post') echo "--person --text --markdown --file --reply-to --mention --card $global" ;;
+    'messages get') echo "--raw $global" ;;
+    'messages edit') echo "--text --markdown $global" ;;
+    'messages delete') echo "-y --yes $global" ;;
+    'walk-messages') echo "--limit --since --before --mentions-me --thread --person --raw --names --download $global" ;;
     'attachments download') echo "-d --dir --force --stdout $global" ;;
     'webhooks register') echo "--secret --prefix --cards --dry-run $global" ;;
     'webhooks deregister') echo "--prefix --all --dry-run -y --yes $global" ;;
@@ -54,9 +58,16 @@ _spark_space_takes_value() {
     'post|--text') return 0 ;;
     'post|--markdown') return 0 ;;
     'post|--file') return 0 ;;
+    'post|--reply-to') return 0 ;;
+    'post|--mention') return 0 ;;
+    'post|--card') return 0 ;;
+    'messages edit|--text') return 0 ;;
+    'messages edit|--markdown') return 0 ;;
     'walk-messages|--limit') return 0 ;;
     'walk-messages|--since') return 0 ;;
     'walk-messages|--before') return 0 ;;
+    'walk-messages|--thread') return 0 ;;
+    'walk-messages|--person') return 0 ;;
     'walk-messages|--download') return 0 ;;
     'attachments download|-d' | 'attachments download|--dir') return 0 ;;
     'webhooks register|--secret') return 0 ;;
@@ -90,6 +101,7 @@ _spark_space_value() {
     case "$1|$2" in
     'rooms list|--type') _spark_space_words 'group' 'direct' 'all' ;;
     'post|--file') _spark_space_files ;;
+    'post|--card') _spark_space_files ;;
     'walk-messages|--download') _spark_space_directories ;;
     'attachments download|-d' | 'attachments download|--dir') _spark_space_directories ;;
     'pull|--state') _spark_space_files ;;

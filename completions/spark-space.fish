@@ -92,7 +92,7 @@ end
 function __spark_space_subcommands
     switch "$argv"
         case ''
-            echo whoami settings rooms teams participants provision post walk-messages attachments webhooks listen pull help completions
+            echo whoami settings rooms teams participants provision post messages walk-messages attachments webhooks listen pull help completions
         case 'settings'
             echo show
         case 'rooms'
@@ -101,6 +101,8 @@ function __spark_space_subcommands
             echo list get
         case 'participants'
             echo list add remove
+        case 'messages'
+            echo get edit delete
         case 'attachments'
             echo name download
         case 'webhooks'
@@ -122,9 +124,16 @@ function __spark_space_takes_value
             'post|--text' \
             'post|--markdown' \
             'post|--file' \
+            'post|--reply-to' \
+            'post|--mention' \
+            'post|--card' \
+            'messages edit|--text' \
+            'messages edit|--markdown' \
             'walk-messages|--limit' \
             'walk-messages|--since' \
             'walk-messages|--before' \
+            'walk-messages|--thread' \
+            'walk-messages|--person' \
             'walk-messages|--download' \
             'attachments download|-d' \
             'attachments download|--dir' \
@@ -189,6 +198,7 @@ complete -c spark-space -n '__spark_space_needs_command' -a teams -d 'list and s
 complete -c spark-space -n '__spark_space_needs_command' -a participants -d 'list, add and remove the people of a room'
 complete -c spark-space -n '__spark_space_needs_command' -a provision -d 'ensure the room of the settings exists, in its team, with its participants'
 complete -c spark-space -n '__spark_space_needs_command' -a post -d 'post a message (text, markdown and/or one file) to a room or a person'
+complete -c spark-space -n '__spark_space_needs_command' -a messages -d 'get, edit and delete single messages'
 complete -c spark-space -n '__spark_space_needs_command' -a walk-messages -d 'print a room\'s messages, newest first, streamed page by page'
 complete -c spark-space -n '__spark_space_needs_command' -a attachments -d 'name and download message attachments'
 complete -c spark-space -n '__spark_space_needs_command' -a webhooks -d 'list, register and deregister the bot\'s webhooks'
@@ -262,13 +272,33 @@ complete -c spark-space -n '__spark_space_in post' -l person -x -d 'post to the 
 complete -c spark-space -n '__spark_space_in post' -l text -x -d 'plain text (- reads stdin)'
 complete -c spark-space -n '__spark_space_in post' -l markdown -x -d 'markdown (- reads stdin)'
 complete -c spark-space -n '__spark_space_in post' -l file -r -F -d 'a local file to upload, or a URL'
+complete -c spark-space -n '__spark_space_in post' -l reply-to -x -d 'reply in the thread of this message (parentId)'
+complete -c spark-space -n '__spark_space_in post' -l mention -x -d 'mention this person at the start of the markdown'
+complete -c spark-space -n '__spark_space_in post' -l card -r -F -d 'attach an Adaptive Card (JSON; - reads stdin); needs --text or --markdown'
 complete -c spark-space -n '__spark_space_argument 0 post' -a '(__spark_space_room_titles)'
+
+# spark-space messages
+complete -c spark-space -n '__spark_space_needs_command messages' -a get -d 'one message, as a normalized event unless --raw'
+complete -c spark-space -n '__spark_space_needs_command messages' -a edit -d 'replace a message\'s text or markdown; prints the edited message'
+complete -c spark-space -n '__spark_space_needs_command messages' -a delete -d 'delete messages; asks on a terminal, needs --yes otherwise'
+
+# spark-space messages get
+complete -c spark-space -n '__spark_space_in messages get' -l raw -d 'print the API object untouched'
+
+# spark-space messages edit
+complete -c spark-space -n '__spark_space_in messages edit' -l text -x -d 'the new plain text (- reads stdin)'
+complete -c spark-space -n '__spark_space_in messages edit' -l markdown -x -d 'the new markdown (- reads stdin)'
+
+# spark-space messages delete
+complete -c spark-space -n '__spark_space_in messages delete' -s y -l yes -d 'do not ask for confirmation'
 
 # spark-space walk-messages
 complete -c spark-space -n '__spark_space_in walk-messages' -l limit -x -d 'at most N messages (default 0 = all)'
 complete -c spark-space -n '__spark_space_in walk-messages' -l since -x -d 'stop at messages older than TIME'
 complete -c spark-space -n '__spark_space_in walk-messages' -l before -x -d 'start before this time or message'
 complete -c spark-space -n '__spark_space_in walk-messages' -l mentions-me -d 'only messages that mention the caller (mentionedPeople=me)'
+complete -c spark-space -n '__spark_space_in walk-messages' -l thread -x -d 'only the replies to this message (parentId)'
+complete -c spark-space -n '__spark_space_in walk-messages' -l person -x -d 'the direct (1:1) messages with this person'
 complete -c spark-space -n '__spark_space_in walk-messages' -l raw -d 'print the API objects untouched'
 complete -c spark-space -n '__spark_space_in walk-messages' -l names -d 'resolve attachment names (one HEAD per message with files)'
 complete -c spark-space -n '__spark_space_in walk-messages' -l download -x -a '(__fish_complete_directories (commandline -ct))' -d 'save every attachment met into DIR (never overwrites; a re-run resumes)'

@@ -29,11 +29,27 @@ public enum Events {
             ("stamp", item.member("created") ?? item.lift(.null)),
             ("hook", item.lift(.string(hook))),
         ]
+        if let parent = item.given("parentId") { fields.append(("parent_id", parent)) }
         if let files = item.member("files"), let url = item.first(of: files) {
             fields.append(("url", url))
             if let attachment { fields.append(("attachment", item.lift(.string(attachment)))) }
         }
         return fields
+    }
+
+    /// A `card` event (attachmentActions created): a card submission fetched from
+    /// `/attachment/actions/{id}`.
+    public static func card(_ action: JSON, hook: String? = nil) -> JSON {
+        guard case .object(var event) = action else { return action }
+        event["type"] = .string("card")
+        event["action_id"] = action["id"] ?? .null
+        event["message_id"] = action["messageId"] ?? .null
+        event["inputs"] = action.given("inputs") ?? .object([:])  // null gets the default of missing
+        event["actor_id"] = action["personId"] ?? .null
+        event["channel_id"] = action["roomId"] ?? .null
+        event["stamp"] = action["created"] ?? .null
+        if let hook { event["hook"] = .string(hook) }
+        return .object(event)
     }
 
     /// A `join` (memberships created) or `leave` (memberships deleted) event.

@@ -30,8 +30,7 @@ public enum WebhookNames {
     public static func messages(_ prefix: String) -> String { "\(prefix)-messages" }
     /// `P-audit`: messages/created with the audit token.
     public static func audit(_ prefix: String) -> String { "\(prefix)-audit" }
-
-    /// `P-cards`: attachmentActions/created with the bot token.
+    /// `P-cards`: attachmentActions/created (card submissions) with the bot token.
     public static func cards(_ prefix: String) -> String { "\(prefix)-cards" }
 
     /// True when a webhook is one of `register`'s for this prefix (named `P-…`).

@@ -168,6 +168,6 @@ public let rootCommand = CommandSpec(
     programName,
     summary: "administer Cisco Spark / Webex Teams spaces from a shell",
     subcommands: identityCommands + [roomsCommand, teamsCommand, participantsCommand, provisionCommand]
-        + postCommands + walkMessagesCommands + attachmentsCommands
+        + postCommands + [messagesCommand] + walkMessagesCommands + attachmentsCommands
         + webhookCommands + listenCommands + pullCommands + metaCommands
 )

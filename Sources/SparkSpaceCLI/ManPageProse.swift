@@ -377,6 +377,15 @@ to it; the token comes from the CI secret
 ]) + paragraph("Receive events on a webhook and keep the messages:") + example([
     "spark-space listen --register https://bot.example.com/hook |",
     "  jq -c 'select(.type == \"message\")'",
+]) + paragraph(#"""
+Ask for an approval with an Adaptive Card from CI and wait for the answer
+(webhooks registered with
+.BR \-\-cards ):
+"""#) + example([
+    "id=$(spark-space post 'Ops room' --card approve.json --text 'Approve deploy?' -o json | jq -r .id)",
+    "answer=$(timeout 1h spark-space listen |",
+    "  jq -rn --arg id \"$id\" 'first(inputs | select(.type == \"card\" and .message_id == $id)) | .inputs.answer')",
+    "spark-space post --reply-to \"$id\" --text \"answer: $answer\"",
 ])
 
 private let manSeeAlso = lines(#"""

@@ -72,6 +72,7 @@ public final class MockWebexServer {
     var webhooksById: [String: WebhookRec] = [:]
     var webhookOrder: [String] = []
     var contents: [String: ContentRec] = [:]
+    var attachmentActions: [String: AttachmentActionRec] = [:]
     var requestLog: [MockRequest] = []
     var uploadLog: [MockUpload] = []
     var faultRules: [FaultRule] = []
@@ -400,7 +401,7 @@ public final class MockWebexServer {
                                  files: files, personId: p.id, personEmail: p.email, mentioned: mentioned,
                                  parentId: parentId, created: stamp)
         storeMessage(MessageRec(id: id, roomId: roomId, personId: p.id, createdMs: ms, seq: seq, mentioned: mentioned,
-                                json: json))
+                                json: json, parentId: parentId, hasAttachment: !files.isEmpty))
         return MockMessage(id: id, roomId: roomId, created: stamp, json: String(decoding: json, as: UTF8.self))
     }
 

@@ -85,6 +85,24 @@ final class RawJSONTests: XCTestCase {
             """#)
     }
 
+    func testRepliesCarryParentIdInBothPaths() throws {
+        try assertSame(#"""
+            {"items":[
+              {"id":"m1","roomId":"r1","parentId":"m0","text":"reply","created":"2026-11-25T10:00:00.000Z"},
+              {"id":"m2","parentId":null},
+              {"id":"m3","parentId":{"odd":["type"]},"parent_id":"replaced"},
+              {"id":"m4","parent_id":"kept: not a reply"}
+            ]}
+            """#)
+        let page = try RawItems(page: Array(#"{"items":[{"id":"m1","parentId":"m0"}]}"#.utf8))
+        XCTAssertTrue(Events.messageFields(page[0], hook: "h").contains { $0.0 == "parent_id" })
+        XCTAssertFalse(Events.messageFields(JSON.object(["id": "m"]), hook: "h").contains { $0.0 == "parent_id" })
+        // A null parentId is no reply (SPEC: null gets the default of a missing field), in both paths.
+        let null = try RawItems(page: Array(#"{"items":[{"id":"m2","parentId":null}]}"#.utf8))
+        XCTAssertFalse(Events.messageFields(null[0], hook: "h").contains { $0.0 == "parent_id" })
+        XCTAssertFalse(Events.messageFields(JSON.object(["parentId": .null]), hook: "h").contains { $0.0 == "parent_id" })
+    }
+
     func testWhitespaceAndOtherTopLevelMembers() throws {
         try assertSame(" \n{ \"before\" : [ ] , \"items\" : [ { \"a\" : \"b\" , \"c\" : [ 1 , 2 ] } ] , \"after\" : 1 } \n")
         try assertSame(#"{"items":[{"a":1}],"items":[{"b":2}]}"#)  // the last `items` wins, as when parsed

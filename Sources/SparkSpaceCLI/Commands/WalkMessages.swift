@@ -23,6 +23,9 @@ let walkMessagesCommands: [CommandSpec] = [
             stamp, url, hook "shellbot-messages"); attachment names cost one request per
             message with files, so they are resolved only with --names or --download.
             TIME is RFC 3339 (2026-11-25T10:00:00Z) or an age (30m, 2h, 7d).
+            --thread MSGID lists only the replies to that message (in its room when no ROOM is
+            given); replies carry parent_id. --person EMAIL walks the direct messages with that
+            person (GET /messages/direct: no ROOM, --before or --mentions-me with it).
             A bot without an audit token walking a group room asks only for the messages that
             mention it (mentionedPeople=me: Webex refuses it the rest) and says so on stderr.
             --download DIR never overwrites: a different file whose name is taken is saved as
@@ -35,6 +38,8 @@ let walkMessagesCommands: [CommandSpec] = [
             OptionSpec("since", value: "TIME", help: "stop at messages older than TIME"),
             OptionSpec("before", value: "TIME|MSGID", help: "start before this time or message"),
             OptionSpec("mentions-me", help: "only messages that mention the caller (mentionedPeople=me)"),
+            OptionSpec("thread", value: "MSGID", help: "only the replies to this message (parentId)"),
+            OptionSpec("person", value: "EMAIL", help: "the direct (1:1) messages with this person"),
             OptionSpec("raw", help: "print the API objects untouched"),
             OptionSpec("names", help: "resolve attachment names (one HEAD per message with files)"),
             OptionSpec("download", value: "DIR",
@@ -45,6 +50,8 @@ let walkMessagesCommands: [CommandSpec] = [
             "spark-space walk-messages 'Ops room' --limit 20",
             "spark-space walk-messages 'Ops room' --since 7d -o ndjson > history.ndjson",
             "spark-space walk-messages 'Ops room' --since 2026-11-01T00:00:00Z --download ./files",
+            "spark-space walk-messages --thread \"$ID\" -o ndjson",
+            "spark-space walk-messages --person bob@example.com --limit 20",
         ],
         run: walkMessages)
 ]
@@ -79,14 +86,41 @@ private func walkMessages(_ inv: Invocation) throws {
         throw UsageError("--names adds to normalized events; it does not go with --raw", command: command)
     }
 
+    let thread = try inv.value("thread").map { id in
+        guard isWebexId(id) else { throw UsageError("--thread takes a message id, not '\(id)'", command: command) }
+        return id
+    }
+    let person = inv.value("person")
+    if let person {
+        guard person.contains("@") else {
+            throw UsageError("--person takes an e-mail address, not '\(person)'", command: command)
+        }
+        // GET /messages/direct has no room, no before and no mentionedPeople.
+        for (given, flag) in [(inv.positionals.first ?? inv.value("room"), "ROOM"), (inv.value("before"), "--before"),
+                              (inv.has("mentions-me") ? "" : nil, "--mentions-me")] where given != nil {
+            throw UsageError("--person does not go with \(flag): Webex lists direct messages by person only",
+                             command: command)
+        }
+    }
+
     let space = try inv.space
     let role = inv.role(default: space.hasAuditToken ? .audit : .bot)
-    let reference = try inv.roomReference(inv.positionals.first)
     // Webex refuses a bot the whole history of a group room: such a walk asks for what it may read
     // (mentionedPeople=me), and says so. The room's type decides; a title lookup has it already.
-    let botAlone = role == .bot && !space.hasAuditToken && !inv.has("mentions-me")
-    let room: JSON? = botAlone ? try space.room(reference, as: role) : nil
-    var query = MessageQuery(roomId: try room?["id"]?.string ?? space.roomId(reference, as: role))
+    let botAlone = role == .bot && !space.hasAuditToken && !inv.has("mentions-me") && person == nil
+    var room: JSON? = nil
+    var query: MessageQuery
+    if let person {
+        query = MessageQuery(personEmail: person)
+    } else {
+        // --thread without ROOM or --room: the thread's own room (one GET).
+        let reference = try thread != nil && inv.positionals.first == nil && inv.value("room") == nil
+            ? threadRoomId(nil, thread: thread, inv: inv, space: space, as: role)
+            : inv.roomReference(inv.positionals.first)
+        room = botAlone ? try space.room(reference, as: role) : nil
+        query = MessageQuery(roomId: try room?["id"]?.string ?? space.roomId(reference, as: role))
+    }
+    query.parentId = thread
     query.limit = limit
     query.since = since
     query.before = before

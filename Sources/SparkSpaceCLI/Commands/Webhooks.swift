@@ -40,6 +40,7 @@ let webhookCommands: [CommandSpec] = [
                 ],
                 examples: [
                     "spark-space webhooks register https://bot.example.com/hook",
+                    "spark-space webhooks register https://bot.example.com/hook --cards",
                     "SERVER_URL=https://bot.example.com spark-space webhooks register --prefix mybot",
                     "spark-space webhooks register https://bot.example.com/hook --dry-run",
                 ],
