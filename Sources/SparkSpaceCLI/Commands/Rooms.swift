@@ -65,7 +65,7 @@ private func listRooms(_ inv: Invocation) throws {
         teamId = try space.team(team, as: role)["id"]?.string
     }
     let rooms = try space.rooms(type: type, teamId: teamId, limit: limit == 0 ? nil : limit, as: role)
-    try inv.output.list(rooms, columns: roomColumns)
+    try inv.printList(rooms, columns: roomColumns, noun: "rooms", limit: limit)
 }
 
 private func getRoom(_ inv: Invocation) throws {

@@ -84,7 +84,7 @@ func webhookPrefix(_ inv: Invocation) throws -> String {
 
 private func listWebhooks(_ inv: Invocation) throws {
     let hooks = try inv.space.allWebhooks()
-    try inv.output.list(hooks.map(\.printable), columns: webhookColumns)
+    try inv.printList(hooks.map(\.printable), columns: webhookColumns, noun: "webhooks")
 }
 
 private func registerWebhooks(_ inv: Invocation) throws {
