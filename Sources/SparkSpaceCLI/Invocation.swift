@@ -83,7 +83,7 @@ public final class Invocation {
         // Checked before the command runs (Runner): a bad list never gets here.
         let fields = value("fields").flatMap { try? fieldList($0) }
         let made = Output(format: format, out: out, color: color, width: width, fields: fields,
-                          status: status)
+                          ages: out.isTerminal, status: status)
         cachedOutput = made
         return made
     }

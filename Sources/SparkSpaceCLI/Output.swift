@@ -72,23 +72,26 @@ final class Output {
     let width: Int?
     /// `--fields`: the columns (table, wide, tsv) or keys (json, ndjson), in that order.
     let fields: [String]?
+    /// Times as ages (`3h ago`) in table and wide: only when stdout is a terminal.
+    let ages: Bool
     /// What table ages count from.
     let now: Date
     /// The progress line, cleared before stdout is written (both may be the same terminal).
     let status: StatusLine?
 
     init(format: OutputFormat, out: FDWriter, color: Bool, width: Int?, fields: [String]? = nil,
-         now: Date = Date(), status: StatusLine? = nil) {
+         ages: Bool = false, now: Date = Date(), status: StatusLine? = nil) {
         self.format = format
         self.out = out
         self.color = color
         self.width = width
         self.fields = fields
+        self.ages = ages && (format == .table || format == .wide)
         self.now = now
         self.status = status
     }
 
-    /// Table or wide: aligned for a person, times as ages.
+    /// Table or wide: aligned for a person.
     var isTable: Bool { format == .table || format == .wide }
 
     /// A list of items (json: an array).
@@ -149,7 +152,9 @@ final class Output {
     // MARK: Tables
 
     func tableLines(_ items: [JSON], columns: [Column], header: Bool) -> [String] {
-        var rows = items.map { item in columns.map { sanitizeCell($0.tableText(item, now: now)) } }
+        var rows = items.map { item in
+            columns.map { sanitizeCell(ages ? $0.tableText(item, now: now) : $0.text(item)) }
+        }
         if header { rows.insert(columns.map(\.header), at: 0) }
         var widths = columns.indices.map { c in rows.map { displayWidth($0[c]) }.max() ?? 0 }
         if format != .wide, let width {

@@ -157,12 +157,15 @@ final class OutputForPeopleTests: MockTestCase {
         let row = lines[1]
         XCTAssertLessThanOrEqual(row.count, 80, row)
         XCTAssertTrue(row.hasPrefix("…" + room.id.suffix(13)), "a cut id keeps its end: \(row)")
-        XCTAssertTrue(row.contains("…" + team.id.suffix(13)), row)
+        XCTAssertTrue(row.contains("  Platform  "), "the team by name: \(row)")
+        XCTAssertFalse(row.contains(team.id.suffix(8)), row)
+        XCTAssertEqual(mock.requests(method: "GET", pathPrefix: "/teams").count, 1, "one listing of the teams")
         XCTAssertTrue(row.hasSuffix("3h ago"), "times as ages: \(row)")
         XCTAssertTrue(row.contains(String(title.prefix(24))), "the title gets the room the ids leave: \(row)")
         // Piped: RFC 3339 and whole ids.
         let piped = try self.run(["rooms", "list"])
         XCTAssertTrue(piped.stdout.contains(room.id) && piped.stdout.contains("Z\n"), piped.stdout)
+        XCTAssertTrue(piped.stdout.contains("\t\(team.id)\t"), "tsv keeps the teamId: \(piped.stdout)")
         XCTAssertFalse(piped.stdout.contains("ago"), piped.stdout)
     }
 

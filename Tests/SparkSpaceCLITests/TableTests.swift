@@ -113,10 +113,13 @@ final class TableTests: XCTestCase {
         let title = String(repeating: "t", count: 90)
         let item: JSON = ["title": .string(title), "created": .string(RFC3339.format(now.addingTimeInterval(-3 * 3600)))]
         let columns = [Column("title", truncatable: true), Column("created")]
-        let wide = Output(format: .wide, out: FDWriter(fd: -1), color: false, width: 40, now: now)
+        let wide = Output(format: .wide, out: FDWriter(fd: -1), color: false, width: 40, ages: true, now: now)
         XCTAssertEqual(wide.tableLines([item], columns: columns, header: false), [title + "  3h ago"])
-        let table = Output(format: .table, out: FDWriter(fd: -1), color: false, width: 40, now: now)
+        let table = Output(format: .table, out: FDWriter(fd: -1), color: false, width: 40, ages: true, now: now)
         XCTAssertEqual(table.tableLines([item], columns: columns, header: false)[0].count, 40)
+        // Off a terminal (ages false) a table keeps RFC 3339, as the runs that compare them need.
+        let piped = Output(format: .table, out: FDWriter(fd: -1), color: false, width: nil, now: now)
+        XCTAssertTrue(piped.tableLines([item], columns: columns, header: false)[0].hasSuffix("Z"))
     }
 
     func testAges() {
