@@ -189,7 +189,8 @@ struct Console: Sendable {
     /// A warning on stderr, even with `-q`.
     func warn(_ text: String) {
         status.clear()
-        try? err.write("spark-space: \(text)\n")
+        // What the API named (a title, a path, a cause) must not drive the terminal.
+        try? err.write("spark-space: \(sanitizeCell(text))\n")
         try? err.flush()
     }
 
