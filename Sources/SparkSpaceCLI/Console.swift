@@ -49,7 +49,7 @@ final class StatusLine: @unchecked Sendable {
 }
 
 /// Progress of a transfer (upload or download): name, bytes, percent, rate and time left.
-final class TransferProgress: @unchecked Sendable {
+final class TransferProgress {
     private let status: StatusLine
     private let name: String
     private var started: Date?
@@ -109,7 +109,7 @@ final class TransferProgress: @unchecked Sendable {
 
 /// Progress of work counted in items: `1200 messages, 850/s` (a walk), `3/10 participants`
 /// (a bulk change with a known total).
-final class CountProgress: @unchecked Sendable {
+final class CountProgress {
     private let status: StatusLine
     private let noun: String
     private let total: Int?

@@ -201,7 +201,7 @@ final class ItemStream {
     /// `--fields` are checked once, on the first items, before anything is written: a field that
     /// a later page lacks (an optional member) is an empty cell, not an error.
     private func check<Items: Collection>(_ items: Items) throws where Items.Element == JSON {
-        guard !fieldsChecked, !items.isEmpty else { return }
+        guard output.fields != nil, !fieldsChecked, !items.isEmpty else { return }
         try output.checkFields(Array(items), columns: defaults)
         fieldsChecked = true
     }
