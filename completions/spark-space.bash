@@ -19,7 +19,7 @@ _spark_space_subcommands() {
 
 # The options of command path $1: its own, then the global ones.
 _spark_space_options() {
-    local global='-c --config --token --token-file --audit-token --audit-token-file --api-url --as --room -o --output --json -q --quiet -v --verbose --timeout --max-wait --cacert -h --help --version'
+    local global='-c --config --token --token-file --audit-token --audit-token-file --api-url --as --room -o --output --fields --json -q --quiet -v --verbose --timeout --max-wait --cacert -h --help --version'
     case $1 in
     'rooms list') echo "--type --team --limit $global" ;;
     'rooms get') echo "--person $global" ;;
@@ -89,6 +89,7 @@ _spark_space_takes_value() {
     *'|--as') return 0 ;;
     *'|--room') return 0 ;;
     *'|-o' | *'|--output') return 0 ;;
+    *'|--fields') return 0 ;;
     *'|--timeout') return 0 ;;
     *'|--max-wait') return 0 ;;
     *'|--cacert') return 0 ;;
@@ -110,7 +111,7 @@ _spark_space_value() {
     *'|--audit-token-file') _spark_space_files ;;
     *'|--as') _spark_space_words 'bot' 'audit' ;;
     *'|--room') _spark_space_rooms ;;
-    *'|-o' | *'|--output') _spark_space_words 'table' 'tsv' 'json' 'ndjson' ;;
+    *'|-o' | *'|--output') _spark_space_words 'table' 'wide' 'tsv' 'json' 'ndjson' ;;
     *'|--cacert') _spark_space_files ;;
     esac
 }

@@ -158,6 +158,7 @@ function __spark_space_takes_value
             '*|--room' \
             '*|-o' \
             '*|--output' \
+            '*|--fields' \
             '*|--timeout' \
             '*|--max-wait' \
             '*|--cacert'
@@ -204,7 +205,7 @@ complete -c spark-space -n '__spark_space_needs_command' -a attachments -d 'name
 complete -c spark-space -n '__spark_space_needs_command' -a webhooks -d 'list, register and deregister the bot\'s webhooks'
 complete -c spark-space -n '__spark_space_needs_command' -a listen -d 'receive webhook deliveries and print each normalized event as one JSON line'
 complete -c spark-space -n '__spark_space_needs_command' -a pull -d 'poll the room\'s messages that mention the bot and print the new ones'
-complete -c spark-space -n '__spark_space_needs_command' -a help -d 'show help for a command'
+complete -c spark-space -n '__spark_space_needs_command' -a help -d 'show help for a command, or the global options (help globals)'
 complete -c spark-space -n '__spark_space_needs_command' -a completions -d 'print a shell completion script'
 
 
@@ -361,7 +362,8 @@ complete -c spark-space -l audit-token-file -r -F -d 'read the audit token from 
 complete -c spark-space -l api-url -x -d 'API base (default https://webexapis.com/v1; env SPARK_API_URL)'
 complete -c spark-space -l as -x -a 'bot audit' -d 'which token the command uses: bot or audit'
 complete -c spark-space -l room -x -a '(__spark_space_room_titles)' -d 'the room for commands that take one'
-complete -c spark-space -s o -l output -x -a 'table tsv json ndjson' -d 'table, tsv, json or ndjson'
+complete -c spark-space -s o -l output -x -a 'table wide tsv json ndjson' -d 'table, wide (a table never cut), tsv, json or ndjson'
+complete -c spark-space -l fields -x -d 'the columns or keys to print, in that order (a,b,c)'
 complete -c spark-space -l json -d 'same as -o json'
 complete -c spark-space -s q -l quiet -d 'print less on stderr'
 complete -c spark-space -s v -l verbose -d 'log each HTTP call on stderr (method, path, status, ms)'

@@ -266,8 +266,13 @@ private let curlHeader: curl_write_callback = { data, size, count, userdata in
     return length
 }
 
-private let curlProgress: curl_xferinfo_callback = { userdata, total, received, _, _ in
+private let curlProgress: curl_xferinfo_callback = { userdata, total, received, uploadTotal, uploaded in
     let state = transfer(userdata)
-    if state.streamsBody { state.progress?(Int64(received), Int64(total)) }
+    if state.streamsBody {
+        state.progress?(Int64(received), Int64(total))
+    } else if state.sink == nil, uploadTotal > 0 {
+        // A request without a download sink reports its upload (post --file).
+        state.progress?(Int64(uploaded), Int64(uploadTotal))
+    }
     return 0
 }

@@ -170,11 +170,13 @@ public enum MIMEType {
 extension SparkSpace {
     /// Posts a message (seed `post_message`) after validating it locally; returns the created message.
     /// A POST is never retried once the request was sent (no duplicate messages).
+    /// `progress` is told the bytes of a file upload as they go.
     @discardableResult
-    public func post(_ message: OutgoingMessage, as role: TokenRole = .bot) throws -> JSON {
+    public func post(_ message: OutgoingMessage, as role: TokenRole = .bot,
+                     progress: ProgressHandler? = nil) throws -> JSON {
         try message.validate()
         let client = try client(role)
-        return try client.decode(client.send("POST", "messages", body: message.body)).json
+        return try client.decode(client.send("POST", "messages", body: message.body, progress: progress)).json
     }
 }
 

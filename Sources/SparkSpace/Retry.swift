@@ -17,16 +17,23 @@ public final class SystemSleeper: Sleeper {
 /// shared by every request (and thread) of that command.
 public final class WaitBudget: @unchecked Sendable {
     private let lock = NSLock()
-    private var remaining: Double
+    private var left: Double
 
-    public init(seconds: Double) { remaining = seconds }
+    public init(seconds: Double) { left = seconds }
+
+    /// What is left of the budget.
+    public var remaining: Double {
+        lock.lock()
+        defer { lock.unlock() }
+        return left
+    }
 
     /// Takes `seconds` from the budget; false (and nothing taken) when that would overspend it.
     public func take(_ seconds: Double) -> Bool {
         lock.lock()
         defer { lock.unlock() }
-        guard seconds <= remaining else { return false }
-        remaining -= seconds
+        guard seconds <= left else { return false }
+        left -= seconds
         return true
     }
 }

@@ -17,9 +17,10 @@ extension SparkSpace {
     /// A title matching several rooms is a conflict naming their ids; none is not found.
     public func room(_ reference: String, as role: TokenRole = .bot) throws -> JSON {
         if isWebexId(reference) { return try fetch("rooms", id: reference, kind: "room", as: role) }
-        let matches = try groupRooms(titled: reference, as: role)
+        var titles: [String] = []
+        let matches = try groupRooms(titled: reference, as: role) { titles.append($0) }
         guard let room = try Self.single(matches, "group rooms are titled '\(reference)'") else {
-            throw SparkError.notFound("no group room titled '\(reference)'")
+            throw SparkError.notFound("no group room titled '\(reference)'" + didYouMean(reference, among: titles))
         }
         return room
     }
@@ -48,12 +49,16 @@ extension SparkSpace {
         return settings.room
     }
 
-    /// Every group room with exactly this title.
-    public func groupRooms(titled title: String, as role: TokenRole = .bot) throws -> [JSON] {
+    /// Every group room with exactly this title; `seen` is told every title of the listing
+    /// (for suggestions when none matches).
+    public func groupRooms(titled title: String, as role: TokenRole = .bot,
+                           seen: ((String) -> Void)? = nil) throws -> [JSON] {
         var rooms = try client(role).list("rooms", query: [("type", "group"), ("max", String(Self.maxPage))])
         var matches: [JSON] = []
         while let room = try rooms.next() {
-            if room["title"]?.string == title { matches.append(room) }
+            let roomTitle = room["title"]?.string
+            if roomTitle == title { matches.append(room) }
+            if let roomTitle, let seen { seen(roomTitle) }
         }
         return matches
     }

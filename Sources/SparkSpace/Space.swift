@@ -18,7 +18,7 @@ public final class SparkSpace {
     private let transport: HTTPTransport
     private let budget: WaitBudget
     private let sleeper: Sleeper
-    private let logger: ((RequestLogEntry) -> Void)?
+    private let observer: (@Sendable (ClientEvent) -> Void)?
     private var clients: [TokenRole: WebexClient] = [:]
     private let lock = NSLock()
 
@@ -26,13 +26,13 @@ public final class SparkSpace {
     ///   - maxWait: total seconds all requests may wait on `Retry-After` (SPEC `--max-wait`).
     public init(
         settings: Settings, transport: HTTPTransport, maxWait: Double = 300,
-        sleeper: Sleeper = SystemSleeper(), logger: ((RequestLogEntry) -> Void)? = nil
+        sleeper: Sleeper = SystemSleeper(), observer: (@Sendable (ClientEvent) -> Void)? = nil
     ) {
         self.settings = settings
         self.transport = transport
         self.budget = WaitBudget(seconds: maxWait)
         self.sleeper = sleeper
-        self.logger = logger
+        self.observer = observer
     }
 
     /// True when an audit token is configured.
@@ -49,7 +49,7 @@ public final class SparkSpace {
         let client = WebexClient(
             baseURL: settings.apiURL, token: token, transport: transport,
             policy: RetryPolicy(delays: settings.retryDelays), budget: budget, sleeper: sleeper)
-        client.logger = logger
+        client.observer = observer
         clients[role] = client
         return client
     }

@@ -11,6 +11,18 @@ public struct RequestLogEntry: Sendable {
     public var note: String?
 }
 
+/// What a client reports while it works, for the command line to show: each HTTP
+/// exchange (`-v`), each wait the API asked for, each retry. The library never prints.
+public enum ClientEvent: Sendable {
+    /// One attempt ended (answered or not).
+    case request(RequestLogEntry)
+    /// Waiting `seconds` because the API asked to (429 Retry-After, 423 Locked);
+    /// `budgetLeft` is what remains of `--max-wait` after this wait.
+    case waiting(reason: String, seconds: Double, budgetLeft: Double)
+    /// Retrying `method path` after `seconds` because of `cause` (a 5xx status, a network error).
+    case retrying(method: String, path: String, seconds: Double, cause: String)
+}
+
 /// A decoded JSON response.
 public struct JSONResponse {
     public var json: JSON
@@ -25,8 +37,8 @@ public final class WebexClient {
     public let policy: RetryPolicy
     public let budget: WaitBudget
     public let sleeper: Sleeper
-    /// Called after every attempt; used by `-v`.
-    public var logger: ((RequestLogEntry) -> Void)?
+    /// Told of every attempt, wait and retry (`ClientEvent`); the command line shows them.
+    public var observer: (@Sendable (ClientEvent) -> Void)?
     private let token: String
     private let apiOrigin: String
 
@@ -120,7 +132,8 @@ public final class WebexClient {
                                      shortWaits: shortWaits) {
                 case .retry(let delay):
                     if isWait(response.status) && policy.waitAsked(retryAfter) < policy.minimumWait { shortWaits += 1 }
-                    try pause(delay, retrying: &retries, counted: !isWait(response.status))
+                    try pause(delay, retrying: &retries, wait: isWait(response.status),
+                              cause: waitCause(response.status), method: method, url: url)
                 case .fail: throw apiError(method, url, response)
                 case .giveUp(let reason): throw SparkError.gaveUp("\(method) \(logPath(url)): \(reason)")
                 }
@@ -128,7 +141,8 @@ public final class WebexClient {
                 log(method, url, nil, started, note: failure.message)
                 let outcome = AttemptOutcome.transport(failure.kind)
                 switch policy.decide(method: method, outcome: outcome, retries: retries, budget: budget) {
-                case .retry(let delay): try pause(delay, retrying: &retries, counted: true)
+                case .retry(let delay):
+                    try pause(delay, retrying: &retries, wait: false, cause: failure.message, method: method, url: url)
                 case .fail: throw SparkError.transport(method: method, path: logPath(url), reason: failure.message)
                 case .giveUp(let reason):
                     throw SparkError.gaveUp("\(method) \(logPath(url)): \(reason) (\(failure.message))")
@@ -139,15 +153,33 @@ public final class WebexClient {
 
     private func isWait(_ status: Int) -> Bool { status == 429 || status == 423 }
 
-    private func pause(_ seconds: Double, retrying retries: inout Int, counted: Bool) throws {
+    /// What a status the client retries says about itself: `429 Retry-After`, `423 Locked: ...`, `503`.
+    private func waitCause(_ status: Int) -> String {
+        switch status {
+        case 429: return "429 Retry-After"
+        case 423: return "423 Locked: file being scanned"
+        default: return String(status)
+        }
+    }
+
+    /// The one place the client waits before another attempt, and so the one place that says so.
+    /// A wait the API asked for (429/423) is not a step of the retry schedule.
+    private func pause(_ seconds: Double, retrying retries: inout Int, wait: Bool, cause: String,
+                       method: String, url: String) throws {
+        if wait {
+            observer?(.waiting(reason: cause, seconds: seconds, budgetLeft: budget.remaining))
+        } else {
+            observer?(.retrying(method: method, path: logPath(url), seconds: seconds, cause: cause))
+            retries += 1
+        }
         sleeper.sleep(seconds: seconds)
-        if counted { retries += 1 }
     }
 
     private func log(_ method: String, _ url: String, _ status: Int?, _ started: Date, note: String? = nil) {
-        guard let logger else { return }
+        guard let observer else { return }
         let ms = Int(Date().timeIntervalSince(started) * 1000)
-        logger(RequestLogEntry(method: method, path: logPath(url), status: status, milliseconds: ms, note: note))
+        observer(.request(RequestLogEntry(method: method, path: logPath(url), status: status, milliseconds: ms,
+                                          note: note)))
     }
 
     func apiError(_ method: String, _ url: String, _ response: HTTPResponse) -> SparkError {

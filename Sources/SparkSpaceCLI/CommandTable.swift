@@ -132,7 +132,7 @@ public let programName = "spark-space"
 
 /// Output formats of `-o`.
 public enum OutputFormat: String, CaseIterable, Sendable {
-    case table, tsv, json, ndjson
+    case table, wide, tsv, json, ndjson
 }
 
 /// Options every command accepts, before or after the command.
@@ -150,8 +150,9 @@ public let globalOptions: [OptionSpec] = [
     OptionSpec("as", value: "ROLE", help: "which token the command uses: bot or audit",
                completion: .choices(TokenRole.allCases.map(\.rawValue)), setting: true),
     OptionSpec("room", value: "ROOM", help: "the room for commands that take one", completion: .room),
-    OptionSpec("output", short: "o", value: "FORMAT", help: "table, tsv, json or ndjson",
+    OptionSpec("output", short: "o", value: "FORMAT", help: "table, wide (a table never cut), tsv, json or ndjson",
                completion: .choices(OutputFormat.allCases.map(\.rawValue))),
+    OptionSpec("fields", value: "LIST", help: "the columns or keys to print, in that order (a,b,c)"),
     OptionSpec("json", help: "same as -o json"),
     OptionSpec("quiet", short: "q", help: "print less on stderr"),
     OptionSpec("verbose", short: "v", help: "log each HTTP call on stderr (method, path, status, ms)"),

@@ -29,6 +29,8 @@ public final class Invocation {
     let err: FDWriter
     private var cachedSpace: SparkSpace?
     private var cachedOutput: Output?
+    /// stderr for people: notes, warnings, and the progress line commands report to.
+    let console: Console
     private var stdinTaken = false
 
     init(parsed: ParsedCommand, terminal: Terminal) {
@@ -36,7 +38,15 @@ public final class Invocation {
         self.terminal = terminal
         self.out = FDWriter(fd: terminal.stdout)
         self.err = FDWriter(fd: terminal.stderr)
+        let quiet = parsed.has("quiet")
+        self.console = Console(
+            err: err, quiet: quiet, verbose: parsed.has("verbose"),
+            status: StatusLine(err: err, enabled: !quiet && err.isTerminal,
+                               width: terminalWidth(fd: terminal.stderr, environment: terminal.environment)))
     }
+
+    /// The progress line on stderr (a terminal, not `-q`).
+    var status: StatusLine { console.status }
 
     var positionals: [String] { parsed.positionals }
     func has(_ name: String) -> Bool { parsed.has(name) }
@@ -84,20 +94,30 @@ public final class Invocation {
         }
         let color = useColor(isTerminal: out.isTerminal, environment: terminal.environment)
         let width = terminalWidth(fd: terminal.stdout, environment: terminal.environment)
-        let made = Output(format: format, out: out, color: color, width: width)
+        // Checked before the command runs (Runner): a bad list never gets here.
+        let fields = value("fields").flatMap { try? fieldList($0) }
+        let made = Output(format: format, out: out, color: color, width: width, fields: fields,
+                          ages: out.isTerminal, status: status)
         cachedOutput = made
         return made
     }
 
-    /// A diagnostic line on stderr (not with `-q`).
-    func note(_ text: String) {
-        guard !quiet else { return }
-        warn(text)
+    /// Prints a list, then says on a terminal when it is empty or cut by `--limit` (`listEnd`).
+    func printList(_ items: [JSON], columns: [Column], noun: String, limit: Int? = nil) throws {
+        try output.list(items, columns: columns)
+        listEnd(count: items.count, noun: noun, limit: limit)
     }
 
-    /// A warning on stderr, even with `-q`.
-    func warn(_ text: String) {
-        err.writeDiagnostic("spark-space: \(text)")
+    /// On a terminal (stderr, not `-q`): `no rooms` after an empty list, and `showing 10 rooms;
+    /// --limit 0 for all` after a list that `--limit` may have cut (as many as the limit).
+    func listEnd(count: Int, noun: String, limit: Int?) {
+        guard status.enabled else { return }
+        if count == 0 {
+            note("no \(noun)")
+        } else if let limit, limit > 0, count >= limit {
+            let what = count == 1 && noun.hasSuffix("s") ? String(noun.dropLast()) : noun
+            note("showing \(count) \(what); --limit 0 for all")
+        }
     }
 
     // MARK: Confirmations
@@ -117,6 +137,12 @@ public final class Invocation {
         let answer = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
         guard answer == "y" || answer == "yes" else { throw Declined() }
     }
+
+    /// A diagnostic line on stderr (not with `-q`).
+    func note(_ text: String) { console.note(text) }
+
+    /// A warning on stderr, even with `-q`.
+    func warn(_ text: String) { console.warn(text) }
 
     // MARK: Settings and API
 
@@ -162,14 +188,14 @@ public final class Invocation {
             let settings = try loadSettings()
             let transport = CurlTransport(timeout: try number("timeout", default: 60, in: Limits.timeout),
                                           userAgent: "spark-space/\(sparkSpaceVersion)", caFile: try caFile())
-            let logger: ((RequestLogEntry) -> Void)? = verbose ? { [err] entry in
-                let status = entry.status.map(String.init) ?? "---"
-                var line = "spark-space: \(entry.method) \(entry.path) \(status) \(entry.milliseconds)ms"
-                if let note = entry.note { line += " (\(note))" }
-                err.writeDiagnostic(line)
-            } : nil
+            // Waits and retries are said unless -q; each call only with -v.
+            var observer: (@Sendable (ClientEvent) -> Void)?
+            if !quiet || verbose {
+                let console = self.console
+                observer = { event in console.observe(event) }
+            }
             let made = SparkSpace(settings: settings, transport: transport,
-                                  maxWait: try number("max-wait", default: 300, in: Limits.maxWait), logger: logger)
+                                  maxWait: try number("max-wait", default: 300, in: Limits.maxWait), observer: observer)
             cachedSpace = made
             return made
         }

@@ -84,15 +84,20 @@ private let manOutput = lines(#"""
 .TP
 .B table
 Aligned columns under a header; the default when standard output is a terminal.
-Long titles and names are cut with an ellipsis to fit the terminal width
-(from the terminal, else
-.BR COLUMNS );
-a table that is not written to a terminal is cut only when
+It fits the terminal width (from
+.BR COLUMNS ,
+else the terminal); a table that is not written to a terminal is cut only when
 .B COLUMNS
 is set.
+Ids are cut first and keep their end (every Webex id starts alike), then the
+widest text (titles, names, message text); times show as ages
+(45s ago, 3h ago, 12d ago) and a room's team by name.
 The header is bold on a terminal unless
 .B NO_COLOR
 is set.
+.TP
+.B wide
+A table that never cuts a column.
 .TP
 .B tsv
 Tab\-separated columns without a header, never cut; the default when standard
@@ -134,6 +139,26 @@ owner (bot or audit), id, name, resource, event, targetUrl, status
 .TP
 attachment
 path (or name), size
+.PP
+.B \-\-fields a,b,c
+picks the columns of
+.BR table ,
+.B wide
+and
+.B tsv
+and the keys of
+.B json
+and
+.BR ndjson ,
+in that order: any field of the object; an unknown field is exit 2 listing
+the fields there are.
+.PP
+On a terminal, standard error says when a list is empty or cut by
+.BR \-\-limit ,
+and long work (walks, uploads, downloads, bulk changes) shows one progress
+line, redrawn and cleared at the end. Every wait on the API (429, 423) and
+every retry is said on standard error unless
+.BR \-q .
 .PP
 JSON output holds every field the API returned.
 Events (from

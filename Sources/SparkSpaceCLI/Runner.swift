@@ -26,15 +26,19 @@ public func run(_ arguments: [String], terminal: Terminal = Terminal()) -> Int32
         }
         parsed = try applyingRoomOption(parsed)
         try checkArguments(parsed)
+        if let fields = parsed.value("fields") { _ = try fieldList(fields) }
     } catch {
         return report(error, err: err)
     }
     let invocation = Invocation(parsed: parsed, terminal: terminal)
+    // Whatever happens, the progress line goes before the last word.
     do {
         try parsed.command.run!(invocation)
+        invocation.status.clear()
         try invocation.out.flush()
         return ExitCode.success
     } catch {
+        invocation.status.clear()
         try? invocation.out.flush()
         return report(error, err: err)
     }

@@ -64,7 +64,7 @@ final class ParserTests: XCTestCase {
 
     func testBadChoiceAndMissingValue() {
         XCTAssertThrowsError(try parser.parse(["-o", "xml", "whoami"])) {
-            XCTAssertTrue("\($0)".contains("table, tsv, json, ndjson"))
+            XCTAssertTrue("\($0)".contains("table, wide, tsv, json, ndjson"))
         }
         XCTAssertThrowsError(try parser.parse(["whoami", "--config"]))
         XCTAssertThrowsError(try parser.parse(["whoami", "--json=yes"]))

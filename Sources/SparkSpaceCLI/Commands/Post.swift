@@ -75,7 +75,16 @@ private func post(_ inv: Invocation) throws {
             ? nil : try inv.roomReference(roomRef)
         message.target = .room(id: try threadRoomId(reference, thread: message.parentId, inv: inv, space: space, as: role))
     }
-    let created = try space.post(message, as: role)
+    var progress: TransferProgress?
+    if case .local(let path)? = file { progress = TransferProgress(inv.status, name: (path as NSString).lastPathComponent) }
+    let created: JSON
+    do {
+        created = try space.post(message, as: role, progress: progress.map { meter in { meter.update($0, $1) } })
+        progress?.done()
+    } catch {
+        progress?.done()
+        throw error
+    }
     try inv.output.item(created, columns: messageColumns)
 }
 

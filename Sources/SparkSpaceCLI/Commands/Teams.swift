@@ -21,7 +21,7 @@ let teamsCommand = CommandSpec(
 private func listTeams(_ inv: Invocation) throws {
     let limit = try inv.count("limit", default: 0)
     let teams = try inv.space.teams(limit: limit == 0 ? nil : limit, as: inv.role())
-    try inv.output.list(teams, columns: teamColumns)
+    try inv.printList(teams, columns: teamColumns, noun: "teams", limit: limit)
 }
 
 private func getTeam(_ inv: Invocation) throws {

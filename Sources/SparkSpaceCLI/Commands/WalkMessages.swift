@@ -135,24 +135,32 @@ private func walkMessages(_ inv: Invocation) throws {
     let stream = ItemStream(output: inv.output, columns: messageColumns)
     let index = try downloadDir.map { try DownloadIndex(directory: $0) }
     var printer = EventPrinter(inv: inv, space: space, role: role, stream: stream, index: index,
-                               names: names, raw: raw, progress: index != nil ? ProgressMeter(inv) : nil)
+                               names: names, raw: raw, progress: index != nil ? TransferProgress(inv.status) : nil)
     var walk = try space.walkMessages(query, as: role)
+    let counter = CountProgress(inv.status, noun: "messages")
     do {
         let format = inv.output.format
-        if !names {
+        let streamsJSON = format == .ndjson || format == .json
+        if !names && !(streamsJSON && inv.output.fields != nil) {
             // The common case, and the one that meets 200,000 messages: no JSON tree per message.
             var writer = RawObjectWriter(indent: format == .json ? 1 : nil)
-            let keys = messageColumns.map(\.key)
+            let keys = stream.neededKeys
             while let page = try walk.nextRawPage() {
-                if format == .ndjson || format == .json {
+                if streamsJSON {
                     try stream.writeMessages(page, hook: raw ? nil : Events.walkHook, with: &writer)
                 } else {
                     // The columns show a few of the API object's own fields: only those are parsed.
-                    try stream.write((0..<page.count).map { page[$0].json(only: keys) })
+                    try stream.write((0..<page.count).map { index in
+                        keys.map { page[index].json(only: $0) } ?? page[index].json
+                    })
                 }
+                counter.update(stream.count)
             }
         } else {
-            while let page = try walk.nextPage() { try printer.print(page) }
+            while let page = try walk.nextPage() {
+                try printer.print(page)
+                counter.update(stream.count)
+            }
         }
     } catch let SparkError.api(failure) where failure.status == 403 && role == .bot && !query.mentionsMe {
         let hint = space.hasAuditToken
@@ -161,6 +169,8 @@ private func walkMessages(_ inv: Invocation) throws {
         throw HintedError(underlying: SparkError.api(failure), hint: hint)
     }
     try stream.finish()
+    inv.status.clear()
+    inv.listEnd(count: stream.count, noun: "messages", limit: limit)
     if !printer.failures.isEmpty {
         throw PartialFailure(code: ExitCode.combined(printer.failures),
                              description: "\(printer.failures.count) attachment(s) could not be saved")
@@ -177,13 +187,13 @@ private struct EventPrinter {
     let index: DownloadIndex?
     let names: Bool
     let raw: Bool
-    let progress: ProgressMeter?
+    let progress: TransferProgress?
     var failures: [Error] = []
 
     mutating func print(_ page: ArraySlice<JSON>) throws {
         if raw && index == nil { return try stream.write(page) }
         // A table aligns a page at a time; the other formats write each event as it is made.
-        let batch = inv.output.format == .table
+        let batch = inv.output.isTable
         var events: [JSON] = []
         for item in page {
             let (attachment, saved) = try attachments(of: item)

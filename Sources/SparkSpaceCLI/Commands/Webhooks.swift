@@ -95,7 +95,7 @@ func webhookPrefix(_ inv: Invocation) throws -> String {
 
 private func listWebhooks(_ inv: Invocation) throws {
     let hooks = try inv.space.allWebhooks()
-    try inv.output.list(hooks.map(\.printable), columns: webhookColumns)
+    try inv.printList(hooks.map(\.printable), columns: webhookColumns, noun: "webhooks")
 }
 
 private let dryRunOption = OptionSpec("dry-run", help: "print each write (method, path, body) instead of sending it")
