@@ -35,7 +35,7 @@ public final class CurlTransport: HTTPTransport {
         try Self.loadLibrary()
         let handle = threadHandle()
         ss_easy_reset(handle.curl)
-        let transfer = Transfer(sink: sink, progress: progress, maxBodyBytes: maxBodyBytes)
+        let transfer = Transfer(sink: sink, progress: progress, onHead: request.onHead, maxBodyBytes: maxBodyBytes)
         var cleanup: [() -> Void] = []
         defer { cleanup.forEach { $0() } }
         try configure(handle.curl, request, transfer: transfer, cleanup: &cleanup)
@@ -192,15 +192,17 @@ private final class EasyHandle {
 private final class Transfer {
     let sink: BodySink?
     let progress: ProgressHandler?
+    let onHead: ResponseHeadHandler?
     let maxBodyBytes: Int
     var status = 0
     var headers = HTTPHeaders()
     var body: [UInt8] = []
     var sinkError: Error?
 
-    init(sink: BodySink?, progress: ProgressHandler?, maxBodyBytes: Int) {
+    init(sink: BodySink?, progress: ProgressHandler?, onHead: ResponseHeadHandler?, maxBodyBytes: Int) {
         self.sink = sink
         self.progress = progress
+        self.onHead = onHead
         self.maxBodyBytes = maxBodyBytes
     }
 
@@ -219,7 +221,10 @@ private final class Transfer {
 
     func headerLine(_ line: String) {
         let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.hasPrefix("HTTP/") {
+        if trimmed.isEmpty {
+            // The end of a header block; 1xx and redirects are followed by another one.
+            if !(100..<200).contains(status) && !(300..<400).contains(status) { onHead?(status, headers) }
+        } else if trimmed.hasPrefix("HTTP/") {
             // A new response (after a redirect or 1xx): forget the previous headers.
             headers = HTTPHeaders()
             let parts = trimmed.split(separator: " ", maxSplits: 2)

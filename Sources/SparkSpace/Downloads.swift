@@ -140,6 +140,8 @@ extension SparkSpace {
     ) throws -> (file: TemporaryFile, name: String, size: Int64) {
         try Self.checkDownloadable(url)
         let pending = PendingFile(directory: directory)
+        // The name comes with the GET's headers; progress shows it from then on.
+        let shown = ShownName()
         do {
             let response = try client(role).send(
                 "GET", url,
@@ -147,7 +149,11 @@ extension SparkSpace {
                     try pending.restart()
                     return { try pending.sink().write($0) }
                 },
-                progress: progress.map { report in { received, total in report("attachment", received, total) } })
+                progress: progress.map { report in { received, total in report(shown.name, received, total) } },
+                onHead: { _, headers in
+                    shown.name = AttachmentName.sanitize(
+                        AttachmentName.parse(contentDisposition: headers["Content-Disposition"]))
+                })
             let sink = try pending.sink()  // an empty file wrote no bytes: made now
             let serverName = AttachmentName.parse(contentDisposition: response.headers["Content-Disposition"])
             return (try pending.take(), AttachmentName.sanitize(serverName), sink.written)
@@ -302,4 +308,10 @@ final class TemporaryFile {
         unlink(path)
         TemporaryFiles.shared.remove(path)
     }
+}
+
+/// The file name a transfer's progress shows. Set from the header callback and read from the
+/// progress callback, which curl calls on the one thread that runs the transfer.
+private final class ShownName: @unchecked Sendable {
+    var name = "attachment"
 }

@@ -40,12 +40,17 @@ public struct HTTPRequest: Sendable {
     public var url: String
     public var headers: [(String, String)]
     public var body: HTTPBody
+    /// Told the status and headers of the final response as soon as they are in, before its
+    /// body: a download can name its file (Content-Disposition) while the bytes still arrive.
+    public var onHead: ResponseHeadHandler?
 
-    public init(method: String, url: String, headers: [(String, String)] = [], body: HTTPBody = .none) {
+    public init(method: String, url: String, headers: [(String, String)] = [], body: HTTPBody = .none,
+                onHead: ResponseHeadHandler? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+        self.onHead = onHead
     }
 }
 
@@ -89,6 +94,9 @@ public struct TransportFailure: Error, Equatable, Sendable {
 
 /// Receives the bytes of a successful response body as they arrive.
 public typealias BodySink = (UnsafeRawBufferPointer) throws -> Void
+
+/// The status and headers of a response, before its body.
+public typealias ResponseHeadHandler = @Sendable (_ status: Int, _ headers: HTTPHeaders) -> Void
 
 /// Progress of a transfer: bytes received so far and the expected total (0 when unknown).
 public typealias ProgressHandler = (_ received: Int64, _ total: Int64) -> Void

@@ -112,12 +112,13 @@ public final class WebexClient {
     @discardableResult
     public func send(
         _ method: String, _ path: String, query: [(String, String)] = [], body: HTTPBody = .none,
-        makeSink: (() throws -> BodySink)? = nil, progress: ProgressHandler? = nil
+        makeSink: (() throws -> BodySink)? = nil, progress: ProgressHandler? = nil,
+        onHead: ResponseHeadHandler? = nil
     ) throws -> HTTPResponse {
         let url = self.url(path, query: query)
         var headers = [("Accept", "application/json")]
         if mayAuthenticate(url) { headers.append(("Authorization", "Bearer \(token)")) }
-        let request = HTTPRequest(method: method, url: url, headers: headers, body: body)
+        let request = HTTPRequest(method: method, url: url, headers: headers, body: body, onHead: onHead)
         var retries = 0, shortWaits = 0
         while true {
             let started = Date()

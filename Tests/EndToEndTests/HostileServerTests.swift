@@ -58,9 +58,11 @@ final class HostileServerTests: XCTestCase {
         defer { server.close() }
         let r = try runAgainst(server, ["whoami", "--max-wait", "3"], timeout: 30)
         XCTAssertEqual(r.code, 6, r.stderr)
-        assertOneCleanErrorLine(r)
+        // Each wait is said (SPEC "Feedback on long work"), then one error line.
+        XCTAssertEqual(r.stderr.components(separatedBy: "spark-space: waiting ").count - 1, 2, r.stderr)
+        assertOneCleanErrorLine(try runAgainst(server, ["whoami", "--max-wait", "3", "-q"], timeout: 30))
         // Waits of 1 s and 2 s use up the 3 s; a past date is the same.
-        XCTAssertEqual(server.requests.count, 3, "a request loop")
+        XCTAssertEqual(server.requests.count, 6, "a request loop (3 a run)")
         let dated = try HostileResponder { _, _ in
             .json("{}", status: 429, headers: [("Retry-After", "Thu, 01 Jan 1970 00:00:00 GMT")])
         }
