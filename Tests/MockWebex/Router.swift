@@ -12,6 +12,8 @@ enum ReplyAction {
     case drop
     case delay(TimeInterval)
     case truncate
+    /// Wait, then answer as `truncate`.
+    case delayThenTruncate(TimeInterval)
 }
 
 struct Reply {
@@ -43,6 +45,24 @@ extension MockWebexServer {
     // MARK: Entry point (called on an event loop)
 
     func handle(_ req: IncomingRequest) -> Reply {
+        let reply = answer(req)
+        return delayed(reply, by: latency)
+    }
+
+    /// `reply` answered `seconds` later (on top of an injected delay); a dropped connection drops at once.
+    private func delayed(_ reply: Reply, by seconds: TimeInterval) -> Reply {
+        guard seconds > 0 else { return reply }
+        var reply = reply
+        switch reply.action {
+        case .drop, .delayThenTruncate: break
+        case .normal: reply.action = .delay(seconds)
+        case .delay(let t): reply.action = .delay(t + seconds)
+        case .truncate: reply.action = .delayThenTruncate(seconds)
+        }
+        return reply
+    }
+
+    private func answer(_ req: IncomingRequest) -> Reply {
         let trackingId = "ROUTER_" + UUID().uuidString
         var pathPart = Substring(req.target)
         var queryPart: Substring = ""

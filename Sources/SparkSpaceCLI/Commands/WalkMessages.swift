@@ -23,6 +23,9 @@ let walkMessagesCommands: [CommandSpec] = [
             stamp, url, hook "shellbot-messages"); attachment names cost one request per
             message with files, so they are resolved only with --names or --download.
             TIME is RFC 3339 (2026-11-25T10:00:00Z) or an age (30m, 2h, 7d).
+            A long history is read as --parallel N disjoint time windows at once (a round trip per
+            page is what a walk waits on) and printed in order, exactly as page after page would;
+            with --limit the walk is page after page.
             """,
         arguments: [ArgumentSpec("ROOM", help: "room id or exact title", optional: true, completion: .room)],
         options: [
@@ -30,6 +33,7 @@ let walkMessagesCommands: [CommandSpec] = [
             OptionSpec("since", value: "TIME", help: "stop at messages older than TIME"),
             OptionSpec("before", value: "TIME|MSGID", help: "start before this time or message"),
             OptionSpec("mentions-me", help: "only messages that mention the caller (mentionedPeople=me)"),
+            OptionSpec("parallel", value: "N", help: "read N time windows of the history at once (1-16, default 4; 1 = page after page)"),
             OptionSpec("raw", help: "print the API objects untouched"),
             OptionSpec("names", help: "resolve attachment names (one HEAD per message with files)"),
             OptionSpec("download", value: "DIR", help: "save every attachment met into DIR", completion: .directory),
@@ -38,6 +42,7 @@ let walkMessagesCommands: [CommandSpec] = [
         examples: [
             "spark-space walk-messages 'Ops room' --limit 20",
             "spark-space walk-messages 'Ops room' --since 7d -o ndjson > history.ndjson",
+            "spark-space walk-messages 'Ops room' --parallel 8 -o ndjson > archive.ndjson",
             "spark-space walk-messages 'Ops room' --since 2026-11-01T00:00:00Z --download ./files",
         ],
         run: walkMessages)
@@ -46,6 +51,7 @@ let walkMessagesCommands: [CommandSpec] = [
 private func walkMessages(_ inv: Invocation) throws {
     let command = inv.parsed.command
     let limit = try inv.count("limit", default: 0)
+    let parallel = try parallelWindows(inv)
     var since: Date?
     if let text = inv.value("since") {
         guard let date = TimeSpec.parse(text) else {
@@ -85,7 +91,7 @@ private func walkMessages(_ inv: Invocation) throws {
     let stream = ItemStream(output: inv.output, columns: messageColumns)
     var printer = EventPrinter(inv: inv, space: space, role: role, stream: stream, downloadDir: downloadDir,
                                names: names, raw: raw, progress: downloadDir != nil ? ProgressMeter(inv) : nil)
-    var walk = try space.walkMessages(query, as: role)
+    var walk = try space.walkMessages(query, as: role, parallel: parallel)
     do {
         let format = inv.output.format
         if !names {
@@ -114,6 +120,17 @@ private func walkMessages(_ inv: Invocation) throws {
         throw PartialFailure(code: ExitCode.combined(printer.failures),
                              description: "\(printer.failures.count) attachment(s) could not be saved")
     }
+}
+
+/// `--parallel N`: 1 to `SparkSpace.maxParallel`, default 4.
+private func parallelWindows(_ inv: Invocation) throws -> Int {
+    let range = 1...SparkSpace.maxParallel
+    guard let text = inv.value("parallel") else { return 4 }
+    guard let count = Int(text), range.contains(count) else {
+        throw UsageError("--parallel takes a whole number from 1 to \(range.upperBound), not '\(text)'",
+                         command: inv.parsed.command)
+    }
+    return count
 }
 
 /// Prints pages of parsed messages, resolving or saving attachments on the way.
