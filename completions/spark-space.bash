@@ -29,7 +29,7 @@ _spark_space_options() {
     'participants add') echo "--moderator $global" ;;
     'provision') echo "--dry-run $global" ;;
     'post') echo "--person --text --markdown --file $global" ;;
-    'walk-messages') echo "--limit --since --before --mentions-me --raw --names --download --force $global" ;;
+    'walk-messages') echo "--limit --since --before --mentions-me --parallel --raw --names --download --force $global" ;;
     'attachments download') echo "-d --dir --force --stdout $global" ;;
     'webhooks register') echo "--secret --prefix $global" ;;
     'webhooks deregister') echo "--prefix --all $global" ;;
@@ -57,6 +57,7 @@ _spark_space_takes_value() {
     'walk-messages|--limit') return 0 ;;
     'walk-messages|--since') return 0 ;;
     'walk-messages|--before') return 0 ;;
+    'walk-messages|--parallel') return 0 ;;
     'walk-messages|--download') return 0 ;;
     'attachments download|-d' | 'attachments download|--dir') return 0 ;;
     'webhooks register|--secret') return 0 ;;

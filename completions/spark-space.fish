@@ -125,6 +125,7 @@ function __spark_space_takes_value
             'walk-messages|--limit' \
             'walk-messages|--since' \
             'walk-messages|--before' \
+            'walk-messages|--parallel' \
             'walk-messages|--download' \
             'attachments download|-d' \
             'attachments download|--dir' \
@@ -268,6 +269,7 @@ complete -c spark-space -n '__spark_space_in walk-messages' -l limit -x -d 'at m
 complete -c spark-space -n '__spark_space_in walk-messages' -l since -x -d 'stop at messages older than TIME'
 complete -c spark-space -n '__spark_space_in walk-messages' -l before -x -d 'start before this time or message'
 complete -c spark-space -n '__spark_space_in walk-messages' -l mentions-me -d 'only messages that mention the caller (mentionedPeople=me)'
+complete -c spark-space -n '__spark_space_in walk-messages' -l parallel -x -d 'read N time windows of the history at once (1-16, default 4; 1 = page after page)'
 complete -c spark-space -n '__spark_space_in walk-messages' -l raw -d 'print the API objects untouched'
 complete -c spark-space -n '__spark_space_in walk-messages' -l names -d 'resolve attachment names (one HEAD per message with files)'
 complete -c spark-space -n '__spark_space_in walk-messages' -l download -x -a '(__fish_complete_directories (commandline -ct))' -d 'save every attachment met into DIR'
