@@ -1,3 +1,4 @@
+import CCurl
 import Foundation
 
 /// Pages of a room's messages, newest first: a sequential `MessageWalk` or a `ParallelWalk`.
@@ -38,7 +39,7 @@ extension SparkSpace {
 /// walk the older half; a worker that finishes splits again. Uneven histories (most
 /// messages recent) thus end up cut where the messages are.
 ///
-/// The window being returned (the head) hands its pages over in memory (two at most); the
+/// The window being returned (the head) hands its pages over in memory (one ahead); the
 /// others spool theirs to unlinked temporary files, read back when their turn comes.
 public final class ParallelWalk: MessagePages {
     private let state: WalkState
@@ -74,7 +75,7 @@ private final class Window: @unchecked Sendable {
     /// Every page handed over (or an error met).
     var done = false
     var error: Error?
-    /// Being returned: pages go to `live` instead of the spool.
+    /// Being returned: pages go to `live` (one at a time) instead of the spool.
     var isHead = false
     var live: [RawItems] = []
     var spool: Spool?
@@ -120,6 +121,7 @@ private final class WalkState: @unchecked Sendable {
     }
 
     func start(workers: Int) {
+        ss_tune_malloc_for_threads()  // memory flat: see shim.h
         let first = windows[0]
         for index in 0..<workers {
             let thread = Thread { [self] in
@@ -194,7 +196,7 @@ private final class WalkState: @unchecked Sendable {
         }
         page.keepFirst(kept)
         if window.isHead {
-            while window.live.count >= 2 && !cancelled { monitor.wait() }
+            while !window.live.isEmpty && !cancelled { monitor.wait() }
             window.live.append(page)
             monitor.broadcast()
             monitor.unlock()
@@ -344,11 +346,15 @@ private final class Spool: @unchecked Sendable {
 
     deinit { close(fd) }
 
-    /// Writes a record at `offset`; returns its length.
+    /// Writes a record at `offset` (the page is not copied: memory stays at a page per worker); returns its length.
     func write(_ bytes: [UInt8], kept: Int, at offset: Int64) throws -> Int64 {
-        var record = Self.header(UInt32(kept)) + Self.header(UInt32(bytes.count))
-        record.append(contentsOf: bytes)
-        try record.withUnsafeBytes { buffer in
+        try put(Self.header(UInt32(kept)) + Self.header(UInt32(bytes.count)), at: offset)
+        try put(bytes, at: offset + 8)
+        return Int64(8 + bytes.count)
+    }
+
+    private func put(_ bytes: [UInt8], at offset: Int64) throws {
+        try bytes.withUnsafeBytes { buffer in
             var done = 0
             while done < buffer.count {
                 let n = pwrite(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
@@ -357,7 +363,6 @@ private final class Spool: @unchecked Sendable {
                 done += n
             }
         }
-        return Int64(record.count)
     }
 
     /// The record at `offset` and its length.
