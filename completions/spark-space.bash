@@ -33,7 +33,7 @@ _spark_space_options() {
     'messages get') echo "--raw $global" ;;
     'messages edit') echo "--text --markdown $global" ;;
     'messages delete') echo "-y --yes $global" ;;
-    'walk-messages') echo "--limit --since --before --mentions-me --thread --person --raw --names --download $global" ;;
+    'walk-messages') echo "--limit --since --before --mentions-me --thread --person --parallel --raw --names --download $global" ;;
     'attachments download') echo "-d --dir --force --stdout $global" ;;
     'webhooks register') echo "--secret --prefix --cards --dry-run $global" ;;
     'webhooks deregister') echo "--prefix --all --dry-run -y --yes $global" ;;
@@ -68,6 +68,7 @@ _spark_space_takes_value() {
     'walk-messages|--before') return 0 ;;
     'walk-messages|--thread') return 0 ;;
     'walk-messages|--person') return 0 ;;
+    'walk-messages|--parallel') return 0 ;;
     'walk-messages|--download') return 0 ;;
     'attachments download|-d' | 'attachments download|--dir') return 0 ;;
     'webhooks register|--secret') return 0 ;;

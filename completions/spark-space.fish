@@ -134,6 +134,7 @@ function __spark_space_takes_value
             'walk-messages|--before' \
             'walk-messages|--thread' \
             'walk-messages|--person' \
+            'walk-messages|--parallel' \
             'walk-messages|--download' \
             'attachments download|-d' \
             'attachments download|--dir' \
@@ -300,6 +301,7 @@ complete -c spark-space -n '__spark_space_in walk-messages' -l before -x -d 'sta
 complete -c spark-space -n '__spark_space_in walk-messages' -l mentions-me -d 'only messages that mention the caller (mentionedPeople=me)'
 complete -c spark-space -n '__spark_space_in walk-messages' -l thread -x -d 'only the replies to this message (parentId)'
 complete -c spark-space -n '__spark_space_in walk-messages' -l person -x -d 'the direct (1:1) messages with this person'
+complete -c spark-space -n '__spark_space_in walk-messages' -l parallel -x -d 'read N time windows of the history at once (1-16, default 4; 1 = page after page)'
 complete -c spark-space -n '__spark_space_in walk-messages' -l raw -d 'print the API objects untouched'
 complete -c spark-space -n '__spark_space_in walk-messages' -l names -d 'resolve attachment names (one HEAD per message with files)'
 complete -c spark-space -n '__spark_space_in walk-messages' -l download -x -a '(__fish_complete_directories (commandline -ct))' -d 'save every attachment met into DIR (never overwrites; a re-run resumes)'

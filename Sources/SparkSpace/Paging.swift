@@ -32,6 +32,8 @@ public struct PageIterator {
     private var position = 0
     /// Pages fetched so far.
     public private(set) var pages = 0
+    /// Whether a page is left to fetch (the last one had a `Link` to follow).
+    public var hasNext: Bool { nextURL != nil || prefetched != nil }
     private var prefetched: Prefetch?
     /// Pages are read with `nextRawPage`: a prefetched page is scanned on its thread too.
     private var rawPages = false

@@ -34,10 +34,12 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 send(context: context, head: h, reply: reply, truncate: false)
             case .truncate:
                 send(context: context, head: h, reply: reply, truncate: true)
-            case .delay(let t):
+            case .delay(let t), .delayThenTruncate(let t):
+                let truncate: Bool
+                if case .delayThenTruncate = reply.action { truncate = true } else { truncate = false }
                 context.eventLoop.scheduleTask(in: .nanoseconds(Int64(t * 1_000_000_000))) {
                     guard context.channel.isActive else { return }
-                    self.send(context: context, head: h, reply: reply, truncate: false)
+                    self.send(context: context, head: h, reply: reply, truncate: truncate)
                 }
             case .stall(let t):
                 stall(context: context, head: h, reply: reply, for: t)

@@ -78,6 +78,7 @@ public final class MockWebexServer {
     var faultRules: [FaultRule] = []
     var throttleRules: [ThrottleRule] = []
     var randomRules: [RandomRule] = []
+    var latencySeconds: TimeInterval = 0
     var lastMs: Int64 = 0
     var counter: UInt64 = 0
     var seq = 0
@@ -289,11 +290,21 @@ public final class MockWebexServer {
         }
         roomMessages[m.roomId] = arr
         messageRoom[m.id] = m.roomId
+        backdateRoom(m.roomId, to: m.createdMs)
         if var room = roomsById[m.roomId], m.createdMs > room.lastActivityMs {
             room.lastActivityMs = m.createdMs
             room.lastActivity = MockTime.format(m.createdMs)
             roomsById[m.roomId] = room
         }
+    }
+
+    /// A room is never younger than its messages (Webex's rooms: `created` ≤ every message),
+    /// also when a fixture writes messages into the past.
+    func backdateRoom(_ roomId: String, to ms: Int64) {
+        guard var room = roomsById[roomId], ms < room.createdMs else { return }
+        room.createdMs = ms
+        room.created = MockTime.format(ms)
+        roomsById[roomId] = room
     }
 
     /// First index whose key is >= `key`.
@@ -406,15 +417,19 @@ public final class MockWebexServer {
     }
 
     /// Bulk messages "message 1" ... "message N" (N newest), 1 ms apart, ending about now
-    /// (later than any message already in the room).
-    public func addMessages(roomId: String, count: Int, fromEmail: String) {
+    /// (later than any message already in the room). With `from` (ISO 8601) they start
+    /// there instead, `stepMillis` apart (0: all at the same instant), among the room's others.
+    public func addMessages(roomId: String, count: Int, fromEmail: String, from: String? = nil, stepMillis: Int = 1) {
         guard count > 0 else { return }
         lock.lock(); defer { lock.unlock() }
         let p = personFor(email: fromEmail, create: true)!
         let roomType = roomsById[roomId]?.type ?? "group"
         var arr = roomMessages[roomId] ?? []
-        var start = MockTime.nowMillis() - Int64(count)
+        let step = Int64(max(0, stepMillis))
+        var start = MockTime.nowMillis() - Int64(count) * step
         if let last = arr.last, last.createdMs >= start { start = last.createdMs + 1 }
+        if let from, let ms = MockTime.parse(from) { start = ms }
+        let appended = arr.last.map { $0.createdMs <= start } ?? true
         arr.reserveCapacity(arr.count + count)
         let firstCounter = counter + 1
         var second = Int64.min
@@ -428,7 +443,7 @@ public final class MockWebexServer {
         let close = #""}"#
         let capacity = open.utf8.count + mid1.utf8.count + mid2.utf8.count + close.utf8.count + 120
         for i in 0..<count {
-            let ms = start + Int64(i)
+            let ms = start + Int64(i) * step
             if ms / 1000 != second {
                 second = ms / 1000
                 secondPrefix = String(MockTime.format(ms).prefix(20))
@@ -450,8 +465,10 @@ public final class MockWebexServer {
             arr.append(MessageRec(id: id, roomId: roomId, personId: p.id, createdMs: ms, seq: seq, mentioned: [], json: json))
         }
         bulkRanges.append((firstCounter, counter, roomId))
+        if !appended { arr.sort { $0.key < $1.key } }
         roomMessages[roomId] = arr
-        let end = start + Int64(count - 1)
+        backdateRoom(roomId, to: start)
+        let end = start + Int64(count - 1) * step
         lastMs = max(lastMs, end)
         if var room = roomsById[roomId], end > room.lastActivityMs {
             room.lastActivityMs = end
@@ -548,6 +565,13 @@ public final class MockWebexServer {
     }
 
     // MARK: Fault injection
+
+    /// Time added before every answer (a dropped connection excepted), to model the round
+    /// trip and the server's time of the real service; 0 by default.
+    public var latency: TimeInterval {
+        get { lock.lock(); defer { lock.unlock() }; return latencySeconds }
+        set { lock.lock(); defer { lock.unlock() }; latencySeconds = max(0, newValue) }
+    }
 
     /// The next `times` requests matching `method` (nil = any) and `pathPrefix` (relative to /v1, e.g. "/rooms")
     /// get `fault`, after the first `after` of them went through. Rules are consumed in the order they were added.

@@ -14,6 +14,8 @@ enum ReplyAction {
     case truncate
     /// Half the body, a pause, then the rest.
     case stall(TimeInterval)
+    /// Wait, then answer as `truncate`.
+    case delayThenTruncate(TimeInterval)
 }
 
 struct Reply {
@@ -45,6 +47,24 @@ extension MockWebexServer {
     // MARK: Entry point (called on an event loop)
 
     func handle(_ req: IncomingRequest) -> Reply {
+        let reply = answer(req)
+        return delayed(reply, by: latency)
+    }
+
+    /// `reply` answered `seconds` later (on top of an injected delay); a dropped connection drops at once.
+    private func delayed(_ reply: Reply, by seconds: TimeInterval) -> Reply {
+        guard seconds > 0 else { return reply }
+        var reply = reply
+        switch reply.action {
+        case .drop, .delayThenTruncate, .stall: break
+        case .normal: reply.action = .delay(seconds)
+        case .delay(let t): reply.action = .delay(t + seconds)
+        case .truncate: reply.action = .delayThenTruncate(seconds)
+        }
+        return reply
+    }
+
+    private func answer(_ req: IncomingRequest) -> Reply {
         let trackingId = "ROUTER_" + UUID().uuidString
         var pathPart = Substring(req.target)
         var queryPart: Substring = ""

@@ -1,12 +1,12 @@
 import Foundation
 import MockWebex
 
-// mock-webex [--port N] [--messages N] [--room-title T]
+// mock-webex [--port N] [--messages N] [--room-title T] [--latency-ms N]
 // Prints "http://127.0.0.1:PORT/v1 ROOM_ID" and serves until SIGTERM/SIGINT.
 // Tokens: "bot-token" (bot@example.com), "audit-token" (alice@example.com).
 
 func usage() -> Never {
-    FileHandle.standardError.write(Data("usage: mock-webex [--port N] [--messages N] [--room-title T] [--throttle-every N --retry-after S]\n".utf8))
+    FileHandle.standardError.write(Data("usage: mock-webex [--port N] [--messages N] [--room-title T] [--throttle-every N --retry-after S] [--latency-ms N]\n".utf8))
     exit(2)
 }
 
@@ -15,6 +15,7 @@ var count = 0
 var title = "Mock room"
 var throttleEvery = 0
 var retryAfter = "1"
+var latencyMillis = 0
 var args = CommandLine.arguments.dropFirst()
 while let a = args.popFirst() {
     var name = a
@@ -35,6 +36,8 @@ while let a = args.popFirst() {
     // Every n-th membership POST answers 429 with Retry-After (for the bulk-add benchmark).
     case "--throttle-every": guard let v = Int(value()), v > 0 else { usage() }; throttleEvery = v
     case "--retry-after": retryAfter = value()
+    // Added before every answer: a real service's round trip (for the parallel walk benchmark).
+    case "--latency-ms": guard let v = Int(value()), (0...600_000).contains(v) else { usage() }; latencyMillis = v
     case "-h", "--help": usage()
     default: usage()
     }
@@ -43,6 +46,7 @@ while let a = args.popFirst() {
 let server = MockWebexServer()
 let room = server.addRoom(title: title, members: ["alice@example.com"])
 server.addMessages(roomId: room.id, count: count, fromEmail: "alice@example.com")
+server.latency = Double(latencyMillis) / 1000
 if throttleEvery > 0 {
     server.throttle(pathPrefix: "/memberships", method: "POST", every: throttleEvery, retryAfter: retryAfter)
 }

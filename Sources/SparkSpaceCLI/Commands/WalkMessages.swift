@@ -31,6 +31,9 @@ let walkMessagesCommands: [CommandSpec] = [
             --download DIR never overwrites: a different file whose name is taken is saved as
             'name (1).ext'; DIR/.spark-space-downloads lists what was saved, so a re-run skips it
             and an interrupted archive resumes.
+            A long history is read as --parallel N disjoint time windows at once (a round trip per
+            page is what a walk waits on) and printed in order, exactly as page after page would;
+            with --limit the walk is page after page.
             """,
         arguments: [ArgumentSpec("ROOM", help: "room id or exact title", optional: true, completion: .room)],
         options: [
@@ -40,6 +43,7 @@ let walkMessagesCommands: [CommandSpec] = [
             OptionSpec("mentions-me", help: "only messages that mention the caller (mentionedPeople=me)"),
             OptionSpec("thread", value: "MSGID", help: "only the replies to this message (parentId)"),
             OptionSpec("person", value: "EMAIL", help: "the direct (1:1) messages with this person"),
+            OptionSpec("parallel", value: "N", help: "read N time windows of the history at once (1-16, default 4; 1 = page after page)"),
             OptionSpec("raw", help: "print the API objects untouched"),
             OptionSpec("names", help: "resolve attachment names (one HEAD per message with files)"),
             OptionSpec("download", value: "DIR",
@@ -49,6 +53,7 @@ let walkMessagesCommands: [CommandSpec] = [
         examples: [
             "spark-space walk-messages 'Ops room' --limit 20",
             "spark-space walk-messages 'Ops room' --since 7d -o ndjson > history.ndjson",
+            "spark-space walk-messages 'Ops room' --parallel 8 -o ndjson > archive.ndjson",
             "spark-space walk-messages 'Ops room' --since 2026-11-01T00:00:00Z --download ./files",
             "spark-space walk-messages --thread \"$ID\" -o ndjson",
             "spark-space walk-messages --person bob@example.com --limit 20",
@@ -59,6 +64,7 @@ let walkMessagesCommands: [CommandSpec] = [
 private func walkMessages(_ inv: Invocation) throws {
     let command = inv.parsed.command
     let limit = try inv.count("limit", default: 0)
+    let parallel = try parallelWindows(inv)
     var since: Date?
     if let text = inv.value("since") {
         guard let date = TimeSpec.parse(text) else {
@@ -136,7 +142,7 @@ private func walkMessages(_ inv: Invocation) throws {
     let index = try downloadDir.map { try DownloadIndex(directory: $0) }
     var printer = EventPrinter(inv: inv, space: space, role: role, stream: stream, index: index,
                                names: names, raw: raw, progress: index != nil ? TransferProgress(inv.status) : nil)
-    var walk = try space.walkMessages(query, as: role)
+    var walk = try space.walkMessages(query, as: role, parallel: parallel)
     let counter = CountProgress(inv.status, noun: "messages")
     do {
         let format = inv.output.format
@@ -175,6 +181,17 @@ private func walkMessages(_ inv: Invocation) throws {
         throw PartialFailure(code: ExitCode.combined(printer.failures),
                              description: "\(printer.failures.count) attachment(s) could not be saved")
     }
+}
+
+/// `--parallel N`: 1 to `SparkSpace.maxParallel`, default 4.
+private func parallelWindows(_ inv: Invocation) throws -> Int {
+    let range = 1...SparkSpace.maxParallel
+    guard let text = inv.value("parallel") else { return 4 }
+    guard let count = Int(text), range.contains(count) else {
+        throw UsageError("--parallel takes a whole number from 1 to \(range.upperBound), not '\(text)'",
+                         command: inv.parsed.command)
+    }
+    return count
 }
 
 /// Prints pages of parsed messages, resolving or saving attachments on the way.
