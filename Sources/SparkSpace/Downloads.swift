@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 #if canImport(Glibc)
     import Glibc
@@ -58,7 +67,7 @@ public final class FileSink {
         guard var base = buffer.baseAddress else { return }
         var left = buffer.count
         while left > 0 {
-            let n = Foundation.write(fd, base, left)
+            let n = writeBytes(fd, base, left)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw Self.writeError(errno, label)
@@ -101,7 +110,7 @@ extension SparkSpace {
     ) throws -> DownloadedFile {
         let info = try attachmentInfo(url, as: role)
         try Self.prepareDirectory(directory)
-        let target = (directory as NSString).appendingPathComponent(info.name)
+        let target = joinedPath(directory, info.name)
         if !force && FileManager.default.fileExists(atPath: target) {
             throw Self.exists(target)
         }
@@ -136,15 +145,15 @@ extension SparkSpace {
     }
 
     static func prepareDirectory(_ directory: String) throws {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw SparkError.invalidInput("\(directory) is not a directory") }
+        var info = stat()
+        if stat(directory, &info) == 0 {
+            guard info.st_mode & S_IFMT == S_IFDIR else { throw SparkError.invalidInput("\(directory) is not a directory") }
             return
         }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw SparkError.io("cannot create directory \(directory): \(error.localizedDescription)")
+            throw SparkError.io("cannot create directory \(directory): \(error)")
         }
     }
 }
@@ -157,13 +166,13 @@ final class TemporaryFile {
     private var published = false
 
     init(directory: String, name: String) throws {
-        var template = Array((directory as NSString).appendingPathComponent(".\(name).XXXXXX.part").utf8CString)
+        var template = Array(joinedPath(directory, ".\(name).XXXXXX.part").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, 5) }
         guard fd >= 0 else {
             throw SparkError.io("cannot create a file in \(directory): \(String(cString: strerror(errno)))")
         }
         self.fd = fd
-        self.path = String(cString: template)
+        self.path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         TemporaryFiles.shared.add(path)
         // mkstemp makes 0600; a download gets the usual 0666 & ~umask.
         let mask = umask(0)

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One logged HTTP exchange, for `-v`. Never holds a token.
 public struct RequestLogEntry: Sendable {
@@ -67,11 +71,8 @@ public final class WebexClient {
         return "\(scheme)://\(host):\(port)"
     }
 
-    private static let unreserved = CharacterSet(charactersIn:
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-
     static func escape(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
+        percentEncoded(text)
     }
 
     private func logPath(_ url: String) -> String {

@@ -1,3 +1,4 @@
+import SparkSpace
 /// `--help` text of a command, from the command table.
 func helpText(for command: CommandSpec) -> String {
     var lines: [String] = []
@@ -44,6 +45,6 @@ private func aligned(_ rows: [(String, String)]) -> [String] {
     return rows.map { name, text in
         name.count > width
             ? "  \(name)\n  \(String(repeating: " ", count: width))  \(text)"
-            : "  \(name.padding(toLength: width, withPad: " ", startingAt: 0))  \(text)"
+            : "  \(name + String(repeating: " ", count: max(0, width - name.count)))  \(text)"
     }
 }

@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import SparkSpace
 
 /// Streams and environment of one run; tests replace them.
@@ -93,8 +102,7 @@ public final class Invocation {
     func readStdin(for what: String) throws -> String {
         guard !stdinTaken else { throw UsageError("only one of the inputs can be read from stdin (\(what))") }
         stdinTaken = true
-        let data = FileHandle(fileDescriptor: terminal.stdin, closeOnDealloc: false).readDataToEndOfFile()
-        return String(decoding: data, as: UTF8.self)
+        return String(decoding: try readToEnd(fd: terminal.stdin), as: UTF8.self)
     }
 
     private func tokenOverride(_ flag: String, fileFlag: String) throws -> String? {
@@ -108,7 +116,10 @@ public final class Invocation {
                 }
                 text = String(decoding: data, as: UTF8.self)
             }
-            let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            // Editors on Windows start a UTF-8 file with a byte order mark: not part of the token.
+            var scalars = Substring(text).unicodeScalars
+            if scalars.first == "\u{FEFF}" { scalars.removeFirst() }
+            let token = String(String.UnicodeScalarView(scalars)).trimmingSpacesAndNewlines()
             guard !token.isEmpty else { throw UsageError("--\(fileFlag) \(path) holds no token") }
             return token
         }

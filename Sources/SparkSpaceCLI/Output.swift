@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import SparkSpace
 
 /// Thrown when stdout is closed (`| head`): the command ends quietly with exit 0.
@@ -10,7 +19,7 @@ final class FDWriter {
     let fd: Int32
     private var buffer: [UInt8] = []
     /// Serializes writers on several threads (`-v` logs of concurrent requests).
-    private let lock = NSRecursiveLock()
+    private let lock = ThreadLock(recursive: true)
 
     init(fd: Int32) {
         self.fd = fd
@@ -41,7 +50,7 @@ final class FDWriter {
         defer { lock.unlock() }
         var offset = 0
         while offset < buffer.count {
-            let n = buffer.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            let n = buffer.withUnsafeBytes { writeBytes(fd, $0.baseAddress! + offset, $0.count - offset) }
             if n < 0 {
                 if errno == EINTR { continue }
                 buffer.removeAll(keepingCapacity: true)
@@ -55,15 +64,15 @@ final class FDWriter {
 }
 
 /// A column of a table or tsv line.
-struct Column {
+struct Column: Sendable {
     var header: String
     var key: String
     /// Cut with `…` when a table is wider than the terminal (titles, names);
     /// tsv and json always show it whole.
     var truncatable = false
-    var value: ((JSON) -> String)? = nil
+    var value: (@Sendable (JSON) -> String)? = nil
 
-    init(_ header: String, _ key: String? = nil, truncatable: Bool = false, value: ((JSON) -> String)? = nil) {
+    init(_ header: String, _ key: String? = nil, truncatable: Bool = false, value: (@Sendable (JSON) -> String)? = nil) {
         self.header = header
         self.key = key ?? header
         self.truncatable = truncatable

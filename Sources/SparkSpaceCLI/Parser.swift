@@ -1,4 +1,14 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import SparkSpace
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A usage error: exit 2.
 public struct UsageError: Error, CustomStringConvertible {
@@ -163,20 +173,4 @@ func hint(_ typed: String, among words: [String], prefix: String = "") -> String
         .filter { $0.1 <= max(2, typed.count / 3) || $0.0.hasPrefix(typed) }
         .min { $0.1 < $1.1 }
     return best.map { "; did you mean '\(prefix)\($0.0)'?" } ?? ""
-}
-
-/// Levenshtein distance.
-func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
-    guard !a.isEmpty else { return b.count }
-    guard !b.isEmpty else { return a.count }
-    var previous = Array(0...b.count)
-    for i in 1...a.count {
-        var current = [i] + Array(repeating: 0, count: b.count)
-        for j in 1...b.count {
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-        }
-        previous = current
-    }
-    return previous[b.count]
 }

@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import SparkSpace
 
 let roomColumns = [
@@ -80,14 +89,14 @@ private func getRoom(_ inv: Invocation) throws {
         }
         room = try space.directRoom(with: email, as: inv.role())
     } else {
-        room = try space.room(inv.positionals.first ?? space.settings.room, as: inv.role())
+        room = try space.room(try space.roomReference(inv.positionals.first), as: inv.role())
     }
     try inv.output.item(room, columns: roomColumns)
 }
 
 private func createRoom(_ inv: Invocation) throws {
     let title = inv.positionals[0]
-    guard !title.trimmingCharacters(in: .whitespaces).isEmpty else {
+    guard !title.trimmingSpaces().isEmpty else {
         throw UsageError("the room title is empty", command: inv.parsed.command)
     }
     let participants = try participantList(inv.all("participant"), inv: inv)
@@ -121,7 +130,7 @@ private func createRoom(_ inv: Invocation) throws {
 
 private func renameRoom(_ inv: Invocation) throws {
     let newTitle = inv.positionals[1]
-    guard !newTitle.trimmingCharacters(in: .whitespaces).isEmpty else {
+    guard !newTitle.trimmingSpaces().isEmpty else {
         throw UsageError("the new title is empty", command: inv.parsed.command)
     }
     let space = try inv.space
@@ -144,7 +153,7 @@ private func deleteRoom(_ inv: Invocation) throws {
     if !confirmed {
         try inv.err.write("Delete room '\(title)' (\(id))? [y/N] ")
         try inv.err.flush()
-        let answer = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        let answer = readLine(strippingNewline: true)?.trimmingSpaces().lowercased() ?? ""
         guard answer == "y" || answer == "yes" else {
             inv.note("not deleted")
             return
