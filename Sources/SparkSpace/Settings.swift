@@ -100,7 +100,7 @@ public struct SettingsLoader: Sendable {
         let file = settingsFile(explicit: explicit)
         if let file { given = try SettingsKeys.collect(try SettingsFileReader.load(path: file), file: file) }
         for (key, value) in overrides {
-            given[key] = GivenValue(node: .scalar(value), place: "--\(key)", source: .flag)
+            given[key] = GivenValue(node: .scalar(value), place: "the command line", source: .flag)
         }
         return try resolve(given, file: file)
     }
@@ -123,14 +123,14 @@ public struct SettingsLoader: Sendable {
         s.apiURL = try string("api_url", env: "SPARK_API_URL") ?? s.apiURL
         s.room = try string("space.room", env: "CHAT_ROOM_TITLE")
         s.team = try string("space.team")
-        s.token = try checkedToken(try string("space.token", env: "CISCO_SPARK_BOT_TOKEN"), "space.token", s.sources)
+        s.token = try checkedToken(try string("space.token", env: "CISCO_SPARK_BOT_TOKEN"), "space.token", given)
         s.auditToken = try checkedToken(try string("space.audit_token", env: "CISCO_SPARK_AUDIT_TOKEN"),
-                                        "space.audit_token", s.sources)
+                                        "space.audit_token", given)
         s.serverURL = try string("server.url", env: "SERVER_URL")
         s.hook = try string("server.hook") ?? s.hook
         s.binding = try string("server.binding") ?? s.binding
         s.secret = try string("server.secret", env: "SPARK_WEBHOOK_SECRET")
-        if let port = try string("server.port") { s.port = try Self.port(port) }
+        if let port = try string("server.port") { s.port = try Self.port(port, at: given["server.port"]?.place) }
         s.participants = try participants(given["space.participants"])
         if given["space.participants"] == nil && environment["CHANNEL_DEFAULT_PARTICIPANTS"] != nil {
             s.sources["space.participants"] = .env
@@ -140,22 +140,19 @@ public struct SettingsLoader: Sendable {
     }
 
     /// A token goes into an HTTP header: a control character (CR/LF) would inject another header.
-    private func checkedToken(_ token: String?, _ key: String, _ sources: [String: SettingSource]) throws -> String? {
+    private func checkedToken(_ token: String?, _ key: String, _ given: [String: GivenValue]) throws -> String? {
         guard let token else { return nil }
         guard !token.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            let from = switch sources[key] {
-            case .flag?: "the command line"
-            case .env?: "the environment"
-            default: "the settings file"
-            }
-            throw SparkError.settings("\(key) (from \(from)) contains a control character (a line break?)")
+            let from = given[key]?.place ?? "the environment"
+            throw SparkError.settings("\(from): \(key) contains a control character (a line break?)")
         }
         return token
     }
 
-    static func port(_ text: String) throws -> Int {
+    static func port(_ text: String, at place: String?) throws -> Int {
         guard let value = Int(text), (0...65535).contains(value) else {
-            throw SparkError.settings("server.port must be a port number 0-65535, not \(printable(text))")
+            let prefix = place.map { "\($0): " } ?? ""
+            throw SparkError.settings("\(prefix)server.port must be a port number 0-65535, not \(printable(text))")
         }
         return value
     }
@@ -217,7 +214,7 @@ public struct SettingsLoader: Sendable {
 /// A value given for a key, with where it was given (for messages and `--sources`).
 struct GivenValue {
     var node: SettingsNode
-    /// `settings file F, line N` or `--flag`.
+    /// `settings file F, line N` or `the command line`.
     var place: String
     var source: SettingSource
 }
@@ -235,20 +232,21 @@ enum SettingsKeys {
         default: throw SparkError.settings("settings file \(file) must hold a mapping of keys")
         }
         var out: [String: GivenValue] = [:]
-        var prefixes: Set<String> = []
-        try collect(entries, prefix: "", file: file, into: &out, prefixes: &prefixes)
-        if prefixes.contains("space") && prefixes.contains("spark") {
+        // Dotted `spark.x` and `space.y` may mix (the same key twice is refused); the two sections may not.
+        let sectionNames = Set(entries.map(\.key))
+        if sectionNames.contains("space") && sectionNames.contains("spark") {
             throw SparkError.settings(
                 "settings file \(file) gives both space: and spark: (the older name of space:); keep space: alone")
         }
+        try collect(entries, prefix: "", file: file, into: &out)
         return out
     }
 
     private static func collect(_ entries: [SettingsEntry], prefix: String, file: String,
-                                into out: inout [String: GivenValue], prefixes: inout Set<String>) throws {
+                                into out: inout [String: GivenValue]) throws {
         for entry in entries {
             let written = prefix.isEmpty ? entry.key : prefix + "." + entry.key
-            let name = normalized(written, prefixes: &prefixes)
+            let name = normalized(written)
             let place = entry.line > 0 ? "settings file \(file), line \(entry.line)" : "settings file \(file)"
             if Settings.keys.contains(name) {
                 if entry.value == .null { continue }
@@ -258,7 +256,7 @@ enum SettingsKeys {
                 switch entry.value {
                 case .null: continue
                 case .map(let children):
-                    try collect(children, prefix: written, file: file, into: &out, prefixes: &prefixes)
+                    try collect(children, prefix: written, file: file, into: &out)
                 default:
                     throw SparkError.settings("\(place): \(printable(written)) must be a mapping of keys")
                 }
@@ -269,13 +267,10 @@ enum SettingsKeys {
         }
     }
 
-    /// `spark.x` reads as `space.x`; notes which of the two names the file used.
-    private static func normalized(_ key: String, prefixes: inout Set<String>) -> String {
-        for old in ["spark", "space"] where key == old || key.hasPrefix(old + ".") {
-            prefixes.insert(old)
-            return "space" + key.dropFirst(old.count)
-        }
-        return key
+    /// `spark.x` reads as `space.x`.
+    private static func normalized(_ key: String) -> String {
+        guard key == "spark" || key.hasPrefix("spark.") else { return key }
+        return "space" + key.dropFirst("spark".count)
     }
 
     /// Words people write for a key under another name.

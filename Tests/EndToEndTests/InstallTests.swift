@@ -31,6 +31,19 @@ final class InstallTests: XCTestCase {
         XCTAssertEqual(try files(under: prefix), [])
     }
 
+    /// `make install` strips the binary: no symbol table left (`readelf -S` lists no `.symtab`).
+    func testInstalledBinaryIsStripped() throws {
+        let prefix = try temporaryDirectory()
+        XCTAssertEqual(try make(["install", "PREFIX=\(prefix.path)", "BIN=\(binaryURL.path)"]).code, 0)
+        let installedBinary = prefix.appendingPathComponent("bin/spark-space").path
+        let sections = try runTool("readelf", ["-S", "-W", installedBinary])
+        XCTAssertEqual(sections.code, 0, "readelf (binutils) is needed: " + sections.stderr)
+        XCTAssertTrue(sections.stdout.contains(".text"), sections.stdout)
+        XCTAssertFalse(sections.stdout.contains(".symtab"), "not stripped:\n" + sections.stdout)
+        let original = try runTool("readelf", ["-S", "-W", binaryURL.path])
+        XCTAssertTrue(original.stdout.contains(".symtab"), "the build itself keeps its symbols")
+    }
+
     /// bash-completion and fish find what was installed where they look.
     func testInstalledFilesAreWhereTheToolsLook() throws {
         let prefix = try temporaryDirectory()

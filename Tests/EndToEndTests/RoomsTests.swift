@@ -120,9 +120,9 @@ final class RoomsTests: MockTestCase {
         XCTAssertEqual(r.code, 4)
         XCTAssertTrue(r.stderr.contains("Nope"), r.stderr)
 
-        r = try run(["rooms", "get"])  // default title "Collaboration space" does not exist
-        XCTAssertEqual(r.code, 4)
-        XCTAssertTrue(r.stderr.contains("Collaboration space"), r.stderr)
+        r = try run(["rooms", "get"])  // no ROOM, no --room, no space.room: the fallback title is provision's alone
+        XCTAssertEqual(r.code, 2)
+        XCTAssertTrue(r.stderr.contains("no room given"), r.stderr)
 
         r = try run(["rooms", "get", "Y2lzY29zcGFyazovL3VzL1JPT00vbm90LXRoZXJl"])
         XCTAssertEqual(r.code, 4, r.stderr)
