@@ -279,6 +279,8 @@ enum SettingsKeys {
 
     /// The known key or section nearest to `key` (whole or last component).
     static func closest(to key: String) -> String {
+        // A hostile file's key may be a megabyte long: the distance is quadratic.
+        let key = String(key.prefix(64))
         let last = String(key.split(separator: ".").last ?? "")
         if let synonym = synonyms[last.lowercased()] { return synonym }
         let candidates = Settings.keys + sections
