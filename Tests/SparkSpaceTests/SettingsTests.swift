@@ -187,6 +187,13 @@ final class SettingsTests: XCTestCase {
 
     // MARK: Hostile files (issue #12)
 
+    func testAHugeKeyGivesAShortMessage() throws {
+        // An explicit key (`? `): libyaml refuses implicit keys over 1024 characters.
+        let message = try settingsError("? " + String(repeating: "k", count: 900_000) + "\n: 1\n")
+        XCTAssertTrue(message.contains("unknown key 'kkk"), String(message.prefix(200)))
+        XCTAssertLessThan(message.count, 400)
+    }
+
     func testComplexKeysAreRefused() throws {
         let message = try settingsError("? [a, b]\n: c\n")
         XCTAssertTrue(message.contains("key must be plain text"), message)
