@@ -19,10 +19,7 @@ public final class CurlTransport: HTTPTransport {
     /// Each thread's easy handle (retained), released when the thread exits.
     private let threadKey: pthread_key_t = {
         var key = pthread_key_t()
-        pthread_key_create(&key) { handle in
-            guard let handle else { return }
-            Unmanaged<EasyHandle>.fromOpaque(handle).release()
-        }
+        pthread_key_create(&key) { releaseEasyHandle($0) }
         return key
     }()
 
@@ -244,4 +241,10 @@ private let curlProgress: curl_xferinfo_callback = { userdata, total, received, 
     let state = transfer(userdata)
     if state.streamsBody { state.progress?(Int64(received), Int64(total)) }
     return 0
+}
+
+/// The destructor of a thread's handle (its pointer is optional on Linux, not on Darwin).
+private func releaseEasyHandle(_ handle: UnsafeMutableRawPointer?) {
+    guard let handle else { return }
+    Unmanaged<EasyHandle>.fromOpaque(handle).release()
 }

@@ -235,23 +235,30 @@ public func writeBytes(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) ->
 
 /// Runs `body` on a new detached thread with a stack of `stackSize` bytes (`Thread` without Foundation).
 public func startThread(stackSize: Int, _ body: @escaping @Sendable () -> Void) {
-    final class Box { let body: @Sendable () -> Void; init(_ body: @escaping @Sendable () -> Void) { self.body = body } }
     var attributes = pthread_attr_t()
     pthread_attr_init(&attributes)
     defer { pthread_attr_destroy(&attributes) }
     pthread_attr_setstacksize(&attributes, stackSize)
     pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-    let context = Unmanaged.passRetained(Box(body)).toOpaque()
+    let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
     #if canImport(Glibc)
     var thread = pthread_t()
     #else
     var thread: pthread_t?
     #endif
-    let started = pthread_create(&thread, &attributes, { context in
-        let box = Unmanaged<Box>.fromOpaque(context!).takeRetainedValue()
-        box.body()
-        return nil
-    }, context)
+    let started = pthread_create(&thread, &attributes, { runThreadBody($0) }, context)
     // Out of threads: run here rather than lose the work.
-    if started != 0 { Unmanaged<Box>.fromOpaque(context).takeRetainedValue().body() }
+    if started != 0 { _ = runThreadBody(context) }
+}
+
+/// Runs and releases the body `startThread` passed (the pointer is optional on Linux, not on Darwin).
+private func runThreadBody(_ context: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
+    guard let context else { return nil }
+    Unmanaged<ThreadBody>.fromOpaque(context).takeRetainedValue().body()
+    return nil
+}
+
+private final class ThreadBody {
+    let body: @Sendable () -> Void
+    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
 }
