@@ -44,6 +44,17 @@ final class InstallTests: XCTestCase {
         XCTAssertTrue(original.stdout.contains(".symtab"), "the build itself keeps its symbols")
     }
 
+    /// Issue #13: `Sources/` uses FoundationEssentials, so neither Foundation nor ICU is linked
+    /// (in the debug build they would show as shared libraries).
+    func testBinaryLinksNeitherFoundationNorICU() throws {
+        let libraries = try runTool("ldd", [binaryURL.path])
+        XCTAssertEqual(libraries.code, 0, libraries.stderr)
+        XCTAssertTrue(libraries.stdout.contains("libyaml"), libraries.stdout)
+        for name in ["libFoundation.so", "ICU", "libicu", "Networking", "FoundationXML"] {
+            XCTAssertFalse(libraries.stdout.contains(name), "\(name) is linked:\n" + libraries.stdout)
+        }
+    }
+
     /// bash-completion and fish find what was installed where they look.
     func testInstalledFilesAreWhereTheToolsLook() throws {
         let prefix = try temporaryDirectory()
