@@ -24,6 +24,8 @@ INSTALL  ?= install
 RELEASE_FLAGS ?= -c release --static-swift-stdlib \
                  -Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs
 
+# install -s strips the binary: its symbol table is most of an unstripped release build.
+
 # Every file install puts down.
 INSTALLED = $(DESTDIR)$(BINDIR)/spark-space \
             $(DESTDIR)$(MANDIR)/man1/spark-space.1 \
@@ -44,7 +46,7 @@ release-flags:
 install:
 	@test -x "$(BIN)" || { echo "make: no $(BIN): run 'make' (swift build -c release --static-swift-stdlib) first" >&2; exit 1; }
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHDIR) $(DESTDIR)$(ZSHDIR) $(DESTDIR)$(FISHDIR)
-	$(INSTALL) -m 755 "$(BIN)" $(DESTDIR)$(BINDIR)/spark-space
+	$(INSTALL) -s -m 755 "$(BIN)" $(DESTDIR)$(BINDIR)/spark-space
 	$(INSTALL) -m 644 man/spark-space.1 $(DESTDIR)$(MANDIR)/man1/spark-space.1
 	$(INSTALL) -m 644 completions/spark-space.bash $(DESTDIR)$(BASHDIR)/spark-space
 	$(INSTALL) -m 644 completions/_spark-space $(DESTDIR)$(ZSHDIR)/_spark-space

@@ -10,8 +10,8 @@ let package = Package(
         .executable(name: "mock-webex", targets: ["mock-webex"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // 4.x: builds on FoundationEssentials, so the binary links no ICU (issue #13).
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
@@ -24,29 +24,36 @@ let package = Package(
             name: "CCurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        // libyaml's C API: the settings loader reads its events (no Foundation, bounded).
+        .systemLibrary(
+            name: "CYaml",
+            providers: [.apt(["libyaml-dev"])]
+        ),
         // The core: transport, API, paging, retry, settings, space operations, events.
+        // Nothing here serves HTTP.
         .target(
             name: "SparkSpace",
+            dependencies: ["CCurl", "CYaml"]
+        ),
+        // The webhook receiver of `listen`: an HTTP server (swift-nio) and HMAC signatures.
+        .target(
+            name: "SparkSpaceListen",
             dependencies: [
-                "CCurl",
-                .product(name: "Yams", package: "Yams"),
+                "SparkSpace",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-            ],
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            ]
         ),
         // Command table, parser, commands, output formats, exit codes.
         .target(
             name: "SparkSpaceCLI",
-            dependencies: ["SparkSpace"],
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            dependencies: ["SparkSpace", "SparkSpaceListen"]
         ),
         .executableTarget(
             name: "spark-space",
-            dependencies: ["SparkSpaceCLI"],
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            dependencies: ["SparkSpaceCLI"]
         ),
         // A mock of the Webex API for the tests and benchmarks (loopback only).
         .target(
@@ -56,29 +63,24 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
-            path: "Tests/MockWebex",
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            path: "Tests/MockWebex"
         ),
         .executableTarget(
             name: "mock-webex",
             dependencies: ["MockWebex"],
-            path: "Tests/mock-webex",
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            path: "Tests/mock-webex"
         ),
         .testTarget(
             name: "SparkSpaceTests",
-            dependencies: ["SparkSpace", "MockWebex"],
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            dependencies: ["SparkSpace", "SparkSpaceListen", "MockWebex"]
         ),
         .testTarget(
             name: "SparkSpaceCLITests",
-            dependencies: ["SparkSpaceCLI", "MockWebex"],
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            dependencies: ["SparkSpaceCLI", "MockWebex"]
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["MockWebex", "SparkSpace", "SparkSpaceCLI", "spark-space"],
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            dependencies: ["MockWebex", "SparkSpace", "SparkSpaceListen", "SparkSpaceCLI", "spark-space"]
         ),
     ]
 )

@@ -21,6 +21,7 @@ _spark_space_subcommands() {
 _spark_space_options() {
     local global='-c --config --token --token-file --audit-token --audit-token-file --api-url --as --room -o --output --fields --json -q --quiet -v --verbose --timeout --max-wait --cacert -h --help --version'
     case $1 in
+    'settings show') echo "--sources $global" ;;
     'rooms list') echo "--type --team --limit $global" ;;
     'rooms get') echo "--person $global" ;;
     'rooms create') echo "--team --participant --if-missing $global" ;;

@@ -213,6 +213,8 @@ complete -c spark-space -n '__spark_space_needs_command' -a completions -d 'prin
 # spark-space settings
 complete -c spark-space -n '__spark_space_needs_command settings' -a show -d 'print the resolved settings (tokens and secret as *** plus last 4)'
 
+# spark-space settings show
+complete -c spark-space -n '__spark_space_in settings show' -l sources -d 'add where each value came from: flag, file, env or default'
 
 # spark-space rooms
 complete -c spark-space -n '__spark_space_needs_command rooms' -a list -d 'list rooms, most recently active first'

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// File names of attachments (seed `name_attachment`), made safe to write.
 public enum AttachmentName {
@@ -13,7 +17,7 @@ public enum AttachmentName {
         guard let header else { return nil }
         var plain: String?
         for parameter in splitParameters(header).dropFirst() {
-            let pair = parameter.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
+            let pair = parameter.split(separator: "=", maxSplits: 1).map { String($0).trimmingSpaces() }
             guard pair.count == 2 else { continue }
             switch pair[0].lowercased() {
             case "filename*":
@@ -87,9 +91,9 @@ public enum AttachmentName {
         // Keep only the last path component, whichever separator the server used.
         let last = name.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
         var cleaned = String(String.UnicodeScalarView(last.unicodeScalars.filter {
-            !CharacterSet.controlCharacters.contains($0) && $0 != "\u{7F}"
+            !isControl($0) && $0 != "\u{7F}"
         }))
-        cleaned = cleaned.trimmingCharacters(in: .whitespaces)
+        cleaned = cleaned.trimmingSpaces()
         while cleaned.hasPrefix(".") { cleaned.removeFirst() }
         cleaned = truncate(cleaned, maxBytes: maxBytes)
         return cleaned.isEmpty ? fallback : cleaned
@@ -98,7 +102,7 @@ public enum AttachmentName {
     /// Cuts to at most `maxBytes` UTF-8 bytes on a character boundary, keeping the extension.
     static func truncate(_ name: String, maxBytes: Int) -> String {
         guard name.utf8.count > maxBytes else { return name }
-        let ext = (name as NSString).pathExtension
+        let ext = pathExtension(name)
         let suffix = ext.isEmpty || ext.utf8.count > 16 ? "" : "." + ext
         var stem = suffix.isEmpty ? name : String(name.dropLast(suffix.count))
         while stem.utf8.count + suffix.utf8.count > maxBytes { stem.removeLast() }

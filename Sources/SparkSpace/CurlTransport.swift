@@ -1,5 +1,9 @@
 import CCurl
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// HTTP over libcurl, with one easy handle reused per thread so that
 /// connections stay alive across requests (a walk of 200 pages opens one).
@@ -22,7 +26,12 @@ public final class CurlTransport: HTTPTransport {
 
     static let systemCADirectory = "/etc/ssl/certs"
 
-    private let threadKey = "spark-space.curl-handle.\(UUID().uuidString)"
+    /// Each thread's easy handle (retained), released when the thread exits.
+    private let threadKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key) { releaseEasyHandle($0) }
+        return key
+    }()
 
     public init(timeout: Double = 60, userAgent: String, caFile: String? = nil, maxBodyBytes: Int = 64 << 20) {
         self.timeout = timeout
@@ -60,10 +69,11 @@ public final class CurlTransport: HTTPTransport {
     }
 
     private func threadHandle() -> EasyHandle {
-        let dictionary = Thread.current.threadDictionary
-        if let handle = dictionary[threadKey] as? EasyHandle { return handle }
+        if let stored = pthread_getspecific(threadKey) {
+            return Unmanaged<EasyHandle>.fromOpaque(stored).takeUnretainedValue()
+        }
         let handle = EasyHandle()
-        dictionary[threadKey] = handle
+        pthread_setspecific(threadKey, Unmanaged.passRetained(handle).toOpaque())
         return handle
     }
 
@@ -220,7 +230,7 @@ private final class Transfer {
     var streamsBody: Bool { sink != nil && (200..<300).contains(status) }
 
     func headerLine(_ line: String) {
-        let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = line.trimmingSpacesAndNewlines()
         if trimmed.isEmpty {
             // The end of a header block; 1xx and redirects are followed by another one.
             if !(100..<200).contains(status) && !(300..<400).contains(status) { onHead?(status, headers) }
@@ -231,7 +241,7 @@ private final class Transfer {
             status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
         } else if let colon = trimmed.firstIndex(of: ":") {
             let name = String(trimmed[..<colon])
-            let value = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            let value = trimmed[trimmed.index(after: colon)...].trimmingSpaces()
             headers.add(name, value)
             // One allocation for the body instead of doubling copies; a lying length costs at most 16 MB.
             if sink == nil, name.lowercased() == "content-length", let length = Int(value), length > 0 {
@@ -280,4 +290,10 @@ private let curlProgress: curl_xferinfo_callback = { userdata, total, received, 
         state.progress?(Int64(uploaded), Int64(uploadTotal))
     }
     return 0
+}
+
+/// The destructor of a thread's handle (its pointer is optional on Linux, not on Darwin).
+private func releaseEasyHandle(_ handle: UnsafeMutableRawPointer?) {
+    guard let handle else { return }
+    Unmanaged<EasyHandle>.fromOpaque(handle).release()
 }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// What a webhook delivery turned into.
 public enum DeliveryOutcome: Equatable {

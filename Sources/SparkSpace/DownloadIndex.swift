@@ -26,7 +26,7 @@ public final class DownloadIndex {
         }
     }
 
-    private var path: String { (directory as NSString).appendingPathComponent(Self.fileName) }
+    private var path: String { joinedPath(directory, Self.fileName) }
 
     /// The name an attachment was saved under before, if any.
     public func saved(_ url: String) -> String? { names[url] }
@@ -53,7 +53,7 @@ public final class DownloadIndex {
 extension AttachmentName {
     /// `report.pdf` → `report (2).pdf`; `README` → `README (2)`; `a.tar.gz` → `a.tar (2).gz`.
     public static func numbered(_ name: String, _ number: Int) -> String {
-        let ext = (name as NSString).pathExtension
+        let ext = pathExtension(name)
         let stem = ext.isEmpty ? name : String(name.dropLast(ext.count + 1))
         return "\(stem) (\(number))" + (ext.isEmpty ? "" : "." + ext)
     }

@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 #if canImport(Glibc)
     import Glibc
@@ -60,7 +69,7 @@ public final class FileSink {
         guard var base = buffer.baseAddress else { return }
         var left = buffer.count
         while left > 0 {
-            let n = Foundation.write(fd, base, left)
+            let n = writeBytes(fd, base, left)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw Self.writeError(errno, label)
@@ -105,7 +114,7 @@ extension SparkSpace {
     ) throws -> DownloadedFile {
         let fetched = try fetchAttachment(url, into: directory, as: role, progress: progress)
         defer { fetched.file.discard() }
-        let target = (directory as NSString).appendingPathComponent(fetched.name)
+        let target = joinedPath(directory, fetched.name)
         try fetched.file.publish(as: target, force: force)
         return DownloadedFile(url: url, path: target, name: fetched.name, size: fetched.size)
     }
@@ -119,16 +128,17 @@ extension SparkSpace {
         progress: ((_ name: String, _ received: Int64, _ total: Int64) -> Void)? = nil
     ) throws -> DownloadedFile {
         if let saved = index.saved(url) {
-            let path = (directory as NSString).appendingPathComponent(saved)
-            if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber {
-                return DownloadedFile(url: url, path: path, name: saved, size: size.int64Value, reused: true)
+            let path = joinedPath(directory, saved)
+            var info = stat()
+            if stat(path, &info) == 0 {
+                return DownloadedFile(url: url, path: path, name: saved, size: Int64(info.st_size), reused: true)
             }
         }
         let fetched = try fetchAttachment(url, into: directory, as: role, progress: progress)
         defer { fetched.file.discard() }
         let name = try fetched.file.publishUnique(in: directory, name: fetched.name)
         try index.add(url, name: name)
-        return DownloadedFile(url: url, path: (directory as NSString).appendingPathComponent(name), name: name,
+        return DownloadedFile(url: url, path: joinedPath(directory, name), name: name,
                               size: fetched.size)
     }
 
@@ -188,15 +198,15 @@ extension SparkSpace {
     }
 
     static func prepareDirectory(_ directory: String) throws {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw SparkError.invalidInput("\(directory) is not a directory") }
+        var info = stat()
+        if stat(directory, &info) == 0 {
+            guard info.st_mode & S_IFMT == S_IFDIR else { throw SparkError.invalidInput("\(directory) is not a directory") }
             return
         }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw SparkError.io("cannot create directory \(directory): \(error.localizedDescription)")
+            throw SparkError.io("cannot create directory \(directory): \(error)")
         }
     }
 }
@@ -216,7 +226,7 @@ private final class PendingFile {
         try SparkSpace.prepareDirectory(directory)
         let made = try TemporaryFile(directory: directory, name: "download")
         file = made
-        let sink = FileSink(fd: made.fd, label: (directory as NSString).appendingPathComponent("(download)"),
+        let sink = FileSink(fd: made.fd, label: joinedPath(directory, "(download)"),
                             rewindable: true)
         fileSink = sink
         return sink
@@ -246,13 +256,13 @@ final class TemporaryFile {
     private var published = false
 
     init(directory: String, name: String) throws {
-        var template = Array((directory as NSString).appendingPathComponent(".\(name).XXXXXX.part").utf8CString)
+        var template = Array(joinedPath(directory, ".\(name).XXXXXX.part").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, 5) }
         guard fd >= 0 else {
             throw SparkError.io("cannot create a file in \(directory): \(String(cString: strerror(errno)))")
         }
         self.fd = fd
-        self.path = String(cString: template)
+        self.path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         TemporaryFiles.shared.add(path)
         // mkstemp makes 0600; a download gets the usual 0666 & ~umask.
         let mask = umask(0)
@@ -292,7 +302,7 @@ final class TemporaryFile {
         for number in 0...9999 {
             let candidate = number == 0 ? name : AttachmentName.numbered(name, number)
             do {
-                try publish(as: (directory as NSString).appendingPathComponent(candidate), force: false)
+                try publish(as: joinedPath(directory, candidate), force: false)
                 return candidate
             } catch SparkError.conflict {
                 continue  // taken: the next name

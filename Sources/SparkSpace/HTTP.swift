@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Response headers, looked up without regard to case.
 public struct HTTPHeaders: Sendable, Equatable {
@@ -12,7 +16,7 @@ public struct HTTPHeaders: Sendable, Equatable {
 
     /// The first value of `name`, or nil.
     public subscript(name: String) -> String? {
-        fields.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+        fields.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 
     public static func == (a: HTTPHeaders, b: HTTPHeaders) -> Bool {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A JSON value as the Webex API sends it.
 ///
@@ -71,24 +75,6 @@ public enum JSON: Equatable, Sendable {
 
     /// The array of strings held here, or [] when it is not one.
     public var strings: [String] { array?.compactMap(\.string) ?? [] }
-
-    /// Builds a JSON value from Foundation/Yams values (`[String: Any]`, arrays, numbers, strings).
-    public init(any value: Any?) {
-        switch value {
-        case nil, is NSNull: self = .null
-        case let v as JSON: self = v
-        case let v as Bool: self = .bool(v)
-        case let v as Int: self = .int(Int64(v))
-        case let v as Int64: self = .int(v)
-        case let v as Double: self = .double(v)
-        case let v as String: self = .string(v)
-        case let v as [Any?]: self = .array(v.map { JSON(any: $0) })
-        case let v as [String: Any?]: self = .object(v.mapValues { JSON(any: $0) })
-        case let v as [AnyHashable: Any]:
-            self = .object(Dictionary(uniqueKeysWithValues: v.map { ("\($0.key)", JSON(any: $0.value)) }))
-        default: self = .string("\(value!)")
-        }
-    }
 }
 
 extension JSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,

@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 // MARK: Posting (seed `post_message`)
 
@@ -121,7 +130,7 @@ public struct OutgoingMessage: Equatable, Sendable {
         switch file {
         case .local(let path)?:
             var parts = fields.map { MultipartPart.field(name: $0.0, value: $0.1) }
-            let name = (path as NSString).lastPathComponent
+            let name = lastPathComponent(path)
             parts.append(.file(name: "files", path: path, fileName: name, contentType: MIMEType.of(fileName: name)))
             return .multipart(parts)
         case .url(let url)?:
@@ -162,7 +171,7 @@ public enum MIMEType {
 
     /// The content type for a file name's extension; `application/octet-stream` when unknown.
     public static func of(fileName: String) -> String {
-        let ext = (fileName as NSString).pathExtension.lowercased()
+        let ext = pathExtension(fileName).lowercased()
         return table[ext] ?? "application/octet-stream"
     }
 }

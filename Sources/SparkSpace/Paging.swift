@@ -1,4 +1,14 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dispatch
 
 /// Parses an RFC 8288 `Link` header into relation → URL.
 public func parseLinkHeader(_ value: String?) -> [String: String] {
@@ -10,9 +20,9 @@ public func parseLinkHeader(_ value: String?) -> [String: String] {
         rest = rest[rest.index(after: close)...]
         let end = rest.firstIndex(of: "<") ?? rest.endIndex
         for param in rest[..<end].split(separator: ";") {
-            let pair = param.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            let pair = param.split(separator: "=", maxSplits: 1).map { $0.trimmingSpaces() }
             guard pair.count == 2, pair[0].lowercased() == "rel" else { continue }
-            for rel in pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\",")).split(separator: " ") {
+            for rel in pair[1].trimming(charactersIn: "\",").split(separator: " ") {
                 links[String(rel)] = url
             }
         }
@@ -170,8 +180,9 @@ private final class Prefetch: @unchecked Sendable {
     private var result: Result<Fetched, Error>?
 
     init(_ work: @escaping () throws -> Fetched) {
+        let work = HandOff(value: work)
         Self.queue.async {
-            self.result = Result { try work() }
+            self.result = Result { try work.value() }
             self.done.signal()
         }
     }

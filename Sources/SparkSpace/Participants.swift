@@ -1,4 +1,14 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dispatch
 
 /// What happened to one e-mail of a bulk participant change.
 public enum ParticipantStatus: String, Sendable {
@@ -44,24 +54,24 @@ public func concurrentMap<T>(_ items: [String], workers: Int, onResult: ((Int, T
     let shared = BulkState<T>(count: items.count)
     let done = DispatchSemaphore(value: 0)
     let count = min(workers, items.count)
+    // The workers are joined (`done`) before this returns; `shared` serializes results and `onResult`.
+    let body = HandOff(value: body), onResult = HandOff(value: onResult)
     for _ in 0..<count {
-        let thread = Thread {
+        startThread(stackSize: 1 << 20) {
             while true {
                 shared.lock.lock()
                 let index = shared.next
                 shared.next += 1
                 shared.lock.unlock()
                 guard index < items.count else { break }
-                let result = body(items[index])
+                let result = body.value(items[index])
                 shared.lock.lock()
                 shared.results[index] = result
                 shared.lock.unlock()
-                if let onResult { shared.deliver(onResult) }
+                if let deliver = onResult.value { shared.deliver(deliver) }
             }
             done.signal()
         }
-        thread.stackSize = 1 << 20
-        thread.start()
     }
     for _ in 0..<count { done.wait() }
     return shared.results.map { $0! }
@@ -69,11 +79,11 @@ public func concurrentMap<T>(_ items: [String], workers: Int, onResult: ((Int, T
 
 /// The shared queue position and results of `concurrentMap`.
 private final class BulkState<T>: @unchecked Sendable {
-    let lock = NSLock()
+    let lock = ThreadLock()
     var next = 0
     var results: [T?]
     /// Serializes `onResult` calls; `delivered` is the count already handed over (under `lock`).
-    private let delivering = NSLock()
+    private let delivering = ThreadLock()
     private var delivered = 0
     init(count: Int) { results = Array(repeating: nil, count: count) }
 

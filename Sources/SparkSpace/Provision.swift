@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// What `provision` has to do to make the space match the settings (computed with reads only).
 public struct ProvisionPlan {
@@ -60,7 +64,7 @@ extension SparkSpace {
     /// between teams, so one in another team is kept as it is, with a warning. A missing team
     /// is created only when the room is created or moved into it.
     public func provisionPlan(as role: TokenRole = .bot) throws -> ProvisionPlan {
-        let title = settings.room
+        let title = settings.room ?? Settings.fallbackRoomTitle
         var room: JSON?
         if isWebexId(title) {
             room = try self.room(title, as: role)
@@ -89,7 +93,7 @@ extension SparkSpace {
         var wanted: [String] = []
         var seen = Set<String>()
         for email in settings.participants {
-            let trimmed = email.trimmingCharacters(in: .whitespaces)
+            let trimmed = email.trimmingSpaces()
             if !trimmed.isEmpty, seen.insert(trimmed.lowercased()).inserted { wanted.append(trimmed) }
         }
         var toAdd = wanted

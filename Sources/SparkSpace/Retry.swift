@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Waits. Injected so tests can run retry schedules without sleeping.
 public protocol Sleeper: AnyObject {
@@ -9,14 +13,14 @@ public protocol Sleeper: AnyObject {
 public final class SystemSleeper: Sleeper {
     public init() {}
     public func sleep(seconds: Double) {
-        if seconds > 0 { Thread.sleep(forTimeInterval: seconds) }
+        sleepThread(seconds: seconds)
     }
 }
 
 /// The time one command may still spend waiting on 429/423 `Retry-After`,
 /// shared by every request (and thread) of that command.
 public final class WaitBudget: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = ThreadLock()
     private var left: Double
 
     public init(seconds: Double) { left = seconds }
@@ -110,22 +114,17 @@ public struct RetryPolicy: Sendable {
 
     /// Seconds from a `Retry-After` value (delta seconds or an HTTP date); nil when malformed.
     public static func retryAfterSeconds(_ value: String?, now: Date = Date()) -> Double? {
-        guard let text = value?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        guard let text = value?.trimmingSpaces(), !text.isEmpty else { return nil }
         if let seconds = Double(text) {
             return seconds.isFinite && seconds >= 0 ? seconds : nil
         }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        guard let date = formatter.date(from: text) else { return nil }
-        return max(0, date.timeIntervalSince(now))
+        guard let seconds = httpDateSeconds(text) else { return nil }
+        return max(0, seconds - now.timeIntervalSince1970)
     }
 
     /// `15`, `1.5`; a huge wait (`Retry-After: 1e19`) as `1e+19`: `Int()` would trap on it.
     static func format(_ seconds: Double) -> String {
         guard seconds.isFinite, abs(seconds) < 1e15 else { return "\(seconds)" }
-        if seconds == seconds.rounded() { return String(Int(seconds)) }
-        return String((seconds * 10).rounded() / 10)
+        return seconds == seconds.rounded() ? String(Int(seconds)) : fixed(seconds, digits: 1)
     }
 }

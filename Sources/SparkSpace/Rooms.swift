@@ -1,9 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Webex ids are base64 of `ciscospark://<region>/<KIND>/<uuid>`.
 public func isWebexId(_ text: String) -> Bool {
     guard text.count >= 20, !text.contains(" ") else { return false }
-    var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+    var base64 = text.replacing("-", with: "+").replacing("_", with: "/")
     base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
     guard let data = Data(base64Encoded: base64) else { return false }
     return String(decoding: data, as: UTF8.self).hasPrefix("ciscospark://")
@@ -43,12 +47,6 @@ extension SparkSpace {
         return matches.first
     }
 
-    /// `space.room` when it was given; never the seed's fallback title (SPEC: no implicit room).
-    public func configuredRoom() throws -> String {
-        guard settings.roomIsSet else { throw SparkError.invalidInput("no room given and space.room is not set") }
-        return settings.room
-    }
-
     /// Every group room with exactly this title; `seen` is told every title of the listing
     /// (for suggestions when none matches).
     public func groupRooms(titled title: String, as role: TokenRole = .bot,
@@ -63,9 +61,17 @@ extension SparkSpace {
         return matches
     }
 
+    /// `reference`, else `space.room`; an error naming the ways to give a room when neither is set.
+    public func roomReference(_ reference: String?) throws -> String {
+        guard let reference = reference ?? settings.room else {
+            throw SparkError.invalidInput("no room given: name one as ROOM, with --room, or in space.room / $CHAT_ROOM_TITLE")
+        }
+        return reference
+    }
+
     /// The id of a room given by id or title (`nil` reference: `space.room`).
     public func roomId(_ reference: String?, as role: TokenRole = .bot) throws -> String {
-        let reference = try reference ?? configuredRoom()
+        let reference = try roomReference(reference)
         if isWebexId(reference) { return reference }
         guard let id = try room(reference, as: role)["id"]?.string else {
             throw SparkError.io("the API returned a room without an id")

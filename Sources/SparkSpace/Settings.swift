@@ -1,14 +1,28 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
-import Yams
+#endif
+
+/// Where a setting's value came from (`settings show --sources`).
+public enum SettingSource: String, Sendable, Equatable {
+    case flag, file, env, `default`
+}
 
 /// Resolved settings (seed `SparkSpace.check()`), after flags, the settings file,
 /// environment fallbacks and defaults, in that order of precedence.
 public struct Settings: Sendable, Equatable {
+    /// The seed's room title when none is given; SPEC: it applies to `provision` alone.
+    public static let fallbackRoomTitle = "Collaboration space"
+    /// The keys a settings file may hold (nested or dotted; `spark.` reads as `space.`).
+    public static let keys = [
+        "api_url", "space.room", "space.participants", "space.team", "space.token", "space.audit_token",
+        "server.url", "server.hook", "server.binding", "server.port", "server.secret", "network.retry_delays",
+    ]
+
     public var apiURL = "https://webexapis.com/v1"
-    public var room = "Collaboration space"
-    /// True when `space.room` was given (flag, file or `$CHAT_ROOM_TITLE`); false when `room`
-    /// is the seed's fallback title, which only `provision` may use (SPEC: no implicit room).
-    public var roomIsSet = false
+    /// `space.room`, else `$CHAT_ROOM_TITLE`; nil when neither is given.
+    public var room: String?
     public var participants: [String] = []
     public var team: String?
     public var token: String?
@@ -21,6 +35,8 @@ public struct Settings: Sendable, Equatable {
     public var retryDelays: [Double] = [0.1, 1, 5]
     /// The settings file that was read, if any.
     public var file: String?
+    /// Where each value came from, by dotted key (every key of `keys`).
+    public var sources: [String: SettingSource] = [:]
 
     public init() {}
 
@@ -31,7 +47,7 @@ public struct Settings: Sendable, Equatable {
             "file": opt(file),
             "api_url": .string(apiURL),
             "space": [
-                "room": .string(room),
+                "room": opt(room),
                 "participants": .array(participants.map(JSON.string)),
                 "team": opt(team),
                 "token": opt(token.map(redact)),
@@ -44,6 +60,11 @@ public struct Settings: Sendable, Equatable {
             "network": ["retry_delays": .array(retryDelays.map(JSON.double))],
         ]
     }
+
+    /// `sources` as a JSON object: dotted key → `flag`, `file`, `env` or `default`.
+    public var sourcesJSON: JSON {
+        .object(sources.mapValues { .string($0.rawValue) })
+    }
 }
 
 /// `***` plus the last 4 characters: enough to tell tokens apart, never enough to use one.
@@ -52,8 +73,12 @@ public func redact(_ secret: String) -> String {
 }
 
 /// Reads settings the way SPEC "Settings" says.
-public struct SettingsLoader {
+public struct SettingsLoader: Sendable {
     public var environment: [String: String]
+
+    /// Most retry delays accepted, and the longest one (seconds).
+    static let maxRetryDelays = 20
+    static let maxRetryDelay = 3600.0
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.environment = environment
@@ -63,7 +88,7 @@ public struct SettingsLoader {
     public func settingsFile(explicit: String?) -> String? {
         if let explicit { return explicit }
         if let env = environment["SPARK_SPACE_CONFIG"], !env.isEmpty { return env }
-        let home = environment["HOME"] ?? NSHomeDirectory()
+        let home = environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path
         let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.config"
         let path = base + "/spark-space/settings.yaml"
         return FileManager.default.fileExists(atPath: path) ? path : nil
@@ -71,114 +96,104 @@ public struct SettingsLoader {
 
     /// Resolves settings. `overrides` are flag values by dotted key (`space.token`, `space.room`, `api_url`).
     public func load(file explicit: String?, overrides: [String: String] = [:]) throws -> Settings {
-        var keys: [String: Any] = [:]
+        var given: [String: GivenValue] = [:]
         let file = settingsFile(explicit: explicit)
-        if let file { keys = try Self.flatten(try read(file)) }
-        for (key, value) in overrides { keys[key] = value }
-        return try resolve(keys, file: file, literal: Set(overrides.keys))
+        if let file { given = try SettingsKeys.collect(try SettingsFileReader.load(path: file), file: file) }
+        for (key, value) in overrides {
+            given[key] = GivenValue(node: .scalar(value), place: "the command line", source: .flag)
+        }
+        return try resolve(given, file: file)
     }
 
-    /// Parses a YAML or JSON document (JSON is YAML) into nested values.
-    func read(_ path: String) throws -> Any {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SparkError.settings("cannot read settings file \(path)")
-        }
-        let text = String(decoding: data, as: UTF8.self)
-        do {
-            return try Yams.load(yaml: text) ?? [String: Any]()
-        } catch {
-            throw SparkError.settings("settings file \(path) is not valid YAML or JSON: \(Self.firstLine(error))")
-        }
-    }
-
-    static func firstLine(_ error: Error) -> String {
-        "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)"
-    }
-
-    /// Nested and dotted keys both become dotted keys; the older prefix `spark.` reads as `space.`.
-    static func flatten(_ value: Any, prefix: String = "") throws -> [String: Any] {
-        guard let map = value as? [AnyHashable: Any] else {
-            if prefix.isEmpty { throw SparkError.settings("settings file must hold a mapping of keys") }
-            return [prefix: value]
-        }
-        var out: [String: Any] = [:]
-        for (key, child) in map {
-            var name = prefix.isEmpty ? "\(key)" : "\(prefix).\(key)"
-            if name == "spark" || name.hasPrefix("spark.") { name = "space" + name.dropFirst("spark".count) }
-            if child is [AnyHashable: Any] {
-                out.merge(try flatten(child, prefix: name)) { _, new in new }
-            } else {
-                out[name] = child
-            }
-        }
-        return out
-    }
-
-    private func resolve(_ keys: [String: Any], file: String?, literal: Set<String>) throws -> Settings {
+    private func resolve(_ given: [String: GivenValue], file: String?) throws -> Settings {
         var s = Settings()
         s.file = file
+        for key in Settings.keys { s.sources[key] = given[key]?.source ?? .default }
         func string(_ key: String, env: String? = nil) throws -> String? {
-            if let value = keys[key], !(value is NSNull) {
-                guard let text = scalarText(value) else {
-                    throw SparkError.settings("setting \(key) must be a single value")
+            if let value = given[key] {
+                guard case .scalar(let text) = value.node else {
+                    throw SparkError.settings("\(value.place): \(key) must be a single value, not a list or mapping")
                 }
-                return literal.contains(key) ? text : try expand(text, key: key)
+                return value.source == .flag ? text : try expand(text, key: key)
             }
-            return env.flatMap { environment[$0] }.flatMap { $0.isEmpty ? nil : $0 }
+            guard let env, let value = environment[env], !value.isEmpty else { return nil }
+            s.sources[key] = .env
+            return value
         }
         s.apiURL = try string("api_url", env: "SPARK_API_URL") ?? s.apiURL
-        if let room = try string("space.room", env: "CHAT_ROOM_TITLE") {
-            s.room = room
-            s.roomIsSet = true
-        }
+        s.room = try string("space.room", env: "CHAT_ROOM_TITLE")
         s.team = try string("space.team")
-        s.token = try string("space.token", env: "CISCO_SPARK_BOT_TOKEN")
-        s.auditToken = try string("space.audit_token", env: "CISCO_SPARK_AUDIT_TOKEN")
+        s.token = try checkedToken(try string("space.token", env: "CISCO_SPARK_BOT_TOKEN"), "space.token", given)
+        s.auditToken = try checkedToken(try string("space.audit_token", env: "CISCO_SPARK_AUDIT_TOKEN"),
+                                        "space.audit_token", given)
         s.serverURL = try string("server.url", env: "SERVER_URL")
         s.hook = try string("server.hook") ?? s.hook
         s.binding = try string("server.binding") ?? s.binding
         s.secret = try string("server.secret", env: "SPARK_WEBHOOK_SECRET")
-        s.participants = try participants(keys["space.participants"])
-        if let port = try string("server.port") {
-            guard let value = Int(port), (1...65535).contains(value) else {
-                throw SparkError.settings("server.port must be a port number, not \(port)")
-            }
-            s.port = value
+        if let port = try string("server.port") { s.port = try Self.port(port, at: given["server.port"]?.place) }
+        s.participants = try participants(given["space.participants"])
+        if given["space.participants"] == nil && environment["CHANNEL_DEFAULT_PARTICIPANTS"] != nil {
+            s.sources["space.participants"] = .env
         }
-        if let delays = keys["network.retry_delays"] { s.retryDelays = try retryDelays(delays) }
+        if let delays = given["network.retry_delays"] { s.retryDelays = try retryDelays(delays) }
         return s
     }
 
-    private func scalarText(_ value: Any) -> String? {
-        switch value {
-        case let s as String: return s
-        case let i as Int: return String(i)
-        case let d as Double: return String(d)
-        case let b as Bool: return String(b)
-        default: return nil
+    /// A token goes into an HTTP header: a control character (CR/LF) would inject another header.
+    private func checkedToken(_ token: String?, _ key: String, _ given: [String: GivenValue]) throws -> String? {
+        guard let token else { return nil }
+        guard !token.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            let from = given[key]?.place ?? "the environment"
+            throw SparkError.settings("\(from): \(key) contains a control character (a line break?)")
         }
+        return token
     }
 
-    private func participants(_ value: Any?) throws -> [String] {
-        let items: [String]
-        switch value {
-        case nil, is NSNull:
-            items = (environment["CHANNEL_DEFAULT_PARTICIPANTS"] ?? "").split(separator: ",").map(String.init)
-        case let list as [Any]:
-            items = try list.map { try expand(scalarText($0) ?? "", key: "space.participants") }
-        case let single:
-            // A single participant becomes a one-item list (seed `check()`).
-            items = [try expand(scalarText(single) ?? "", key: "space.participants")]
+    static func port(_ text: String, at place: String?) throws -> Int {
+        guard let value = Int(text), (0...65535).contains(value) else {
+            let prefix = place.map { "\($0): " } ?? ""
+            throw SparkError.settings("\(prefix)server.port must be a port number 0-65535, not \(printable(text))")
         }
-        return items.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return value
     }
 
-    private func retryDelays(_ value: Any) throws -> [Double] {
-        let list = value as? [Any] ?? [value]
-        return try list.map { item in
-            guard let text = scalarText(item), let d = Double(text), d >= 0, d.isFinite else {
-                throw SparkError.settings("network.retry_delays must be a list of seconds, like [0.1, 1, 5]")
+    private func participants(_ value: GivenValue?) throws -> [String] {
+        guard let value else {
+            let list = environment["CHANNEL_DEFAULT_PARTICIPANTS"] ?? ""
+            return list.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
+        }
+        let nodes: [SettingsNode]
+        switch value.node {
+        case .list(let items): nodes = items
+        // A single participant becomes a one-item list (seed `check()`).
+        case let single: nodes = [single]
+        }
+        return try nodes.compactMap { node -> String? in
+            switch node {
+            case .null: return nil
+            case .scalar(let text):
+                let item = try expand(text, key: "space.participants").trimmingSpaces()
+                return item.isEmpty ? nil : item
+            default:
+                throw SparkError.settings("\(value.place): space.participants must be a list of e-mails")
             }
+        }
+    }
+
+    private func retryDelays(_ value: GivenValue) throws -> [Double] {
+        let wrong = SparkError.settings(
+            "\(value.place): network.retry_delays must be a list of at most \(Self.maxRetryDelays) delays "
+                + "of 0 to \(Int(Self.maxRetryDelay)) seconds, like [0.1, 1, 5]")
+        let items: [SettingsNode]
+        switch value.node {
+        case .list(let list): items = list
+        case let single: items = [single]
+        }
+        guard items.count <= Self.maxRetryDelays else { throw wrong }
+        return try items.map { item in
+            guard case .scalar(let text) = item, let d = Double(text.trimmingSpaces()), d.isFinite,
+                d >= 0, d <= Self.maxRetryDelay
+            else { throw wrong }
             return d
         }
     }
@@ -193,5 +208,86 @@ public struct SettingsLoader {
             throw SparkError.settings("setting \(key) refers to $\(name), which is not set in the environment")
         }
         return value
+    }
+}
+
+/// A value given for a key, with where it was given (for messages and `--sources`).
+struct GivenValue {
+    var node: SettingsNode
+    /// `settings file F, line N` or `the command line`.
+    var place: String
+    var source: SettingSource
+}
+
+/// Turns a settings file's mapping into dotted keys, refusing what SPEC does not know:
+/// an unknown key (with the closest known one), a key given twice, `space:` and `spark:` together.
+enum SettingsKeys {
+    static let sections = ["space", "server", "network"]
+
+    static func collect(_ root: SettingsNode, file: String) throws -> [String: GivenValue] {
+        let entries: [SettingsEntry]
+        switch root {
+        case .null: return [:]
+        case .map(let list): entries = list
+        default: throw SparkError.settings("settings file \(file) must hold a mapping of keys")
+        }
+        var out: [String: GivenValue] = [:]
+        // Dotted `spark.x` and `space.y` may mix (the same key twice is refused); the two sections may not.
+        let sectionNames = Set(entries.map(\.key))
+        if sectionNames.contains("space") && sectionNames.contains("spark") {
+            throw SparkError.settings(
+                "settings file \(file) gives both space: and spark: (the older name of space:); keep space: alone")
+        }
+        try collect(entries, prefix: "", file: file, into: &out)
+        return out
+    }
+
+    private static func collect(_ entries: [SettingsEntry], prefix: String, file: String,
+                                into out: inout [String: GivenValue]) throws {
+        for entry in entries {
+            let written = prefix.isEmpty ? entry.key : prefix + "." + entry.key
+            let name = normalized(written)
+            let place = entry.line > 0 ? "settings file \(file), line \(entry.line)" : "settings file \(file)"
+            if Settings.keys.contains(name) {
+                if entry.value == .null { continue }
+                guard out[name] == nil else { throw SparkError.settings("\(place): \(name) is given twice") }
+                out[name] = GivenValue(node: entry.value, place: place, source: .file)
+            } else if sections.contains(name) {
+                switch entry.value {
+                case .null: continue
+                case .map(let children):
+                    try collect(children, prefix: written, file: file, into: &out)
+                default:
+                    throw SparkError.settings("\(place): \(printable(written)) must be a mapping of keys")
+                }
+            } else {
+                throw SparkError.settings(
+                    "\(place): unknown key '\(printable(written))'; did you mean '\(closest(to: name))'?")
+            }
+        }
+    }
+
+    /// `spark.x` reads as `space.x`.
+    private static func normalized(_ key: String) -> String {
+        guard key == "spark" || key.hasPrefix("spark.") else { return key }
+        return "space" + key.dropFirst("spark".count)
+    }
+
+    /// Words people write for a key under another name.
+    private static let synonyms = ["title": "space.room", "name": "space.room", "email": "space.participants",
+                                   "emails": "space.participants", "members": "space.participants"]
+
+    /// The known key or section nearest to `key` (whole or last component).
+    static func closest(to key: String) -> String {
+        // A hostile file's key may be a megabyte long: the distance is quadratic.
+        let key = String(key.prefix(64))
+        let last = String(key.split(separator: ".").last ?? "")
+        if let synonym = synonyms[last.lowercased()] { return synonym }
+        let candidates = Settings.keys + sections
+        func distance(_ known: String) -> Int {
+            let knownLast = String(known.split(separator: ".").last ?? "")
+            return min(editDistance(key.lowercased(), known), editDistance(last.lowercased(), knownLast))
+        }
+        return candidates.min { distance($0) < distance($1) } ?? "space.room"
     }
 }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Which token a request is made with.
 public enum TokenRole: String, CaseIterable, Sendable {
@@ -20,7 +24,7 @@ public final class SparkSpace {
     private let sleeper: Sleeper
     private let observer: (@Sendable (ClientEvent) -> Void)?
     private var clients: [TokenRole: WebexClient] = [:]
-    private let lock = NSLock()
+    private let lock = ThreadLock()
 
     /// - Parameters:
     ///   - maxWait: total seconds all requests may wait on `Retry-After` (SPEC `--max-wait`).

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension SparkSpace {
     /// The teams the token's owner belongs to (at most `limit`, nil: all).

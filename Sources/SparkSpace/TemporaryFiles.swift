@@ -1,10 +1,19 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Temporary files to remove if the process is interrupted, so that no partial
 /// download survives Ctrl-C.
 public final class TemporaryFiles: @unchecked Sendable {
     public static let shared = TemporaryFiles()
-    private let lock = NSLock()
+    private let lock = ThreadLock()
     private var paths: Set<String> = []
 
     public func add(_ path: String) {

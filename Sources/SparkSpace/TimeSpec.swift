@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// TIME values of `--since` / `--before` (SPEC "ROOM arguments"): an RFC 3339
 /// date-time (`2026-11-25T10:00:00Z`, fractions and offsets allowed) or a relative
@@ -6,7 +10,7 @@ import Foundation
 public enum TimeSpec {
     /// Parses a TIME; nil when `text` is neither form.
     public static func parse(_ text: String, now: Date = Date()) -> Date? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingSpaces()
         if let millis = RFC3339.millis(trimmed) {
             return Date(timeIntervalSince1970: Double(millis) / 1000)
         }
@@ -109,7 +113,9 @@ public enum RFC3339 {
         var rem = Int(seconds % 86400)
         if rem < 0 { rem += 86400; days -= 1 }
         let (y, m, d) = civilFromDays(Int(days))
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y, m, d, rem / 3600, rem % 3600 / 60, rem % 60, milli)
+        return zeroPadded(y, width: 4) + "-" + zeroPadded(m, width: 2) + "-" + zeroPadded(d, width: 2) + "T"
+            + zeroPadded(rem / 3600, width: 2) + ":" + zeroPadded(rem % 3600 / 60, width: 2) + ":"
+            + zeroPadded(rem % 60, width: 2) + "." + zeroPadded(milli, width: 3) + "Z"
     }
 
     /// Days since 1970-01-01 (Howard Hinnant's algorithm).

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One logged HTTP exchange, for `-v`. Never holds a token.
 public struct RequestLogEntry: Sendable {
@@ -79,9 +83,6 @@ public final class WebexClient {
         return "\(scheme)://\(host):\(port)"
     }
 
-    private static let unreserved = CharacterSet(charactersIn:
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-
     /// `collection/ID`, the id escaped as one path segment: an id from outside
     /// (`../webhooks` in a delivery) never reaches another resource. Every id that goes
     /// into a path goes through here.
@@ -98,7 +99,7 @@ public final class WebexClient {
     }
 
     static func escape(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
+        percentEncoded(text)
     }
 
     private func logPath(_ url: String) -> String {

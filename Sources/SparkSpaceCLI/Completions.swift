@@ -1,3 +1,4 @@
+import SparkSpace
 /// Shell completion scripts, generated from the command table: every command,
 /// subcommand and option, option values (`.choices`, files, directories, room
 /// titles, command paths) and positional arguments. Nothing here names a
@@ -49,7 +50,7 @@ extension OptionSpec {
 
 /// `'text'` for POSIX shells and zsh.
 func shellQuoted(_ text: String) -> String {
-    "'" + text.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+    "'" + text.replacing("'", with: #"'\''"#) + "'"
 }
 
 // MARK: - bash
@@ -579,7 +580,7 @@ struct FishCompletion {
 
     private func lines(_ command: CommandSpec) -> String {
         let words = command.pathWords.joined(separator: " ")
-        var lines = ["# spark-space \(words)".trimmingCharacters(in: .whitespaces)]
+        var lines = ["# spark-space \(words)".trimmingSpaces()]
         lines += command.subcommands.map {
             "complete -c spark-space -n \(fishQuoted("__spark_space_needs_command \(words)".trimmed))"
                 + " -a \($0.name) -d \(fishQuoted($0.summary))"
@@ -785,9 +786,9 @@ func fishWord(_ value: String) -> String {
 
 /// `'text'` for fish.
 func fishQuoted(_ text: String) -> String {
-    "'" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
+    "'" + text.replacing("\\", with: "\\\\").replacing("'", with: "\\'") + "'"
 }
 
 extension String {
-    var trimmed: String { trimmingCharacters(in: .whitespaces) }
+    var trimmed: String { trimmingSpaces() }
 }

@@ -1,3 +1,5 @@
+import SparkSpace
+
 /// `--help` text of a command, from the command table: its own usage, arguments, options
 /// and examples first, then its notes; the global options are one line pointing to
 /// `spark-space help globals`.
@@ -51,6 +53,6 @@ private func aligned(_ rows: [(String, String)]) -> [String] {
     return rows.map { name, text in
         name.count > width
             ? "  \(name)\n  \(String(repeating: " ", count: width))  \(text)"
-            : "  \(name.padding(toLength: width, withPad: " ", startingAt: 0))  \(text)"
+            : "  \(name + String(repeating: " ", count: max(0, width - name.count)))  \(text)"
     }
 }

@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import SparkSpace
 
 /// Streams and environment of one run; tests replace them.
@@ -134,7 +143,7 @@ public final class Invocation {
         try requireConfirmable()
         guard !has("yes") else { return }
         err.writeDiagnostic("\(question) [y/N] ", newline: false)
-        let answer = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        let answer = readLine(strippingNewline: true)?.trimmingSpaces().lowercased() ?? ""
         guard answer == "y" || answer == "yes" else { throw Declined() }
     }
 
@@ -150,8 +159,7 @@ public final class Invocation {
     func readStdin(for what: String) throws -> String {
         guard !stdinTaken else { throw UsageError("only one of the inputs can be read from stdin (\(what))") }
         stdinTaken = true
-        let data = FileHandle(fileDescriptor: terminal.stdin, closeOnDealloc: false).readDataToEndOfFile()
-        return String(decoding: data, as: UTF8.self)
+        return String(decoding: try readToEnd(fd: terminal.stdin), as: UTF8.self)
     }
 
     private func tokenOverride(_ flag: String, fileFlag: String) throws -> String? {
@@ -165,7 +173,10 @@ public final class Invocation {
                 }
                 text = String(decoding: data, as: UTF8.self)
             }
-            let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            // Editors on Windows start a UTF-8 file with a byte order mark: not part of the token.
+            var scalars = Substring(text).unicodeScalars
+            if scalars.first == "\u{FEFF}" { scalars.removeFirst() }
+            let token = String(String.UnicodeScalarView(scalars)).trimmingSpacesAndNewlines()
             guard !token.isEmpty else { throw UsageError("--\(fileFlag) \(path) holds no token") }
             return token
         }
@@ -218,11 +229,11 @@ public final class Invocation {
     func roomReference(_ positional: String?) throws -> String {
         if let positional { return positional }
         let settings = try space.settings
-        guard settings.roomIsSet else {
+        guard let room = settings.room else {
             throw UsageError("no ROOM: give ROOM, or --room ROOM, or set space.room (or $CHAT_ROOM_TITLE)",
                              command: parsed.command)
         }
-        return settings.room
+        return room
     }
 
     /// The token role chosen by `--as` (else `fallback`).

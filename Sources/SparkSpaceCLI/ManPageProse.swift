@@ -207,6 +207,16 @@ or
 .B ${ROOM_TITLE}
 reads that environment variable; an unset variable is an error naming it.
 Precedence: flag, then settings file, then environment fallback, then default.
+An unknown key, a key given twice, both
+.B space
+and
+.BR spark ,
+or a value of the wrong shape is an error (exit 2) naming the file and the
+closest known key.
+Files over 1 MB, YAML aliases, keys that are not plain text and nesting
+deeper than 64 levels are refused.
+.B settings show \-\-sources
+says where each value came from.
 .TP
 .B space.room
 Default room title; default
@@ -250,14 +260,15 @@ Webhook defaults:
 .BR $SERVER_URL ,
 .BR /hook ,
 .BR 0.0.0.0 ,
-.BR 8080 .
+.B 8080
+(a port 0\-65535; 0 picks a free one).
 .TP
 .B server.secret
 Webhook secret; default
 .BR $SPARK_WEBHOOK_SECRET .
 .TP
 .B network.retry_delays
-Seconds to wait before each retry; default
+Seconds to wait before each retry (at most 20 delays of 0 to 3600 s); default
 .BR "[0.1, 1, 5]" .
 .PP
 .B settings show

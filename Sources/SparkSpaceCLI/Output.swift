@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import SparkSpace
 
 /// Thrown when stdout is closed (`| head`): the command ends quietly with exit 0.
@@ -10,7 +19,7 @@ final class FDWriter: @unchecked Sendable {
     let fd: Int32
     private var buffer: [UInt8] = []
     /// Serializes writers on several threads (`-v` logs of concurrent requests).
-    private let lock = NSRecursiveLock()
+    private let lock = ThreadLock(recursive: true)
 
     init(fd: Int32) {
         self.fd = fd
@@ -56,7 +65,7 @@ final class FDWriter: @unchecked Sendable {
         defer { lock.unlock() }
         var offset = 0
         while offset < buffer.count {
-            let n = buffer.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            let n = buffer.withUnsafeBytes { writeBytes(fd, $0.baseAddress! + offset, $0.count - offset) }
             if n < 0 {
                 if errno == EINTR { continue }
                 buffer.removeAll(keepingCapacity: true)
@@ -323,7 +332,7 @@ final class ItemStream {
 /// The names of `--fields a,b,c`; blanks around commas are dropped, an empty name is a usage error.
 func fieldList(_ text: String) throws -> [String] {
     let names = text.split(separator: ",", omittingEmptySubsequences: false)
-        .map { $0.trimmingCharacters(in: .whitespaces) }
+        .map { $0.trimmingSpaces() }
     guard !names.contains(where: \.isEmpty) else {
         throw UsageError("--fields takes names separated by commas (id,title), not '\(text)'")
     }

@@ -1,4 +1,14 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dispatch
 import SparkSpace
 
 /// Runs the command line and returns the exit code. Never traps on bad input.
@@ -87,7 +97,7 @@ enum SignalHandling {
 
 /// Handlers that take over SIGINT/SIGTERM, e.g. to stop a server cleanly.
 final class SignalInterceptors {
-    private let lock = NSLock()
+    private let lock = ThreadLock()
     private var handler: ((Int32) -> Void)?
 
     func set(_ handler: ((Int32) -> Void)?) {

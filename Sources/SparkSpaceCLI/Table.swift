@@ -14,16 +14,16 @@ enum ColumnKind: Sendable {
 }
 
 /// A column of a table or tsv line.
-struct Column {
+struct Column: Sendable {
     var header: String
     var key: String
     var kind: ColumnKind
-    var value: ((JSON) -> String)? = nil
+    var value: (@Sendable (JSON) -> String)? = nil
 
     /// `kind` defaults from the key: `id`/`…Id` an id, known time keys a time, else text when
     /// `truncatable` (a title, a name), plain otherwise.
     init(_ header: String, _ key: String? = nil, truncatable: Bool = false, kind: ColumnKind? = nil,
-         value: ((JSON) -> String)? = nil) {
+         value: (@Sendable (JSON) -> String)? = nil) {
         self.header = header
         self.key = key ?? header
         self.kind = kind ?? Self.kind(of: key ?? header, truncatable: truncatable)

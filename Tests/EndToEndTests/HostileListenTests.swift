@@ -1,6 +1,7 @@
 import Foundation
 import MockWebex
 import SparkSpace
+import SparkSpaceListen
 import XCTest
 
 /// Issue 12: hostile clients of `listen`: slow senders, too many connections, forged

@@ -277,9 +277,11 @@ final class HostileStateTests: MockTestCase {
         mock.inject(.delay(1), method: "GET", pathPrefix: "/messages", times: 2)
         let group = DispatchGroup()
         let codes = StatusList()
-        for room in rooms {
+        // The runs only read the test's settings: shared across the two threads as they are.
+        nonisolated(unsafe) let test = self
+        for id in rooms.map(\.id) {
             DispatchQueue.global().async(group: group) {
-                let r = try? self.run(["pull", room.id, "--once", "--state", state])
+                let r = try? test.run(["pull", id, "--once", "--state", state])
                 codes.add(Int(r?.code ?? -1))
             }
         }

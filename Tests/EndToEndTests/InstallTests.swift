@@ -31,6 +31,30 @@ final class InstallTests: XCTestCase {
         XCTAssertEqual(try files(under: prefix), [])
     }
 
+    /// `make install` strips the binary: no symbol table left (`readelf -S` lists no `.symtab`).
+    func testInstalledBinaryIsStripped() throws {
+        let prefix = try temporaryDirectory()
+        XCTAssertEqual(try make(["install", "PREFIX=\(prefix.path)", "BIN=\(binaryURL.path)"]).code, 0)
+        let installedBinary = prefix.appendingPathComponent("bin/spark-space").path
+        let sections = try runTool("readelf", ["-S", "-W", installedBinary])
+        XCTAssertEqual(sections.code, 0, "readelf (binutils) is needed: " + sections.stderr)
+        XCTAssertTrue(sections.stdout.contains(".text"), sections.stdout)
+        XCTAssertFalse(sections.stdout.contains(".symtab"), "not stripped:\n" + sections.stdout)
+        let original = try runTool("readelf", ["-S", "-W", binaryURL.path])
+        XCTAssertTrue(original.stdout.contains(".symtab"), "the build itself keeps its symbols")
+    }
+
+    /// Issue #13: `Sources/` uses FoundationEssentials, so neither Foundation nor ICU is linked
+    /// (in the debug build they would show as shared libraries).
+    func testBinaryLinksNeitherFoundationNorICU() throws {
+        let libraries = try runTool("ldd", [binaryURL.path])
+        XCTAssertEqual(libraries.code, 0, libraries.stderr)
+        XCTAssertTrue(libraries.stdout.contains("libyaml"), libraries.stdout)
+        for name in ["libFoundation.so", "ICU", "libicu", "Networking", "FoundationXML"] {
+            XCTAssertFalse(libraries.stdout.contains(name), "\(name) is linked:\n" + libraries.stdout)
+        }
+    }
+
     /// bash-completion and fish find what was installed where they look.
     func testInstalledFilesAreWhereTheToolsLook() throws {
         let prefix = try temporaryDirectory()

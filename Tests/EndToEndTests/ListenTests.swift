@@ -1,6 +1,7 @@
 import Foundation
 import MockWebex
 import SparkSpace
+import SparkSpaceListen
 import XCTest
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -90,7 +91,8 @@ final class BackgroundRun: @unchecked Sendable {
 }
 
 /// Issue 5: `listen`, fed by the test over loopback.
-final class ListenTests: MockTestCase {
+// Sendable for `concurrentPerform`: its helpers only read the mock and the listener, which lock.
+final class ListenTests: MockTestCase, @unchecked Sendable {
     var listener: BackgroundRun?
     var port = 0
 

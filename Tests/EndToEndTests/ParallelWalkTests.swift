@@ -247,7 +247,7 @@ final class ParallelWalkTests: MockTestCase {
 
 extension ISO8601DateFormatter {
     /// `2026-11-25T10:00:00.123Z`, as Webex writes `created`.
-    static let withFractions: ISO8601DateFormatter = {
+    nonisolated(unsafe) static let withFractions: ISO8601DateFormatter = {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return formatter

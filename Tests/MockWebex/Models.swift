@@ -30,7 +30,7 @@ public struct MockMembership: Equatable {
     public let personEmail: String
 }
 
-public struct MockMessage: Equatable {
+public struct MockMessage: Equatable, Sendable {
     public let id: String
     public let roomId: String
     public let created: String

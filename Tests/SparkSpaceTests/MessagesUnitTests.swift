@@ -84,7 +84,7 @@ final class AttachmentNameTests: XCTestCase {
 final class OutgoingMessageTests: XCTestCase {
     private func temp(_ bytes: Int) throws -> String {
         let path = NSTemporaryDirectory() + "spark-space-unit-\(UUID().uuidString).txt"
-        FileManager.default.createFile(atPath: path, contents: Data(repeating: 65, count: bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(repeating: 65, count: bytes))
         return path
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import SparkSpace
+import SparkSpaceListen
 
 final class SignatureTests: XCTestCase {
     func testKnownHMACSHA1Vectors() {

@@ -57,7 +57,7 @@ do {
     exit(1)
 }
 print("\(server.baseURL) \(room.id)")
-fflush(stdout)
+fflush(nil)  // every output stream: `stdout` itself is a global var Swift 6 will not touch
 
 signal(SIGTERM, SIG_IGN)
 signal(SIGINT, SIG_IGN)

@@ -16,7 +16,9 @@ let identityCommands: [CommandSpec] = [
         subcommands: [
             CommandSpec(
                 "show", summary: "print the resolved settings (tokens and secret as *** plus last 4)",
-                examples: ["spark-space settings show -c settings.yaml --json"],
+                options: [OptionSpec("sources", help: "add where each value came from: flag, file, env or default")],
+                examples: ["spark-space settings show -c settings.yaml --json",
+                           "spark-space settings show --sources"],
                 run: showSettings)
         ]),
 ]
@@ -35,13 +37,20 @@ private func whoami(_ inv: Invocation) throws {
 }
 
 private func showSettings(_ inv: Invocation) throws {
-    let settings = try inv.loadSettings().redactedJSON
+    let resolved = try inv.loadSettings()
+    let sources = inv.has("sources")
+    let settings = resolved.redactedJSON
     if inv.output.isTable || inv.output.format == .tsv {
-        // One "key value" line per setting, dotted.
-        let rows = flattened(settings).map { JSON.object(["key": .string($0.0), "value": $0.1]) }
-        return try inv.output.list(rows, columns: [Column("key"), Column("value")])
+        // One "key value" line per setting, dotted; with --sources a third column says where it came from.
+        let rows = flattened(settings).map { key, value -> JSON in
+            var row: [String: JSON] = ["key": .string(key), "value": value]
+            if sources { row["source"] = .string(resolved.sources[key]?.rawValue ?? "-") }
+            return .object(row)
+        }
+        let columns = [Column("key"), Column("value")] + (sources ? [Column("source")] : [])
+        return try inv.output.list(rows, columns: columns)
     }
-    try inv.output.item(settings, columns: [])
+    try inv.output.item(sources ? settings.merging([("sources", resolved.sourcesJSON)]) : settings, columns: [])
 }
 
 private func flattened(_ value: JSON, prefix: String = "") -> [(String, JSON)] {

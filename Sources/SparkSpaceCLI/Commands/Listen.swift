@@ -1,5 +1,16 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dispatch
 import SparkSpace
+import SparkSpaceListen
 
 /// `listen`.
 let listenCommands: [CommandSpec] = [
@@ -36,7 +47,7 @@ let listenCommands: [CommandSpec] = [
 /// flushed), from any thread.
 final class EventLines {
     private let out: FDWriter
-    private let lock = NSLock()
+    private let lock = ThreadLock()
 
     init(out: FDWriter) { self.out = out }
 
@@ -53,7 +64,7 @@ final class EventLines {
 
 /// A stop request that can come from a signal handler or a worker; waited on by `listen`.
 private final class StopRequest: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = ThreadLock()
     private let semaphore = DispatchSemaphore(value: 0)
     private(set) var signal: Int32?
     private var requested = false

@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import SparkSpace
 
 let participantColumns = [
@@ -76,7 +85,7 @@ func participantList(_ words: [String], inv: Invocation) throws -> [String] {
             items = try inv.readStdin(for: "e-mails").split(whereSeparator: \.isNewline).map(String.init)
         }
         for item in items {
-            let email = item.trimmingCharacters(in: .whitespaces)
+            let email = item.trimmingSpaces()
             if email.isEmpty || email.hasPrefix("#") { continue }
             guard looksLikeEmail(email) else {
                 throw UsageError("'\(email)' is not an e-mail address", command: inv.parsed.command)

@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import SparkSpace
 
 /// `post`.
@@ -76,7 +85,7 @@ private func post(_ inv: Invocation) throws {
         message.target = .room(id: try threadRoomId(reference, thread: message.parentId, inv: inv, space: space, as: role))
     }
     var progress: TransferProgress?
-    if case .local(let path)? = file { progress = TransferProgress(inv.status, name: (path as NSString).lastPathComponent) }
+    if case .local(let path)? = file { progress = TransferProgress(inv.status, name: lastPathComponent(path)) }
     let created: JSON
     do {
         created = try space.post(message, as: role, progress: progress.map { meter in { meter.update($0, $1) } })
@@ -103,14 +112,28 @@ private func readCard(_ path: String, inv: Invocation) throws -> JSON {
     if path == "-" {
         bytes = Array(try inv.readStdin(for: "--card").utf8)
     } else {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
-              let handle = FileHandle(forReadingAtPath: path) else {
+        let fd = open(path, O_RDONLY)
+        var info = stat()
+        guard fd >= 0, fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            if fd >= 0 { close(fd) }
             throw UsageError("cannot read --card \(path)", command: inv.parsed.command)
         }
-        defer { try? handle.close() }
+        defer { close(fd) }
         // One byte over the cap is enough to refuse it: memory stays bounded.
-        bytes = Array((try? handle.read(upToCount: AdaptiveCard.maxFileBytes + 1)) ?? Data())
+        bytes = readPrefix(fd, count: AdaptiveCard.maxFileBytes + 1)
     }
     return try AdaptiveCard.parse(bytes, source: path == "-" ? "(stdin)" : path)
+}
+
+/// Up to `count` bytes from the start of `fd` (fewer at its end or on an error).
+private func readPrefix(_ fd: Int32, count: Int) -> [UInt8] {
+    var bytes = [UInt8](repeating: 0, count: count)
+    var filled = 0
+    while filled < count {
+        let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, count - filled) }
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else { break }
+        filled += n
+    }
+    return Array(bytes.prefix(filled))
 }

@@ -19,7 +19,7 @@ let provisionCommand = CommandSpec(
 private func provision(_ inv: Invocation) throws {
     let space = try inv.space
     let role = inv.role()
-    if !space.settings.roomIsSet {
+    if space.settings.room == nil {
         inv.note("space.room is not set: using the seed's fallback title '\(space.settings.room)'")
     }
     let plan = try space.provisionPlan(as: role)

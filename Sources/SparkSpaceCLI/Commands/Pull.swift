@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import SparkSpace
 
 /// `pull`.
@@ -58,7 +67,7 @@ private func pull(_ inv: Invocation) throws {
             inv.warn("warning: \(error); polling again in \(formatSeconds(interval))")
         }
         if once { return }
-        Thread.sleep(forTimeInterval: interval)
+        sleepThread(seconds: interval)
     }
 }
 

@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import SparkSpace
 
 let roomColumns = [
@@ -80,9 +89,10 @@ func roomTableColumns(_ rooms: [JSON], inv: Invocation, space: SparkSpace, role:
     for team in teams {
         if let id = team["id"]?.string, let name = team["name"]?.string { names[id] = name }
     }
+    let known = names
     let team = Column("team", "teamId", kind: .text) { item in
         let id = item["teamId"]?.string ?? ""
-        return names[id] ?? id
+        return known[id] ?? id
     }
     return roomColumns.map { $0.key == "teamId" ? team : $0 }
 }
@@ -106,7 +116,7 @@ private func getRoom(_ inv: Invocation) throws {
 
 private func createRoom(_ inv: Invocation) throws {
     let title = inv.positionals[0]
-    guard !title.trimmingCharacters(in: .whitespaces).isEmpty else {
+    guard !title.trimmingSpaces().isEmpty else {
         throw UsageError("the room title is empty", command: inv.parsed.command)
     }
     let participants = try participantList(inv.all("participant"), inv: inv)
@@ -140,7 +150,7 @@ private func createRoom(_ inv: Invocation) throws {
 
 private func renameRoom(_ inv: Invocation) throws {
     let newTitle = inv.positionals[1]
-    guard !newTitle.trimmingCharacters(in: .whitespaces).isEmpty else {
+    guard !newTitle.trimmingSpaces().isEmpty else {
         throw UsageError("the new title is empty", command: inv.parsed.command)
     }
     let space = try inv.space

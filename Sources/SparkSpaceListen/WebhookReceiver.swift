@@ -1,4 +1,15 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dispatch
+import SparkSpace
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -64,9 +75,10 @@ public final class WebhookReceiver: @unchecked Sendable {
     public let configuration: Configuration
     private let onDelivery: (JSON) -> Void
     private let onRejection: ((Rejection, String) -> Void)?
-    private let queue = OperationQueue()
+    private let queue = DispatchQueue(label: "spark-space.webhook-workers", attributes: .concurrent)
+    private let slots: DispatchSemaphore
     private let work = DispatchGroup()
-    private let lock = NSLock()
+    private let lock = ThreadLock()
     private var group: MultiThreadedEventLoopGroup?
     private var channel: Channel?
     private var connections = 0
@@ -79,8 +91,7 @@ public final class WebhookReceiver: @unchecked Sendable {
         self.configuration = configuration
         self.onDelivery = onDelivery
         self.onRejection = onRejection
-        queue.maxConcurrentOperationCount = configuration.workers
-        queue.name = "spark-space.webhook-workers"
+        slots = DispatchSemaphore(value: configuration.workers)
     }
 
     /// Binds and starts serving; returns the port actually bound.
@@ -93,8 +104,8 @@ public final class WebhookReceiver: @unchecked Sendable {
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { [unowned self] channel in
                 guard self.admit(channel) else { return channel.close() }
-                return channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMap {
-                    channel.pipeline.addHandler(DeliveryHandler(receiver: self))
+                return channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMapThrowing {
+                    try channel.pipeline.syncOperations.addHandler(DeliveryHandler(receiver: self))
                 }
             }
         do {
@@ -166,8 +177,11 @@ public final class WebhookReceiver: @unchecked Sendable {
             return reject(.malformed, "a body that is not a JSON object")
         }
         work.enter()
-        queue.addOperation { [onDelivery, work] in
-            onDelivery(json)
+        queue.async { [self] in
+            // At most `workers` deliveries at a time; the others wait their turn.
+            slots.wait()
+            self.onDelivery(json)
+            slots.signal()
             work.leave()
         }
         return nil
@@ -265,7 +279,8 @@ private final class DeliveryHandler: ChannelInboundHandler, RemovableChannelHand
         let buffer = context.channel.allocator.buffer(string: text + "\n")
         context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-        if !keepAlive { done.whenComplete { _ in context.close(promise: nil) } }
+        let channel = context.channel
+        if !keepAlive { done.whenComplete { _ in channel.close(promise: nil) } }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {

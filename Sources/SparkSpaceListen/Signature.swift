@@ -1,5 +1,15 @@
 import Crypto
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import SparkSpace
 
 /// Webhook delivery signatures: Webex signs each delivery of a webhook that has a
 /// `secret` with the header `X-Spark-Signature`, the lowercase hex HMAC-SHA1 of
@@ -22,7 +32,7 @@ public enum WebhookSignature {
     where Body.Element == UInt8 {
         guard let signature else { return false }
         let expected = Array(sign(body, secret: secret).utf8)
-        let given = Array(signature.trimmingCharacters(in: .whitespaces).lowercased().utf8)
+        let given = Array(signature.trimmingSpaces().lowercased().utf8)
         return constantTimeEquals(expected, given)
     }
 
