@@ -35,7 +35,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             case .truncate:
                 send(context: context, head: h, reply: reply, truncate: true)
             case .delay(let t):
-                context.eventLoop.scheduleTask(in: .nanoseconds(Int64(t * 1_000_000_000))) {
+                context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(t * 1_000_000_000))) {
                     guard context.channel.isActive else { return }
                     self.send(context: context, head: h, reply: reply, truncate: false)
                 }
@@ -73,7 +73,8 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if !keepAlive {
-            done.whenComplete { _ in context.close(promise: nil) }
+            let channel = context.channel
+            done.whenComplete { _ in channel.close(promise: nil) }
         }
     }
 
