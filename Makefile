@@ -7,7 +7,7 @@
 #
 # PREFIX (default /usr/local) and DESTDIR (for packaging) work as usual; BIN
 # names the binary to install (default: the release build). The Swift runtime
-# and Foundation are linked statically: start-up is ~9 ms faster and ~5 MB
+# and FoundationEssentials are linked statically: start-up is ~9 ms faster and ~5 MB
 # smaller than with the shared ones (issue #7); libcurl stays a shared library,
 # opened on first use. It is linked with lld and packed relative relocations
 # (DT_RELR, glibc >= 2.36): the 2.2 MB relocation table shrinks to 18 KB, and a

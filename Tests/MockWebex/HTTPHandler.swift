@@ -37,7 +37,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             case .delay(let t), .delayThenTruncate(let t):
                 let truncate: Bool
                 if case .delayThenTruncate = reply.action { truncate = true } else { truncate = false }
-                context.eventLoop.scheduleTask(in: .nanoseconds(Int64(t * 1_000_000_000))) {
+                context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(t * 1_000_000_000))) {
                     guard context.channel.isActive else { return }
                     self.send(context: context, head: h, reply: reply, truncate: truncate)
                 }
@@ -77,7 +77,8 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if !keepAlive {
-            done.whenComplete { _ in context.close(promise: nil) }
+            let channel = context.channel
+            done.whenComplete { _ in channel.close(promise: nil) }
         }
     }
 
@@ -92,7 +93,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let half = reply.body.count / 2
         context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(
             bytes: reply.body[0..<half])))), promise: nil)
-        context.eventLoop.scheduleTask(in: .nanoseconds(Int64(seconds * 1_000_000_000))) {
+        context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(seconds * 1_000_000_000))) {
             guard context.channel.isActive else { return }
             context.write(self.wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(
                 bytes: reply.body[half...])))), promise: nil)

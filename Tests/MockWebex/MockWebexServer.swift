@@ -8,7 +8,7 @@ import NIOPosix
 /// (`MockPerson`, `MockRoom`, ...) whose `id` is a real-looking Webex id
 /// (base64 of `ciscospark://us/KIND/<uuid>`, unpadded). Inspection methods return the objects
 /// exactly as the API renders them, parsed into `[String: Any]`.
-public final class MockWebexServer {
+public final class MockWebexServer: @unchecked Sendable {  // its state is guarded by `lock`
     // MARK: Faults
 
     public enum Fault {
@@ -128,8 +128,8 @@ public final class MockWebexServer {
             .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 16)
             .childChannelInitializer { [weak self] channel in
                 guard let self = self else { return channel.close() }
-                return channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMap {
-                    channel.pipeline.addHandler(MockHTTPHandler(server: self))
+                return channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMapThrowing {
+                    try channel.pipeline.syncOperations.addHandler(MockHTTPHandler(server: self))
                 }
             }
         do {
