@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// What an archive directory (`walk-messages --download DIR`) holds already: the file
 /// `DIR/.spark-space-downloads`, one line per saved attachment, `URL<TAB>NAME`, appended as

@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Adaptive Cards as Webex takes them: a JSON object whose `type` is `AdaptiveCard`, sent as
 /// the one attachment of a message.

@@ -1,5 +1,14 @@
 import CCurl
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Pages of a room's messages, newest first: a sequential `MessageWalk` or a `ParallelWalk`.
 public protocol MessagePages {
@@ -125,7 +134,8 @@ private final class WalkState: @unchecked Sendable {
         ss_tune_malloc_for_threads()  // memory flat: see shim.h
         let first = windows[0]
         for index in 0..<workers {
-            let thread = Thread { [self] in
+            // 4 MB of stack: page scanning recurses into nested values.
+            startThread(stackSize: 4 << 20) { [self] in
                 var window: Window? = index == 0 ? first : nil
                 if window == nil { window = split() }
                 while let current = window {
@@ -133,8 +143,6 @@ private final class WalkState: @unchecked Sendable {
                     window = split()
                 }
             }
-            thread.stackSize = 4 << 20  // page scanning recurses into nested values
-            thread.start()
         }
     }
 
@@ -339,7 +347,7 @@ private final class Spool: @unchecked Sendable {
         var template = Array((directory + "/spark-space-walk.XXXXXX").utf8CString)
         fd = mkstemp(&template)
         guard fd >= 0 else { throw SparkError.io("cannot create a temporary file in \(directory): \(String(cString: strerror(errno)))") }
-        let path = String(cString: template)
+        let path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         TemporaryFiles.shared.add(path)  // for the instant until it is unlinked
         unlink(path)
         TemporaryFiles.shared.remove(path)

@@ -87,7 +87,7 @@ public final class WebexClient {
     /// (`../webhooks` in a delivery) never reaches another resource. Every id that goes
     /// into a path goes through here.
     public static func resource(_ collection: String, _ id: String) -> String {
-        let segment = id == "." || id == ".." ? id.replacingOccurrences(of: ".", with: "%2E") : escape(id)
+        let segment = id == "." || id == ".." ? id.replacing(".", with: "%2E") : escape(id)
         return collection + "/" + segment
     }
 

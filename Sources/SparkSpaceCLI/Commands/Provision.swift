@@ -20,7 +20,7 @@ private func provision(_ inv: Invocation) throws {
     let space = try inv.space
     let role = inv.role()
     if space.settings.room == nil {
-        inv.note("space.room is not set: using the seed's fallback title '\(space.settings.room)'")
+        inv.note("space.room is not set: using the seed's fallback title '\(Settings.fallbackRoomTitle)'")
     }
     let plan = try space.provisionPlan(as: role)
     for warning in plan.warnings { inv.warn("warning: \(warning)") }
