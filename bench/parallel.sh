@@ -2,7 +2,8 @@
 # A long history at the speed of N round trips (issue 18): walks of 200,000 messages
 # on the mock API with a round trip modelled by --latency-ms, sequential against
 # --parallel 2/4/8, and ciscosparkapi under the same latency. See bench/RESULTS.md.
-# usage: [RUNS=1] [LATENCY_MS=100] [SDK=1] bench/parallel.sh [MESSAGES]
+# SPARSE_DAYS=D puts one message an hour for D days before them (an uneven history).
+# usage: [RUNS=1] [LATENCY_MS=100] [SDK=1] [SPARSE_DAYS=0] bench/parallel.sh [MESSAGES]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 messages=${1:-200000}
@@ -17,7 +18,7 @@ spark="$bin/spark-space"
 out=$(mktemp -d)
 trap 'rm -rf "$out"; [ -n "${mock_pid:-}" ] && kill "$mock_pid" 2>/dev/null || true' EXIT
 
-"$bin/mock-webex" --messages "$messages" --latency-ms "$latency" >"$out/mock.line" &
+"$bin/mock-webex" --messages "$messages" --latency-ms "$latency" --sparse-days "${SPARSE_DAYS:-0}" >"$out/mock.line" &
 mock_pid=$!
 for _ in $(seq 1 600); do [ -s "$out/mock.line" ] && break; sleep 0.1; done
 read -r base room <"$out/mock.line"
@@ -34,7 +35,7 @@ measure() {
     rm -f "$out/$name".time.*
 }
 
-printf '%-30s %8s %8s %9s %9s %s\n' "walk $messages, ${latency} ms/request" "wall s" "peak MB" "requests" "x seq" "same bytes"
+printf '%-30s %8s %8s %9s %9s %s\n' "walk $messages (+${SPARSE_DAYS:-0} d), ${latency} ms/request" "wall s" "peak MB" "requests" "x seq" "same bytes"
 for n in 1 2 4 8; do
     read -r wall rss < <(measure "p$n" "$spark" walk-messages "$room" -o ndjson --parallel "$n" -v \
         --api-url "$base" --audit-token audit-token --token bot-token)

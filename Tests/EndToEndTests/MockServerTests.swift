@@ -254,6 +254,32 @@ final class MockServerTests: XCTestCase {
 
     // How fast seeding is belongs to bench/, not to a timed assertion here (a loaded machine fails it).
     func testBulkSeedingAddsEveryMessage() {
+    /// `before` is strictly before the instant (as Webex documents it), compared in milliseconds;
+    /// messages seeded in the past make the room as old as they are.
+    func testBeforeIsStrictAndTheRoomIsNoYoungerThanItsMessages() throws {
+        let room = server.addRoom(title: "Instants", members: ["alice@example.com"])
+        server.addMessages(roomId: room.id, count: 3, fromEmail: "alice@example.com", from: "2026-01-02T03:04:05.006Z",
+                           stepMillis: 0)
+        server.addMessages(roomId: room.id, count: 2, fromEmail: "alice@example.com", from: "2026-01-02T03:04:05.007Z",
+                           stepMillis: 1)
+        XCTAssertEqual(server.room(id: room.id)?["created"] as? String, "2026-01-02T03:04:05.006Z")
+        let base = server.baseURL + "/messages?roomId=" + room.id + "&before="
+        XCTAssertEqual(try curl(base + "2026-01-02T03:04:05.007Z").items.count, 3, "the three at .006")
+        XCTAssertEqual(try curl(base + "2026-01-02T03:04:05.006Z").items.count, 0, "none strictly before .006")
+        XCTAssertEqual(try curl(base + "2026-01-02T04:04:05.008%2B01:00").items.map { $0["text"] as? String },
+                       ["message 1", "message 3", "message 2", "message 1"], "newest first; an offset is an instant")
+        XCTAssertEqual(try curl(base + "yesterday").status, 400)
+    }
+
+    /// `latency` delays every answer (the round trip of the real service, for the parallel walk).
+    func testLatencyDelaysEveryAnswer() throws {
+        server.latency = 0.3
+        let started = Date()
+        XCTAssertEqual(try curl(server.baseURL + "/rooms", token: nil).status, 401)
+        XCTAssertEqual(try curl(server.baseURL + "/rooms").status, 200)
+        XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(started), 0.6)
+    }
+
         let room = server.addRoom(title: "Bulk", members: ["alice@example.com"])
         server.addMessages(roomId: room.id, count: 200_000, fromEmail: "alice@example.com")
         XCTAssertEqual(server.messageCount(roomId: room.id), 200_000)

@@ -94,7 +94,7 @@ final class ParallelWalkTests: MockTestCase {
                             created: ISO8601DateFormatter.withFractions.string(from: Date(timeIntervalSinceNow: -Double(hours) * 3600)))
         }
         mock.addMessages(roomId: room.id, count: 20_000, fromEmail: "alice@example.com")
-        mock.latency = 0.02
+        mock.latency = 0.03
         let sequential = try walk(room, parallel: 1, ["-o", "ndjson"])
         mock.clearRequests()
         let parallel = try walk(room, parallel: 4, ["-o", "ndjson"])
@@ -103,6 +103,11 @@ final class ParallelWalkTests: MockTestCase {
         let dense = try XCTUnwrap(mock.messages(roomId: room.id)[19_999]["created"] as? String).flatMap(millis)
         let inDense = windowStarts.filter { $0 > dense! }
         XCTAssertGreaterThanOrEqual(inDense.count, 2, "the recent part was read as several windows: \(windowStarts)")
+        // --names takes the parsed pages of the same windows: the same events.
+        mock.clearRequests()
+        let named = try walk(room, parallel: 4, ["-o", "ndjson", "--names"])
+        XCTAssertEqual(named.stdout, sequential.stdout)
+        XCTAssertGreaterThanOrEqual(windowStarts.count, 3)
     }
 
     func testSinceAndBeforeKeepTheirMeaningWithParallel() throws {

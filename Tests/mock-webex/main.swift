@@ -1,12 +1,12 @@
 import Foundation
 import MockWebex
 
-// mock-webex [--port N] [--messages N] [--room-title T] [--latency-ms N]
+// mock-webex [--port N] [--messages N] [--room-title T] [--latency-ms N] [--sparse-days D]
 // Prints "http://127.0.0.1:PORT/v1 ROOM_ID" and serves until SIGTERM/SIGINT.
 // Tokens: "bot-token" (bot@example.com), "audit-token" (alice@example.com).
 
 func usage() -> Never {
-    FileHandle.standardError.write(Data("usage: mock-webex [--port N] [--messages N] [--room-title T] [--throttle-every N --retry-after S] [--latency-ms N]\n".utf8))
+    FileHandle.standardError.write(Data("usage: mock-webex [--port N] [--messages N] [--room-title T] [--throttle-every N --retry-after S] [--latency-ms N] [--sparse-days D]\n".utf8))
     exit(2)
 }
 
@@ -16,6 +16,7 @@ var title = "Mock room"
 var throttleEvery = 0
 var retryAfter = "1"
 var latencyMillis = 0
+var sparseDays = 0
 var args = CommandLine.arguments.dropFirst()
 while let a = args.popFirst() {
     var name = a
@@ -38,6 +39,8 @@ while let a = args.popFirst() {
     case "--retry-after": retryAfter = value()
     // Added before every answer: a real service's round trip (for the parallel walk benchmark).
     case "--latency-ms": guard let v = Int(value()), (0...600_000).contains(v) else { usage() }; latencyMillis = v
+    // One message an hour for D days before the others: an uneven history.
+    case "--sparse-days": guard let v = Int(value()), (0...3650).contains(v) else { usage() }; sparseDays = v
     case "-h", "--help": usage()
     default: usage()
     }
@@ -45,6 +48,12 @@ while let a = args.popFirst() {
 
 let server = MockWebexServer()
 let room = server.addRoom(title: title, members: ["alice@example.com"])
+let dense = Date().addingTimeInterval(-Double(count) / 1000 - 60)
+for hour in stride(from: sparseDays * 24, to: 0, by: -1) {
+    let created = ISO8601DateFormatter.string(from: dense.addingTimeInterval(-Double(hour) * 3600), timeZone: .gmt,
+                                              formatOptions: [.withInternetDateTime, .withFractionalSeconds])
+    server.addMessage(roomId: room.id, fromEmail: "alice@example.com", text: "hour \(hour)", created: created)
+}
 server.addMessages(roomId: room.id, count: count, fromEmail: "alice@example.com")
 server.latency = Double(latencyMillis) / 1000
 if throttleEvery > 0 {
