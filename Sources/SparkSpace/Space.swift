@@ -19,6 +19,8 @@ public final class SparkSpace {
     private let budget: WaitBudget
     private let sleeper: Sleeper
     private let logger: ((RequestLogEntry) -> Void)?
+    /// `--dry-run`: every client reports its writes here instead of sending them.
+    private let dryRun: ((PlannedWrite) -> Void)?
     private var clients: [TokenRole: WebexClient] = [:]
     private let lock = NSLock()
 
@@ -26,14 +28,19 @@ public final class SparkSpace {
     ///   - maxWait: total seconds all requests may wait on `Retry-After` (SPEC `--max-wait`).
     public init(
         settings: Settings, transport: HTTPTransport, maxWait: Double = 300,
-        sleeper: Sleeper = SystemSleeper(), logger: ((RequestLogEntry) -> Void)? = nil
+        sleeper: Sleeper = SystemSleeper(), logger: ((RequestLogEntry) -> Void)? = nil,
+        dryRun: ((PlannedWrite) -> Void)? = nil
     ) {
         self.settings = settings
         self.transport = transport
         self.budget = WaitBudget(seconds: maxWait)
         self.sleeper = sleeper
         self.logger = logger
+        self.dryRun = dryRun
     }
+
+    /// True when writes are reported, not sent (`--dry-run`).
+    public var isDryRun: Bool { dryRun != nil }
 
     /// True when an audit token is configured.
     public var hasAuditToken: Bool { settings.auditToken != nil }
@@ -50,6 +57,7 @@ public final class SparkSpace {
             baseURL: settings.apiURL, token: token, transport: transport,
             policy: RetryPolicy(delays: settings.retryDelays), budget: budget, sleeper: sleeper)
         client.logger = logger
+        client.dryRun = dryRun
         clients[role] = client
         return client
     }

@@ -58,6 +58,12 @@ struct StoppedBySignal: Error {
     var signal: Int32
 }
 
+/// A confirmation answered with something other than yes: nothing done, exit 1.
+struct Declined: Error, CustomStringConvertible {
+    var what: String
+    var description: String { "not deleted: \(what) (the answer was not yes)" }
+}
+
 /// Some items of a bulk command failed (already reported one by one).
 struct PartialFailure: Error, CustomStringConvertible {
     var code: Int32

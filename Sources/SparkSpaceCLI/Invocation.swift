@@ -36,6 +36,8 @@ public final class Invocation {
     func all(_ name: String) -> [String] { parsed.all(name) }
 
     var quiet: Bool { has("quiet") }
+    /// `--dry-run`: writes are printed, not sent (the gate is `WebexClient.send`).
+    var dryRun: Bool { has("dry-run") }
     var verbose: Bool { has("verbose") }
 
     /// A non-negative number option, or `fallback`.
@@ -139,10 +141,35 @@ public final class Invocation {
                 try? err.flush()
             } : nil
             let made = SparkSpace(settings: settings, transport: transport,
-                                  maxWait: try number("max-wait", default: 300), logger: logger)
+                                  maxWait: try number("max-wait", default: 300), logger: logger,
+                                  dryRun: dryRun ? { [err] planned in
+                                      // stderr, even with -q: stdout keeps the command's own output format.
+                                      try? err.write("spark-space: dry-run: \(sanitizeCell(planned.line))\n")
+                                      try? err.flush()
+                                  } : nil)
             cachedSpace = made
             return made
         }
+    }
+
+    /// Asks before a deletion (SPEC "Confirmations"): true to go on. On a terminal the question
+    /// goes to stderr and anything but y/yes is false; with stdin not a terminal and no `--yes`
+    /// it is a usage error before any request. A dry run deletes nothing, so it never asks.
+    func confirmed(_ question: @autoclosure () -> String) throws -> Bool {
+        if has("yes") || dryRun { return true }
+        try requireConfirmation()
+        try err.write("\(sanitizeCell(question())) [y/N] ")
+        try err.flush()
+        let answer = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        return answer == "y" || answer == "yes"
+    }
+
+    /// Throws a usage error when a confirmation would be needed and stdin is not a terminal;
+    /// call it before any request.
+    func requireConfirmation() throws {
+        guard !has("yes"), !dryRun, isatty(terminal.stdin) != 1 else { return }
+        throw UsageError("refusing to \(parsed.command.name) without --yes when stdin is not a terminal",
+                         command: parsed.command)
     }
 
     /// The token role chosen by `--as` (else `fallback`).

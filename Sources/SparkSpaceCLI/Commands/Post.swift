@@ -27,7 +27,7 @@ let postCommands: [CommandSpec] = [
             "make test 2>&1 | tail -50 | spark-space post --text -",
             "spark-space post 'Ops room' --text 'the report' --file ./report.pdf",
         ],
-        run: post)
+        writes: true, run: post)
 ]
 
 private func post(_ inv: Invocation) throws {

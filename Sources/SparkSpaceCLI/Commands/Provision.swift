@@ -9,9 +9,9 @@ let provisionCommand = CommandSpec(
     details: "Reads space.room, space.team and space.participants. Creates the room (in the team; the team too "
         + "when it does not exist) and adds the missing participants; an unchanged space sends no write request. "
         + "Prints the room. A room that exists outside space.team is left there with a warning: Webex cannot "
-        + "move a room into a team. --dry-run prints the plan (action, target) and writes nothing.",
-    options: [OptionSpec("dry-run", help: "print what would be done, change nothing")],
+        + "move a room into a team. --dry-run (global) prints the plan (action, target) and writes nothing.",
     examples: ["spark-space provision -c ci.yaml --dry-run", "spark-space provision -c ci.yaml -o json"],
+    writes: true,
     run: provision)
 
 private func provision(_ inv: Invocation) throws {
