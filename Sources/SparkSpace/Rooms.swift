@@ -17,9 +17,10 @@ extension SparkSpace {
     /// A title matching several rooms is a conflict naming their ids; none is not found.
     public func room(_ reference: String, as role: TokenRole = .bot) throws -> JSON {
         if isWebexId(reference) { return try fetch("rooms", id: reference, kind: "room", as: role) }
-        let matches = try groupRooms(titled: reference, as: role)
+        var titles: [String] = []
+        let matches = try groupRooms(titled: reference, as: role) { titles.append($0) }
         guard let room = try Self.single(matches, "group rooms are titled '\(reference)'") else {
-            throw SparkError.notFound("no group room titled '\(reference)'")
+            throw SparkError.notFound("no group room titled '\(reference)'" + didYouMean(reference, among: titles))
         }
         return room
     }
@@ -43,10 +44,13 @@ extension SparkSpace {
     }
 
     /// Every group room with exactly this title.
-    public func groupRooms(titled title: String, as role: TokenRole = .bot) throws -> [JSON] {
+    /// `seen`, when given, receives every title on the way (for did-you-mean).
+    public func groupRooms(titled title: String, as role: TokenRole = .bot,
+                           seen: ((String) -> Void)? = nil) throws -> [JSON] {
         var rooms = try client(role).list("rooms", query: [("type", "group"), ("max", String(Self.maxPage))])
         var matches: [JSON] = []
         while let room = try rooms.next() {
+            if let seen, let other = room["title"]?.string { seen(other) }
             if room["title"]?.string == title { matches.append(room) }
         }
         return matches

@@ -11,8 +11,11 @@ extension SparkSpace {
     /// conflict naming their ids; none is not found.
     public func team(_ reference: String, as role: TokenRole = .bot) throws -> JSON {
         if isWebexId(reference) { return try fetch("teams", id: reference, kind: "team", as: role) }
-        guard let found = try team(named: reference, as: role) else {
-            throw SparkError.notFound("no team named '\(reference)'")
+        let all = try teams(as: role)
+        guard let found = try Self.single(all.filter { $0["name"]?.string == reference }, "teams are named '\(reference)'")
+        else {
+            let names = all.compactMap { $0["name"]?.string }
+            throw SparkError.notFound("no team named '\(reference)'" + didYouMean(reference, among: names))
         }
         return found
     }
@@ -23,7 +26,9 @@ extension SparkSpace {
     }
 
     /// Creates a team (Webex also creates its general room, titled like the team).
-    public func createTeam(name: String, as role: TokenRole = .bot) throws -> JSON {
-        try client(role).post("teams", ["name": .string(name)])
+    public func createTeam(name: String, description: String? = nil, as role: TokenRole = .bot) throws -> JSON {
+        var body: [String: JSON] = ["name": .string(name)]
+        if let description { body["description"] = .string(description) }
+        return try client(role).post("teams", .object(body))
     }
 }

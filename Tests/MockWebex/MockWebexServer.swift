@@ -64,6 +64,7 @@ public final class MockWebexServer {
     var messageRoom: [String: String] = [:]
     var bulkRanges: [(lo: UInt64, hi: UInt64, roomId: String)] = [] // message-id counters seeded by addMessages
     var idHeads: [String: (b64: String, rest: [UInt8])] = [:]
+    var teamMembershipIds: [String: String] = [:] // "teamId|personId" -> team membership id
     var webhooksById: [String: WebhookRec] = [:]
     var webhookOrder: [String] = []
     var contents: [String: ContentRec] = [:]
@@ -327,7 +328,7 @@ public final class MockWebexServer {
         lock.lock(); defer { lock.unlock() }
         let creator = tokens[creatorToken].flatMap { people[$0] } ?? people[bot.id]!
         let t = TeamRec(id: nextId("TEAM"), name: name, creatorId: creator.id, created: MockTime.format(tick()),
-                        members: [creator.id])
+                        members: [creator.id], moderators: [creator.id])
         teamsById[t.id] = t
         teamOrder.append(t.id)
         if withGeneralRoom {

@@ -126,7 +126,7 @@ extension MockWebexServer {
     private func route(_ c: inout Ctx) -> Reply {
         let p = c.parts
         guard let first = p.first else { return errorReply(404, "The requested resource could not be found.", c.trackingId) }
-        let known = ["people", "rooms", "teams", "memberships", "messages", "webhooks", "contents"]
+        let known = ["people", "rooms", "teams", "team", "memberships", "messages", "webhooks", "contents"]
         guard known.contains(first), c.path.hasPrefix("/") else {
             return errorReply(404, "The requested resource could not be found.", c.trackingId)
         }
@@ -155,6 +155,13 @@ extension MockWebexServer {
         case ("teams", 2):
             return allow(["GET", "PUT", "DELETE"]) {
                 m == "PUT" ? updateTeam(ctx, p[1]) : m == "DELETE" ? deleteTeam(ctx, p[1]) : getTeam(ctx, p[1])
+            }
+        case ("team", 2) where p[1] == "memberships":
+            return allow(["GET", "POST"]) { m == "POST" ? createTeamMembership(ctx) : listTeamMemberships(ctx) }
+        case ("team", 3) where p[1] == "memberships":
+            return allow(["GET", "PUT", "DELETE"]) {
+                m == "PUT" ? updateTeamMembership(ctx, p[2]) : m == "DELETE" ? deleteTeamMembership(ctx, p[2])
+                    : getTeamMembership(ctx, p[2])
             }
         case ("memberships", 1):
             return allow(["GET", "POST"]) { m == "POST" ? createMembership(ctx) : listMemberships(ctx) }
@@ -328,17 +335,8 @@ extension MockWebexServer {
     }
 
     private func updateRoom(_ c: Ctx, _ id: String) -> Reply {
-        guard var r = visibleRoom(c, id) else { return errorReply(404, "Could not find a room with provided ID.", c.trackingId) }
-        let (bodyOpt, err) = parseJSONBody(c)
-        if let err = err { return err }
-        let body = bodyOpt!
-        guard let title = str(body, "title"), !title.isEmpty else {
-            return errorReply(400, "title is required.", c.trackingId)
-        }
-        r.title = title
-        if let locked = bool(body, "isLocked") { r.isLocked = locked }
-        roomsById[id] = r
-        return jsonReply(200, r.json())
+        guard let r = visibleRoom(c, id) else { return errorReply(404, "Could not find a room with provided ID.", c.trackingId) }
+        return updateRoom(c, r)
     }
 
     private func deleteRoom(_ c: Ctx, _ id: String) -> Reply {
@@ -375,7 +373,7 @@ extension MockWebexServer {
             return errorReply(400, "name is required.", c.trackingId)
         }
         let t = TeamRec(id: nextId("TEAM"), name: name, creatorId: c.caller.id, created: MockTime.format(tick()),
-                        members: [c.caller.id])
+                        members: [c.caller.id], moderators: [c.caller.id], description: str(bodyOpt!, "description"))
         teamsById[t.id] = t
         teamOrder.append(t.id)
         // Webex creates the team's general space, titled like the team.
@@ -394,6 +392,7 @@ extension MockWebexServer {
             return errorReply(400, "name is required.", c.trackingId)
         }
         t.name = name
+        if let d = str(bodyOpt!, "description") { t.description = d }
         teamsById[id] = t
         return jsonReply(200, t.json())
     }
@@ -811,7 +810,14 @@ extension MockWebexServer {
         w.name = name
         w.targetUrl = target
         if let s = str(b, "secret") { w.secret = s }
-        if let st = str(b, "status") { w.status = st }
+        if let st = str(b, "status") {
+            // The OpenAPI lists only "active" (re-activates a disabled hook); Webex's docs add "inactive".
+            guard st == "active" || st == "inactive" else {
+                return errorReply(400, "status must be active or inactive.", c.trackingId)
+            }
+            w.status = st
+        }
+        if let f = str(b, "filter") { w.filter = f }
         webhooksById[id] = w
         return jsonReply(200, w.json())
     }

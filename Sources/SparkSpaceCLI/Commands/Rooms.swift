@@ -6,9 +6,9 @@ let roomColumns = [
     Column("lastActivity"),
 ]
 
-/// `rooms list|get|create|rename|delete`.
+/// `rooms list|get|create|rename|update|delete`.
 let roomsCommand = CommandSpec(
-    "rooms", summary: "list, show, create, rename and delete rooms",
+    "rooms", summary: "list, show, create, rename, update and delete rooms",
     subcommands: [
         CommandSpec(
             "list", summary: "list rooms, most recently active first",
@@ -39,20 +39,38 @@ let roomsCommand = CommandSpec(
             ],
             examples: ["spark-space rooms create 'Build status' --team 'Anchor team' --participant bob@example.com",
                        "spark-space rooms create 'Build status' --if-missing"],
-            run: createRoom),
+            writes: true, run: createRoom),
         CommandSpec(
             "rename", summary: "change a room's title",
             arguments: [ArgumentSpec("ROOM", help: "room id or exact group-room title", completion: .room),
                         ArgumentSpec("NEW_TITLE", help: "the new title")],
             examples: ["spark-space rooms rename 'Build status' 'Build status (old)'"],
-            run: renameRoom),
+            writes: true, run: renameRoom),
+        CommandSpec(
+            "update", summary: "change a room's title, description, lock, announcement mode or team",
+            details: "Sends the room's current title when --title is not given (Webex needs one). --team moves a "
+                + "room that has no team into TEAM; a room already in another team is exit 5 (Webex cannot move "
+                + "it). Nothing to change is exit 2.",
+            arguments: [ArgumentSpec("ROOM", help: "room id or exact group-room title", completion: .room)],
+            options: [
+                OptionSpec("title", value: "T", help: "the new title"),
+                OptionSpec("description", value: "D", help: "the new description"),
+                OptionSpec("lock", help: "lock (moderate) the room"),
+                OptionSpec("unlock", help: "unlock the room"),
+                OptionSpec("announcement-only", help: "only moderators may post"),
+                OptionSpec("no-announcement-only", help: "everyone may post"),
+                OptionSpec("team", value: "TEAM", help: "move a room without a team into this team (name or id)"),
+            ],
+            examples: ["spark-space rooms update 'Build status' --lock --announcement-only",
+                       "spark-space rooms update 'Build status' --team 'Anchor team'"],
+            writes: true, run: updateRoom),
         CommandSpec(
             "delete", summary: "delete a room",
             details: "Asks for confirmation on a terminal; when stdin is not a terminal, --yes is required.",
             arguments: [ArgumentSpec("ROOM", help: "room id or exact group-room title", completion: .room)],
             options: [OptionSpec("yes", short: "y", help: "do not ask for confirmation")],
             examples: ["spark-space rooms delete 'Build status (old)' --yes"],
-            run: deleteRoom),
+            writes: true, run: deleteRoom),
     ])
 
 private func listRooms(_ inv: Invocation) throws {
@@ -131,25 +149,12 @@ private func renameRoom(_ inv: Invocation) throws {
 }
 
 private func deleteRoom(_ inv: Invocation) throws {
-    let confirmed = inv.has("yes")
-    let interactive = isatty(inv.terminal.stdin) == 1
-    if !confirmed && !interactive {
-        throw UsageError("refusing to delete a room without --yes when stdin is not a terminal",
-                         command: inv.parsed.command)
-    }
+    try inv.requireConfirmation()
     let space = try inv.space
     let room = try space.room(inv.positionals[0], as: inv.role())
     guard let id = room["id"]?.string else { throw SparkError.io("the API returned a room without an id") }
     let title = room["title"]?.string ?? id
-    if !confirmed {
-        try inv.err.write("Delete room '\(title)' (\(id))? [y/N] ")
-        try inv.err.flush()
-        let answer = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
-        guard answer == "y" || answer == "yes" else {
-            inv.note("not deleted")
-            return
-        }
-    }
+    guard try inv.confirmed("Delete room '\(title)' (\(id))?") else { throw Declined(what: "room '\(title)'") }
     try space.deleteRoom(id: id, as: inv.role())
     inv.note("deleted room '\(title)' (\(id))")
 }

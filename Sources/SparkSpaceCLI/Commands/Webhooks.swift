@@ -38,7 +38,7 @@ let webhookCommands: [CommandSpec] = [
                     "spark-space webhooks register https://bot.example.com/hook",
                     "SERVER_URL=https://bot.example.com spark-space webhooks register --prefix mybot",
                 ],
-                run: registerWebhooks),
+                writes: true, run: registerWebhooks),
             CommandSpec(
                 "deregister", summary: "delete the bot's webhooks (and the audit token's P- ones)",
                 details: """
@@ -48,8 +48,8 @@ let webhookCommands: [CommandSpec] = [
                     """,
                 options: [prefixOption, OptionSpec("all", help: "delete every webhook of the audit token too")],
                 examples: ["spark-space webhooks deregister", "spark-space webhooks deregister --prefix mybot"],
-                run: deregisterWebhooks),
-        ]),
+                writes: true, run: deregisterWebhooks),
+        ] + webhookAdminCommands),
 ]
 
 /// The URL to register: the argument, else `server.url` + `server.hook`.
@@ -62,7 +62,7 @@ func webhookURL(_ given: String?, settings: Settings, command: CommandSpec) thro
     return try checkedURL((base.hasSuffix("/") ? String(base.dropLast()) : base) + hook, command: command)
 }
 
-private func checkedURL(_ url: String, command: CommandSpec) throws -> String {
+func checkedURL(_ url: String, command: CommandSpec) throws -> String {
     let lower = url.lowercased()
     guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), url.count > 8 else {
         throw UsageError("the webhook URL must be an http(s) URL, not '\(url)'", command: command)
