@@ -107,4 +107,28 @@ final class TeamAdminTests: MockTestCase {
         r = try run(["api", "team/memberships", "-X", "GET", "-f", "teamId=\(team.id)"], env: ["CISCO_SPARK_BOT_TOKEN": "audit-token"])
         XCTAssertEqual(r.code, 4, "not a member of the team: " + r.stderr)
     }
+
+    /// Runs the binary with stdin on a pseudo-terminal (util-linux `script`), answering `answer`.
+    func onTerminal(_ args: [String], answer: String) throws -> RunResult {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else {
+            throw XCTSkip("util-linux script is needed for a pseudo-terminal")
+        }
+        let command = ([binaryURL.path] + args).map { "'\($0)'" }.joined(separator: " ")
+        return try spark(["-qec", command, "/dev/null"], env: env, stdin: answer, executable: "/usr/bin/script")
+    }
+
+    func testDeletesAskOnATerminalAndANoIsExit1() throws {
+        let team = mock.addTeam(name: "Doomed")
+        let hook = mock.addWebhook(token: "bot-token", name: "doomed-hook")
+        mock.addRoom(title: "Doomed room")
+        for args in [["teams", "delete", "Doomed"], ["webhooks", "delete", hook], ["rooms", "delete", "Doomed room"]] {
+            let r = try onTerminal(args, answer: "n\n")
+            XCTAssertEqual(r.code, 1, "\(args): \(r.stdout)")
+            XCTAssertTrue(r.stdout.contains("[y/N]") && r.stdout.contains("not deleted"), r.stdout)
+        }
+        XCTAssertTrue(writes.isEmpty)
+        let r = try onTerminal(["teams", "delete", "Doomed"], answer: "y\n")
+        XCTAssertEqual(r.code, 0, r.stdout)
+        XCTAssertEqual(writes.map { "\($0.method) \($0.path)" }, ["DELETE /teams/\(team.id)"])
+    }
 }
