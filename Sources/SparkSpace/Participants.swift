@@ -137,21 +137,27 @@ extension SparkSpace {
     /// deletes it by id; not a member is `unchanged`.
     public func removeParticipant(roomId: String, email: String, as role: TokenRole = .bot) -> ParticipantResult {
         do {
-            let api = try client(role)
-            let found = try api.get("memberships", query: [("roomId", roomId), ("personEmail", email)])
-            guard let membership = found["items"]?.array?.first, let id = membership["id"]?.string else {
-                return ParticipantResult(email: email, status: .unchanged)
-            }
-            do {
-                try api.delete("memberships/\(id)")
-            } catch SparkError.api(let f) where f.status == 404 {
-                // Gone meanwhile (or an earlier attempt went through): the person is not a member.
-                return ParticipantResult(email: email, status: .unchanged, membership: membership)
-            }
-            return ParticipantResult(email: email, status: .removed, membership: membership)
+            let found = try client(role).get("memberships", query: [("roomId", roomId), ("personEmail", email)])
+            return removeMembership(found["items"]?.array?.first, email: email, as: role)
         } catch {
             return ParticipantResult(email: email, status: .failed, error: error)
         }
+    }
+
+    /// Deletes a membership found for `email` (nil: not a member, `unchanged`).
+    func removeMembership(_ membership: JSON?, email: String, as role: TokenRole) -> ParticipantResult {
+        guard let membership, let id = membership["id"]?.string else {
+            return ParticipantResult(email: email, status: .unchanged)
+        }
+        do {
+            try client(role).delete("memberships/\(id)")
+        } catch SparkError.api(let f) where f.status == 404 {
+            // Gone meanwhile (or an earlier attempt went through): the person is not a member.
+            return ParticipantResult(email: email, status: .unchanged, membership: membership)
+        } catch {
+            return ParticipantResult(email: email, status: .failed, error: error)
+        }
+        return ParticipantResult(email: email, status: .removed, membership: membership)
     }
 
     /// Adds several people with a small bounded concurrency; results in input order. `onResult`
@@ -166,10 +172,19 @@ extension SparkSpace {
 
     /// Removes several people with a small bounded concurrency; results in input order. `onResult`
     /// receives each result as soon as it and the earlier ones are done (see `concurrentMap`).
+    /// Several people: one listing of the room's memberships for all (SPEC "Network behaviour");
+    /// one person: one lookup by room + e-mail.
     public func removeParticipants(roomId: String, emails: [String], as role: TokenRole = .bot,
-                                   onResult: ((ParticipantResult) -> Void)? = nil) -> [ParticipantResult] {
-        concurrentMap(emails, workers: Self.bulkWorkers, onResult: onResult.map { f in { (_: Int, result: ParticipantResult) in f(result) } }) {
-            self.removeParticipant(roomId: roomId, email: $0, as: role)
+                                   onResult: ((ParticipantResult) -> Void)? = nil) throws -> [ParticipantResult] {
+        let deliver = onResult.map { f in { (_: Int, result: ParticipantResult) in f(result) } }
+        guard emails.count > 1 else {
+            return concurrentMap(emails, workers: 1, onResult: deliver) {
+                self.removeParticipant(roomId: roomId, email: $0, as: role)
+            }
+        }
+        let byEmail = Self.byEmail(try memberships(roomId: roomId, as: role))
+        return concurrentMap(emails, workers: Self.bulkWorkers, onResult: deliver) {
+            self.removeMembership(byEmail[$0.lowercased()], email: $0, as: role)
         }
     }
 }

@@ -35,8 +35,8 @@ let participantsCommand = CommandSpec(
             writes: true, run: addParticipants),
         CommandSpec(
             "remove", summary: "remove people from a room",
-            details: "Looks each membership up by room + e-mail and deletes it by id. A person not in the room "
-                + "is 'unchanged'. Same arguments and output as 'participants add'.",
+            details: "Reads the room's memberships once (one person: looks the membership up by room + e-mail) "
+                + "and deletes each by id. A person not in the room is 'unchanged'. Same arguments and output as 'participants add'.",
             arguments: [ArgumentSpec("ROOM", help: "room id or exact group-room title (default space.room)",
                                      optional: true, completion: .room),
                         ArgumentSpec("EMAIL", help: "e-mail address, or - to read them from stdin", variadic: true)],
@@ -139,7 +139,7 @@ private func removeParticipants(_ inv: Invocation) throws {
     _ = try space.client(inv.role())  // no token: one clear error, not one per e-mail
     let roomId = try space.roomId(room, as: inv.role())
     let printer = BulkPrinter(inv: inv)
-    let results = space.removeParticipants(roomId: roomId, emails: emails, as: inv.role(), onResult: printer.add)
+    let results = try space.removeParticipants(roomId: roomId, emails: emails, as: inv.role(), onResult: printer.add)
     try printer.finish()
     try reportBulk(results, inv: inv)
 }
