@@ -8,7 +8,15 @@ public func didYouMean(_ typed: String, among names: [String]) -> String {
         .filter { $0.1 <= max(2, typed.count / 3) || $0.0.lowercased().hasPrefix(lowered) }
         .sorted { ($0.1, $0.0) < ($1.1, $1.0) }
     guard !scored.isEmpty else { return "" }
-    return "; did you mean " + scored.prefix(3).map { "'\($0.0)'" }.joined(separator: " or ") + "?"
+    return "; did you mean " + scored.prefix(3).map { "'\(printable($0.0))'" }.joined(separator: " or ") + "?"
+}
+
+/// A name from the API with its control characters (an escape sequence) turned into spaces: it
+/// goes into an error message, read on a terminal.
+func printable(_ text: String) -> String {
+    String(String.UnicodeScalarView(text.unicodeScalars.map {
+        $0.value < 0x20 || (0x7F...0x9F).contains($0.value) ? " " : $0
+    }))
 }
 
 /// Edit distance between two strings (characters).

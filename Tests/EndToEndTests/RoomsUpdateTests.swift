@@ -80,3 +80,13 @@ final class RoomsUpdateTests: MockTestCase {
         XCTAssertEqual(r.code, 0, r.stderr)
     }
 }
+
+extension RoomsUpdateTests {
+    func testSuggestionsFromTheAPICannotDriveTheTerminal() throws {
+        mock.addRoom(title: "Ops\u{1B}]0;pwned\u{07}")
+        let r = try run(["rooms", "update", "Ops", "--lock"])
+        XCTAssertEqual(r.code, 4)
+        XCTAssertTrue(r.stderr.contains("did you mean 'Ops ]0;pwned '?"), r.stderr)
+        XCTAssertFalse(r.stderr.contains("\u{1B}") || r.stderr.contains("\u{07}"))
+    }
+}

@@ -153,7 +153,7 @@ private func deleteRoom(_ inv: Invocation) throws {
     let space = try inv.space
     let room = try space.room(inv.positionals[0], as: inv.role())
     guard let id = room["id"]?.string else { throw SparkError.io("the API returned a room without an id") }
-    let title = room["title"]?.string ?? id
+    let title = sanitizeCell(room["title"]?.string ?? id)
     guard try inv.confirmed("Delete room '\(title)' (\(id))?") else { throw Declined(what: "room '\(title)'") }
     try space.deleteRoom(id: id, as: inv.role())
     inv.note("deleted room '\(title)' (\(id))")

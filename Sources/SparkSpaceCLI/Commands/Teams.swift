@@ -79,7 +79,7 @@ private func deleteTeam(_ inv: Invocation) throws {
     let space = try inv.space
     let team = try space.team(inv.positionals[0], as: inv.role())
     guard let id = team["id"]?.string else { throw SparkError.io("the API returned a team without an id") }
-    let name = team["name"]?.string ?? id
+    let name = sanitizeCell(team["name"]?.string ?? id)
     guard try inv.confirmed("Delete team '\(name)' (\(id))?") else { throw Declined(what: "team '\(name)'") }
     try space.deleteTeam(id: id, as: inv.role())
     inv.note("deleted team '\(name)' (\(id))")
