@@ -150,7 +150,7 @@ extension SparkSpace {
             return ParticipantResult(email: email, status: .unchanged)
         }
         do {
-            try client(role).delete("memberships/\(id)")
+            try client(role).delete(Self.path("memberships", id))
         } catch SparkError.api(let f) where f.status == 404 {
             // Gone meanwhile (or an earlier attempt went through): the person is not a member.
             return ParticipantResult(email: email, status: .unchanged, membership: membership)

@@ -25,10 +25,16 @@ extension SparkSpace {
         return room
     }
 
+    /// `collection/id` with the id percent-encoded: an id given as `../rooms/X` stays one path segment
+    /// and cannot reach another resource.
+    static func path(_ collection: String, _ id: String) -> String {
+        "\(collection)/\(WebexClient.escape(id))"
+    }
+
     /// `GET collection/id`, where a 404 means no such `kind`.
     func fetch(_ collection: String, id: String, kind: String, as role: TokenRole) throws -> JSON {
         do {
-            return try client(role).get("\(collection)/\(id)")
+            return try client(role).get(Self.path(collection, id))
         } catch SparkError.api(let f) where f.status == 404 {
             throw SparkError.notFound("no \(kind) with id \(id)")
         }
@@ -128,7 +134,7 @@ extension SparkSpace {
     /// Renames a room (seed `update`).
     public func renameRoom(id: String, to title: String, as role: TokenRole = .bot) throws -> JSON {
         do {
-            return try client(role).put("rooms/\(id)", ["title": .string(title)])
+            return try client(role).put(Self.path("rooms", id), ["title": .string(title)])
         } catch SparkError.api(let f) where f.status == 404 {
             throw SparkError.notFound("no room with id \(id)")
         }
@@ -137,7 +143,7 @@ extension SparkSpace {
     /// Deletes a room (seed `delete`).
     public func deleteRoom(id: String, as role: TokenRole = .bot) throws {
         do {
-            try client(role).delete("rooms/\(id)")
+            try client(role).delete(Self.path("rooms", id))
         } catch SparkError.api(let f) where f.status == 404 {
             throw SparkError.notFound("no room with id \(id)")
         }

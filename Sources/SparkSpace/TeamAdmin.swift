@@ -42,7 +42,7 @@ extension SparkSpace {
         var body: [String: JSON] = ["name": .string(name)]
         if let description { body["description"] = .string(description) }
         do {
-            return try client(role).put("teams/\(id)", .object(body))
+            return try client(role).put(Self.path("teams", id), .object(body))
         } catch SparkError.api(let f) where f.status == 404 {
             throw SparkError.notFound("no team with id \(id)")
         }
@@ -51,7 +51,7 @@ extension SparkSpace {
     /// Deletes a team.
     public func deleteTeam(id: String, as role: TokenRole = .bot) throws {
         do {
-            try client(role).delete("teams/\(id)")
+            try client(role).delete(Self.path("teams", id))
         } catch SparkError.api(let f) where f.status == 404 {
             throw SparkError.notFound("no team with id \(id)")
         }
@@ -94,7 +94,7 @@ extension SparkSpace {
                 return ParticipantResult(email: email, status: .unchanged)
             }
             do {
-                try self.client(role).delete("team/memberships/\(id)")
+                try self.client(role).delete(Self.path("team/memberships", id))
                 return ParticipantResult(email: email, status: .removed, membership: membership)
             } catch SparkError.api(let f) where f.status == 404 {
                 return ParticipantResult(email: email, status: .unchanged, membership: membership)
@@ -130,7 +130,7 @@ extension SparkSpace {
             let body: JSON = ["isModerator": .bool(moderator),
                               "isRoomHidden": .bool(membership["isRoomHidden"]?.bool ?? false)]
             do {
-                let updated = try self.client(role).put("memberships/\(id)", body)
+                let updated = try self.client(role).put(Self.path("memberships", id), body)
                 return ParticipantResult(email: email, status: .updated, membership: updated)
             } catch {
                 return ParticipantResult(email: email, status: .failed, error: error)

@@ -95,3 +95,15 @@ final class WebhookAdminTests: MockTestCase {
         XCTAssertTrue(r.stderr.contains("deleted 2, failed 1"), r.stderr)
     }
 }
+
+extension WebhookAdminTests {
+    func testAnIdCannotReachAnotherResource() throws {
+        let room = mock.addRoom(title: "Precious")
+        var r = try run(["webhooks", "delete", "../rooms/\(room.id)", "--yes"])
+        XCTAssertEqual(r.code, 4, r.stderr)
+        XCTAssertNotNil(mock.room(id: room.id))
+        XCTAssertTrue(mock.requests.allSatisfy { $0.path.hasPrefix("/webhooks/") }, "\(mock.requests.map(\.path))")
+        r = try run(["webhooks", "get", "../people/me"])
+        XCTAssertEqual(r.code, 4, r.stderr)
+    }
+}
