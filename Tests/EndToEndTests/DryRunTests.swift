@@ -69,6 +69,15 @@ final class DryRunTests: MockTestCase {
         XCTAssertEqual(mock.teamMembers(teamId: team.id).map(\.email), ["bot@example.com", "dave@example.com"])
     }
 
+    /// A new command named like a write (`messages edit`) must be marked `writes`, so the test above runs it.
+    func testCommandsNamedLikeWritesAreMarkedWrites() {
+        let verbs: Set = ["create", "rename", "update", "delete", "add", "remove", "set", "edit", "register",
+                          "deregister", "post", "provision", "send", "move", "archive"]
+        for command in rootCommand.descendants where command.run != nil && verbs.contains(command.name) {
+            XCTAssertTrue(command.writes, "'\(command.path)' looks like a write: mark it writes: true")
+        }
+    }
+
     func testEachWriteIsPrintedWithMethodPathAndBodyAndTheCommandGoesOn() throws {
         mock.addRoom(title: "Ops", members: ["bob@example.com"])
         let r = try run(["rooms", "create", "New room", "--participant", "carol@example.com", "-o", "json", "--dry-run"])
