@@ -6,13 +6,14 @@
 # The subcommands of command path $1 ('' is the top level).
 _spark_space_subcommands() {
     case "$1" in
-    '') echo 'whoami settings rooms teams participants people provision post walk-messages attachments webhooks listen pull api version help completions' ;;
+    '') echo 'whoami settings rooms teams participants people provision post messages walk-messages attachments webhooks listen pull api version help completions' ;;
     'settings') echo 'show' ;;
     'rooms') echo 'list get create rename update delete' ;;
     'teams') echo 'list get create rename delete members' ;;
     'teams members') echo 'list add remove' ;;
     'participants') echo 'list add remove set' ;;
     'people') echo 'get list' ;;
+    'messages') echo 'get edit delete' ;;
     'attachments') echo 'name download' ;;
     'webhooks') echo 'list register deregister create get update delete' ;;
     esac
@@ -20,7 +21,7 @@ _spark_space_subcommands() {
 
 # The options of command path $1: its own, then the global ones.
 _spark_space_options() {
-    local global='-c --config --token --token-file --audit-token --audit-token-file --api-url --as --room -o --output --json --dry-run -q --quiet -v --verbose --timeout --max-wait -h --help --version'
+    local global='-c --config --token --token-file --audit-token --audit-token-file --api-url --as --room -o --output --fields --json --dry-run -q --quiet -v --verbose --timeout --max-wait --cacert -h --help --version'
     case $1 in
     'rooms list') echo "--type --team --limit $global" ;;
     'rooms get') echo "--person $global" ;;
@@ -35,11 +36,14 @@ _spark_space_options() {
     'participants add') echo "--moderator $global" ;;
     'participants set') echo "--moderator --no-moderator $global" ;;
     'people list') echo "--email --name --limit $global" ;;
-    'post') echo "--person --text --markdown --file $global" ;;
-    'walk-messages') echo "--limit --since --before --mentions-me --raw --names --download --force $global" ;;
+    'post') echo "--person --text --markdown --file --reply-to --mention --card $global" ;;
+    'messages get') echo "--raw $global" ;;
+    'messages edit') echo "--text --markdown $global" ;;
+    'messages delete') echo "-y --yes $global" ;;
+    'walk-messages') echo "--limit --since --before --mentions-me --thread --person --raw --names --download $global" ;;
     'attachments download') echo "-d --dir --force --stdout $global" ;;
-    'webhooks register') echo "--secret --prefix $global" ;;
-    'webhooks deregister') echo "--prefix --all $global" ;;
+    'webhooks register') echo "--secret --prefix --cards $global" ;;
+    'webhooks deregister') echo "--prefix --all -y --yes $global" ;;
     'webhooks create') echo "--resource --event --filter --secret $global" ;;
     'webhooks update') echo "--name --url --secret --filter --status $global" ;;
     'webhooks delete') echo "-y --yes $global" ;;
@@ -72,9 +76,16 @@ _spark_space_takes_value() {
     'post|--text') return 0 ;;
     'post|--markdown') return 0 ;;
     'post|--file') return 0 ;;
+    'post|--reply-to') return 0 ;;
+    'post|--mention') return 0 ;;
+    'post|--card') return 0 ;;
+    'messages edit|--text') return 0 ;;
+    'messages edit|--markdown') return 0 ;;
     'walk-messages|--limit') return 0 ;;
     'walk-messages|--since') return 0 ;;
     'walk-messages|--before') return 0 ;;
+    'walk-messages|--thread') return 0 ;;
+    'walk-messages|--person') return 0 ;;
     'walk-messages|--download') return 0 ;;
     'attachments download|-d' | 'attachments download|--dir') return 0 ;;
     'webhooks register|--secret') return 0 ;;
@@ -109,8 +120,10 @@ _spark_space_takes_value() {
     *'|--as') return 0 ;;
     *'|--room') return 0 ;;
     *'|-o' | *'|--output') return 0 ;;
+    *'|--fields') return 0 ;;
     *'|--timeout') return 0 ;;
     *'|--max-wait') return 0 ;;
+    *'|--cacert') return 0 ;;
     esac
     return 1
 }
@@ -120,6 +133,7 @@ _spark_space_value() {
     case "$1|$2" in
     'rooms list|--type') _spark_space_words 'group' 'direct' 'all' ;;
     'post|--file') _spark_space_files ;;
+    'post|--card') _spark_space_files ;;
     'walk-messages|--download') _spark_space_directories ;;
     'attachments download|-d' | 'attachments download|--dir') _spark_space_directories ;;
     'webhooks create|--resource') _spark_space_words 'all' 'attachmentActions' 'dataSources' 'memberships' 'messages' 'rooms' 'meetings' 'recordings' 'convergedRecordings' 'meetingParticipants' 'meetingTranscripts' 'telephony_calls' 'telephony_conference' 'telephony_mwi' 'uc_counters' 'serviceApp' 'adminBatchJobs' ;;
@@ -132,7 +146,8 @@ _spark_space_value() {
     *'|--audit-token-file') _spark_space_files ;;
     *'|--as') _spark_space_words 'bot' 'audit' ;;
     *'|--room') _spark_space_rooms ;;
-    *'|-o' | *'|--output') _spark_space_words 'table' 'tsv' 'json' 'ndjson' ;;
+    *'|-o' | *'|--output') _spark_space_words 'table' 'wide' 'tsv' 'json' 'ndjson' ;;
+    *'|--cacert') _spark_space_files ;;
     esac
 }
 

@@ -92,7 +92,7 @@ end
 function __spark_space_subcommands
     switch "$argv"
         case ''
-            echo whoami settings rooms teams participants people provision post walk-messages attachments webhooks listen pull api version help completions
+            echo whoami settings rooms teams participants people provision post messages walk-messages attachments webhooks listen pull api version help completions
         case 'settings'
             echo show
         case 'rooms'
@@ -105,6 +105,8 @@ function __spark_space_subcommands
             echo list add remove set
         case 'people'
             echo get list
+        case 'messages'
+            echo get edit delete
         case 'attachments'
             echo name download
         case 'webhooks'
@@ -133,9 +135,16 @@ function __spark_space_takes_value
             'post|--text' \
             'post|--markdown' \
             'post|--file' \
+            'post|--reply-to' \
+            'post|--mention' \
+            'post|--card' \
+            'messages edit|--text' \
+            'messages edit|--markdown' \
             'walk-messages|--limit' \
             'walk-messages|--since' \
             'walk-messages|--before' \
+            'walk-messages|--thread' \
+            'walk-messages|--person' \
             'walk-messages|--download' \
             'attachments download|-d' \
             'attachments download|--dir' \
@@ -176,8 +185,10 @@ function __spark_space_takes_value
             '*|--room' \
             '*|-o' \
             '*|--output' \
+            '*|--fields' \
             '*|--timeout' \
-            '*|--max-wait'
+            '*|--max-wait' \
+            '*|--cacert'
             return 0
     end
     return 1
@@ -216,6 +227,7 @@ complete -c spark-space -n '__spark_space_needs_command' -a participants -d 'lis
 complete -c spark-space -n '__spark_space_needs_command' -a people -d 'look people up'
 complete -c spark-space -n '__spark_space_needs_command' -a provision -d 'ensure the room of the settings exists, in its team, with its participants'
 complete -c spark-space -n '__spark_space_needs_command' -a post -d 'post a message (text, markdown and/or one file) to a room or a person'
+complete -c spark-space -n '__spark_space_needs_command' -a messages -d 'get, edit and delete single messages'
 complete -c spark-space -n '__spark_space_needs_command' -a walk-messages -d 'print a room\'s messages, newest first, streamed page by page'
 complete -c spark-space -n '__spark_space_needs_command' -a attachments -d 'name and download message attachments'
 complete -c spark-space -n '__spark_space_needs_command' -a webhooks -d 'list, register and deregister the bot\'s webhooks'
@@ -223,7 +235,7 @@ complete -c spark-space -n '__spark_space_needs_command' -a listen -d 'receive w
 complete -c spark-space -n '__spark_space_needs_command' -a pull -d 'poll the room\'s messages that mention the bot and print the new ones'
 complete -c spark-space -n '__spark_space_needs_command' -a api -d 'call any API endpoint and print its JSON (as gh api)'
 complete -c spark-space -n '__spark_space_needs_command' -a version -d 'print the version, the build, and the Swift and libcurl versions'
-complete -c spark-space -n '__spark_space_needs_command' -a help -d 'show help for a command'
+complete -c spark-space -n '__spark_space_needs_command' -a help -d 'show help for a command, or the global options (help globals)'
 complete -c spark-space -n '__spark_space_needs_command' -a completions -d 'print a shell completion script'
 
 
@@ -337,17 +349,36 @@ complete -c spark-space -n '__spark_space_in post' -l person -x -d 'post to the 
 complete -c spark-space -n '__spark_space_in post' -l text -x -d 'plain text (- reads stdin)'
 complete -c spark-space -n '__spark_space_in post' -l markdown -x -d 'markdown (- reads stdin)'
 complete -c spark-space -n '__spark_space_in post' -l file -r -F -d 'a local file to upload, or a URL'
+complete -c spark-space -n '__spark_space_in post' -l reply-to -x -d 'reply in the thread of this message (parentId)'
+complete -c spark-space -n '__spark_space_in post' -l mention -x -d 'mention this person at the start of the markdown'
+complete -c spark-space -n '__spark_space_in post' -l card -r -F -d 'attach an Adaptive Card (JSON; - reads stdin); needs --text or --markdown'
 complete -c spark-space -n '__spark_space_argument 0 post' -a '(__spark_space_room_titles)'
+
+# spark-space messages
+complete -c spark-space -n '__spark_space_needs_command messages' -a get -d 'one message, as a normalized event unless --raw'
+complete -c spark-space -n '__spark_space_needs_command messages' -a edit -d 'replace a message\'s text or markdown; prints the edited message'
+complete -c spark-space -n '__spark_space_needs_command messages' -a delete -d 'delete messages; asks on a terminal, needs --yes otherwise'
+
+# spark-space messages get
+complete -c spark-space -n '__spark_space_in messages get' -l raw -d 'print the API object untouched'
+
+# spark-space messages edit
+complete -c spark-space -n '__spark_space_in messages edit' -l text -x -d 'the new plain text (- reads stdin)'
+complete -c spark-space -n '__spark_space_in messages edit' -l markdown -x -d 'the new markdown (- reads stdin)'
+
+# spark-space messages delete
+complete -c spark-space -n '__spark_space_in messages delete' -s y -l yes -d 'do not ask for confirmation'
 
 # spark-space walk-messages
 complete -c spark-space -n '__spark_space_in walk-messages' -l limit -x -d 'at most N messages (default 0 = all)'
 complete -c spark-space -n '__spark_space_in walk-messages' -l since -x -d 'stop at messages older than TIME'
 complete -c spark-space -n '__spark_space_in walk-messages' -l before -x -d 'start before this time or message'
 complete -c spark-space -n '__spark_space_in walk-messages' -l mentions-me -d 'only messages that mention the caller (mentionedPeople=me)'
+complete -c spark-space -n '__spark_space_in walk-messages' -l thread -x -d 'only the replies to this message (parentId)'
+complete -c spark-space -n '__spark_space_in walk-messages' -l person -x -d 'the direct (1:1) messages with this person'
 complete -c spark-space -n '__spark_space_in walk-messages' -l raw -d 'print the API objects untouched'
 complete -c spark-space -n '__spark_space_in walk-messages' -l names -d 'resolve attachment names (one HEAD per message with files)'
-complete -c spark-space -n '__spark_space_in walk-messages' -l download -x -a '(__fish_complete_directories (commandline -ct))' -d 'save every attachment met into DIR'
-complete -c spark-space -n '__spark_space_in walk-messages' -l force -d 'with --download, overwrite existing files'
+complete -c spark-space -n '__spark_space_in walk-messages' -l download -x -a '(__fish_complete_directories (commandline -ct))' -d 'save every attachment met into DIR (never overwrites; a re-run resumes)'
 complete -c spark-space -n '__spark_space_argument 0 walk-messages' -a '(__spark_space_room_titles)'
 
 # spark-space attachments
@@ -362,8 +393,8 @@ complete -c spark-space -n '__spark_space_in attachments download' -l stdout -d 
 
 # spark-space webhooks
 complete -c spark-space -n '__spark_space_needs_command webhooks' -a list -d 'webhooks of the bot token and, when set, of the audit token'
-complete -c spark-space -n '__spark_space_needs_command webhooks' -a register -d 'deregister, then create P-memberships, P-messages (and P-audit)'
-complete -c spark-space -n '__spark_space_needs_command webhooks' -a deregister -d 'delete the bot\'s webhooks (and the audit token\'s P- ones)'
+complete -c spark-space -n '__spark_space_needs_command webhooks' -a register -d 'create P-memberships, P-messages (P-audit, P-cards), then drop the older P- ones'
+complete -c spark-space -n '__spark_space_needs_command webhooks' -a deregister -d 'delete the webhooks named P-... of the bot and audit tokens'
 complete -c spark-space -n '__spark_space_needs_command webhooks' -a create -d 'create any webhook (--as audit: with the audit token)'
 complete -c spark-space -n '__spark_space_needs_command webhooks' -a get -d 'show one webhook (secret as *** plus last 4)'
 complete -c spark-space -n '__spark_space_needs_command webhooks' -a update -d 'change a webhook\'s name, URL or secret, or re-activate it'
@@ -373,10 +404,12 @@ complete -c spark-space -n '__spark_space_needs_command webhooks' -a delete -d '
 # spark-space webhooks register
 complete -c spark-space -n '__spark_space_in webhooks register' -l secret -x -d 'sign deliveries with S (default server.secret)'
 complete -c spark-space -n '__spark_space_in webhooks register' -l prefix -x -d 'webhook name prefix: P-memberships, P-messages, P-audit (default shellbot)'
+complete -c spark-space -n '__spark_space_in webhooks register' -l cards -d 'also create P-cards (attachmentActions/created: card submissions)'
 
 # spark-space webhooks deregister
 complete -c spark-space -n '__spark_space_in webhooks deregister' -l prefix -x -d 'webhook name prefix: P-memberships, P-messages, P-audit (default shellbot)'
-complete -c spark-space -n '__spark_space_in webhooks deregister' -l all -d 'delete every webhook of the audit token too'
+complete -c spark-space -n '__spark_space_in webhooks deregister' -l all -d 'delete every webhook of both tokens, whatever its name'
+complete -c spark-space -n '__spark_space_in webhooks deregister' -s y -l yes -d 'do not ask for confirmation (with --all)'
 
 # spark-space webhooks create
 complete -c spark-space -n '__spark_space_in webhooks create' -l resource -x -a 'all attachmentActions dataSources memberships messages rooms meetings recordings convergedRecordings meetingParticipants meetingTranscripts telephony_calls telephony_conference telephony_mwi uc_counters serviceApp adminBatchJobs' -d 'the resource (messages, memberships, ...)'
@@ -432,12 +465,14 @@ complete -c spark-space -l audit-token-file -r -F -d 'read the audit token from 
 complete -c spark-space -l api-url -x -d 'API base (default https://webexapis.com/v1; env SPARK_API_URL)'
 complete -c spark-space -l as -x -a 'bot audit' -d 'which token the command uses: bot or audit'
 complete -c spark-space -l room -x -a '(__spark_space_room_titles)' -d 'the room for commands that take one'
-complete -c spark-space -s o -l output -x -a 'table tsv json ndjson' -d 'table, tsv, json or ndjson'
+complete -c spark-space -s o -l output -x -a 'table wide tsv json ndjson' -d 'table, wide (a table never cut), tsv, json or ndjson'
+complete -c spark-space -l fields -x -d 'the columns or keys to print, in that order (a,b,c)'
 complete -c spark-space -l json -d 'same as -o json'
 complete -c spark-space -l dry-run -d 'for commands that write: print each write (method, path, body) instead of sending it'
 complete -c spark-space -s q -l quiet -d 'print less on stderr'
 complete -c spark-space -s v -l verbose -d 'log each HTTP call on stderr (method, path, status, ms)'
 complete -c spark-space -l timeout -x -d 'connect timeout and longest stall (default 60)'
 complete -c spark-space -l max-wait -x -d 'total time to wait on 429 Retry-After (default 300)'
+complete -c spark-space -l cacert -r -F -d 'an extra CA certificate bundle (also env SSL_CERT_FILE)'
 complete -c spark-space -s h -l help -d 'show help'
 complete -c spark-space -l version -d 'print the version'

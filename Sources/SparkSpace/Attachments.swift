@@ -58,8 +58,26 @@ public enum AttachmentName {
         let parts = value.split(separator: "'", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3 else { return nil }
         let charset = parts[0].lowercased()
-        guard charset == "utf-8" || charset == "iso-8859-1" || charset.isEmpty else { return nil }
-        return String(parts[2]).removingPercentEncoding
+        guard let bytes = percentDecoded(parts[2]) else { return nil }
+        switch charset {
+        case "utf-8", "": return String(validating: bytes, as: UTF8.self)
+        // Latin-1 bytes are the first 256 code points.
+        case "iso-8859-1": return String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
+        default: return nil
+        }
+    }
+
+    /// `caf%E9` → the bytes [0x63, 0x61, 0x66, 0xE9]; nil on a broken escape.
+    private static func percentDecoded(_ text: Substring) -> [UInt8]? {
+        var bytes: [UInt8] = [], input = Array(text.utf8)[...]
+        while let byte = input.popFirst() {
+            guard byte == UInt8(ascii: "%") else { bytes.append(byte); continue }
+            guard input.count >= 2, let value = UInt8(String(decoding: input.prefix(2), as: UTF8.self), radix: 16)
+            else { return nil }
+            bytes.append(value)
+            input = input.dropFirst(2)
+        }
+        return bytes
     }
 
     /// A name that is safe as one file in a directory: no path parts, no `..`,
@@ -92,6 +110,7 @@ extension SparkSpace {
     /// The file name of an attachment, from a HEAD request (seed `name_attachment`);
     /// `downloadable` when the server names none. Not yet sanitized.
     public func attachmentName(_ url: String, as role: TokenRole = .bot) throws -> String {
+        try Self.checkDownloadable(url)
         let response = try client(role).send("HEAD", url)
         return AttachmentName.parse(contentDisposition: response.headers["Content-Disposition"])
             ?? AttachmentName.fallback

@@ -11,19 +11,31 @@ public final class CurlTransport: HTTPTransport {
     /// Connect timeout and longest stall with no bytes moving, in seconds.
     public let timeout: Double
     public let userAgent: String
+    /// A CA bundle to verify servers with instead of the system's (`--cacert`, `SSL_CERT_FILE`).
+    public let caFile: String?
+    /// The largest response body kept in memory (JSON answers, error pages); streamed
+    /// downloads are not bounded. A bigger (or more inflated) body fails the request.
+    public let maxBodyBytes: Int
+
+    /// Protocols curl may use, for requests and redirects: never `file:`, `gopher:`, ...
+    static let protocols = "http,https"
+
+    static let systemCADirectory = "/etc/ssl/certs"
 
     private let threadKey = "spark-space.curl-handle.\(UUID().uuidString)"
 
-    public init(timeout: Double = 60, userAgent: String) {
+    public init(timeout: Double = 60, userAgent: String, caFile: String? = nil, maxBodyBytes: Int = 64 << 20) {
         self.timeout = timeout
         self.userAgent = userAgent
+        self.caFile = caFile
+        self.maxBodyBytes = maxBodyBytes
     }
 
     public func perform(_ request: HTTPRequest, sink: BodySink?, progress: ProgressHandler?) throws -> HTTPResponse {
         try Self.loadLibrary()
         let handle = threadHandle()
         ss_easy_reset(handle.curl)
-        let transfer = Transfer(sink: sink, progress: progress)
+        let transfer = Transfer(sink: sink, progress: progress, maxBodyBytes: maxBodyBytes)
         var cleanup: [() -> Void] = []
         defer { cleanup.forEach { $0() } }
         try configure(handle.curl, request, transfer: transfer, cleanup: &cleanup)
@@ -66,12 +78,22 @@ public final class CurlTransport: HTTPTransport {
     ) throws {
         ss_setopt_string(curl, CURLOPT_URL, request.url)
         ss_setopt_string(curl, CURLOPT_USERAGENT, userAgent)
+        guard ss_setopt_string(curl, CURLOPT_PROTOCOLS_STR, Self.protocols) == CURLE_OK,
+              ss_setopt_string(curl, CURLOPT_REDIR_PROTOCOLS_STR, Self.protocols) == CURLE_OK
+        else { throw SparkError.io("libcurl is too old to be limited to HTTP(S) (7.85 or newer is needed)") }
+        if let caFile {
+            // An extra CA: the file, and still the system's directory of CAs.
+            ss_setopt_string(curl, CURLOPT_CAINFO, caFile)
+            if FileManager.default.fileExists(atPath: Self.systemCADirectory) {
+                ss_setopt_string(curl, CURLOPT_CAPATH, Self.systemCADirectory)
+            }
+        }
         ss_setopt_long(curl, CURLOPT_NOSIGNAL, 1)
         ss_setopt_long(curl, CURLOPT_CONNECTTIMEOUT_MS, Int(timeout * 1000))
         // A stall timeout, not a cap: a long download that keeps moving is fine.
         ss_setopt_long(curl, CURLOPT_LOW_SPEED_LIMIT, 1)
         ss_setopt_long(curl, CURLOPT_LOW_SPEED_TIME, max(1, Int(timeout.rounded(.up))))
-        // Redirects keep the method; curl drops our Authorization header on another host.
+        // Redirects keep the method; curl drops our Authorization header on another host, port or scheme.
         ss_setopt_long(curl, CURLOPT_FOLLOWLOCATION, 1)
         ss_setopt_long(curl, CURLOPT_MAXREDIRS, 5)
         ss_setopt_string(curl, CURLOPT_ACCEPT_ENCODING, "")
@@ -147,6 +169,10 @@ public final class CurlTransport: HTTPTransport {
         var requestSize: Int = 0
         ss_getinfo_long(curl, CURLINFO_REQUEST_SIZE, &requestSize)
         switch code {
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM,
+             CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL:
+            // Trying again cannot help: the certificate, the URL or the scheme is wrong.
+            return TransportFailure(kind: .permanent, message: message)
         case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
             return TransportFailure(kind: .notConnected, message: message)
         case CURLE_OPERATION_TIMEDOUT:
@@ -172,14 +198,27 @@ private final class EasyHandle {
 private final class Transfer {
     let sink: BodySink?
     let progress: ProgressHandler?
+    let maxBodyBytes: Int
     var status = 0
     var headers = HTTPHeaders()
     var body: [UInt8] = []
     var sinkError: Error?
 
-    init(sink: BodySink?, progress: ProgressHandler?) {
+    init(sink: BodySink?, progress: ProgressHandler?, maxBodyBytes: Int) {
         self.sink = sink
         self.progress = progress
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    /// Keeps a chunk of a body held in memory; false (and the transfer stops) past the cap.
+    func keep(_ buffer: UnsafeRawBufferPointer) -> Bool {
+        guard body.count + buffer.count <= maxBodyBytes else {
+            body = []
+            sinkError = SparkError.io("the server sent a response larger than \(maxBodyBytes >> 20) MB; stopped reading it")
+            return false
+        }
+        body.append(contentsOf: buffer)
+        return true
     }
 
     var streamsBody: Bool { sink != nil && (200..<300).contains(status) }
@@ -219,8 +258,8 @@ private let curlWrite: curl_write_callback = { data, size, count, userdata in
             state.sinkError = error
             return 0  // tells curl to stop
         }
-    } else {
-        state.body.append(contentsOf: buffer)
+    } else if !state.keep(buffer) {
+        return 0  // tells curl to stop
     }
     return length
 }
@@ -233,8 +272,13 @@ private let curlHeader: curl_write_callback = { data, size, count, userdata in
     return length
 }
 
-private let curlProgress: curl_xferinfo_callback = { userdata, total, received, _, _ in
+private let curlProgress: curl_xferinfo_callback = { userdata, total, received, uploadTotal, uploaded in
     let state = transfer(userdata)
-    if state.streamsBody { state.progress?(Int64(received), Int64(total)) }
+    if state.streamsBody {
+        state.progress?(Int64(received), Int64(total))
+    } else if state.sink == nil, uploadTotal > 0 {
+        // A request without a download sink reports its upload (post --file).
+        state.progress?(Int64(uploaded), Int64(uploadTotal))
+    }
     return 0
 }

@@ -15,6 +15,7 @@ extension SparkSpace {
     ///   except on the audit hook (a `name` ending in `-audit`); otherwise the message is
     ///   fetched with the token of the hook (audit hook → audit token) and normalized,
     ///   with `attachment` naming its first file.
+    /// - `attachmentActions/created` → `card`, fetched from `/attachment/actions/{id}`.
     /// - `memberships/created` → `join`, `memberships/deleted` → `leave`.
     /// - Anything else is ignored.
     /// `hook` in the event is the delivery's webhook `name`.
@@ -33,12 +34,21 @@ extension SparkSpace {
                 return .ignored("messages/created from the bot itself")
             }
             guard let id = data["id"]?.string, !id.isEmpty else { return .ignored("messages/created without data.id") }
+            // Unsigned deliveries come from anyone: an id is fetched only when it looks like one.
+            guard WebexClient.hasIdSyntax(id) else { return .ignored("messages/created with a malformed data.id") }
             let role: TokenRole = audit ? .audit : .bot
-            let message = try client(role).get("messages/\(id)")
+            let message = try client(role).get(WebexClient.resource("messages", id))
             if !audit && message["personId"]?.string == botId {
                 return .ignored("messages/created from the bot itself")
             }
             return .event(Events.message(message, hook: hook, attachment: attachment(of: message, as: role)))
+        case ("attachmentActions", "created"):
+            guard let id = data["id"]?.string, !id.isEmpty else {
+                return .ignored("attachmentActions/created without data.id")
+            }
+            // The submitted values are not in the delivery: fetch them with the hook's token.
+            let action = try attachmentAction(id: id, as: WebhookNames.isAudit(name) ? .audit : .bot)
+            return .event(Events.card(action, hook: hook))
         case ("memberships", "created"):
             return .event(Events.membership(data, joined: true, hook: hook))
         case ("memberships", "deleted"):

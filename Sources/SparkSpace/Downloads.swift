@@ -24,6 +24,8 @@ public struct DownloadedFile: Equatable, Sendable {
     public var path: String
     public var name: String
     public var size: Int64
+    /// True when an archive had it from an earlier run (nothing fetched).
+    public var reused = false
 }
 
 /// Writes a response body to a file descriptor, reporting a full disk clearly.
@@ -82,6 +84,7 @@ public final class FileSink {
 extension SparkSpace {
     /// Name, size and type of an attachment from a HEAD request (seed `name_attachment`).
     public func attachmentInfo(_ url: String, as role: TokenRole = .bot) throws -> AttachmentInfo {
+        try Self.checkDownloadable(url)
         let response = try client(role).send("HEAD", url)
         let serverName = AttachmentName.parse(contentDisposition: response.headers["Content-Disposition"])
         return AttachmentInfo(
@@ -91,44 +94,87 @@ extension SparkSpace {
     }
 
     /// Downloads an attachment into `directory` (made when missing) under its sanitized
-    /// server name (seed `download_attachment`), streamed to a temporary file in that
-    /// directory and renamed at the end: no partial file survives a failure, nothing is
-    /// written outside `directory`. An existing file is a conflict unless `force`.
+    /// server name (seed `download_attachment`), with one GET (its `Content-Disposition` names
+    /// the file), streamed to a temporary file in that directory and moved into place at the
+    /// end: no partial file survives a failure, nothing is written outside `directory`.
+    /// An existing file is a conflict unless `force`.
     /// 423 (still being scanned) waits `Retry-After` and retries, within `--max-wait`.
     public func download(
         _ url: String, into directory: String, force: Bool = false, as role: TokenRole = .bot,
         progress: ((_ name: String, _ received: Int64, _ total: Int64) -> Void)? = nil
     ) throws -> DownloadedFile {
-        let info = try attachmentInfo(url, as: role)
-        try Self.prepareDirectory(directory)
-        let target = (directory as NSString).appendingPathComponent(info.name)
-        if !force && FileManager.default.fileExists(atPath: target) {
-            throw Self.exists(target)
-        }
-        let temp = try TemporaryFile(directory: directory, name: info.name)
-        defer { temp.discard() }
-        let sink = FileSink(fd: temp.fd, label: target, rewindable: true)
-        try client(role).send(
-            "GET", url,
-            makeSink: {
-                try sink.reset()
-                return { try sink.write($0) }
-            },
-            progress: progress.map { report in { received, total in report(info.name, received, total) } })
-        try temp.publish(as: target, force: force)
-        return DownloadedFile(url: url, path: target, name: info.name, size: sink.written)
+        let fetched = try fetchAttachment(url, into: directory, as: role, progress: progress)
+        defer { fetched.file.discard() }
+        let target = (directory as NSString).appendingPathComponent(fetched.name)
+        try fetched.file.publish(as: target, force: force)
+        return DownloadedFile(url: url, path: target, name: fetched.name, size: fetched.size)
     }
 
+    /// Saves an attachment into an archive `directory` that is never overwritten: a different
+    /// file whose name is taken gets `name (1).ext` (then 2, ...), and an attachment `index`
+    /// lists as saved before (its file still there) is not fetched again, so a walk that was
+    /// interrupted resumes where it stopped. Each save is added to the index at once.
+    public func archive(
+        _ url: String, into directory: String, index: DownloadIndex, as role: TokenRole = .bot,
+        progress: ((_ name: String, _ received: Int64, _ total: Int64) -> Void)? = nil
+    ) throws -> DownloadedFile {
+        if let saved = index.saved(url) {
+            let path = (directory as NSString).appendingPathComponent(saved)
+            if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber {
+                return DownloadedFile(url: url, path: path, name: saved, size: size.int64Value, reused: true)
+            }
+        }
+        let fetched = try fetchAttachment(url, into: directory, as: role, progress: progress)
+        defer { fetched.file.discard() }
+        let name = try fetched.file.publishUnique(in: directory, name: fetched.name)
+        try index.add(url, name: name)
+        return DownloadedFile(url: url, path: (directory as NSString).appendingPathComponent(name), name: name,
+                              size: fetched.size)
+    }
+
+    /// One GET of an attachment into a temporary file of `directory`, which is made (with
+    /// parents) only once the server answered with the file. The caller publishes or discards it.
+    private func fetchAttachment(
+        _ url: String, into directory: String, as role: TokenRole,
+        progress: ((_ name: String, _ received: Int64, _ total: Int64) -> Void)?
+    ) throws -> (file: TemporaryFile, name: String, size: Int64) {
+        try Self.checkDownloadable(url)
+        let pending = PendingFile(directory: directory)
+        do {
+            let response = try client(role).send(
+                "GET", url,
+                makeSink: {
+                    try pending.restart()
+                    return { try pending.sink().write($0) }
+                },
+                progress: progress.map { report in { received, total in report("attachment", received, total) } })
+            let sink = try pending.sink()  // an empty file wrote no bytes: made now
+            let serverName = AttachmentName.parse(contentDisposition: response.headers["Content-Disposition"])
+            return (try pending.take(), AttachmentName.sanitize(serverName), sink.written)
+        } catch {
+            pending.discard()
+            throw error
+        }
+    }
     /// Streams an attachment to a file descriptor (`--stdout`); returns the bytes written.
     /// A transfer that breaks after bytes went out is an error, not a retry.
     @discardableResult
     public func download(_ url: String, to fd: Int32, label: String = "stdout", as role: TokenRole = .bot) throws -> Int64 {
+        try Self.checkDownloadable(url)
         let sink = FileSink(fd: fd, label: label, rewindable: false)
         try client(role).send("GET", url, makeSink: {
             try sink.reset()
             return { try sink.write($0) }
         })
         return sink.written
+    }
+
+    /// Only http(s) URLs are attachments: a `file:` URL would publish a local file (or nothing).
+    static func checkDownloadable(_ url: String) throws {
+        let scheme = url.prefix { $0 != ":" }.lowercased()
+        guard url.contains("://"), scheme == "http" || scheme == "https" else {
+            throw SparkError.invalidInput("not an http(s) URL: \(url)")
+        }
     }
 
     static func exists(_ path: String) -> SparkError {
@@ -146,6 +192,43 @@ extension SparkSpace {
         } catch {
             throw SparkError.io("cannot create directory \(directory): \(error.localizedDescription)")
         }
+    }
+}
+
+/// The temporary file of a download, made on the first byte (or at the end, for an empty
+/// file), so that nothing is created before the server answered with the file.
+private final class PendingFile {
+    let directory: String
+    private var file: TemporaryFile?
+    private var fileSink: FileSink?
+
+    init(directory: String) { self.directory = directory }
+
+    /// The sink of the temporary file, making the directory and the file on first use.
+    func sink() throws -> FileSink {
+        if let fileSink { return fileSink }
+        try SparkSpace.prepareDirectory(directory)
+        let made = try TemporaryFile(directory: directory, name: "download")
+        file = made
+        let sink = FileSink(fd: made.fd, label: (directory as NSString).appendingPathComponent("(download)"),
+                            rewindable: true)
+        fileSink = sink
+        return sink
+    }
+
+    /// Empties the file for another attempt.
+    func restart() throws { try fileSink?.reset() }
+
+    /// The file, for the caller to publish or discard.
+    func take() throws -> TemporaryFile {
+        guard let file else { throw SparkError.io("no file was written in \(directory)") }
+        self.file = nil
+        return file
+    }
+
+    func discard() {
+        file?.discard()
+        file = nil
     }
 }
 
@@ -173,8 +256,11 @@ final class TemporaryFile {
 
     /// Moves the file to `target`: over an existing file with `force`, else a conflict when it exists.
     func publish(as target: String, force: Bool) throws {
-        if close(fd) != 0 { throw FileSink.writeError(errno, target) }
-        fd = -1
+        if fd >= 0 {
+            let closed = close(fd)
+            fd = -1
+            if closed != 0 { throw FileSink.writeError(errno, target) }
+        }
         if force {
             guard rename(path, target) == 0 else {
                 throw SparkError.io("cannot save \(target): \(String(cString: strerror(errno)))")
@@ -192,6 +278,21 @@ final class TemporaryFile {
         }
         published = true
         TemporaryFiles.shared.remove(path)
+    }
+
+    /// Moves the file into `directory` as `name`, or as `name (1).ext`, `name (2).ext`, ...
+    /// when that is taken: never over an existing file. Returns the name used.
+    func publishUnique(in directory: String, name: String) throws -> String {
+        for number in 0...9999 {
+            let candidate = number == 0 ? name : AttachmentName.numbered(name, number)
+            do {
+                try publish(as: (directory as NSString).appendingPathComponent(candidate), force: false)
+                return candidate
+            } catch SparkError.conflict {
+                continue  // taken: the next name
+            }
+        }
+        throw SparkError.io("no free name for \(name) in \(directory) (tried 10000)")
     }
 
     /// Closes and removes the file unless it was published.

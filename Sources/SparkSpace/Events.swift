@@ -20,20 +20,36 @@ public enum Events {
         let direct = item.member("roomType").map { item.isString($0, equalTo: "direct") } ?? false
         var fields: [(String, Item.Value)] = [
             ("type", item.lift("message")),
-            ("content", item.member("html") ?? item.member("text") ?? item.lift("")),
+            ("content", item.given("html") ?? item.given("text") ?? item.lift("")),
             ("from_id", item.member("personId") ?? item.lift(.null)),
             ("from_label", item.member("personEmail") ?? item.lift(.null)),
             ("is_direct", item.lift(.bool(direct))),
-            ("mentioned_ids", item.member("mentionedPeople") ?? item.lift([])),
+            ("mentioned_ids", item.given("mentionedPeople") ?? item.lift([])),
             ("channel_id", item.member("roomId") ?? item.lift(.null)),
             ("stamp", item.member("created") ?? item.lift(.null)),
             ("hook", item.lift(.string(hook))),
         ]
+        if let parent = item.given("parentId") { fields.append(("parent_id", parent)) }
         if let files = item.member("files"), let url = item.first(of: files) {
             fields.append(("url", url))
             if let attachment { fields.append(("attachment", item.lift(.string(attachment)))) }
         }
         return fields
+    }
+
+    /// A `card` event (attachmentActions created): a card submission fetched from
+    /// `/attachment/actions/{id}`.
+    public static func card(_ action: JSON, hook: String? = nil) -> JSON {
+        guard case .object(var event) = action else { return action }
+        event["type"] = .string("card")
+        event["action_id"] = action["id"] ?? .null
+        event["message_id"] = action["messageId"] ?? .null
+        event["inputs"] = action.given("inputs") ?? .object([:])  // null gets the default of missing
+        event["actor_id"] = action["personId"] ?? .null
+        event["channel_id"] = action["roomId"] ?? .null
+        event["stamp"] = action["created"] ?? .null
+        if let hook { event["hook"] = .string(hook) }
+        return .object(event)
     }
 
     /// A `join` (memberships created) or `leave` (memberships deleted) event.
@@ -61,6 +77,16 @@ public protocol MessageMembers {
     func isString(_ value: Value, equalTo text: String) -> Bool
     /// A value made here.
     func lift(_ json: JSON) -> Value
+    /// Whether `value` is JSON `null`.
+    func isNull(_ value: Value) -> Bool
+}
+
+extension MessageMembers {
+    /// The member `key` unless it is missing or `null` (SPEC: a `null` gets the default of a missing field).
+    func given(_ key: String) -> Value? {
+        guard let value = member(key), !isNull(value) else { return nil }
+        return value
+    }
 }
 
 extension JSON: MessageMembers {
@@ -68,4 +94,5 @@ extension JSON: MessageMembers {
     public func first(of value: JSON) -> JSON? { value.array?.first }
     public func isString(_ value: JSON, equalTo text: String) -> Bool { value.string == text }
     public func lift(_ json: JSON) -> JSON { json }
+    public func isNull(_ value: JSON) -> Bool { value == .null }
 }

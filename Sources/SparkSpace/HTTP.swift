@@ -74,6 +74,8 @@ public struct TransportFailure: Error, Equatable, Sendable {
         case broken
         /// The body sink refused the data (disk full, closed output).
         case aborted
+        /// Nothing a retry can change: a rejected certificate, a malformed URL, a scheme other than HTTP(S).
+        case permanent
     }
 
     public var kind: Kind

@@ -53,7 +53,8 @@ public enum JSON: Equatable, Sendable {
     public var int: Int? {
         switch self {
         case .int(let i): return Int(i)
-        case .double(let d) where d == d.rounded(): return Int(d)
+        // In range only: `Int(1e300)` traps, and the number came from outside.
+        case .double(let d) where d == d.rounded() && abs(d) < 9.2e18: return Int(d)
         default: return nil
         }
     }
@@ -429,6 +430,8 @@ struct JSONParser {
                     let low = try parseHex4()
                     if (0xDC00..<0xE000).contains(low) {
                         scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    } else {
+                        index -= 6  // not a pair: the next escape is a character of its own
                     }
                 }
                 let u = Unicode.Scalar(scalar) ?? "\u{FFFD}"
@@ -456,19 +459,34 @@ struct JSONParser {
         return value
     }
 
+    /// RFC 8259 numbers only: `-? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?`
+    /// (no `+1`, `01`, `1.`, `.5`, which `Double()` would take).
     mutating func parseNumber() throws -> JSON {
         let start = index
+        func digits() -> Int {
+            let from = index
+            while index < bytes.count, (48...57).contains(bytes[index]) { index += 1 }
+            return index - from
+        }
+        func at(_ characters: String) -> Bool {
+            index < bytes.count && characters.utf8.contains(bytes[index])
+        }
+        let bad = JSONParseError(offset: start, reason: "bad number")
+        if at("-") { index += 1 }
+        let leadingZero = at("0")
+        let integerDigits = digits()
+        guard integerDigits > 0, !(leadingZero && integerDigits > 1) else { throw bad }
         var isInteger = true
-        if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
-        while index < bytes.count {
-            switch bytes[index] {
-            case 48...57: index += 1
-            case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: "+"), UInt8(ascii: "-"):
-                isInteger = false
-                index += 1
-            default:
-                return try number(from: start, isInteger: isInteger)
-            }
+        if at(".") {
+            index += 1
+            guard digits() > 0 else { throw bad }
+            isInteger = false
+        }
+        if at("eE") {
+            index += 1
+            if at("+-") { index += 1 }
+            guard digits() > 0 else { throw bad }
+            isInteger = false
         }
         return try number(from: start, isInteger: isInteger)
     }

@@ -32,6 +32,12 @@ public struct OutgoingMessage: Equatable, Sendable {
     public var text: String?
     public var markdown: String?
     public var file: MessageFile?
+    /// The message this one replies to (`parentId`): it goes into that message's thread.
+    public var parentId: String?
+    /// E-mails of people mentioned at the start of the markdown.
+    public var mentions: [String] = []
+    /// An Adaptive Card (see `AdaptiveCard.check`); `text` or `markdown` is its fallback.
+    public var card: JSON?
 
     public init(target: MessageTarget, text: String? = nil, markdown: String? = nil, file: MessageFile? = nil) {
         self.target = target
@@ -40,13 +46,42 @@ public struct OutgoingMessage: Equatable, Sendable {
         self.file = file
     }
 
+    /// The markdown sent: the mentions (`<@personEmail:E>`, Webex's mention markup), then the
+    /// markdown, else the text. Nil without mentions and markdown.
+    public var sentMarkdown: String? {
+        guard !mentions.isEmpty else { return markdown }
+        let tags = mentions.map { "<@personEmail:\($0)>" }.joined(separator: " ")
+        let words = markdown ?? text ?? ""
+        return words.isEmpty ? tags : tags + " " + words
+    }
+
     /// Throws `invalidInput` for an empty message, text or markdown over 7439 bytes, a local
-    /// file that is missing, unreadable, not a regular file, or over 100 MB.
+    /// file that is missing, unreadable, not a regular file, or over 100 MB, a mention that
+    /// is not an e-mail, a card that is not an Adaptive Card or has no fallback text.
     public func validate() throws {
-        guard text != nil || markdown != nil || file != nil else {
-            throw SparkError.invalidInput("nothing to post: give --text, --markdown or --file")
+        let hasWords = !(text ?? "").isEmpty || !(markdown ?? "").isEmpty
+        if let card {
+            try AdaptiveCard.check(card)
+            guard hasWords else {
+                throw SparkError.invalidInput(
+                    "--card needs --text or --markdown: the fallback shown by clients without cards")
+            }
+            if file != nil { throw SparkError.invalidInput("--card and --file do not go together: one attachment per message") }
         }
+        guard hasWords || !mentions.isEmpty || file != nil else {
+            throw SparkError.invalidInput(text != nil || markdown != nil
+                ? "nothing to post: the text is empty" : "nothing to post: give --text, --markdown or --file")
+        }
+        for email in mentions where !AdaptiveCard.isMentionable(email) {
+            throw SparkError.invalidInput("--mention takes an e-mail address, not '\(email)'")
+        }
+        // An empty message is a mistake (an empty pipe, an unset variable), not something to post.
         for (flag, value) in [("--text", text), ("--markdown", markdown)] {
+            if let value, value.allSatisfy(\.isWhitespace) {
+                throw SparkError.invalidInput("\(flag) is empty: nothing to post")
+            }
+        }
+        for (flag, value) in [("--text", text), ("--markdown", sentMarkdown)] {
             if let value, value.utf8.count > Self.maxTextBytes {
                 throw SparkError.invalidInput(
                     "\(flag) is \(value.utf8.count) bytes; Webex takes at most \(Self.maxTextBytes)")
@@ -80,8 +115,9 @@ public struct OutgoingMessage: Equatable, Sendable {
         case .room(let id): fields.append(("roomId", id))
         case .person(let email): fields.append(("toPersonEmail", email))
         }
-        if let text { fields.append(("text", text)) }
-        if let markdown { fields.append(("markdown", markdown)) }
+        if let text, !text.isEmpty { fields.append(("text", text)) }
+        if let markdown = sentMarkdown, !markdown.isEmpty { fields.append(("markdown", markdown)) }
+        if let parentId { fields.append(("parentId", parentId)) }
         switch file {
         case .local(let path)?:
             var parts = fields.map { MultipartPart.field(name: $0.0, value: $0.1) }
@@ -93,7 +129,9 @@ public struct OutgoingMessage: Equatable, Sendable {
             object["files"] = .array([.string(url)])
             return .json(WebexClient.bytes(.object(object)))
         case nil:
-            return .json(WebexClient.bytes(.object(Dictionary(uniqueKeysWithValues: fields.map { ($0.0, JSON.string($0.1)) }))))
+            var object = Dictionary(uniqueKeysWithValues: fields.map { ($0.0, JSON.string($0.1)) })
+            if let card { object["attachments"] = .array([AdaptiveCard.attachment(card)]) }
+            return .json(WebexClient.bytes(.object(object)))
         }
     }
 }
@@ -132,11 +170,13 @@ public enum MIMEType {
 extension SparkSpace {
     /// Posts a message (seed `post_message`) after validating it locally; returns the created message.
     /// A POST is never retried once the request was sent (no duplicate messages).
+    /// `progress` is told the bytes of a file upload as they go.
     @discardableResult
-    public func post(_ message: OutgoingMessage, as role: TokenRole = .bot) throws -> JSON {
+    public func post(_ message: OutgoingMessage, as role: TokenRole = .bot,
+                     progress: ProgressHandler? = nil) throws -> JSON {
         try message.validate()
         let client = try client(role)
-        return try client.decode(client.send("POST", "messages", body: message.body)).json
+        return try client.decode(client.send("POST", "messages", body: message.body, progress: progress)).json
     }
 }
 
@@ -155,8 +195,22 @@ public struct MessageQuery: Equatable, Sendable {
     public var beforeMessage: String?
     /// Only messages that mention the caller (`mentionedPeople=me`; a bot's only way in group rooms).
     public var mentionsMe = false
+    /// Only the replies to this message (`parentId`).
+    public var parentId: String?
+    /// The direct (1:1) messages with this person instead of a room's (`GET /messages/direct`,
+    /// which takes no `roomId`, `max`, `before` or `mentionedPeople`).
+    public var personEmail: String?
 
     public init(roomId: String) { self.roomId = roomId }
+
+    /// Direct messages with a person (see `personEmail`).
+    public init(personEmail: String) {
+        self.roomId = ""
+        self.personEmail = personEmail
+    }
+
+    /// The list endpoint.
+    public var path: String { personEmail == nil ? "messages" : "messages/direct" }
 
     /// The page size: the largest the endpoint allows (1000; 100 with `mentionedPeople`), or the limit when smaller.
     public var pageSize: Int {
@@ -166,7 +220,9 @@ public struct MessageQuery: Equatable, Sendable {
 
     /// The query of the first request.
     public var queryItems: [(String, String)] {
+        if let personEmail { return [("personEmail", personEmail)] + (parentId.map { [("parentId", $0)] } ?? []) }
         var items = [("roomId", roomId), ("max", String(pageSize))]
+        if let parentId { items.append(("parentId", parentId)) }
         if mentionsMe { items.append(("mentionedPeople", "me")) }
         if let before { items.append(("before", RFC3339.format(before))) }
         if let beforeMessage { items.append(("beforeMessage", beforeMessage)) }
@@ -186,6 +242,7 @@ public struct MessageWalk {
 
     init(pages: PageIterator, query: MessageQuery) {
         self.pages = pages
+        if query.limit > 0 { self.pages.limit = query.limit }
         self.limit = query.limit
         self.sinceMillis = query.since.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
     }
@@ -227,6 +284,6 @@ public struct MessageWalk {
 extension SparkSpace {
     /// Walks a room's messages newest first (seed `walk_messages`), lazily, page by page.
     public func walkMessages(_ query: MessageQuery, as role: TokenRole = .bot) throws -> MessageWalk {
-        MessageWalk(pages: try client(role).list("messages", query: query.queryItems), query: query)
+        MessageWalk(pages: try client(role).list(query.path, query: query.queryItems), query: query)
     }
 }

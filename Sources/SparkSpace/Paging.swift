@@ -26,6 +26,8 @@ public func parseLinkHeader(_ value: String?) -> [String: String] {
 public struct PageIterator {
     private let client: WebexClient
     private var nextURL: String?
+    /// Every page URL asked for: a `Link` that points back to one of them would loop forever.
+    private var visited: Set<String> = []
     private var buffer: [JSON] = []
     private var position = 0
     /// Pages fetched so far.
@@ -33,10 +35,16 @@ public struct PageIterator {
     private var prefetched: Prefetch?
     /// Pages are read with `nextRawPage`: a prefetched page is scanned on its thread too.
     private var rawPages = false
+    /// The most items the caller will take, when it knows: the last page then asks only for what is
+    /// still needed (`max` lowered), never a full page for a few items.
+    public var limit: Int?
+    /// Items received so far.
+    private var received = 0
 
     init(client: WebexClient, firstURL: String) {
         self.client = client
         self.nextURL = firstURL
+        visited.insert(firstURL)
     }
 
     /// The next item, fetching the next page when the current one is used up.
@@ -47,6 +55,7 @@ public struct PageIterator {
             position = 0
             guard let page = try nextResponse() else { return nil }
             buffer = try client.decode(page.response).json["items"]?.array ?? []
+            received += buffer.count
         }
         defer { position += 1 }
         return buffer[position]
@@ -58,6 +67,7 @@ public struct PageIterator {
         rawPages = true
         while let page = try nextResponse() {
             let items = try page.scanned?.get() ?? Self.scan(page.response, client)
+            received += items.count
             if items.count > 0 { return items }
         }
         return nil
@@ -74,12 +84,25 @@ public struct PageIterator {
             self.prefetched = nil
             page = try prefetched.wait()
         } else {
-            guard let url = nextURL else { return nil }
+            guard let url = nextURL.map(capped) else { return nil }
             page = Fetched(response: try client.send("GET", url))
         }
-        nextURL = parseLinkHeader(page.response.headers["Link"])["next"]
+        nextURL = try checkedNext(parseLinkHeader(page.response.headers["Link"])["next"])
         pages += 1
         return page
+    }
+
+    /// `next` when it may be followed: on the API's own origin (so `file:` and other hosts are
+    /// never asked, nor given the token) and not a page already fetched.
+    private mutating func checkedNext(_ next: String?) throws -> String? {
+        guard let next else { return nil }
+        guard client.mayAuthenticate(next) else {
+            throw SparkError.io("the API's Link header points away from the API (\(next)); stopped paging")
+        }
+        guard visited.insert(next).inserted else {
+            throw SparkError.io("the API's Link header points back to a page already read (\(next)); stopped paging")
+        }
+        return next
     }
 
     /// The rest of the items of the current page (at least one, fetching a page if needed); nil at the end.
@@ -94,7 +117,7 @@ public struct PageIterator {
     /// works on this one, so that network, parsing and writing overlap. Call it only
     /// when the next page will be wanted: request counts stay exact.
     public mutating func prefetchNext() {
-        guard prefetched == nil, position >= buffer.count, let url = nextURL else { return }
+        guard prefetched == nil, position >= buffer.count, let url = nextURL.map(capped) else { return }
         let (client, raw) = (self.client, rawPages)
         // Only bytes (and their scan) come early: a parsed page costs several times its text in memory.
         prefetched = Prefetch {
@@ -104,8 +127,27 @@ public struct PageIterator {
         nextURL = nil
     }
 
+    /// `url` asking for no more than the items still wanted: `max` lowered to what `limit` leaves
+    /// (only after the first page; the first request has its own `max`).
+    private func capped(_ url: String) -> String {
+        guard let limit, received > 0, limit > received else { return url }
+        return Self.lowering(url, max: limit - received)
+    }
+
+    /// `url` with its `max=N` query item replaced by `max` when that is smaller; other items untouched.
+    static func lowering(_ url: String, max: Int) -> String {
+        guard let question = url.firstIndex(of: "?") else { return url }
+        let items = url[url.index(after: question)...].split(separator: "&", omittingEmptySubsequences: false)
+        let lowered = items.map { item -> String in
+            guard item.hasPrefix("max="), let current = Int(item.dropFirst(4)), max < current else { return String(item) }
+            return "max=\(max)"
+        }
+        return String(url[...question]) + lowered.joined(separator: "&")
+    }
+
     /// Collects up to `limit` items (nil: all of them).
     public mutating func collect(limit: Int? = nil) throws -> [JSON] {
+        if let limit { self.limit = limit }
         var items: [JSON] = []
         while limit.map({ items.count < $0 }) ?? true, let item = try next() { items.append(item) }
         return items

@@ -138,24 +138,24 @@ extension SparkSpace {
     public func removeParticipant(roomId: String, email: String, as role: TokenRole = .bot) -> ParticipantResult {
         do {
             let found = try client(role).get("memberships", query: [("roomId", roomId), ("personEmail", email)])
-            return removeMembership(found["items"]?.array?.first, email: email, as: role)
+            return deleteMembership(found["items"]?.array?.first, email: email, as: role)
         } catch {
             return ParticipantResult(email: email, status: .failed, error: error)
         }
     }
 
     /// Deletes a membership found for `email` (nil: not a member, `unchanged`).
-    func removeMembership(_ membership: JSON?, email: String, as role: TokenRole) -> ParticipantResult {
+    private func deleteMembership(_ membership: JSON?, email: String, as role: TokenRole) -> ParticipantResult {
         guard let membership, let id = membership["id"]?.string else {
             return ParticipantResult(email: email, status: .unchanged)
         }
         do {
-            try client(role).delete(Self.path("memberships", id))
+            try client(role).delete(WebexClient.resource("memberships", id))
         } catch SparkError.api(let f) where f.status == 404 {
             // Gone meanwhile (or an earlier attempt went through): the person is not a member.
             return ParticipantResult(email: email, status: .unchanged, membership: membership)
         } catch {
-            return ParticipantResult(email: email, status: .failed, error: error)
+            return ParticipantResult(email: email, status: .failed, membership: membership, error: error)
         }
         return ParticipantResult(email: email, status: .removed, membership: membership)
     }
@@ -172,19 +172,26 @@ extension SparkSpace {
 
     /// Removes several people with a small bounded concurrency; results in input order. `onResult`
     /// receives each result as soon as it and the earlier ones are done (see `concurrentMap`).
-    /// Several people: one listing of the room's memberships for all (SPEC "Network behaviour");
-    /// one person: one lookup by room + e-mail.
+    /// Several people cost one listing of the room's memberships, not one look-up each.
     public func removeParticipants(roomId: String, emails: [String], as role: TokenRole = .bot,
-                                   onResult: ((ParticipantResult) -> Void)? = nil) throws -> [ParticipantResult] {
+                                   onResult: ((ParticipantResult) -> Void)? = nil) -> [ParticipantResult] {
         let deliver = onResult.map { f in { (_: Int, result: ParticipantResult) in f(result) } }
         guard emails.count > 1 else {
             return concurrentMap(emails, workers: 1, onResult: deliver) {
                 self.removeParticipant(roomId: roomId, email: $0, as: role)
             }
         }
-        let byEmail = Self.byEmail(try memberships(roomId: roomId, as: role))
+        let byEmail: [String: JSON]
+        do {
+            let all = try memberships(roomId: roomId, as: role)
+            byEmail = Dictionary(all.compactMap { m in m["personEmail"]?.string.map { ($0.lowercased(), m) } }) { a, _ in a }
+        } catch {
+            return concurrentMap(emails, workers: 1, onResult: deliver) {
+                ParticipantResult(email: $0, status: .failed, error: error)
+            }
+        }
         return concurrentMap(emails, workers: Self.bulkWorkers, onResult: deliver) {
-            self.removeMembership(byEmail[$0.lowercased()], email: $0, as: role)
+            self.deleteMembership(byEmail[$0.lowercased()], email: $0, as: role)
         }
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// What `provision` has to do to make the space match the settings (computed with reads only).
 public struct ProvisionPlan {
-    /// One change; `action` is `create-team`, `create-room`, `attach-team` or `add-participant`.
+    /// One change; `action` is `create-team`, `create-room`, `attach-team`, `move-room-to-team` or `add-participant`.
     public struct Step: Equatable {
         public var action: String
         public var target: String
@@ -18,11 +18,15 @@ public struct ProvisionPlan {
     public var team: JSON?
     /// E-mails of `space.participants` that are not members yet.
     public var participantsToAdd: [String]
-    /// Differences that provisioning cannot fix (an existing room outside the team).
+    /// Differences that provisioning cannot fix (an existing room in another team).
     public var warnings: [String]
 
-    /// True when the team is set, missing, and needed for a new room.
-    public var createsTeam: Bool { room == nil && teamName != nil && team == nil }
+    /// True when an existing room has no team and `space.team` is set: Webex lets an unowned
+    /// room be moved into a team (`PUT /rooms/{id}` with `teamId`), not one from another team.
+    public var movesRoom: Bool { room != nil && teamName != nil && room?["teamId"]?.string == nil }
+
+    /// True when the team is set, missing, and needed for a new or moved room.
+    public var createsTeam: Bool { (room == nil || movesRoom) && teamName != nil && team == nil }
 
     /// The changes in the order they are made.
     public var steps: [Step] {
@@ -31,6 +35,8 @@ public struct ProvisionPlan {
         if room == nil {
             steps.append(Step(action: "create-room", target: title))
             if let teamName { steps.append(Step(action: "attach-team", target: teamName)) }
+        } else if movesRoom, let teamName {
+            steps.append(Step(action: "move-room-to-team", target: teamName))
         }
         steps += participantsToAdd.map { Step(action: "add-participant", target: $0) }
         return steps
@@ -50,8 +56,9 @@ extension SparkSpace {
     /// Plans provisioning from the settings (`space.room`, `space.team`, `space.participants`)
     /// with read requests only.
     ///
-    /// Webex cannot move an existing room into a team: a room that exists outside `space.team`
-    /// is kept as it is, with a warning. A missing team is created only when the room is created too.
+    /// An existing room without a team is moved into `space.team`; Webex cannot move a room
+    /// between teams, so one in another team is kept as it is, with a warning. A missing team
+    /// is created only when the room is created or moved into it.
     public func provisionPlan(as role: TokenRole = .bot) throws -> ProvisionPlan {
         let title = settings.room
         var room: JSON?
@@ -74,12 +81,9 @@ extension SparkSpace {
             } else {
                 team = try self.team(named: teamName, as: role)
             }
-            if let room {
-                let teamId = team?["id"]?.string
-                if teamId == nil || room["teamId"]?.string != teamId {
-                    warnings.append("room '\(room["title"]?.string ?? title)' is not in team '\(teamName)'; "
-                        + "Webex cannot move an existing room into a team, so it is left as it is")
-                }
+            if let room, let roomTeam = room["teamId"]?.string, roomTeam != team?["id"]?.string {
+                warnings.append("room '\(room["title"]?.string ?? title)' is in another team than '\(teamName)'; "
+                    + "Webex cannot move a room between teams, so it is left as it is")
             }
         }
         var wanted: [String] = []
@@ -103,14 +107,17 @@ extension SparkSpace {
         var room = plan.room
         var createdTeam = false
         var createdRoom = false
+        var teamId = plan.team?["id"]?.string
+        if plan.createsTeam, let name = plan.teamName {
+            teamId = try createTeam(name: name, as: role)["id"]?.string
+            createdTeam = true
+        }
         if room == nil {
-            var teamId = plan.team?["id"]?.string
-            if plan.createsTeam, let name = plan.teamName {
-                teamId = try createTeam(name: name, as: role)["id"]?.string
-                createdTeam = true
-            }
             room = try createRoom(title: plan.title, teamId: teamId, as: role)
             createdRoom = true
+        } else if plan.movesRoom, let current = room, let id = current["id"]?.string, let teamId {
+            room = try client(role).put(WebexClient.resource("rooms", id), ["title": current["title"] ?? .string(plan.title),
+                                                          "teamId": .string(teamId)])
         }
         guard let room, let roomId = room["id"]?.string else {
             throw SparkError.io("the API returned a room without an id")

@@ -53,6 +53,33 @@ public struct PullState: Equatable, Sendable {
     }
 }
 
+extension PullState {
+    /// Saves one room's cursor into the state file at `path`, keeping every other room as the
+    /// file holds it now: under an exclusive lock on `PATH.lock`, the file is read again,
+    /// this room's entry replaced and the whole written atomically. Two `pull`s on two rooms
+    /// sharing one file then never lose each other's cursor.
+    public static func save(_ cursor: PullCursor, room: String, path: String) throws {
+        try withLock(path + ".lock") {
+            var state = try load(path: path)
+            state.rooms[room] = cursor
+            try state.save(path: path)
+        }
+    }
+
+    /// Runs `body` holding `flock(LOCK_EX)` on `lockPath` (created when missing, then left in place:
+    /// removing it would let two runs lock two different files).
+    static func withLock(_ lockPath: String, _ body: () throws -> Void) throws {
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw SparkError.io("cannot open \(lockPath): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw SparkError.io("cannot lock \(lockPath): \(String(cString: strerror(errno)))") }
+        }
+        defer { flock(fd, LOCK_UN) }
+        try body()
+    }
+}
+
 /// Writes `bytes` to `path` through a temporary file in the same directory and `rename`.
 public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
     let url = URL(fileURLWithPath: path)
@@ -104,7 +131,9 @@ extension SparkSpace {
             ])
             while let message = try pages.next() {
                 if let lastId = cursor.lastId, message["id"]?.string == lastId { break }
-                if let stamp = cursor.lastCreated, let created = message["created"]?.string, created < stamp { break }
+                // Instants, not strings: `…00.000Z` and `…00Z` are the same time.
+                if let stamp = cursor.lastCreated.flatMap(RFC3339.millis),
+                   let created = message["created"]?.string.flatMap(RFC3339.millis), created < stamp { break }
                 newest.append(message)
             }
         } else {

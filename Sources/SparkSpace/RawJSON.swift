@@ -171,6 +171,13 @@ extension RawItem: MessageMembers {
     }
 
     public func lift(_ json: JSON) -> RawValue { .json(json) }
+
+    public func isNull(_ value: RawValue) -> Bool {
+        switch value {
+        case .json(let json): return json == .null
+        case .text(let range): return page.bytes[range.lowerBound] == UInt8(ascii: "n")
+        }
+    }
 }
 
 /// A growable byte buffer written through a pointer.

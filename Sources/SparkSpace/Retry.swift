@@ -17,16 +17,23 @@ public final class SystemSleeper: Sleeper {
 /// shared by every request (and thread) of that command.
 public final class WaitBudget: @unchecked Sendable {
     private let lock = NSLock()
-    private var remaining: Double
+    private var left: Double
 
-    public init(seconds: Double) { remaining = seconds }
+    public init(seconds: Double) { left = seconds }
+
+    /// What is left of the budget.
+    public var remaining: Double {
+        lock.lock()
+        defer { lock.unlock() }
+        return left
+    }
 
     /// Takes `seconds` from the budget; false (and nothing taken) when that would overspend it.
     public func take(_ seconds: Double) -> Bool {
         lock.lock()
         defer { lock.unlock() }
-        guard seconds <= remaining else { return false }
-        remaining -= seconds
+        guard seconds <= left else { return false }
+        left -= seconds
         return true
     }
 }
@@ -56,12 +63,21 @@ public struct RetryPolicy: Sendable {
 
     public init(delays: [Double] = [0.1, 1, 5]) { self.delays = delays }
 
-    /// Decides after a failed attempt. `retries` counts the schedule steps already used.
-    public func decide(method: String, outcome: AttemptOutcome, retries: Int, budget: WaitBudget) -> RetryDecision {
+    /// The shortest wait after a 429/423, doubled for each earlier short wait of the same
+    /// request: a server that keeps answering `Retry-After: 0` (or a past date) must not get
+    /// a request loop, and its waits still use up `--max-wait`.
+    public var minimumWait: Double = 1
+
+    /// Decides after a failed attempt. `retries` counts the schedule steps already used;
+    /// `shortWaits` the 429/423 answers of this request that asked for less than `minimumWait`.
+    public func decide(method: String, outcome: AttemptOutcome, retries: Int, budget: WaitBudget,
+                       shortWaits: Int = 0) -> RetryDecision
+    {
         let isPost = method == "POST"
         switch outcome {
         case .status(let status, let retryAfter) where status == 429 || status == 423:
-            let wait = Self.retryAfterSeconds(retryAfter) ?? defaultRetryAfter
+            let floor = minimumWait * Double(1 << min(max(shortWaits, 0), 30))
+            let wait = max(waitAsked(retryAfter), floor)
             guard budget.take(wait) else {
                 return .giveUp("gave up: the API asked to wait \(Self.format(wait)) s more (\(status)), past --max-wait")
             }
@@ -75,9 +91,14 @@ public struct RetryPolicy: Sendable {
             switch kind {
             case .notConnected: return scheduled(retries, what: "could not connect")
             case .timedOut, .broken: return isPost ? .fail : scheduled(retries, what: "network error")
-            case .aborted: return .fail
+            case .aborted, .permanent: return .fail
             }
         }
+    }
+
+    /// The wait a 429/423 asks for: its `Retry-After`, else `defaultRetryAfter`.
+    public func waitAsked(_ retryAfter: String?) -> Double {
+        Self.retryAfterSeconds(retryAfter) ?? defaultRetryAfter
     }
 
     private func scheduled(_ retries: Int, what: String) -> RetryDecision {
@@ -101,7 +122,10 @@ public struct RetryPolicy: Sendable {
         return max(0, date.timeIntervalSince(now))
     }
 
+    /// `15`, `1.5`; a huge wait (`Retry-After: 1e19`) as `1e+19`: `Int()` would trap on it.
     static func format(_ seconds: Double) -> String {
-        seconds == seconds.rounded() ? String(Int(seconds)) : String(format: "%.1f", seconds)
+        guard seconds.isFinite, abs(seconds) < 1e15 else { return "\(seconds)" }
+        if seconds == seconds.rounded() { return String(Int(seconds)) }
+        return String((seconds * 10).rounded() / 10)
     }
 }

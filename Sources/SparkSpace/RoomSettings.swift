@@ -40,7 +40,7 @@ extension SparkSpace {
         if let only = changes.isAnnouncementOnly { body["isAnnouncementOnly"] = .bool(only) }
         if let teamId = changes.teamId { body["teamId"] = .string(teamId) }
         do {
-            return try client(role).put(Self.path("rooms", id), .object(body))
+            return try client(role).put(WebexClient.resource("rooms", id), .object(body))
         } catch SparkError.api(let f) where f.status == 404 {
             throw SparkError.notFound("no room with id \(id)")
         }

@@ -25,16 +25,10 @@ extension SparkSpace {
         return room
     }
 
-    /// `collection/id` with the id percent-encoded: an id given as `../rooms/X` stays one path segment
-    /// and cannot reach another resource.
-    static func path(_ collection: String, _ id: String) -> String {
-        "\(collection)/\(WebexClient.escape(id))"
-    }
-
     /// `GET collection/id`, where a 404 means no such `kind`.
     func fetch(_ collection: String, id: String, kind: String, as role: TokenRole) throws -> JSON {
         do {
-            return try client(role).get(Self.path(collection, id))
+            return try client(role).get(WebexClient.resource(collection, id))
         } catch SparkError.api(let f) where f.status == 404 {
             throw SparkError.notFound("no \(kind) with id \(id)")
         }
@@ -49,22 +43,29 @@ extension SparkSpace {
         return matches.first
     }
 
-    /// Every group room with exactly this title.
-    /// `seen`, when given, receives every title on the way (for did-you-mean).
+    /// `space.room` when it was given; never the seed's fallback title (SPEC: no implicit room).
+    public func configuredRoom() throws -> String {
+        guard settings.roomIsSet else { throw SparkError.invalidInput("no room given and space.room is not set") }
+        return settings.room
+    }
+
+    /// Every group room with exactly this title; `seen` is told every title of the listing
+    /// (for suggestions when none matches).
     public func groupRooms(titled title: String, as role: TokenRole = .bot,
                            seen: ((String) -> Void)? = nil) throws -> [JSON] {
         var rooms = try client(role).list("rooms", query: [("type", "group"), ("max", String(Self.maxPage))])
         var matches: [JSON] = []
         while let room = try rooms.next() {
-            if let seen, let other = room["title"]?.string { seen(other) }
-            if room["title"]?.string == title { matches.append(room) }
+            let roomTitle = room["title"]?.string
+            if roomTitle == title { matches.append(room) }
+            if let roomTitle, let seen { seen(roomTitle) }
         }
         return matches
     }
 
     /// The id of a room given by id or title (`nil` reference: `space.room`).
     public func roomId(_ reference: String?, as role: TokenRole = .bot) throws -> String {
-        let reference = reference ?? settings.room
+        let reference = try reference ?? configuredRoom()
         if isWebexId(reference) { return reference }
         guard let id = try room(reference, as: role)["id"]?.string else {
             throw SparkError.io("the API returned a room without an id")
@@ -108,7 +109,7 @@ extension SparkSpace {
     /// like the person's display name, checked by membership.
     public func directRoom(with email: String, as role: TokenRole = .bot) throws -> JSON {
         let api = try client(role)
-        let messages = try api.get("messages/direct", query: [("personEmail", email), ("max", "1")])
+        let messages = try api.get("messages/direct", query: [("personEmail", email)])
         if let roomId = messages["items"]?.array?.first?["roomId"]?.string {
             return try room(roomId, as: role)
         }
@@ -134,7 +135,7 @@ extension SparkSpace {
     /// Renames a room (seed `update`).
     public func renameRoom(id: String, to title: String, as role: TokenRole = .bot) throws -> JSON {
         do {
-            return try client(role).put(Self.path("rooms", id), ["title": .string(title)])
+            return try client(role).put(WebexClient.resource("rooms", id), ["title": .string(title)])
         } catch SparkError.api(let f) where f.status == 404 {
             throw SparkError.notFound("no room with id \(id)")
         }
@@ -143,7 +144,7 @@ extension SparkSpace {
     /// Deletes a room (seed `delete`).
     public func deleteRoom(id: String, as role: TokenRole = .bot) throws {
         do {
-            try client(role).delete(Self.path("rooms", id))
+            try client(role).delete(WebexClient.resource("rooms", id))
         } catch SparkError.api(let f) where f.status == 404 {
             throw SparkError.notFound("no room with id \(id)")
         }

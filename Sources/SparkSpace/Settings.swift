@@ -6,6 +6,9 @@ import Yams
 public struct Settings: Sendable, Equatable {
     public var apiURL = "https://webexapis.com/v1"
     public var room = "Collaboration space"
+    /// True when `space.room` was given (flag, file or `$CHAT_ROOM_TITLE`); false when `room`
+    /// is the seed's fallback title, which only `provision` may use (SPEC: no implicit room).
+    public var roomIsSet = false
     public var participants: [String] = []
     public var team: String?
     public var token: String?
@@ -124,7 +127,10 @@ public struct SettingsLoader {
             return env.flatMap { environment[$0] }.flatMap { $0.isEmpty ? nil : $0 }
         }
         s.apiURL = try string("api_url", env: "SPARK_API_URL") ?? s.apiURL
-        s.room = try string("space.room", env: "CHAT_ROOM_TITLE") ?? s.room
+        if let room = try string("space.room", env: "CHAT_ROOM_TITLE") {
+            s.room = room
+            s.roomIsSet = true
+        }
         s.team = try string("space.team")
         s.token = try string("space.token", env: "CISCO_SPARK_BOT_TOKEN")
         s.auditToken = try string("space.audit_token", env: "CISCO_SPARK_AUDIT_TOKEN")

@@ -18,9 +18,9 @@ public final class SparkSpace {
     private let transport: HTTPTransport
     private let budget: WaitBudget
     private let sleeper: Sleeper
-    private let logger: ((RequestLogEntry) -> Void)?
+    private let observer: (@Sendable (ClientEvent) -> Void)?
     /// `--dry-run`: every client reports its writes here instead of sending them.
-    private let dryRun: ((PlannedWrite) -> Void)?
+    private let dryRun: (@Sendable (PlannedWrite) -> Void)?
     private var clients: [TokenRole: WebexClient] = [:]
     private let lock = NSLock()
 
@@ -28,14 +28,14 @@ public final class SparkSpace {
     ///   - maxWait: total seconds all requests may wait on `Retry-After` (SPEC `--max-wait`).
     public init(
         settings: Settings, transport: HTTPTransport, maxWait: Double = 300,
-        sleeper: Sleeper = SystemSleeper(), logger: ((RequestLogEntry) -> Void)? = nil,
-        dryRun: ((PlannedWrite) -> Void)? = nil
+        sleeper: Sleeper = SystemSleeper(), observer: (@Sendable (ClientEvent) -> Void)? = nil,
+        dryRun: (@Sendable (PlannedWrite) -> Void)? = nil
     ) {
         self.settings = settings
         self.transport = transport
         self.budget = WaitBudget(seconds: maxWait)
         self.sleeper = sleeper
-        self.logger = logger
+        self.observer = observer
         self.dryRun = dryRun
     }
 
@@ -56,7 +56,7 @@ public final class SparkSpace {
         let client = WebexClient(
             baseURL: settings.apiURL, token: token, transport: transport,
             policy: RetryPolicy(delays: settings.retryDelays), budget: budget, sleeper: sleeper)
-        client.logger = logger
+        client.observer = observer
         client.dryRun = dryRun
         clients[role] = client
         return client

@@ -1,40 +1,5 @@
 import Foundation
 
-/// `; did you mean 'Release 3.1'?` naming the closest of `names` to `typed`, or "" when none is close
-/// (SPEC "Feedback": a ROOM or TEAM title that is not found suggests the closest ones).
-public func didYouMean(_ typed: String, among names: [String]) -> String {
-    let lowered = typed.lowercased()
-    let scored = Set(names).map { ($0, levenshtein(lowered, $0.lowercased())) }
-        .filter { $0.1 <= max(2, typed.count / 3) || $0.0.lowercased().hasPrefix(lowered) }
-        .sorted { ($0.1, $0.0) < ($1.1, $1.0) }
-    guard !scored.isEmpty else { return "" }
-    return "; did you mean " + scored.prefix(3).map { "'\(printable($0.0))'" }.joined(separator: " or ") + "?"
-}
-
-/// A name from the API with its control characters (an escape sequence) turned into spaces: it
-/// goes into an error message, read on a terminal.
-func printable(_ text: String) -> String {
-    String(String.UnicodeScalarView(text.unicodeScalars.map {
-        $0.value < 0x20 || (0x7F...0x9F).contains($0.value) ? " " : $0
-    }))
-}
-
-/// Edit distance between two strings (characters).
-func levenshtein(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
-    guard !a.isEmpty else { return b.count }
-    guard !b.isEmpty else { return a.count }
-    var previous = Array(0...b.count)
-    for i in 1...a.count {
-        var current = [i] + Array(repeating: 0, count: b.count)
-        for j in 1...b.count {
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-        }
-        previous = current
-    }
-    return previous[b.count]
-}
-
 extension SparkSpace {
     /// Renames a team (`PUT /teams/{id}`: Webex needs the name, so the current one is sent when only
     /// the description changes).
@@ -42,7 +7,7 @@ extension SparkSpace {
         var body: [String: JSON] = ["name": .string(name)]
         if let description { body["description"] = .string(description) }
         do {
-            return try client(role).put(Self.path("teams", id), .object(body))
+            return try client(role).put(WebexClient.resource("teams", id), .object(body))
         } catch SparkError.api(let f) where f.status == 404 {
             throw SparkError.notFound("no team with id \(id)")
         }
@@ -51,7 +16,7 @@ extension SparkSpace {
     /// Deletes a team.
     public func deleteTeam(id: String, as role: TokenRole = .bot) throws {
         do {
-            try client(role).delete(Self.path("teams", id))
+            try client(role).delete(WebexClient.resource("teams", id))
         } catch SparkError.api(let f) where f.status == 404 {
             throw SparkError.notFound("no team with id \(id)")
         }
@@ -94,7 +59,7 @@ extension SparkSpace {
                 return ParticipantResult(email: email, status: .unchanged)
             }
             do {
-                try self.client(role).delete(Self.path("team/memberships", id))
+                try self.client(role).delete(WebexClient.resource("team/memberships", id))
                 return ParticipantResult(email: email, status: .removed, membership: membership)
             } catch SparkError.api(let f) where f.status == 404 {
                 return ParticipantResult(email: email, status: .unchanged, membership: membership)
@@ -130,7 +95,7 @@ extension SparkSpace {
             let body: JSON = ["isModerator": .bool(moderator),
                               "isRoomHidden": .bool(membership["isRoomHidden"]?.bool ?? false)]
             do {
-                let updated = try self.client(role).put(Self.path("memberships", id), body)
+                let updated = try self.client(role).put(WebexClient.resource("memberships", id), body)
                 return ParticipantResult(email: email, status: .updated, membership: updated)
             } catch {
                 return ParticipantResult(email: email, status: .failed, error: error)

@@ -12,8 +12,7 @@ extension SparkSpace {
     public func team(_ reference: String, as role: TokenRole = .bot) throws -> JSON {
         if isWebexId(reference) { return try fetch("teams", id: reference, kind: "team", as: role) }
         let all = try teams(as: role)
-        guard let found = try Self.single(all.filter { $0["name"]?.string == reference }, "teams are named '\(reference)'")
-        else {
+        guard let found = try Self.team(named: reference, in: all) else {
             let names = all.compactMap { $0["name"]?.string }
             throw SparkError.notFound("no team named '\(reference)'" + didYouMean(reference, among: names))
         }
@@ -22,7 +21,11 @@ extension SparkSpace {
 
     /// The team with exactly this name, nil when none; a conflict when several.
     public func team(named name: String, as role: TokenRole = .bot) throws -> JSON? {
-        try Self.single(try teams(as: role).filter { $0["name"]?.string == name }, "teams are named '\(name)'")
+        try Self.team(named: name, in: try teams(as: role))
+    }
+
+    static func team(named name: String, in teams: [JSON]) throws -> JSON? {
+        try single(teams.filter { $0["name"]?.string == name }, "teams are named '\(name)'")
     }
 
     /// Creates a team (Webex also creates its general room, titled like the team).

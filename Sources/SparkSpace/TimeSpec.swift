@@ -13,6 +13,9 @@ public enum TimeSpec {
         return relative(trimmed, now: now)
     }
 
+    /// The longest relative age: 1000 years.
+    public static let maxAgeSeconds: Double = 1000 * 366 * 86400
+
     /// `30m` → now − 30 minutes. Units: s, m, h, d, w.
     static func relative(_ text: String, now: Date) -> Date? {
         guard let unit = text.last, let amount = Double(text.dropLast()), amount >= 0, amount.isFinite,
@@ -27,6 +30,8 @@ public enum TimeSpec {
         case "w": seconds = amount * 7 * 86400
         default: return nil
         }
+        // Further back than any message (and than what milliseconds in an Int64 hold) is a typo.
+        guard seconds <= maxAgeSeconds else { return nil }
         return now.addingTimeInterval(-seconds)
     }
 }

@@ -28,6 +28,18 @@ public struct PlannedWrite: Sendable {
 /// The id a dry-run create returns in place of the one the API would have made.
 public let dryRunId = "DRY-RUN"
 
+/// What a client reports while it works, for the command line to show: each HTTP
+/// exchange (`-v`), each wait the API asked for, each retry. The library never prints.
+public enum ClientEvent: Sendable {
+    /// One attempt ended (answered or not).
+    case request(RequestLogEntry)
+    /// Waiting `seconds` because the API asked to (429 Retry-After, 423 Locked);
+    /// `budgetLeft` is what remains of `--max-wait` after this wait.
+    case waiting(reason: String, seconds: Double, budgetLeft: Double)
+    /// Retrying `method path` after `seconds` because of `cause` (a 5xx status, a network error).
+    case retrying(method: String, path: String, seconds: Double, cause: String)
+}
+
 /// A decoded JSON response.
 public struct JSONResponse {
     public var json: JSON
@@ -42,11 +54,11 @@ public final class WebexClient {
     public let policy: RetryPolicy
     public let budget: WaitBudget
     public let sleeper: Sleeper
-    /// Called after every attempt; used by `-v`.
-    public var logger: ((RequestLogEntry) -> Void)?
+    /// Told of every attempt, wait and retry (`ClientEvent`); the command line shows them.
+    public var observer: (@Sendable (ClientEvent) -> Void)?
     /// When set (`--dry-run`), every request that writes (not GET or HEAD) is handed to it
     /// and never sent; the caller gets a stand-in answer (see `plannedResponse`).
-    public var dryRun: ((PlannedWrite) -> Void)?
+    public var dryRun: (@Sendable (PlannedWrite) -> Void)?
     private let token: String
     private let apiOrigin: String
 
@@ -90,6 +102,21 @@ public final class WebexClient {
     private static let unreserved = CharacterSet(charactersIn:
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
+    /// `collection/ID`, the id escaped as one path segment: an id from outside
+    /// (`../webhooks` in a delivery) never reaches another resource. Every id that goes
+    /// into a path goes through here.
+    public static func resource(_ collection: String, _ id: String) -> String {
+        let segment = id == "." || id == ".." ? id.replacingOccurrences(of: ".", with: "%2E") : escape(id)
+        return collection + "/" + segment
+    }
+
+    /// True when `text` has the characters of a Webex id (base64url, maybe padded).
+    public static func hasIdSyntax(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.allSatisfy { c in
+            (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c == 45 || c == 95 || c == 61
+        }
+    }
+
     static func escape(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
     }
@@ -100,7 +127,7 @@ public final class WebexClient {
 
     // MARK: Requests
 
-    /// Sends a request with retries; returns a 2xx/3xx response or throws `SparkError`.
+    /// Sends a request with retries; returns a 2xx response or throws `SparkError`.
     /// `makeSink` is called once per attempt, so a retried download starts afresh.
     @discardableResult
     public func send(
@@ -117,16 +144,22 @@ public final class WebexClient {
         var headers = [("Accept", "application/json")]
         if mayAuthenticate(url) { headers.append(("Authorization", "Bearer \(token)")) }
         let request = HTTPRequest(method: method, url: url, headers: headers, body: body)
-        var retries = 0
+        var retries = 0, shortWaits = 0
         while true {
             let started = Date()
             do {
                 let response = try transport.perform(request, sink: try makeSink?(), progress: progress)
                 log(method, url, response.status, started)
-                if response.status < 400 { return response }
-                let outcome = AttemptOutcome.status(response.status, retryAfter: response.headers["Retry-After"])
-                switch policy.decide(method: method, outcome: outcome, retries: retries, budget: budget) {
-                case .retry(let delay): try pause(delay, retrying: &retries, counted: !isWait(response.status))
+                if (200..<300).contains(response.status) { return response }
+                // 3xx here is a redirect curl did not follow (no Location): not a success.
+                let retryAfter = response.headers["Retry-After"]
+                let outcome = AttemptOutcome.status(response.status, retryAfter: retryAfter)
+                switch policy.decide(method: method, outcome: outcome, retries: retries, budget: budget,
+                                     shortWaits: shortWaits) {
+                case .retry(let delay):
+                    if isWait(response.status) && policy.waitAsked(retryAfter) < policy.minimumWait { shortWaits += 1 }
+                    try pause(delay, retrying: &retries, wait: isWait(response.status),
+                              cause: waitCause(response.status), method: method, url: url)
                 case .fail: throw apiError(method, url, response)
                 case .giveUp(let reason): throw SparkError.gaveUp("\(method) \(logPath(url)): \(reason)")
                 }
@@ -134,7 +167,8 @@ public final class WebexClient {
                 log(method, url, nil, started, note: failure.message)
                 let outcome = AttemptOutcome.transport(failure.kind)
                 switch policy.decide(method: method, outcome: outcome, retries: retries, budget: budget) {
-                case .retry(let delay): try pause(delay, retrying: &retries, counted: true)
+                case .retry(let delay):
+                    try pause(delay, retrying: &retries, wait: false, cause: failure.message, method: method, url: url)
                 case .fail: throw SparkError.transport(method: method, path: logPath(url), reason: failure.message)
                 case .giveUp(let reason):
                     throw SparkError.gaveUp("\(method) \(logPath(url)): \(reason) (\(failure.message))")
@@ -176,15 +210,33 @@ public final class WebexClient {
 
     private func isWait(_ status: Int) -> Bool { status == 429 || status == 423 }
 
-    private func pause(_ seconds: Double, retrying retries: inout Int, counted: Bool) throws {
+    /// What a status the client retries says about itself: `429 Retry-After`, `423 Locked: ...`, `503`.
+    private func waitCause(_ status: Int) -> String {
+        switch status {
+        case 429: return "429 Retry-After"
+        case 423: return "423 Locked: file being scanned"
+        default: return String(status)
+        }
+    }
+
+    /// The one place the client waits before another attempt, and so the one place that says so.
+    /// A wait the API asked for (429/423) is not a step of the retry schedule.
+    private func pause(_ seconds: Double, retrying retries: inout Int, wait: Bool, cause: String,
+                       method: String, url: String) throws {
+        if wait {
+            observer?(.waiting(reason: cause, seconds: seconds, budgetLeft: budget.remaining))
+        } else {
+            observer?(.retrying(method: method, path: logPath(url), seconds: seconds, cause: cause))
+            retries += 1
+        }
         sleeper.sleep(seconds: seconds)
-        if counted { retries += 1 }
     }
 
     private func log(_ method: String, _ url: String, _ status: Int?, _ started: Date, note: String? = nil) {
-        guard let logger else { return }
+        guard let observer else { return }
         let ms = Int(Date().timeIntervalSince(started) * 1000)
-        logger(RequestLogEntry(method: method, path: logPath(url), status: status, milliseconds: ms, note: note))
+        observer(.request(RequestLogEntry(method: method, path: logPath(url), status: status, milliseconds: ms,
+                                          note: note)))
     }
 
     func apiError(_ method: String, _ url: String, _ response: HTTPResponse) -> SparkError {
@@ -200,10 +252,15 @@ public final class WebexClient {
                                message: message, trackingId: tracking))
     }
 
-    /// Parses a response body as JSON (an empty body is `{}`).
+    /// Parses a response body as a JSON object; only a 204 may come without a body (it is `{}`).
+    /// An empty 200 or a body that is not an object is an error: printing `{}` for it would
+    /// pass off a broken answer as a success.
     public func decode(_ response: HTTPResponse) throws -> JSONResponse {
-        guard !response.body.isEmpty else { return JSONResponse(json: [:], headers: response.headers) }
-        return JSONResponse(json: try decode(response) { try JSON.parse($0) }, headers: response.headers)
+        if response.status == 204 && response.body.isEmpty { return JSONResponse(json: [:], headers: response.headers) }
+        guard !response.body.isEmpty else { throw SparkError.io("the API sent an empty body (HTTP \(response.status))") }
+        let json = try decode(response) { try JSON.parse($0) }
+        guard json.object != nil else { throw SparkError.io("the API sent JSON that is not an object") }
+        return JSONResponse(json: json, headers: response.headers)
     }
 
     /// The body read by `parse`; a body that is not JSON is an I/O error.
@@ -251,6 +308,7 @@ public final class WebexClient {
 enum HTTPStatus {
     static func reason(_ status: Int) -> String {
         switch status {
+        case 300..<400: return "Redirect Not Followed"
         case 400: return "Bad Request"
         case 401: return "Unauthorized"
         case 403: return "Forbidden"

@@ -87,7 +87,7 @@ extension SparkSpace {
         if let secret = changes.secret { body["secret"] = .string(secret) }
         if let status = changes.status { body["status"] = .string(status) }
         do {
-            return try client(role).put(Self.path("webhooks", id), .object(body))
+            return try client(role).put(WebexClient.resource("webhooks", id), .object(body))
         } catch SparkError.api(let f) where f.status == 404 {
             throw SparkError.notFound("no webhook with id \(id)")
         }
@@ -100,7 +100,7 @@ extension SparkSpace {
             var webhook: JSON?
             do {
                 webhook = try self.webhook(id: id, as: role)
-                try self.client(role).delete(Self.path("webhooks", id))
+                try self.client(role).delete(WebexClient.resource("webhooks", id))
                 return WebhookDeletion(id: id, webhook: webhook)
             } catch SparkError.api(let f) where f.status == 404 {
                 return WebhookDeletion(id: id, webhook: webhook, error: SparkError.notFound("no webhook with id \(id)"))

@@ -24,15 +24,24 @@ public final class WebhookReceiver: @unchecked Sendable {
         public var maxBodyBytes: Int
         /// Deliveries handled at the same time.
         public var workers: Int
+        /// Seconds a connection has to send each request in full (from when it opened, or since
+        /// its previous answer); then it is closed. A slow client cannot pin a buffer for ever.
+        public var requestTimeout: Double
+        /// Connections open at the same time; more are closed as they arrive. With
+        /// `maxBodyBytes` it bounds the memory half-sent bodies can take.
+        public var maxConnections: Int
 
         public init(host: String = "0.0.0.0", port: Int = 8080, path: String = "/hook", secret: String? = nil,
-                    maxBodyBytes: Int = 1 << 20, workers: Int = 8) {
+                    maxBodyBytes: Int = 1 << 20, workers: Int = 8, requestTimeout: Double = 30,
+                    maxConnections: Int = 128) {
             self.host = host
             self.port = port
             self.path = path.hasPrefix("/") ? path : "/" + path
             self.secret = secret.flatMap { $0.isEmpty ? nil : $0 }
             self.maxBodyBytes = maxBodyBytes
             self.workers = max(1, workers)
+            self.requestTimeout = min(max(requestTimeout, 0.001), 86_400)
+            self.maxConnections = max(1, maxConnections)
         }
     }
 
@@ -60,6 +69,7 @@ public final class WebhookReceiver: @unchecked Sendable {
     private let lock = NSLock()
     private var group: MultiThreadedEventLoopGroup?
     private var channel: Channel?
+    private var connections = 0
 
     /// - Parameters:
     ///   - onDelivery: called on a worker thread with each accepted delivery (a JSON object).
@@ -82,7 +92,8 @@ public final class WebhookReceiver: @unchecked Sendable {
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { [unowned self] channel in
-                channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMap {
+                guard self.admit(channel) else { return channel.close() }
+                return channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMap {
                     channel.pipeline.addHandler(DeliveryHandler(receiver: self))
                 }
             }
@@ -117,6 +128,22 @@ public final class WebhookReceiver: @unchecked Sendable {
         try? channel?.close().wait()
         try? group?.syncShutdownGracefully()
         work.wait()
+    }
+
+    /// Counts a new connection in (until it closes); false when `maxConnections` are open already.
+    private func admit(_ channel: Channel) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard connections < configuration.maxConnections else { return false }
+        connections += 1
+        channel.closeFuture.whenComplete { [weak self] _ in self?.release() }
+        return true
+    }
+
+    private func release() {
+        lock.lock()
+        connections -= 1
+        lock.unlock()
     }
 
     // MARK: Checking a request (called on a server thread)
@@ -166,8 +193,21 @@ private final class DeliveryHandler: ChannelInboundHandler, RemovableChannelHand
     private var body: [UInt8] = []
     private var tooLarge = false
     private var discarded = 0
+    /// Closes the connection when the current request is not complete in time.
+    private var deadline: Scheduled<Void>?
 
     init(receiver: WebhookReceiver) { self.receiver = receiver }
+
+    func handlerAdded(context: ChannelHandlerContext) { armDeadline(context) }
+
+    func handlerRemoved(context: ChannelHandlerContext) { deadline?.cancel() }
+
+    private func armDeadline(_ context: ChannelHandlerContext) {
+        deadline?.cancel()
+        let timeout = TimeAmount.milliseconds(Int64(receiver.configuration.requestTimeout * 1000))
+        let channel = context.channel
+        deadline = context.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
@@ -196,6 +236,7 @@ private final class DeliveryHandler: ChannelInboundHandler, RemovableChannelHand
         case .end:
             guard let h = head else { return }
             head = nil
+            armDeadline(context)  // the next request on this connection gets its own time
             let rejection = receiver.answer(method: h.method, uri: h.uri, headers: h.headers, body: body,
                                             tooLarge: tooLarge)
             body = []

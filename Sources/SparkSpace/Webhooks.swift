@@ -30,6 +30,13 @@ public enum WebhookNames {
     public static func messages(_ prefix: String) -> String { "\(prefix)-messages" }
     /// `P-audit`: messages/created with the audit token.
     public static func audit(_ prefix: String) -> String { "\(prefix)-audit" }
+    /// `P-cards`: attachmentActions/created (card submissions) with the bot token.
+    public static func cards(_ prefix: String) -> String { "\(prefix)-cards" }
+
+    /// True when a webhook is one of `register`'s for this prefix (named `P-…`).
+    public static func isOwn(_ hook: JSON, prefix: String) -> Bool {
+        (hook["name"]?.string ?? "").hasPrefix(prefix + "-")
+    }
 
     /// True when a delivery came through an audit webhook (its name ends in `-audit`).
     public static func isAudit(_ name: String?) -> Bool { name?.hasSuffix("-audit") ?? false }
@@ -51,53 +58,83 @@ extension SparkSpace {
         return result
     }
 
-    /// Seed `deregister`: deletes every webhook of the bot token (only the newest
-    /// instance of a bot is notified) and, of the audit token (a person's, who may
-    /// have other webhooks), only those named `prefix-...` unless `all`.
-    /// A webhook already gone (404) counts as deleted, so running it twice is safe.
-    /// - Returns: the webhooks deleted.
-    @discardableResult
-    public func deregisterWebhooks(prefix: String = WebhookNames.defaultPrefix, all: Bool = false) throws
-        -> [OwnedWebhook]
-    {
-        var deleted: [OwnedWebhook] = []
-        for role in hasAuditToken ? [TokenRole.bot, .audit] : [.bot] {
-            for hook in try webhooks(as: role) {
-                guard let id = hook["id"]?.string else { continue }
-                if role == .audit && !all && !(hook["name"]?.string ?? "").hasPrefix(prefix + "-") { continue }
-                do {
-                    try client(role).delete("webhooks/\(id)")
-                } catch SparkError.api(let failure) where failure.status == 404 {
-                    // Deleted meanwhile: the goal is reached.
-                }
-                deleted.append(OwnedWebhook(owner: role, webhook: hook))
-            }
+    /// The webhooks of `roles` that `belongs` picks, each with its owner.
+    private func webhooks(of roles: [TokenRole], where belongs: (JSON) -> Bool) throws -> [OwnedWebhook] {
+        var found: [OwnedWebhook] = []
+        for role in roles {
+            found += try webhooks(as: role).filter(belongs).map { OwnedWebhook(owner: role, webhook: $0) }
         }
-        return deleted
+        return found
     }
 
-    /// Seed `register`: deregisters first, then creates `P-memberships`
-    /// (memberships/all) and `P-messages` (messages/created) with the bot token,
-    /// and `P-audit` (messages/created) with the audit token when one is set.
-    /// `secret`, when given, is set on every webhook.
-    /// - Returns: the webhooks created.
+    /// The bot token and, when one is set, the audit token.
+    private var webhookRoles: [TokenRole] { hasAuditToken ? [.bot, .audit] : [.bot] }
+
+    /// Deletes webhooks one by one, telling `deleted` after each. One already gone
+    /// (404) counts as deleted: running twice is safe. Under `--dry-run` the client's gate
+    /// reports each DELETE instead of sending it.
+    private func deleteWebhooks(_ hooks: [OwnedWebhook], deleted: (OwnedWebhook) -> Void) throws {
+        for hook in hooks {
+            guard let id = hook.webhook["id"]?.string else { continue }
+            do {
+                try client(hook.owner).delete(WebexClient.resource("webhooks", id))
+            } catch SparkError.api(let failure) where failure.status == 404 {
+                // Deleted meanwhile: the goal is reached.
+            }
+            deleted(hook)
+        }
+    }
+
+    /// `deregister`: deletes the webhooks named `prefix-…` of the bot and the audit token;
+    /// with `all`, every webhook of both. A webhook named otherwise (another integration's)
+    /// is never touched without `all`. `confirm` sees the list before any delete (throw to stop);
+    /// `deleted` hears of each deletion as it happens.
+    /// - Returns: the webhooks deleted (under `--dry-run`: that would be deleted).
     @discardableResult
-    public func registerWebhooks(url: String, secret: String?, prefix: String = WebhookNames.defaultPrefix) throws
-        -> [OwnedWebhook]
+    public func deregisterWebhooks(prefix: String = WebhookNames.defaultPrefix, all: Bool = false,
+                                   confirm: ([OwnedWebhook]) throws -> Void = { _ in },
+                                   deleted: (OwnedWebhook) -> Void = { _ in }) throws -> [OwnedWebhook]
     {
-        try deregisterWebhooks(prefix: prefix)
+        let doomed = try webhooks(of: webhookRoles) { all || WebhookNames.isOwn($0, prefix: prefix) }
+        if !doomed.isEmpty { try confirm(doomed) }
+        try deleteWebhooks(doomed, deleted: deleted)
+        return doomed
+    }
+
+    /// Seed `register`: creates `P-memberships` (memberships/all) and `P-messages`
+    /// (messages/created) with the bot token, `P-audit` (messages/created) with the audit
+    /// token when one is set, and `P-cards` (attachmentActions/created) with `cards`;
+    /// `secret`, when given, is set on every webhook. The new set is created first, then
+    /// the older `P-…` webhooks of the same tokens are deleted (one delivery per event).
+    /// When a create fails, what was created is deleted again and the old set stays: a bot
+    /// is never left without webhooks. Webhooks not named `P-…` are never touched.
+    /// - Returns: the webhooks created (under `--dry-run`: the client's stand-in answers).
+    @discardableResult
+    public func registerWebhooks(url: String, secret: String?, prefix: String = WebhookNames.defaultPrefix,
+                                 cards: Bool = false,
+                                 deleted: (OwnedWebhook) -> Void = { _ in }) throws -> [OwnedWebhook]
+    {
+        let old = try webhooks(of: webhookRoles) { WebhookNames.isOwn($0, prefix: prefix) }
         var wanted: [(TokenRole, String, String, String)] = [
             (.bot, WebhookNames.memberships(prefix), "memberships", "all"),
             (.bot, WebhookNames.messages(prefix), "messages", "created"),
         ]
         if hasAuditToken { wanted.append((.audit, WebhookNames.audit(prefix), "messages", "created")) }
+        if cards { wanted.append((.bot, WebhookNames.cards(prefix), "attachmentActions", "created")) }
         var created: [OwnedWebhook] = []
         for (role, name, resource, event) in wanted {
             var body: JSON = ["name": .string(name), "targetUrl": .string(url),
                               "resource": .string(resource), "event": .string(event)]
             if let secret, !secret.isEmpty { body["secret"] = .string(secret) }
-            created.append(OwnedWebhook(owner: role, webhook: try client(role).post("webhooks", body)))
+            do {
+                created.append(OwnedWebhook(owner: role, webhook: try client(role).post("webhooks", body)))
+            } catch {
+                // Keep the old set: undo the half-made new one (best effort; the create's error is the one to report).
+                try? deleteWebhooks(created) { _ in }
+                throw error
+            }
         }
+        try deleteWebhooks(old, deleted: deleted)
         return created
     }
 }

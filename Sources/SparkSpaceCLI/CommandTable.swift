@@ -136,7 +136,7 @@ public let programName = "spark-space"
 
 /// Output formats of `-o`.
 public enum OutputFormat: String, CaseIterable, Sendable {
-    case table, tsv, json, ndjson
+    case table, wide, tsv, json, ndjson
 }
 
 /// Options every command accepts, before or after the command.
@@ -154,14 +154,17 @@ public let globalOptions: [OptionSpec] = [
     OptionSpec("as", value: "ROLE", help: "which token the command uses: bot or audit",
                completion: .choices(TokenRole.allCases.map(\.rawValue)), setting: true),
     OptionSpec("room", value: "ROOM", help: "the room for commands that take one", completion: .room),
-    OptionSpec("output", short: "o", value: "FORMAT", help: "table, tsv, json or ndjson",
+    OptionSpec("output", short: "o", value: "FORMAT", help: "table, wide (a table never cut), tsv, json or ndjson",
                completion: .choices(OutputFormat.allCases.map(\.rawValue))),
+    OptionSpec("fields", value: "LIST", help: "the columns or keys to print, in that order (a,b,c)"),
     OptionSpec("json", help: "same as -o json"),
     OptionSpec("dry-run", help: "for commands that write: print each write (method, path, body) instead of sending it"),
     OptionSpec("quiet", short: "q", help: "print less on stderr"),
     OptionSpec("verbose", short: "v", help: "log each HTTP call on stderr (method, path, status, ms)"),
     OptionSpec("timeout", value: "SECONDS", help: "connect timeout and longest stall (default 60)"),
     OptionSpec("max-wait", value: "SECONDS", help: "total time to wait on 429 Retry-After (default 300)"),
+    OptionSpec("cacert", value: "FILE", help: "an extra CA certificate bundle (also env SSL_CERT_FILE)",
+               completion: .file),
     OptionSpec("help", short: "h", help: "show help"),
     OptionSpec("version", help: "print the version"),
 ]
@@ -171,6 +174,6 @@ public let rootCommand = CommandSpec(
     programName,
     summary: "administer Cisco Spark / Webex Teams spaces from a shell",
     subcommands: identityCommands + [roomsCommand, teamsCommand, participantsCommand, peopleCommand, provisionCommand]
-        + postCommands + walkMessagesCommands + attachmentsCommands
+        + postCommands + [messagesCommand] + walkMessagesCommands + attachmentsCommands
         + webhookCommands + listenCommands + pullCommands + [apiCommand, versionCommand] + metaCommands
 )

@@ -20,6 +20,7 @@ public enum ExitCode {
         // service managers stop one, and a clean stop then is a success.
         case let stopped as StoppedBySignal: return stopped.signal == SIGINT ? interrupted : success
         case is UsageError: return usage
+        case is Declined: return failure
         case let failed as PartialFailure: return failed.code
         case let hinted as HintedError: return of(hinted.underlying)
         case let spark as SparkError: return of(spark)
@@ -58,10 +59,9 @@ struct StoppedBySignal: Error {
     var signal: Int32
 }
 
-/// A confirmation answered with something other than yes: nothing done, exit 1.
+/// A confirmation answered other than yes: nothing was done (SPEC: exit 1).
 struct Declined: Error, CustomStringConvertible {
-    var what: String
-    var description: String { "not deleted: \(what) (the answer was not yes)" }
+    var description: String { "not confirmed; nothing done" }
 }
 
 /// Some items of a bulk command failed (already reported one by one).

@@ -1,13 +1,11 @@
-/// `--help` text of a command, from the command table.
+/// `--help` text of a command, from the command table: its own usage, arguments, options
+/// and examples first, then its notes; the global options are one line pointing to
+/// `spark-space help globals`.
 func helpText(for command: CommandSpec) -> String {
     var lines: [String] = []
     lines.append(command.isRoot ? "spark-space — \(command.summary)" : "\(command.path) — \(command.summary)")
     lines.append("")
     lines.append("Usage: \(command.usage)")
-    if let details = command.details {
-        lines.append("")
-        lines.append(details)
-    }
     if !command.subcommands.isEmpty {
         lines.append("")
         lines.append("Commands:")
@@ -23,19 +21,28 @@ func helpText(for command: CommandSpec) -> String {
         lines.append("Options:")
         lines += aligned(command.options.map { ($0.synopsis, $0.help) })
     }
-    lines.append("")
-    lines.append("Global options:")
-    lines += aligned(globalOptions.map { ($0.synopsis, $0.help) })
     if !command.examples.isEmpty {
         lines.append("")
         lines.append("Examples:")
         lines += command.examples.map { "  \($0)" }
     }
-    if !command.subcommands.isEmpty {
+    if let details = command.details {
         lines.append("")
+        lines.append(details)
+    }
+    lines.append("")
+    lines.append("Global options (-o FORMAT, --fields, -q, -v, --token-file, ...): 'spark-space help globals'.")
+    if !command.subcommands.isEmpty {
         let target = command.isRoot ? "COMMAND" : "\(command.path) COMMAND"
         lines.append("Run 'spark-space \(target) --help' for more.")
     }
+    return lines.joined(separator: "\n") + "\n"
+}
+
+/// `spark-space help globals`: the options every command takes, before or after it.
+func globalsHelpText() -> String {
+    var lines = ["Global options — every command takes them, before or after the command:", ""]
+    lines += aligned(globalOptions.map { ($0.synopsis, $0.help) })
     return lines.joined(separator: "\n") + "\n"
 }
 

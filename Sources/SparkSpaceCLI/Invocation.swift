@@ -11,6 +11,14 @@ public struct Terminal {
     public init() {}
 }
 
+/// Ranges of the number options (README "Decisions"): a day at most for one stall, a week
+/// of waiting; `--timeout 0` would mean curl's own 300 s, so it is refused.
+enum Limits {
+    static let timeout: ClosedRange<Double> = 0.001...86_400
+    static let maxWait: ClosedRange<Double> = 0...604_800
+    static let interval: ClosedRange<Double> = 0...86_400
+}
+
 /// A parsed command line plus everything a command needs: settings, the space
 /// (API clients), output and diagnostics. Built lazily so `--help` and usage
 /// errors need no settings.
@@ -21,6 +29,8 @@ public final class Invocation {
     let err: FDWriter
     private var cachedSpace: SparkSpace?
     private var cachedOutput: Output?
+    /// stderr for people: notes, warnings, and the progress line commands report to.
+    let console: Console
     private var stdinTaken = false
 
     init(parsed: ParsedCommand, terminal: Terminal) {
@@ -28,7 +38,15 @@ public final class Invocation {
         self.terminal = terminal
         self.out = FDWriter(fd: terminal.stdout)
         self.err = FDWriter(fd: terminal.stderr)
+        let quiet = parsed.has("quiet")
+        self.console = Console(
+            err: err, quiet: quiet, verbose: parsed.has("verbose"),
+            status: StatusLine(err: err, enabled: !quiet && err.isTerminal,
+                               width: terminalWidth(fd: terminal.stderr, environment: terminal.environment)))
     }
+
+    /// The progress line on stderr (a terminal, not `-q`).
+    var status: StatusLine { console.status }
 
     var positionals: [String] { parsed.positionals }
     func has(_ name: String) -> Bool { parsed.has(name) }
@@ -40,13 +58,19 @@ public final class Invocation {
     var dryRun: Bool { has("dry-run") }
     var verbose: Bool { has("verbose") }
 
-    /// A non-negative number option, or `fallback`.
-    func number(_ name: String, default fallback: Double) throws -> Double {
+    /// A number-of-seconds option within `range`, or `fallback`. The range keeps every later
+    /// conversion (`Int(seconds * 1000)` for curl) from trapping.
+    func number(_ name: String, default fallback: Double, in range: ClosedRange<Double>) throws -> Double {
         guard let text = value(name) else { return fallback }
-        guard let number = Double(text), number >= 0, number.isFinite else {
-            throw UsageError("--\(name) takes a number of seconds, not '\(text)'", command: parsed.command)
+        guard let number = Double(text), number.isFinite, range.contains(number) else {
+            throw UsageError("--\(name) takes a number of seconds from \(formatBound(range.lowerBound)) to "
+                + "\(formatBound(range.upperBound)), not '\(text)'", command: parsed.command)
         }
         return number
+    }
+
+    private func formatBound(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
     }
 
     /// A whole-number option ≥ 0, or `fallback`.
@@ -72,22 +96,56 @@ public final class Invocation {
         }
         let color = useColor(isTerminal: out.isTerminal, environment: terminal.environment)
         let width = terminalWidth(fd: terminal.stdout, environment: terminal.environment)
-        let made = Output(format: format, out: out, color: color, width: width)
+        // Checked before the command runs (Runner): a bad list never gets here.
+        let fields = value("fields").flatMap { try? fieldList($0) }
+        let made = Output(format: format, out: out, color: color, width: width, fields: fields,
+                          ages: out.isTerminal, status: status)
         cachedOutput = made
         return made
     }
 
-    /// A diagnostic line on stderr (not with `-q`).
-    func note(_ text: String) {
-        guard !quiet else { return }
-        warn(text)
+    /// Prints a list, then says on a terminal when it is empty or cut by `--limit` (`listEnd`).
+    func printList(_ items: [JSON], columns: [Column], noun: String, limit: Int? = nil) throws {
+        try output.list(items, columns: columns)
+        listEnd(count: items.count, noun: noun, limit: limit)
     }
 
-    /// A warning on stderr, even with `-q`.
-    func warn(_ text: String) {
-        try? err.write("spark-space: \(text)\n")
-        try? err.flush()
+    /// On a terminal (stderr, not `-q`): `no rooms` after an empty list, and `showing 10 rooms;
+    /// --limit 0 for all` after a list that `--limit` may have cut (as many as the limit).
+    func listEnd(count: Int, noun: String, limit: Int?) {
+        guard status.enabled else { return }
+        if count == 0 {
+            note("no \(noun)")
+        } else if let limit, limit > 0, count >= limit {
+            let what = count == 1 && noun.hasSuffix("s") ? String(noun.dropLast()) : noun
+            note("showing \(count) \(what); --limit 0 for all")
+        }
     }
+
+    // MARK: Confirmations
+
+    /// SPEC "Confirmations": without `--yes`, a command that deletes needs a terminal to ask
+    /// on; otherwise it is a usage error before anything is done. A dry run deletes nothing,
+    /// so it never asks.
+    func requireConfirmable() throws {
+        guard !has("yes"), !dryRun, isatty(terminal.stdin) != 1 else { return }
+        throw UsageError("refusing to delete without --yes when stdin is not a terminal", command: parsed.command)
+    }
+
+    /// Asks `question` on a terminal unless `--yes`; any answer but yes throws `Declined` (exit 1).
+    func confirm(_ question: String) throws {
+        try requireConfirmable()
+        guard !has("yes"), !dryRun else { return }
+        err.writeDiagnostic("\(question) [y/N] ", newline: false)
+        let answer = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        guard answer == "y" || answer == "yes" else { throw Declined() }
+    }
+
+    /// A diagnostic line on stderr (not with `-q`).
+    func note(_ text: String) { console.note(text) }
+
+    /// A warning on stderr, even with `-q`.
+    func warn(_ text: String) { console.warn(text) }
 
     // MARK: Settings and API
 
@@ -131,45 +189,50 @@ public final class Invocation {
         get throws {
             if let cachedSpace { return cachedSpace }
             let settings = try loadSettings()
-            let transport = CurlTransport(timeout: try number("timeout", default: 60),
-                                          userAgent: "spark-space/\(sparkSpaceVersion)")
-            let logger: ((RequestLogEntry) -> Void)? = verbose ? { [err] entry in
-                let status = entry.status.map(String.init) ?? "---"
-                var line = "spark-space: \(entry.method) \(entry.path) \(status) \(entry.milliseconds)ms"
-                if let note = entry.note { line += " (\(note))" }
-                try? err.write(line + "\n")
-                try? err.flush()
-            } : nil
+            let transport = CurlTransport(timeout: try number("timeout", default: 60, in: Limits.timeout),
+                                          userAgent: "spark-space/\(sparkSpaceVersion)", caFile: try caFile())
+            // Waits and retries are said unless -q; each call only with -v.
+            var observer: (@Sendable (ClientEvent) -> Void)?
+            if !quiet || verbose {
+                let console = self.console
+                observer = { event in console.observe(event) }
+            }
+            // --dry-run: each write on stderr, even with -q (stdout keeps the command's own output).
+            var planned: (@Sendable (PlannedWrite) -> Void)?
+            if dryRun {
+                let console = self.console
+                planned = { write in console.warn("dry-run: " + write.line) }
+            }
             let made = SparkSpace(settings: settings, transport: transport,
-                                  maxWait: try number("max-wait", default: 300), logger: logger,
-                                  dryRun: dryRun ? { [err] planned in
-                                      // stderr, even with -q: stdout keeps the command's own output format.
-                                      try? err.write("spark-space: dry-run: \(sanitizeCell(planned.line))\n")
-                                      try? err.flush()
-                                  } : nil)
+                                  maxWait: try number("max-wait", default: 300, in: Limits.maxWait), observer: observer,
+                                  dryRun: planned)
             cachedSpace = made
             return made
         }
     }
 
-    /// Asks before a deletion (SPEC "Confirmations"): true to go on. On a terminal the question
-    /// goes to stderr and anything but y/yes is false; with stdin not a terminal and no `--yes`
-    /// it is a usage error before any request. A dry run deletes nothing, so it never asks.
-    func confirmed(_ question: @autoclosure () -> String) throws -> Bool {
-        if has("yes") || dryRun { return true }
-        try requireConfirmation()
-        try err.write("\(sanitizeCell(question())) [y/N] ")
-        try err.flush()
-        let answer = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
-        return answer == "y" || answer == "yes"
+    /// The extra CA bundle: `--cacert`, else `SSL_CERT_FILE` (or curl's `CURL_CA_BUNDLE`).
+    func caFile() throws -> String? {
+        let given = value("cacert").map { ("--cacert", $0) }
+            ?? terminal.environment["SSL_CERT_FILE"].map { ("SSL_CERT_FILE", $0) }
+            ?? terminal.environment["CURL_CA_BUNDLE"].map { ("CURL_CA_BUNDLE", $0) }
+        guard let (source, path) = given, !path.isEmpty else { return nil }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw UsageError("cannot read the CA bundle \(path) (\(source))")
+        }
+        return path
     }
 
-    /// Throws a usage error when a confirmation would be needed and stdin is not a terminal;
-    /// call it before any request.
-    func requireConfirmation() throws {
-        guard !has("yes"), !dryRun, isatty(terminal.stdin) != 1 else { return }
-        throw UsageError("refusing to \(parsed.command.name) without --yes when stdin is not a terminal",
-                         command: parsed.command)
+    /// The ROOM of a command: `positional`, else `--room`, else `space.room` (both through the
+    /// settings). None of them is a usage error before any request: never a silent default room.
+    func roomReference(_ positional: String?) throws -> String {
+        if let positional { return positional }
+        let settings = try space.settings
+        guard settings.roomIsSet else {
+            throw UsageError("no ROOM: give ROOM, or --room ROOM, or set space.room (or $CHAT_ROOM_TITLE)",
+                             command: parsed.command)
+        }
+        return settings.room
     }
 
     /// The token role chosen by `--as` (else `fallback`).

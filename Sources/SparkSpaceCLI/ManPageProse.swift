@@ -4,7 +4,7 @@
 
 /// The date on the manual page; a fixed one keeps the checked-in page reproducible.
 /// Change it when the prose changes.
-let manPageDate = "2026-11-25"
+let manPageDate = "2026-11-30"
 
 let manDescription = lines(#"""
 .SH DESCRIPTION
@@ -84,15 +84,20 @@ private let manOutput = lines(#"""
 .TP
 .B table
 Aligned columns under a header; the default when standard output is a terminal.
-Long titles and names are cut with an ellipsis to fit the terminal width
-(from the terminal, else
-.BR COLUMNS );
-a table that is not written to a terminal is cut only when
+It fits the terminal width (from
+.BR COLUMNS ,
+else the terminal); a table that is not written to a terminal is cut only when
 .B COLUMNS
 is set.
+Ids are cut first and keep their end (every Webex id starts alike), then the
+widest text (titles, names, message text); times show as ages
+(45s ago, 3h ago, 12d ago) and a room's team by name.
 The header is bold on a terminal unless
 .B NO_COLOR
 is set.
+.TP
+.B wide
+A table that never cuts a column.
 .TP
 .B tsv
 Tab\-separated columns without a header, never cut; the default when standard
@@ -134,6 +139,26 @@ owner (bot or audit), id, name, resource, event, targetUrl, status
 .TP
 attachment
 path (or name), size
+.PP
+.B \-\-fields a,b,c
+picks the columns of
+.BR table ,
+.B wide
+and
+.B tsv
+and the keys of
+.B json
+and
+.BR ndjson ,
+in that order: any field of the object; an unknown field is exit 2 listing
+the fields there are.
+.PP
+On a terminal, standard error says when a list is empty or cut by
+.BR \-\-limit ,
+and long work (walks, uploads, downloads, bulk changes) shows one progress
+line, redrawn and cleared at the end. Every wait on the API (429, 423) and
+every retry is said on standard error unless
+.BR \-q .
 .PP
 JSON output holds every field the API returned.
 Events (from
@@ -185,9 +210,17 @@ Precedence: flag, then settings file, then environment fallback, then default.
 .TP
 .B space.room
 Default room title; default
-.BR $CHAT_ROOM_TITLE ,
-else
-.BR "Collaboration space" .
+.BR $CHAT_ROOM_TITLE .
+A command that needs a room and has none (no argument,
+.BR \-\-room ,
+.B space.room
+or
+.BR $CHAT_ROOM_TITLE )
+is a usage error (exit 2) before any request; only
+.B provision
+falls back to the seed's title
+.BR "Collaboration space" ,
+and says so.
 .TP
 .B space.participants
 List of e\-mail addresses (a single string is a list of one); default
@@ -257,6 +290,11 @@ Default room title and participants.
 .BR SERVER_URL ", " SPARK_WEBHOOK_SECRET
 Webhook target and secret.
 .TP
+.BR SSL_CERT_FILE ", " CURL_CA_BUNDLE
+An extra CA certificate bundle when
+.B \-\-cacert
+is not given.
+.TP
 .B NO_COLOR
 When set and not empty, no colour.
 .TP
@@ -321,7 +359,8 @@ Gave up: retries spent (network errors, 5xx) or
 passed while rate\-limited (429).
 .TP
 .B 130
-Interrupted (Ctrl\-C); 143 on SIGTERM.
+Interrupted (Ctrl\-C); 128+N on SIGTERM, SIGHUP, SIGUSR1, SIGUSR2 or SIGALRM
+(partial downloads are removed first).
 .PP
 An error is one line,
 .BR "spark\-space: error: " ...,
@@ -363,6 +402,15 @@ to it; the token comes from the CI secret
 ]) + paragraph("Receive events on a webhook and keep the messages:") + example([
     "spark-space listen --register https://bot.example.com/hook |",
     "  jq -c 'select(.type == \"message\")'",
+]) + paragraph(#"""
+Ask for an approval with an Adaptive Card from CI and wait for the answer
+(webhooks registered with
+.BR \-\-cards ):
+"""#) + example([
+    "id=$(spark-space post 'Ops room' --card approve.json --text 'Approve deploy?' -o json | jq -r .id)",
+    "answer=$(timeout 1h spark-space listen |",
+    "  jq -rn --arg id \"$id\" 'first(inputs | select(.type == \"card\" and .message_id == $id)) | .inputs.answer')",
+    "spark-space post --reply-to \"$id\" --text \"answer: $answer\"",
 ])
 
 private let manSeeAlso = lines(#"""

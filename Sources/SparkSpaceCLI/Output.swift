@@ -6,7 +6,7 @@ struct OutputClosed: Error {}
 
 /// A buffered writer on a file descriptor that notices a closed pipe. Thread-safe
 /// (`listen` writes from worker threads).
-final class FDWriter {
+final class FDWriter: @unchecked Sendable {
     let fd: Int32
     private var buffer: [UInt8] = []
     /// Serializes writers on several threads (`-v` logs of concurrent requests).
@@ -36,6 +36,21 @@ final class FDWriter {
         if buffer.count >= 1 << 18 { try flush() }
     }
 
+    /// Writes one diagnostic (an error, a warning, a `-v` line, a prompt) on stderr and flushes:
+    /// the one way text reaches stderr, so what came from outside (API messages, titles, names,
+    /// headers, URLs) is always made harmless by `sanitizedForTerminal` first.
+    func writeDiagnostic(_ text: String, newline: Bool = true) {
+        try? write(sanitizedForTerminal(text) + (newline ? "\n" : ""))
+        try? flush()
+    }
+
+    /// Runs `body` holding the writer's lock (the status line's state lives under it).
+    func withLock<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+
     func flush() throws {
         lock.lock()
         defer { lock.unlock() }
@@ -54,54 +69,38 @@ final class FDWriter {
     }
 }
 
-/// A column of a table or tsv line.
-struct Column {
-    var header: String
-    var key: String
-    /// Cut with `…` when a table is wider than the terminal (titles, names);
-    /// tsv and json always show it whole.
-    var truncatable = false
-    var value: ((JSON) -> String)? = nil
-
-    init(_ header: String, _ key: String? = nil, truncatable: Bool = false, value: ((JSON) -> String)? = nil) {
-        self.header = header
-        self.key = key ?? header
-        self.truncatable = truncatable
-        self.value = value
-    }
-
-    func text(_ item: JSON) -> String {
-        if let value { return value(item) }
-        return cellText(item[key])
-    }
-}
-
-/// A JSON value as one table cell: strings as they are, lists joined by commas.
-func cellText(_ value: JSON?) -> String {
-    switch value {
-    case nil, .null?: return ""
-    case .string(let s)?: return s
-    case .bool(let b)?: return String(b)
-    case .array(let items)?: return items.map { cellText($0) }.joined(separator: ",")
-    case let other?: return other.compactText
-    }
-}
-
-/// Prints items in the chosen format: `table` (aligned, header, fits the
-/// terminal), `tsv` (no header, never truncated), `json` (one document) or `ndjson`.
+/// Prints items in the chosen format: `table` (aligned, header, fits the terminal),
+/// `wide` (a table never cut), `tsv` (no header, never truncated), `json` (one document)
+/// or `ndjson`; `--fields` picks the columns or keys.
 final class Output {
     let format: OutputFormat
     let out: FDWriter
     let color: Bool
     /// The columns a table may use; nil: no limit (not a terminal, no `COLUMNS`).
     let width: Int?
+    /// `--fields`: the columns (table, wide, tsv) or keys (json, ndjson), in that order.
+    let fields: [String]?
+    /// Times as ages (`3h ago`) in table and wide: only when stdout is a terminal.
+    let ages: Bool
+    /// What table ages count from.
+    let now: Date
+    /// The progress line, cleared before stdout is written (both may be the same terminal).
+    let status: StatusLine?
 
-    init(format: OutputFormat, out: FDWriter, color: Bool, width: Int?) {
+    init(format: OutputFormat, out: FDWriter, color: Bool, width: Int?, fields: [String]? = nil,
+         ages: Bool = false, now: Date = Date(), status: StatusLine? = nil) {
         self.format = format
         self.out = out
         self.color = color
         self.width = width
+        self.fields = fields
+        self.ages = ages && (format == .table || format == .wide)
+        self.now = now
+        self.status = status
     }
+
+    /// Table or wide: aligned for a person.
+    var isTable: Bool { format == .table || format == .wide }
 
     /// A list of items (json: an array).
     func list(_ items: [JSON], columns: [Column]) throws {
@@ -114,8 +113,9 @@ final class Output {
     func item(_ item: JSON, columns: [Column]) throws {
         switch format {
         case .json:
+            try checkFields([item], columns: columns)
             var bytes: [UInt8] = []
-            item.writePretty(into: &bytes)
+            picked(item, columns: columns).writePretty(into: &bytes)
             bytes.append(10)
             try out.write(bytes: bytes)
             try out.flush()
@@ -124,14 +124,54 @@ final class Output {
         }
     }
 
+    // MARK: --fields
+
+    /// The columns shown: `defaults`, or the `--fields` in their order (a default column of
+    /// that name or key keeps its look; any other field of the object is a column of its own).
+    func shownColumns(_ defaults: [Column]) -> [Column] {
+        guard let fields else { return defaults }
+        return fields.map { name in defaults.first { $0.header == name || $0.key == name } ?? Column(name) }
+    }
+
+    /// Throws a usage error (exit 2) naming the fields there are when a `--fields` name is
+    /// neither a key of any of `items` nor a default column.
+    func checkFields(_ items: [JSON], columns: [Column]) throws {
+        guard let fields, !items.isEmpty else { return }
+        var keys = Set(items.flatMap { $0.object.map { Array($0.keys) } ?? [] })
+        let named = Set(columns.flatMap { [$0.header, $0.key] })
+        guard let unknown = fields.first(where: { !keys.contains($0) && !named.contains($0) }) else { return }
+        keys.subtract(columns.map(\.header))
+        let available = columns.map(\.header) + keys.sorted()
+        throw UsageError("unknown field '\(unknown)' for --fields; fields: \(available.joined(separator: ", "))")
+    }
+
+    /// `item` with only the `--fields` keys (those it has); nested objects stay whole.
+    func picked(_ item: JSON, columns: [Column]) -> JSON {
+        guard let fields, case .object(let members) = item else { return item }
+        var kept: [String: JSON] = [:]
+        for name in fields {
+            // A default column's header (`email`) reads its key (`emails`).
+            let key = members[name] != nil ? name : columns.first { $0.header == name }?.key ?? name
+            if let value = members[key] { kept[name] = value }
+        }
+        return .object(kept)
+    }
+
+    // MARK: Tables
+
     func tableLines(_ items: [JSON], columns: [Column], header: Bool) -> [String] {
-        var rows = items.map { item in columns.map { sanitizeCell($0.text(item)) } }
+        var rows = items.map { item in
+            columns.map { sanitizeCell(ages ? $0.tableText(item, now: now) : $0.text(item)) }
+        }
         if header { rows.insert(columns.map(\.header), at: 0) }
         var widths = columns.indices.map { c in rows.map { displayWidth($0[c]) }.max() ?? 0 }
-        fit(&widths, columns: columns)
+        if format != .wide, let width {
+            widths = fittedWidths(widths, kinds: columns.map(\.kind), width: width)
+        }
         return rows.enumerated().map { index, row in
             let cells = row.enumerated().map { c, cell -> String in
-                let text = truncated(cell, to: widths[c])
+                let text = columns[c].kind == .id ? truncatedKeepingEnd(cell, to: widths[c])
+                                                  : truncated(cell, to: widths[c])
                 return c == row.count - 1 ? text : padded(text, to: widths[c])
             }
             var line = cells.joined(separator: "  ")
@@ -139,75 +179,27 @@ final class Output {
             return header && index == 0 && color ? "\u{1B}[1m\(line)\u{1B}[0m" : line
         }
     }
+}
 
-    /// Shrinks truncatable columns (to no less than 12) until the table fits the width.
-    private func fit(_ widths: inout [Int], columns: [Column]) {
-        guard let width else { return }
-        var over = widths.reduce(0, +) + 2 * max(0, widths.count - 1) - width
-        for c in columns.indices where columns[c].truncatable && over > 0 {
-            let cut = min(over, max(0, widths[c] - 12))
-            widths[c] -= cut
-            over -= cut
-        }
+/// `text` with every character that could drive a terminal or disguise a line shown as a
+/// visible escape: C0 and C1 controls, DEL (`\x1b`), bidi controls U+200E/F, U+202A-202E,
+/// U+2066-2069, and the line/paragraph separators U+2028/2029 (`\u202e`).
+func sanitizedForTerminal(_ text: String) -> String {
+    guard text.unicodeScalars.contains(where: isUnsafeOnTerminal) else { return text }
+    var out = ""
+    for scalar in text.unicodeScalars {
+        guard isUnsafeOnTerminal(scalar) else { out.unicodeScalars.append(scalar); continue }
+        let hex = String(scalar.value, radix: 16)
+        out += scalar.value < 0x100 ? "\\x" + String(repeating: "0", count: 2 - hex.count) + hex : "\\u" + hex
     }
+    return out
 }
 
-/// Tabs and line breaks would break a tsv line or a table row, and other
-/// control characters (an escape sequence in a room title) would drive the terminal.
-func sanitizeCell(_ text: String) -> String {
-    guard text.unicodeScalars.contains(where: isControl) else { return text }
-    return String(String.UnicodeScalarView(text.unicodeScalars.map { isControl($0) ? " " : $0 }))
-}
-
-private func isControl(_ scalar: Unicode.Scalar) -> Bool {
-    scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
-}
-
-/// Columns `text` takes on a terminal: 2 for wide (CJK, emoji) characters,
-/// 0 for combining marks, else 1.
-func displayWidth(_ text: String) -> Int {
-    text.reduce(0) { $0 + displayWidth($1) }
-}
-
-func displayWidth(_ character: Character) -> Int {
-    let scalars = character.unicodeScalars
-    guard let first = scalars.first else { return 0 }
-    if first.properties.generalCategory == .nonspacingMark || first.properties.generalCategory == .enclosingMark {
-        return 0
-    }
-    // U+FE0F asks for the emoji (wide) form of a text character such as ☀.
-    if isWide(first) || first.properties.isEmojiPresentation || scalars.contains("\u{FE0F}") { return 2 }
-    return 1
-}
-
-/// East Asian Wide and Fullwidth blocks.
-private func isWide(_ scalar: Unicode.Scalar) -> Bool {
+func isUnsafeOnTerminal(_ scalar: Unicode.Scalar) -> Bool {
     switch scalar.value {
-    case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF,
-         0xA000...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60,
-         0xFFE0...0xFFE6, 0x20000...0x3FFFD:
-        return true
-    default:
-        return false
+    case 0..<0x20, 0x7F...0x9F, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x2028, 0x2029: return true
+    default: return false
     }
-}
-
-/// `text` cut to `width` columns, ending in `…` when cut.
-func truncated(_ text: String, to width: Int) -> String {
-    guard displayWidth(text) > width else { return text }
-    var result = "", used = 0
-    for character in text {
-        let w = displayWidth(character)
-        if used + w > width - 1 { break }
-        result.append(character)
-        used += w
-    }
-    return result + "…"
-}
-
-/// `text` followed by spaces up to `width` columns.
-func padded(_ text: String, to width: Int) -> String {
-    text + String(repeating: " ", count: max(0, width - displayWidth(text)))
 }
 
 /// Items written as they come (page by page): every call is flushed (a page, or
@@ -215,21 +207,43 @@ func padded(_ text: String, to width: Int) -> String {
 /// each batch, tsv writes lines.
 final class ItemStream {
     let output: Output
+    /// The command's own columns (what `--fields` falls back on and is checked against).
+    let defaults: [Column]
+    /// The columns shown: `defaults`, or the `--fields`.
     let columns: [Column]
-    private var count = 0
+    /// Items written so far.
+    private(set) var count = 0
+    /// The `--fields` were checked against the first items.
+    private var fieldsChecked = false
     private var scratch: [UInt8] = []
 
     init(output: Output, columns: [Column]) {
         self.output = output
-        self.columns = columns
+        self.defaults = columns
+        self.columns = output.shownColumns(columns)
+    }
+
+    /// The keys a table or tsv row needs from an API object (nil: all of them, for `--fields`
+    /// that are checked against the object's keys).
+    var neededKeys: [String]? { output.fields == nil ? columns.map(\.key) : nil }
+
+    /// `--fields` are checked once, on the first items, before anything is written: a field that
+    /// a later page lacks (an optional member) is an empty cell, not an error.
+    private func check<Items: Collection>(_ items: Items) throws where Items.Element == JSON {
+        guard output.fields != nil, !fieldsChecked, !items.isEmpty else { return }
+        try output.checkFields(Array(items), columns: defaults)
+        fieldsChecked = true
     }
 
     func write<Items: Collection>(_ items: Items) throws where Items.Element == JSON {
         let out = output.out
+        try check(items)
+        output.status?.clear()
         switch output.format {
         case .ndjson:
             // Flushed once per call (a page): a write per line cost more than the rest of a walk.
             for item in items {
+                let item = output.picked(item, columns: defaults)
                 try out.append { buffer in
                     item.write(into: &buffer)
                     buffer.append(10)
@@ -239,7 +253,7 @@ final class ItemStream {
             for item in items {
                 scratch.removeAll(keepingCapacity: true)
                 scratch.append(contentsOf: separator)
-                item.writePretty(into: &scratch, indent: 1)
+                output.picked(item, columns: defaults).writePretty(into: &scratch, indent: 1)
                 try out.write(bytes: scratch)
                 count += 1
             }
@@ -249,7 +263,7 @@ final class ItemStream {
             for item in items {
                 try out.write(columns.map { sanitizeCell($0.text(item)) }.joined(separator: "\t") + "\n")
             }
-        case .table:
+        case .table, .wide:
             let lines = output.tableLines(Array(items), columns: columns, header: count == 0 && !items.isEmpty)
             for line in lines { try out.write(line + "\n") }
         }
@@ -260,7 +274,9 @@ final class ItemStream {
     /// Writes a page of `walk-messages` straight from the page bytes: each item
     /// untouched (`hook` nil) or as a message event. ndjson and json only.
     func writeMessages(_ page: RawItems, hook: String?, with writer: inout RawObjectWriter) throws {
+        // Callers with `--fields` take the parsed path (`write`): the fields pick from the object.
         let pretty = output.format == .json
+        output.status?.clear()
         for index in 0..<page.count {
             try output.out.append { buffer in
                 if pretty { buffer.append(contentsOf: separator) }
@@ -275,9 +291,12 @@ final class ItemStream {
     /// Writes one event made of `item` plus `extra` members. ndjson and json merge
     /// while writing (no event object is built); table and tsv get the merged object.
     func write(_ item: JSON, adding extra: [(String, JSON)]) throws {
-        guard case .object(let base) = item, output.format == .ndjson || output.format == .json else {
+        guard case .object(let base) = item, output.format == .ndjson || output.format == .json,
+              output.fields == nil
+        else {
             return try write(CollectionOfOne(item.merging(extra)))
         }
+        output.status?.clear()
         scratch.removeAll(keepingCapacity: true)
         let pretty = output.format == .json
         if pretty {
@@ -299,6 +318,16 @@ final class ItemStream {
         }
         try output.out.flush()
     }
+}
+
+/// The names of `--fields a,b,c`; blanks around commas are dropped, an empty name is a usage error.
+func fieldList(_ text: String) throws -> [String] {
+    let names = text.split(separator: ",", omittingEmptySubsequences: false)
+        .map { $0.trimmingCharacters(in: .whitespaces) }
+    guard !names.contains(where: \.isEmpty) else {
+        throw UsageError("--fields takes names separated by commas (id,title), not '\(text)'")
+    }
+    return names
 }
 
 /// The width a table may use: `COLUMNS` when set (as `ls` does), else the

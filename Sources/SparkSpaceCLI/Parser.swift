@@ -1,4 +1,5 @@
 import Foundation
+import SparkSpace
 
 /// A usage error: exit 2.
 public struct UsageError: Error, CustomStringConvertible {
@@ -63,7 +64,7 @@ public struct Parser {
         while index < arguments.count {
             let arg = arguments[index]
             if optionsEnded || arg == "-" || !arg.hasPrefix("-") {
-                try positional(arg, into: &parsed, optionsEnded: optionsEnded)
+                try positional(arg, into: &parsed)
             } else if arg == "--" {
                 optionsEnded = true
             } else if arg.hasPrefix("--") {
@@ -94,9 +95,10 @@ public struct Parser {
         }
     }
 
-    private func positional(_ arg: String, into parsed: inout ParsedCommand, optionsEnded: Bool) throws {
+    private func positional(_ arg: String, into parsed: inout ParsedCommand) throws {
         let command = parsed.command
-        if !command.subcommands.isEmpty && parsed.positionals.isEmpty && !optionsEnded {
+        // After `--` too: what follows it is the command and its positionals (SPEC "Invocation").
+        if !command.subcommands.isEmpty && parsed.positionals.isEmpty {
             guard let sub = command.subcommand(arg) else {
                 let what = command.isRoot ? "unknown command '\(arg)'" : "unknown command '\(command.path) \(arg)'"
                 throw UsageError(what + hint(arg, among: command.subcommands.map(\.name)), command: command)
@@ -163,20 +165,4 @@ func hint(_ typed: String, among words: [String], prefix: String = "") -> String
         .filter { $0.1 <= max(2, typed.count / 3) || $0.0.hasPrefix(typed) }
         .min { $0.1 < $1.1 }
     return best.map { "; did you mean '\(prefix)\($0.0)'?" } ?? ""
-}
-
-/// Levenshtein distance.
-func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
-    guard !a.isEmpty else { return b.count }
-    guard !b.isEmpty else { return a.count }
-    var previous = Array(0...b.count)
-    for i in 1...a.count {
-        var current = [i] + Array(repeating: 0, count: b.count)
-        for j in 1...b.count {
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-        }
-        previous = current
-    }
-    return previous[b.count]
 }

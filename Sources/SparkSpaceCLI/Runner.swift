@@ -26,15 +26,19 @@ public func run(_ arguments: [String], terminal: Terminal = Terminal()) -> Int32
         }
         parsed = try applyingRoomOption(parsed)
         try checkArguments(parsed)
+        if let fields = parsed.value("fields") { _ = try fieldList(fields) }
     } catch {
         return report(error, err: err)
     }
     let invocation = Invocation(parsed: parsed, terminal: terminal)
+    // Whatever happens, the progress line goes before the last word.
     do {
         try parsed.command.run!(invocation)
+        invocation.status.clear()
         try invocation.out.flush()
         return ExitCode.success
     } catch {
+        invocation.status.clear()
         try? invocation.out.flush()
         return report(error, err: err)
     }
@@ -51,19 +55,21 @@ func report(_ error: Error, err: FDWriter) -> Int32 {
         let help = command.isRoot ? "spark-space --help" : "spark-space \(command.path) --help"
         line += " (usage: \(command.usage); see '\(help)')"
     }
-    try? err.write(line + "\n")
-    try? err.flush()
+    err.writeDiagnostic(line)
     return code
 }
 
-/// Ends the process with 130 on Ctrl-C (and 143 on SIGTERM), after removing
-/// partial downloads, and ignores SIGPIPE so a closed stdout is an error we see.
+/// Ends the process with 130 on Ctrl-C (and 128+N on SIGTERM and the other signals that
+/// end a process by default: SIGHUP, SIGUSR1, SIGUSR2, SIGALRM), after removing partial
+/// downloads, and ignores SIGPIPE so a closed stdout is an error we see.
 public func installSignalHandlers() {
     signal(SIGPIPE, SIG_IGN)
-    for (number, code) in [(SIGINT, ExitCode.interrupted), (SIGTERM, Int32(143))] {
+    let endings = [(SIGINT, ExitCode.interrupted)] + [SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGALRM].map { ($0, 128 + $0) }
+    for (number, code) in endings {
         signal(number, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
         source.setEventHandler {
+            // `listen` stops cleanly instead (and deregisters what it registered).
             if SignalHandling.interceptors.run(signal: number) { return }
             TemporaryFiles.shared.removeAll()
             _exit(code)

@@ -42,7 +42,10 @@ final class OneLineErrorTests: MockTestCase {
         let room = mock.addRoom(title: "History")
         mock.addMessages(roomId: room.id, count: 3, fromEmail: "alice@example.com")
         for (arguments, code) in [(["rooms", "rename", "History"], Int32(2)), (["whoami", "--bogus"], 2),
-                                  (["bogus"], 2), (["walk-messages", room.id], 3)] {
+                                  (["bogus"], 2),
+                                  // A bot alone asks for its mentions itself; with an audit token set,
+                                  // --as bot is taken literally and Webex's 403 comes with a hint.
+                                  (["walk-messages", room.id, "--as", "bot", "--audit-token", "audit-token"], 3)] {
             let r = try run(arguments)
             XCTAssertEqual(r.code, code, "\(arguments): \(r.stderr)")
             XCTAssertTrue(r.stderr.hasPrefix("spark-space: error: "), r.stderr)

@@ -7,7 +7,7 @@ import XCTest
 /// table marks `writes` under `--dry-run` against the mock and checks that only reads reached it.
 final class DryRunTests: MockTestCase {
     /// A sample command line per write command, and the exit it must give under --dry-run.
-    func samples(hook: String, config: String) -> [String: (args: [String], code: Int32)] {
+    func samples(hook: String, config: String, message: String) -> [String: (args: [String], code: Int32)] {
         [
             "rooms create": (["rooms", "create", "New room", "--participant", "carol@example.com", "--team", "Platform"], 0),
             "rooms rename": (["rooms", "rename", "Ops", "Ops 2"], 0),
@@ -22,6 +22,9 @@ final class DryRunTests: MockTestCase {
             "participants remove": (["participants", "remove", "Ops", "bob@example.com"], 0),
             "participants set": (["participants", "set", "Ops", "bob@example.com", "--moderator"], 0),
             "post": (["post", "Ops", "--text", "hello"], 0),
+            "messages edit": (["messages", "edit", message, "--text", "edited"], 0),
+            // Under --dry-run nothing is deleted, so no --yes is needed off a terminal.
+            "messages delete": (["messages", "delete", message], 0),
             "provision": (["provision", "-c", config], 0),
             "webhooks register": (["webhooks", "register", "https://bot.example.com/hook", "--secret", "s3cret-value-9876"], 0),
             "webhooks deregister": (["webhooks", "deregister"], 0),
@@ -38,12 +41,13 @@ final class DryRunTests: MockTestCase {
     func testEveryWriteCommandSendsNoWriteUnderDryRun() throws {
         let team = mock.addTeam(name: "Platform")
         mock.addTeamMember(teamId: team.id, email: "dave@example.com")
-        mock.addRoom(title: "Ops", members: ["bob@example.com"])
+        let ops = mock.addRoom(title: "Ops", members: ["bob@example.com"])
+        let message = mock.addMessage(roomId: ops.id, fromEmail: "bot@example.com", text: "deploy running")
         mock.addRoom(title: "Loose")
         let hook = mock.addWebhook(token: "bot-token", name: "shellbot-messages")
         let config = try writeFile("settings.yaml", "space:\n  room: Fresh room\n  team: Platform\n"
             + "  participants: [erin@example.com]\n")
-        let samples = samples(hook: hook, config: config)
+        let samples = samples(hook: hook, config: config, message: message.id)
         let writeCommands = rootCommand.descendants.filter(\.writes).map(\.path)
         XCTAssertGreaterThan(writeCommands.count, 15)
         let before = (mock.rooms().count, mock.teams().count, mock.webhooks(token: "bot-token").count)

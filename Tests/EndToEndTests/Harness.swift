@@ -137,3 +137,13 @@ class MockTestCase: XCTestCase {
     /// Requests the mock received, as "METHOD path".
     var requestLines: [String] { mock.requests.map { "\($0.method) \($0.path)" } }
 }
+
+extension MockTestCase {
+    /// Runs the binary with stdin, stdout and stderr on a terminal (`script` makes a pty) and
+    /// `answer` typed at it; both outputs come back mixed in `stdout`.
+    func runOnTerminal(_ arguments: [String], answer: String, env extra: [String: String] = [:]) throws -> RunResult {
+        let quoted = ([binaryURL.path] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        return try spark(["-qec", quoted.joined(separator: " "), "/dev/null"], env: env.merging(extra) { $1 },
+                         stdin: answer + "\n", executable: "/usr/bin/script")
+    }
+}

@@ -352,16 +352,19 @@ final class ListenTests: MockTestCase {
 
     func testRegisterOnStartAndDeregisterOnExit() throws {
         mock.addWebhook(token: "audit-token", name: "alice-personal")
+        let foreign = mock.addWebhook(token: "bot-token", name: "prod-integration")
         try startListen(["--register", "https://bot.example.com/hook", "--secret", "sec-1234"],
                         env: ["CISCO_SPARK_AUDIT_TOKEN": "audit-token"])
         XCTAssertTrue(listener!.wait { self.listener!.stderr.contains("registered") }, listener!.stderr)
         XCTAssertEqual(Set(mock.webhooks(token: "bot-token").map { $0["name"] as! String }),
-                       ["shellbot-memberships", "shellbot-messages"])
+                       ["prod-integration", "shellbot-memberships", "shellbot-messages"])
         XCTAssertEqual(Set(mock.webhooks(token: "audit-token").map { $0["name"] as! String }),
                        ["alice-personal", "shellbot-audit"])
         XCTAssertEqual(Set(mock.webhooks(token: "bot-token").compactMap { $0["secret"] as? String }), ["sec-1234"])
         XCTAssertEqual(listener!.stop(), 0, listener!.stderr)
-        XCTAssertEqual(mock.webhooks(token: "bot-token").count, 0)
+        // Only the shellbot- hooks go, each said on stderr; another integration's hook survives.
+        XCTAssertEqual(mock.webhooks(token: "bot-token").map { $0["id"] as? String }, [foreign])
+        XCTAssertTrue(listener!.stderr.contains("deleted webhook 'shellbot-messages'"), listener!.stderr)
         XCTAssertEqual(mock.webhooks(token: "audit-token").map { $0["name"] as! String }, ["alice-personal"])
     }
 

@@ -92,14 +92,43 @@ final class ProvisionTests: MockTestCase {
         XCTAssertTrue(r.stderr.contains("added 1, unchanged 0, failed 0"), r.stderr)
     }
 
-    func testRoomOutsideTheTeamIsAWarningNotAFailure() throws {
-        mock.addTeam(name: "Anchor team")
+    func testRoomWithoutATeamIsMovedIntoTheTeam() throws {
+        let team = mock.addTeam(name: "Anchor team")
         let room = mock.addRoom(title: "CI room")
+        let path = try settings(participants: [])
+        var r = try run(["provision", "-c", path, "--dry-run", "-o", "tsv"])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "move-room-to-team\tAnchor team\n")
+        XCTAssertTrue(writes.isEmpty)
+
+        r = try run(["provision", "-c", path, "-o", "json"])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertEqual((try r.json() as! [String: Any])["teamId"] as? String, team.id)
+        XCTAssertEqual(writes.map { "\($0.method) \($0.path)" }, ["PUT /rooms/\(room.id)"])
+        let body = try JSONSerialization.jsonObject(with: writes[0].body) as! [String: Any]
+        XCTAssertEqual(body["teamId"] as? String, team.id)
+        XCTAssertEqual(body["title"] as? String, "CI room")
+        XCTAssertEqual(mock.room(id: room.id)?["teamId"] as? String, team.id)
+        XCTAssertFalse(r.stderr.contains("warning"), r.stderr)
+    }
+
+    func testRoomInAnotherTeamIsAWarningNotAFailure() throws {
+        mock.addTeam(name: "Anchor team")
+        let other = mock.addTeam(name: "Other team")
+        let room = mock.addRoom(title: "CI room", teamId: other.id)
         let r = try run(["provision", "-c", try settings(participants: []), "-o", "json"])
         XCTAssertEqual(r.code, 0, r.stderr)
         XCTAssertEqual((try r.json() as! [String: Any])["id"] as? String, room.id)
         XCTAssertTrue(r.stderr.contains("warning") && r.stderr.contains("Anchor team"), r.stderr)
         XCTAssertTrue(writes.isEmpty)
+    }
+
+    func testWithoutSpaceRoomProvisionSaysItUsesTheSeedFallbackTitle() throws {
+        let path = try writeFile("settings.yaml", "network.retry_delays: [0, 0, 0]\n")
+        let r = try run(["provision", "-c", path, "--dry-run", "-o", "tsv"])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "create-room\tCollaboration space\n")
+        XCTAssertTrue(r.stderr.contains("space.room is not set") && r.stderr.contains("Collaboration space"), r.stderr)
     }
 
     func testAmbiguousTitleIsExit5AndAFailedParticipantIsNonZero() throws {

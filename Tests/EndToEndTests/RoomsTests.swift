@@ -120,9 +120,11 @@ final class RoomsTests: MockTestCase {
         XCTAssertEqual(r.code, 4)
         XCTAssertTrue(r.stderr.contains("Nope"), r.stderr)
 
-        r = try run(["rooms", "get"])  // default title "Collaboration space" does not exist
-        XCTAssertEqual(r.code, 4)
-        XCTAssertTrue(r.stderr.contains("Collaboration space"), r.stderr)
+        mock.clearRequests()
+        r = try run(["rooms", "get"])  // no room given: no silent default title
+        XCTAssertEqual(r.code, 2)
+        XCTAssertTrue(r.stderr.contains("no ROOM") && r.stderr.contains("space.room"), r.stderr)
+        XCTAssertTrue(mock.requests.isEmpty)
 
         r = try run(["rooms", "get", "Y2lzY29zcGFyazovL3VzL1JPT00vbm90LXRoZXJl"])
         XCTAssertEqual(r.code, 4, r.stderr)
@@ -242,23 +244,19 @@ final class RoomsTests: MockTestCase {
         XCTAssertEqual(r.code, 4)
     }
 
-    /// Runs `rooms delete` with stdin on a pseudo-terminal (util-linux `script`), answering `answer`.
-    func deleteOnTerminal(_ room: String, answer: String) throws -> RunResult {
-        let command = ([binaryURL.path, "rooms", "delete", room]).map { "'\($0)'" }.joined(separator: " ")
-        return try spark(["-qec", command, "/dev/null"], env: env, stdin: answer, executable: "/usr/bin/script")
-    }
-
     func testDeleteAsksOnATerminal() throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else {
             throw XCTSkip("util-linux script is needed for a pseudo-terminal")
         }
         let room = mock.addRoom(title: "Doomed")
-        var r = try deleteOnTerminal("Doomed", answer: "n\n")
+        var r = try runOnTerminal(["rooms", "delete", "Doomed"], answer: "n")
+        // SPEC "Confirmations": an answer other than yes does nothing and exits 1.
+        XCTAssertEqual(r.code, 1, r.stdout)
         XCTAssertTrue(r.stdout.contains("Delete room 'Doomed'"), r.stdout)
         XCTAssertTrue(writes.isEmpty)
         XCTAssertNotNil(mock.room(id: room.id))
 
-        r = try deleteOnTerminal("Doomed", answer: "y\n")
+        r = try runOnTerminal(["rooms", "delete", "Doomed"], answer: "y")
         XCTAssertEqual(r.code, 0, r.stdout)
         XCTAssertEqual(writes.map { "\($0.method) \($0.path)" }, ["DELETE /rooms/\(room.id)"])
         XCTAssertNil(mock.room(id: room.id))

@@ -4,10 +4,11 @@ import XCTest
 /// `whoami` as a table on a real pseudo-terminal (`script`), and piped.
 final class TableOutputTests: MockTestCase {
     let longName = "Shelly the Extraordinarily Verbose Build and Release Bot of the Platform Team"
+    var botId = ""
 
     override func setUpWithError() throws {
         try super.setUpWithError()
-        mock.addPerson(email: "bot@example.com", displayName: longName, token: "bot-token", isBot: true)
+        botId = mock.addPerson(email: "bot@example.com", displayName: longName, token: "bot-token", isBot: true).id
     }
 
     /// Runs the binary with stdout on a terminal; lines without the terminal's `\r`.
@@ -26,6 +27,9 @@ final class TableOutputTests: MockTestCase {
         XCTAssertTrue(lines[1].hasPrefix("bot  "), lines[1])
         XCTAssertTrue(lines[1].contains("…"), lines[1])
         XCTAssertTrue(lines[1].hasSuffix("bot"), "the type column stays: \(lines[1])")
+        XCTAssertTrue(lines[1].contains("  …" + botId.suffix(13) + "  bot@example.com  "),
+                      "the id is cut first and keeps its end; the e-mail is never cut: \(lines[1])")
+        XCTAssertTrue(lines[1].contains(String(longName.prefix(15))), "the name keeps the room left: \(lines[1])")
         XCTAssertLessThanOrEqual(lines[1].count, 70, lines[1])
         XCTAssertFalse(lines[1].contains(longName))
     }

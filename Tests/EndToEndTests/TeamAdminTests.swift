@@ -124,7 +124,7 @@ final class TeamAdminTests: MockTestCase {
         for args in [["teams", "delete", "Doomed"], ["webhooks", "delete", hook], ["rooms", "delete", "Doomed room"]] {
             let r = try onTerminal(args, answer: "n\n")
             XCTAssertEqual(r.code, 1, "\(args): \(r.stdout)")
-            XCTAssertTrue(r.stdout.contains("[y/N]") && r.stdout.contains("not deleted"), r.stdout)
+            XCTAssertTrue(r.stdout.contains("[y/N]") && r.stdout.contains("not confirmed; nothing done"), r.stdout)
         }
         XCTAssertTrue(writes.isEmpty)
         let r = try onTerminal(["teams", "delete", "Doomed"], answer: "y\n")

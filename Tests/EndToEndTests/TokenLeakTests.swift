@@ -55,8 +55,9 @@ final class TokenLeakTests: MockTestCase {
         var ran = 0
         for words in leafCommands() where !skipped.contains(words[0]) {
             let args = words + arguments(for: words, room: room.id, url: url)
-            for extra in [["-v"] + accepted(["--yes", "--once", "--force", "--names"], by: words)
-                            + (accepted(["-d"], by: words).isEmpty ? [] : ["-d", dir]), ["-v"]] {
+            // -d always: without it `attachments download` would save into the working directory.
+            let into = accepted(["-d"], by: words).isEmpty ? [] : ["-d", dir]
+            for extra in [["-v"] + accepted(["--yes", "--once", "--force", "--names"], by: words) + into, ["-v"] + into] {
                 let r = try spark(args + extra, env: env, stdin: "", timeout: 30)
                 for secretText in [botToken, auditToken, secret] {
                     XCTAssertFalse(r.stdout.contains(secretText) || r.stderr.contains(secretText),

@@ -196,17 +196,30 @@ final class WalkMessagesTests: MockTestCase {
         XCTAssertTrue(r.stderr.contains("--since"), r.stderr)
     }
 
-    func testBotIn403GroupRoomGetsHint() throws {
+    func testBotWithoutAuditTokenInAGroupRoomAsksForItsMentionsAndSaysSo() throws {
         let room = room(messages: 3)
-        let r = try run(["walk-messages", room.id])
-        XCTAssertEqual(r.code, 3, r.stderr)
-        XCTAssertTrue(r.stderr.contains("; hint:") && r.stderr.contains("--mentions-me")
-                      && r.stderr.contains("audit token"), r.stderr)
-        XCTAssertFalse(r.stderr.contains("bot-token"))
-        // --as bot overrides the audit default
+        let mention = mock.addMessage(roomId: room.id, fromEmail: "alice@example.com", text: "hey bot",
+                                      mentionedEmails: ["bot@example.com"])
+        for reference in [room.id, "History"] {
+            mock.clearRequests()
+            let r = try run(["walk-messages", reference, "-o", "ndjson"])
+            XCTAssertEqual(r.code, 0, r.stderr)
+            XCTAssertEqual(try r.lines().map { $0["id"] as? String }, [mention.id])
+            XCTAssertTrue(r.stderr.contains("mentionedPeople=me"), r.stderr)
+            XCTAssertEqual(listRequests.count, 1)
+            XCTAssertEqual(listRequests[0].query["mentionedPeople"], "me")
+            XCTAssertEqual(listRequests[0].query["max"], "100")
+        }
+    }
+
+    func testBotWithAnAuditTokenSetGetsA403HintWithAsBot() throws {
+        let room = room(messages: 3)
+        // --as bot overrides the audit default; the mock refuses a bot like Webex does
         let forced = try run(["walk-messages", room.id, "--as", "bot"], env: audit)
         XCTAssertEqual(forced.code, 3)
-        XCTAssertTrue(forced.stderr.contains("--as audit"), forced.stderr)
+        XCTAssertTrue(forced.stderr.contains("; hint:") && forced.stderr.contains("--as audit"), forced.stderr)
+        XCTAssertFalse(forced.stderr.contains("bot-token"))
+        XCTAssertNil(listRequests.first?.query["mentionedPeople"])
     }
 
     func testMentionsMe() throws {
@@ -247,6 +260,8 @@ final class WalkMessagesTests: MockTestCase {
         XCTAssertEqual(events[1]["saved_paths"] as? [String], ["\(dir)/a.bin", "\(dir)/b.txt"])
         XCTAssertEqual(FileManager.default.contents(atPath: "\(dir)/a.bin"), one)
         XCTAssertEqual(FileManager.default.contents(atPath: "\(dir)/b.txt"), Data("bee".utf8))
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).sorted(), ["a.bin", "b.txt"])
+        // Plus the index a re-run resumes from.
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).sorted(),
+                       [".spark-space-downloads", "a.bin", "b.txt"])
     }
 }

@@ -19,7 +19,7 @@ final class WebhooksTests: MockTestCase {
     }
 
     func testRegisterWithoutAuditTokenCreatesTheTwoBotHooksAndReplacesOldOnes() throws {
-        mock.addWebhook(token: "bot-token", name: "someone-else", targetUrl: "https://old.example.com/x")
+        mock.addWebhook(token: "bot-token", name: "shellbot-messages", targetUrl: "https://old.example.com/x")
         let r = try run(["webhooks", "register", "https://bot.example.com/hook", "--secret", "s3cret-value-9876",
                          "-o", "json"])
         XCTAssertEqual(r.code, 0, r.stderr)
@@ -88,8 +88,12 @@ final class WebhooksTests: MockTestCase {
         let r2 = try run(["webhooks", "register"],
                          env: ["SERVER_URL": "http://10.0.0.1:8080", "SPARK_WEBHOOK_SECRET": "env-secret"])
         XCTAssertEqual(r2.code, 0, r2.stderr)
-        XCTAssertEqual(Set(mock.webhooks(token: "bot-token").map { "\($0["targetUrl"]!) \($0["secret"]!)" }),
-                       ["http://10.0.0.1:8080/hook env-secret"])
+        // The mybot- set is another prefix's: left alone.
+        XCTAssertEqual(Set(mock.webhooks(token: "bot-token").map { "\($0["name"]!) \($0["targetUrl"]!) \($0["secret"]!)" }),
+                       ["shellbot-memberships http://10.0.0.1:8080/hook env-secret",
+                        "shellbot-messages http://10.0.0.1:8080/hook env-secret",
+                        "mybot-memberships https://bot.example.com/spark from-the-env-1234",
+                        "mybot-messages https://bot.example.com/spark from-the-env-1234"])
     }
 
     func testRegisterWithoutURLOrWithBadURLOrPrefixIsAUsageError() throws {
@@ -102,9 +106,9 @@ final class WebhooksTests: MockTestCase {
         XCTAssertTrue(mock.requests.isEmpty)
     }
 
-    func testDeregisterDeletesAllBotHooksButOnlyThePrefixedAuditHooksUnlessAll() throws {
-        mock.addWebhook(token: "bot-token", name: "shellbot-messages")
-        mock.addWebhook(token: "bot-token", name: "unrelated-bot-hook")
+    func testDeregisterDeletesOnlyThePrefixedHooksOfBothTokensUnlessAll() throws {
+        let bot = mock.addWebhook(token: "bot-token", name: "shellbot-messages")
+        mock.addWebhook(token: "bot-token", name: "prod-integration")
         mock.addWebhook(token: "audit-token", name: "shellbot-audit")
         mock.addWebhook(token: "audit-token", name: "mybot-audit")
         mock.addWebhook(token: "audit-token", name: "alice-personal")
@@ -113,8 +117,11 @@ final class WebhooksTests: MockTestCase {
         XCTAssertEqual(r.code, 0, r.stderr)
         let deleted = try r.json() as! [[String: Any]]
         XCTAssertEqual(Set(deleted.map { "\($0["owner"]!) \($0["name"]!)" }),
-                       ["bot shellbot-messages", "bot unrelated-bot-hook", "audit shellbot-audit"])
-        XCTAssertEqual(hooks("bot-token"), [:])
+                       ["bot shellbot-messages", "audit shellbot-audit"])
+        // One stderr line per deletion, with name and id.
+        XCTAssertTrue(r.stderr.contains("deleted webhook 'shellbot-messages' (\(bot)) of the bot token"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("deleted webhook 'shellbot-audit' ("), r.stderr)
+        XCTAssertEqual(Set(hooks("bot-token").keys), ["prod-integration"])
         XCTAssertEqual(Set(hooks("audit-token").keys), ["mybot-audit", "alice-personal"])
 
         // Twice in a row is fine and deletes nothing more.
@@ -126,15 +133,102 @@ final class WebhooksTests: MockTestCase {
         r = try run(["webhooks", "deregister", "--prefix", "mybot"], env: audit)
         XCTAssertEqual(r.code, 0, r.stderr)
         XCTAssertEqual(Set(hooks("audit-token").keys), ["alice-personal"])
+        XCTAssertEqual(Set(hooks("bot-token").keys), ["prod-integration"])
 
-        r = try run(["webhooks", "deregister", "--all"], env: audit)
+        r = try run(["webhooks", "deregister", "--all", "--yes"], env: audit)
         XCTAssertEqual(r.code, 0, r.stderr)
         XCTAssertEqual(hooks("audit-token"), [:])
+        XCTAssertEqual(hooks("bot-token"), [:])
+        XCTAssertTrue(r.stderr.contains("deleted webhook 'prod-integration'"), r.stderr)
+    }
+
+    func testDeregisterAllWithoutYesOffATerminalIsExit2AndDeletesNothing() throws {
+        mock.addWebhook(token: "bot-token", name: "prod-integration")
+        mock.addWebhook(token: "bot-token", name: "shellbot-messages")
+        let r = try run(["webhooks", "deregister", "--all"], env: audit)
+        XCTAssertEqual(r.code, 2, r.stderr)
+        XCTAssertTrue(r.stderr.contains("--yes"), r.stderr)
+        XCTAssertEqual(Set(hooks("bot-token").keys), ["prod-integration", "shellbot-messages"])
+        XCTAssertTrue(mock.requests.isEmpty, "\(requestLines)")
+    }
+
+    func testDeregisterAllDeclinedOnATerminalIsExit1AndDeletesNothing() throws {
+        mock.addWebhook(token: "bot-token", name: "prod-integration")
+        let r = try runOnTerminal(["webhooks", "deregister", "--all"], answer: "n")
+        XCTAssertEqual(r.code, 1, r.stdout)
+        XCTAssertTrue(r.stdout.contains("[y/N]"), r.stdout)
+        XCTAssertEqual(Set(hooks("bot-token").keys), ["prod-integration"])
+        XCTAssertTrue(mock.requests(method: "DELETE", pathPrefix: "/webhooks").isEmpty)
+    }
+
+    func testDeregisterDryRunPrintsTheDeletesAndSendsNone() throws {
+        let old = mock.addWebhook(token: "bot-token", name: "shellbot-messages")
+        mock.addWebhook(token: "bot-token", name: "prod-integration")
+        let r = try run(["webhooks", "deregister", "--dry-run"])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        // The global gate says each write on stderr, one line each.
+        XCTAssertEqual(plannedWrites(r.stderr), ["DELETE /webhooks/\(old)"])
+        XCTAssertEqual(Set(hooks("bot-token").keys), ["prod-integration", "shellbot-messages"])
+        XCTAssertEqual(Set(requestLines), ["GET /webhooks"])
+    }
+
+    func testRegisterKeepsAForeignHookAndReplacesOnlyThePrefixedOnes() throws {
+        let foreign = mock.addWebhook(token: "bot-token", name: "prod-integration")
+        let old = mock.addWebhook(token: "bot-token", name: "shellbot-messages", targetUrl: "https://old.example.com/h")
+        let r = try run(["webhooks", "register", "https://bot.example.com/hook", "--cards"])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        let url = "https://bot.example.com/hook"
+        XCTAssertEqual(hooks("bot-token"), [
+            "prod-integration": ["messages", "created", "https://elsewhere.example.com/hook", "-"],
+            "shellbot-memberships": ["memberships", "all", url, "-"],
+            "shellbot-messages": ["messages", "created", url, "-"],
+            "shellbot-cards": ["attachmentActions", "created", url, "-"],
+        ])
+        XCTAssertTrue(mock.webhooks(token: "bot-token").contains { $0["id"] as? String == foreign })
+        XCTAssertTrue(r.stderr.contains("deleted webhook 'shellbot-messages' (\(old))"), r.stderr)
+        // The new set is created before the old one goes: never a moment without webhooks.
+        let writes = requestLines.filter { !$0.hasPrefix("GET") }
+        XCTAssertEqual(writes, ["POST /webhooks", "POST /webhooks", "POST /webhooks", "DELETE /webhooks/\(old)"])
+    }
+
+    func testRegisterWhoseCreateFailsKeepsTheOldSetAndDeletesWhatItCreated() throws {
+        mock.addWebhook(token: "bot-token", name: "shellbot-memberships")
+        mock.addWebhook(token: "bot-token", name: "shellbot-messages")
+        mock.addWebhook(token: "audit-token", name: "shellbot-audit")
+        mock.addWebhook(token: "bot-token", name: "prod-integration")
+        let before = mock.webhooks(token: "bot-token").map { $0["id"] as! String }
+        let auditBefore = mock.webhooks(token: "audit-token").map { $0["id"] as! String }
+        // The third create (P-audit) is refused.
+        mock.inject(.status(400), method: "POST", pathPrefix: "/webhooks", after: 2)
+        let r = try run(["webhooks", "register", "https://bot.example.com/hook"], env: audit)
+        XCTAssertEqual(r.code, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("spark-space: error:"), r.stderr)
+        XCTAssertEqual(mock.webhooks(token: "bot-token").map { $0["id"] as! String }, before)
+        XCTAssertEqual(mock.webhooks(token: "audit-token").map { $0["id"] as! String }, auditBefore)
+        XCTAssertEqual(mock.requests(method: "POST", pathPrefix: "/webhooks").count, 3)
+        XCTAssertEqual(mock.requests(method: "DELETE", pathPrefix: "/webhooks").count, 2)
+    }
+
+    func testRegisterDryRunPrintsEachWriteWithoutTokenOrSecretAndSendsNone() throws {
+        let old = mock.addWebhook(token: "bot-token", name: "shellbot-messages")
+        let r = try run(["webhooks", "register", "https://bot.example.com/hook", "--secret", "s3cret-value-9876",
+                         "--dry-run"])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        let lines = plannedWrites(r.stderr)
+        XCTAssertEqual(lines.count, 3, r.stderr)
+        XCTAssertTrue(lines[0].hasPrefix("POST /webhooks {"), r.stderr)
+        XCTAssertTrue(lines[0].contains("\"name\":\"shellbot-memberships\""), r.stderr)
+        XCTAssertTrue(lines[1].contains("\"name\":\"shellbot-messages\""), r.stderr)
+        XCTAssertEqual(lines[2], "DELETE /webhooks/\(old)")
+        XCTAssertFalse(r.stdout.contains("s3cret-value-9876") || r.stderr.contains("s3cret-value-9876"))
+        XCTAssertFalse(r.stdout.contains("bot-token") || r.stderr.contains("bot-token"))
+        XCTAssertEqual(Set(requestLines), ["GET /webhooks"])
+        XCTAssertEqual(Set(hooks("bot-token").keys), ["shellbot-messages"])
     }
 
     func testDeregisterToleratesAHookDeletedMeanwhile() throws {
-        mock.addWebhook(token: "bot-token", name: "a")
-        mock.addWebhook(token: "bot-token", name: "b")
+        mock.addWebhook(token: "bot-token", name: "shellbot-a")
+        mock.addWebhook(token: "bot-token", name: "shellbot-b")
         mock.inject(.status(404), method: "DELETE", pathPrefix: "/webhooks/")
         let r = try run(["webhooks", "deregister"])
         XCTAssertEqual(r.code, 0, r.stderr)
@@ -159,5 +253,12 @@ final class WebhooksTests: MockTestCase {
         XCTAssertEqual(items.count, 1)
         XCTAssertEqual(items[0]["secret"] as? String, "***abcd")
         XCTAssertFalse(r.stdout.contains("hidden-secret-abcd"))
+    }
+
+    /// The writes `--dry-run` reported on stderr (`spark-space: dry-run: METHOD /path ...`), prefix removed.
+    private func plannedWrites(_ stderr: String) -> [String] {
+        let prefix = "spark-space: dry-run: "
+        return stderr.split(separator: "\n").map(String.init).filter { $0.hasPrefix(prefix) }
+            .map { String($0.dropFirst(prefix.count)) }
     }
 }

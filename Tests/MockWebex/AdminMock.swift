@@ -27,7 +27,8 @@ extension MockWebexServer {
         if let teamId = str(body, "teamId"), teamId != r.teamId {
             guard r.type == "group" else { return errorReply(400, "A 1:1 space cannot be in a team.", c.trackingId) }
             guard r.teamId == nil else {
-                return errorReply(409, "Only unowned spaces can be assigned to a team. Assignment between teams is unsupported.",
+                // 400, as the OpenAPI's `PUT /rooms` words it (a bad request, not a conflict).
+                return errorReply(400, "Only unowned spaces can be assigned to a team. Assignment between teams is unsupported.",
                                   c.trackingId)
             }
             guard let team = teamsById[teamId], team.members.contains(c.caller.id) else {

@@ -39,6 +39,8 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                     guard context.channel.isActive else { return }
                     self.send(context: context, head: h, reply: reply, truncate: false)
                 }
+            case .stall(let t):
+                stall(context: context, head: h, reply: reply, for: t)
             }
         }
     }
@@ -74,6 +76,25 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if !keepAlive {
             done.whenComplete { _ in context.close(promise: nil) }
+        }
+    }
+
+    /// Headers and the first half of the body now, the rest after `seconds`.
+    private func stall(context: ChannelHandlerContext, head: HTTPRequestHead, reply: Reply, for seconds: TimeInterval) {
+        var headers = HTTPHeaders()
+        for (k, v) in reply.headers { headers.add(name: k, value: v) }
+        headers.replaceOrAdd(name: "Content-Length", value: String(reply.body.count))
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version,
+                                                             status: HTTPResponseStatus(statusCode: reply.status),
+                                                             headers: headers))), promise: nil)
+        let half = reply.body.count / 2
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(
+            bytes: reply.body[0..<half])))), promise: nil)
+        context.eventLoop.scheduleTask(in: .nanoseconds(Int64(seconds * 1_000_000_000))) {
+            guard context.channel.isActive else { return }
+            context.write(self.wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(
+                bytes: reply.body[half...])))), promise: nil)
+            context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
         }
     }
 

@@ -20,6 +20,9 @@ public final class MockWebexServer {
         case delay(TimeInterval)
         /// Process the request, send the headers with the full Content-Length and half the body, then close.
         case truncateBody
+        /// Process the request, send the headers and half the body, wait this long, then send the rest
+        /// (a transfer under way).
+        case stallBody(TimeInterval)
     }
 
     struct FaultRule {
@@ -27,6 +30,8 @@ public final class MockWebexServer {
         var method: String?
         var pathPrefix: String
         var remaining: Int
+        /// Matching requests to let through before the fault applies.
+        var skip = 0
     }
 
     struct ThrottleRule {
@@ -68,6 +73,7 @@ public final class MockWebexServer {
     var webhooksById: [String: WebhookRec] = [:]
     var webhookOrder: [String] = []
     var contents: [String: ContentRec] = [:]
+    var attachmentActions: [String: AttachmentActionRec] = [:]
     var requestLog: [MockRequest] = []
     var uploadLog: [MockUpload] = []
     var faultRules: [FaultRule] = []
@@ -396,7 +402,7 @@ public final class MockWebexServer {
                                  files: files, personId: p.id, personEmail: p.email, mentioned: mentioned,
                                  parentId: parentId, created: stamp)
         storeMessage(MessageRec(id: id, roomId: roomId, personId: p.id, createdMs: ms, seq: seq, mentioned: mentioned,
-                                json: json))
+                                json: json, parentId: parentId, hasAttachment: !files.isEmpty))
         return MockMessage(id: id, roomId: roomId, created: stamp, json: String(decoding: json, as: UTF8.self))
     }
 
@@ -545,10 +551,11 @@ public final class MockWebexServer {
     // MARK: Fault injection
 
     /// The next `times` requests matching `method` (nil = any) and `pathPrefix` (relative to /v1, e.g. "/rooms")
-    /// get `fault`. Rules are consumed in the order they were added.
-    public func inject(_ fault: Fault, method: String? = nil, pathPrefix: String, times: Int = 1) {
+    /// get `fault`, after the first `after` of them went through. Rules are consumed in the order they were added.
+    public func inject(_ fault: Fault, method: String? = nil, pathPrefix: String, times: Int = 1, after: Int = 0) {
         lock.lock(); defer { lock.unlock() }
-        faultRules.append(FaultRule(fault: fault, method: method?.uppercased(), pathPrefix: pathPrefix, remaining: times))
+        faultRules.append(FaultRule(fault: fault, method: method?.uppercased(), pathPrefix: pathPrefix, remaining: times,
+                                    skip: after))
     }
 
     /// Deterministic random faults on matching requests: 429 (`Retry-After: 0`), 5xx, or a dropped connection.
@@ -580,6 +587,10 @@ public final class MockWebexServer {
         for i in faultRules.indices where faultRules[i].remaining > 0 {
             let r = faultRules[i]
             if (r.method == nil || r.method == method) && path.hasPrefix(r.pathPrefix) {
+                if r.skip > 0 {
+                    faultRules[i].skip -= 1
+                    continue
+                }
                 faultRules[i].remaining -= 1
                 return r.fault
             }

@@ -157,6 +157,14 @@ struct MessageRec {
     var seq: Int
     var mentioned: [String]
     var json: [UInt8]
+    /// The message this one replies to.
+    var parentId: String? = nil
+    /// Carries a file or a card: Webex refuses to edit those.
+    var hasAttachment = false
+    /// Carries an Adaptive Card (can be submitted).
+    var hasCard = false
+    /// How often it was edited (Webex allows 10 edits).
+    var edits = 0
 
     var key: MsgKey { MsgKey(ms: createdMs, seq: seq) }
 }
@@ -201,7 +209,7 @@ struct ContentRec {
 /// Renders a message's JSON in Webex's field order (hot path for bulk seeding).
 func renderMessage(id: String, roomId: String, roomType: String, text: String?, markdown: String?, html: String?,
                    files: [String], personId: String, personEmail: String, mentioned: [String], parentId: String?,
-                   created: String, updated: String? = nil) -> [UInt8] {
+                   created: String, updated: String? = nil, attachments: String? = nil) -> [UInt8] {
     var s = ""
     s.reserveCapacity(400 + (text?.utf8.count ?? 0) + (markdown?.utf8.count ?? 0) + (html?.utf8.count ?? 0))
     s.append("{\"id\":\""); s.append(id)
@@ -215,8 +223,33 @@ func renderMessage(id: String, roomId: String, roomType: String, text: String?, 
     s.append("\",\"personEmail\":"); JSONOut.escape(personEmail, into: &s)
     if !mentioned.isEmpty { s.append(",\"mentionedPeople\":"); JSONOut.render(mentioned, into: &s) }
     if let parentId = parentId { s.append(",\"parentId\":"); JSONOut.escape(parentId, into: &s) }
+    if let attachments = attachments { s.append(",\"attachments\":"); s.append(attachments) }
     s.append(",\"created\":\""); s.append(created); s.append("\"")
     if let updated = updated { s.append(",\"updated\":\""); s.append(updated); s.append("\"") }
     s.append("}")
     return Array(s.utf8)
+}
+
+/// A card submission (`/attachment/actions`).
+struct AttachmentActionRec {
+    var id: String
+    var type: String
+    var messageId: String
+    var roomId: String
+    var personId: String
+    /// The submitted values, as JSON text.
+    var inputs: String
+    var created: String
+
+    func json() -> [UInt8] {
+        var s = "{\"id\":"
+        JSONOut.escape(id, into: &s)
+        s += ",\"type\":"; JSONOut.escape(type, into: &s)
+        s += ",\"messageId\":"; JSONOut.escape(messageId, into: &s)
+        s += ",\"inputs\":" + inputs
+        s += ",\"personId\":"; JSONOut.escape(personId, into: &s)
+        s += ",\"roomId\":"; JSONOut.escape(roomId, into: &s)
+        s += ",\"created\":"; JSONOut.escape(created, into: &s)
+        return Array((s + "}").utf8)
+    }
 }

@@ -12,6 +12,8 @@ enum ReplyAction {
     case drop
     case delay(TimeInterval)
     case truncate
+    /// Half the body, a pause, then the rest.
+    case stall(TimeInterval)
 }
 
 struct Reply {
@@ -93,6 +95,8 @@ extension MockWebexServer {
                 action = .delay(t)
             case .truncateBody:
                 action = .truncate
+            case let .stallBody(t):
+                action = .stall(t)
             }
         }
 
@@ -126,7 +130,7 @@ extension MockWebexServer {
     private func route(_ c: inout Ctx) -> Reply {
         let p = c.parts
         guard let first = p.first else { return errorReply(404, "The requested resource could not be found.", c.trackingId) }
-        let known = ["people", "rooms", "teams", "team", "memberships", "messages", "webhooks", "contents"]
+        let known = ["people", "rooms", "teams", "team", "memberships", "messages", "webhooks", "contents", "attachment"]
         guard known.contains(first), c.path.hasPrefix("/") else {
             return errorReply(404, "The requested resource could not be found.", c.trackingId)
         }
@@ -135,6 +139,9 @@ extension MockWebexServer {
                               c.trackingId)
         }
         c.caller = caller
+        if let unknown = unknownQueryParameter(c) {
+            return errorReply(400, "Unknown query parameter '\(unknown)'.", c.trackingId)
+        }
         let m = c.method
         func allow(_ methods: [String], _ body: () -> Reply) -> Reply {
             if methods.contains(m) || (m == "HEAD" && methods.contains("GET")) { return body() }
@@ -172,7 +179,11 @@ extension MockWebexServer {
         case ("messages", 1): return allow(["GET", "POST"]) { m == "POST" ? createMessage(ctx) : listMessages(ctx) }
         case ("messages", 2) where p[1] == "direct": return allow(["GET"]) { listDirectMessages(ctx) }
         case ("messages", 2):
-            return allow(["GET", "DELETE"]) { m == "DELETE" ? deleteMessage(ctx, p[1]) : getMessage(ctx, p[1]) }
+            return allow(["GET", "PUT", "DELETE"]) {
+                m == "PUT" ? editMessage(ctx, p[1]) : m == "DELETE" ? deleteMessage(ctx, p[1]) : getMessage(ctx, p[1])
+            }
+        case ("attachment", 2) where p[1] == "actions": return allow(["POST"]) { createAttachmentAction(ctx) }
+        case ("attachment", 3) where p[1] == "actions": return allow(["GET"]) { getAttachmentAction(ctx, p[2]) }
         case ("webhooks", 1): return allow(["GET", "POST"]) { m == "POST" ? createWebhook(ctx) : listWebhooks(ctx) }
         case ("webhooks", 2):
             return allow(["GET", "PUT", "DELETE"]) {
@@ -184,6 +195,34 @@ extension MockWebexServer {
     }
 
     // MARK: Common helpers
+
+    /// Query parameters each GET takes, from the OpenAPI file (`cursor` is this mock's own paging).
+    /// Every other request takes none.
+    private static let queryParameters: [String: Set<String>] = [
+        "people": ["email", "displayName", "id", "orgId", "roles", "callingData", "locationId", "max", "excludeStatus",
+                   "cursor"],
+        "people/ID": ["callingData"],
+        "rooms": ["teamId", "type", "orgPublicSpaces", "from", "to", "sortBy", "max", "cursor"],
+        "teams": ["max", "cursor"],
+        "teams/ID": ["description"],
+        "team/memberships": ["teamId", "max", "cursor"],
+        "memberships": ["roomId", "personId", "personEmail", "max", "cursor"],
+        "messages": ["roomId", "parentId", "mentionedPeople", "before", "beforeMessage", "max", "cursor"],
+        "messages/direct": ["parentId", "personId", "personEmail", "cursor"],
+        "webhooks": ["max", "ownedBy", "cursor"],
+    ]
+
+    /// The first query parameter the endpoint does not take (Webex answers 400), if any.
+    private func unknownQueryParameter(_ c: Ctx) -> String? {
+        guard !c.queryPairs.isEmpty else { return nil }
+        var key = c.parts.first ?? ""
+        if c.parts.count == 2 {
+            let named = (key == "messages" && c.parts[1] == "direct") || (key == "team" && c.parts[1] == "memberships")
+            key += named ? "/" + c.parts[1] : "/ID"
+        }
+        let allowed = (c.method == "GET" || c.method == "HEAD") ? Self.queryParameters[key] ?? [] : []
+        return c.queryPairs.first { !allowed.contains($0.0) }?.0
+    }
 
     /// Parses `max`; returns nil plus an error reply when invalid.
     func parseMax(_ c: Ctx, default d: Int, limit: Int) -> (Int?, Reply?) {
@@ -511,11 +550,20 @@ extension MockWebexServer {
         if let mp = mentioned {
             mentionIds = Set(mp.split(separator: ",").map { $0 == "me" ? c.caller.id : String($0) })
         }
-        return messagePage(c, roomMessages[roomId] ?? [], max: maxOpt!, mentionIds: mentionIds)
+        if let parentId = c.query["parentId"], roomOfMessage(parentId) != roomId {
+            return errorReply(404, "Could not find a message with provided ID.", c.trackingId)
+        }
+        return messagePage(c, roomMessages[roomId] ?? [], max: maxOpt!, mentionIds: mentionIds,
+                           parentId: c.query["parentId"])
     }
 
     /// Newest-first page over an ascending message array, honouring before/beforeMessage/cursor.
-    func messagePage(_ c: Ctx, _ arr: [MessageRec], max: Int, mentionIds: Set<String>?) -> Reply {
+    func messagePage(_ c: Ctx, _ arr: [MessageRec], max: Int, mentionIds: Set<String>?, parentId: String? = nil) -> Reply {
+        // A reply is listed only with its parent's id (parentId=); without it, every message.
+        func matches(_ m: MessageRec) -> Bool {
+            if let ids = mentionIds, !m.mentioned.contains(where: ids.contains) { return false }
+            return parentId == nil || m.parentId == parentId
+        }
         var upper = arr.count // exclusive index bound
         if let cur = c.query["cursor"] {
             let parts = decodeCursor(cur)?.split(separator: ":") ?? []
@@ -544,17 +592,17 @@ extension MockWebexServer {
         var lastKey: MsgKey?
         while i >= 0 && items.count < max {
             let m = arr[i]
-            if let ids = mentionIds, !m.mentioned.contains(where: ids.contains) { i -= 1; continue }
+            if !matches(m) { i -= 1; continue }
             items.append(m.json)
             lastKey = m.key
             i -= 1
         }
         var more = false
         if items.count == max {
-            if let ids = mentionIds {
+            if mentionIds != nil || parentId != nil {
                 var j = i
                 while j >= 0 {
-                    if arr[j].mentioned.contains(where: ids.contains) { more = true; break }
+                    if matches(arr[j]) { more = true; break }
                     j -= 1
                 }
             } else {
@@ -577,10 +625,9 @@ extension MockWebexServer {
         } else {
             return errorReply(400, "personId or personEmail is required.", c.trackingId)
         }
-        let (maxOpt, err) = parseMax(c, default: 50, limit: 1000)
-        if let err = err { return err }
         guard let o = other, let room = directRoom(between: c.caller, o, create: false) else { return listBody([]) }
-        return messagePage(c, roomMessages[room.id] ?? [], max: maxOpt!, mentionIds: nil)
+        // No `max` here (the OpenAPI file lists none): the server's own page size, with `Link`.
+        return messagePage(c, roomMessages[room.id] ?? [], max: 50, mentionIds: nil, parentId: c.query["parentId"])
     }
 
     private func findMessage(_ c: Ctx, _ id: String) -> MessageRec? {
@@ -659,6 +706,12 @@ extension MockWebexServer {
                 }
             }
         }
+        var attachments: String?
+        if let value = fields["attachments"] {
+            let (rendered, refusal) = checkedAttachments(value, files: files, c)
+            if let refusal = refusal { return refusal }
+            attachments = rendered
+        }
         let text = str(fields, "text")
         let markdown = str(fields, "markdown")
         var html = str(fields, "html")
@@ -667,7 +720,7 @@ extension MockWebexServer {
                 return errorReply(400, "\(k) must not exceed 7439 bytes.", c.trackingId)
             }
         }
-        guard text != nil || markdown != nil || html != nil || !files.isEmpty else {
+        guard text != nil || markdown != nil || html != nil || !files.isEmpty || attachments != nil else {
             return errorReply(400, "text, markdown, html or files is required.", c.trackingId)
         }
         let room: RoomRec
@@ -693,53 +746,169 @@ extension MockWebexServer {
         if let pid = parentId, roomOfMessage(pid) != room.id {
             return errorReply(400, "parentId must be a message of the same room.", c.trackingId)
         }
-        // Mentions: <@personEmail:E|Label>, <@personId:ID|Label> in markdown.
+        if let pid = parentId, roomMessages[room.id]?.first(where: { $0.id == pid })?.parentId != nil {
+            return errorReply(400, "Cannot reply to a reply: parentId must be the first message of a thread.",
+                              c.trackingId)
+        }
         var mentioned: [String] = []
         var plainText = text
         if let md = markdown {
-            var rendered = ""
-            var htmlOut = ""
-            var rest = Substring(md)
-            while let open = rest.range(of: "<@") {
-                let before = rest[..<open.lowerBound]
-                rendered += before
-                htmlOut += htmlEscape(String(before))
-                guard let close = rest[open.upperBound...].firstIndex(of: ">") else {
-                    rest = rest[open.lowerBound...]
-                    break
-                }
-                let inner = rest[open.upperBound..<close]
-                let pieces = inner.split(separator: "|", maxSplits: 1)
-                let ref = pieces.first.map(String.init) ?? ""
-                var target: PersonRec?
-                if ref.hasPrefix("personEmail:") { target = personFor(email: String(ref.dropFirst(12)), create: false) }
-                if ref.hasPrefix("personId:") { target = people[String(ref.dropFirst(9))] }
-                if let t = target {
-                    let label = pieces.count > 1 ? String(pieces[1]) : t.displayName
-                    if !mentioned.contains(t.id) { mentioned.append(t.id) }
-                    rendered += label
-                    htmlOut += "<spark-mention data-object-type=\"person\" data-object-id=\"\(t.id)\">\(htmlEscape(label))</spark-mention>"
-                } else {
-                    let raw = String(rest[open.lowerBound...close])
-                    rendered += raw
-                    htmlOut += htmlEscape(raw)
-                }
-                rest = rest[rest.index(after: close)...]
-            }
-            rendered += rest
-            htmlOut += htmlEscape(String(rest))
-            if plainText == nil { plainText = rendered }
-            if html == nil { html = "<p>\(htmlOut)</p>" }
+            let rendered = renderMarkdown(md)
+            mentioned = rendered.mentioned
+            if plainText == nil { plainText = rendered.plain }
+            if html == nil { html = rendered.html }
         }
         let ms = tick()
         let id = nextId("MESSAGE")
         seq += 1
         let json = renderMessage(id: id, roomId: room.id, roomType: room.type, text: plainText, markdown: markdown,
                                  html: html, files: files, personId: c.caller.id, personEmail: c.caller.email,
-                                 mentioned: mentioned, parentId: parentId, created: MockTime.format(ms))
+                                 mentioned: mentioned, parentId: parentId, created: MockTime.format(ms),
+                                 attachments: attachments)
         storeMessage(MessageRec(id: id, roomId: room.id, personId: c.caller.id, createdMs: ms, seq: seq,
-                                mentioned: mentioned, json: json))
+                                mentioned: mentioned, json: json, parentId: parentId,
+                                hasAttachment: !files.isEmpty || attachments != nil, hasCard: attachments != nil))
         return Reply(status: 200, headers: [("Content-Type", jsonType)], body: json)
+    }
+
+    /// Markdown as Webex renders it: mentions (<@personEmail:E|Label>, <@personId:ID|Label>) become
+    /// the label in the plain text and <spark-mention> in the html, and their people `mentioned`.
+    private func renderMarkdown(_ md: String) -> (plain: String, html: String, mentioned: [String]) {
+        var mentioned: [String] = []
+        var rendered = ""
+        var htmlOut = ""
+        var rest = Substring(md)
+        while let open = rest.range(of: "<@") {
+            let before = rest[..<open.lowerBound]
+            rendered += before
+            htmlOut += htmlEscape(String(before))
+            guard let close = rest[open.upperBound...].firstIndex(of: ">") else {
+                rest = rest[open.lowerBound...]
+                break
+            }
+            let inner = rest[open.upperBound..<close]
+            let pieces = inner.split(separator: "|", maxSplits: 1)
+            let ref = pieces.first.map(String.init) ?? ""
+            var target: PersonRec?
+            if ref.hasPrefix("personEmail:") { target = personFor(email: String(ref.dropFirst(12)), create: false) }
+            if ref.hasPrefix("personId:") { target = people[String(ref.dropFirst(9))] }
+            if let t = target {
+                let label = pieces.count > 1 ? String(pieces[1]) : t.displayName
+                if !mentioned.contains(t.id) { mentioned.append(t.id) }
+                rendered += label
+                htmlOut += "<spark-mention data-object-type=\"person\" data-object-id=\"\(t.id)\">\(htmlEscape(label))</spark-mention>"
+            } else {
+                let raw = String(rest[open.lowerBound...close])
+                rendered += raw
+                htmlOut += htmlEscape(raw)
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        rendered += rest
+        htmlOut += htmlEscape(String(rest))
+        return (rendered, "<p>\(htmlOut)</p>", mentioned)
+    }
+
+    /// `attachments` of a new message as Webex checks them: a list of at most one card, whose
+    /// contentType is the Adaptive Card one and whose content is an object; not with a file.
+    /// Returns the list rendered as JSON, or the refusal.
+    private func checkedAttachments(_ value: Any, files: [String], _ c: Ctx) -> (String?, Reply?) {
+        guard let list = value as? [Any] else {
+            return (nil, errorReply(400, "attachments must be a list.", c.trackingId))
+        }
+        guard list.count <= 1 else {
+            return (nil, errorReply(400, "Only one attachment per message is allowed.", c.trackingId))
+        }
+        guard files.isEmpty else {
+            return (nil, errorReply(400, "A message cannot have both files and attachments.", c.trackingId))
+        }
+        for item in list {
+            guard let card = item as? [String: Any],
+                  card["contentType"] as? String == "application/vnd.microsoft.card.adaptive" else {
+                return (nil, errorReply(400, "Unsupported attachment contentType: use application/vnd.microsoft.card.adaptive.",
+                                        c.trackingId))
+            }
+            guard card["content"] is [String: Any] else {
+                return (nil, errorReply(400, "Attachment content must be an Adaptive Card object.", c.trackingId))
+            }
+        }
+        guard !list.isEmpty, let data = try? JSONSerialization.data(withJSONObject: list, options: [.sortedKeys]) else {
+            return (nil, errorReply(400, "attachments must not be empty.", c.trackingId))
+        }
+        return (String(decoding: data, as: UTF8.self), nil)
+    }
+
+    /// PUT /messages/{id}: only the author, with the message's roomId and text or markdown; not a
+    /// message with a file or card; at most 10 edits.
+    private func editMessage(_ c: Ctx, _ id: String) -> Reply {
+        guard var m = findMessage(c, id) else {
+            return errorReply(404, "Could not find a message with provided ID.", c.trackingId)
+        }
+        let (bodyOpt, err) = parseJSONBody(c)
+        if let err = err { return err }
+        let b = bodyOpt!
+        guard let roomId = str(b, "roomId") else { return errorReply(400, "roomId is required.", c.trackingId) }
+        guard roomId == m.roomId else {
+            return errorReply(400, "roomId does not match the room of the message.", c.trackingId)
+        }
+        let text = str(b, "text"), markdown = str(b, "markdown")
+        guard text != nil || markdown != nil else { return errorReply(400, "text or markdown is required.", c.trackingId) }
+        for (k, v) in [("text", text), ("markdown", markdown)] {
+            if let v = v, v.utf8.count > 7439 { return errorReply(400, "\(k) must not exceed 7439 bytes.", c.trackingId) }
+        }
+        guard m.personId == c.caller.id else {
+            return errorReply(403, "You can only edit your own messages.", c.trackingId)
+        }
+        guard !m.hasAttachment else {
+            return errorReply(400, "Editing a message with files or attachments is not supported.", c.trackingId)
+        }
+        guard m.edits < 10 else { return errorReply(400, "The edit limit of this message has been reached.", c.trackingId) }
+        guard let old = (try? JSONSerialization.jsonObject(with: Data(m.json))) as? [String: Any] else {
+            return errorReply(500, "Stored message is corrupt.", c.trackingId)
+        }
+        let rendered = markdown.map(renderMarkdown)
+        m.mentioned = rendered?.mentioned ?? []
+        m.edits += 1
+        m.json = renderMessage(id: m.id, roomId: m.roomId, roomType: old["roomType"] as? String ?? "group",
+                               text: text ?? rendered?.plain, markdown: markdown, html: rendered?.html, files: [],
+                               personId: m.personId, personEmail: old["personEmail"] as? String ?? "",
+                               mentioned: m.mentioned, parentId: m.parentId,
+                               created: old["created"] as? String ?? "", updated: MockTime.format(tick()))
+        if let index = roomMessages[m.roomId]?.firstIndex(where: { $0.id == id }) { roomMessages[m.roomId]![index] = m }
+        return Reply(status: 200, headers: [("Content-Type", jsonType)], body: m.json)
+    }
+
+    // MARK: Attachment actions
+
+    /// POST /attachment/actions: the caller submits a card of a message they can see.
+    private func createAttachmentAction(_ c: Ctx) -> Reply {
+        let (bodyOpt, err) = parseJSONBody(c)
+        if let err = err { return err }
+        let b = bodyOpt!
+        guard str(b, "type") == "submit" else { return errorReply(400, "type must be submit.", c.trackingId) }
+        guard let messageId = str(b, "messageId"), let m = findMessage(c, messageId) else {
+            return errorReply(404, "Could not find a message with provided ID.", c.trackingId)
+        }
+        guard m.hasCard else {
+            return errorReply(400, "The message has no card to submit.", c.trackingId)
+        }
+        guard let inputs = b["inputs"] as? [String: Any],
+              let data = try? JSONSerialization.data(withJSONObject: inputs, options: [.sortedKeys]) else {
+            return errorReply(400, "inputs must be an object.", c.trackingId)
+        }
+        let action = AttachmentActionRec(id: nextId("ATTACHMENT_ACTION"), type: "submit", messageId: m.id,
+                                         roomId: m.roomId, personId: c.caller.id,
+                                         inputs: String(decoding: data, as: UTF8.self), created: MockTime.format(tick()))
+        attachmentActions[action.id] = action
+        return Reply(status: 202, headers: [("Content-Type", jsonType)], body: action.json())
+    }
+
+    /// GET /attachment/actions/{id}: for members of the card's room.
+    private func getAttachmentAction(_ c: Ctx, _ id: String) -> Reply {
+        guard let action = attachmentActions[id], isMember(c.caller.id, action.roomId) else {
+            return errorReply(404, "Could not find an attachment action with provided ID.", c.trackingId)
+        }
+        return Reply(status: 200, headers: [("Content-Type", jsonType)], body: action.json())
     }
 
     private func htmlEscape(_ s: String) -> String {
@@ -781,7 +950,7 @@ extension MockWebexServer {
               let event = str(b, "event") else {
             return errorReply(400, "name, targetUrl, resource and event are required.", c.trackingId)
         }
-        let resources = ["all", "attachmentActions", "memberships", "messages", "rooms", "meetings", "recordings",
+        let resources = ["attachmentActions", "memberships", "messages", "rooms", "meetings", "recordings",
                          "convergedRecordings", "meetingParticipants", "meetingTranscripts", "telephony_calls",
                          "telephony_conference", "telephony_mwi", "uc_counters", "serviceApp", "adminBatchJobs", "dataSources"]
         let events = ["all", "created", "updated", "deleted", "started", "ended", "joined", "left", "migrated",

@@ -27,6 +27,23 @@ final class ParserTests: XCTestCase {
         XCTAssertFalse(p.wantsVersion)
     }
 
+    func testWhatFollowsDoubleDashIsTheCommandAndItsArguments() throws {
+        var p = try parser.parse(["--token", "X", "--", "whoami"])
+        XCTAssertEqual(p.command.path, "whoami")
+        XCTAssertEqual(p.value("token"), "X")
+        XCTAssertEqual(p.positionals, [])
+        p = try parser.parse(["--", "rooms", "rename", "-old-", "--new--"])
+        XCTAssertEqual(p.command.path, "rooms rename")
+        XCTAssertEqual(p.positionals, ["-old-", "--new--"])
+        XCTAssertThrowsError(try parser.parse(["--", "whoamii"]))
+    }
+
+    func testDiagnosticsShowControlsAsEscapes() {
+        XCTAssertEqual(sanitizedForTerminal("plain café ☕"), "plain café ☕")
+        XCTAssertEqual(sanitizedForTerminal("a\u{1B}[2J\u{7}\r\n\t\u{7F}\u{9B}b"), "a\\x1b[2J\\x07\\x0d\\x0a\\x09\\x7f\\x9bb")
+        XCTAssertEqual(sanitizedForTerminal("x\u{202E}y\u{2028}z\u{200F}\u{2066}"), "x\\u202ey\\u2028z\\u200f\\u2066")
+    }
+
     func testRepeatedOptionsKeepAllValues() throws {
         let p = try parser.parse(["whoami", "-c", "a", "-c", "b"])
         XCTAssertEqual(p.all("config"), ["a", "b"])
@@ -47,7 +64,7 @@ final class ParserTests: XCTestCase {
 
     func testBadChoiceAndMissingValue() {
         XCTAssertThrowsError(try parser.parse(["-o", "xml", "whoami"])) {
-            XCTAssertTrue("\($0)".contains("table, tsv, json, ndjson"))
+            XCTAssertTrue("\($0)".contains("table, wide, tsv, json, ndjson"))
         }
         XCTAssertThrowsError(try parser.parse(["whoami", "--config"]))
         XCTAssertThrowsError(try parser.parse(["whoami", "--json=yes"]))

@@ -62,6 +62,9 @@ final class BulkTests: XCTestCase {
         plan.team = ["id": "x"]
         XCTAssertEqual(plan.steps.map(\.action), ["create-room", "attach-team", "add-participant"])
         plan.room = ["id": "r"]
+        // An existing room without a team is moved into it (Webex allows it for unowned rooms).
+        XCTAssertEqual(plan.steps.map(\.action), ["move-room-to-team", "add-participant"])
+        plan.room = ["id": "r", "teamId": "x"]
         XCTAssertEqual(plan.steps.map(\.action), ["add-participant"])
         plan.participantsToAdd = []
         XCTAssertTrue(plan.steps.isEmpty)

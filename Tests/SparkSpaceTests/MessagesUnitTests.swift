@@ -119,6 +119,46 @@ final class OutgoingMessageTests: XCTestCase {
         XCTAssertEqual(MIMEType.of(fileName: "p.JPG"), "image/jpeg")
     }
 
+    func testRepliesMentionsAndCards() throws {
+        var message = OutgoingMessage(target: .room(id: "R"), text: "ping")
+        message.parentId = "P"
+        message.mentions = ["a@x.com", "b@x.com"]
+        let card: JSON = ["type": "AdaptiveCard", "body": []]
+        message.card = card
+        XCTAssertNoThrow(try message.validate())
+        guard case .json(let bytes) = message.body else { return XCTFail("not JSON") }
+        XCTAssertEqual(try JSON.parse(bytes), [
+            "roomId": "R", "text": "ping", "parentId": "P",
+            "markdown": "<@personEmail:a@x.com> <@personEmail:b@x.com> ping",
+            "attachments": [["contentType": "application/vnd.microsoft.card.adaptive", "content": card]],
+        ])
+        message.text = ""
+        XCTAssertThrowsError(try message.validate())  // a card needs its fallback text
+        message.markdown = "**fallback**"
+        XCTAssertEqual(message.sentMarkdown, "<@personEmail:a@x.com> <@personEmail:b@x.com> **fallback**")
+        message.mentions = ["not-an-email"]
+        XCTAssertThrowsError(try message.validate())
+        XCTAssertThrowsError(try AdaptiveCard.check(["type": "MessageCard"]))
+        XCTAssertThrowsError(try AdaptiveCard.check(["AdaptiveCard"]))
+        XCTAssertThrowsError(try AdaptiveCard.parse(Array("{".utf8), source: "x"))
+        XCTAssertThrowsError(try AdaptiveCard.parse([UInt8](repeating: 32, count: AdaptiveCard.maxFileBytes + 1),
+                                                    source: "x"))
+        XCTAssertThrowsError(try OutgoingMessage(target: .room(id: "R"), text: "").validate())
+    }
+
+    func testThreadAndDirectQueries() {
+        var thread = MessageQuery(roomId: "R")
+        thread.parentId = "P"
+        XCTAssertEqual(thread.path, "messages")
+        XCTAssertEqual(thread.queryItems.map { "\($0.0)=\($0.1)" }, ["roomId=R", "max=1000", "parentId=P"])
+        var direct = MessageQuery(personEmail: "b@x.com")
+        direct.limit = 5
+        XCTAssertEqual(direct.path, "messages/direct")
+        XCTAssertEqual(direct.queryItems.map { "\($0.0)=\($0.1)" }, ["personEmail=b@x.com"])
+        direct.parentId = "P"
+        XCTAssertEqual(direct.queryItems.map { "\($0.0)=\($0.1)" }, ["personEmail=b@x.com", "parentId=P"])
+    }
+
     func testMessageQuery() {
         var q = MessageQuery(roomId: "R")
         XCTAssertEqual(q.pageSize, 1000)
@@ -158,5 +198,24 @@ final class FileSinkTests: XCTestCase {
         try stream.reset()  // nothing written yet: fine
         try Array("x".utf8).withUnsafeBytes { try stream.write($0) }
         XCTAssertThrowsError(try stream.reset())
+    }
+}
+
+final class CardEventTests: XCTestCase {
+    func testCardEventFields() {
+        let action: JSON = ["id": "A", "type": "submit", "messageId": "M", "inputs": ["answer": "yes"], "personId": "P",
+                            "roomId": "R", "created": "2026-11-30T10:00:00.000Z"]
+        let event = Events.card(action, hook: "ci-cards")
+        XCTAssertEqual(event["type"], "card")
+        XCTAssertEqual(event["action_id"], "A")
+        XCTAssertEqual(event["message_id"], "M")
+        XCTAssertEqual(event["inputs"], ["answer": "yes"])
+        XCTAssertEqual(event["actor_id"], "P")
+        XCTAssertEqual(event["channel_id"], "R")
+        XCTAssertEqual(event["stamp"], "2026-11-30T10:00:00.000Z")
+        XCTAssertEqual(event["hook"], "ci-cards")
+        // Missing or null inputs are an empty object; missing ids are null.
+        XCTAssertEqual(Events.card(["id": "A", "inputs": .null])["inputs"], JSON.object([:]))
+        XCTAssertEqual(Events.card(["id": "A"])["message_id"], JSON.null)
     }
 }

@@ -50,6 +50,21 @@ final class RawJSONTests: XCTestCase {
         }
     }
 
+    /// SPEC: a field the API sends as `null` gets the default of a missing one, on both paths.
+    func testNullFieldsGetTheDefaultsOfMissingOnes() throws {
+        let page = #"""
+            {"items":[
+              {"id":"m1","html":null,"text":"plain","mentionedPeople":null},
+              {"id":"m2","html":null,"text":null},
+              {"id":"m3","text" : null ,"mentionedPeople":["p1"]}
+            ]}
+            """#
+        try assertSame(page)
+        let events = try generalLines(Array(page.utf8), hook: "h").map { try JSON.parse(Array($0.utf8)) }
+        XCTAssertEqual(events.map { $0["content"] }, [.string("plain"), .string(""), .string("")])
+        XCTAssertEqual(events.map { $0["mentioned_ids"] }, [.array([]), .array([]), .array([.string("p1")])])
+    }
+
     func testMessagesPrintAsTheGeneralPathPrintsThem() throws {
         try assertSame(#"""
             {"items":[
@@ -68,6 +83,24 @@ final class RawJSONTests: XCTestCase {
               "a string item", 42, null, [1, 2], true
             ],"notItems":{"x":[1,2,3]}}
             """#)
+    }
+
+    func testRepliesCarryParentIdInBothPaths() throws {
+        try assertSame(#"""
+            {"items":[
+              {"id":"m1","roomId":"r1","parentId":"m0","text":"reply","created":"2026-11-25T10:00:00.000Z"},
+              {"id":"m2","parentId":null},
+              {"id":"m3","parentId":{"odd":["type"]},"parent_id":"replaced"},
+              {"id":"m4","parent_id":"kept: not a reply"}
+            ]}
+            """#)
+        let page = try RawItems(page: Array(#"{"items":[{"id":"m1","parentId":"m0"}]}"#.utf8))
+        XCTAssertTrue(Events.messageFields(page[0], hook: "h").contains { $0.0 == "parent_id" })
+        XCTAssertFalse(Events.messageFields(JSON.object(["id": "m"]), hook: "h").contains { $0.0 == "parent_id" })
+        // A null parentId is no reply (SPEC: null gets the default of a missing field), in both paths.
+        let null = try RawItems(page: Array(#"{"items":[{"id":"m2","parentId":null}]}"#.utf8))
+        XCTAssertFalse(Events.messageFields(null[0], hook: "h").contains { $0.0 == "parent_id" })
+        XCTAssertFalse(Events.messageFields(JSON.object(["parentId": .null]), hook: "h").contains { $0.0 == "parent_id" })
     }
 
     func testWhitespaceAndOtherTopLevelMembers() throws {

@@ -24,10 +24,10 @@ let attachmentsCommands: [CommandSpec] = [
             CommandSpec(
                 "download", summary: "download attachments, streamed to disk",
                 details: """
-                    Each file is streamed to a temporary file in DIR (default .) and renamed when
-                    complete: no partial file survives a failure or Ctrl-C, and nothing is written
-                    outside DIR (made when missing) whatever name the server sends. An existing file
-                    is exit 5 unless --force. A file still being scanned (423) is retried after
+                    One GET per file. Each file is streamed to a temporary file in DIR (default .) and
+                    renamed when complete: no partial file survives a failure or Ctrl-C, and nothing is
+                    written outside DIR (made when missing) whatever name the server sends. An existing
+                    file is exit 5 unless --force (found when the transfer ends: the name comes with it). A file still being scanned (423) is retried after
                     Retry-After, within --max-wait. Prints the saved path per URL; progress goes to
                     stderr when it is a terminal. --stdout writes the bytes to stdout instead.
                     """,
@@ -68,7 +68,7 @@ private func downloadAttachments(_ inv: Invocation) throws {
     }
     let directory = inv.value("dir") ?? "."
     let stream = ItemStream(output: inv.output, columns: attachmentColumns)
-    let progress = ProgressMeter(inv)
+    let progress = TransferProgress(inv.status)
     var failures: [Error] = []
     for url in urls {
         do {
@@ -89,45 +89,5 @@ private func downloadAttachments(_ inv: Invocation) throws {
     if !failures.isEmpty {
         throw PartialFailure(code: ExitCode.combined(failures),
                              description: "\(failures.count) of \(urls.count) downloads failed")
-    }
-}
-
-/// A one-line progress display on stderr, only when stderr is a terminal (and not -q).
-final class ProgressMeter {
-    private let err: FDWriter?
-    private var last = Date.distantPast
-    private var shown = false
-
-    init(_ inv: Invocation) {
-        err = inv.quiet || !inv.err.isTerminal ? nil : inv.err
-    }
-
-    func update(_ name: String, _ received: Int64, _ total: Int64) {
-        guard let err, Date().timeIntervalSince(last) >= 0.1 else { return }
-        last = Date()
-        var line = "\r\u{1B}[K\(name.prefix(40))  \(Self.bytes(received))"
-        if total > 0 { line += " / \(Self.bytes(total)) (\(received * 100 / total)%)" }
-        try? err.write(line)
-        try? err.flush()
-        shown = true
-    }
-
-    func done() {
-        guard let err, shown else { return }
-        try? err.write("\r\u{1B}[K")
-        try? err.flush()
-        shown = false
-        last = .distantPast
-    }
-
-    static func bytes(_ n: Int64) -> String {
-        let units = ["B", "KB", "MB", "GB", "TB"]
-        var value = Double(n)
-        var unit = 0
-        while value >= 1024 && unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(n) B" : String(format: "%.1f", value) + " " + units[unit]
     }
 }

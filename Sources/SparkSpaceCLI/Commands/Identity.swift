@@ -36,7 +36,7 @@ private func whoami(_ inv: Invocation) throws {
 
 private func showSettings(_ inv: Invocation) throws {
     let settings = try inv.loadSettings().redactedJSON
-    if inv.output.format == .table || inv.output.format == .tsv {
+    if inv.output.isTable || inv.output.format == .tsv {
         // One "key value" line per setting, dotted.
         let rows = flattened(settings).map { JSON.object(["key": .string($0.0), "value": $0.1]) }
         return try inv.output.list(rows, columns: [Column("key"), Column("value")])

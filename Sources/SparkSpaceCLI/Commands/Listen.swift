@@ -10,7 +10,9 @@ let listenCommands: [CommandSpec] = [
             0.0.0.0, 8080, /hook). With a secret (--secret, server.secret or SPARK_WEBHOOK_SECRET) a delivery \
             must carry X-Spark-Signature, the hex HMAC-SHA1 of its body, else it is answered 401. Deliveries \
             are answered 200 at once and handled after: messages are fetched (audit hook: with the audit \
-            token) and printed unless the bot sent them; memberships created/deleted print join/leave. \
+            token) and printed unless the bot sent them; memberships created/deleted print join/leave; \
+            attachmentActions created (a card submitted, see 'webhooks register --cards') prints a card \
+            event, its inputs fetched from /attachment/actions/{id} with the hook's token. \
             Events are NDJSON lines on stdout whatever -o says. Bodies over 1 MB get 413, bodies that are \
             not JSON 400. Stops cleanly on Ctrl-C (exit 130) or SIGTERM (exit 0) after printing every accepted event; \
             --register registers the webhooks on start and deregisters them on exit. --port 0 picks a free \
@@ -132,7 +134,8 @@ private func listen(_ inv: Invocation) throws {
     inv.note("listening on http://\(configuration.host):\(bound)\(configuration.path)")
     if let registerURL {
         do {
-            let created = try space.registerWebhooks(url: registerURL, secret: secret)
+            let created = try space.registerWebhooks(url: registerURL, secret: secret,
+                                                     deleted: { tellDeleted($0, inv) })
             inv.note("registered \(created.map { $0.webhook["name"]?.string ?? "?" }.joined(separator: ", ")) "
                 + "for \(registerURL)")
         } catch {
@@ -145,7 +148,7 @@ private func listen(_ inv: Invocation) throws {
     inv.note("stopping: finishing the accepted deliveries")
     receiver.stop()
     if registerURL != nil {
-        let deleted = try space.deregisterWebhooks()
+        let deleted = try space.deregisterWebhooks(deleted: { tellDeleted($0, inv) })
         inv.note("deregistered \(deleted.count) webhook\(deleted.count == 1 ? "" : "s")")
     }
     if let signal = stop.signal { throw StoppedBySignal(signal: signal) }

@@ -3,13 +3,13 @@ import SparkSpace
 /// `help`, `completions`.
 let metaCommands: [CommandSpec] = [
     CommandSpec(
-        "help", summary: "show help for a command",
-        arguments: [ArgumentSpec("COMMAND", help: "the command", optional: true, variadic: true,
-                                 completion: .command)],
+        "help", summary: "show help for a command, or the global options (help globals)",
+        arguments: [ArgumentSpec("COMMAND", help: "the command, or 'globals' for the options every command takes",
+                                 optional: true, variadic: true, completion: .command)],
         options: [
             OptionSpec("man", help: "print the manual page (roff) instead; read it with: spark-space help --man | man -l -")
         ],
-        examples: ["spark-space help rooms list"],
+        examples: ["spark-space help rooms list", "spark-space help globals"],
         run: help),
     CommandSpec(
         "completions", summary: "print a shell completion script",
@@ -31,6 +31,7 @@ private func help(_ inv: Invocation) throws {
         }
         return try inv.out.write(manPage())
     }
+    if inv.positionals == ["globals"] { return try inv.out.write(globalsHelpText()) }
     var command = rootCommand
     for word in inv.positionals {
         guard let sub = command.subcommand(word) else {

@@ -58,9 +58,9 @@ let participantsCommand = CommandSpec(
 
 private func listParticipants(_ inv: Invocation) throws {
     let space = try inv.space
-    let roomId = try space.roomId(inv.positionals.first, as: inv.role())
+    let roomId = try space.roomId(try inv.roomReference(inv.positionals.first), as: inv.role())
     let items = try space.participants(roomId: roomId, includeBot: inv.has("include-bot"), as: inv.role())
-    try inv.output.list(items, columns: participantColumns)
+    try inv.printList(items, columns: participantColumns, noun: "participants")
 }
 
 /// Splits `[ROOM] EMAIL...` (SPEC "ROOM arguments") and reads `-` from stdin.
@@ -102,9 +102,10 @@ func participantList(_ words: [String], inv: Invocation) throws -> [String] {
 private func addParticipants(_ inv: Invocation) throws {
     let (room, emails) = try roomAndEmails(inv)
     let space = try inv.space
+    let reference = try inv.roomReference(room)
     _ = try space.client(inv.role())  // no token: one clear error, not one per e-mail
-    let roomId = try space.roomId(room, as: inv.role())
-    let printer = BulkPrinter(inv: inv)
+    let roomId = try space.roomId(reference, as: inv.role())
+    let printer = BulkPrinter(inv: inv, total: emails.count)
     let results = space.addParticipants(roomId: roomId, emails: emails, moderator: inv.has("moderator"),
                                         as: inv.role(), onResult: printer.add)
     try printer.finish()
@@ -116,8 +117,8 @@ private func setParticipants(_ inv: Invocation) throws {
     let (room, emails) = try roomAndEmails(inv)
     let space = try inv.space
     let role = inv.role()
-    let roomId = try space.roomId(room, as: role)
-    let printer = BulkPrinter(inv: inv)
+    let roomId = try space.roomId(try inv.roomReference(room), as: role)
+    let printer = BulkPrinter(inv: inv, total: emails.count)
     let results = try space.setModerator(roomId: roomId, emails: emails, moderator: moderator, as: role,
                                          onResult: printer.add)
     try printer.finish()
@@ -136,10 +137,11 @@ private func moderatorChoice(_ inv: Invocation) throws -> Bool {
 private func removeParticipants(_ inv: Invocation) throws {
     let (room, emails) = try roomAndEmails(inv)
     let space = try inv.space
+    let reference = try inv.roomReference(room)
     _ = try space.client(inv.role())  // no token: one clear error, not one per e-mail
-    let roomId = try space.roomId(room, as: inv.role())
-    let printer = BulkPrinter(inv: inv)
-    let results = try space.removeParticipants(roomId: roomId, emails: emails, as: inv.role(), onResult: printer.add)
+    let roomId = try space.roomId(reference, as: inv.role())
+    let printer = BulkPrinter(inv: inv, total: emails.count)
+    let results = space.removeParticipants(roomId: roomId, emails: emails, as: inv.role(), onResult: printer.add)
     try printer.finish()
     try reportBulk(results, inv: inv)
 }
@@ -153,23 +155,29 @@ final class BulkPrinter {
     private let stream: ItemStream
     private var rows: [JSON] = []
     private var failure: Error?
+    private let progress: CountProgress
+    private var done = 0
 
-    init(inv: Invocation) {
+    init(inv: Invocation, total: Int) {
         self.inv = inv
         stream = ItemStream(output: inv.output, columns: bulkResultColumns)
+        progress = CountProgress(inv.status, noun: "people done", total: total)
     }
 
     func add(_ result: ParticipantResult) {
+        done += 1
+        progress.update(done)
         var row: [String: JSON] = ["email": .string(result.email), "status": .string(result.status.rawValue)]
         if let error = result.error { row["error"] = .string("\(error)") }
         if let id = result.membership?["id"]?.string { row["id"] = .string(id) }
-        guard inv.output.format != .table else { return rows.append(.object(row)) }
+        guard !inv.output.isTable else { return rows.append(.object(row)) }
         guard failure == nil else { return }
         do { try stream.write(CollectionOfOne(JSON.object(row))) } catch { failure = error }
     }
 
     /// Ends the output (the table, the json array); rethrows a write error met on the way.
     func finish() throws {
+        progress.done()
         if let failure { throw failure }
         if !rows.isEmpty { try stream.write(rows) }
         try stream.finish()

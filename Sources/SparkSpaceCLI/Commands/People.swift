@@ -38,5 +38,5 @@ private func listPeople(_ inv: Invocation) throws {
     let name = try inv.value("name").map { try nonBlank($0, "--name prefix", inv) }
     let limit = try inv.count("limit", default: 0)
     let people = try inv.space.people(email: email, namePrefix: name, limit: limit == 0 ? nil : limit, as: inv.role())
-    try inv.output.list(people, columns: peopleColumns)
+    try inv.printList(people, columns: peopleColumns, noun: "people", limit: limit)
 }

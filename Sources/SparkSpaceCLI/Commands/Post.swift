@@ -13,6 +13,13 @@ let postCommands: [CommandSpec] = [
             message. Limits are checked before anything is sent: text or markdown over 7439
             bytes, a missing file, a directory or a file over 100 MB is exit 2.
             A post is never retried once the request was sent: no duplicate messages.
+            --reply-to MSGID posts in the thread of that message (in its room when no ROOM is
+            given; a reply to a reply is refused by Webex). --mention EMAIL (repeatable) puts <@personEmail:EMAIL> at the start of the
+            markdown (the text becomes the markdown when only --text is given, and stays the
+            plain-text alternative). --card FILE attaches an Adaptive Card: a JSON object whose
+            "type" is "AdaptiveCard", checked before sending; --text or --markdown is the fallback
+            that clients without cards show, and is required. Prints the created message
+            (-o json | jq -r .id keeps its id).
             """,
         arguments: [ArgumentSpec("ROOM", help: "room id or exact title", optional: true, completion: .room)],
         options: [
@@ -20,12 +27,19 @@ let postCommands: [CommandSpec] = [
             OptionSpec("text", value: "TEXT", help: "plain text (- reads stdin)"),
             OptionSpec("markdown", value: "MARKDOWN", help: "markdown (- reads stdin)"),
             OptionSpec("file", value: "PATH|URL", help: "a local file to upload, or a URL", completion: .file),
+            OptionSpec("reply-to", value: "MSGID", help: "reply in the thread of this message (parentId)"),
+            OptionSpec("mention", value: "EMAIL", help: "mention this person at the start of the markdown",
+                       repeatable: true),
+            OptionSpec("card", value: "FILE", help: "attach an Adaptive Card (JSON; - reads stdin); needs --text or --markdown",
+                       completion: .file),
         ],
         examples: [
             "spark-space post 'Ops room' --text 'deploy done'",
             "spark-space post --person bob@example.com --markdown '**hello**'",
             "make test 2>&1 | tail -50 | spark-space post --text -",
             "spark-space post 'Ops room' --text 'the report' --file ./report.pdf",
+            "spark-space post 'Ops room' --reply-to \"$ID\" --mention bob@example.com --text 'your turn'",
+            "spark-space post 'Ops room' --card approve.json --text 'approve the deploy?' -o json | jq -r .id",
         ],
         writes: true, run: post)
 ]
@@ -39,22 +53,64 @@ private func post(_ inv: Invocation) throws {
     if let person, !person.contains("@") {
         throw UsageError("--person takes an e-mail address, not '\(person)'", command: inv.parsed.command)
     }
-    func input(_ name: String) throws -> String? {
-        guard let value = inv.value(name) else { return nil }
-        guard value == "-" else { return value }
-        var text = try inv.readStdin(for: "--\(name)")
-        while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
-        return text
-    }
-    let text = try input("text")
-    let markdown = try input("markdown")
+    let text = try textOption(inv, "text")
+    let markdown = try textOption(inv, "markdown")
     let file = inv.value("file").map(MessageFile.init)
     // Check the message before any request (room look-up included): nothing is sent when it is unusable.
     var message = OutgoingMessage(target: .person(email: person ?? ""), text: text, markdown: markdown, file: file)
+    if let parent = inv.value("reply-to") {
+        guard isWebexId(parent) else {
+            throw UsageError("--reply-to takes a message id, not '\(parent)'", command: inv.parsed.command)
+        }
+        message.parentId = parent
+    }
+    message.mentions = inv.all("mention")
+    message.card = try inv.value("card").map { try readCard($0, inv: inv) }
     try message.validate()
     let space = try inv.space
     let role = inv.role()
-    if person == nil { message.target = .room(id: try space.roomId(roomRef, as: role)) }
-    let created = try space.post(message, as: role)
+    if person == nil {
+        // A reply without ROOM goes to its thread's room; otherwise ROOM, --room or space.room.
+        let reference = message.parentId != nil && roomRef == nil && inv.value("room") == nil
+            ? nil : try inv.roomReference(roomRef)
+        message.target = .room(id: try threadRoomId(reference, thread: message.parentId, inv: inv, space: space, as: role))
+    }
+    var progress: TransferProgress?
+    if case .local(let path)? = file { progress = TransferProgress(inv.status, name: (path as NSString).lastPathComponent) }
+    let created: JSON
+    do {
+        created = try space.post(message, as: role, progress: progress.map { meter in { meter.update($0, $1) } })
+        progress?.done()
+    } catch {
+        progress?.done()
+        throw error
+    }
     try inv.output.item(created, columns: messageColumns)
+}
+
+/// A text option's value; `-` reads stdin (trailing newlines dropped).
+func textOption(_ inv: Invocation, _ name: String) throws -> String? {
+    guard let value = inv.value(name) else { return nil }
+    guard value == "-" else { return value }
+    var text = try inv.readStdin(for: "--\(name)")
+    while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
+    return text
+}
+
+/// The card of `--card FILE|-`, parsed and checked (exit 2 when it cannot be used).
+private func readCard(_ path: String, inv: Invocation) throws -> JSON {
+    let bytes: [UInt8]
+    if path == "-" {
+        bytes = Array(try inv.readStdin(for: "--card").utf8)
+    } else {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+              let handle = FileHandle(forReadingAtPath: path) else {
+            throw UsageError("cannot read --card \(path)", command: inv.parsed.command)
+        }
+        defer { try? handle.close() }
+        // One byte over the cap is enough to refuse it: memory stays bounded.
+        bytes = Array((try? handle.read(upToCount: AdaptiveCard.maxFileBytes + 1)) ?? Data())
+    }
+    return try AdaptiveCard.parse(bytes, source: path == "-" ? "(stdin)" : path)
 }

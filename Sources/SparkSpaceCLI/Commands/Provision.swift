@@ -8,8 +8,10 @@ let provisionCommand = CommandSpec(
     "provision", summary: "ensure the room of the settings exists, in its team, with its participants",
     details: "Reads space.room, space.team and space.participants. Creates the room (in the team; the team too "
         + "when it does not exist) and adds the missing participants; an unchanged space sends no write request. "
-        + "Prints the room. A room that exists outside space.team is left there with a warning: Webex cannot "
-        + "move a room into a team. --dry-run (global) prints the plan (action, target) and writes nothing.",
+        + "Prints the room. An existing room without a team is moved into space.team; one in another team is "
+        + "left there with a warning (Webex cannot move a room between teams). Without space.room (or "
+        + "$CHAT_ROOM_TITLE) the seed's fallback title 'Collaboration space' is used, and said on stderr. "
+        + "--dry-run (global) prints the plan (action, target) and writes nothing.",
     examples: ["spark-space provision -c ci.yaml --dry-run", "spark-space provision -c ci.yaml -o json"],
     writes: true,
     run: provision)
@@ -17,6 +19,9 @@ let provisionCommand = CommandSpec(
 private func provision(_ inv: Invocation) throws {
     let space = try inv.space
     let role = inv.role()
+    if !space.settings.roomIsSet {
+        inv.note("space.room is not set: using the seed's fallback title '\(space.settings.room)'")
+    }
     let plan = try space.provisionPlan(as: role)
     for warning in plan.warnings { inv.warn("warning: \(warning)") }
     if inv.has("dry-run") {

@@ -30,26 +30,28 @@ let pullCommands: [CommandSpec] = [
 ]
 
 private func pull(_ inv: Invocation) throws {
-    let interval = try inv.number("interval", default: 10)
+    let interval = try inv.number("interval", default: 10, in: Limits.interval)
     guard interval > 0 else {
         throw UsageError("--interval takes a number of seconds > 0", command: inv.parsed.command)
     }
     let once = inv.has("once")
     let statePath = inv.value("state")
-    var state = try statePath.map { try PullState.load(path: $0) } ?? PullState()
+    let state = try statePath.map { try PullState.load(path: $0) } ?? PullState()
     let space = try inv.space
     let role = inv.role(default: .bot)
-    let roomId = try space.roomId(inv.positionals.first, as: role)
+    let roomId = try space.roomId(try inv.roomReference(inv.positionals.first), as: role)
     let selfId = try space.me(role)["id"]?.string
     let lines = EventLines(out: inv.out)
     var cursor = state.rooms[roomId]
+    var saved = cursor != nil
     while true {
         do {
             let (events, next) = try space.pullEvents(roomId: roomId, after: cursor, selfId: selfId, as: role)
             for event in events { try lines.print(event) }
-            if let statePath, next != cursor || state.rooms[roomId] == nil {
-                state.rooms[roomId] = next
-                try state.save(path: statePath)
+            if let statePath, next != cursor || !saved {
+                // Only this room's entry: another pull may share the file.
+                try PullState.save(next, room: roomId, path: statePath)
+                saved = true
             }
             cursor = next
         } catch let error as SparkError where !once && isTransient(error) {

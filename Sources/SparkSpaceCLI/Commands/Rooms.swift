@@ -83,7 +83,26 @@ private func listRooms(_ inv: Invocation) throws {
         teamId = try space.team(team, as: role)["id"]?.string
     }
     let rooms = try space.rooms(type: type, teamId: teamId, limit: limit == 0 ? nil : limit, as: role)
-    try inv.output.list(rooms, columns: roomColumns)
+    try inv.printList(rooms, columns: roomTableColumns(rooms, inv: inv, space: space, role: role), noun: "rooms",
+                      limit: limit)
+}
+
+/// The room columns, with the team by name in a table (`table`, `wide`): one listing of the
+/// teams for every row, not a request per row. A team the caller cannot see, or a listing
+/// that fails, shows its id. tsv, json and `--fields` keep `teamId`.
+func roomTableColumns(_ rooms: [JSON], inv: Invocation, space: SparkSpace, role: TokenRole) -> [Column] {
+    guard inv.output.isTable, inv.output.fields == nil, rooms.contains(where: { $0["teamId"]?.string != nil }),
+          let teams = try? space.teams(as: role)
+    else { return roomColumns }
+    var names: [String: String] = [:]
+    for team in teams {
+        if let id = team["id"]?.string, let name = team["name"]?.string { names[id] = name }
+    }
+    let team = Column("team", "teamId", kind: .text) { item in
+        let id = item["teamId"]?.string ?? ""
+        return names[id] ?? id
+    }
+    return roomColumns.map { $0.key == "teamId" ? team : $0 }
 }
 
 private func getRoom(_ inv: Invocation) throws {
@@ -98,9 +117,9 @@ private func getRoom(_ inv: Invocation) throws {
         }
         room = try space.directRoom(with: email, as: inv.role())
     } else {
-        room = try space.room(inv.positionals.first ?? space.settings.room, as: inv.role())
+        room = try space.room(try inv.roomReference(inv.positionals.first), as: inv.role())
     }
-    try inv.output.item(room, columns: roomColumns)
+    try inv.output.item(room, columns: roomTableColumns([room], inv: inv, space: space, role: inv.role()))
 }
 
 private func createRoom(_ inv: Invocation) throws {
@@ -149,12 +168,12 @@ private func renameRoom(_ inv: Invocation) throws {
 }
 
 private func deleteRoom(_ inv: Invocation) throws {
-    try inv.requireConfirmation()
+    try inv.requireConfirmable()
     let space = try inv.space
     let room = try space.room(inv.positionals[0], as: inv.role())
     guard let id = room["id"]?.string else { throw SparkError.io("the API returned a room without an id") }
-    let title = sanitizeCell(room["title"]?.string ?? id)
-    guard try inv.confirmed("Delete room '\(title)' (\(id))?") else { throw Declined(what: "room '\(title)'") }
+    let title = room["title"]?.string ?? id
+    try inv.confirm("Delete room '\(title)' (\(id))?")
     try space.deleteRoom(id: id, as: inv.role())
     inv.note("deleted room '\(title)' (\(id))")
 }

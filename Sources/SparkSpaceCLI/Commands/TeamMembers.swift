@@ -37,7 +37,8 @@ let teamMembersCommand = CommandSpec(
 private func listTeamMembers(_ inv: Invocation) throws {
     let space = try inv.space
     let teamId = try teamId(inv.positionals[0], space: space, inv: inv)
-    try inv.output.list(try space.teamMemberships(teamId: teamId, as: inv.role()), columns: teamMemberColumns)
+    try inv.printList(try space.teamMemberships(teamId: teamId, as: inv.role()), columns: teamMemberColumns,
+                      noun: "team members")
 }
 
 /// The id of TEAM (id or exact name).
@@ -61,7 +62,7 @@ private func addTeamMembers(_ inv: Invocation) throws {
     let (team, emails) = try teamAndEmails(inv)
     let space = try inv.space
     let teamId = try teamId(team, space: space, inv: inv)
-    let printer = BulkPrinter(inv: inv)
+    let printer = BulkPrinter(inv: inv, total: emails.count)
     let results = space.addTeamMembers(teamId: teamId, emails: emails, moderator: inv.has("moderator"),
                                        as: inv.role(), onResult: printer.add)
     try printer.finish()
@@ -72,7 +73,7 @@ private func removeTeamMembers(_ inv: Invocation) throws {
     let (team, emails) = try teamAndEmails(inv)
     let space = try inv.space
     let teamId = try teamId(team, space: space, inv: inv)
-    let printer = BulkPrinter(inv: inv)
+    let printer = BulkPrinter(inv: inv, total: emails.count)
     let results = try space.removeTeamMembers(teamId: teamId, emails: emails, as: inv.role(), onResult: printer.add)
     try printer.finish()
     try reportBulk(results, inv: inv)

@@ -42,7 +42,7 @@ let teamsCommand = CommandSpec(
 private func listTeams(_ inv: Invocation) throws {
     let limit = try inv.count("limit", default: 0)
     let teams = try inv.space.teams(limit: limit == 0 ? nil : limit, as: inv.role())
-    try inv.output.list(teams, columns: teamColumns)
+    try inv.printList(teams, columns: teamColumns, noun: "teams", limit: limit)
 }
 
 private func getTeam(_ inv: Invocation) throws {
@@ -75,12 +75,12 @@ private func renameTeam(_ inv: Invocation) throws {
 }
 
 private func deleteTeam(_ inv: Invocation) throws {
-    try inv.requireConfirmation()
+    try inv.requireConfirmable()
     let space = try inv.space
     let team = try space.team(inv.positionals[0], as: inv.role())
     guard let id = team["id"]?.string else { throw SparkError.io("the API returned a team without an id") }
-    let name = sanitizeCell(team["name"]?.string ?? id)
-    guard try inv.confirmed("Delete team '\(name)' (\(id))?") else { throw Declined(what: "team '\(name)'") }
+    let name = team["name"]?.string ?? id
+    try inv.confirm("Delete team '\(name)' (\(id))?")
     try space.deleteTeam(id: id, as: inv.role())
     inv.note("deleted team '\(name)' (\(id))")
 }

@@ -23,6 +23,14 @@ let walkMessagesCommands: [CommandSpec] = [
             stamp, url, hook "shellbot-messages"); attachment names cost one request per
             message with files, so they are resolved only with --names or --download.
             TIME is RFC 3339 (2026-11-25T10:00:00Z) or an age (30m, 2h, 7d).
+            --thread MSGID lists only the replies to that message (in its room when no ROOM is
+            given); replies carry parent_id. --person EMAIL walks the direct messages with that
+            person (GET /messages/direct: no ROOM, --before or --mentions-me with it).
+            A bot without an audit token walking a group room asks only for the messages that
+            mention it (mentionedPeople=me: Webex refuses it the rest) and says so on stderr.
+            --download DIR never overwrites: a different file whose name is taken is saved as
+            'name (1).ext'; DIR/.spark-space-downloads lists what was saved, so a re-run skips it
+            and an interrupted archive resumes.
             """,
         arguments: [ArgumentSpec("ROOM", help: "room id or exact title", optional: true, completion: .room)],
         options: [
@@ -30,15 +38,20 @@ let walkMessagesCommands: [CommandSpec] = [
             OptionSpec("since", value: "TIME", help: "stop at messages older than TIME"),
             OptionSpec("before", value: "TIME|MSGID", help: "start before this time or message"),
             OptionSpec("mentions-me", help: "only messages that mention the caller (mentionedPeople=me)"),
+            OptionSpec("thread", value: "MSGID", help: "only the replies to this message (parentId)"),
+            OptionSpec("person", value: "EMAIL", help: "the direct (1:1) messages with this person"),
             OptionSpec("raw", help: "print the API objects untouched"),
             OptionSpec("names", help: "resolve attachment names (one HEAD per message with files)"),
-            OptionSpec("download", value: "DIR", help: "save every attachment met into DIR", completion: .directory),
-            OptionSpec("force", help: "with --download, overwrite existing files"),
+            OptionSpec("download", value: "DIR",
+                       help: "save every attachment met into DIR (never overwrites; a re-run resumes)",
+                       completion: .directory),
         ],
         examples: [
             "spark-space walk-messages 'Ops room' --limit 20",
             "spark-space walk-messages 'Ops room' --since 7d -o ndjson > history.ndjson",
             "spark-space walk-messages 'Ops room' --since 2026-11-01T00:00:00Z --download ./files",
+            "spark-space walk-messages --thread \"$ID\" -o ndjson",
+            "spark-space walk-messages --person bob@example.com --limit 20",
         ],
         run: walkMessages)
 ]
@@ -73,35 +86,81 @@ private func walkMessages(_ inv: Invocation) throws {
         throw UsageError("--names adds to normalized events; it does not go with --raw", command: command)
     }
 
+    let thread = try inv.value("thread").map { id in
+        guard isWebexId(id) else { throw UsageError("--thread takes a message id, not '\(id)'", command: command) }
+        return id
+    }
+    let person = inv.value("person")
+    if let person {
+        guard person.contains("@") else {
+            throw UsageError("--person takes an e-mail address, not '\(person)'", command: command)
+        }
+        // GET /messages/direct has no room, no before and no mentionedPeople.
+        for (given, flag) in [(inv.positionals.first ?? inv.value("room"), "ROOM"), (inv.value("before"), "--before"),
+                              (inv.has("mentions-me") ? "" : nil, "--mentions-me")] where given != nil {
+            throw UsageError("--person does not go with \(flag): Webex lists direct messages by person only",
+                             command: command)
+        }
+    }
+
     let space = try inv.space
     let role = inv.role(default: space.hasAuditToken ? .audit : .bot)
-    var query = MessageQuery(roomId: try space.roomId(inv.positionals.first, as: role))
+    // Webex refuses a bot the whole history of a group room: such a walk asks for what it may read
+    // (mentionedPeople=me), and says so. The room's type decides; a title lookup has it already.
+    let botAlone = role == .bot && !space.hasAuditToken && !inv.has("mentions-me") && person == nil
+    var room: JSON? = nil
+    var query: MessageQuery
+    if let person {
+        query = MessageQuery(personEmail: person)
+    } else {
+        // --thread without ROOM or --room: the thread's own room (one GET).
+        let reference = try thread != nil && inv.positionals.first == nil && inv.value("room") == nil
+            ? threadRoomId(nil, thread: thread, inv: inv, space: space, as: role)
+            : inv.roomReference(inv.positionals.first)
+        room = botAlone ? try space.room(reference, as: role) : nil
+        query = MessageQuery(roomId: try room?["id"]?.string ?? space.roomId(reference, as: role))
+    }
+    query.parentId = thread
     query.limit = limit
     query.since = since
     query.before = before
     query.beforeMessage = beforeMessage
     query.mentionsMe = inv.has("mentions-me")
+    if botAlone && room?["type"]?.string == "group" {
+        query.mentionsMe = true
+        inv.note("a bot reads only the messages that mention it in a group room: walking with mentionedPeople=me "
+            + "(set an audit token to read them all)")
+    }
 
     let stream = ItemStream(output: inv.output, columns: messageColumns)
-    var printer = EventPrinter(inv: inv, space: space, role: role, stream: stream, downloadDir: downloadDir,
-                               names: names, raw: raw, progress: downloadDir != nil ? ProgressMeter(inv) : nil)
+    let index = try downloadDir.map { try DownloadIndex(directory: $0) }
+    var printer = EventPrinter(inv: inv, space: space, role: role, stream: stream, index: index,
+                               names: names, raw: raw, progress: index != nil ? TransferProgress(inv.status) : nil)
     var walk = try space.walkMessages(query, as: role)
+    let counter = CountProgress(inv.status, noun: "messages")
     do {
         let format = inv.output.format
-        if !names {
+        let streamsJSON = format == .ndjson || format == .json
+        if !names && !(streamsJSON && inv.output.fields != nil) {
             // The common case, and the one that meets 200,000 messages: no JSON tree per message.
             var writer = RawObjectWriter(indent: format == .json ? 1 : nil)
-            let keys = messageColumns.map(\.key)
+            let keys = stream.neededKeys
             while let page = try walk.nextRawPage() {
-                if format == .ndjson || format == .json {
+                if streamsJSON {
                     try stream.writeMessages(page, hook: raw ? nil : Events.walkHook, with: &writer)
                 } else {
                     // The columns show a few of the API object's own fields: only those are parsed.
-                    try stream.write((0..<page.count).map { page[$0].json(only: keys) })
+                    try stream.write((0..<page.count).map { index in
+                        keys.map { page[index].json(only: $0) } ?? page[index].json
+                    })
                 }
+                counter.update(stream.count)
             }
         } else {
-            while let page = try walk.nextPage() { try printer.print(page) }
+            while let page = try walk.nextPage() {
+                try printer.print(page)
+                counter.update(stream.count)
+            }
         }
     } catch let SparkError.api(failure) where failure.status == 403 && role == .bot && !query.mentionsMe {
         let hint = space.hasAuditToken
@@ -110,6 +169,8 @@ private func walkMessages(_ inv: Invocation) throws {
         throw HintedError(underlying: SparkError.api(failure), hint: hint)
     }
     try stream.finish()
+    inv.status.clear()
+    inv.listEnd(count: stream.count, noun: "messages", limit: limit)
     if !printer.failures.isEmpty {
         throw PartialFailure(code: ExitCode.combined(printer.failures),
                              description: "\(printer.failures.count) attachment(s) could not be saved")
@@ -122,16 +183,17 @@ private struct EventPrinter {
     let space: SparkSpace
     let role: TokenRole
     let stream: ItemStream
-    let downloadDir: String?
+    /// The archive of `--download DIR`.
+    let index: DownloadIndex?
     let names: Bool
     let raw: Bool
-    let progress: ProgressMeter?
+    let progress: TransferProgress?
     var failures: [Error] = []
 
     mutating func print(_ page: ArraySlice<JSON>) throws {
-        if raw && downloadDir == nil { return try stream.write(page) }
+        if raw && index == nil { return try stream.write(page) }
         // A table aligns a page at a time; the other formats write each event as it is made.
-        let batch = inv.output.format == .table
+        let batch = inv.output.isTable
         var events: [JSON] = []
         for item in page {
             let (attachment, saved) = try attachments(of: item)
@@ -149,15 +211,15 @@ private struct EventPrinter {
     /// The first attachment's name (with --names or --download) and the paths saved (with --download).
     private mutating func attachments(of item: JSON) throws -> (String?, [JSON]) {
         let files = item["files"]?.strings ?? []
-        guard let downloadDir else {
+        guard let index else {
             return (names ? try files.first.map { try space.attachmentInfo($0, as: role).name } : nil, [])
         }
         var attachment: String?
         var saved: [JSON] = []
         for url in files {
             do {
-                let file = try space.download(url, into: downloadDir, force: inv.has("force"), as: role,
-                                              progress: progress?.update)
+                let file = try space.archive(url, into: index.directory, index: index, as: role,
+                                             progress: progress?.update)
                 progress?.done()
                 if attachment == nil { attachment = file.name }
                 saved.append(.string(file.path))

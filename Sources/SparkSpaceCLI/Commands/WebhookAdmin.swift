@@ -98,13 +98,13 @@ private func updateWebhook(_ inv: Invocation) throws {
 }
 
 private func deleteWebhooks(_ inv: Invocation) throws {
-    try inv.requireConfirmation()
+    try inv.requireConfirmable()
     var seen = Set<String>()
     let ids = inv.positionals.filter { seen.insert($0).inserted }
     let space = try inv.space
     let role = inv.role()
     let noun = ids.count == 1 ? "webhook \(ids[0])" : "\(ids.count) webhooks"
-    guard try inv.confirmed("Delete \(noun)?") else { throw Declined(what: noun) }
+    try inv.confirm("Delete \(noun)?")
     let stream = ItemStream(output: inv.output, columns: webhookDeletionColumns)
     var rows: [JSON] = []
     let results = space.deleteWebhooks(ids: ids, as: role) { result in

@@ -20,34 +20,44 @@ let webhookCommands: [CommandSpec] = [
                 examples: ["spark-space webhooks list", "spark-space webhooks list -o json"],
                 run: listWebhooks),
             CommandSpec(
-                "register", summary: "deregister, then create P-memberships, P-messages (and P-audit)",
+                "register", summary: "create P-memberships, P-messages (P-audit, P-cards), then drop the older P- ones",
                 details: """
-                    Deregisters first (as 'webhooks deregister --prefix P'), then creates P-memberships \
-                    (memberships/all) and P-messages (messages/created) with the bot token, and P-audit \
-                    (messages/created) with the audit token when one is set. The secret (--secret, \
-                    server.secret or SPARK_WEBHOOK_SECRET) is set on every webhook. URL defaults to \
-                    server.url + server.hook. Prints the created webhooks; running it twice is safe.
+                    Creates P-memberships (memberships/all) and P-messages (messages/created) with the bot \
+                    token, P-audit (messages/created) with the audit token when one is set, and with --cards \
+                    P-cards (attachmentActions/created). Then deletes the older webhooks named P-... of the \
+                    same tokens, one stderr line each (name, id). If a create fails, what was created is \
+                    deleted again and the old set stays. Webhooks not named P-... are never touched. The \
+                    secret (--secret, server.secret or SPARK_WEBHOOK_SECRET) is set on every webhook. URL \
+                    defaults to server.url + server.hook. Prints the created webhooks; running it twice is safe.
                     """,
                 arguments: [ArgumentSpec("URL", help: "where Webex posts deliveries (default server.url + server.hook)",
                                          optional: true)],
                 options: [
                     OptionSpec("secret", value: "S", help: "sign deliveries with S (default server.secret)"),
                     prefixOption,
+                    OptionSpec("cards", help: "also create P-cards (attachmentActions/created: card submissions)"),
                 ],
                 examples: [
                     "spark-space webhooks register https://bot.example.com/hook",
+                    "spark-space webhooks register https://bot.example.com/hook --cards",
                     "SERVER_URL=https://bot.example.com spark-space webhooks register --prefix mybot",
+                    "spark-space webhooks register https://bot.example.com/hook --dry-run",
                 ],
                 writes: true, run: registerWebhooks),
             CommandSpec(
-                "deregister", summary: "delete the bot's webhooks (and the audit token's P- ones)",
+                "deregister", summary: "delete the webhooks named P-... of the bot and audit tokens",
                 details: """
-                    Deletes every webhook of the bot token (as the seed: only the newest instance of a bot is \
-                    notified) and, of the audit token (a person's, who may have other webhooks), only those \
-                    named P-... unless --all. Prints the deleted webhooks; running it twice is safe.
+                    Deletes the webhooks named P-... (default shellbot-...) of the bot token and, when set, \
+                    of the audit token, one stderr line each (name, id); other webhooks are never touched. \
+                    --all deletes every webhook of both tokens: it asks on a terminal and needs --yes when \
+                    stdin is not a terminal. Prints the deleted webhooks; running it twice is safe.
                     """,
-                options: [prefixOption, OptionSpec("all", help: "delete every webhook of the audit token too")],
-                examples: ["spark-space webhooks deregister", "spark-space webhooks deregister --prefix mybot"],
+                options: [
+                    prefixOption, OptionSpec("all", help: "delete every webhook of both tokens, whatever its name"),
+                    OptionSpec("yes", short: "y", help: "do not ask for confirmation (with --all)"),
+                ],
+                examples: ["spark-space webhooks deregister", "spark-space webhooks deregister --prefix mybot",
+                           "spark-space webhooks deregister --all --yes"],
                 writes: true, run: deregisterWebhooks),
         ] + webhookAdminCommands),
 ]
@@ -84,7 +94,7 @@ func webhookPrefix(_ inv: Invocation) throws -> String {
 
 private func listWebhooks(_ inv: Invocation) throws {
     let hooks = try inv.space.allWebhooks()
-    try inv.output.list(hooks.map(\.printable), columns: webhookColumns)
+    try inv.printList(hooks.map(\.printable), columns: webhookColumns, noun: "webhooks")
 }
 
 private func registerWebhooks(_ inv: Invocation) throws {
@@ -93,13 +103,29 @@ private func registerWebhooks(_ inv: Invocation) throws {
     let url = try webhookURL(inv.positionals.first, settings: space.settings, command: inv.parsed.command)
     let secret = inv.value("secret") ?? space.settings.secret
     if secret == nil { inv.note("warning: no secret: deliveries will not be signed (use --secret or server.secret)") }
-    let created = try space.registerWebhooks(url: url, secret: secret, prefix: prefix)
+    let created = try space.registerWebhooks(url: url, secret: secret, prefix: prefix, cards: inv.has("cards"),
+                                             deleted: { tellDeleted($0, inv) })
     try inv.output.list(created.map(\.printable), columns: webhookColumns)
 }
 
 private func deregisterWebhooks(_ inv: Invocation) throws {
     let prefix = try webhookPrefix(inv)
-    let deleted = try inv.space.deregisterWebhooks(prefix: prefix, all: inv.has("all"))
+    let all = inv.has("all")
+    if all { try inv.requireConfirmable() }
+    let deleted = try inv.space.deregisterWebhooks(
+        prefix: prefix, all: all,
+        confirm: { hooks in
+            if all { try inv.confirm("Delete all \(hooks.count) webhook\(hooks.count == 1 ? "" : "s"), whatever their names?") }
+        },
+        deleted: { tellDeleted($0, inv) })
     inv.note("deleted \(deleted.count) webhook\(deleted.count == 1 ? "" : "s")")
     try inv.output.list(deleted.map(\.printable), columns: webhookColumns)
+}
+
+/// One stderr line per deleted webhook: its name and id (SPEC: nothing vanishes silently).
+func tellDeleted(_ hook: OwnedWebhook, _ inv: Invocation) {
+    let name = sanitizeCell(hook.webhook["name"]?.string ?? "")
+    let id = sanitizeCell(hook.webhook["id"]?.string ?? "")
+    let verb = inv.dryRun ? "would delete" : "deleted"
+    inv.warn("\(verb) webhook '\(name)' (\(id)) of the \(hook.owner.rawValue) token")
 }

@@ -1,0 +1,117 @@
+import Foundation
+import SparkSpace
+
+/// Columns of the result rows of `messages delete`.
+let messageResultColumns = [Column("id", truncatable: true), Column("status"), Column("error", truncatable: true)]
+
+private let messageIdArgument = ArgumentSpec("MSGID", help: "message id (as printed by post, walk-messages, listen)")
+
+/// `messages get|edit|delete`.
+let messagesCommand = CommandSpec(
+    "messages", summary: "get, edit and delete single messages",
+    subcommands: [
+        CommandSpec(
+            "get", summary: "one message, as a normalized event unless --raw",
+            details: """
+                The event is the message's own fields plus type, content, from_id, from_label, is_direct, \
+                mentioned_ids, channel_id, stamp, parent_id for a reply, url and attachment (the first \
+                file's name) when it has files, and hook "shellbot-messages" as walk-messages.
+                """,
+            arguments: [messageIdArgument],
+            options: [OptionSpec("raw", help: "print the API object untouched")],
+            examples: ["spark-space messages get Y2lzY29zcGFyazovL3VzL01FU1NBR0UvOTJkYjNi... -o json"],
+            run: getMessage),
+        CommandSpec(
+            "edit", summary: "replace a message's text or markdown; prints the edited message",
+            details: """
+                PUT /messages/{id} with the message's roomId (read first). Webex lets a person edit only \
+                their own messages (else exit 3), at most 10 times, and not a message with a file or card. \
+                --text - / --markdown - read stdin. Empty text or text over 7439 bytes is exit 2, no request.
+                """,
+            arguments: [messageIdArgument],
+            options: [
+                OptionSpec("text", value: "TEXT", help: "the new plain text (- reads stdin)"),
+                OptionSpec("markdown", value: "MARKDOWN", help: "the new markdown (- reads stdin)"),
+            ],
+            examples: ["spark-space messages edit \"$ID\" --markdown '**deploy done** (green)'"],
+            writes: true, run: editMessage),
+        CommandSpec(
+            "delete", summary: "delete messages; asks on a terminal, needs --yes otherwise",
+            details: """
+                One result row per id (id, status deleted or failed, error). A failed id does not stop the \
+                others; the exit code is that of the failures (4: not found, 3: not allowed), 1 when they \
+                differ. When stdin is not a terminal, --yes is required (exit 2, nothing deleted); an \
+                answer other than yes deletes nothing and exits 1.
+                """,
+            arguments: [ArgumentSpec("MSGID", help: "message id", variadic: true)],
+            options: [OptionSpec("yes", short: "y", help: "do not ask for confirmation")],
+            examples: ["spark-space messages delete \"$ID\" --yes"],
+            writes: true, run: deleteMessages),
+    ])
+
+/// The message ids among the arguments; a value that is not a Webex id is exit 2 before any request.
+private func messageIds(_ inv: Invocation) throws -> [String] {
+    for id in inv.positionals where !isWebexId(id) {
+        throw UsageError("'\(id)' is not a message id", command: inv.parsed.command)
+    }
+    return inv.positionals
+}
+
+private func getMessage(_ inv: Invocation) throws {
+    let id = try messageIds(inv)[0]
+    let space = try inv.space
+    let role = inv.role()
+    let message = try space.message(id: id, as: role)
+    let printed = inv.has("raw")
+        ? message : Events.message(message, hook: Events.walkHook, attachment: space.attachment(of: message, as: role))
+    try inv.output.item(printed, columns: messageColumns)
+}
+
+private func editMessage(_ inv: Invocation) throws {
+    let id = try messageIds(inv)[0]
+    let text = try textOption(inv, "text")
+    let markdown = try textOption(inv, "markdown")
+    guard (text == nil) != (markdown == nil) else {
+        throw UsageError("give one of --text or --markdown", command: inv.parsed.command)
+    }
+    let edited = try inv.space.editMessage(id: id, text: text, markdown: markdown, as: inv.role())
+    try inv.output.item(edited, columns: messageColumns)
+}
+
+private func deleteMessages(_ inv: Invocation) throws {
+    let ids = try messageIds(inv)
+    try inv.confirm(ids.count == 1 ? "Delete message \(ids[0])?" : "Delete \(ids.count) messages?")
+    let space = try inv.space
+    _ = try space.client(inv.role())  // no token: one clear error, not one per id
+    var rows: [JSON] = []
+    var failures: [Error] = []
+    for id in ids {
+        do {
+            try space.deleteMessage(id: id, as: inv.role())
+            rows.append(["id": .string(id), "status": "deleted"])
+        } catch let error as SparkError {
+            if case .interrupted = error { throw error }
+            inv.warn("error: \(id): \(error)")
+            failures.append(error)
+            rows.append(["id": .string(id), "status": "failed", "error": .string("\(error)")])
+        }
+    }
+    try inv.output.list(rows, columns: messageResultColumns)
+    inv.note("deleted \(ids.count - failures.count), failed \(failures.count)")
+    if !failures.isEmpty {
+        throw PartialFailure(code: ExitCode.combined(failures),
+                             description: "\(failures.count) of \(ids.count) messages could not be deleted")
+    }
+}
+
+
+/// The room of a command that may name a thread: ROOM (or --room) when given, else the room of
+/// the thread's first message (one GET), else the default room of the settings.
+func threadRoomId(_ roomRef: String?, thread: String?, inv: Invocation, space: SparkSpace,
+                  as role: TokenRole) throws -> String {
+    guard let thread, roomRef == nil, inv.value("room") == nil else { return try space.roomId(roomRef, as: role) }
+    guard let roomId = try space.message(id: thread, as: role)["roomId"]?.string else {
+        throw SparkError.io("the API returned a message without a roomId (GET messages/\(thread))")
+    }
+    return roomId
+}

@@ -1,0 +1,206 @@
+import Foundation
+import SparkSpace
+
+/// The one line of progress on stderr, redrawn in place (`\r` + clear to the end of the
+/// line) and cleared at the end. It shows only when stderr is a terminal and without
+/// `-q`; never on stdout. A note written while it shows clears it first, so the two
+/// never mix (the next update draws it again). Calls may come from several threads:
+/// its state is guarded by the stderr writer's lock.
+final class StatusLine: @unchecked Sendable {
+    private let err: FDWriter
+    /// False when stderr is not a terminal, or with `-q`: every call does nothing.
+    let enabled: Bool
+    private let width: Int
+    private var shown = false
+    private var lastDraw = Date.distantPast
+
+    init(err: FDWriter, enabled: Bool, width: Int?) {
+        self.err = err
+        self.enabled = enabled
+        self.width = max(20, width ?? 80)
+    }
+
+    /// Draws `text` (at most ten times a second unless `force`).
+    func show(_ text: String, force: Bool = false) {
+        guard enabled else { return }
+        err.withLock {
+            let now = Date()
+            guard force || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
+            lastDraw = now
+            // One line wide at most: a wrapped line could not be redrawn with `\r`.
+            let line = truncated(sanitizeCell(text), to: width - 1)
+            try? err.write("\r\u{1B}[K" + line)
+            try? err.flush()
+            shown = true
+        }
+    }
+
+    /// Removes the line (the end of the work, or before a note).
+    func clear() {
+        guard enabled else { return }
+        err.withLock {
+            guard shown else { return }
+            try? err.write("\r\u{1B}[K")
+            try? err.flush()
+            shown = false
+            lastDraw = .distantPast
+        }
+    }
+}
+
+/// Progress of a transfer (upload or download): name, bytes, percent, rate and time left.
+final class TransferProgress {
+    private let status: StatusLine
+    private let name: String
+    private var started: Date?
+
+    /// `name`: what the line calls the transfer when `update` is not told a name (an upload).
+    init(_ status: StatusLine, name: String = "") {
+        self.status = status
+        self.name = name
+    }
+
+    func update(_ done: Int64, _ total: Int64) { update(name, done, total) }
+
+    func update(_ name: String, _ done: Int64, _ total: Int64) {
+        guard status.enabled else { return }
+        let now = Date()
+        let began = started ?? now
+        if started == nil { started = now }
+        // The last step is always drawn: a fast transfer still shows its size before it goes.
+        status.show(Self.line(name: name, done: done, total: total, elapsed: now.timeIntervalSince(began)),
+                    force: total > 0 && done >= total)
+    }
+
+    /// Ends one transfer: the line goes, and the next transfer's rate starts afresh.
+    func done() {
+        status.clear()
+        started = nil
+    }
+
+    /// `report.pdf  1.5 MB / 30.0 MB (5%), 2.0 MB/s, 14 s left`
+    static func line(name: String, done: Int64, total: Int64, elapsed: Double) -> String {
+        var line = "\(name.prefix(40))  \(bytes(done))"
+        if total > 0 {
+            line += " / \(bytes(total)) (\(min(100, max(0, done) * 100 / total))%)"
+        }
+        guard elapsed >= 0.5, done > 0 else { return line }
+        let rate = Double(done) / elapsed
+        line += ", \(bytes(Int64(min(rate, 1e15))))/s"
+        if total > done {
+            line += ", \(duration(Double(total - done) / rate)) left"
+        }
+        return line
+    }
+
+    static func bytes(_ n: Int64) -> String {
+        let units = ["B", "KB", "MB", "GB", "TB"]
+        var value = Double(n)
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        guard unit > 0 else { return "\(n) B" }
+        let number = oneDecimal(value)
+        return (number.contains(".") ? number : number + ".0") + " " + units[unit]
+    }
+}
+
+/// Progress of work counted in items: `1200 messages, 850/s` (a walk), `3/10 participants`
+/// (a bulk change with a known total).
+final class CountProgress {
+    private let status: StatusLine
+    private let noun: String
+    private let total: Int?
+    private let started = Date()
+
+    init(_ status: StatusLine, noun: String, total: Int? = nil) {
+        self.status = status
+        self.noun = noun
+        self.total = total
+    }
+
+    func update(_ done: Int) {
+        guard status.enabled else { return }
+        status.show(Self.line(done: done, total: total, noun: noun, elapsed: Date().timeIntervalSince(started)))
+    }
+
+    func done() { status.clear() }
+
+    static func line(done: Int, total: Int?, noun: String, elapsed: Double) -> String {
+        if let total { return "\(done)/\(total) \(noun)" }
+        var line = "\(done) \(noun)"
+        if elapsed >= 0.5 { line += ", \(Int((Double(done) / elapsed).rounded()))/s" }
+        return line
+    }
+}
+
+/// `12`, `1.5`: a number of seconds or units with at most one decimal.
+func oneDecimal(_ value: Double) -> String {
+    guard value.isFinite, abs(value) < 1e12 else { return "?" }
+    let tenths = (value * 10).rounded()
+    let whole = Int(tenths / 10)
+    let fraction = Int(abs(tenths).truncatingRemainder(dividingBy: 10))
+    return fraction == 0 ? String(whole) : "\(whole).\(fraction)"
+}
+
+/// `45 s`, `3 min`, `2 h`: a duration to wait.
+func duration(_ seconds: Double) -> String {
+    guard seconds.isFinite, seconds < 1e9 else { return "?" }
+    if seconds < 90 { return "\(Int(seconds.rounded(.up))) s" }
+    if seconds < 5400 { return "\(Int((seconds / 60).rounded())) min" }
+    return "\(Int((seconds / 3600).rounded())) h"
+}
+
+/// What a client event says on stderr: the `-v` line of an HTTP call, or the notice of a
+/// wait or a retry (nil for a call without `-v`).
+func consoleLine(_ event: ClientEvent, verbose: Bool) -> String? {
+    switch event {
+    case .request(let entry):
+        guard verbose else { return nil }
+        let status = entry.status.map(String.init) ?? "---"
+        var line = "\(entry.method) \(entry.path) \(status) \(entry.milliseconds)ms"
+        if let note = entry.note { line += " (\(note))" }
+        return line
+    case .waiting(let reason, let seconds, let left):
+        return "waiting \(oneDecimal(seconds)) s (\(reason)), \(oneDecimal(max(0, left))) s of --max-wait left"
+    case .retrying(let method, let path, let seconds, let cause):
+        // The path without its query: short, and no e-mail of a filter on the line.
+        let bare = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
+        return "retrying \(method) \(bare) in \(oneDecimal(seconds)) s (\(cause))"
+    }
+}
+
+/// stderr for people: notes (not with `-q`), warnings, what the API clients report, and
+/// the progress line. Shared with the clients' threads.
+struct Console: Sendable {
+    let err: FDWriter
+    let quiet: Bool
+    let verbose: Bool
+    let status: StatusLine
+
+    /// A diagnostic line on stderr (not with `-q`).
+    func note(_ text: String) {
+        guard !quiet else { return }
+        warn(text)
+    }
+
+    /// A warning on stderr, even with `-q`.
+    func warn(_ text: String) {
+        status.clear()
+        // What the API named (a title, a path, a cause) must not drive the terminal.
+        err.writeDiagnostic("spark-space: \(text)")
+    }
+
+    /// Says on stderr what the API clients report: each call with `-v`, every wait and
+    /// retry unless `-q` (terminal or not).
+    func observe(_ event: ClientEvent) {
+        if case .request = event {
+            guard verbose, let line = consoleLine(event, verbose: true) else { return }
+            return warn(line)
+        }
+        guard let line = consoleLine(event, verbose: verbose) else { return }
+        note(line)
+    }
+}

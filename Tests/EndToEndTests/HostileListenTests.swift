@@ -1,0 +1,175 @@
+import Foundation
+import MockWebex
+import SparkSpace
+import XCTest
+
+/// Issue 12: hostile clients of `listen`: slow senders, too many connections, forged
+/// signatures, unsigned deliveries whose id is a path, names that are escape sequences.
+final class HostileListenTests: MockTestCase {
+    private var receivers: [WebhookReceiver] = []
+    private var listener: BackgroundRun?
+
+    override func tearDown() {
+        receivers.forEach { $0.stop() }
+        if let listener { _ = listener.stop(SIGKILL) }
+        super.tearDown()
+    }
+
+    /// A receiver in this process on 127.0.0.1, any port; returns the port.
+    private func startReceiver(secret: String? = nil, requestTimeout: Double = 30, maxConnections: Int = 128)
+        throws -> Int
+    {
+        let receiver = WebhookReceiver(
+            configuration: .init(host: "127.0.0.1", port: 0, path: "/hook", secret: secret,
+                                 requestTimeout: requestTimeout, maxConnections: maxConnections),
+            onDelivery: { _ in })
+        receivers.append(receiver)
+        return try receiver.start()
+    }
+
+    private func startListen(_ extra: [String] = []) throws -> Int {
+        let run = try BackgroundRun(["listen", "--binding", "127.0.0.1", "--port", "0"] + extra, env: env)
+        listener = run
+        let prefix = "listening on http://127.0.0.1:"
+        XCTAssertTrue(run.wait { run.stderr.contains(prefix) }, "listen did not start: \(run.stderr)")
+        return Int(run.stderr.components(separatedBy: prefix).last?.prefix { $0.isNumber } ?? "") ?? 0
+    }
+
+    // MARK: Slow and many clients
+
+    func testARequestNotFinishedInTimeIsDropped() throws {
+        let port = try startReceiver(requestTimeout: 1)
+        let client = try RawClient(port: port)
+        defer { client.close() }
+        client.send("POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\n" + String(repeating: "a", count: 1000))
+        // The server closes it (end of stream), long before this read gives up after 15 s.
+        XCTAssertEqual(client.readUntilClosed(timeout: 15), .closed)
+    }
+
+    func testConnectionsPastTheCapAreClosedAtOnce() throws {
+        let port = try startReceiver(maxConnections: 4)
+        let held = try (0..<4).map { _ in try RawClient(port: port) }
+        for client in held { client.send("POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nab") }
+        Thread.sleep(forTimeInterval: 1)  // all four accepted and counted
+        let extra = try RawClient(port: port)
+        defer { extra.close() }
+        extra.send("POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}")
+        XCTAssertEqual(extra.readUntilClosed(timeout: 10), .closed)
+        XCTAssertEqual(extra.received, "", "past the cap nothing is answered")
+        held.forEach { $0.close() }
+        // The slots are free again once the server has seen those connections close.
+        var answer = ""
+        for _ in 0..<40 where !answer.hasPrefix("HTTP/1.1 200") {
+            Thread.sleep(forTimeInterval: 0.25)
+            let later = try RawClient(port: port)
+            later.send("POST /hook HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}")
+            _ = later.readUntilClosed(timeout: 10)
+            answer = later.received
+            later.close()
+        }
+        XCTAssertTrue(answer.hasPrefix("HTTP/1.1 200"), answer)
+    }
+
+    func testASignatureDifferingInItsLastCharacterIsRefused() throws {
+        let port = try startReceiver(secret: "s3cret")
+        let body = #"{"resource":"memberships","event":"created","data":{}}"#
+        let good = WebhookSignature.sign(Array(body.utf8), secret: "s3cret")
+        let last = good.last!
+        let forged = String(good.dropLast()) + (last == "0" ? "1" : "0")
+        for (signature, status) in [(forged, "401"), (good, "200")] {
+            let client = try RawClient(port: port)
+            defer { client.close() }
+            client.send("POST /hook HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Spark-Signature: \(signature)\r\n"
+                + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            XCTAssertEqual(client.readUntilClosed(timeout: 10), .closed)
+            XCTAssertTrue(client.received.hasPrefix("HTTP/1.1 \(status)"), "\(signature): \(client.received)")
+        }
+    }
+
+    // MARK: Deliveries from anyone (no secret)
+
+    func testAnUnsignedDeliveryIdCannotReachAnotherResource() throws {
+        _ = mock.addPerson(email: "x@example.com", displayName: "X", token: nil)
+        let port = try startListen(["-v"])
+        for id in ["../webhooks", "..%2Fwebhooks", "x/../../webhooks", "?max=1", "a b"] {
+            let body = #"{"name":"shellbot-messages","resource":"messages","event":"created","data":{"id":"\#(id)"}}"#
+            let client = try RawClient(port: port)
+            defer { client.close() }
+            client.send("POST /hook HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: \(body.utf8.count)"
+                + "\r\n\r\n\(body)")
+            XCTAssertEqual(client.readUntilClosed(timeout: 10), .closed)
+        }
+        Thread.sleep(forTimeInterval: 0.5)
+        let paths = mock.requests.map(\.path)
+        XCTAssertFalse(paths.contains { $0.hasPrefix("/webhooks") || $0.contains("..") }, "\(paths)")
+        XCTAssertFalse(paths.contains { $0.hasPrefix("/messages") }, "\(paths)")
+        XCTAssertEqual(listener!.stdout, "")
+    }
+
+    func testAHangupStopsListenLikeSIGTERM() throws {
+        _ = try startListen()
+        XCTAssertEqual(listener!.stop(SIGHUP), 0, listener!.stderr)
+        XCTAssertTrue(listener!.stderr.contains("stopping: finishing the accepted deliveries"), listener!.stderr)
+    }
+
+    func testListenWarningsAreSanitized() throws {
+        let port = try startListen()
+        let body = #"{"name":"evil\u001b]0;x\u0007\u202e","resource":"messages","event":"created","#
+            + #""data":{"id":"Y2lzY29zcGFyazovL3VzL01FU1NBR0UvbWlzc2luZw"}}"#
+        let client = try RawClient(port: port)
+        defer { client.close() }
+        client.send("POST /hook HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: \(body.utf8.count)"
+            + "\r\n\r\n\(body)")
+        XCTAssertEqual(client.readUntilClosed(timeout: 10), .closed)
+        XCTAssertTrue(listener!.wait { listener!.stderr.contains("warning: delivery") }, listener!.stderr)
+        assertNoTerminalControls(listener!.stderr)
+        XCTAssertTrue(listener!.stderr.contains("evil\\x1b]0;x\\x07\\u202e"), listener!.stderr)
+    }
+}
+
+/// A blocking TCP client for hand-written (and half-written) requests.
+final class RawClient {
+    enum Outcome: Equatable { case closed, timedOut }
+
+    private let fd: Int32
+    private(set) var received = ""
+
+    init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { throw NSError(domain: "RawClient", code: Int(errno)) }
+    }
+
+    func send(_ text: String) {
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
+            if n <= 0 { return }
+            offset += n
+        }
+    }
+
+    /// Reads until the server closes the connection, or `timeout` seconds pass.
+    func readUntilClosed(timeout: Double) -> Outcome {
+        var limit = timeval(tv_sec: Int(timeout), tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = recv(fd, &chunk, chunk.count, 0)
+            if n == 0 { return .closed }
+            if n < 0 { return errno == ECONNRESET ? .closed : .timedOut }
+            received += String(decoding: chunk[0..<n], as: UTF8.self)
+        }
+    }
+
+    func close() { _ = Glibc.close(fd) }
+}
