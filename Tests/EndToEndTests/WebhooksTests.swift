@@ -168,6 +168,8 @@ final class WebhooksTests: MockTestCase {
         XCTAssertEqual(r.code, 0, r.stderr)
         // The global gate says each write on stderr, one line each.
         XCTAssertEqual(plannedWrites(r.stderr), ["DELETE /webhooks/\(old)"])
+        XCTAssertTrue(r.stderr.contains("would delete webhook 'shellbot-messages' (\(old))"), r.stderr)
+        XCTAssertFalse(r.stderr.contains("spark-space: deleted webhook"), r.stderr)
         XCTAssertEqual(Set(hooks("bot-token").keys), ["prod-integration", "shellbot-messages"])
         XCTAssertEqual(Set(requestLines), ["GET /webhooks"])
     }
