@@ -37,8 +37,17 @@ INSTALLED = $(DESTDIR)$(BINDIR)/spark-space \
 
 all: build
 
+# The commit and its date go into BuildInfo.swift for this build only (`spark-space version`);
+# the file is put back afterwards, whatever the build's outcome.
+BUILDINFO = Sources/SparkSpaceCLI/BuildInfo.swift
+
 build:
-	swift build $(RELEASE_FLAGS)
+	@cp $(BUILDINFO) $(BUILDINFO).keep && \
+	commit="$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)" && \
+	stamp="$$(git log -1 --format=%cI 2>/dev/null || echo unknown)" && \
+	sed -e "s/commit = \"unknown\"/commit = \"$$commit\"/" -e "s/date = \"unknown\"/date = \"$$stamp\"/" \
+	    $(BUILDINFO).keep > $(BUILDINFO) && \
+	{ swift build $(RELEASE_FLAGS); status=$$?; mv $(BUILDINFO).keep $(BUILDINFO); exit $$status; }
 
 release-flags:
 	@echo $(RELEASE_FLAGS)

@@ -6,40 +6,51 @@
 # The subcommands of command path $1 ('' is the top level).
 _spark_space_subcommands() {
     case "$1" in
-    '') echo 'whoami settings rooms teams participants provision post messages walk-messages attachments webhooks listen pull help completions' ;;
+    '') echo 'whoami settings rooms teams participants people provision post messages walk-messages attachments webhooks listen pull api version help completions' ;;
     'settings') echo 'show' ;;
-    'rooms') echo 'list get create rename delete' ;;
-    'teams') echo 'list get' ;;
-    'participants') echo 'list add remove' ;;
+    'rooms') echo 'list get create rename update delete' ;;
+    'teams') echo 'list get create rename delete members' ;;
+    'teams members') echo 'list add remove' ;;
+    'participants') echo 'list add remove set' ;;
+    'people') echo 'get list' ;;
     'messages') echo 'get edit delete' ;;
     'attachments') echo 'name download' ;;
-    'webhooks') echo 'list register deregister' ;;
+    'webhooks') echo 'list register deregister create get update delete' ;;
     esac
 }
 
 # The options of command path $1: its own, then the global ones.
 _spark_space_options() {
-    local global='-c --config --token --token-file --audit-token --audit-token-file --api-url --as --room -o --output --fields --json -q --quiet -v --verbose --timeout --max-wait --cacert -h --help --version'
+    local global='-c --config --token --token-file --audit-token --audit-token-file --api-url --as --room -o --output --fields --json --dry-run -q --quiet -v --verbose --timeout --max-wait --cacert -h --help --version'
     case $1 in
     'settings show') echo "--sources $global" ;;
     'rooms list') echo "--type --team --limit $global" ;;
     'rooms get') echo "--person $global" ;;
     'rooms create') echo "--team --participant --if-missing $global" ;;
+    'rooms update') echo "--title --description --lock --unlock --announcement-only --no-announcement-only --team $global" ;;
     'rooms delete') echo "-y --yes $global" ;;
     'teams list') echo "--limit $global" ;;
+    'teams create') echo "--description $global" ;;
+    'teams delete') echo "-y --yes $global" ;;
+    'teams members add') echo "--moderator $global" ;;
     'participants list') echo "--include-bot $global" ;;
     'participants add') echo "--moderator $global" ;;
-    'provision') echo "--dry-run $global" ;;
+    'participants set') echo "--moderator --no-moderator $global" ;;
+    'people list') echo "--email --name --limit $global" ;;
     'post') echo "--person --text --markdown --file --reply-to --mention --card $global" ;;
     'messages get') echo "--raw $global" ;;
     'messages edit') echo "--text --markdown $global" ;;
     'messages delete') echo "-y --yes $global" ;;
     'walk-messages') echo "--limit --since --before --mentions-me --thread --person --parallel --raw --names --download $global" ;;
     'attachments download') echo "-d --dir --force --stdout $global" ;;
-    'webhooks register') echo "--secret --prefix --cards --dry-run $global" ;;
-    'webhooks deregister') echo "--prefix --all --dry-run -y --yes $global" ;;
+    'webhooks register') echo "--secret --prefix --cards $global" ;;
+    'webhooks deregister') echo "--prefix --all -y --yes $global" ;;
+    'webhooks create') echo "--resource --event --filter --secret $global" ;;
+    'webhooks update') echo "--name --url --secret --filter --status $global" ;;
+    'webhooks delete') echo "-y --yes $global" ;;
     'listen') echo "--binding --port --hook --secret --register $global" ;;
     'pull') echo "--interval --once --state $global" ;;
+    'api') echo "-X --method -f --field -F --raw-field --input --paginate $global" ;;
     'help') echo "--man $global" ;;
     *) echo "$global" ;;
     esac
@@ -54,7 +65,14 @@ _spark_space_takes_value() {
     'rooms get|--person') return 0 ;;
     'rooms create|--team') return 0 ;;
     'rooms create|--participant') return 0 ;;
+    'rooms update|--title') return 0 ;;
+    'rooms update|--description') return 0 ;;
+    'rooms update|--team') return 0 ;;
     'teams list|--limit') return 0 ;;
+    'teams create|--description') return 0 ;;
+    'people list|--email') return 0 ;;
+    'people list|--name') return 0 ;;
+    'people list|--limit') return 0 ;;
     'post|--person') return 0 ;;
     'post|--text') return 0 ;;
     'post|--markdown') return 0 ;;
@@ -75,6 +93,15 @@ _spark_space_takes_value() {
     'webhooks register|--secret') return 0 ;;
     'webhooks register|--prefix') return 0 ;;
     'webhooks deregister|--prefix') return 0 ;;
+    'webhooks create|--resource') return 0 ;;
+    'webhooks create|--event') return 0 ;;
+    'webhooks create|--filter') return 0 ;;
+    'webhooks create|--secret') return 0 ;;
+    'webhooks update|--name') return 0 ;;
+    'webhooks update|--url') return 0 ;;
+    'webhooks update|--secret') return 0 ;;
+    'webhooks update|--filter') return 0 ;;
+    'webhooks update|--status') return 0 ;;
     'listen|--binding') return 0 ;;
     'listen|--port') return 0 ;;
     'listen|--hook') return 0 ;;
@@ -82,6 +109,10 @@ _spark_space_takes_value() {
     'listen|--register') return 0 ;;
     'pull|--interval') return 0 ;;
     'pull|--state') return 0 ;;
+    'api|-X' | 'api|--method') return 0 ;;
+    'api|-f' | 'api|--field') return 0 ;;
+    'api|-F' | 'api|--raw-field') return 0 ;;
+    'api|--input') return 0 ;;
     *'|-c' | *'|--config') return 0 ;;
     *'|--token') return 0 ;;
     *'|--token-file') return 0 ;;
@@ -107,7 +138,11 @@ _spark_space_value() {
     'post|--card') _spark_space_files ;;
     'walk-messages|--download') _spark_space_directories ;;
     'attachments download|-d' | 'attachments download|--dir') _spark_space_directories ;;
+    'webhooks create|--resource') _spark_space_words 'all' 'attachmentActions' 'dataSources' 'memberships' 'messages' 'rooms' 'meetings' 'recordings' 'convergedRecordings' 'meetingParticipants' 'meetingTranscripts' 'telephony_calls' 'telephony_conference' 'telephony_mwi' 'uc_counters' 'serviceApp' 'adminBatchJobs' ;;
+    'webhooks create|--event') _spark_space_words 'all' 'created' 'updated' 'deleted' 'started' 'ended' 'joined' 'left' 'migrated' 'authorized' 'deauthorized' 'statusChanged' ;;
+    'webhooks update|--status') _spark_space_words 'active' 'inactive' ;;
     'pull|--state') _spark_space_files ;;
+    'api|--input') _spark_space_files ;;
     *'|-c' | *'|--config') _spark_space_files ;;
     *'|--token-file') _spark_space_files ;;
     *'|--audit-token-file') _spark_space_files ;;
@@ -124,12 +159,15 @@ _spark_space_argument() {
     'rooms get|0') _spark_space_rooms ;;
     'rooms rename|0') _spark_space_rooms ;;
     'rooms rename|1') : ;;
+    'rooms update|0') _spark_space_rooms ;;
     'rooms delete|0') _spark_space_rooms ;;
     'participants list|0') _spark_space_rooms ;;
     'participants add|0') _spark_space_rooms ;;
     'participants add|'*) : ;;
     'participants remove|0') _spark_space_rooms ;;
     'participants remove|'*) : ;;
+    'participants set|0') _spark_space_rooms ;;
+    'participants set|'*) : ;;
     'post|0') _spark_space_rooms ;;
     'walk-messages|0') _spark_space_rooms ;;
     'pull|0') _spark_space_rooms ;;

@@ -92,21 +92,25 @@ end
 function __spark_space_subcommands
     switch "$argv"
         case ''
-            echo whoami settings rooms teams participants provision post messages walk-messages attachments webhooks listen pull help completions
+            echo whoami settings rooms teams participants people provision post messages walk-messages attachments webhooks listen pull api version help completions
         case 'settings'
             echo show
         case 'rooms'
-            echo list get create rename delete
+            echo list get create rename update delete
         case 'teams'
-            echo list get
-        case 'participants'
+            echo list get create rename delete members
+        case 'teams members'
             echo list add remove
+        case 'participants'
+            echo list add remove set
+        case 'people'
+            echo get list
         case 'messages'
             echo get edit delete
         case 'attachments'
             echo name download
         case 'webhooks'
-            echo list register deregister
+            echo list register deregister create get update delete
     end | string split ' '
 end
 
@@ -119,7 +123,14 @@ function __spark_space_takes_value
             'rooms get|--person' \
             'rooms create|--team' \
             'rooms create|--participant' \
+            'rooms update|--title' \
+            'rooms update|--description' \
+            'rooms update|--team' \
             'teams list|--limit' \
+            'teams create|--description' \
+            'people list|--email' \
+            'people list|--name' \
+            'people list|--limit' \
             'post|--person' \
             'post|--text' \
             'post|--markdown' \
@@ -141,6 +152,15 @@ function __spark_space_takes_value
             'webhooks register|--secret' \
             'webhooks register|--prefix' \
             'webhooks deregister|--prefix' \
+            'webhooks create|--resource' \
+            'webhooks create|--event' \
+            'webhooks create|--filter' \
+            'webhooks create|--secret' \
+            'webhooks update|--name' \
+            'webhooks update|--url' \
+            'webhooks update|--secret' \
+            'webhooks update|--filter' \
+            'webhooks update|--status' \
             'listen|--binding' \
             'listen|--port' \
             'listen|--hook' \
@@ -148,6 +168,13 @@ function __spark_space_takes_value
             'listen|--register' \
             'pull|--interval' \
             'pull|--state' \
+            'api|-X' \
+            'api|--method' \
+            'api|-f' \
+            'api|--field' \
+            'api|-F' \
+            'api|--raw-field' \
+            'api|--input' \
             '*|-c' \
             '*|--config' \
             '*|--token' \
@@ -195,9 +222,10 @@ complete -c spark-space -f
 # spark-space
 complete -c spark-space -n '__spark_space_needs_command' -a whoami -d 'show the bot (and the audit identity when an audit token is set)'
 complete -c spark-space -n '__spark_space_needs_command' -a settings -d 'inspect the resolved settings'
-complete -c spark-space -n '__spark_space_needs_command' -a rooms -d 'list, show, create, rename and delete rooms'
-complete -c spark-space -n '__spark_space_needs_command' -a teams -d 'list and show teams'
-complete -c spark-space -n '__spark_space_needs_command' -a participants -d 'list, add and remove the people of a room'
+complete -c spark-space -n '__spark_space_needs_command' -a rooms -d 'list, show, create, rename, update and delete rooms'
+complete -c spark-space -n '__spark_space_needs_command' -a teams -d 'list, show, create, rename and delete teams, and manage their members'
+complete -c spark-space -n '__spark_space_needs_command' -a participants -d 'list, add, remove and set moderators among the people of a room'
+complete -c spark-space -n '__spark_space_needs_command' -a people -d 'look people up'
 complete -c spark-space -n '__spark_space_needs_command' -a provision -d 'ensure the room of the settings exists, in its team, with its participants'
 complete -c spark-space -n '__spark_space_needs_command' -a post -d 'post a message (text, markdown and/or one file) to a room or a person'
 complete -c spark-space -n '__spark_space_needs_command' -a messages -d 'get, edit and delete single messages'
@@ -206,6 +234,8 @@ complete -c spark-space -n '__spark_space_needs_command' -a attachments -d 'name
 complete -c spark-space -n '__spark_space_needs_command' -a webhooks -d 'list, register and deregister the bot\'s webhooks'
 complete -c spark-space -n '__spark_space_needs_command' -a listen -d 'receive webhook deliveries and print each normalized event as one JSON line'
 complete -c spark-space -n '__spark_space_needs_command' -a pull -d 'poll the room\'s messages that mention the bot and print the new ones'
+complete -c spark-space -n '__spark_space_needs_command' -a api -d 'call any API endpoint and print its JSON (as gh api)'
+complete -c spark-space -n '__spark_space_needs_command' -a version -d 'print the version, the build, and the Swift and libcurl versions'
 complete -c spark-space -n '__spark_space_needs_command' -a help -d 'show help for a command, or the global options (help globals)'
 complete -c spark-space -n '__spark_space_needs_command' -a completions -d 'print a shell completion script'
 
@@ -221,6 +251,7 @@ complete -c spark-space -n '__spark_space_needs_command rooms' -a list -d 'list 
 complete -c spark-space -n '__spark_space_needs_command rooms' -a get -d 'show a room by id or title, or the direct room with a person'
 complete -c spark-space -n '__spark_space_needs_command rooms' -a create -d 'create a group room'
 complete -c spark-space -n '__spark_space_needs_command rooms' -a rename -d 'change a room\'s title'
+complete -c spark-space -n '__spark_space_needs_command rooms' -a update -d 'change a room\'s title, description, lock, announcement mode or team'
 complete -c spark-space -n '__spark_space_needs_command rooms' -a delete -d 'delete a room'
 
 # spark-space rooms list
@@ -240,6 +271,16 @@ complete -c spark-space -n '__spark_space_in rooms create' -l if-missing -d 'pri
 # spark-space rooms rename
 complete -c spark-space -n '__spark_space_argument 0 rooms rename' -a '(__spark_space_room_titles)'
 
+# spark-space rooms update
+complete -c spark-space -n '__spark_space_in rooms update' -l title -x -d 'the new title'
+complete -c spark-space -n '__spark_space_in rooms update' -l description -x -d 'the new description'
+complete -c spark-space -n '__spark_space_in rooms update' -l lock -d 'lock (moderate) the room'
+complete -c spark-space -n '__spark_space_in rooms update' -l unlock -d 'unlock the room'
+complete -c spark-space -n '__spark_space_in rooms update' -l announcement-only -d 'only moderators may post'
+complete -c spark-space -n '__spark_space_in rooms update' -l no-announcement-only -d 'everyone may post'
+complete -c spark-space -n '__spark_space_in rooms update' -l team -x -d 'move a room without a team into this team (name or id)'
+complete -c spark-space -n '__spark_space_argument 0 rooms update' -a '(__spark_space_room_titles)'
+
 # spark-space rooms delete
 complete -c spark-space -n '__spark_space_in rooms delete' -s y -l yes -d 'do not ask for confirmation'
 complete -c spark-space -n '__spark_space_argument 0 rooms delete' -a '(__spark_space_room_titles)'
@@ -247,15 +288,37 @@ complete -c spark-space -n '__spark_space_argument 0 rooms delete' -a '(__spark_
 # spark-space teams
 complete -c spark-space -n '__spark_space_needs_command teams' -a list -d 'list the teams the bot belongs to'
 complete -c spark-space -n '__spark_space_needs_command teams' -a get -d 'show a team by name or id'
+complete -c spark-space -n '__spark_space_needs_command teams' -a create -d 'create a team (Webex also creates its general room)'
+complete -c spark-space -n '__spark_space_needs_command teams' -a rename -d 'change a team\'s name'
+complete -c spark-space -n '__spark_space_needs_command teams' -a delete -d 'delete a team'
+complete -c spark-space -n '__spark_space_needs_command teams' -a members -d 'list, add and remove the members of a team'
 
 # spark-space teams list
 complete -c spark-space -n '__spark_space_in teams list' -l limit -x -d 'at most N teams (default 0 = all)'
+
+
+# spark-space teams create
+complete -c spark-space -n '__spark_space_in teams create' -l description -x -d 'the team\'s description'
+
+
+# spark-space teams delete
+complete -c spark-space -n '__spark_space_in teams delete' -s y -l yes -d 'do not ask for confirmation'
+
+# spark-space teams members
+complete -c spark-space -n '__spark_space_needs_command teams members' -a list -d 'list the members of a team'
+complete -c spark-space -n '__spark_space_needs_command teams members' -a add -d 'add people to a team'
+complete -c spark-space -n '__spark_space_needs_command teams members' -a remove -d 'remove people from a team'
+
+
+# spark-space teams members add
+complete -c spark-space -n '__spark_space_in teams members add' -l moderator -d 'make them team moderators'
 
 
 # spark-space participants
 complete -c spark-space -n '__spark_space_needs_command participants' -a list -d 'list the people of a room (without the bot unless --include-bot)'
 complete -c spark-space -n '__spark_space_needs_command participants' -a add -d 'add people to a room'
 complete -c spark-space -n '__spark_space_needs_command participants' -a remove -d 'remove people from a room'
+complete -c spark-space -n '__spark_space_needs_command participants' -a set -d 'make room members moderators, or not'
 
 # spark-space participants list
 complete -c spark-space -n '__spark_space_in participants list' -l include-bot -d 'list the bot too'
@@ -268,8 +331,21 @@ complete -c spark-space -n '__spark_space_argument 0 participants add' -a '(__sp
 # spark-space participants remove
 complete -c spark-space -n '__spark_space_argument 0 participants remove' -a '(__spark_space_room_titles)'
 
-# spark-space provision
-complete -c spark-space -n '__spark_space_in provision' -l dry-run -d 'print what would be done, change nothing'
+# spark-space participants set
+complete -c spark-space -n '__spark_space_in participants set' -l moderator -d 'make them moderators'
+complete -c spark-space -n '__spark_space_in participants set' -l no-moderator -d 'make them plain members'
+complete -c spark-space -n '__spark_space_argument 0 participants set' -a '(__spark_space_room_titles)'
+
+# spark-space people
+complete -c spark-space -n '__spark_space_needs_command people' -a get -d 'show a person by e-mail, id, or me (the token\'s owner)'
+complete -c spark-space -n '__spark_space_needs_command people' -a list -d 'list people by e-mail or display-name prefix'
+
+
+# spark-space people list
+complete -c spark-space -n '__spark_space_in people list' -l email -x -d 'the person with this e-mail address'
+complete -c spark-space -n '__spark_space_in people list' -l name -x -d 'people whose display name starts with PREFIX'
+complete -c spark-space -n '__spark_space_in people list' -l limit -x -d 'at most N people (default 0 = all)'
+
 
 # spark-space post
 complete -c spark-space -n '__spark_space_in post' -l person -x -d 'post to the direct room with this person'
@@ -323,19 +399,38 @@ complete -c spark-space -n '__spark_space_in attachments download' -l stdout -d 
 complete -c spark-space -n '__spark_space_needs_command webhooks' -a list -d 'webhooks of the bot token and, when set, of the audit token'
 complete -c spark-space -n '__spark_space_needs_command webhooks' -a register -d 'create P-memberships, P-messages (P-audit, P-cards), then drop the older P- ones'
 complete -c spark-space -n '__spark_space_needs_command webhooks' -a deregister -d 'delete the webhooks named P-... of the bot and audit tokens'
+complete -c spark-space -n '__spark_space_needs_command webhooks' -a create -d 'create any webhook (--as audit: with the audit token)'
+complete -c spark-space -n '__spark_space_needs_command webhooks' -a get -d 'show one webhook (secret as *** plus last 4)'
+complete -c spark-space -n '__spark_space_needs_command webhooks' -a update -d 'change a webhook\'s name, URL or secret, or re-activate it'
+complete -c spark-space -n '__spark_space_needs_command webhooks' -a delete -d 'delete webhooks by id'
 
 
 # spark-space webhooks register
 complete -c spark-space -n '__spark_space_in webhooks register' -l secret -x -d 'sign deliveries with S (default server.secret)'
 complete -c spark-space -n '__spark_space_in webhooks register' -l prefix -x -d 'webhook name prefix: P-memberships, P-messages, P-audit (default shellbot)'
 complete -c spark-space -n '__spark_space_in webhooks register' -l cards -d 'also create P-cards (attachmentActions/created: card submissions)'
-complete -c spark-space -n '__spark_space_in webhooks register' -l dry-run -d 'print each write (method, path, body) instead of sending it'
 
 # spark-space webhooks deregister
 complete -c spark-space -n '__spark_space_in webhooks deregister' -l prefix -x -d 'webhook name prefix: P-memberships, P-messages, P-audit (default shellbot)'
 complete -c spark-space -n '__spark_space_in webhooks deregister' -l all -d 'delete every webhook of both tokens, whatever its name'
-complete -c spark-space -n '__spark_space_in webhooks deregister' -l dry-run -d 'print each write (method, path, body) instead of sending it'
 complete -c spark-space -n '__spark_space_in webhooks deregister' -s y -l yes -d 'do not ask for confirmation (with --all)'
+
+# spark-space webhooks create
+complete -c spark-space -n '__spark_space_in webhooks create' -l resource -x -a 'all attachmentActions dataSources memberships messages rooms meetings recordings convergedRecordings meetingParticipants meetingTranscripts telephony_calls telephony_conference telephony_mwi uc_counters serviceApp adminBatchJobs' -d 'the resource (messages, memberships, ...)'
+complete -c spark-space -n '__spark_space_in webhooks create' -l event -x -a 'all created updated deleted started ended joined left migrated authorized deauthorized statusChanged' -d 'the event (created, deleted, all, ...)'
+complete -c spark-space -n '__spark_space_in webhooks create' -l filter -x -d 'only events matching F (e.g. roomId=...)'
+complete -c spark-space -n '__spark_space_in webhooks create' -l secret -x -d 'sign deliveries with S'
+
+
+# spark-space webhooks update
+complete -c spark-space -n '__spark_space_in webhooks update' -l name -x -d 'the new name'
+complete -c spark-space -n '__spark_space_in webhooks update' -l url -x -d 'the new target URL'
+complete -c spark-space -n '__spark_space_in webhooks update' -l secret -x -d 'the new secret'
+complete -c spark-space -n '__spark_space_in webhooks update' -l filter -x -d 'refused: Webex cannot change a filter'
+complete -c spark-space -n '__spark_space_in webhooks update' -l status -x -a 'active inactive' -d 'active or inactive'
+
+# spark-space webhooks delete
+complete -c spark-space -n '__spark_space_in webhooks delete' -s y -l yes -d 'do not ask for confirmation'
 
 # spark-space listen
 complete -c spark-space -n '__spark_space_in listen' -l binding -x -d 'address to listen on (default server.binding, 0.0.0.0)'
@@ -349,6 +444,14 @@ complete -c spark-space -n '__spark_space_in pull' -l interval -x -d 'seconds be
 complete -c spark-space -n '__spark_space_in pull' -l once -d 'poll once and exit'
 complete -c spark-space -n '__spark_space_in pull' -l state -r -F -d 'keep the last seen message id in FILE between runs'
 complete -c spark-space -n '__spark_space_argument 0 pull' -a '(__spark_space_room_titles)'
+
+# spark-space api
+complete -c spark-space -n '__spark_space_in api' -s X -l method -x -d 'GET (default), POST, PUT, PATCH, DELETE or HEAD'
+complete -c spark-space -n '__spark_space_in api' -s f -l field -x -d 'a string field of the body (the query for GET)'
+complete -c spark-space -n '__spark_space_in api' -s F -l raw-field -x -d 'a typed field: true, false, null, a number or JSON, else a string'
+complete -c spark-space -n '__spark_space_in api' -l input -r -F -d 'send the JSON body in FILE, or - for stdin'
+complete -c spark-space -n '__spark_space_in api' -l paginate -d 'follow Link rel=next and print every item'
+
 
 # spark-space help
 complete -c spark-space -n '__spark_space_in help' -l man -d 'print the manual page (roff) instead; read it with: spark-space help --man | man -l -'
@@ -369,6 +472,7 @@ complete -c spark-space -l room -x -a '(__spark_space_room_titles)' -d 'the room
 complete -c spark-space -s o -l output -x -a 'table wide tsv json ndjson' -d 'table, wide (a table never cut), tsv, json or ndjson'
 complete -c spark-space -l fields -x -d 'the columns or keys to print, in that order (a,b,c)'
 complete -c spark-space -l json -d 'same as -o json'
+complete -c spark-space -l dry-run -d 'for commands that write: print each write (method, path, body) instead of sending it'
 complete -c spark-space -s q -l quiet -d 'print less on stderr'
 complete -c spark-space -s v -l verbose -d 'log each HTTP call on stderr (method, path, status, ms)'
 complete -c spark-space -l timeout -x -d 'connect timeout and longest stall (default 60)'

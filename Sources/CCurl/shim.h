@@ -41,6 +41,7 @@ typedef struct ss_curl_api {
     CURLcode (*mime_filedata)(curl_mimepart *part, const char *path);
     CURLcode (*mime_filename)(curl_mimepart *part, const char *name);
     CURLcode (*mime_type)(curl_mimepart *part, const char *type);
+    char *(*version)(void);
 } ss_curl_api;
 
 /// Opens `library` and resolves every function into `api`. NULL on success,
@@ -85,6 +86,7 @@ static inline const char *ss_curl_open(const char *library, ss_curl_api *api, ch
     SS_CURL_RESOLVE(mime_filedata, "curl_mime_filedata");
     SS_CURL_RESOLVE(mime_filename, "curl_mime_filename");
     SS_CURL_RESOLVE(mime_type, "curl_mime_type");
+    SS_CURL_RESOLVE(version, "curl_version");
 #undef SS_CURL_RESOLVE
     return NULL;
 }
@@ -120,6 +122,7 @@ static inline const char *ss_curl_load(void) {
 
 #define SS_API (&ss_curl_state_get()->api)
 
+static inline const char *ss_curl_version(void) { return SS_API->version(); }
 static inline CURL *ss_easy_init(void) { return SS_API->easy_init(); }
 static inline void ss_easy_cleanup(CURL *h) { SS_API->easy_cleanup(h); }
 static inline void ss_easy_reset(CURL *h) { SS_API->easy_reset(h); }

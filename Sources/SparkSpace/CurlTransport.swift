@@ -59,6 +59,12 @@ public final class CurlTransport: HTTPTransport {
         if let failure = ss_curl_load() { throw SparkError.io(String(cString: failure)) }
     }
 
+    /// libcurl's own version line (`libcurl/8.5.0 OpenSSL/3.0.13 ...`), or why it cannot be loaded.
+    public static func libraryVersion() -> String {
+        if let failure = ss_curl_load() { return String(cString: failure) }
+        return String(cString: ss_curl_version())
+    }
+
     /// Tries to open `library` as libcurl without using it: nil, or why not.
     /// For tests of the loader's error path.
     static func probeLibrary(_ library: String) -> String? {

@@ -16,6 +16,8 @@ public enum ParticipantStatus: String, Sendable {
     case added
     /// The person's membership was deleted.
     case removed
+    /// The membership was changed (`participants set`).
+    case updated
     /// Nothing to do: already a member (add), or not a member (remove).
     case unchanged
     /// The request failed; see `error`.

@@ -23,6 +23,8 @@ public final class SparkSpace {
     private let budget: WaitBudget
     private let sleeper: Sleeper
     private let observer: (@Sendable (ClientEvent) -> Void)?
+    /// `--dry-run`: every client reports its writes here instead of sending them.
+    private let dryRun: (@Sendable (PlannedWrite) -> Void)?
     private var clients: [TokenRole: WebexClient] = [:]
     private let lock = ThreadLock()
 
@@ -30,14 +32,19 @@ public final class SparkSpace {
     ///   - maxWait: total seconds all requests may wait on `Retry-After` (SPEC `--max-wait`).
     public init(
         settings: Settings, transport: HTTPTransport, maxWait: Double = 300,
-        sleeper: Sleeper = SystemSleeper(), observer: (@Sendable (ClientEvent) -> Void)? = nil
+        sleeper: Sleeper = SystemSleeper(), observer: (@Sendable (ClientEvent) -> Void)? = nil,
+        dryRun: (@Sendable (PlannedWrite) -> Void)? = nil
     ) {
         self.settings = settings
         self.transport = transport
         self.budget = WaitBudget(seconds: maxWait)
         self.sleeper = sleeper
         self.observer = observer
+        self.dryRun = dryRun
     }
+
+    /// True when writes are reported, not sent (`--dry-run`).
+    public var isDryRun: Bool { dryRun != nil }
 
     /// True when an audit token is configured.
     public var hasAuditToken: Bool { settings.auditToken != nil }
@@ -54,6 +61,7 @@ public final class SparkSpace {
             baseURL: settings.apiURL, token: token, transport: transport,
             policy: RetryPolicy(delays: settings.retryDelays), budget: budget, sleeper: sleeper)
         client.observer = observer
+        client.dryRun = dryRun
         clients[role] = client
         return client
     }

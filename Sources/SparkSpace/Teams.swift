@@ -33,7 +33,9 @@ extension SparkSpace {
     }
 
     /// Creates a team (Webex also creates its general room, titled like the team).
-    public func createTeam(name: String, as role: TokenRole = .bot) throws -> JSON {
-        try client(role).post("teams", ["name": .string(name)])
+    public func createTeam(name: String, description: String? = nil, as role: TokenRole = .bot) throws -> JSON {
+        var body: [String: JSON] = ["name": .string(name)]
+        if let description { body["description"] = .string(description) }
+        return try client(role).post("teams", .object(body))
     }
 }

@@ -15,6 +15,23 @@ public struct RequestLogEntry: Sendable {
     public var note: String?
 }
 
+/// A write that `--dry-run` reported instead of sending: method, path (relative to the API
+/// base) and the body as JSON, with any `secret` redacted. Never holds a token.
+public struct PlannedWrite: Sendable {
+    public var method: String
+    public var path: String
+    public var body: JSON?
+
+    /// `POST /rooms {"title":"Ops"}`: one line, the body compact.
+    public var line: String {
+        guard let body else { return "\(method) \(path)" }
+        return "\(method) \(path) \(body.compactText)"
+    }
+}
+
+/// The id a dry-run create returns in place of the one the API would have made.
+public let dryRunId = "DRY-RUN"
+
 /// What a client reports while it works, for the command line to show: each HTTP
 /// exchange (`-v`), each wait the API asked for, each retry. The library never prints.
 public enum ClientEvent: Sendable {
@@ -43,6 +60,9 @@ public final class WebexClient {
     public let sleeper: Sleeper
     /// Told of every attempt, wait and retry (`ClientEvent`); the command line shows them.
     public var observer: (@Sendable (ClientEvent) -> Void)?
+    /// When set (`--dry-run`), every request that writes (not GET or HEAD) is handed to it
+    /// and never sent; the caller gets a stand-in answer (see `plannedResponse`).
+    public var dryRun: (@Sendable (PlannedWrite) -> Void)?
     private let token: String
     private let apiOrigin: String
 
@@ -117,6 +137,12 @@ public final class WebexClient {
         onHead: ResponseHeadHandler? = nil
     ) throws -> HTTPResponse {
         let url = self.url(path, query: query)
+        if let dryRun, method != "GET" && method != "HEAD" {
+            // The one place that decides whether a write is sent (SPEC `--dry-run`).
+            let planned = Self.planned(method, logPath(url), body)
+            dryRun(planned)
+            return Self.plannedResponse(planned, path: path)
+        }
         var headers = [("Accept", "application/json")]
         if mayAuthenticate(url) { headers.append(("Authorization", "Bearer \(token)")) }
         let request = HTTPRequest(method: method, url: url, headers: headers, body: body, onHead: onHead)
@@ -151,6 +177,37 @@ public final class WebexClient {
                 }
             }
         }
+    }
+
+    /// The write as reported: the body as JSON (multipart: its fields, a file as `@path`), `secret` redacted.
+    static func planned(_ method: String, _ path: String, _ body: HTTPBody) -> PlannedWrite {
+        var json: JSON?
+        switch body {
+        case .none: json = nil
+        case .json(let bytes): json = (try? JSON.parse(bytes)) ?? .string(String(decoding: bytes, as: UTF8.self))
+        case .multipart(let parts):
+            var fields: [String: JSON] = [:]
+            for part in parts {
+                switch part {
+                case .field(let name, let value): fields[name] = .string(value)
+                case .file(let name, let path, _, _): fields[name] = .string("@" + path)
+                }
+            }
+            json = .object(fields)
+        }
+        if let secret = json?["secret"]?.string { json?["secret"] = .string(redact(secret)) }
+        return PlannedWrite(method: method, path: path, body: json)
+    }
+
+    /// A stand-in answer so a command can go on: DELETE 204; a create or an update echoes its
+    /// body with an id (the one in the path for an update, `dryRunId` for a create).
+    static func plannedResponse(_ planned: PlannedWrite, path: String) -> HTTPResponse {
+        guard planned.method != "DELETE" else { return HTTPResponse(status: 204) }
+        var echoed = planned.body?.object ?? [:]
+        let last = path.split(separator: "?").first?.split(separator: "/").last.map(String.init)
+        echoed["id"] = .string(planned.method == "POST" ? dryRunId : last ?? dryRunId)
+        return HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]),
+                            body: bytes(.object(echoed)))
     }
 
     private func isWait(_ status: Int) -> Bool { status == 429 || status == 423 }

@@ -75,15 +75,11 @@ extension SparkSpace {
     private var webhookRoles: [TokenRole] { hasAuditToken ? [.bot, .audit] : [.bot] }
 
     /// Deletes webhooks one by one, telling `deleted` after each. One already gone
-    /// (404) counts as deleted: running twice is safe. With `dryRun` each DELETE goes to it instead.
-    private func deleteWebhooks(_ hooks: [OwnedWebhook], dryRun: ((PlannedWrite) -> Void)?,
-                                deleted: (OwnedWebhook) -> Void) throws {
+    /// (404) counts as deleted: running twice is safe. Under `--dry-run` the client's gate
+    /// reports each DELETE instead of sending it.
+    private func deleteWebhooks(_ hooks: [OwnedWebhook], deleted: (OwnedWebhook) -> Void) throws {
         for hook in hooks {
             guard let id = hook.webhook["id"]?.string else { continue }
-            if let dryRun {
-                dryRun(PlannedWrite(method: "DELETE", path: WebexClient.resource("webhooks", id)))
-                continue
-            }
             do {
                 try client(hook.owner).delete(WebexClient.resource("webhooks", id))
             } catch SparkError.api(let failure) where failure.status == 404 {
@@ -97,16 +93,15 @@ extension SparkSpace {
     /// with `all`, every webhook of both. A webhook named otherwise (another integration's)
     /// is never touched without `all`. `confirm` sees the list before any delete (throw to stop);
     /// `deleted` hears of each deletion as it happens.
-    /// - Returns: the webhooks deleted (with `dryRun`: that would be deleted).
+    /// - Returns: the webhooks deleted (under `--dry-run`: that would be deleted).
     @discardableResult
     public func deregisterWebhooks(prefix: String = WebhookNames.defaultPrefix, all: Bool = false,
-                                   dryRun: ((PlannedWrite) -> Void)? = nil,
                                    confirm: ([OwnedWebhook]) throws -> Void = { _ in },
                                    deleted: (OwnedWebhook) -> Void = { _ in }) throws -> [OwnedWebhook]
     {
         let doomed = try webhooks(of: webhookRoles) { all || WebhookNames.isOwn($0, prefix: prefix) }
-        if dryRun == nil && !doomed.isEmpty { try confirm(doomed) }
-        try deleteWebhooks(doomed, dryRun: dryRun, deleted: deleted)
+        if !doomed.isEmpty { try confirm(doomed) }
+        try deleteWebhooks(doomed, deleted: deleted)
         return doomed
     }
 
@@ -117,10 +112,10 @@ extension SparkSpace {
     /// the older `P-…` webhooks of the same tokens are deleted (one delivery per event).
     /// When a create fails, what was created is deleted again and the old set stays: a bot
     /// is never left without webhooks. Webhooks not named `P-…` are never touched.
-    /// - Returns: the webhooks created (with `dryRun`: none; each write goes to `dryRun`).
+    /// - Returns: the webhooks created (under `--dry-run`: the client's stand-in answers).
     @discardableResult
     public func registerWebhooks(url: String, secret: String?, prefix: String = WebhookNames.defaultPrefix,
-                                 cards: Bool = false, dryRun: ((PlannedWrite) -> Void)? = nil,
+                                 cards: Bool = false,
                                  deleted: (OwnedWebhook) -> Void = { _ in }) throws -> [OwnedWebhook]
     {
         let old = try webhooks(of: webhookRoles) { WebhookNames.isOwn($0, prefix: prefix) }
@@ -135,39 +130,15 @@ extension SparkSpace {
             var body: JSON = ["name": .string(name), "targetUrl": .string(url),
                               "resource": .string(resource), "event": .string(event)]
             if let secret, !secret.isEmpty { body["secret"] = .string(secret) }
-            if let dryRun {
-                if let secret, !secret.isEmpty { body["secret"] = .string(redact(secret)) }
-                dryRun(PlannedWrite(method: "POST", path: "webhooks", body: body))
-                continue
-            }
             do {
                 created.append(OwnedWebhook(owner: role, webhook: try client(role).post("webhooks", body)))
             } catch {
                 // Keep the old set: undo the half-made new one (best effort; the create's error is the one to report).
-                try? deleteWebhooks(created, dryRun: nil) { _ in }
+                try? deleteWebhooks(created) { _ in }
                 throw error
             }
         }
-        try deleteWebhooks(old, dryRun: dryRun, deleted: deleted)
+        try deleteWebhooks(old, deleted: deleted)
         return created
-    }
-}
-
-/// A write that `--dry-run` shows instead of sending: method, path and body, never a token.
-public struct PlannedWrite: Sendable, Equatable {
-    public var method: String
-    /// Relative to the API base (`webhooks/ID`).
-    public var path: String
-    public var body: JSON?
-
-    public init(method: String, path: String, body: JSON? = nil) {
-        self.method = method
-        self.path = path
-        self.body = body
-    }
-
-    /// `POST /webhooks {"event":"all",...}`: one line.
-    public var line: String {
-        "\(method) /\(path)" + (body.map { " " + $0.compactText } ?? "")
     }
 }

@@ -88,13 +88,16 @@ public final class CommandSpec: @unchecked Sendable {
     public let options: [OptionSpec]
     public let subcommands: [CommandSpec]
     public let examples: [String]
+    /// The command writes through the API: `--dry-run` applies, and a test runs every such
+    /// command under it and checks that nothing but GETs reached the API.
+    public let writes: Bool
     let run: ((Invocation) throws -> Void)?
     public private(set) weak var parent: CommandSpec?
 
     public init(
         _ name: String, summary: String, details: String? = nil, arguments: [ArgumentSpec] = [],
         options: [OptionSpec] = [], subcommands: [CommandSpec] = [], examples: [String] = [],
-        run: ((Invocation) throws -> Void)? = nil
+        writes: Bool = false, run: ((Invocation) throws -> Void)? = nil
     ) {
         self.name = name
         self.summary = summary
@@ -103,6 +106,7 @@ public final class CommandSpec: @unchecked Sendable {
         self.options = options
         self.subcommands = subcommands
         self.examples = examples
+        self.writes = writes
         self.run = run
         for sub in subcommands { sub.parent = self }
     }
@@ -154,6 +158,7 @@ public let globalOptions: [OptionSpec] = [
                completion: .choices(OutputFormat.allCases.map(\.rawValue))),
     OptionSpec("fields", value: "LIST", help: "the columns or keys to print, in that order (a,b,c)"),
     OptionSpec("json", help: "same as -o json"),
+    OptionSpec("dry-run", help: "for commands that write: print each write (method, path, body) instead of sending it"),
     OptionSpec("quiet", short: "q", help: "print less on stderr"),
     OptionSpec("verbose", short: "v", help: "log each HTTP call on stderr (method, path, status, ms)"),
     OptionSpec("timeout", value: "SECONDS", help: "connect timeout and longest stall (default 60)"),
@@ -168,7 +173,7 @@ public let globalOptions: [OptionSpec] = [
 public let rootCommand = CommandSpec(
     programName,
     summary: "administer Cisco Spark / Webex Teams spaces from a shell",
-    subcommands: identityCommands + [roomsCommand, teamsCommand, participantsCommand, provisionCommand]
+    subcommands: identityCommands + [roomsCommand, teamsCommand, participantsCommand, peopleCommand, provisionCommand]
         + postCommands + [messagesCommand] + walkMessagesCommands + attachmentsCommands
-        + webhookCommands + listenCommands + pullCommands + metaCommands
+        + webhookCommands + listenCommands + pullCommands + [apiCommand, versionCommand] + metaCommands
 )

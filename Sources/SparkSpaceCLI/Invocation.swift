@@ -63,6 +63,8 @@ public final class Invocation {
     func all(_ name: String) -> [String] { parsed.all(name) }
 
     var quiet: Bool { has("quiet") }
+    /// `--dry-run`: writes are printed, not sent (the gate is `WebexClient.send`).
+    var dryRun: Bool { has("dry-run") }
     var verbose: Bool { has("verbose") }
 
     /// A number-of-seconds option within `range`, or `fallback`. The range keeps every later
@@ -132,16 +134,17 @@ public final class Invocation {
     // MARK: Confirmations
 
     /// SPEC "Confirmations": without `--yes`, a command that deletes needs a terminal to ask
-    /// on; otherwise it is a usage error before anything is done.
+    /// on; otherwise it is a usage error before anything is done. A dry run deletes nothing,
+    /// so it never asks.
     func requireConfirmable() throws {
-        guard !has("yes"), isatty(terminal.stdin) != 1 else { return }
+        guard !has("yes"), !dryRun, isatty(terminal.stdin) != 1 else { return }
         throw UsageError("refusing to delete without --yes when stdin is not a terminal", command: parsed.command)
     }
 
     /// Asks `question` on a terminal unless `--yes`; any answer but yes throws `Declined` (exit 1).
     func confirm(_ question: String) throws {
         try requireConfirmable()
-        guard !has("yes") else { return }
+        guard !has("yes"), !dryRun else { return }
         err.writeDiagnostic("\(question) [y/N] ", newline: false)
         let answer = readLine(strippingNewline: true)?.trimmingSpaces().lowercased() ?? ""
         guard answer == "y" || answer == "yes" else { throw Declined() }
@@ -205,8 +208,15 @@ public final class Invocation {
                 let console = self.console
                 observer = { event in console.observe(event) }
             }
+            // --dry-run: each write on stderr, even with -q (stdout keeps the command's own output).
+            var planned: (@Sendable (PlannedWrite) -> Void)?
+            if dryRun {
+                let console = self.console
+                planned = { write in console.warn("dry-run: " + write.line) }
+            }
             let made = SparkSpace(settings: settings, transport: transport,
-                                  maxWait: try number("max-wait", default: 300, in: Limits.maxWait), observer: observer)
+                                  maxWait: try number("max-wait", default: 300, in: Limits.maxWait), observer: observer,
+                                  dryRun: planned)
             cachedSpace = made
             return made
         }

@@ -20,7 +20,7 @@ public func run(_ arguments: [String], terminal: Terminal = Terminal()) -> Int32
         // A global option, so after a command too (SPEC "Invocation").
         if parsed.wantsVersion {
             let out = FDWriter(fd: terminal.stdout)
-            try out.write("spark-space \(sparkSpaceVersion)\n")
+            try out.write(versionText(verbose: parsed.has("verbose")))
             try out.flush()
             return ExitCode.success
         }

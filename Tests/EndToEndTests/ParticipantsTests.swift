@@ -171,6 +171,15 @@ final class ParticipantsTests: MockTestCase {
         XCTAssertEqual(deletes.map(\.path), ["/memberships/\(bob["id"] as! String)"])
     }
 
+    func testRemoveOnePersonLooksUpByRoomAndEmail() throws {
+        let room = mock.addRoom(title: "Ops", members: ["bob@example.com", "carol@example.com"])
+        let r = try run(["participants", "remove", "Ops", "bob@example.com"])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        let lookups = mock.requests(method: "GET", pathPrefix: "/memberships")
+        XCTAssertEqual(lookups.map { $0.query["personEmail"] }, ["bob@example.com"])
+        XCTAssertEqual(Set(emails(room.id)), ["bot@example.com", "carol@example.com"])
+    }
+
     func testRemoveFromStdinWithDefaultRoom() throws {
         let room = mock.addRoom(title: "Ops", members: ["bob@example.com", "carol@example.com", "dave@example.com"])
         let r = try run(["participants", "remove", "-", "-o", "tsv", "--room", room.id],

@@ -166,7 +166,10 @@ final class WebhooksTests: MockTestCase {
         mock.addWebhook(token: "bot-token", name: "prod-integration")
         let r = try run(["webhooks", "deregister", "--dry-run"])
         XCTAssertEqual(r.code, 0, r.stderr)
-        XCTAssertEqual(r.stdout, "DELETE /webhooks/\(old)\n")
+        // The global gate says each write on stderr, one line each.
+        XCTAssertEqual(plannedWrites(r.stderr), ["DELETE /webhooks/\(old)"])
+        XCTAssertTrue(r.stderr.contains("would delete webhook 'shellbot-messages' (\(old))"), r.stderr)
+        XCTAssertFalse(r.stderr.contains("spark-space: deleted webhook"), r.stderr)
         XCTAssertEqual(Set(hooks("bot-token").keys), ["prod-integration", "shellbot-messages"])
         XCTAssertEqual(Set(requestLines), ["GET /webhooks"])
     }
@@ -213,11 +216,11 @@ final class WebhooksTests: MockTestCase {
         let r = try run(["webhooks", "register", "https://bot.example.com/hook", "--secret", "s3cret-value-9876",
                          "--dry-run"])
         XCTAssertEqual(r.code, 0, r.stderr)
-        let lines = r.stdout.split(separator: "\n").map(String.init)
-        XCTAssertEqual(lines.count, 3, r.stdout)
-        XCTAssertTrue(lines[0].hasPrefix("POST /webhooks {"), r.stdout)
-        XCTAssertTrue(lines[0].contains("\"name\":\"shellbot-memberships\""), r.stdout)
-        XCTAssertTrue(lines[1].contains("\"name\":\"shellbot-messages\""), r.stdout)
+        let lines = plannedWrites(r.stderr)
+        XCTAssertEqual(lines.count, 3, r.stderr)
+        XCTAssertTrue(lines[0].hasPrefix("POST /webhooks {"), r.stderr)
+        XCTAssertTrue(lines[0].contains("\"name\":\"shellbot-memberships\""), r.stderr)
+        XCTAssertTrue(lines[1].contains("\"name\":\"shellbot-messages\""), r.stderr)
         XCTAssertEqual(lines[2], "DELETE /webhooks/\(old)")
         XCTAssertFalse(r.stdout.contains("s3cret-value-9876") || r.stderr.contains("s3cret-value-9876"))
         XCTAssertFalse(r.stdout.contains("bot-token") || r.stderr.contains("bot-token"))
@@ -252,5 +255,12 @@ final class WebhooksTests: MockTestCase {
         XCTAssertEqual(items.count, 1)
         XCTAssertEqual(items[0]["secret"] as? String, "***abcd")
         XCTAssertFalse(r.stdout.contains("hidden-secret-abcd"))
+    }
+
+    /// The writes `--dry-run` reported on stderr (`spark-space: dry-run: METHOD /path ...`), prefix removed.
+    private func plannedWrites(_ stderr: String) -> [String] {
+        let prefix = "spark-space: dry-run: "
+        return stderr.split(separator: "\n").map(String.init).filter { $0.hasPrefix(prefix) }
+            .map { String($0.dropFirst(prefix.count)) }
     }
 }

@@ -69,6 +69,7 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
     var messageRoom: [String: String] = [:]
     var bulkRanges: [(lo: UInt64, hi: UInt64, roomId: String)] = [] // message-id counters seeded by addMessages
     var idHeads: [String: (b64: String, rest: [UInt8])] = [:]
+    var teamMembershipIds: [String: String] = [:] // "teamId|personId" -> team membership id
     var webhooksById: [String: WebhookRec] = [:]
     var webhookOrder: [String] = []
     var contents: [String: ContentRec] = [:]
@@ -344,7 +345,7 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
         lock.lock(); defer { lock.unlock() }
         let creator = tokens[creatorToken].flatMap { people[$0] } ?? people[bot.id]!
         let t = TeamRec(id: nextId("TEAM"), name: name, creatorId: creator.id, created: MockTime.format(tick()),
-                        members: [creator.id])
+                        members: [creator.id], moderators: [creator.id])
         teamsById[t.id] = t
         teamOrder.append(t.id)
         if withGeneralRoom {

@@ -93,8 +93,14 @@ struct TeamRec {
     var creatorId: String
     var created: String
     var members: Set<String> // person ids
+    var moderators: Set<String> = [] // person ids, members too
+    var description: String? = nil
 
-    func json() -> JObj { [("id", id), ("name", name), ("creatorId", creatorId), ("created", created)] }
+    func json() -> JObj {
+        var o: JObj = [("id", id), ("name", name), ("creatorId", creatorId), ("created", created)]
+        if let description { o.append(("description", description)) }
+        return o
+    }
 }
 
 struct RoomRec {
@@ -102,6 +108,8 @@ struct RoomRec {
     var title: String
     var type: String
     var isLocked: Bool
+    var isAnnouncementOnly: Bool = false
+    var description: String? = nil
     var teamId: String?
     var lastActivity: String
     var lastActivityMs: Int64
@@ -112,9 +120,11 @@ struct RoomRec {
     var seq: Int
 
     func json() -> JObj {
-        [("id", id), ("title", title), ("type", type), ("isLocked", isLocked), ("teamId", teamId),
+        var o: JObj = [("id", id), ("title", title), ("type", type), ("isLocked", isLocked), ("teamId", teamId),
          ("lastActivity", lastActivity), ("creatorId", creatorId), ("created", created), ("ownerId", ownerId),
-         ("isPublic", false), ("isReadOnly", false)]
+         ("isPublic", false), ("isReadOnly", false), ("isAnnouncementOnly", isAnnouncementOnly)]
+        if let description { o.append(("description", description)) }
+        return o
     }
 }
 

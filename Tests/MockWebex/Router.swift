@@ -150,7 +150,7 @@ extension MockWebexServer {
     private func route(_ c: inout Ctx) -> Reply {
         let p = c.parts
         guard let first = p.first else { return errorReply(404, "The requested resource could not be found.", c.trackingId) }
-        let known = ["people", "rooms", "teams", "memberships", "messages", "webhooks", "contents", "attachment"]
+        let known = ["people", "rooms", "teams", "team", "memberships", "messages", "webhooks", "contents", "attachment"]
         guard known.contains(first), c.path.hasPrefix("/") else {
             return errorReply(404, "The requested resource could not be found.", c.trackingId)
         }
@@ -182,6 +182,13 @@ extension MockWebexServer {
         case ("teams", 2):
             return allow(["GET", "PUT", "DELETE"]) {
                 m == "PUT" ? updateTeam(ctx, p[1]) : m == "DELETE" ? deleteTeam(ctx, p[1]) : getTeam(ctx, p[1])
+            }
+        case ("team", 2) where p[1] == "memberships":
+            return allow(["GET", "POST"]) { m == "POST" ? createTeamMembership(ctx) : listTeamMemberships(ctx) }
+        case ("team", 3) where p[1] == "memberships":
+            return allow(["GET", "PUT", "DELETE"]) {
+                m == "PUT" ? updateTeamMembership(ctx, p[2]) : m == "DELETE" ? deleteTeamMembership(ctx, p[2])
+                    : getTeamMembership(ctx, p[2])
             }
         case ("memberships", 1):
             return allow(["GET", "POST"]) { m == "POST" ? createMembership(ctx) : listMemberships(ctx) }
@@ -218,6 +225,7 @@ extension MockWebexServer {
         "rooms": ["teamId", "type", "orgPublicSpaces", "from", "to", "sortBy", "max", "cursor"],
         "teams": ["max", "cursor"],
         "teams/ID": ["description"],
+        "team/memberships": ["teamId", "max", "cursor"],
         "memberships": ["roomId", "personId", "personEmail", "max", "cursor"],
         "messages": ["roomId", "parentId", "mentionedPeople", "before", "beforeMessage", "max", "cursor"],
         "messages/direct": ["parentId", "personId", "personEmail", "cursor"],
@@ -228,7 +236,10 @@ extension MockWebexServer {
     private func unknownQueryParameter(_ c: Ctx) -> String? {
         guard !c.queryPairs.isEmpty else { return nil }
         var key = c.parts.first ?? ""
-        if c.parts.count == 2 { key += c.parts[1] == "direct" && key == "messages" ? "/direct" : "/ID" }
+        if c.parts.count == 2 {
+            let named = (key == "messages" && c.parts[1] == "direct") || (key == "team" && c.parts[1] == "memberships")
+            key += named ? "/" + c.parts[1] : "/ID"
+        }
         let allowed = (c.method == "GET" || c.method == "HEAD") ? Self.queryParameters[key] ?? [] : []
         return c.queryPairs.first { !allowed.contains($0.0) }?.0
     }
@@ -383,27 +394,8 @@ extension MockWebexServer {
     }
 
     private func updateRoom(_ c: Ctx, _ id: String) -> Reply {
-        guard var r = visibleRoom(c, id) else { return errorReply(404, "Could not find a room with provided ID.", c.trackingId) }
-        let (bodyOpt, err) = parseJSONBody(c)
-        if let err = err { return err }
-        let body = bodyOpt!
-        guard let title = str(body, "title"), !title.isEmpty else {
-            return errorReply(400, "title is required.", c.trackingId)
-        }
-        if let teamId = str(body, "teamId"), teamId != r.teamId {
-            // Webex: only unowned spaces can be assigned to a team; assignment between teams is unsupported.
-            guard teamsById[teamId] != nil else {
-                return errorReply(404, "Could not find a team with provided ID.", c.trackingId)
-            }
-            guard r.teamId == nil, r.type == "group" else {
-                return errorReply(400, "Only unowned spaces can be assigned to a team.", c.trackingId)
-            }
-            r.teamId = teamId
-        }
-        r.title = title
-        if let locked = bool(body, "isLocked") { r.isLocked = locked }
-        roomsById[id] = r
-        return jsonReply(200, r.json())
+        guard let r = visibleRoom(c, id) else { return errorReply(404, "Could not find a room with provided ID.", c.trackingId) }
+        return updateRoom(c, r)
     }
 
     private func deleteRoom(_ c: Ctx, _ id: String) -> Reply {
@@ -440,7 +432,7 @@ extension MockWebexServer {
             return errorReply(400, "name is required.", c.trackingId)
         }
         let t = TeamRec(id: nextId("TEAM"), name: name, creatorId: c.caller.id, created: MockTime.format(tick()),
-                        members: [c.caller.id])
+                        members: [c.caller.id], moderators: [c.caller.id], description: str(bodyOpt!, "description"))
         teamsById[t.id] = t
         teamOrder.append(t.id)
         // Webex creates the team's general space, titled like the team.
@@ -459,6 +451,7 @@ extension MockWebexServer {
             return errorReply(400, "name is required.", c.trackingId)
         }
         t.name = name
+        if let d = str(bodyOpt!, "description") { t.description = d }
         teamsById[id] = t
         return jsonReply(200, t.json())
     }
@@ -1006,7 +999,14 @@ extension MockWebexServer {
         w.name = name
         w.targetUrl = target
         if let s = str(b, "secret") { w.secret = s }
-        if let st = str(b, "status") { w.status = st }
+        if let st = str(b, "status") {
+            // The OpenAPI lists only "active" (re-activates a disabled hook); Webex's docs add "inactive".
+            guard st == "active" || st == "inactive" else {
+                return errorReply(400, "status must be active or inactive.", c.trackingId)
+            }
+            w.status = st
+        }
+        if let f = str(b, "filter") { w.filter = f }
         webhooksById[id] = w
         return jsonReply(200, w.json())
     }

@@ -40,7 +40,7 @@ let listenCommands: [CommandSpec] = [
             "spark-space listen --port 8080 --secret \"$SECRET\"",
             "spark-space listen --register https://bot.example.com/hook | my-bot",
         ],
-        run: listen),
+        writes: true, run: listen),
 ]
 
 /// Prints events as NDJSON lines (one compact, key-sorted JSON object per line,
@@ -86,6 +86,11 @@ private final class StopRequest: @unchecked Sendable {
 
 private func listen(_ inv: Invocation) throws {
     let command = inv.parsed.command
+    if inv.dryRun {
+        // A receiver serves until stopped: there is no run to rehearse.
+        throw UsageError("listen has no --dry-run; 'webhooks register URL --dry-run' shows what --register would write",
+                         command: command)
+    }
     let space = try inv.space
     let settings = space.settings
     var port = settings.port

@@ -43,7 +43,7 @@ let messagesCommand = CommandSpec(
                 OptionSpec("markdown", value: "MARKDOWN", help: "the new markdown (- reads stdin)"),
             ],
             examples: ["spark-space messages edit \"$ID\" --markdown '**deploy done** (green)'"],
-            run: editMessage),
+            writes: true, run: editMessage),
         CommandSpec(
             "delete", summary: "delete messages; asks on a terminal, needs --yes otherwise",
             details: """
@@ -55,7 +55,7 @@ let messagesCommand = CommandSpec(
             arguments: [ArgumentSpec("MSGID", help: "message id", variadic: true)],
             options: [OptionSpec("yes", short: "y", help: "do not ask for confirmation")],
             examples: ["spark-space messages delete \"$ID\" --yes"],
-            run: deleteMessages),
+            writes: true, run: deleteMessages),
     ])
 
 /// The message ids among the arguments; a value that is not a Webex id is exit 2 before any request.

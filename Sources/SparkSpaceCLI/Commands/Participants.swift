@@ -18,9 +18,9 @@ let participantColumns = [
 /// One line per e-mail of a bulk change: e-mail, status (added/removed/unchanged/failed), error.
 let bulkResultColumns = [Column("email"), Column("status"), Column("error", truncatable: true)]
 
-/// `participants list|add|remove`.
+/// `participants list|add|remove|set`.
 let participantsCommand = CommandSpec(
-    "participants", summary: "list, add and remove the people of a room",
+    "participants", summary: "list, add, remove and set moderators among the people of a room",
     subcommands: [
         CommandSpec(
             "list", summary: "list the people of a room (without the bot unless --include-bot)",
@@ -41,16 +41,28 @@ let participantsCommand = CommandSpec(
             options: [OptionSpec("moderator", help: "make them moderators")],
             examples: ["spark-space participants add 'Build status' bob@example.com carol@example.com",
                        "cut -f1 people.tsv | spark-space participants add --room 'Build status' -"],
-            run: addParticipants),
+            writes: true, run: addParticipants),
         CommandSpec(
             "remove", summary: "remove people from a room",
-            details: "Looks each membership up by room + e-mail and deletes it by id. A person not in the room "
-                + "is 'unchanged'. Same arguments and output as 'participants add'.",
+            details: "Reads the room's memberships once (one person: looks the membership up by room + e-mail) "
+                + "and deletes each by id. A person not in the room is 'unchanged'. Same arguments and output as 'participants add'.",
             arguments: [ArgumentSpec("ROOM", help: "room id or exact group-room title (default space.room)",
                                      optional: true, completion: .room),
                         ArgumentSpec("EMAIL", help: "e-mail address, or - to read them from stdin", variadic: true)],
             examples: ["spark-space participants remove 'Build status' bob@example.com"],
-            run: removeParticipants),
+            writes: true, run: removeParticipants),
+        CommandSpec(
+            "set", summary: "make room members moderators, or not",
+            details: "Changes the moderator flag of people already in the room (one listing of the room's "
+                + "memberships for all e-mails). Someone already so is 'unchanged'; someone not in the room "
+                + "'failed' (exit 4). Same arguments and output as 'participants add'.",
+            arguments: [ArgumentSpec("ROOM", help: "room id or exact group-room title (default space.room)",
+                                     optional: true, completion: .room),
+                        ArgumentSpec("EMAIL", help: "e-mail address, or - to read them from stdin", variadic: true)],
+            options: [OptionSpec("moderator", help: "make them moderators"),
+                      OptionSpec("no-moderator", help: "make them plain members")],
+            examples: ["spark-space participants set 'Build status' bob@example.com --moderator"],
+            writes: true, run: setParticipants),
     ])
 
 private func listParticipants(_ inv: Invocation) throws {
@@ -61,7 +73,7 @@ private func listParticipants(_ inv: Invocation) throws {
 }
 
 /// Splits `[ROOM] EMAIL...` (SPEC "ROOM arguments") and reads `-` from stdin.
-private func roomAndEmails(_ inv: Invocation) throws -> (room: String?, emails: [String]) {
+func roomAndEmails(_ inv: Invocation) throws -> (room: String?, emails: [String]) {
     var words = inv.positionals
     var room: String?
     if let first = words.first, first != "-", !looksLikeEmail(first) {
@@ -107,6 +119,28 @@ private func addParticipants(_ inv: Invocation) throws {
                                         as: inv.role(), onResult: printer.add)
     try printer.finish()
     try reportBulk(results, inv: inv)
+}
+
+private func setParticipants(_ inv: Invocation) throws {
+    let moderator = try moderatorChoice(inv)
+    let (room, emails) = try roomAndEmails(inv)
+    let space = try inv.space
+    let role = inv.role()
+    let roomId = try space.roomId(try inv.roomReference(room), as: role)
+    let printer = BulkPrinter(inv: inv, total: emails.count)
+    let results = try space.setModerator(roomId: roomId, emails: emails, moderator: moderator, as: role,
+                                         onResult: printer.add)
+    try printer.finish()
+    try reportBulk(results, inv: inv)
+}
+
+/// `--moderator` or `--no-moderator`: exactly one.
+private func moderatorChoice(_ inv: Invocation) throws -> Bool {
+    switch (inv.has("moderator"), inv.has("no-moderator")) {
+    case (true, false): return true
+    case (false, true): return false
+    default: throw UsageError("give one of --moderator or --no-moderator", command: inv.parsed.command)
+    }
 }
 
 private func removeParticipants(_ inv: Invocation) throws {
@@ -165,8 +199,9 @@ func reportBulk(_ results: [ParticipantResult], inv: Invocation) throws {
     guard !results.isEmpty else { return }
     let failures = results.filter { $0.status == .failed }
     for failure in failures { inv.warn("error: \(failure.email): \(failure.error.map { "\($0)" } ?? "failed")") }
-    let verb = inv.parsed.command.name == "remove" ? "removed" : "added"
-    let done = results.filter { $0.status == .added || $0.status == .removed }.count
+    let verbs = ["remove": "removed", "set": "updated"]
+    let verb = verbs[inv.parsed.command.name] ?? "added"
+    let done = results.filter { $0.status == .added || $0.status == .removed || $0.status == .updated }.count
     let unchanged = results.filter { $0.status == .unchanged }.count
     let summary = "\(verb) \(done), unchanged \(unchanged), failed \(failures.count)"
     inv.note(summary)

@@ -50,7 +50,7 @@ let postCommands: [CommandSpec] = [
             "spark-space post 'Ops room' --reply-to \"$ID\" --mention bob@example.com --text 'your turn'",
             "spark-space post 'Ops room' --card approve.json --text 'approve the deploy?' -o json | jq -r .id",
         ],
-        run: post)
+        writes: true, run: post)
 ]
 
 private func post(_ inv: Invocation) throws {

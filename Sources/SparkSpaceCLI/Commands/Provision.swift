@@ -11,9 +11,9 @@ let provisionCommand = CommandSpec(
         + "Prints the room. An existing room without a team is moved into space.team; one in another team is "
         + "left there with a warning (Webex cannot move a room between teams). Without space.room (or "
         + "$CHAT_ROOM_TITLE) the seed's fallback title 'Collaboration space' is used, and said on stderr. "
-        + "--dry-run prints the plan (action, target) and writes nothing.",
-    options: [OptionSpec("dry-run", help: "print what would be done, change nothing")],
+        + "--dry-run (global) prints the plan (action, target) and writes nothing.",
     examples: ["spark-space provision -c ci.yaml --dry-run", "spark-space provision -c ci.yaml -o json"],
+    writes: true,
     run: provision)
 
 private func provision(_ inv: Invocation) throws {

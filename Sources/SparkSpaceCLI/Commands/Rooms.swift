@@ -15,9 +15,9 @@ let roomColumns = [
     Column("lastActivity"),
 ]
 
-/// `rooms list|get|create|rename|delete`.
+/// `rooms list|get|create|rename|update|delete`.
 let roomsCommand = CommandSpec(
-    "rooms", summary: "list, show, create, rename and delete rooms",
+    "rooms", summary: "list, show, create, rename, update and delete rooms",
     subcommands: [
         CommandSpec(
             "list", summary: "list rooms, most recently active first",
@@ -48,20 +48,38 @@ let roomsCommand = CommandSpec(
             ],
             examples: ["spark-space rooms create 'Build status' --team 'Anchor team' --participant bob@example.com",
                        "spark-space rooms create 'Build status' --if-missing"],
-            run: createRoom),
+            writes: true, run: createRoom),
         CommandSpec(
             "rename", summary: "change a room's title",
             arguments: [ArgumentSpec("ROOM", help: "room id or exact group-room title", completion: .room),
                         ArgumentSpec("NEW_TITLE", help: "the new title")],
             examples: ["spark-space rooms rename 'Build status' 'Build status (old)'"],
-            run: renameRoom),
+            writes: true, run: renameRoom),
+        CommandSpec(
+            "update", summary: "change a room's title, description, lock, announcement mode or team",
+            details: "Sends the room's current title when --title is not given (Webex needs one). --team moves a "
+                + "room that has no team into TEAM; a room already in another team is exit 5 (Webex cannot move "
+                + "it). Nothing to change is exit 2.",
+            arguments: [ArgumentSpec("ROOM", help: "room id or exact group-room title", completion: .room)],
+            options: [
+                OptionSpec("title", value: "T", help: "the new title"),
+                OptionSpec("description", value: "D", help: "the new description"),
+                OptionSpec("lock", help: "lock (moderate) the room"),
+                OptionSpec("unlock", help: "unlock the room"),
+                OptionSpec("announcement-only", help: "only moderators may post"),
+                OptionSpec("no-announcement-only", help: "everyone may post"),
+                OptionSpec("team", value: "TEAM", help: "move a room without a team into this team (name or id)"),
+            ],
+            examples: ["spark-space rooms update 'Build status' --lock --announcement-only",
+                       "spark-space rooms update 'Build status' --team 'Anchor team'"],
+            writes: true, run: updateRoom),
         CommandSpec(
             "delete", summary: "delete a room",
             details: "Asks for confirmation on a terminal; when stdin is not a terminal, --yes is required.",
             arguments: [ArgumentSpec("ROOM", help: "room id or exact group-room title", completion: .room)],
             options: [OptionSpec("yes", short: "y", help: "do not ask for confirmation")],
             examples: ["spark-space rooms delete 'Build status (old)' --yes"],
-            run: deleteRoom),
+            writes: true, run: deleteRoom),
     ])
 
 private func listRooms(_ inv: Invocation) throws {

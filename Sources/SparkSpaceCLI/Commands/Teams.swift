@@ -2,9 +2,11 @@ import SparkSpace
 
 let teamColumns = [Column("id", truncatable: true), Column("name", truncatable: true), Column("created")]
 
-/// `teams list|get`.
+private let teamArgument = ArgumentSpec("TEAM", help: "team id or exact name")
+
+/// `teams list|get|create|rename|delete|members`.
 let teamsCommand = CommandSpec(
-    "teams", summary: "list and show teams",
+    "teams", summary: "list, show, create, rename and delete teams, and manage their members",
     subcommands: [
         CommandSpec(
             "list", summary: "list the teams the bot belongs to",
@@ -13,9 +15,28 @@ let teamsCommand = CommandSpec(
             run: listTeams),
         CommandSpec(
             "get", summary: "show a team by name or id",
-            arguments: [ArgumentSpec("TEAM", help: "team id or exact name")],
+            arguments: [teamArgument],
             examples: ["spark-space teams get 'Anchor team' -o json"],
             run: getTeam),
+        CommandSpec(
+            "create", summary: "create a team (Webex also creates its general room)",
+            arguments: [ArgumentSpec("NAME", help: "the team name")],
+            options: [OptionSpec("description", value: "D", help: "the team's description")],
+            examples: ["spark-space teams create 'Platform' --description 'Platform engineering'"],
+            writes: true, run: createTeam),
+        CommandSpec(
+            "rename", summary: "change a team's name",
+            arguments: [teamArgument, ArgumentSpec("NEW_NAME", help: "the new name")],
+            examples: ["spark-space teams rename 'Platform' 'Platform (old)'"],
+            writes: true, run: renameTeam),
+        CommandSpec(
+            "delete", summary: "delete a team",
+            details: "Asks for confirmation on a terminal; when stdin is not a terminal, --yes is required.",
+            arguments: [teamArgument],
+            options: [OptionSpec("yes", short: "y", help: "do not ask for confirmation")],
+            examples: ["spark-space teams delete 'Platform (old)' --yes"],
+            writes: true, run: deleteTeam),
+        teamMembersCommand,
     ])
 
 private func listTeams(_ inv: Invocation) throws {
@@ -27,4 +48,39 @@ private func listTeams(_ inv: Invocation) throws {
 private func getTeam(_ inv: Invocation) throws {
     let team = try inv.space.team(inv.positionals[0], as: inv.role())
     try inv.output.item(team, columns: teamColumns)
+}
+
+/// A name argument that is not blank.
+func nonBlank(_ text: String, _ what: String, _ inv: Invocation) throws -> String {
+    guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+        throw UsageError("the \(what) is empty", command: inv.parsed.command)
+    }
+    return text
+}
+
+private func createTeam(_ inv: Invocation) throws {
+    let name = try nonBlank(inv.positionals[0], "team name", inv)
+    let team = try inv.space.createTeam(name: name, description: inv.value("description"), as: inv.role())
+    inv.note("created team '\(name)'")
+    try inv.output.item(team, columns: teamColumns)
+}
+
+private func renameTeam(_ inv: Invocation) throws {
+    let newName = try nonBlank(inv.positionals[1], "new name", inv)
+    let space = try inv.space
+    let team = try space.team(inv.positionals[0], as: inv.role())
+    guard let id = team["id"]?.string else { throw SparkError.io("the API returned a team without an id") }
+    let renamed = try space.updateTeam(id: id, name: newName, as: inv.role())
+    try inv.output.item(renamed, columns: teamColumns)
+}
+
+private func deleteTeam(_ inv: Invocation) throws {
+    try inv.requireConfirmable()
+    let space = try inv.space
+    let team = try space.team(inv.positionals[0], as: inv.role())
+    guard let id = team["id"]?.string else { throw SparkError.io("the API returned a team without an id") }
+    let name = team["name"]?.string ?? id
+    try inv.confirm("Delete team '\(name)' (\(id))?")
+    try space.deleteTeam(id: id, as: inv.role())
+    inv.note("deleted team '\(name)' (\(id))")
 }

@@ -36,7 +36,6 @@ let webhookCommands: [CommandSpec] = [
                     OptionSpec("secret", value: "S", help: "sign deliveries with S (default server.secret)"),
                     prefixOption,
                     OptionSpec("cards", help: "also create P-cards (attachmentActions/created: card submissions)"),
-                    dryRunOption,
                 ],
                 examples: [
                     "spark-space webhooks register https://bot.example.com/hook",
@@ -44,7 +43,7 @@ let webhookCommands: [CommandSpec] = [
                     "SERVER_URL=https://bot.example.com spark-space webhooks register --prefix mybot",
                     "spark-space webhooks register https://bot.example.com/hook --dry-run",
                 ],
-                run: registerWebhooks),
+                writes: true, run: registerWebhooks),
             CommandSpec(
                 "deregister", summary: "delete the webhooks named P-... of the bot and audit tokens",
                 details: """
@@ -55,12 +54,12 @@ let webhookCommands: [CommandSpec] = [
                     """,
                 options: [
                     prefixOption, OptionSpec("all", help: "delete every webhook of both tokens, whatever its name"),
-                    dryRunOption, OptionSpec("yes", short: "y", help: "do not ask for confirmation (with --all)"),
+                    OptionSpec("yes", short: "y", help: "do not ask for confirmation (with --all)"),
                 ],
                 examples: ["spark-space webhooks deregister", "spark-space webhooks deregister --prefix mybot",
                            "spark-space webhooks deregister --all --yes"],
-                run: deregisterWebhooks),
-        ]),
+                writes: true, run: deregisterWebhooks),
+        ] + webhookAdminCommands),
 ]
 
 /// The URL to register: the argument, else `server.url` + `server.hook`.
@@ -73,7 +72,7 @@ func webhookURL(_ given: String?, settings: Settings, command: CommandSpec) thro
     return try checkedURL((base.hasSuffix("/") ? String(base.dropLast()) : base) + hook, command: command)
 }
 
-private func checkedURL(_ url: String, command: CommandSpec) throws -> String {
+func checkedURL(_ url: String, command: CommandSpec) throws -> String {
     let lower = url.lowercased()
     guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), url.count > 8 else {
         throw UsageError("the webhook URL must be an http(s) URL, not '\(url)'", command: command)
@@ -98,8 +97,6 @@ private func listWebhooks(_ inv: Invocation) throws {
     try inv.printList(hooks.map(\.printable), columns: webhookColumns, noun: "webhooks")
 }
 
-private let dryRunOption = OptionSpec("dry-run", help: "print each write (method, path, body) instead of sending it")
-
 private func registerWebhooks(_ inv: Invocation) throws {
     let prefix = try webhookPrefix(inv)
     let space = try inv.space
@@ -107,38 +104,28 @@ private func registerWebhooks(_ inv: Invocation) throws {
     let secret = inv.value("secret") ?? space.settings.secret
     if secret == nil { inv.note("warning: no secret: deliveries will not be signed (use --secret or server.secret)") }
     let created = try space.registerWebhooks(url: url, secret: secret, prefix: prefix, cards: inv.has("cards"),
-                                             dryRun: dryRunPrinter(inv), deleted: { tellDeleted($0, inv) })
-    if inv.has("dry-run") { return }
+                                             deleted: { tellDeleted($0, inv) })
     try inv.output.list(created.map(\.printable), columns: webhookColumns)
 }
 
 private func deregisterWebhooks(_ inv: Invocation) throws {
     let prefix = try webhookPrefix(inv)
     let all = inv.has("all")
-    if all && !inv.has("dry-run") { try inv.requireConfirmable() }
+    if all { try inv.requireConfirmable() }
     let deleted = try inv.space.deregisterWebhooks(
-        prefix: prefix, all: all, dryRun: dryRunPrinter(inv),
+        prefix: prefix, all: all,
         confirm: { hooks in
             if all { try inv.confirm("Delete all \(hooks.count) webhook\(hooks.count == 1 ? "" : "s"), whatever their names?") }
         },
         deleted: { tellDeleted($0, inv) })
-    if inv.has("dry-run") { return }
     inv.note("deleted \(deleted.count) webhook\(deleted.count == 1 ? "" : "s")")
     try inv.output.list(deleted.map(\.printable), columns: webhookColumns)
-}
-
-/// With `--dry-run`: prints each write on stdout instead of sending it.
-private func dryRunPrinter(_ inv: Invocation) -> ((PlannedWrite) -> Void)? {
-    guard inv.has("dry-run") else { return nil }
-    return { write in
-        try? inv.out.write(sanitizeCell(write.line) + "\n")
-        try? inv.out.flush()
-    }
 }
 
 /// One stderr line per deleted webhook: its name and id (SPEC: nothing vanishes silently).
 func tellDeleted(_ hook: OwnedWebhook, _ inv: Invocation) {
     let name = sanitizeCell(hook.webhook["name"]?.string ?? "")
     let id = sanitizeCell(hook.webhook["id"]?.string ?? "")
-    inv.warn("deleted webhook '\(name)' (\(id)) of the \(hook.owner.rawValue) token")
+    let verb = inv.dryRun ? "would delete" : "deleted"
+    inv.warn("\(verb) webhook '\(name)' (\(id)) of the \(hook.owner.rawValue) token")
 }

@@ -1,0 +1,105 @@
+import Foundation
+
+extension SparkSpace {
+    /// Renames a team (`PUT /teams/{id}`: Webex needs the name, so the current one is sent when only
+    /// the description changes).
+    public func updateTeam(id: String, name: String, description: String? = nil, as role: TokenRole = .bot) throws -> JSON {
+        var body: [String: JSON] = ["name": .string(name)]
+        if let description { body["description"] = .string(description) }
+        do {
+            return try client(role).put(WebexClient.resource("teams", id), .object(body))
+        } catch SparkError.api(let f) where f.status == 404 {
+            throw SparkError.notFound("no team with id \(id)")
+        }
+    }
+
+    /// Deletes a team.
+    public func deleteTeam(id: String, as role: TokenRole = .bot) throws {
+        do {
+            try client(role).delete(WebexClient.resource("teams", id))
+        } catch SparkError.api(let f) where f.status == 404 {
+            throw SparkError.notFound("no team with id \(id)")
+        }
+    }
+
+    /// Every membership of a team (`/team/memberships`), all pages.
+    public func teamMemberships(teamId: String, as role: TokenRole = .bot) throws -> [JSON] {
+        do {
+            var pages = try client(role).list("team/memberships", query: [("teamId", teamId), ("max", String(Self.maxPage))])
+            return try pages.collect()
+        } catch SparkError.api(let f) where f.status == 404 {
+            throw SparkError.notFound("no team with id \(teamId)")
+        }
+    }
+
+    /// Adds people to a team, as `addParticipants` does to a room: already a member (409) is `unchanged`.
+    public func addTeamMembers(teamId: String, emails: [String], moderator: Bool = false, as role: TokenRole = .bot,
+                               onResult: ((ParticipantResult) -> Void)? = nil) -> [ParticipantResult] {
+        concurrentMap(emails, workers: Self.bulkWorkers, onResult: onResult.map { f in { f($1) } }) { email in
+            var body: [String: JSON] = ["teamId": .string(teamId), "personEmail": .string(email)]
+            if moderator { body["isModerator"] = true }
+            do {
+                let membership = try self.client(role).post("team/memberships", .object(body))
+                return ParticipantResult(email: email, status: .added, membership: membership)
+            } catch SparkError.api(let f) where f.status == 409 {
+                return ParticipantResult(email: email, status: .unchanged)
+            } catch {
+                return ParticipantResult(email: email, status: .failed, error: error)
+            }
+        }
+    }
+
+    /// Removes people from a team: one listing of the team's memberships, then one DELETE per member;
+    /// not a member is `unchanged`.
+    public func removeTeamMembers(teamId: String, emails: [String], as role: TokenRole = .bot,
+                                  onResult: ((ParticipantResult) -> Void)? = nil) throws -> [ParticipantResult] {
+        let byEmail = Self.byEmail(try teamMemberships(teamId: teamId, as: role))
+        return concurrentMap(emails, workers: Self.bulkWorkers, onResult: onResult.map { f in { f($1) } }) { email in
+            guard let membership = byEmail[email.lowercased()], let id = membership["id"]?.string else {
+                return ParticipantResult(email: email, status: .unchanged)
+            }
+            do {
+                try self.client(role).delete(WebexClient.resource("team/memberships", id))
+                return ParticipantResult(email: email, status: .removed, membership: membership)
+            } catch SparkError.api(let f) where f.status == 404 {
+                return ParticipantResult(email: email, status: .unchanged, membership: membership)
+            } catch {
+                return ParticipantResult(email: email, status: .failed, error: error)
+            }
+        }
+    }
+
+    /// Memberships keyed by lowercased `personEmail`.
+    static func byEmail(_ memberships: [JSON]) -> [String: JSON] {
+        var result: [String: JSON] = [:]
+        for membership in memberships {
+            if let email = membership["personEmail"]?.string { result[email.lowercased()] = membership }
+        }
+        return result
+    }
+
+    /// Sets or clears the moderator flag of room members (`PUT /memberships/{id}`): one listing of the
+    /// room's memberships for all e-mails; already so is `unchanged`, not a member `failed` (not found).
+    public func setModerator(roomId: String, emails: [String], moderator: Bool, as role: TokenRole = .bot,
+                             onResult: ((ParticipantResult) -> Void)? = nil) throws -> [ParticipantResult] {
+        let byEmail = Self.byEmail(try memberships(roomId: roomId, as: role))
+        return concurrentMap(emails, workers: Self.bulkWorkers, onResult: onResult.map { f in { f($1) } }) { email in
+            guard let membership = byEmail[email.lowercased()], let id = membership["id"]?.string else {
+                return ParticipantResult(email: email, status: .failed,
+                                         error: SparkError.notFound("\(email) is not a member of the room"))
+            }
+            if membership["isModerator"]?.bool == moderator {
+                return ParticipantResult(email: email, status: .unchanged, membership: membership)
+            }
+            // The OpenAPI requires isRoomHidden too: keep the member's own.
+            let body: JSON = ["isModerator": .bool(moderator),
+                              "isRoomHidden": .bool(membership["isRoomHidden"]?.bool ?? false)]
+            do {
+                let updated = try self.client(role).put(WebexClient.resource("memberships", id), body)
+                return ParticipantResult(email: email, status: .updated, membership: updated)
+            } catch {
+                return ParticipantResult(email: email, status: .failed, error: error)
+            }
+        }
+    }
+}

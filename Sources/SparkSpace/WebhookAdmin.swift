@@ -1,0 +1,112 @@
+import Foundation
+
+/// The values Webex accepts for a webhook's `resource` and `event`: the OpenAPI's enums
+/// (`POST /webhooks`), plus `all` for both (the firehose webhook; NOTICE.md: `event` accepts `all`).
+public enum WebhookVocabulary {
+    public static let resources = [
+        "all", "attachmentActions", "dataSources", "memberships", "messages", "rooms", "meetings", "recordings",
+        "convergedRecordings", "meetingParticipants", "meetingTranscripts", "telephony_calls", "telephony_conference",
+        "telephony_mwi", "uc_counters", "serviceApp", "adminBatchJobs",
+    ]
+    public static let events = [
+        "all", "created", "updated", "deleted", "started", "ended", "joined", "left", "migrated", "authorized",
+        "deauthorized", "statusChanged",
+    ]
+    /// `PUT /webhooks/{id}` `status`: `active` re-activates a hook Webex disabled.
+    public static let statuses = ["active", "inactive"]
+}
+
+/// What one id of `webhooks delete` came to.
+public struct WebhookDeletion {
+    public var id: String
+    /// The webhook as it was (nil when it could not be read).
+    public var webhook: JSON?
+    public var error: Error?
+}
+
+/// A new webhook (`webhooks create`).
+public struct WebhookSpec: Sendable {
+    public var name: String
+    public var targetUrl: String
+    public var resource: String
+    public var event: String
+    public var filter: String?
+    public var secret: String?
+
+    public init(name: String, targetUrl: String, resource: String, event: String, filter: String? = nil,
+                secret: String? = nil) {
+        self.name = name
+        self.targetUrl = targetUrl
+        self.resource = resource
+        self.event = event
+        self.filter = filter
+        self.secret = secret
+    }
+}
+
+/// What `webhooks update` changes; nil keeps the current value.
+public struct WebhookChanges: Sendable {
+    public var name: String?
+    public var targetUrl: String?
+    public var secret: String?
+    public var status: String?
+
+    public init(name: String? = nil, targetUrl: String? = nil, secret: String? = nil, status: String? = nil) {
+        self.name = name
+        self.targetUrl = targetUrl
+        self.secret = secret
+        self.status = status
+    }
+
+    public var isEmpty: Bool { name == nil && targetUrl == nil && secret == nil && status == nil }
+}
+
+extension SparkSpace {
+    /// Creates one webhook with the token of `role`.
+    public func createWebhook(_ spec: WebhookSpec, as role: TokenRole = .bot) throws -> JSON {
+        var body: [String: JSON] = ["name": .string(spec.name), "targetUrl": .string(spec.targetUrl),
+                                    "resource": .string(spec.resource), "event": .string(spec.event)]
+        if let filter = spec.filter { body["filter"] = .string(filter) }
+        if let secret = spec.secret, !secret.isEmpty { body["secret"] = .string(secret) }
+        return try client(role).post("webhooks", .object(body))
+    }
+
+    /// One webhook by id; a 404 is not found.
+    public func webhook(id: String, as role: TokenRole = .bot) throws -> JSON {
+        try fetch("webhooks", id: id, kind: "webhook", as: role)
+    }
+
+    /// Changes a webhook (`PUT /webhooks/{id}`): Webex needs `name` and `targetUrl` in every PUT, so
+    /// the current ones are read and sent when they do not change.
+    public func updateWebhook(id: String, _ changes: WebhookChanges, as role: TokenRole = .bot) throws -> JSON {
+        let current = try webhook(id: id, as: role)
+        var body: [String: JSON] = [
+            "name": .string(changes.name ?? current["name"]?.string ?? ""),
+            "targetUrl": .string(changes.targetUrl ?? current["targetUrl"]?.string ?? ""),
+        ]
+        if let secret = changes.secret { body["secret"] = .string(secret) }
+        if let status = changes.status { body["status"] = .string(status) }
+        do {
+            return try client(role).put(WebexClient.resource("webhooks", id), .object(body))
+        } catch SparkError.api(let f) where f.status == 404 {
+            throw SparkError.notFound("no webhook with id \(id)")
+        }
+    }
+
+    /// Deletes webhooks by id, one result per id in order; one failing does not stop the others.
+    public func deleteWebhooks(ids: [String], as role: TokenRole = .bot,
+                               onResult: ((WebhookDeletion) -> Void)? = nil) -> [WebhookDeletion] {
+        concurrentMap(ids, workers: Self.bulkWorkers, onResult: onResult.map { f in { f($1) } }) { id in
+            var webhook: JSON?
+            do {
+                webhook = try self.webhook(id: id, as: role)
+                try self.client(role).delete(WebexClient.resource("webhooks", id))
+                return WebhookDeletion(id: id, webhook: webhook)
+            } catch SparkError.api(let f) where f.status == 404 {
+                return WebhookDeletion(id: id, webhook: webhook, error: SparkError.notFound("no webhook with id \(id)"))
+            } catch {
+                return WebhookDeletion(id: id, webhook: webhook, error: error)
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import SparkSpace
+
+/// `api PATH`: any API call, as `gh api`.
+let apiCommand = CommandSpec(
+    "api", summary: "call any API endpoint and print its JSON (as gh api)",
+    details: """
+        PATH is relative to the API base (rooms, /rooms/ID, people?email=...); an absolute URL must be on \
+        the API's own host: the token never goes anywhere else (exit 2). -f KEY=VALUE adds a string field, \
+        -F KEY=VALUE a typed one (true, false, null, numbers, JSON): a JSON body, or the query of a GET. \
+        --input sends a JSON body from FILE or stdin (-). The method defaults to GET, or POST with a body \
+        (fields without -X GET or --paginate). \
+        --paginate follows Link: rel="next" and prints every item (an array; -o ndjson: one item a line, \
+        streamed). Prints JSON whatever the output format: pretty on a terminal, compact when piped. \
+        Retries and exit codes as every command.
+        """,
+    arguments: [ArgumentSpec("PATH", help: "the endpoint, relative to the API base")],
+    options: [
+        OptionSpec("method", short: "X", value: "METHOD", help: "GET (default), POST, PUT, PATCH, DELETE or HEAD"),
+        OptionSpec("field", short: "f", value: "KEY=VALUE", help: "a string field of the body (the query for GET)",
+                   repeatable: true),
+        OptionSpec("raw-field", short: "F", value: "KEY=VALUE",
+                   help: "a typed field: true, false, null, a number or JSON, else a string", repeatable: true),
+        OptionSpec("input", value: "FILE", help: "send the JSON body in FILE, or - for stdin", completion: .file),
+        OptionSpec("paginate", help: "follow Link rel=next and print every item"),
+    ],
+    examples: [
+        "spark-space api people/me",
+        "spark-space api rooms -f type=group -f max=5 --paginate -o ndjson",
+        "spark-space api rooms/Y2lz... -X PUT -f title='New title'",
+        "echo '{\"title\":\"Ops\"}' | spark-space api rooms --input -",
+    ],
+    writes: true, run: callAPI)
+
+/// What `api` sends, checked before any request.
+private struct APICall {
+    var method: String
+    var path: String
+    var query: [(String, String)] = []
+    var body: [UInt8]?
+}
+
+private func callAPI(_ inv: Invocation) throws {
+    let call = try apiCall(inv)
+    let space = try inv.space
+    let client = try space.client(inv.role())
+    if call.path.contains("://") && !client.mayAuthenticate(call.path) {
+        throw UsageError("refusing to send the token to '\(sanitizeCell(call.path))': only the API's own host "
+            + "(\(client.baseURL)) gets it", command: inv.parsed.command)
+    }
+    if inv.has("paginate") { return try paginate(call, client: client, inv: inv) }
+    let response = try client.send(call.method, call.path, query: call.query, body: call.body.map { .json($0) } ?? .none)
+    guard !response.body.isEmpty else { return }
+    try printJSON(try client.decode(response).json, inv: inv)
+}
+
+private func apiCall(_ inv: Invocation) throws -> APICall {
+    let command = inv.parsed.command
+    var fields: [(String, JSON)] = []
+    for text in inv.all("field") { fields.append((try key(text, inv), .string(value(text)))) }
+    for text in inv.all("raw-field") {
+        let raw = value(text)
+        fields.append((try key(text, inv), (try? JSON.parse(raw)) ?? .string(raw)))
+    }
+    let hasBody = inv.value("input") != nil
+    // As gh api: POST when there is a body, else GET; --paginate reads, so its fields are the query.
+    let wantsBody = hasBody || (!fields.isEmpty && !inv.has("paginate"))
+    let method = (inv.value("method") ?? (wantsBody ? "POST" : "GET")).uppercased()
+    guard ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"].contains(method) else {
+        throw UsageError("-X takes GET, POST, PUT, PATCH, DELETE or HEAD, not '\(sanitizeCell(method))'", command: command)
+    }
+    var call = APICall(method: method, path: inv.positionals[0])
+    if inv.has("paginate") && method != "GET" {
+        throw UsageError("--paginate needs GET, not \(method)", command: command)
+    }
+    if hasBody && !fields.isEmpty { throw UsageError("give --input or -f/-F fields, not both", command: command) }
+    if let input = inv.value("input") {
+        call.body = try inputBody(input, inv: inv)
+    } else if method == "GET" || method == "HEAD" {
+        call.query = fields.map { ($0.0, queryText($0.1)) }
+    } else if !fields.isEmpty {
+        var body: [UInt8] = []
+        JSON.object(Dictionary(fields, uniquingKeysWith: { _, last in last })).write(into: &body)
+        call.body = body
+    }
+    return call
+}
+
+private func key(_ field: String, _ inv: Invocation) throws -> String {
+    guard let equals = field.firstIndex(of: "="), equals != field.startIndex else {
+        throw UsageError("a field is KEY=VALUE, not '\(field)'", command: inv.parsed.command)
+    }
+    return String(field[..<equals])
+}
+
+private func value(_ field: String) -> String {
+    field.firstIndex(of: "=").map { String(field[field.index(after: $0)...]) } ?? ""
+}
+
+private func queryText(_ value: JSON) -> String {
+    value.string ?? value.compactText
+}
+
+/// The JSON body of `--input`, checked: not JSON is a usage error before any request.
+private func inputBody(_ input: String, inv: Invocation) throws -> [UInt8] {
+    let text: String
+    if input == "-" {
+        text = try inv.readStdin(for: "--input")
+    } else {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory), !isDirectory.boolValue,
+              let data = FileManager.default.contents(atPath: input) else {
+            throw UsageError("cannot read --input \(input)", command: inv.parsed.command)
+        }
+        text = String(decoding: data, as: UTF8.self)
+    }
+    do {
+        _ = try JSON.parse(text)
+    } catch {
+        throw UsageError("--input \(input) is not JSON (\(error))", command: inv.parsed.command)
+    }
+    return Array(text.utf8)
+}
+
+/// Every item of every page: one array, or with `-o ndjson` one item a line as pages arrive.
+private func paginate(_ call: APICall, client: WebexClient, inv: Invocation) throws {
+    var pages = client.list(call.path, query: call.query)
+    if inv.value("output") == OutputFormat.ndjson.rawValue {
+        let stream = ItemStream(output: inv.output, columns: [])
+        while let page = try pages.nextPage() { try stream.write(page) }
+        return try stream.finish()
+    }
+    try printJSON(.array(try pages.collect()), inv: inv)
+}
+
+/// JSON whatever `-o` says: pretty on a terminal, compact when piped (as gh api).
+private func printJSON(_ json: JSON, inv: Invocation) throws {
+    var bytes: [UInt8] = []
+    if inv.out.isTerminal { json.writePretty(into: &bytes) } else { json.write(into: &bytes) }
+    bytes.append(10)
+    try inv.out.write(bytes: bytes)
+}

@@ -1,0 +1,42 @@
+import SparkSpace
+
+let peopleColumns = [
+    Column("id", truncatable: true), Column("email", "emails"), Column("displayName", truncatable: true), Column("type"),
+]
+
+/// `people get|list`.
+let peopleCommand = CommandSpec(
+    "people", summary: "look people up",
+    subcommands: [
+        CommandSpec(
+            "get", summary: "show a person by e-mail, id, or me (the token's owner)",
+            arguments: [ArgumentSpec("PERSON", help: "e-mail address, person id, or me")],
+            examples: ["spark-space people get alice@example.com", "spark-space people get me --as audit -o json"],
+            run: getPerson),
+        CommandSpec(
+            "list", summary: "list people by e-mail or display-name prefix",
+            details: "Webex needs --email or --name unless the token is an admin's.",
+            options: [
+                OptionSpec("email", value: "E", help: "the person with this e-mail address"),
+                OptionSpec("name", value: "PREFIX", help: "people whose display name starts with PREFIX"),
+                OptionSpec("limit", value: "N", help: "at most N people (default 0 = all)"),
+            ],
+            examples: ["spark-space people list --name Ali", "spark-space people list --email bob@example.com"],
+            run: listPeople),
+    ])
+
+private func getPerson(_ inv: Invocation) throws {
+    let person = try inv.space.person(inv.positionals[0], as: inv.role())
+    try inv.output.item(person, columns: peopleColumns)
+}
+
+private func listPeople(_ inv: Invocation) throws {
+    let email = inv.value("email")
+    if let email, !looksLikeEmail(email) {
+        throw UsageError("--email takes an e-mail address, not '\(email)'", command: inv.parsed.command)
+    }
+    let name = try inv.value("name").map { try nonBlank($0, "--name prefix", inv) }
+    let limit = try inv.count("limit", default: 0)
+    let people = try inv.space.people(email: email, namePrefix: name, limit: limit == 0 ? nil : limit, as: inv.role())
+    try inv.printList(people, columns: peopleColumns, noun: "people", limit: limit)
+}

@@ -1,0 +1,44 @@
+import XCTest
+@testable import SparkSpace
+
+/// The `--dry-run` write gate in `WebexClient.send`: writes are reported, never sent; reads go through.
+final class DryRunGateTests: XCTestCase {
+    private func client() -> (WebexClient, ScriptedTransport, Box) {
+        let transport = ScriptedTransport([])
+        let client = WebexClient(baseURL: "https://api.test/v1", token: "secret-token-1234", transport: transport)
+        let planned = Box()
+        client.dryRun = { planned.items.append($0) }
+        return (client, transport, planned)
+    }
+
+    final class Box { var items: [PlannedWrite] = [] }
+
+    func testWritesAreReportedNotSentReadsGoThrough() throws {
+        let (c, t, planned) = client()
+        _ = try c.get("rooms")
+        let created = try c.post("rooms", ["title": "Ops", "secret": "s3cret-value-9876"])
+        let updated = try c.put("rooms/ROOMID", ["title": "Ops 2"])
+        try c.delete("rooms/ROOMID")
+        try c.send("POST", "messages", body: .multipart([.field(name: "text", value: "hi"),
+                                                          .file(name: "files", path: "/tmp/x.pdf", fileName: "x.pdf",
+                                                                contentType: "application/pdf")]))
+        XCTAssertEqual(t.requests.map(\.method), ["GET"], "only the read reached the transport")
+        XCTAssertEqual(planned.items.map(\.line), [
+            #"POST /rooms {"secret":"***9876","title":"Ops"}"#,
+            #"PUT /rooms/ROOMID {"title":"Ops 2"}"#,
+            "DELETE /rooms/ROOMID",
+            #"POST /messages {"files":"@/tmp/x.pdf","text":"hi"}"#,
+        ])
+        XCTAssertEqual(created["id"], .string(dryRunId))
+        XCTAssertEqual(created["title"], "Ops")
+        XCTAssertEqual(updated["id"], "ROOMID")
+        XCTAssertFalse(planned.items.map(\.line).joined().contains("secret-token-1234"))
+    }
+
+    func testWithoutTheObserverWritesAreSent() throws {
+        let transport = ScriptedTransport([])
+        let c = WebexClient(baseURL: "https://api.test/v1", token: "t", transport: transport)
+        try c.delete("rooms/X")
+        XCTAssertEqual(transport.requests.map(\.method), ["DELETE"])
+    }
+}
