@@ -21,6 +21,13 @@ public struct ParticipantResult {
     /// The membership (added, or found for remove) when there is one.
     public var membership: JSON?
     public var error: Error?
+
+    public init(email: String, status: ParticipantStatus, membership: JSON? = nil, error: Error? = nil) {
+        self.email = email
+        self.status = status
+        self.membership = membership
+        self.error = error
+    }
 }
 
 /// True when `text` looks like an e-mail address (`x@y`).
@@ -34,8 +41,8 @@ public func looksLikeEmail(_ text: String) -> Bool {
 /// Each worker is its own thread, so each has its own connection (CurlTransport keeps one per thread).
 /// `onResult`, when given, receives each result as soon as it and every earlier one are done: in input
 /// order, one call at a time, while later items are still running.
-public func concurrentMap<T>(_ items: [String], workers: Int, onResult: ((Int, T) -> Void)? = nil,
-                             _ body: @escaping (String) -> T) -> [T] {
+public func concurrentMap<Item, T>(_ items: [Item], workers: Int, onResult: ((Int, T) -> Void)? = nil,
+                                   _ body: @escaping (Item) -> T) -> [T] {
     guard items.count > 1, workers > 1 else {
         return items.enumerated().map { index, item in
             let result = body(item)

@@ -55,20 +55,20 @@ final class ProvisionTests: MockTestCase {
         var r = try run(["provision", "-c", path, "--dry-run", "-o", "json"])
         XCTAssertEqual(r.code, 0, r.stderr)
         let steps = (try r.json() as! [[String: String]]).map { "\($0["action"]!) \($0["target"]!)" }
-        XCTAssertEqual(steps, ["create-room CI room", "attach-team Anchor team",
+        XCTAssertEqual(steps, ["create-room CI room",
                                "add-participant bob@example.com", "add-participant carol@example.com"])
         XCTAssertTrue(writes.isEmpty)
         XCTAssertTrue(mock.rooms().isEmpty)
 
         r = try run(["provision", "-c", path, "--dry-run", "-o", "tsv"])
-        XCTAssertEqual(r.stdout.split(separator: "\n").first, "create-room\tCI room")
+        XCTAssertEqual(r.stdout.split(separator: "\n").first, "create-room\tCI room\tteam 'Anchor team'")
         XCTAssertTrue(writes.isEmpty)
     }
 
     func testMissingTeamIsCreatedWithTheRoom() throws {
         let path = try settings(team: "New team", participants: [])
         var r = try run(["provision", "-c", path, "--dry-run", "-o", "tsv"])
-        XCTAssertEqual(r.stdout, "create-team\tNew team\ncreate-room\tCI room\nattach-team\tNew team\n")
+        XCTAssertEqual(r.stdout, "create-team\tNew team\t\ncreate-room\tCI room\tteam 'New team'\n")
         XCTAssertTrue(writes.isEmpty)
 
         r = try run(["provision", "-c", path, "-o", "json"])
@@ -92,12 +92,22 @@ final class ProvisionTests: MockTestCase {
         XCTAssertTrue(r.stderr.contains("added 1, unchanged 0, failed 0"), r.stderr)
     }
 
-    func testRoomOutsideTheTeamIsAWarningNotAFailure() throws {
-        mock.addTeam(name: "Anchor team")
+    func testAnUnownedRoomMovesIntoTheTeamARoomOfAnotherTeamIsAWarning() throws {
+        let team = mock.addTeam(name: "Anchor team")
         let room = mock.addRoom(title: "CI room")
-        let r = try run(["provision", "-c", try settings(participants: []), "-o", "json"])
+        var r = try run(["provision", "-c", try settings(participants: []), "--dry-run", "-o", "tsv"])
+        XCTAssertEqual(r.stdout, "move-room-to-team\tCI room\tteam 'Anchor team'\n")
+        r = try run(["provision", "-c", try settings(participants: []), "-o", "json"])
         XCTAssertEqual(r.code, 0, r.stderr)
-        XCTAssertEqual((try r.json() as! [String: Any])["id"] as? String, room.id)
+        XCTAssertEqual((try r.json() as! [String: Any])["teamId"] as? String, team.id)
+        XCTAssertEqual(mock.room(id: room.id)?["teamId"] as? String, team.id)
+
+        mock.clearRequests()
+        let other = mock.addTeam(name: "Other team")
+        let owned = mock.addRoom(title: "Owned room", teamId: other.id)
+        r = try run(["provision", "-c", try settings(room: "Owned room", participants: []), "-o", "json"])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertEqual((try r.json() as! [String: Any])["id"] as? String, owned.id)
         XCTAssertTrue(r.stderr.contains("warning") && r.stderr.contains("Anchor team"), r.stderr)
         XCTAssertTrue(writes.isEmpty)
     }
