@@ -320,6 +320,10 @@ Gave up: retries spent (network errors, 5xx) or
 .B \-\-max\-wait
 passed while rate\-limited (429).
 .TP
+.B 7
+.BR "provision \-\-check" :
+the spaces differ from the manifest (nothing written).
+.TP
 .B 130
 Interrupted (Ctrl\-C); 143 on SIGTERM.
 .PP

@@ -8,8 +8,8 @@ let appliedColumns = planColumns + [Column("result", truncatable: true)]
 /// `provision`.
 let provisionCommand = CommandSpec(
     "provision", summary: "make spaces match a manifest (-f) or the settings' room, team and participants",
-    details: "With -f FILE (YAML or JSON, see the spaces manifest in the manual): teams and rooms with their "
-        + "settings, members and moderators. Without -f: the room of space.room, in space.team, with "
+    details: "With -f FILE (YAML or JSON): teams (name, description, members, moderators) and rooms (title, "
+        + "or id to pin one, team, description, locked, announcement_only, participants, moderators). Without -f: the room of space.room, in space.team, with "
         + "space.participants. The plan (action, target, detail) is computed with reads only; --dry-run "
         + "(global) prints it, --check prints it and exits 7 when it is not empty; otherwise the changes are "
         + "made and printed with their result. It adds, updates, renames a pinned room, moves a room without "
