@@ -128,4 +128,22 @@ final class ProvisionTests: MockTestCase {
         XCTAssertEqual((try r.json() as! [String: Any])["title"] as? String, "Other room")
         XCTAssertTrue(r.stderr.contains("failed 1"), r.stderr)
     }
+
+    func testPruneWithoutAManifestIsAUsageErrorBeforeAnyRequest() throws {
+        let r = try run(["provision", "-c", try settings(), "--prune"])
+        XCTAssertEqual(r.code, 2, r.stderr)
+        XCTAssertTrue(r.stderr.contains("--prune needs -f"), r.stderr)
+        XCTAssertTrue(mock.requests.isEmpty)
+    }
+
+    func testCheckWithTheSettingsIsExit7UntilProvisioned() throws {
+        let path = try settings(team: nil)
+        var r = try run(["provision", "-c", path, "--check", "-o", "json"])
+        XCTAssertEqual(r.code, 7, r.stderr)
+        XCTAssertEqual((try r.json() as! [[String: String]]).first?["action"], "create-room")
+        XCTAssertTrue(writes.isEmpty)
+        XCTAssertEqual(try run(["provision", "-c", path, "-o", "json"]).code, 0)
+        r = try run(["provision", "-c", path, "--check", "-o", "json"])
+        XCTAssertEqual(r.code, 0, r.stderr)
+    }
 }

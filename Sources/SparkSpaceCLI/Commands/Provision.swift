@@ -34,6 +34,10 @@ struct PlanNotEmpty: Error, CustomStringConvertible {
 
 private func provision(_ inv: Invocation) throws {
     let manifest: SpacesManifest
+    if inv.has("prune") && inv.value("file") == nil {
+        // The settings name no people to keep but the participants: pruning them is too easy a mistake.
+        throw UsageError("--prune needs -f FILE (a spaces manifest)", command: inv.parsed.command)
+    }
     if let path = inv.value("file") {
         manifest = try SpacesManifest.load(path: path)
     } else {
