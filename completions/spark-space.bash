@@ -35,6 +35,7 @@ _spark_space_options() {
     'participants add') echo "--moderator $global" ;;
     'participants set') echo "--moderator --no-moderator $global" ;;
     'people list') echo "--email --name --limit $global" ;;
+    'provision') echo "-f --file --check --prune $global" ;;
     'post') echo "--person --text --markdown --file $global" ;;
     'walk-messages') echo "--limit --since --before --mentions-me --raw --names --download --force $global" ;;
     'attachments download') echo "-d --dir --force --stdout $global" ;;
@@ -68,6 +69,7 @@ _spark_space_takes_value() {
     'people list|--email') return 0 ;;
     'people list|--name') return 0 ;;
     'people list|--limit') return 0 ;;
+    'provision|-f' | 'provision|--file') return 0 ;;
     'post|--person') return 0 ;;
     'post|--text') return 0 ;;
     'post|--markdown') return 0 ;;
@@ -119,6 +121,7 @@ _spark_space_takes_value() {
 _spark_space_value() {
     case "$1|$2" in
     'rooms list|--type') _spark_space_words 'group' 'direct' 'all' ;;
+    'provision|-f' | 'provision|--file') _spark_space_files ;;
     'post|--file') _spark_space_files ;;
     'walk-messages|--download') _spark_space_directories ;;
     'attachments download|-d' | 'attachments download|--dir') _spark_space_directories ;;
