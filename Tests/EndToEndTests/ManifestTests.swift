@@ -227,4 +227,23 @@ final class ManifestTests: MockTestCase {
         XCTAssertEqual(try rows(r).count, 0)
         XCTAssertTrue(writes.isEmpty)
     }
+
+    func testAFailedTeamFailsWhatNeedsItAndTheRestIsDone() throws {
+        mock.inject(.status(500), method: "POST", pathPrefix: "/teams")
+        var r = try provision(manifestText)
+        XCTAssertEqual(r.code, 1, r.stderr)
+        let results = Dictionary(try rows(r).map { ("\($0["action"]!) \($0["target"]!)", $0["result"]!) }) { a, _ in a }
+        XCTAssertTrue(results["create-team Platform"]!.hasPrefix("failed: POST /teams: 500"), "\(results)")
+        XCTAssertEqual(results["add-team-member alice@example.com"], "failed: team 'Platform' was not created")
+        XCTAssertEqual(results["create-room Ops room"], "failed: team 'Platform' was not created")
+        XCTAssertEqual(results["add-participant carol@example.com"], "failed: the room was not created")
+        XCTAssertEqual(results["create-room Plain room"], "done")
+        XCTAssertEqual(results["add-participant dave@example.com"], "done")
+        XCTAssertNil(room(titled: "Ops room"))
+
+        r = try provision(manifestText)
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertEqual(try rows(r).count, 7)
+        XCTAssertEqual(try provision(manifestText, ["--check"]).code, 0)
+    }
 }
