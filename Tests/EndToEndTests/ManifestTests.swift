@@ -246,4 +246,20 @@ final class ManifestTests: MockTestCase {
         XCTAssertEqual(try rows(r).count, 7)
         XCTAssertEqual(try provision(manifestText, ["--check"]).code, 0)
     }
+
+    func testAPinnedIdThatDoesNotExistIsExit4AndATeamMayBeGivenById() throws {
+        let gone = mock.addRoom(title: "Gone")
+        let team = mock.addTeam(name: "Platform")
+        mock.clearRequests()
+        var r = try run(["rooms", "delete", gone.id, "--yes", "-c", try config()])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        r = try provision("rooms:\n  - id: \(gone.id)\n    title: Back\n")
+        XCTAssertEqual(r.code, 4, r.stderr)
+        XCTAssertTrue(r.stderr.contains(gone.id), r.stderr)
+        XCTAssertEqual(writes.count, 1, "only the delete above")
+
+        r = try provision("rooms:\n  - title: By id\n    team: \(team.id)\n")
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertEqual(room(titled: "By id")?["teamId"] as? String, team.id)
+    }
 }
