@@ -37,6 +37,7 @@ _spark_space_options() {
     'participants add') echo "--moderator $global" ;;
     'participants set') echo "--moderator --no-moderator $global" ;;
     'people list') echo "--email --name --limit $global" ;;
+    'provision') echo "-f --file --check --prune $global" ;;
     'post') echo "--person --text --markdown --file --reply-to --mention --card $global" ;;
     'messages get') echo "--raw $global" ;;
     'messages edit') echo "--text --markdown $global" ;;
@@ -73,6 +74,7 @@ _spark_space_takes_value() {
     'people list|--email') return 0 ;;
     'people list|--name') return 0 ;;
     'people list|--limit') return 0 ;;
+    'provision|-f' | 'provision|--file') return 0 ;;
     'post|--person') return 0 ;;
     'post|--text') return 0 ;;
     'post|--markdown') return 0 ;;
@@ -134,6 +136,7 @@ _spark_space_takes_value() {
 _spark_space_value() {
     case "$1|$2" in
     'rooms list|--type') _spark_space_words 'group' 'direct' 'all' ;;
+    'provision|-f' | 'provision|--file') _spark_space_files ;;
     'post|--file') _spark_space_files ;;
     'post|--card') _spark_space_files ;;
     'walk-messages|--download') _spark_space_directories ;;

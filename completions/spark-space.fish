@@ -131,6 +131,8 @@ function __spark_space_takes_value
             'people list|--email' \
             'people list|--name' \
             'people list|--limit' \
+            'provision|-f' \
+            'provision|--file' \
             'post|--person' \
             'post|--text' \
             'post|--markdown' \
@@ -226,7 +228,7 @@ complete -c spark-space -n '__spark_space_needs_command' -a rooms -d 'list, show
 complete -c spark-space -n '__spark_space_needs_command' -a teams -d 'list, show, create, rename and delete teams, and manage their members'
 complete -c spark-space -n '__spark_space_needs_command' -a participants -d 'list, add, remove and set moderators among the people of a room'
 complete -c spark-space -n '__spark_space_needs_command' -a people -d 'look people up'
-complete -c spark-space -n '__spark_space_needs_command' -a provision -d 'ensure the room of the settings exists, in its team, with its participants'
+complete -c spark-space -n '__spark_space_needs_command' -a provision -d 'make spaces match a manifest (-f) or the settings\' room, team and participants'
 complete -c spark-space -n '__spark_space_needs_command' -a post -d 'post a message (text, markdown and/or one file) to a room or a person'
 complete -c spark-space -n '__spark_space_needs_command' -a messages -d 'get, edit and delete single messages'
 complete -c spark-space -n '__spark_space_needs_command' -a walk-messages -d 'print a room\'s messages, newest first, streamed page by page'
@@ -346,6 +348,10 @@ complete -c spark-space -n '__spark_space_in people list' -l email -x -d 'the pe
 complete -c spark-space -n '__spark_space_in people list' -l name -x -d 'people whose display name starts with PREFIX'
 complete -c spark-space -n '__spark_space_in people list' -l limit -x -d 'at most N people (default 0 = all)'
 
+# spark-space provision
+complete -c spark-space -n '__spark_space_in provision' -s f -l file -r -F -d 'the spaces manifest (YAML or JSON)'
+complete -c spark-space -n '__spark_space_in provision' -l check -d 'print the plan, write nothing, exit 7 when anything would change'
+complete -c spark-space -n '__spark_space_in provision' -l prune -d 'also remove people and moderator flags the manifest does not list'
 
 # spark-space post
 complete -c spark-space -n '__spark_space_in post' -l person -x -d 'post to the direct room with this person'

@@ -31,6 +31,13 @@ public struct ParticipantResult {
     /// The membership (added, or found for remove) when there is one.
     public var membership: JSON?
     public var error: Error?
+
+    public init(email: String, status: ParticipantStatus, membership: JSON? = nil, error: Error? = nil) {
+        self.email = email
+        self.status = status
+        self.membership = membership
+        self.error = error
+    }
 }
 
 /// True when `text` looks like an e-mail address (`x@y`).
@@ -44,8 +51,8 @@ public func looksLikeEmail(_ text: String) -> Bool {
 /// Each worker is its own thread, so each has its own connection (CurlTransport keeps one per thread).
 /// `onResult`, when given, receives each result as soon as it and every earlier one are done: in input
 /// order, one call at a time, while later items are still running.
-public func concurrentMap<T>(_ items: [String], workers: Int, onResult: ((Int, T) -> Void)? = nil,
-                             _ body: @escaping (String) -> T) -> [T] {
+public func concurrentMap<Item, T>(_ items: [Item], workers: Int, onResult: ((Int, T) -> Void)? = nil,
+                                   _ body: @escaping (Item) -> T) -> [T] {
     guard items.count > 1, workers > 1 else {
         return items.enumerated().map { index, item in
             let result = body(item)
@@ -57,7 +64,7 @@ public func concurrentMap<T>(_ items: [String], workers: Int, onResult: ((Int, T
     let done = DispatchSemaphore(value: 0)
     let count = min(workers, items.count)
     // The workers are joined (`done`) before this returns; `shared` serializes results and `onResult`.
-    let body = HandOff(value: body), onResult = HandOff(value: onResult)
+    let body = HandOff(value: body), onResult = HandOff(value: onResult), items = HandOff(value: items)
     for _ in 0..<count {
         startThread(stackSize: 1 << 20) {
             while true {
@@ -65,8 +72,8 @@ public func concurrentMap<T>(_ items: [String], workers: Int, onResult: ((Int, T
                 let index = shared.next
                 shared.next += 1
                 shared.lock.unlock()
-                guard index < items.count else { break }
-                let result = body.value(items[index])
+                guard index < items.value.count else { break }
+                let result = body.value(items.value[index])
                 shared.lock.lock()
                 shared.results[index] = result
                 shared.lock.unlock()

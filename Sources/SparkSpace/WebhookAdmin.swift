@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The values Webex accepts for a webhook's `resource` and `event`: the OpenAPI's enums
 /// (`POST /webhooks`), plus `all` for both (the firehose webhook; NOTICE.md: `event` accepts `all`).

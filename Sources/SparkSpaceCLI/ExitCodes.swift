@@ -19,6 +19,8 @@ public enum ExitCode {
     public static let notFound: Int32 = 4
     public static let conflict: Int32 = 5
     public static let gaveUp: Int32 = 6
+    /// `provision --check`: the spaces differ from the manifest.
+    public static let differs: Int32 = 7
     public static let interrupted: Int32 = 130
 
     /// The exit code for an error thrown by a command.
@@ -30,6 +32,7 @@ public enum ExitCode {
         case let stopped as StoppedBySignal: return stopped.signal == SIGINT ? interrupted : success
         case is UsageError: return usage
         case is Declined: return failure
+        case is PlanNotEmpty: return differs
         case let failed as PartialFailure: return failed.code
         case let hinted as HintedError: return of(hinted.underlying)
         case let spark as SparkError: return of(spark)

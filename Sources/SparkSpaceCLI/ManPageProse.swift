@@ -369,6 +369,10 @@ Gave up: retries spent (network errors, 5xx) or
 .B \-\-max\-wait
 passed while rate\-limited (429).
 .TP
+.B 7
+.BR "provision \-\-check" :
+the spaces differ from the manifest (nothing written).
+.TP
 .B 130
 Interrupted (Ctrl\-C); 128+N on SIGTERM, SIGHUP, SIGUSR1, SIGUSR2 or SIGALRM
 (partial downloads are removed first).

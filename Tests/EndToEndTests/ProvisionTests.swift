@@ -55,20 +55,20 @@ final class ProvisionTests: MockTestCase {
         var r = try run(["provision", "-c", path, "--dry-run", "-o", "json"])
         XCTAssertEqual(r.code, 0, r.stderr)
         let steps = (try r.json() as! [[String: String]]).map { "\($0["action"]!) \($0["target"]!)" }
-        XCTAssertEqual(steps, ["create-room CI room", "attach-team Anchor team",
+        XCTAssertEqual(steps, ["create-room CI room",
                                "add-participant bob@example.com", "add-participant carol@example.com"])
         XCTAssertTrue(writes.isEmpty)
         XCTAssertTrue(mock.rooms().isEmpty)
 
         r = try run(["provision", "-c", path, "--dry-run", "-o", "tsv"])
-        XCTAssertEqual(r.stdout.split(separator: "\n").first, "create-room\tCI room")
+        XCTAssertEqual(r.stdout.split(separator: "\n").first, "create-room\tCI room\tteam 'Anchor team'")
         XCTAssertTrue(writes.isEmpty)
     }
 
     func testMissingTeamIsCreatedWithTheRoom() throws {
         let path = try settings(team: "New team", participants: [])
         var r = try run(["provision", "-c", path, "--dry-run", "-o", "tsv"])
-        XCTAssertEqual(r.stdout, "create-team\tNew team\ncreate-room\tCI room\nattach-team\tNew team\n")
+        XCTAssertEqual(r.stdout, "create-team\tNew team\t\ncreate-room\tCI room\tteam 'New team'\n")
         XCTAssertTrue(writes.isEmpty)
 
         r = try run(["provision", "-c", path, "-o", "json"])
@@ -92,33 +92,22 @@ final class ProvisionTests: MockTestCase {
         XCTAssertTrue(r.stderr.contains("added 1, unchanged 0, failed 0"), r.stderr)
     }
 
-    func testRoomWithoutATeamIsMovedIntoTheTeam() throws {
+    func testAnUnownedRoomMovesIntoTheTeamARoomOfAnotherTeamIsAWarning() throws {
         let team = mock.addTeam(name: "Anchor team")
         let room = mock.addRoom(title: "CI room")
-        let path = try settings(participants: [])
-        var r = try run(["provision", "-c", path, "--dry-run", "-o", "tsv"])
-        XCTAssertEqual(r.code, 0, r.stderr)
-        XCTAssertEqual(r.stdout, "move-room-to-team\tAnchor team\n")
-        XCTAssertTrue(writes.isEmpty)
-
-        r = try run(["provision", "-c", path, "-o", "json"])
+        var r = try run(["provision", "-c", try settings(participants: []), "--dry-run", "-o", "tsv"])
+        XCTAssertEqual(r.stdout, "move-room-to-team\tCI room\tteam 'Anchor team'\n")
+        r = try run(["provision", "-c", try settings(participants: []), "-o", "json"])
         XCTAssertEqual(r.code, 0, r.stderr)
         XCTAssertEqual((try r.json() as! [String: Any])["teamId"] as? String, team.id)
-        XCTAssertEqual(writes.map { "\($0.method) \($0.path)" }, ["PUT /rooms/\(room.id)"])
-        let body = try JSONSerialization.jsonObject(with: writes[0].body) as! [String: Any]
-        XCTAssertEqual(body["teamId"] as? String, team.id)
-        XCTAssertEqual(body["title"] as? String, "CI room")
         XCTAssertEqual(mock.room(id: room.id)?["teamId"] as? String, team.id)
-        XCTAssertFalse(r.stderr.contains("warning"), r.stderr)
-    }
 
-    func testRoomInAnotherTeamIsAWarningNotAFailure() throws {
-        mock.addTeam(name: "Anchor team")
+        mock.clearRequests()
         let other = mock.addTeam(name: "Other team")
-        let room = mock.addRoom(title: "CI room", teamId: other.id)
-        let r = try run(["provision", "-c", try settings(participants: []), "-o", "json"])
+        let owned = mock.addRoom(title: "Owned room", teamId: other.id)
+        r = try run(["provision", "-c", try settings(room: "Owned room", participants: []), "-o", "json"])
         XCTAssertEqual(r.code, 0, r.stderr)
-        XCTAssertEqual((try r.json() as! [String: Any])["id"] as? String, room.id)
+        XCTAssertEqual((try r.json() as! [String: Any])["id"] as? String, owned.id)
         XCTAssertTrue(r.stderr.contains("warning") && r.stderr.contains("Anchor team"), r.stderr)
         XCTAssertTrue(writes.isEmpty)
     }
@@ -146,5 +135,23 @@ final class ProvisionTests: MockTestCase {
         XCTAssertEqual(r.code, 3, r.stderr)
         XCTAssertEqual((try r.json() as! [String: Any])["title"] as? String, "Other room")
         XCTAssertTrue(r.stderr.contains("failed 1"), r.stderr)
+    }
+
+    func testPruneWithoutAManifestIsAUsageErrorBeforeAnyRequest() throws {
+        let r = try run(["provision", "-c", try settings(), "--prune"])
+        XCTAssertEqual(r.code, 2, r.stderr)
+        XCTAssertTrue(r.stderr.contains("--prune needs -f"), r.stderr)
+        XCTAssertTrue(mock.requests.isEmpty)
+    }
+
+    func testCheckWithTheSettingsIsExit7UntilProvisioned() throws {
+        let path = try settings(team: nil)
+        var r = try run(["provision", "-c", path, "--check", "-o", "json"])
+        XCTAssertEqual(r.code, 7, r.stderr)
+        XCTAssertEqual((try r.json() as! [[String: String]]).first?["action"], "create-room")
+        XCTAssertTrue(writes.isEmpty)
+        XCTAssertEqual(try run(["provision", "-c", path, "-o", "json"]).code, 0)
+        r = try run(["provision", "-c", path, "--check", "-o", "json"])
+        XCTAssertEqual(r.code, 0, r.stderr)
     }
 }

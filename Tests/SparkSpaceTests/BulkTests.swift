@@ -55,19 +55,21 @@ final class BulkTests: XCTestCase {
         XCTAssertLessThan(finishedAtFirstDelivery, 10)
     }
 
-    func testPlanSteps() {
-        var plan = ProvisionPlan(title: "CI", room: nil, teamName: "T", team: nil,
-                                 participantsToAdd: ["a@b"], warnings: [])
-        XCTAssertEqual(plan.steps.map(\.action), ["create-team", "create-room", "attach-team", "add-participant"])
-        plan.team = ["id": "x"]
-        XCTAssertEqual(plan.steps.map(\.action), ["create-room", "attach-team", "add-participant"])
-        plan.room = ["id": "r"]
-        // An existing room without a team is moved into it (Webex allows it for unowned rooms).
-        XCTAssertEqual(plan.steps.map(\.action), ["move-room-to-team", "add-participant"])
-        plan.room = ["id": "r", "teamId": "x"]
-        XCTAssertEqual(plan.steps.map(\.action), ["add-participant"])
-        plan.participantsToAdd = []
-        XCTAssertTrue(plan.steps.isEmpty)
+    func testSettingsBecomeAOneRoomManifest() {
+        var settings = Settings()
+        settings.team = "T"
+        settings.participants = ["a@example.com"]
+        var manifest = SpacesManifest(settings: settings)
+        XCTAssertEqual(manifest.teams, [SpacesManifest.Team(name: "T")], "a team without members: created when missing")
+        XCTAssertEqual(manifest.rooms, [SpacesManifest.Room(title: "Collaboration space", team: "T",
+                                                            participants: ["a@example.com"])])
+        let id = "Y2lzY29zcGFyazovL3VzL1JPT00vYWJjZGVm"
+        settings.room = id
+        settings.team = nil
+        settings.participants = []
+        manifest = SpacesManifest(settings: settings)
+        XCTAssertTrue(manifest.teams.isEmpty)
+        XCTAssertEqual(manifest.rooms, [SpacesManifest.Room(id: id)], "an id pins the room; no participants listed")
     }
 
     func testPageSize() {

@@ -11,7 +11,7 @@ final class DryRunGateTests: XCTestCase {
         return (client, transport, planned)
     }
 
-    final class Box { var items: [PlannedWrite] = [] }
+    final class Box: @unchecked Sendable { var items: [PlannedWrite] = [] }
 
     func testWritesAreReportedNotSentReadsGoThrough() throws {
         let (c, t, planned) = client()

@@ -33,7 +33,7 @@ final class HostileInputUnitTests: XCTestCase {
         XCTAssertEqual(RetryPolicy.format(15), "15")
         XCTAssertEqual(RetryPolicy.format(1.5), "1.5")
         XCTAssertEqual(RetryPolicy.format(1e19), "1e+19")
-        XCTAssertEqual(RetryPolicy.format(9223372036854775807), "9.223372036854776e+18")
+        XCTAssertEqual(RetryPolicy.format(9_223_372_036_854_775_808.0), "9.223372036854776e+18")
         let decision = RetryPolicy().decide(method: "GET", outcome: .status(429, retryAfter: "1e19"), retries: 0,
                                             budget: WaitBudget(seconds: 300))
         guard case .giveUp(let reason) = decision else { return XCTFail("\(decision)") }

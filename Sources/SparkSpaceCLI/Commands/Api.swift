@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import SparkSpace
 
 /// `api PATH`: any API call, as `gh api`.
@@ -107,11 +116,14 @@ private func inputBody(_ input: String, inv: Invocation) throws -> [UInt8] {
     if input == "-" {
         text = try inv.readStdin(for: "--input")
     } else {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory), !isDirectory.boolValue,
-              let data = FileManager.default.contents(atPath: input) else {
+        let fd = open(input, O_RDONLY | O_CLOEXEC)
+        var info = stat()
+        guard fd >= 0, fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG,
+              let data = try? readToEnd(fd: fd) else {
+            if fd >= 0 { close(fd) }
             throw UsageError("cannot read --input \(input)", command: inv.parsed.command)
         }
+        close(fd)
         text = String(decoding: data, as: UTF8.self)
     }
     do {

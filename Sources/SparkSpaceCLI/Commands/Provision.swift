@@ -1,39 +1,96 @@
 import SparkSpace
 
-/// Columns of `provision --dry-run`: one line per change.
-let planColumns = [Column("action"), Column("target")]
+/// Columns of the plan (SPEC "The spaces manifest"): one line per change.
+let planColumns = [Column("action"), Column("target", truncatable: true), Column("detail", truncatable: true)]
+/// Columns of an applied plan: the same rows with their result.
+let appliedColumns = planColumns + [Column("result", truncatable: true)]
 
 /// `provision`.
 let provisionCommand = CommandSpec(
-    "provision", summary: "ensure the room of the settings exists, in its team, with its participants",
-    details: "Reads space.room, space.team and space.participants. Creates the room (in the team; the team too "
-        + "when it does not exist) and adds the missing participants; an unchanged space sends no write request. "
-        + "Prints the room. An existing room without a team is moved into space.team; one in another team is "
-        + "left there with a warning (Webex cannot move a room between teams). Without space.room (or "
-        + "$CHAT_ROOM_TITLE) the seed's fallback title 'Collaboration space' is used, and said on stderr. "
-        + "--dry-run (global) prints the plan (action, target) and writes nothing.",
-    examples: ["spark-space provision -c ci.yaml --dry-run", "spark-space provision -c ci.yaml -o json"],
+    "provision", summary: "make spaces match a manifest (-f) or the settings' room, team and participants",
+    details: "With -f FILE (YAML or JSON): teams (name, description, members, moderators) and rooms (title, "
+        + "or id to pin one, team, description, locked, announcement_only, participants, moderators). Without -f: the room of space.room, in space.team, with "
+        + "space.participants. The plan (action, target, detail) is computed with reads only; --dry-run "
+        + "(global) prints it, --check prints it and exits 7 when it is not empty; otherwise the changes are "
+        + "made and printed with their result. It adds, updates, renames a pinned room, moves a room without "
+        + "a team into its team and sets moderator flags; --prune also removes people and moderator flags the "
+        + "manifest does not list (never the bot). It never deletes a room or a team. A second run changes "
+        + "nothing. Without -f the room itself is printed after the changes.",
+    options: [
+        OptionSpec("file", short: "f", value: "FILE", help: "the spaces manifest (YAML or JSON)", completion: .file),
+        OptionSpec("check", help: "print the plan, write nothing, exit 7 when anything would change"),
+        OptionSpec("prune", help: "also remove people and moderator flags the manifest does not list"),
+    ],
+    examples: ["spark-space provision -f spaces.yaml --check -o json", "spark-space provision -f spaces.yaml",
+               "spark-space provision -c ci.yaml --dry-run", "spark-space provision -c ci.yaml -o json"],
     writes: true,
     run: provision)
 
+/// `provision --check` found changes to make: exit 7, nothing written.
+struct PlanNotEmpty: Error, CustomStringConvertible {
+    var count: Int
+    var description: String { "\(count) change\(count == 1 ? "" : "s") would be made (--check wrote nothing)" }
+}
+
 private func provision(_ inv: Invocation) throws {
+    let manifest: SpacesManifest
+    if inv.has("prune") && inv.value("file") == nil {
+        // The settings name no people to keep but the participants: pruning them is too easy a mistake.
+        throw UsageError("--prune needs -f FILE (a spaces manifest)", command: inv.parsed.command)
+    }
+    if let path = inv.value("file") {
+        manifest = try SpacesManifest.load(path: path)
+    } else {
+        let settings = try inv.space.settings
+        if settings.room == nil {
+            inv.note("space.room is not set: using the seed's fallback title '\(Settings.fallbackRoomTitle)'")
+        }
+        manifest = SpacesManifest(settings: settings)
+    }
     let space = try inv.space
     let role = inv.role()
-    if space.settings.room == nil {
-        inv.note("space.room is not set: using the seed's fallback title '\(Settings.fallbackRoomTitle)'")
-    }
-    let plan = try space.provisionPlan(as: role)
+    let plan = try space.plan(manifest, prune: inv.has("prune"), as: role)
     for warning in plan.warnings { inv.warn("warning: \(warning)") }
-    if inv.has("dry-run") {
-        let steps = plan.steps.map { JSON.object(["action": .string($0.action), "target": .string($0.target)]) }
-        if steps.isEmpty { inv.note("nothing to do: room '\(plan.title)' is provisioned") }
-        return try inv.output.list(steps, columns: planColumns)
+    if inv.has("check") || inv.dryRun {
+        try inv.output.list(plan.rows.map(planRow), columns: planColumns)
+        if plan.rows.isEmpty { inv.note("nothing to do: the spaces match") }
+        if inv.has("check") && !plan.rows.isEmpty { throw PlanNotEmpty(count: plan.rows.count) }
+        return
     }
-    let outcome = try space.provision(plan, as: role)
-    if outcome.createdTeam, let name = plan.teamName { inv.note("created team '\(name)'") }
-    if outcome.createdRoom { inv.note("created room '\(plan.title)'") }
-    if plan.steps.isEmpty { inv.note("nothing to do: room '\(plan.title)' is provisioned") }
-    try inv.output.item(outcome.room, columns: roomColumns)
+    let applied = space.apply(plan, as: role)
+    if inv.value("file") == nil { return try reportSettingsRoom(applied, inv: inv) }
+    try inv.output.list(applied.rows.map(planRow), columns: appliedColumns)
+    if applied.rows.isEmpty { inv.note("nothing to do: the spaces match") }
+    let failed = applied.rows.filter { $0.error != nil }
+    if !failed.isEmpty {
+        throw PartialFailure(code: ExitCode.failure, description: "\(failed.count) of \(applied.rows.count) changes failed")
+    }
+}
+
+private func planRow(_ row: PlanRow) -> JSON {
+    var item: [String: JSON] = ["action": .string(row.action), "target": .string(row.target), "detail": .string(row.detail)]
+    if let result = row.result { item["result"] = .string(result) }
+    return .object(item)
+}
+
+/// Without -f, as the seed: notes of what was created, the room, then the participants' summary
+/// (exit of the failed participants, or the error of a failed team or room).
+private func reportSettingsRoom(_ applied: SpacesPlan, inv: Invocation) throws {
+    for row in applied.rows where row.error == nil && row.action.hasPrefix("create-") {
+        inv.note("created \(row.action.dropFirst("create-".count)) '\(sanitizeCell(row.target))'")
+    }
+    if applied.rows.isEmpty { inv.note("nothing to do: the room is provisioned") }
+    let participants = applied.rows.filter { $0.action == "add-participant" }
+    if let failed = applied.rows.first(where: { $0.error != nil && $0.action != "add-participant" }), let error = failed.error {
+        for row in applied.rows where row.error != nil && row.action != "add-participant" {
+            inv.warn("error: \(row.action) \(sanitizeCell(row.target)): \(sanitizeCell("\(row.error!)"))")
+        }
+        throw error
+    }
+    guard let room = applied.rooms[0] else { throw SparkError.io("the API returned no room") }
+    try inv.output.item(room, columns: roomColumns)
     try inv.out.flush()
-    try reportBulk(outcome.participants, inv: inv)
+    try reportBulk(participants.map {
+        ParticipantResult(email: $0.target, status: $0.error == nil ? .added : .failed, membership: nil, error: $0.error)
+    }, inv: inv)
 }

@@ -52,7 +52,7 @@ private func getTeam(_ inv: Invocation) throws {
 
 /// A name argument that is not blank.
 func nonBlank(_ text: String, _ what: String, _ inv: Invocation) throws -> String {
-    guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+    guard !text.trimmingSpaces().isEmpty else {
         throw UsageError("the \(what) is empty", command: inv.parsed.command)
     }
     return text
