@@ -66,7 +66,7 @@ final class TokenLeakTests: MockTestCase {
                 ran += 1
             }
             // And the error path: a token the API refuses.
-            let bad = try spark(args + ["-v"], env: env.merging(["CISCO_SPARK_BOT_TOKEN": botToken + "x"]) { $1 },
+            let bad = try spark(args + ["-v"] + into, env: env.merging(["CISCO_SPARK_BOT_TOKEN": botToken + "x"]) { $1 },
                                 stdin: "", timeout: 30)
             XCTAssertFalse(bad.stdout.contains(botToken) || bad.stderr.contains(botToken), "\(args): \(bad.stderr)")
         }
