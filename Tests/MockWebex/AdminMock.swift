@@ -98,13 +98,9 @@ extension MockWebexServer {
             return errorReply(404, "Could not find a team with provided ID.", c.trackingId)
         }
         let person: PersonRec
-        if let pid = str(body, "personId") {
-            guard let p = people[pid] else { return errorReply(404, "Could not find a person with provided ID.", c.trackingId) }
-            person = p
-        } else if let email = str(body, "personEmail"), email.contains("@") {
-            person = personFor(email: email, create: true)!
-        } else {
-            return errorReply(400, "personId or personEmail is required.", c.trackingId)
+        switch personToAdd(body, c) {
+        case .success(let found): person = found
+        case .failure(let refusal): return refusal.reply
         }
         guard !team.members.contains(person.id) else {
             return errorReply(409, "Person is already a member of the team.", c.trackingId)

@@ -308,6 +308,23 @@ extension MockWebexServer {
         return (d, nil)
     }
 
+    /// A refused request, as an `Error` so it can travel in a `Result`.
+    struct Refusal: Error { var reply: Reply }
+
+    /// The person a membership POST names: `personId` (must exist) or `personEmail` (created on first use).
+    func personToAdd(_ body: [String: Any], _ c: Ctx) -> Result<PersonRec, Refusal> {
+        if let pid = str(body, "personId") {
+            guard let p = people[pid] else {
+                return .failure(Refusal(reply: errorReply(404, "Could not find a person with provided ID.", c.trackingId)))
+            }
+            return .success(p)
+        }
+        if let email = str(body, "personEmail"), email.contains("@") {
+            return .success(personFor(email: email, create: true)!)
+        }
+        return .failure(Refusal(reply: errorReply(400, "personId or personEmail is required.", c.trackingId)))
+    }
+
     func str(_ d: [String: Any], _ k: String) -> String? {
         if let s = d[k] as? String { return s }
         return nil
@@ -507,13 +524,9 @@ extension MockWebexServer {
             return errorReply(404, "Could not find a room with provided ID.", c.trackingId)
         }
         let person: PersonRec
-        if let pid = str(body, "personId") {
-            guard let p = people[pid] else { return errorReply(404, "Could not find a person with provided ID.", c.trackingId) }
-            person = p
-        } else if let email = str(body, "personEmail"), email.contains("@") {
-            person = personFor(email: email, create: true)!
-        } else {
-            return errorReply(400, "personId or personEmail is required.", c.trackingId)
+        switch personToAdd(body, c) {
+        case .success(let found): person = found
+        case .failure(let refusal): return refusal.reply
         }
         if room.type == "direct" {
             return errorReply(400, "Cannot add a person to a 1:1 room.", c.trackingId)
