@@ -32,15 +32,23 @@ public final class Invocation {
 
     // MARK: Options (by their table constants; values checked by the parser)
 
-    func has(_ option: OptionSpec) -> Bool { parsed.has(option.long) }
+    func has(_ option: OptionSpec) -> Bool { parsed.has(declared(option)) }
     /// The last value given.
-    func value(_ option: OptionSpec) -> String? { parsed.value(option.long) }
+    func value(_ option: OptionSpec) -> String? { parsed.value(declared(option)) }
     /// Every value of a repeatable option.
-    func all(_ option: OptionSpec) -> [String] { parsed.all(option.long) }
+    func all(_ option: OptionSpec) -> [String] { parsed.all(declared(option)) }
     /// A whole-number option (`.int` kind), nil when not given.
     func int(_ option: OptionSpec) -> Int? { value(option).flatMap { Int($0) } }
     /// A number-of-seconds option (`.duration` kind), nil when not given.
     func seconds(_ option: OptionSpec) -> Double? { value(option).flatMap { Double($0) } }
+
+    /// The name `option` is stored under. A command reading an option its table entry lacks
+    /// would always read nothing: debug builds (the tests) stop there instead.
+    private func declared(_ option: OptionSpec) -> String {
+        assert(Parser().options(of: parsed.command).contains { $0.long == option.long },
+               "'\(parsed.command.path)' reads --\(option.long), which its table entry does not declare")
+        return option.long
+    }
 
     var quiet: Bool { has(.quiet) }
     /// `--dry-run`: writes are printed, not sent (the gate is `WebexClient.send`).
