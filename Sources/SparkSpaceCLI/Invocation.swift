@@ -98,7 +98,8 @@ public final class Invocation {
     /// Asks on the terminal whether to delete `what` (`room 'Ops' (Y2l...)`) unless `--yes` or a
     /// dry run; any answer but yes throws `Declined` (exit 1). Off a terminal without `--yes` the
     /// runner has refused the command before it ran (`CommandSpec.destructive`); the check here
-    /// keeps a command that forgot the attribute from deleting unasked.
+    /// keeps a command that forgot the attribute from deleting unasked (a debug build stops
+    /// earlier: it reads a `--yes` the command does not declare).
     func confirm(deleting what: String) throws {
         guard !has(.yes), !dryRun else { return }
         guard console.canPrompt else { throw refusal(parsed.command) }

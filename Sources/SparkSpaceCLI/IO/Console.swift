@@ -29,7 +29,8 @@ public struct Terminal {
 /// The one owner of stdin, stdout and stderr (after gh's `pkg/iostreams`): whether each is a
 /// terminal (decided once, at start), the width and colour of stdout, prompting, the progress
 /// line, and diagnostics. Every text that goes to stderr passes through `diagnostic`, which
-/// makes what came from outside (API messages, titles, names, URLs) harmless first.
+/// makes what came from outside (API messages, titles, names, URLs) harmless first (the
+/// progress line, which draws itself, makes its text harmless the same way).
 /// Shared with the API clients' threads (the observer): its state is set once.
 struct Console: Sendable {
     let stdin: Int32
