@@ -13,7 +13,26 @@ public enum ValueCompletion: Equatable, Sendable {
     case choices([String])
 }
 
-/// One option of a command (or a global one).
+/// What an option's value is. The parser checks it before the command runs (exit 2, one
+/// line naming the option and the value), so a command reads a value it can use: never a
+/// trap on `Int(someDouble)` out of range, never a second check in the command.
+public enum ValueKind: Sendable, Equatable {
+    /// Any text (an e-mail, a title, a URL): the command checks what it means.
+    case string
+    /// A file or directory (completed as one); any text is accepted.
+    case path
+    /// One of a fixed set (also what the shells complete).
+    case choice([String])
+    /// A whole number in the range; `described` replaces "a whole number from A to B".
+    case int(ClosedRange<Int>, described: String? = nil)
+    /// A number in the range.
+    case double(ClosedRange<Double>)
+    /// A number of seconds in the range.
+    case duration(ClosedRange<Double>)
+}
+
+/// One option of a command (or a global one). The constants (`OptionSpec.limit`, Options.swift)
+/// are shared by the command table and the commands that read them (`inv.int(.limit)`).
 public struct OptionSpec: Sendable {
     public var long: String
     public var short: Character?
@@ -26,18 +45,34 @@ public struct OptionSpec: Sendable {
     /// URL, role): completions that run the tool pass it on, so they list what
     /// the command typed would see.
     public var setting: Bool
+    /// What the value is; checked by the parser.
+    public var kind: ValueKind
 
     public init(
         _ long: String, short: Character? = nil, value: String? = nil, help: String,
-        completion: ValueCompletion = .none, repeatable: Bool = false, setting: Bool = false
+        completion: ValueCompletion = .none, repeatable: Bool = false, setting: Bool = false,
+        kind: ValueKind = .string
     ) {
         self.long = long
         self.short = short
         self.value = value
         self.help = help
-        self.completion = completion
+        // A choice completes as its values.
+        if case .choice(let values) = kind, completion == .none {
+            self.completion = .choices(values)
+        } else {
+            self.completion = completion
+        }
         self.repeatable = repeatable
         self.setting = setting
+        self.kind = kind
+    }
+
+    /// The same option described for one command (`--limit` counts rooms here, teams there).
+    public func with(help: String) -> OptionSpec {
+        var copy = self
+        copy.help = help
+        return copy
     }
 
     /// Allowed values, when the option takes one of a fixed set.
@@ -78,6 +113,30 @@ public struct ArgumentSpec: Sendable {
     }
 }
 
+/// When a command deletes (`CommandSpec.destructive`).
+public enum Destruction: Sendable {
+    /// Every run deletes (`rooms delete`).
+    case always
+    /// A run with this flag deletes (`webhooks deregister --all`).
+    case with(OptionSpec)
+
+    /// The `--yes` the command takes.
+    var yesOption: OptionSpec {
+        switch self {
+        case .always: return .yes
+        case .with(let flag): return .yes.with(help: "do not ask for confirmation (with --\(flag.long))")
+        }
+    }
+
+    /// Whether this run deletes.
+    func applies(to parsed: ParsedCommand) -> Bool {
+        switch self {
+        case .always: return true
+        case .with(let flag): return parsed.has(flag.long)
+        }
+    }
+}
+
 /// A command or a group of subcommands. The table of these is the single source
 /// for parsing, `--help`, shell completions and the man page.
 public final class CommandSpec: @unchecked Sendable {
@@ -91,19 +150,24 @@ public final class CommandSpec: @unchecked Sendable {
     /// The command writes through the API: `--dry-run` applies, and a test runs every such
     /// command under it and checks that nothing but GETs reached the API.
     public let writes: Bool
+    /// The command deletes (always, or with an option such as `--all`): it takes `--yes`, and the
+    /// runner refuses it without `--yes` when stdin is not a terminal, before anything is done.
+    public let destructive: Destruction?
     let run: ((Invocation) throws -> Void)?
     public private(set) weak var parent: CommandSpec?
 
     public init(
         _ name: String, summary: String, details: String? = nil, arguments: [ArgumentSpec] = [],
         options: [OptionSpec] = [], subcommands: [CommandSpec] = [], examples: [String] = [],
-        writes: Bool = false, run: ((Invocation) throws -> Void)? = nil
+        writes: Bool = false, destructive: Destruction? = nil, run: ((Invocation) throws -> Void)? = nil
     ) {
         self.name = name
         self.summary = summary
         self.details = details
         self.arguments = arguments
-        self.options = options
+        // `--yes` comes with the attribute, so no destructive command can lack it.
+        self.options = options + (destructive.map { [$0.yesOption] } ?? [])
+        self.destructive = destructive
         self.subcommands = subcommands
         self.examples = examples
         self.writes = writes
@@ -141,32 +205,8 @@ public enum OutputFormat: String, CaseIterable, Sendable {
 
 /// Options every command accepts, before or after the command.
 public let globalOptions: [OptionSpec] = [
-    OptionSpec("config", short: "c", value: "FILE", help: "settings file (YAML or JSON)", completion: .file,
-               setting: true),
-    OptionSpec("token", value: "TOKEN", help: "bot token (prefer --token-file: argv shows in ps)", setting: true),
-    OptionSpec("token-file", value: "FILE", help: "read the bot token from FILE, or - for stdin", completion: .file,
-               setting: true),
-    OptionSpec("audit-token", value: "TOKEN", help: "audit token (a person's token)", setting: true),
-    OptionSpec("audit-token-file", value: "FILE", help: "read the audit token from FILE, or - for stdin",
-               completion: .file, setting: true),
-    OptionSpec("api-url", value: "URL", help: "API base (default https://webexapis.com/v1; env SPARK_API_URL)",
-               setting: true),
-    OptionSpec("as", value: "ROLE", help: "which token the command uses: bot or audit",
-               completion: .choices(TokenRole.allCases.map(\.rawValue)), setting: true),
-    OptionSpec("room", value: "ROOM", help: "the room for commands that take one", completion: .room),
-    OptionSpec("output", short: "o", value: "FORMAT", help: "table, wide (a table never cut), tsv, json or ndjson",
-               completion: .choices(OutputFormat.allCases.map(\.rawValue))),
-    OptionSpec("fields", value: "LIST", help: "the columns or keys to print, in that order (a,b,c)"),
-    OptionSpec("json", help: "same as -o json"),
-    OptionSpec("dry-run", help: "for commands that write: print each write (method, path, body) instead of sending it"),
-    OptionSpec("quiet", short: "q", help: "print less on stderr"),
-    OptionSpec("verbose", short: "v", help: "log each HTTP call on stderr (method, path, status, ms)"),
-    OptionSpec("timeout", value: "SECONDS", help: "connect timeout and longest stall (default 60)"),
-    OptionSpec("max-wait", value: "SECONDS", help: "total time to wait on 429 Retry-After (default 300)"),
-    OptionSpec("cacert", value: "FILE", help: "an extra CA certificate bundle (also env SSL_CERT_FILE)",
-               completion: .file),
-    OptionSpec("help", short: "h", help: "show help"),
-    OptionSpec("version", help: "print the version"),
+    .config, .token, .tokenFile, .auditToken, .auditTokenFile, .apiUrl, .role, .room, .output, .fields, .json,
+    .dryRun, .quiet, .verbose, .timeout, .maxWait, .cacert, .help, .version,
 ]
 
 /// The whole command table.

@@ -3,112 +3,74 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import SparkSpace
-
-/// Streams and environment of one run; tests replace them.
-public struct Terminal {
-    public var stdout: Int32 = 1
-    public var stderr: Int32 = 2
-    public var stdin: Int32 = 0
-    public var environment: [String: String] = ProcessInfo.processInfo.environment
-
-    public init() {}
-}
-
-/// Ranges of the number options (README "Decisions"): a day at most for one stall, a week
-/// of waiting; `--timeout 0` would mean curl's own 300 s, so it is refused.
-enum Limits {
-    static let timeout: ClosedRange<Double> = 0.001...86_400
-    static let maxWait: ClosedRange<Double> = 0...604_800
-    static let interval: ClosedRange<Double> = 0...86_400
-}
 
 /// A parsed command line plus everything a command needs: settings, the space
 /// (API clients), output and diagnostics. Built lazily so `--help` and usage
 /// errors need no settings.
 public final class Invocation {
     public let parsed: ParsedCommand
-    let terminal: Terminal
-    let out: FDWriter
-    let err: FDWriter
+    /// stdin, stdout, stderr, their terminal-ness, prompts and the progress line.
+    let console: Console
+    /// The HTTP transport of a test; nil: libcurl.
+    private let transport: HTTPTransport?
     private var cachedSpace: SparkSpace?
     private var cachedOutput: Output?
-    /// stderr for people: notes, warnings, and the progress line commands report to.
-    let console: Console
     private var stdinTaken = false
 
-    init(parsed: ParsedCommand, terminal: Terminal) {
+    init(parsed: ParsedCommand, console: Console, transport: HTTPTransport? = nil) {
         self.parsed = parsed
-        self.terminal = terminal
-        self.out = FDWriter(fd: terminal.stdout)
-        self.err = FDWriter(fd: terminal.stderr)
-        let quiet = parsed.has("quiet")
-        self.console = Console(
-            err: err, quiet: quiet, verbose: parsed.has("verbose"),
-            status: StatusLine(err: err, enabled: !quiet && err.isTerminal,
-                               width: terminalWidth(fd: terminal.stderr, environment: terminal.environment)))
+        self.console = console
+        self.transport = transport
     }
 
+    var out: FDWriter { console.out }
     /// The progress line on stderr (a terminal, not `-q`).
     var status: StatusLine { console.status }
 
     var positionals: [String] { parsed.positionals }
-    func has(_ name: String) -> Bool { parsed.has(name) }
-    func value(_ name: String) -> String? { parsed.value(name) }
-    func all(_ name: String) -> [String] { parsed.all(name) }
 
-    var quiet: Bool { has("quiet") }
+    // MARK: Options (by their table constants; values checked by the parser)
+
+    func has(_ option: OptionSpec) -> Bool { parsed.has(declared(option)) }
+    /// The last value given.
+    func value(_ option: OptionSpec) -> String? { parsed.value(declared(option)) }
+    /// Every value of a repeatable option.
+    func all(_ option: OptionSpec) -> [String] { parsed.all(declared(option)) }
+    /// A whole-number option (`.int` kind), nil when not given.
+    func int(_ option: OptionSpec) -> Int? { value(option).flatMap { Int($0) } }
+    /// A number-of-seconds option (`.duration` kind), nil when not given.
+    func seconds(_ option: OptionSpec) -> Double? { value(option).flatMap { Double($0) } }
+
+    /// The name `option` is stored under. A command reading an option its table entry lacks
+    /// would always read nothing: debug builds (the tests) stop there instead.
+    private func declared(_ option: OptionSpec) -> String {
+        assert(Parser().options(of: parsed.command).contains { $0.long == option.long },
+               "'\(parsed.command.path)' reads --\(option.long), which its table entry does not declare")
+        return option.long
+    }
+
+    var quiet: Bool { has(.quiet) }
     /// `--dry-run`: writes are printed, not sent (the gate is `WebexClient.send`).
-    var dryRun: Bool { has("dry-run") }
-    var verbose: Bool { has("verbose") }
-
-    /// A number-of-seconds option within `range`, or `fallback`. The range keeps every later
-    /// conversion (`Int(seconds * 1000)` for curl) from trapping.
-    func number(_ name: String, default fallback: Double, in range: ClosedRange<Double>) throws -> Double {
-        guard let text = value(name) else { return fallback }
-        guard let number = Double(text), number.isFinite, range.contains(number) else {
-            throw UsageError("--\(name) takes a number of seconds from \(formatBound(range.lowerBound)) to "
-                + "\(formatBound(range.upperBound)), not '\(text)'", command: parsed.command)
-        }
-        return number
-    }
-
-    private func formatBound(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(value)
-    }
-
-    /// A whole-number option ≥ 0, or `fallback`.
-    func count(_ name: String, default fallback: Int) throws -> Int {
-        guard let text = value(name) else { return fallback }
-        guard let number = Int(text), number >= 0 else {
-            throw UsageError("--\(name) takes a whole number ≥ 0, not '\(text)'", command: parsed.command)
-        }
-        return number
-    }
+    var dryRun: Bool { has(.dryRun) }
+    var verbose: Bool { has(.verbose) }
 
     // MARK: Output
 
     var output: Output {
         if let cachedOutput { return cachedOutput }
         let format: OutputFormat
-        if has("json") {
+        if has(.json) {
             format = .json
-        } else if let name = value("output"), let chosen = OutputFormat(rawValue: name) {
+        } else if let name = value(.output), let chosen = OutputFormat(rawValue: name) {
             format = chosen
         } else {
-            format = out.isTerminal ? .table : .tsv
+            format = console.stdoutIsTerminal ? .table : .tsv
         }
-        let color = useColor(isTerminal: out.isTerminal, environment: terminal.environment)
-        let width = terminalWidth(fd: terminal.stdout, environment: terminal.environment)
         // Checked before the command runs (Runner): a bad list never gets here.
-        let fields = value("fields").flatMap { try? fieldList($0) }
-        let made = Output(format: format, out: out, color: color, width: width, fields: fields,
-                          ages: out.isTerminal, status: status)
+        let fields = value(.fields).flatMap { try? fieldList($0) }
+        let made = Output(format: format, out: out, color: console.color, width: console.width, fields: fields,
+                          ages: console.stdoutIsTerminal, status: status)
         cachedOutput = made
         return made
     }
@@ -133,21 +95,15 @@ public final class Invocation {
 
     // MARK: Confirmations
 
-    /// SPEC "Confirmations": without `--yes`, a command that deletes needs a terminal to ask
-    /// on; otherwise it is a usage error before anything is done. A dry run deletes nothing,
-    /// so it never asks.
-    func requireConfirmable() throws {
-        guard !has("yes"), !dryRun, isatty(terminal.stdin) != 1 else { return }
-        throw UsageError("refusing to delete without --yes when stdin is not a terminal", command: parsed.command)
-    }
-
-    /// Asks `question` on a terminal unless `--yes`; any answer but yes throws `Declined` (exit 1).
-    func confirm(_ question: String) throws {
-        try requireConfirmable()
-        guard !has("yes"), !dryRun else { return }
-        err.writeDiagnostic("\(question) [y/N] ", newline: false)
-        let answer = readLine(strippingNewline: true)?.trimmingSpaces().lowercased() ?? ""
-        guard answer == "y" || answer == "yes" else { throw Declined() }
+    /// Asks on the terminal whether to delete `what` (`room 'Ops' (Y2l...)`) unless `--yes` or a
+    /// dry run; any answer but yes throws `Declined` (exit 1). Off a terminal without `--yes` the
+    /// runner has refused the command before it ran (`CommandSpec.destructive`); the check here
+    /// keeps a command that forgot the attribute from deleting unasked (a debug build stops
+    /// earlier: it reads a `--yes` the command does not declare).
+    func confirm(deleting what: String) throws {
+        guard !has(.yes), !dryRun else { return }
+        guard console.canPrompt else { throw refusal(parsed.command) }
+        guard console.confirm("Delete \(what)?") else { throw Declined() }
     }
 
     /// A diagnostic line on stderr (not with `-q`).
@@ -162,17 +118,17 @@ public final class Invocation {
     func readStdin(for what: String) throws -> String {
         guard !stdinTaken else { throw UsageError("only one of the inputs can be read from stdin (\(what))") }
         stdinTaken = true
-        return String(decoding: try readToEnd(fd: terminal.stdin), as: UTF8.self)
+        return String(decoding: try readToEnd(fd: console.stdin), as: UTF8.self)
     }
 
-    private func tokenOverride(_ flag: String, fileFlag: String) throws -> String? {
+    private func tokenOverride(_ flag: OptionSpec, fileFlag: OptionSpec) throws -> String? {
         if let path = value(fileFlag) {
             let text: String
             if path == "-" {
-                text = try readStdin(for: "--\(fileFlag)")
+                text = try readStdin(for: "--\(fileFlag.long)")
             } else {
                 guard let data = FileManager.default.contents(atPath: path) else {
-                    throw UsageError("cannot read --\(fileFlag) \(path)")
+                    throw UsageError("cannot read --\(fileFlag.long) \(path)")
                 }
                 text = String(decoding: data, as: UTF8.self)
             }
@@ -180,7 +136,7 @@ public final class Invocation {
             var scalars = Substring(text).unicodeScalars
             if scalars.first == "\u{FEFF}" { scalars.removeFirst() }
             let token = String(String.UnicodeScalarView(scalars)).trimmingSpacesAndNewlines()
-            guard !token.isEmpty else { throw UsageError("--\(fileFlag) \(path) holds no token") }
+            guard !token.isEmpty else { throw UsageError("--\(fileFlag.long) \(path) holds no token") }
             return token
         }
         return value(flag)
@@ -188,11 +144,11 @@ public final class Invocation {
 
     func loadSettings() throws -> Settings {
         var overrides: [String: String] = [:]
-        overrides["space.token"] = try tokenOverride("token", fileFlag: "token-file")
-        overrides["space.audit_token"] = try tokenOverride("audit-token", fileFlag: "audit-token-file")
-        overrides["space.room"] = value("room")
-        overrides["api_url"] = value("api-url")
-        return try SettingsLoader(environment: terminal.environment).load(file: value("config"), overrides: overrides)
+        overrides["space.token"] = try tokenOverride(.token, fileFlag: .tokenFile)
+        overrides["space.audit_token"] = try tokenOverride(.auditToken, fileFlag: .auditTokenFile)
+        overrides["space.room"] = value(.room)
+        overrides["api_url"] = value(.apiUrl)
+        return try SettingsLoader(environment: console.environment).load(file: value(.config), overrides: overrides)
     }
 
     /// The space: settings plus API clients, made on first use.
@@ -200,8 +156,9 @@ public final class Invocation {
         get throws {
             if let cachedSpace { return cachedSpace }
             let settings = try loadSettings()
-            let transport = CurlTransport(timeout: try number("timeout", default: 60, in: Limits.timeout),
-                                          userAgent: "spark-space/\(sparkSpaceVersion)", caFile: try caFile())
+            let transport = try self.transport
+                ?? CurlTransport(timeout: seconds(.timeout) ?? 60, userAgent: "spark-space/\(sparkSpaceVersion)",
+                                 caFile: caFile()) as HTTPTransport
             // Waits and retries are said unless -q; each call only with -v.
             var observer: (@Sendable (ClientEvent) -> Void)?
             if !quiet || verbose {
@@ -215,7 +172,7 @@ public final class Invocation {
                 planned = { write in console.warn("dry-run: " + write.line) }
             }
             let made = SparkSpace(settings: settings, transport: transport,
-                                  maxWait: try number("max-wait", default: 300, in: Limits.maxWait), observer: observer,
+                                  maxWait: seconds(.maxWait) ?? 300, observer: observer,
                                   dryRun: planned)
             cachedSpace = made
             return made
@@ -224,9 +181,9 @@ public final class Invocation {
 
     /// The extra CA bundle: `--cacert`, else `SSL_CERT_FILE` (or curl's `CURL_CA_BUNDLE`).
     func caFile() throws -> String? {
-        let given = value("cacert").map { ("--cacert", $0) }
-            ?? terminal.environment["SSL_CERT_FILE"].map { ("SSL_CERT_FILE", $0) }
-            ?? terminal.environment["CURL_CA_BUNDLE"].map { ("CURL_CA_BUNDLE", $0) }
+        let given = value(.cacert).map { ("--cacert", $0) }
+            ?? console.environment["SSL_CERT_FILE"].map { ("SSL_CERT_FILE", $0) }
+            ?? console.environment["CURL_CA_BUNDLE"].map { ("CURL_CA_BUNDLE", $0) }
         guard let (source, path) = given, !path.isEmpty else { return nil }
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw UsageError("cannot read the CA bundle \(path) (\(source))")
@@ -248,6 +205,6 @@ public final class Invocation {
 
     /// The token role chosen by `--as` (else `fallback`).
     func role(default fallback: TokenRole = .bot) -> TokenRole {
-        value("as").flatMap(TokenRole.init(rawValue:)) ?? fallback
+        value(.role).flatMap(TokenRole.init(rawValue:)) ?? fallback
     }
 }

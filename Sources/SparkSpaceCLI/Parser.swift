@@ -142,7 +142,7 @@ public struct Parser {
 /// first argument is a required ROOM (`rooms rename`, `rooms delete`) it becomes that argument.
 /// Commands with an optional ROOM read `--room` through the settings (`space.room`).
 func applyingRoomOption(_ parsed: ParsedCommand) throws -> ParsedCommand {
-    guard let room = parsed.value("room"), let first = parsed.command.arguments.first,
+    guard let room = parsed.value(OptionSpec.room.long), let first = parsed.command.arguments.first,
           first.name == "ROOM", !first.optional else { return parsed }
     guard parsed.positionals.count < parsed.command.arguments.count else {
         throw UsageError("give ROOM either as an argument or with --room, not both", command: parsed.command)
@@ -166,6 +166,43 @@ func checkArguments(_ parsed: ParsedCommand) throws {
         let extra = parsed.positionals[specs.count]
         throw UsageError("unexpected argument '\(extra)' for '\(parsed.command.path)'", command: parsed.command)
     }
+}
+
+/// Checks every option value against its kind (`ValueKind`): a number that is not one or is out
+/// of range is one usage line naming the option, the range and the value, before the command
+/// runs. After `--help` and `--version`, which need no values.
+func checkValues(_ parsed: ParsedCommand) throws {
+    for option in Parser().options(of: parsed.command) {
+        for text in parsed.all(option.long) {
+            guard let wanted = unmet(option.kind, by: text) else { continue }
+            throw UsageError("--\(option.long) takes \(wanted), not '\(text)'", command: parsed.command)
+        }
+    }
+}
+
+/// What `kind` asks for when `text` is not it (nil: `text` is fine). Ranges keep every later
+/// conversion (`Int(seconds * 1000)` for curl) from trapping.
+func unmet(_ kind: ValueKind, by text: String) -> String? {
+    switch kind {
+    case .string, .path, .choice:
+        return nil  // choices are checked while parsing
+    case .int(let range, let described):
+        if let number = Int(text), range.contains(number) { return nil }
+        if let described { return described }
+        return range.upperBound == Int.max ? "a whole number ≥ \(range.lowerBound)"
+            : "a whole number from \(range.lowerBound) to \(range.upperBound)"
+    case .double(let range):
+        if let number = Double(text), number.isFinite, range.contains(number) { return nil }
+        return "a number from \(bound(range.lowerBound)) to \(bound(range.upperBound))"
+    case .duration(let range):
+        if let number = Double(text), number.isFinite, range.contains(number) { return nil }
+        return "a number of seconds from \(bound(range.lowerBound)) to \(bound(range.upperBound))"
+    }
+}
+
+/// `60`, `0.001`: a range bound as the user would type it.
+private func bound(_ value: Double) -> String {
+    value == value.rounded() ? String(Int(value)) : String(value)
 }
 
 /// `; did you mean 'rooms'?` when a known word is close to what was typed.

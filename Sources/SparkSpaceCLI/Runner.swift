@@ -12,35 +12,18 @@ import Dispatch
 import SparkSpace
 
 /// Runs the command line and returns the exit code. Never traps on bad input.
-public func run(_ arguments: [String], terminal: Terminal = Terminal()) -> Int32 {
-    let err = FDWriter(fd: terminal.stderr)
-    var parsed: ParsedCommand
+/// `transport`: the HTTP transport of an in-process test (nil: libcurl).
+public func run(_ arguments: [String], terminal: Terminal = Terminal(), transport: HTTPTransport? = nil) -> Int32 {
+    var console = Console(terminal: terminal)
+    let parsed: ParsedCommand
     do {
-        parsed = try Parser().parse(arguments)
-        // A global option, so after a command too (SPEC "Invocation").
-        if parsed.wantsVersion {
-            let out = FDWriter(fd: terminal.stdout)
-            try out.write(versionText(verbose: parsed.has("verbose")))
-            try out.flush()
-            return ExitCode.success
-        }
-        if parsed.wantsHelp || parsed.command.run == nil {
-            if !parsed.wantsHelp && !parsed.command.isRoot {
-                throw UsageError("'\(parsed.command.path)' needs a subcommand: "
-                    + parsed.command.subcommands.map(\.name).joined(separator: ", "), command: parsed.command)
-            }
-            let out = FDWriter(fd: terminal.stdout)
-            try out.write(helpText(for: parsed.command))
-            try out.flush()
-            return ExitCode.success
-        }
-        parsed = try applyingRoomOption(parsed)
-        try checkArguments(parsed)
-        if let fields = parsed.value("fields") { _ = try fieldList(fields) }
+        guard let ready = try prepare(arguments, console: console) else { return ExitCode.success }
+        parsed = ready
     } catch {
-        return report(error, err: err)
+        return report(error, console: console)
     }
-    let invocation = Invocation(parsed: parsed, terminal: terminal)
+    console = console.with(quiet: parsed.has(OptionSpec.quiet.long), verbose: parsed.has(OptionSpec.verbose.long))
+    let invocation = Invocation(parsed: parsed, console: console, transport: transport)
     // Whatever happens, the progress line goes before the last word.
     do {
         try parsed.command.run!(invocation)
@@ -50,13 +33,54 @@ public func run(_ arguments: [String], terminal: Terminal = Terminal()) -> Int32
     } catch {
         invocation.status.clear()
         try? invocation.out.flush()
-        return report(error, err: err)
+        return report(error, console: console)
     }
+}
+
+/// Parses and checks the command line, or prints the help or version it asks for (nil: done).
+private func prepare(_ arguments: [String], console: Console) throws -> ParsedCommand? {
+    var parsed = try Parser().parse(arguments)
+    // A global option, so after a command too (SPEC "Invocation").
+    if parsed.wantsVersion {
+        try console.out.write(versionText(verbose: parsed.has(OptionSpec.verbose.long)))
+        try console.out.flush()
+        return nil
+    }
+    if parsed.wantsHelp || parsed.command.run == nil {
+        if !parsed.wantsHelp && !parsed.command.isRoot {
+            throw UsageError("'\(parsed.command.path)' needs a subcommand: "
+                + parsed.command.subcommands.map(\.name).joined(separator: ", "), command: parsed.command)
+        }
+        try console.out.write(helpText(for: parsed.command))
+        try console.out.flush()
+        return nil
+    }
+    parsed = try applyingRoomOption(parsed)
+    try checkArguments(parsed)
+    try checkValues(parsed)
+    if let fields = parsed.value(OptionSpec.fields.long) { _ = try fieldList(fields) }
+    try checkConfirmable(parsed, console: console)
+    return parsed
+}
+
+/// SPEC "Confirmations", for every command marked `destructive`: without `--yes`, a run that
+/// deletes needs a terminal to ask on; otherwise it is a usage error before anything is done
+/// (no request, no question). A dry run deletes nothing, so it never asks.
+private func checkConfirmable(_ parsed: ParsedCommand, console: Console) throws {
+    guard let destruction = parsed.command.destructive, destruction.applies(to: parsed),
+          !parsed.has(OptionSpec.yes.long), !parsed.has(OptionSpec.dryRun.long), !console.canPrompt
+    else { return }
+    throw refusal(parsed.command)
+}
+
+/// The usage error of a deletion without `--yes` off a terminal.
+func refusal(_ command: CommandSpec) -> UsageError {
+    UsageError("refusing to delete without --yes when stdin is not a terminal", command: command)
 }
 
 /// Prints one `spark-space: error: ...` line (SPEC "Exit codes": a hint or the usage goes on
 /// that line too) and returns the exit code.
-func report(_ error: Error, err: FDWriter) -> Int32 {
+func report(_ error: Error, console: Console) -> Int32 {
     let code = ExitCode.of(error)
     guard code != ExitCode.success, !(error is StoppedBySignal) else { return code }
     var line = "spark-space: error: \(error)"
@@ -65,7 +89,7 @@ func report(_ error: Error, err: FDWriter) -> Int32 {
         let help = command.isRoot ? "spark-space --help" : "spark-space \(command.path) --help"
         line += " (usage: \(command.usage); see '\(help)')"
     }
-    err.writeDiagnostic(line)
+    console.diagnostic(line)
     return code
 }
 

@@ -39,7 +39,9 @@ final class ArgvFuzzTests: XCTestCase {
             }
             let code: Int32
             do {
-                try checkArguments(try Parser().parse(argv))
+                let parsed = try Parser().parse(argv)
+                try checkArguments(parsed)
+                try checkValues(parsed)
                 code = 0
             } catch {
                 code = ExitCode.of(error)

@@ -24,15 +24,7 @@ let apiCommand = CommandSpec(
         Retries and exit codes as every command.
         """,
     arguments: [ArgumentSpec("PATH", help: "the endpoint, relative to the API base")],
-    options: [
-        OptionSpec("method", short: "X", value: "METHOD", help: "GET (default), POST, PUT, PATCH, DELETE or HEAD"),
-        OptionSpec("field", short: "f", value: "KEY=VALUE", help: "a string field of the body (the query for GET)",
-                   repeatable: true),
-        OptionSpec("raw-field", short: "F", value: "KEY=VALUE",
-                   help: "a typed field: true, false, null, a number or JSON, else a string", repeatable: true),
-        OptionSpec("input", value: "FILE", help: "send the JSON body in FILE, or - for stdin", completion: .file),
-        OptionSpec("paginate", help: "follow Link rel=next and print every item"),
-    ],
+    options: [.method, .field, .rawField, .input, .paginate],
     examples: [
         "spark-space api people/me",
         "spark-space api rooms -f type=group -f max=5 --paginate -o ndjson",
@@ -57,7 +49,7 @@ private func callAPI(_ inv: Invocation) throws {
         throw UsageError("refusing to send the token to '\(sanitizeCell(call.path))': only the API's own host "
             + "(\(client.baseURL)) gets it", command: inv.parsed.command)
     }
-    if inv.has("paginate") { return try paginate(call, client: client, inv: inv) }
+    if inv.has(.paginate) { return try paginate(call, client: client, inv: inv) }
     let response = try client.send(call.method, call.path, query: call.query, body: call.body.map { .json($0) } ?? .none)
     guard !response.body.isEmpty else { return }
     try printJSON(try client.decode(response).json, inv: inv)
@@ -66,24 +58,24 @@ private func callAPI(_ inv: Invocation) throws {
 private func apiCall(_ inv: Invocation) throws -> APICall {
     let command = inv.parsed.command
     var fields: [(String, JSON)] = []
-    for text in inv.all("field") { fields.append((try key(text, inv), .string(value(text)))) }
-    for text in inv.all("raw-field") {
+    for text in inv.all(.field) { fields.append((try key(text, inv), .string(value(text)))) }
+    for text in inv.all(.rawField) {
         let raw = value(text)
         fields.append((try key(text, inv), (try? JSON.parse(raw)) ?? .string(raw)))
     }
-    let hasBody = inv.value("input") != nil
+    let hasBody = inv.value(.input) != nil
     // As gh api: POST when there is a body, else GET; --paginate reads, so its fields are the query.
-    let wantsBody = hasBody || (!fields.isEmpty && !inv.has("paginate"))
-    let method = (inv.value("method") ?? (wantsBody ? "POST" : "GET")).uppercased()
+    let wantsBody = hasBody || (!fields.isEmpty && !inv.has(.paginate))
+    let method = (inv.value(.method) ?? (wantsBody ? "POST" : "GET")).uppercased()
     guard ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"].contains(method) else {
         throw UsageError("-X takes GET, POST, PUT, PATCH, DELETE or HEAD, not '\(sanitizeCell(method))'", command: command)
     }
     var call = APICall(method: method, path: inv.positionals[0])
-    if inv.has("paginate") && method != "GET" {
+    if inv.has(.paginate) && method != "GET" {
         throw UsageError("--paginate needs GET, not \(method)", command: command)
     }
     if hasBody && !fields.isEmpty { throw UsageError("give --input or -f/-F fields, not both", command: command) }
-    if let input = inv.value("input") {
+    if let input = inv.value(.input) {
         call.body = try inputBody(input, inv: inv)
     } else if method == "GET" || method == "HEAD" {
         call.query = fields.map { ($0.0, queryText($0.1)) }
@@ -137,7 +129,7 @@ private func inputBody(_ input: String, inv: Invocation) throws -> [UInt8] {
 /// Every item of every page: one array, or with `-o ndjson` one item a line as pages arrive.
 private func paginate(_ call: APICall, client: WebexClient, inv: Invocation) throws {
     var pages = client.list(call.path, query: call.query)
-    if inv.value("output") == OutputFormat.ndjson.rawValue {
+    if inv.value(.output) == OutputFormat.ndjson.rawValue {
         let stream = ItemStream(output: inv.output, columns: [])
         while let page = try pages.nextPage() { try stream.write(page) }
         return try stream.finish()
@@ -148,7 +140,7 @@ private func paginate(_ call: APICall, client: WebexClient, inv: Invocation) thr
 /// JSON whatever `-o` says: pretty on a terminal, compact when piped (as gh api).
 private func printJSON(_ json: JSON, inv: Invocation) throws {
     var bytes: [UInt8] = []
-    if inv.out.isTerminal { json.writePretty(into: &bytes) } else { json.write(into: &bytes) }
+    if inv.console.stdoutIsTerminal { json.writePretty(into: &bytes) } else { json.write(into: &bytes) }
     bytes.append(10)
     try inv.out.write(bytes: bytes)
 }

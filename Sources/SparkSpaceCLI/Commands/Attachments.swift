@@ -41,12 +41,7 @@ let attachmentsCommands: [CommandSpec] = [
                     stderr when it is a terminal. --stdout writes the bytes to stdout instead.
                     """,
                 arguments: [ArgumentSpec("URL", help: "attachment URLs", variadic: true)],
-                options: [
-                    OptionSpec("dir", short: "d", value: "DIR", help: "directory to save into (default .)",
-                               completion: .directory),
-                    OptionSpec("force", help: "overwrite existing files"),
-                    OptionSpec("stdout", help: "write the contents to stdout, not to files"),
-                ],
+                options: [.dir, .force, .stdout],
                 examples: [
                     "spark-space attachments download https://webexapis.com/v1/contents/ID -d ./files",
                     "spark-space attachments download --stdout URL | sha256sum",
@@ -67,21 +62,21 @@ private func downloadAttachments(_ inv: Invocation) throws {
     let urls = inv.positionals
     let space = try inv.space
     let role = inv.role()
-    if inv.has("stdout") {
-        if inv.has("dir") { throw UsageError("--stdout and --dir do not go together", command: inv.parsed.command) }
+    if inv.has(.stdout) {
+        if inv.has(.dir) { throw UsageError("--stdout and --dir do not go together", command: inv.parsed.command) }
         for url in urls {
             try inv.out.flush()
-            try space.download(url, to: inv.terminal.stdout, as: role)
+            try space.download(url, to: inv.out.fd, as: role)
         }
         return
     }
-    let directory = inv.value("dir") ?? "."
+    let directory = inv.value(.dir) ?? "."
     let stream = ItemStream(output: inv.output, columns: attachmentColumns)
     let progress = TransferProgress(inv.status)
     var failures: [Error] = []
     for url in urls {
         do {
-            let file = try space.download(url, into: directory, force: inv.has("force"), as: role,
+            let file = try space.download(url, into: directory, force: inv.has(.force), as: role,
                                           progress: progress.update)
             progress.done()
             try stream.write([["path": .string(file.path), "name": .string(file.name), "size": .int(file.size),

@@ -16,7 +16,7 @@ let identityCommands: [CommandSpec] = [
         subcommands: [
             CommandSpec(
                 "show", summary: "print the resolved settings (tokens and secret as *** plus last 4)",
-                options: [OptionSpec("sources", help: "add where each value came from: flag, file, env or default")],
+                options: [.sources],
                 examples: ["spark-space settings show -c settings.yaml --json",
                            "spark-space settings show --sources"],
                 run: showSettings)
@@ -38,7 +38,7 @@ private func whoami(_ inv: Invocation) throws {
 
 private func showSettings(_ inv: Invocation) throws {
     let resolved = try inv.loadSettings()
-    let sources = inv.has("sources")
+    let sources = inv.has(.sources)
     let settings = resolved.redactedJSON
     if inv.output.isTable || inv.output.format == .tsv {
         // One "key value" line per setting, dotted; with --sources a third column says where it came from.

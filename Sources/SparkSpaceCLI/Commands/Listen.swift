@@ -30,11 +30,11 @@ let listenCommands: [CommandSpec] = [
             port; the address is printed on stderr.
             """,
         options: [
-            OptionSpec("binding", value: "ADDR", help: "address to listen on (default server.binding, 0.0.0.0)"),
-            OptionSpec("port", value: "N", help: "port to listen on (default server.port, 8080; 0 = any free)"),
-            OptionSpec("hook", value: "PATH", help: "path deliveries are posted to (default server.hook, /hook)"),
-            OptionSpec("secret", value: "S", help: "require deliveries signed with S (default server.secret)"),
-            OptionSpec("register", value: "URL", help: "register the webhooks for URL on start, deregister on exit"),
+            .binding,
+            .port,
+            .hook,
+            .secret.with(help: "require deliveries signed with S (default server.secret)"),
+            .register,
         ],
         examples: [
             "spark-space listen --port 8080 --secret \"$SECRET\"",
@@ -93,17 +93,12 @@ private func listen(_ inv: Invocation) throws {
     }
     let space = try inv.space
     let settings = space.settings
-    var port = settings.port
-    if let text = inv.value("port") {
-        guard let number = Int(text), (0...65535).contains(number) else {
-            throw UsageError("--port takes a port number (0-65535), not '\(text)'", command: command)
-        }
-        port = number
-    }
-    let registerURL = try inv.value("register").map { try webhookURL($0, settings: settings, command: command) }
-    let secret = inv.value("secret") ?? settings.secret
+    // Checked by the parser (0-65535).
+    let port = inv.int(.port) ?? settings.port
+    let registerURL = try inv.value(.register).map { try webhookURL($0, settings: settings, command: command) }
+    let secret = inv.value(.secret) ?? settings.secret
     let configuration = WebhookReceiver.Configuration(
-        host: inv.value("binding") ?? settings.binding, port: port, path: inv.value("hook") ?? settings.hook,
+        host: inv.value(.binding) ?? settings.binding, port: port, path: inv.value(.hook) ?? settings.hook,
         secret: secret)
 
     // Seed `on_connect`: the bot's id filters its own messages out.

@@ -27,7 +27,7 @@ let messagesCommand = CommandSpec(
                 file's name) when it has files, and hook "shellbot-messages" as walk-messages.
                 """,
             arguments: [messageIdArgument],
-            options: [OptionSpec("raw", help: "print the API object untouched")],
+            options: [.raw.with(help: "print the API object untouched")],
             examples: ["spark-space messages get Y2lzY29zcGFyazovL3VzL01FU1NBR0UvOTJkYjNi... -o json"],
             run: getMessage),
         CommandSpec(
@@ -39,8 +39,8 @@ let messagesCommand = CommandSpec(
                 """,
             arguments: [messageIdArgument],
             options: [
-                OptionSpec("text", value: "TEXT", help: "the new plain text (- reads stdin)"),
-                OptionSpec("markdown", value: "MARKDOWN", help: "the new markdown (- reads stdin)"),
+                .text.with(help: "the new plain text (- reads stdin)"),
+                .markdown.with(help: "the new markdown (- reads stdin)"),
             ],
             examples: ["spark-space messages edit \"$ID\" --markdown '**deploy done** (green)'"],
             writes: true, run: editMessage),
@@ -53,9 +53,8 @@ let messagesCommand = CommandSpec(
                 answer other than yes deletes nothing and exits 1.
                 """,
             arguments: [ArgumentSpec("MSGID", help: "message id", variadic: true)],
-            options: [OptionSpec("yes", short: "y", help: "do not ask for confirmation")],
             examples: ["spark-space messages delete \"$ID\" --yes"],
-            writes: true, run: deleteMessages),
+            writes: true, destructive: .always, run: deleteMessages),
     ])
 
 /// The message ids among the arguments; a value that is not a Webex id is exit 2 before any request.
@@ -71,15 +70,15 @@ private func getMessage(_ inv: Invocation) throws {
     let space = try inv.space
     let role = inv.role()
     let message = try space.message(id: id, as: role)
-    let printed = inv.has("raw")
+    let printed = inv.has(.raw)
         ? message : Events.message(message, hook: Events.walkHook, attachment: space.attachment(of: message, as: role))
     try inv.output.item(printed, columns: messageColumns)
 }
 
 private func editMessage(_ inv: Invocation) throws {
     let id = try messageIds(inv)[0]
-    let text = try textOption(inv, "text")
-    let markdown = try textOption(inv, "markdown")
+    let text = try textOption(inv, .text)
+    let markdown = try textOption(inv, .markdown)
     guard (text == nil) != (markdown == nil) else {
         throw UsageError("give one of --text or --markdown", command: inv.parsed.command)
     }
@@ -89,7 +88,7 @@ private func editMessage(_ inv: Invocation) throws {
 
 private func deleteMessages(_ inv: Invocation) throws {
     let ids = try messageIds(inv)
-    try inv.confirm(ids.count == 1 ? "Delete message \(ids[0])?" : "Delete \(ids.count) messages?")
+    try inv.confirm(deleting: ids.count == 1 ? "message \(ids[0])" : "\(ids.count) messages")
     let space = try inv.space
     _ = try space.client(inv.role())  // no token: one clear error, not one per id
     var rows: [JSON] = []
@@ -118,7 +117,7 @@ private func deleteMessages(_ inv: Invocation) throws {
 /// the thread's first message (one GET), else the default room of the settings.
 func threadRoomId(_ roomRef: String?, thread: String?, inv: Invocation, space: SparkSpace,
                   as role: TokenRole) throws -> String {
-    guard let thread, roomRef == nil, inv.value("room") == nil else { return try space.roomId(roomRef, as: role) }
+    guard let thread, roomRef == nil, inv.value(.room) == nil else { return try space.roomId(roomRef, as: role) }
     guard let roomId = try space.message(id: thread, as: role)["roomId"]?.string else {
         throw SparkError.io("the API returned a message without a roomId (GET messages/\(thread))")
     }

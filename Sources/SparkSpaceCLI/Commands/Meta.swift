@@ -7,7 +7,7 @@ let metaCommands: [CommandSpec] = [
         arguments: [ArgumentSpec("COMMAND", help: "the command, or 'globals' for the options every command takes",
                                  optional: true, variadic: true, completion: .command)],
         options: [
-            OptionSpec("man", help: "print the manual page (roff) instead; read it with: spark-space help --man | man -l -")
+            .man
         ],
         examples: ["spark-space help rooms list", "spark-space help globals"],
         run: help),
@@ -25,7 +25,7 @@ let metaCommands: [CommandSpec] = [
 ]
 
 private func help(_ inv: Invocation) throws {
-    if inv.has("man") {
+    if inv.has(.man) {
         guard inv.positionals.isEmpty else {
             throw UsageError("--man prints the whole manual; it takes no COMMAND", command: inv.parsed.command)
         }

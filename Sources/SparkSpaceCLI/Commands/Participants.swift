@@ -26,7 +26,7 @@ let participantsCommand = CommandSpec(
             "list", summary: "list the people of a room (without the bot unless --include-bot)",
             arguments: [ArgumentSpec("ROOM", help: "room id or exact group-room title (default space.room)",
                                      optional: true, completion: .room)],
-            options: [OptionSpec("include-bot", help: "list the bot too")],
+            options: [.includeBot],
             examples: ["spark-space participants list 'Build status'"],
             run: listParticipants),
         CommandSpec(
@@ -38,7 +38,7 @@ let participantsCommand = CommandSpec(
             arguments: [ArgumentSpec("ROOM", help: "room id or exact group-room title (default space.room)",
                                      optional: true, completion: .room),
                         ArgumentSpec("EMAIL", help: "e-mail address, or - to read them from stdin", variadic: true)],
-            options: [OptionSpec("moderator", help: "make them moderators")],
+            options: [.moderator.with(help: "make them moderators")],
             examples: ["spark-space participants add 'Build status' bob@example.com carol@example.com",
                        "cut -f1 people.tsv | spark-space participants add --room 'Build status' -"],
             writes: true, run: addParticipants),
@@ -59,8 +59,8 @@ let participantsCommand = CommandSpec(
             arguments: [ArgumentSpec("ROOM", help: "room id or exact group-room title (default space.room)",
                                      optional: true, completion: .room),
                         ArgumentSpec("EMAIL", help: "e-mail address, or - to read them from stdin", variadic: true)],
-            options: [OptionSpec("moderator", help: "make them moderators"),
-                      OptionSpec("no-moderator", help: "make them plain members")],
+            options: [.moderator.with(help: "make them moderators"),
+                      .noModerator],
             examples: ["spark-space participants set 'Build status' bob@example.com --moderator"],
             writes: true, run: setParticipants),
     ])
@@ -68,7 +68,7 @@ let participantsCommand = CommandSpec(
 private func listParticipants(_ inv: Invocation) throws {
     let space = try inv.space
     let roomId = try space.roomId(try inv.roomReference(inv.positionals.first), as: inv.role())
-    let items = try space.participants(roomId: roomId, includeBot: inv.has("include-bot"), as: inv.role())
+    let items = try space.participants(roomId: roomId, includeBot: inv.has(.includeBot), as: inv.role())
     try inv.printList(items, columns: participantColumns, noun: "participants")
 }
 
@@ -115,7 +115,7 @@ private func addParticipants(_ inv: Invocation) throws {
     _ = try space.client(inv.role())  // no token: one clear error, not one per e-mail
     let roomId = try space.roomId(reference, as: inv.role())
     let printer = BulkPrinter(inv: inv, total: emails.count)
-    let results = space.addParticipants(roomId: roomId, emails: emails, moderator: inv.has("moderator"),
+    let results = space.addParticipants(roomId: roomId, emails: emails, moderator: inv.has(.moderator),
                                         as: inv.role(), onResult: printer.add)
     try printer.finish()
     try reportBulk(results, inv: inv)
@@ -136,7 +136,7 @@ private func setParticipants(_ inv: Invocation) throws {
 
 /// `--moderator` or `--no-moderator`: exactly one.
 private func moderatorChoice(_ inv: Invocation) throws -> Bool {
-    switch (inv.has("moderator"), inv.has("no-moderator")) {
+    switch (inv.has(.moderator), inv.has(.noModerator)) {
     case (true, false): return true
     case (false, true): return false
     default: throw UsageError("give one of --moderator or --no-moderator", command: inv.parsed.command)

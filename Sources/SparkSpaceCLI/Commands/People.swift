@@ -17,9 +17,9 @@ let peopleCommand = CommandSpec(
             "list", summary: "list people by e-mail or display-name prefix",
             details: "Webex needs --email or --name unless the token is an admin's.",
             options: [
-                OptionSpec("email", value: "E", help: "the person with this e-mail address"),
-                OptionSpec("name", value: "PREFIX", help: "people whose display name starts with PREFIX"),
-                OptionSpec("limit", value: "N", help: "at most N people (default 0 = all)"),
+                .email,
+                .namePrefix,
+                .limit.with(help: "at most N people (default 0 = all)"),
             ],
             examples: ["spark-space people list --name Ali", "spark-space people list --email bob@example.com"],
             run: listPeople),
@@ -31,12 +31,12 @@ private func getPerson(_ inv: Invocation) throws {
 }
 
 private func listPeople(_ inv: Invocation) throws {
-    let email = inv.value("email")
+    let email = inv.value(.email)
     if let email, !looksLikeEmail(email) {
         throw UsageError("--email takes an e-mail address, not '\(email)'", command: inv.parsed.command)
     }
-    let name = try inv.value("name").map { try nonBlank($0, "--name prefix", inv) }
-    let limit = try inv.count("limit", default: 0)
+    let name = try inv.value(.namePrefix).map { try nonBlank($0, "--name prefix", inv) }
+    let limit = inv.int(.limit) ?? 0
     let people = try inv.space.people(email: email, namePrefix: name, limit: limit == 0 ? nil : limit, as: inv.role())
     try inv.printList(people, columns: peopleColumns, noun: "people", limit: limit)
 }

@@ -32,15 +32,13 @@ let postCommands: [CommandSpec] = [
             """,
         arguments: [ArgumentSpec("ROOM", help: "room id or exact title", optional: true, completion: .room)],
         options: [
-            OptionSpec("person", value: "EMAIL", help: "post to the direct room with this person"),
-            OptionSpec("text", value: "TEXT", help: "plain text (- reads stdin)"),
-            OptionSpec("markdown", value: "MARKDOWN", help: "markdown (- reads stdin)"),
-            OptionSpec("file", value: "PATH|URL", help: "a local file to upload, or a URL", completion: .file),
-            OptionSpec("reply-to", value: "MSGID", help: "reply in the thread of this message (parentId)"),
-            OptionSpec("mention", value: "EMAIL", help: "mention this person at the start of the markdown",
-                       repeatable: true),
-            OptionSpec("card", value: "FILE", help: "attach an Adaptive Card (JSON; - reads stdin); needs --text or --markdown",
-                       completion: .file),
+            .person.with(help: "post to the direct room with this person"),
+            .text,
+            .markdown,
+            .file,
+            .replyTo,
+            .mention,
+            .card,
         ],
         examples: [
             "spark-space post 'Ops room' --text 'deploy done'",
@@ -55,32 +53,32 @@ let postCommands: [CommandSpec] = [
 
 private func post(_ inv: Invocation) throws {
     let roomRef = inv.positionals.first
-    let person = inv.value("person")
-    if person != nil && (roomRef != nil || inv.value("room") != nil) {
+    let person = inv.value(.person)
+    if person != nil && (roomRef != nil || inv.value(.room) != nil) {
         throw UsageError("give either ROOM or --person, not both", command: inv.parsed.command)
     }
     if let person, !person.contains("@") {
         throw UsageError("--person takes an e-mail address, not '\(person)'", command: inv.parsed.command)
     }
-    let text = try textOption(inv, "text")
-    let markdown = try textOption(inv, "markdown")
-    let file = inv.value("file").map(MessageFile.init)
+    let text = try textOption(inv, .text)
+    let markdown = try textOption(inv, .markdown)
+    let file = inv.value(.file).map(MessageFile.init)
     // Check the message before any request (room look-up included): nothing is sent when it is unusable.
     var message = OutgoingMessage(target: .person(email: person ?? ""), text: text, markdown: markdown, file: file)
-    if let parent = inv.value("reply-to") {
+    if let parent = inv.value(.replyTo) {
         guard isWebexId(parent) else {
             throw UsageError("--reply-to takes a message id, not '\(parent)'", command: inv.parsed.command)
         }
         message.parentId = parent
     }
-    message.mentions = inv.all("mention")
-    message.card = try inv.value("card").map { try readCard($0, inv: inv) }
+    message.mentions = inv.all(.mention)
+    message.card = try inv.value(.card).map { try readCard($0, inv: inv) }
     try message.validate()
     let space = try inv.space
     let role = inv.role()
     if person == nil {
         // A reply without ROOM goes to its thread's room; otherwise ROOM, --room or space.room.
-        let reference = message.parentId != nil && roomRef == nil && inv.value("room") == nil
+        let reference = message.parentId != nil && roomRef == nil && inv.value(.room) == nil
             ? nil : try inv.roomReference(roomRef)
         message.target = .room(id: try threadRoomId(reference, thread: message.parentId, inv: inv, space: space, as: role))
     }
@@ -98,10 +96,10 @@ private func post(_ inv: Invocation) throws {
 }
 
 /// A text option's value; `-` reads stdin (trailing newlines dropped).
-func textOption(_ inv: Invocation, _ name: String) throws -> String? {
-    guard let value = inv.value(name) else { return nil }
+func textOption(_ inv: Invocation, _ option: OptionSpec) throws -> String? {
+    guard let value = inv.value(option) else { return nil }
     guard value == "-" else { return value }
-    var text = try inv.readStdin(for: "--\(name)")
+    var text = try inv.readStdin(for: "--\(option.long)")
     while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
     return text
 }

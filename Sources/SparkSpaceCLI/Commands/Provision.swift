@@ -16,11 +16,7 @@ let provisionCommand = CommandSpec(
         + "a team into its team and sets moderator flags; --prune also removes people and moderator flags the "
         + "manifest does not list (never the bot). It never deletes a room or a team. A second run changes "
         + "nothing. Without -f the room itself is printed after the changes.",
-    options: [
-        OptionSpec("file", short: "f", value: "FILE", help: "the spaces manifest (YAML or JSON)", completion: .file),
-        OptionSpec("check", help: "print the plan, write nothing, exit 7 when anything would change"),
-        OptionSpec("prune", help: "also remove people and moderator flags the manifest does not list"),
-    ],
+    options: [.manifestFile, .check, .prune],
     examples: ["spark-space provision -f spaces.yaml --check -o json", "spark-space provision -f spaces.yaml",
                "spark-space provision -c ci.yaml --dry-run", "spark-space provision -c ci.yaml -o json"],
     writes: true,
@@ -34,11 +30,11 @@ struct PlanNotEmpty: Error, CustomStringConvertible {
 
 private func provision(_ inv: Invocation) throws {
     let manifest: SpacesManifest
-    if inv.has("prune") && inv.value("file") == nil {
+    if inv.has(.prune) && inv.value(.manifestFile) == nil {
         // The settings name no people to keep but the participants: pruning them is too easy a mistake.
         throw UsageError("--prune needs -f FILE (a spaces manifest)", command: inv.parsed.command)
     }
-    if let path = inv.value("file") {
+    if let path = inv.value(.manifestFile) {
         manifest = try SpacesManifest.load(path: path)
     } else {
         let settings = try inv.space.settings
@@ -49,16 +45,16 @@ private func provision(_ inv: Invocation) throws {
     }
     let space = try inv.space
     let role = inv.role()
-    let plan = try space.plan(manifest, prune: inv.has("prune"), as: role)
+    let plan = try space.plan(manifest, prune: inv.has(.prune), as: role)
     for warning in plan.warnings { inv.warn("warning: \(warning)") }
-    if inv.has("check") || inv.dryRun {
+    if inv.has(.check) || inv.dryRun {
         try inv.output.list(plan.rows.map(planRow), columns: planColumns)
         if plan.rows.isEmpty { inv.note("nothing to do: the spaces match") }
-        if inv.has("check") && !plan.rows.isEmpty { throw PlanNotEmpty(count: plan.rows.count) }
+        if inv.has(.check) && !plan.rows.isEmpty { throw PlanNotEmpty(count: plan.rows.count) }
         return
     }
     let applied = space.apply(plan, as: role)
-    if inv.value("file") == nil { return try reportSettingsRoom(applied, inv: inv) }
+    if inv.value(.manifestFile) == nil { return try reportSettingsRoom(applied, inv: inv) }
     try inv.output.list(applied.rows.map(planRow), columns: appliedColumns)
     if applied.rows.isEmpty { inv.note("nothing to do: the spaces match") }
     let failed = applied.rows.filter { $0.error != nil }

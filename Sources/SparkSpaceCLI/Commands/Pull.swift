@@ -25,12 +25,7 @@ let pullCommands: [CommandSpec] = [
             """,
         arguments: [ArgumentSpec("ROOM", help: "room id or exact title (default --room, space.room)", optional: true,
                                  completion: .room)],
-        options: [
-            OptionSpec("interval", value: "S", help: "seconds between polls (default 10)"),
-            OptionSpec("once", help: "poll once and exit"),
-            OptionSpec("state", value: "FILE", help: "keep the last seen message id in FILE between runs",
-                       completion: .file),
-        ],
+        options: [.interval, .once, .state],
         examples: [
             "spark-space pull \"Support room\" --interval 30",
             "spark-space pull --once --state ~/.cache/spark-space/pull.json",
@@ -39,12 +34,12 @@ let pullCommands: [CommandSpec] = [
 ]
 
 private func pull(_ inv: Invocation) throws {
-    let interval = try inv.number("interval", default: 10, in: Limits.interval)
+    let interval = inv.seconds(.interval) ?? 10
     guard interval > 0 else {
         throw UsageError("--interval takes a number of seconds > 0", command: inv.parsed.command)
     }
-    let once = inv.has("once")
-    let statePath = inv.value("state")
+    let once = inv.has(.once)
+    let statePath = inv.value(.state)
     let state = try statePath.map { try PullState.load(path: $0) } ?? PullState()
     let space = try inv.space
     let role = inv.role(default: .bot)

@@ -3,11 +3,11 @@ import SparkSpace
 /// `rooms update ROOM [--title T] [--description D] [--lock|--unlock] [--announcement-only|...] [--team TEAM]`.
 func updateRoom(_ inv: Invocation) throws {
     var changes = RoomChanges()
-    if let title = inv.value("title") { changes.title = try nonBlank(title, "title", inv) }
-    changes.description = inv.value("description")
-    changes.isLocked = try choice(inv, "lock", "unlock")
-    changes.isAnnouncementOnly = try choice(inv, "announcement-only", "no-announcement-only")
-    let team = inv.value("team")
+    if let title = inv.value(.title) { changes.title = try nonBlank(title, "title", inv) }
+    changes.description = inv.value(.description)
+    changes.isLocked = try choice(inv, .lock, .unlock)
+    changes.isAnnouncementOnly = try choice(inv, .announcementOnly, .noAnnouncementOnly)
+    let team = inv.value(.team)
     guard !changes.isEmpty || team != nil else {
         throw UsageError("nothing to change: give --title, --description, --lock/--unlock, "
             + "--announcement-only/--no-announcement-only or --team", command: inv.parsed.command)
@@ -21,9 +21,9 @@ func updateRoom(_ inv: Invocation) throws {
 }
 
 /// A pair of opposite flags: true, false, or nil when neither; both is a usage error.
-func choice(_ inv: Invocation, _ yes: String, _ no: String) throws -> Bool? {
+func choice(_ inv: Invocation, _ yes: OptionSpec, _ no: OptionSpec) throws -> Bool? {
     switch (inv.has(yes), inv.has(no)) {
-    case (true, true): throw UsageError("give --\(yes) or --\(no), not both", command: inv.parsed.command)
+    case (true, true): throw UsageError("give --\(yes.long) or --\(no.long), not both", command: inv.parsed.command)
     case (true, false): return true
     case (false, true): return false
     case (false, false): return nil

@@ -22,10 +22,9 @@ let roomsCommand = CommandSpec(
         CommandSpec(
             "list", summary: "list rooms, most recently active first",
             options: [
-                OptionSpec("type", value: "TYPE", help: "group (default), direct or all",
-                           completion: .choices(RoomType.allCases.map(\.rawValue))),
-                OptionSpec("team", value: "TEAM", help: "only the rooms of this team (name or id)"),
-                OptionSpec("limit", value: "N", help: "at most N rooms (default 10, 0 = all)"),
+                .roomType,
+                .team,
+                .limit.with(help: "at most N rooms (default 10, 0 = all)"),
             ],
             examples: ["spark-space rooms list --limit 0 --type all", "spark-space rooms list --team 'Anchor team'"],
             run: listRooms),
@@ -33,7 +32,7 @@ let roomsCommand = CommandSpec(
             "get", summary: "show a room by id or title, or the direct room with a person",
             arguments: [ArgumentSpec("ROOM", help: "room id or exact group-room title (default space.room)",
                                      optional: true, completion: .room)],
-            options: [OptionSpec("person", value: "EMAIL", help: "the direct (1:1) room with this person")],
+            options: [.person.with(help: "the direct (1:1) room with this person")],
             examples: ["spark-space rooms get 'Build status'", "spark-space rooms get --person alice@example.com"],
             run: getRoom),
         CommandSpec(
@@ -42,9 +41,9 @@ let roomsCommand = CommandSpec(
                 + "A --team that does not exist is an error (exit 4) and nothing is created.",
             arguments: [ArgumentSpec("TITLE", help: "the room title")],
             options: [
-                OptionSpec("team", value: "TEAM", help: "create the room in this team (name or id)"),
-                OptionSpec("participant", value: "EMAIL", help: "add this person (repeatable)", repeatable: true),
-                OptionSpec("if-missing", help: "print the existing room of that title instead of creating one"),
+                .team.with(help: "create the room in this team (name or id)"),
+                .participant,
+                .ifMissing,
             ],
             examples: ["spark-space rooms create 'Build status' --team 'Anchor team' --participant bob@example.com",
                        "spark-space rooms create 'Build status' --if-missing"],
@@ -62,13 +61,13 @@ let roomsCommand = CommandSpec(
                 + "it). Nothing to change is exit 2.",
             arguments: [ArgumentSpec("ROOM", help: "room id or exact group-room title", completion: .room)],
             options: [
-                OptionSpec("title", value: "T", help: "the new title"),
-                OptionSpec("description", value: "D", help: "the new description"),
-                OptionSpec("lock", help: "lock (moderate) the room"),
-                OptionSpec("unlock", help: "unlock the room"),
-                OptionSpec("announcement-only", help: "only moderators may post"),
-                OptionSpec("no-announcement-only", help: "everyone may post"),
-                OptionSpec("team", value: "TEAM", help: "move a room without a team into this team (name or id)"),
+                .title,
+                .description,
+                .lock,
+                .unlock,
+                .announcementOnly,
+                .noAnnouncementOnly,
+                .team.with(help: "move a room without a team into this team (name or id)"),
             ],
             examples: ["spark-space rooms update 'Build status' --lock --announcement-only",
                        "spark-space rooms update 'Build status' --team 'Anchor team'"],
@@ -77,18 +76,17 @@ let roomsCommand = CommandSpec(
             "delete", summary: "delete a room",
             details: "Asks for confirmation on a terminal; when stdin is not a terminal, --yes is required.",
             arguments: [ArgumentSpec("ROOM", help: "room id or exact group-room title", completion: .room)],
-            options: [OptionSpec("yes", short: "y", help: "do not ask for confirmation")],
             examples: ["spark-space rooms delete 'Build status (old)' --yes"],
-            writes: true, run: deleteRoom),
+            writes: true, destructive: .always, run: deleteRoom),
     ])
 
 private func listRooms(_ inv: Invocation) throws {
-    let type = inv.value("type").flatMap(RoomType.init(rawValue:)) ?? .group
-    let limit = try inv.count("limit", default: 10)
+    let type = inv.value(.roomType).flatMap(RoomType.init(rawValue:)) ?? .group
+    let limit = inv.int(.limit) ?? 10
     let space = try inv.space
     let role = inv.role()
     var teamId: String?
-    if let team = inv.value("team") {
+    if let team = inv.value(.team) {
         teamId = try space.team(team, as: role)["id"]?.string
     }
     let rooms = try space.rooms(type: type, teamId: teamId, limit: limit == 0 ? nil : limit, as: role)
@@ -118,7 +116,7 @@ func roomTableColumns(_ rooms: [JSON], inv: Invocation, space: SparkSpace, role:
 private func getRoom(_ inv: Invocation) throws {
     let space = try inv.space
     let room: JSON
-    if let email = inv.value("person") {
+    if let email = inv.value(.person) {
         guard inv.positionals.isEmpty else {
             throw UsageError("give either ROOM or --person, not both", command: inv.parsed.command)
         }
@@ -137,10 +135,10 @@ private func createRoom(_ inv: Invocation) throws {
     guard !title.trimmingSpaces().isEmpty else {
         throw UsageError("the room title is empty", command: inv.parsed.command)
     }
-    let participants = try participantList(inv.all("participant"), inv: inv)
+    let participants = try participantList(inv.all(.participant), inv: inv)
     let space = try inv.space
     let role = inv.role()
-    if inv.has("if-missing") {
+    if inv.has(.ifMissing) {
         let existing = try space.groupRooms(titled: title, as: role)
         if existing.count > 1 {
             let ids = existing.compactMap { $0["id"]?.string }.joined(separator: ", ")
@@ -152,7 +150,7 @@ private func createRoom(_ inv: Invocation) throws {
         }
     }
     var teamId: String?
-    if let team = inv.value("team") {
+    if let team = inv.value(.team) {
         teamId = try space.team(team, as: role)["id"]?.string
     }
     let room = try space.createRoom(title: title, teamId: teamId, as: role)
@@ -178,12 +176,11 @@ private func renameRoom(_ inv: Invocation) throws {
 }
 
 private func deleteRoom(_ inv: Invocation) throws {
-    try inv.requireConfirmable()
     let space = try inv.space
     let room = try space.room(inv.positionals[0], as: inv.role())
     guard let id = room["id"]?.string else { throw SparkError.io("the API returned a room without an id") }
     let title = room["title"]?.string ?? id
-    try inv.confirm("Delete room '\(title)' (\(id))?")
+    try inv.confirm(deleting: "room '\(title)' (\(id))")
     try space.deleteRoom(id: id, as: inv.role())
     inv.note("deleted room '\(title)' (\(id))")
 }

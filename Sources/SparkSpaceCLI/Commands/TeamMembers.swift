@@ -21,7 +21,7 @@ let teamMembersCommand = CommandSpec(
                 + "'participants add'.",
             arguments: [ArgumentSpec("TEAM", help: "team id or exact name"),
                         ArgumentSpec("EMAIL", help: "e-mail address, or - to read them from stdin", variadic: true)],
-            options: [OptionSpec("moderator", help: "make them team moderators")],
+            options: [.moderator],
             examples: ["spark-space teams members add 'Platform' alice@example.com bob@example.com"],
             writes: true, run: addTeamMembers),
         CommandSpec(
@@ -63,7 +63,7 @@ private func addTeamMembers(_ inv: Invocation) throws {
     let space = try inv.space
     let teamId = try teamId(team, space: space, inv: inv)
     let printer = BulkPrinter(inv: inv, total: emails.count)
-    let results = space.addTeamMembers(teamId: teamId, emails: emails, moderator: inv.has("moderator"),
+    let results = space.addTeamMembers(teamId: teamId, emails: emails, moderator: inv.has(.moderator),
                                        as: inv.role(), onResult: printer.add)
     try printer.finish()
     try reportBulk(results, inv: inv)

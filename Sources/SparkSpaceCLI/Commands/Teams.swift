@@ -10,7 +10,7 @@ let teamsCommand = CommandSpec(
     subcommands: [
         CommandSpec(
             "list", summary: "list the teams the bot belongs to",
-            options: [OptionSpec("limit", value: "N", help: "at most N teams (default 0 = all)")],
+            options: [.limit.with(help: "at most N teams (default 0 = all)")],
             examples: ["spark-space teams list"],
             run: listTeams),
         CommandSpec(
@@ -21,7 +21,7 @@ let teamsCommand = CommandSpec(
         CommandSpec(
             "create", summary: "create a team (Webex also creates its general room)",
             arguments: [ArgumentSpec("NAME", help: "the team name")],
-            options: [OptionSpec("description", value: "D", help: "the team's description")],
+            options: [.description.with(help: "the team's description")],
             examples: ["spark-space teams create 'Platform' --description 'Platform engineering'"],
             writes: true, run: createTeam),
         CommandSpec(
@@ -33,14 +33,13 @@ let teamsCommand = CommandSpec(
             "delete", summary: "delete a team",
             details: "Asks for confirmation on a terminal; when stdin is not a terminal, --yes is required.",
             arguments: [teamArgument],
-            options: [OptionSpec("yes", short: "y", help: "do not ask for confirmation")],
             examples: ["spark-space teams delete 'Platform (old)' --yes"],
-            writes: true, run: deleteTeam),
+            writes: true, destructive: .always, run: deleteTeam),
         teamMembersCommand,
     ])
 
 private func listTeams(_ inv: Invocation) throws {
-    let limit = try inv.count("limit", default: 0)
+    let limit = inv.int(.limit) ?? 0
     let teams = try inv.space.teams(limit: limit == 0 ? nil : limit, as: inv.role())
     try inv.printList(teams, columns: teamColumns, noun: "teams", limit: limit)
 }
@@ -60,7 +59,7 @@ func nonBlank(_ text: String, _ what: String, _ inv: Invocation) throws -> Strin
 
 private func createTeam(_ inv: Invocation) throws {
     let name = try nonBlank(inv.positionals[0], "team name", inv)
-    let team = try inv.space.createTeam(name: name, description: inv.value("description"), as: inv.role())
+    let team = try inv.space.createTeam(name: name, description: inv.value(.description), as: inv.role())
     inv.note("created team '\(name)'")
     try inv.output.item(team, columns: teamColumns)
 }
@@ -75,12 +74,11 @@ private func renameTeam(_ inv: Invocation) throws {
 }
 
 private func deleteTeam(_ inv: Invocation) throws {
-    try inv.requireConfirmable()
     let space = try inv.space
     let team = try space.team(inv.positionals[0], as: inv.role())
     guard let id = team["id"]?.string else { throw SparkError.io("the API returned a team without an id") }
     let name = team["name"]?.string ?? id
-    try inv.confirm("Delete team '\(name)' (\(id))?")
+    try inv.confirm(deleting: "team '\(name)' (\(id))")
     try space.deleteTeam(id: id, as: inv.role())
     inv.note("deleted team '\(name)' (\(id))")
 }

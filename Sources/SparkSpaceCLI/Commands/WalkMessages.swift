@@ -45,20 +45,7 @@ let walkMessagesCommands: [CommandSpec] = [
             with --limit the walk is page after page.
             """,
         arguments: [ArgumentSpec("ROOM", help: "room id or exact title", optional: true, completion: .room)],
-        options: [
-            OptionSpec("limit", value: "N", help: "at most N messages (default 0 = all)"),
-            OptionSpec("since", value: "TIME", help: "stop at messages older than TIME"),
-            OptionSpec("before", value: "TIME|MSGID", help: "start before this time or message"),
-            OptionSpec("mentions-me", help: "only messages that mention the caller (mentionedPeople=me)"),
-            OptionSpec("thread", value: "MSGID", help: "only the replies to this message (parentId)"),
-            OptionSpec("person", value: "EMAIL", help: "the direct (1:1) messages with this person"),
-            OptionSpec("parallel", value: "N", help: "read N time windows of the history at once (1-16, default 4; 1 = page after page)"),
-            OptionSpec("raw", help: "print the API objects untouched"),
-            OptionSpec("names", help: "resolve attachment names (one HEAD per message with files)"),
-            OptionSpec("download", value: "DIR",
-                       help: "save every attachment met into DIR (never overwrites; a re-run resumes)",
-                       completion: .directory),
-        ],
+        options: [.limit, .since, .before, .mentionsMe, .thread, .person, .parallel, .raw, .names, .download],
         examples: [
             "spark-space walk-messages 'Ops room' --limit 20",
             "spark-space walk-messages 'Ops room' --since 7d -o ndjson > history.ndjson",
@@ -72,10 +59,11 @@ let walkMessagesCommands: [CommandSpec] = [
 
 private func walkMessages(_ inv: Invocation) throws {
     let command = inv.parsed.command
-    let limit = try inv.count("limit", default: 0)
-    let parallel = try parallelWindows(inv)
+    let limit = inv.int(.limit) ?? 0
+    // 1 to `SparkSpace.maxParallel` (checked by the parser).
+    let parallel = inv.int(.parallel) ?? 4
     var since: Date?
-    if let text = inv.value("since") {
+    if let text = inv.value(.since) {
         guard let date = TimeSpec.parse(text) else {
             throw UsageError("--since takes RFC 3339 (2026-11-25T10:00:00Z) or an age (30m, 2h, 7d), not '\(text)'",
                              command: command)
@@ -84,7 +72,7 @@ private func walkMessages(_ inv: Invocation) throws {
     }
     var before: Date?
     var beforeMessage: String?
-    if let text = inv.value("before") {
+    if let text = inv.value(.before) {
         if let date = TimeSpec.parse(text) {
             before = date
         } else if isWebexId(text) {
@@ -94,25 +82,25 @@ private func walkMessages(_ inv: Invocation) throws {
                              command: command)
         }
     }
-    let raw = inv.has("raw")
-    let downloadDir = inv.value("download")
-    let names = inv.has("names") || downloadDir != nil
-    if raw && inv.has("names") {
+    let raw = inv.has(.raw)
+    let downloadDir = inv.value(.download)
+    let names = inv.has(.names) || downloadDir != nil
+    if raw && inv.has(.names) {
         throw UsageError("--names adds to normalized events; it does not go with --raw", command: command)
     }
 
-    let thread = try inv.value("thread").map { id in
+    let thread = try inv.value(.thread).map { id in
         guard isWebexId(id) else { throw UsageError("--thread takes a message id, not '\(id)'", command: command) }
         return id
     }
-    let person = inv.value("person")
+    let person = inv.value(.person)
     if let person {
         guard person.contains("@") else {
             throw UsageError("--person takes an e-mail address, not '\(person)'", command: command)
         }
         // GET /messages/direct has no room, no before and no mentionedPeople.
-        for (given, flag) in [(inv.positionals.first ?? inv.value("room"), "ROOM"), (inv.value("before"), "--before"),
-                              (inv.has("mentions-me") ? "" : nil, "--mentions-me")] where given != nil {
+        for (given, flag) in [(inv.positionals.first ?? inv.value(.room), "ROOM"), (inv.value(.before), "--before"),
+                              (inv.has(.mentionsMe) ? "" : nil, "--mentions-me")] where given != nil {
             throw UsageError("--person does not go with \(flag): Webex lists direct messages by person only",
                              command: command)
         }
@@ -122,14 +110,14 @@ private func walkMessages(_ inv: Invocation) throws {
     let role = inv.role(default: space.hasAuditToken ? .audit : .bot)
     // Webex refuses a bot the whole history of a group room: such a walk asks for what it may read
     // (mentionedPeople=me), and says so. The room's type decides; a title lookup has it already.
-    let botAlone = role == .bot && !space.hasAuditToken && !inv.has("mentions-me") && person == nil
+    let botAlone = role == .bot && !space.hasAuditToken && !inv.has(.mentionsMe) && person == nil
     var room: JSON? = nil
     var query: MessageQuery
     if let person {
         query = MessageQuery(personEmail: person)
     } else {
         // --thread without ROOM or --room: the thread's own room (one GET).
-        let reference = try thread != nil && inv.positionals.first == nil && inv.value("room") == nil
+        let reference = try thread != nil && inv.positionals.first == nil && inv.value(.room) == nil
             ? threadRoomId(nil, thread: thread, inv: inv, space: space, as: role)
             : inv.roomReference(inv.positionals.first)
         room = botAlone ? try space.room(reference, as: role) : nil
@@ -140,7 +128,7 @@ private func walkMessages(_ inv: Invocation) throws {
     query.since = since
     query.before = before
     query.beforeMessage = beforeMessage
-    query.mentionsMe = inv.has("mentions-me")
+    query.mentionsMe = inv.has(.mentionsMe)
     if botAlone && room?["type"]?.string == "group" {
         query.mentionsMe = true
         inv.note("a bot reads only the messages that mention it in a group room: walking with mentionedPeople=me "
@@ -190,17 +178,6 @@ private func walkMessages(_ inv: Invocation) throws {
         throw PartialFailure(code: ExitCode.combined(printer.failures),
                              description: "\(printer.failures.count) attachment(s) could not be saved")
     }
-}
-
-/// `--parallel N`: 1 to `SparkSpace.maxParallel`, default 4.
-private func parallelWindows(_ inv: Invocation) throws -> Int {
-    let range = 1...SparkSpace.maxParallel
-    guard let text = inv.value("parallel") else { return 4 }
-    guard let count = Int(text), range.contains(count) else {
-        throw UsageError("--parallel takes a whole number from 1 to \(range.upperBound), not '\(text)'",
-                         command: inv.parsed.command)
-    }
-    return count
 }
 
 /// Prints pages of parsed messages, resolving or saving attachments on the way.

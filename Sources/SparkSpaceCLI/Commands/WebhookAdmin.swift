@@ -13,14 +13,7 @@ let webhookAdminCommands: [CommandSpec] = [
             + WebhookVocabulary.events.joined(separator: ", ") + ".",
         arguments: [ArgumentSpec("NAME", help: "the webhook's name"),
                     ArgumentSpec("URL", help: "where Webex posts deliveries (http or https)")],
-        options: [
-            OptionSpec("resource", value: "R", help: "the resource (messages, memberships, ...)",
-                       completion: .choices(WebhookVocabulary.resources)),
-            OptionSpec("event", value: "E", help: "the event (created, deleted, all, ...)",
-                       completion: .choices(WebhookVocabulary.events)),
-            OptionSpec("filter", value: "F", help: "only events matching F (e.g. roomId=...)"),
-            OptionSpec("secret", value: "S", help: "sign deliveries with S"),
-        ],
+        options: [.resource, .event, .filter, .secret],
         examples: ["spark-space webhooks create ops-rooms https://bot.example.com/hook --resource rooms --event all"],
         writes: true, run: createWebhook),
     CommandSpec(
@@ -35,12 +28,11 @@ let webhookAdminCommands: [CommandSpec] = [
             + "change a webhook's filter: --filter is refused (exit 2); delete and create the webhook instead.",
         arguments: [ArgumentSpec("ID", help: "the webhook id")],
         options: [
-            OptionSpec("name", value: "N", help: "the new name"),
-            OptionSpec("url", value: "U", help: "the new target URL"),
-            OptionSpec("secret", value: "S", help: "the new secret"),
-            OptionSpec("filter", value: "F", help: "refused: Webex cannot change a filter"),
-            OptionSpec("status", value: "STATUS", help: "active or inactive",
-                       completion: .choices(WebhookVocabulary.statuses)),
+            .name,
+            .url,
+            .secret.with(help: "the new secret"),
+            .filter.with(help: "refused: Webex cannot change a filter"),
+            .status,
         ],
         examples: ["spark-space webhooks update Y2lzY29zcGFyazovL3VzL1dFQkhPT0svZjQ... --status active"],
         writes: true, run: updateWebhook),
@@ -49,15 +41,14 @@ let webhookAdminCommands: [CommandSpec] = [
         details: "Asks for confirmation on a terminal; when stdin is not a terminal, --yes is required. One row "
             + "per id (id, status, name, error); an id not found fails (exit 4) and the others are still deleted.",
         arguments: [ArgumentSpec("ID", help: "the webhook id", variadic: true)],
-        options: [OptionSpec("yes", short: "y", help: "do not ask for confirmation")],
         examples: ["spark-space webhooks delete Y2lzY29zcGFyazovL3VzL1dFQkhPT0svZjQ... --yes"],
-        writes: true, run: deleteWebhooks),
+        writes: true, destructive: .always, run: deleteWebhooks),
 ]
 
 /// A value of `--NAME` that must be one of `allowed`; missing is a usage error too.
-private func required(_ name: String, among allowed: [String], _ inv: Invocation) throws -> String {
-    guard let value = inv.value(name) else {
-        throw UsageError("--\(name) is required: one of \(allowed.joined(separator: ", "))", command: inv.parsed.command)
+private func required(_ option: OptionSpec, among allowed: [String], _ inv: Invocation) throws -> String {
+    guard let value = inv.value(option) else {
+        throw UsageError("--\(option.long) is required: one of \(allowed.joined(separator: ", "))", command: inv.parsed.command)
     }
     return value
 }
@@ -66,9 +57,9 @@ private func createWebhook(_ inv: Invocation) throws {
     let name = try nonBlank(inv.positionals[0], "webhook name", inv)
     let url = try checkedURL(inv.positionals[1], command: inv.parsed.command)
     let spec = WebhookSpec(name: name, targetUrl: url,
-                           resource: try required("resource", among: WebhookVocabulary.resources, inv),
-                           event: try required("event", among: WebhookVocabulary.events, inv),
-                           filter: inv.value("filter"), secret: inv.value("secret"))
+                           resource: try required(.resource, among: WebhookVocabulary.resources, inv),
+                           event: try required(.event, among: WebhookVocabulary.events, inv),
+                           filter: inv.value(.filter), secret: inv.value(.secret))
     let role = inv.role()
     let created = try inv.space.createWebhook(spec, as: role)
     try inv.output.item(OwnedWebhook(owner: role, webhook: created).printable, columns: webhookColumns)
@@ -82,13 +73,13 @@ private func getWebhook(_ inv: Invocation) throws {
 
 private func updateWebhook(_ inv: Invocation) throws {
     let command = inv.parsed.command
-    if inv.has("filter") {
+    if inv.has(.filter) {
         throw UsageError("Webex cannot change a webhook's filter: delete it and create it again with --filter",
                          command: command)
     }
-    var changes = WebhookChanges(name: try inv.value("name").map { try nonBlank($0, "name", inv) },
-                                 secret: inv.value("secret"), status: inv.value("status"))
-    changes.targetUrl = try inv.value("url").map { try checkedURL($0, command: command) }
+    var changes = WebhookChanges(name: try inv.value(.name).map { try nonBlank($0, "name", inv) },
+                                 secret: inv.value(.secret), status: inv.value(.status))
+    changes.targetUrl = try inv.value(.url).map { try checkedURL($0, command: command) }
     guard !changes.isEmpty else {
         throw UsageError("nothing to change: give --name, --url, --secret or --status", command: command)
     }
@@ -98,13 +89,12 @@ private func updateWebhook(_ inv: Invocation) throws {
 }
 
 private func deleteWebhooks(_ inv: Invocation) throws {
-    try inv.requireConfirmable()
     var seen = Set<String>()
     let ids = inv.positionals.filter { seen.insert($0).inserted }
     let space = try inv.space
     let role = inv.role()
     let noun = ids.count == 1 ? "webhook \(ids[0])" : "\(ids.count) webhooks"
-    try inv.confirm("Delete \(noun)?")
+    try inv.confirm(deleting: noun)
     let stream = ItemStream(output: inv.output, columns: webhookDeletionColumns)
     var rows: [JSON] = []
     let results = space.deleteWebhooks(ids: ids, as: role) { result in

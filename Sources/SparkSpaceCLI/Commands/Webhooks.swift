@@ -5,8 +5,6 @@ let webhookColumns = [
     Column("targetUrl", truncatable: true), Column("status"),
 ]
 
-private let prefixOption = OptionSpec(
-    "prefix", value: "P", help: "webhook name prefix: P-memberships, P-messages, P-audit (default shellbot)")
 
 /// `webhooks list|register|deregister`.
 let webhookCommands: [CommandSpec] = [
@@ -33,9 +31,9 @@ let webhookCommands: [CommandSpec] = [
                 arguments: [ArgumentSpec("URL", help: "where Webex posts deliveries (default server.url + server.hook)",
                                          optional: true)],
                 options: [
-                    OptionSpec("secret", value: "S", help: "sign deliveries with S (default server.secret)"),
-                    prefixOption,
-                    OptionSpec("cards", help: "also create P-cards (attachmentActions/created: card submissions)"),
+                    .secret.with(help: "sign deliveries with S (default server.secret)"),
+                    .prefix,
+                    .cards,
                 ],
                 examples: [
                     "spark-space webhooks register https://bot.example.com/hook",
@@ -52,13 +50,10 @@ let webhookCommands: [CommandSpec] = [
                     --all deletes every webhook of both tokens: it asks on a terminal and needs --yes when \
                     stdin is not a terminal. Prints the deleted webhooks; running it twice is safe.
                     """,
-                options: [
-                    prefixOption, OptionSpec("all", help: "delete every webhook of both tokens, whatever its name"),
-                    OptionSpec("yes", short: "y", help: "do not ask for confirmation (with --all)"),
-                ],
+                options: [.prefix, .all],
                 examples: ["spark-space webhooks deregister", "spark-space webhooks deregister --prefix mybot",
                            "spark-space webhooks deregister --all --yes"],
-                writes: true, run: deregisterWebhooks),
+                writes: true, destructive: .with(.all), run: deregisterWebhooks),
         ] + webhookAdminCommands),
 ]
 
@@ -82,7 +77,7 @@ func checkedURL(_ url: String, command: CommandSpec) throws -> String {
 
 /// `--prefix`: letters, digits, `.`, `_` and `-`.
 func webhookPrefix(_ inv: Invocation) throws -> String {
-    guard let prefix = inv.value("prefix") else { return WebhookNames.defaultPrefix }
+    guard let prefix = inv.value(.prefix) else { return WebhookNames.defaultPrefix }
     let allowed = prefix.unicodeScalars.allSatisfy {
         ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0)
     }
@@ -101,21 +96,20 @@ private func registerWebhooks(_ inv: Invocation) throws {
     let prefix = try webhookPrefix(inv)
     let space = try inv.space
     let url = try webhookURL(inv.positionals.first, settings: space.settings, command: inv.parsed.command)
-    let secret = inv.value("secret") ?? space.settings.secret
+    let secret = inv.value(.secret) ?? space.settings.secret
     if secret == nil { inv.note("warning: no secret: deliveries will not be signed (use --secret or server.secret)") }
-    let created = try space.registerWebhooks(url: url, secret: secret, prefix: prefix, cards: inv.has("cards"),
+    let created = try space.registerWebhooks(url: url, secret: secret, prefix: prefix, cards: inv.has(.cards),
                                              deleted: { tellDeleted($0, inv) })
     try inv.output.list(created.map(\.printable), columns: webhookColumns)
 }
 
 private func deregisterWebhooks(_ inv: Invocation) throws {
     let prefix = try webhookPrefix(inv)
-    let all = inv.has("all")
-    if all { try inv.requireConfirmable() }
+    let all = inv.has(.all)
     let deleted = try inv.space.deregisterWebhooks(
         prefix: prefix, all: all,
         confirm: { hooks in
-            if all { try inv.confirm("Delete all \(hooks.count) webhook\(hooks.count == 1 ? "" : "s"), whatever their names?") }
+            if all { try inv.confirm(deleting: "all \(hooks.count) webhook\(hooks.count == 1 ? "" : "s"), whatever their names") }
         },
         deleted: { tellDeleted($0, inv) })
     inv.note("deleted \(deleted.count) webhook\(deleted.count == 1 ? "" : "s")")

@@ -3,11 +3,6 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import SparkSpace
 
 /// The one line of progress on stderr, redrawn in place (`\r` + clear to the end of the
@@ -36,8 +31,9 @@ final class StatusLine: @unchecked Sendable {
             let now = Date()
             guard force || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
             lastDraw = now
-            // One line wide at most: a wrapped line could not be redrawn with `\r`.
-            let line = truncated(sanitizeCell(text), to: width - 1)
+            // One line wide at most (a wrapped line could not be redrawn with `\r`), and made
+            // harmless as every text on stderr: a file name from the API must not drive the terminal.
+            let line = truncated(sanitizedForTerminal(text), to: width - 1)
             try? err.write("\r\u{1B}[K" + line)
             try? err.flush()
             shown = true
@@ -160,56 +156,4 @@ func duration(_ seconds: Double) -> String {
     if seconds < 90 { return "\(Int(seconds.rounded(.up))) s" }
     if seconds < 5400 { return "\(Int((seconds / 60).rounded())) min" }
     return "\(Int((seconds / 3600).rounded())) h"
-}
-
-/// What a client event says on stderr: the `-v` line of an HTTP call, or the notice of a
-/// wait or a retry (nil for a call without `-v`).
-func consoleLine(_ event: ClientEvent, verbose: Bool) -> String? {
-    switch event {
-    case .request(let entry):
-        guard verbose else { return nil }
-        let status = entry.status.map(String.init) ?? "---"
-        var line = "\(entry.method) \(entry.path) \(status) \(entry.milliseconds)ms"
-        if let note = entry.note { line += " (\(note))" }
-        return line
-    case .waiting(let reason, let seconds, let left):
-        return "waiting \(oneDecimal(seconds)) s (\(reason)), \(oneDecimal(max(0, left))) s of --max-wait left"
-    case .retrying(let method, let path, let seconds, let cause):
-        // The path without its query: short, and no e-mail of a filter on the line.
-        let bare = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
-        return "retrying \(method) \(bare) in \(oneDecimal(seconds)) s (\(cause))"
-    }
-}
-
-/// stderr for people: notes (not with `-q`), warnings, what the API clients report, and
-/// the progress line. Shared with the clients' threads.
-struct Console: Sendable {
-    let err: FDWriter
-    let quiet: Bool
-    let verbose: Bool
-    let status: StatusLine
-
-    /// A diagnostic line on stderr (not with `-q`).
-    func note(_ text: String) {
-        guard !quiet else { return }
-        warn(text)
-    }
-
-    /// A warning on stderr, even with `-q`.
-    func warn(_ text: String) {
-        status.clear()
-        // What the API named (a title, a path, a cause) must not drive the terminal.
-        err.writeDiagnostic("spark-space: \(text)")
-    }
-
-    /// Says on stderr what the API clients report: each call with `-v`, every wait and
-    /// retry unless `-q` (terminal or not).
-    func observe(_ event: ClientEvent) {
-        if case .request = event {
-            guard verbose, let line = consoleLine(event, verbose: true) else { return }
-            return warn(line)
-        }
-        guard let line = consoleLine(event, verbose: verbose) else { return }
-        note(line)
-    }
 }

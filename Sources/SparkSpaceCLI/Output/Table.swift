@@ -10,6 +10,31 @@ import Darwin
 #endif
 import SparkSpace
 
+/// Table geometry: rows aligned under a header, fitted to the terminal's width.
+extension Output {
+    /// The lines of a table (or wide) of `items`: cells made safe, columns fitted, the header bold in colour.
+    func tableLines(_ items: [JSON], columns: [Column], header: Bool) -> [String] {
+        var rows = items.map { item in
+            columns.map { sanitizeCell(ages ? $0.tableText(item, now: now) : $0.text(item)) }
+        }
+        if header { rows.insert(columns.map(\.header), at: 0) }
+        var widths = columns.indices.map { c in rows.map { displayWidth($0[c]) }.max() ?? 0 }
+        if format != .wide, let width {
+            widths = fittedWidths(widths, kinds: columns.map(\.kind), width: width)
+        }
+        return rows.enumerated().map { index, row in
+            let cells = row.enumerated().map { c, cell -> String in
+                let text = columns[c].kind == .id ? truncatedKeepingEnd(cell, to: widths[c])
+                                                  : truncated(cell, to: widths[c])
+                return c == row.count - 1 ? text : padded(text, to: widths[c])
+            }
+            var line = cells.joined(separator: "  ")
+            while line.hasSuffix(" ") { line.removeLast() }  // empty last cells
+            return header && index == 0 && color ? "\u{1B}[1m\(line)\u{1B}[0m" : line
+        }
+    }
+}
+
 /// How a table treats a column when it must fit the terminal.
 enum ColumnKind: Sendable {
     /// Never cut (types, statuses, e-mails).

@@ -1,0 +1,78 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import SparkSpace
+
+/// The console of an in-process test: what stdin holds (the answers to prompts, or `-` input),
+/// whether each stream is a terminal, the width, and the environment (nothing of the process's).
+public struct TestConsole {
+    public var stdin: String
+    public var stdinIsTerminal: Bool
+    public var stdoutIsTerminal: Bool
+    public var stderrIsTerminal: Bool
+    public var width: Int?
+    public var environment: [String: String]
+
+    public init(stdin: String = "", stdinIsTerminal: Bool = false, stdoutIsTerminal: Bool = false,
+                stderrIsTerminal: Bool = false, width: Int? = nil, environment: [String: String] = [:]) {
+        self.stdin = stdin
+        self.stdinIsTerminal = stdinIsTerminal
+        self.stdoutIsTerminal = stdoutIsTerminal
+        self.stderrIsTerminal = stderrIsTerminal
+        self.width = width
+        self.environment = environment
+    }
+}
+
+/// What an in-process run printed, and its exit code.
+public struct CapturedRun: Sendable {
+    public let status: Int32
+    public let stdout: String
+    public let stderr: String
+}
+
+/// Runs a command line in this process, as `spark-space` would, against `console` and, for the
+/// API, `transport` (tests): stdout and stderr go to unnamed temporary files read back at the
+/// end, stdin comes from one. No signal handlers are installed.
+public func runInProcess(_ arguments: [String], console: TestConsole = TestConsole(),
+                         transport: HTTPTransport? = nil) -> CapturedRun {
+    let stdin = scratchFile(holding: console.stdin)
+    let stdout = scratchFile(holding: "")
+    let stderr = scratchFile(holding: "")
+    defer { for fd in [stdin, stdout, stderr] { close(fd) } }
+    var terminal = Terminal()
+    (terminal.stdin, terminal.stdout, terminal.stderr) = (stdin, stdout, stderr)
+    terminal.environment = console.environment
+    terminal.stdinIsTerminal = console.stdinIsTerminal
+    terminal.stdoutIsTerminal = console.stdoutIsTerminal
+    terminal.stderrIsTerminal = console.stderrIsTerminal
+    terminal.width = console.width
+    let status = run(arguments, terminal: terminal, transport: transport)
+    return CapturedRun(status: status, stdout: contents(of: stdout), stderr: contents(of: stderr))
+}
+
+/// A temporary file, already unlinked, holding `text` and positioned at its start.
+private func scratchFile(holding text: String) -> Int32 {
+    let directory = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+    var template = Array("\(directory)/spark-space-run-XXXXXX".utf8CString)
+    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+    precondition(fd >= 0, "cannot make a temporary file in \(directory)")
+    template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+    let bytes = Array(text.utf8)
+    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    lseek(fd, 0, SEEK_SET)
+    return fd
+}
+
+/// Everything written to `fd` so far.
+private func contents(of fd: Int32) -> String {
+    lseek(fd, 0, SEEK_SET)
+    return String(decoding: (try? readToEnd(fd: fd)) ?? [], as: UTF8.self)
+}

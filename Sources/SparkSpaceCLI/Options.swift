@@ -1,0 +1,158 @@
+import SparkSpace
+
+/// Every option of the command table, by name: the table lists them (`.limit.with(help:)` where a
+/// command describes one its own way) and the commands read them (`inv.int(.limit)`), so a
+/// misspelt option is a compile error, not a silent nil. Values are read by the long name.
+extension OptionSpec {
+    static let config = OptionSpec(
+        "config", short: "c", value: "FILE", help: "settings file (YAML or JSON)", completion: .file,
+        setting: true, kind: .path)
+    static let token = OptionSpec(
+        "token", value: "TOKEN", help: "bot token (prefer --token-file: argv shows in ps)", setting: true)
+    static let tokenFile = OptionSpec(
+        "token-file", value: "FILE", help: "read the bot token from FILE, or - for stdin", completion: .file,
+        setting: true, kind: .path)
+    static let auditToken = OptionSpec(
+        "audit-token", value: "TOKEN", help: "audit token (a person's token)", setting: true)
+    static let auditTokenFile = OptionSpec(
+        "audit-token-file", value: "FILE", help: "read the audit token from FILE, or - for stdin",
+        completion: .file, setting: true, kind: .path)
+    static let apiUrl = OptionSpec(
+        "api-url", value: "URL", help: "API base (default https://webexapis.com/v1; env SPARK_API_URL)",
+        setting: true)
+    static let role = OptionSpec(
+        "as", value: "ROLE", help: "which token the command uses: bot or audit", setting: true,
+        kind: .choice(TokenRole.allCases.map(\.rawValue)))
+    static let room = OptionSpec("room", value: "ROOM", help: "the room for commands that take one", completion: .room)
+    static let output = OptionSpec(
+        "output", short: "o", value: "FORMAT", help: "table, wide (a table never cut), tsv, json or ndjson",
+        kind: .choice(OutputFormat.allCases.map(\.rawValue)))
+    static let fields = OptionSpec("fields", value: "LIST", help: "the columns or keys to print, in that order (a,b,c)")
+    static let `json` = OptionSpec("json", help: "same as -o json")
+    static let dryRun = OptionSpec(
+        "dry-run", help: "for commands that write: print each write (method, path, body) instead of sending it")
+    static let quiet = OptionSpec("quiet", short: "q", help: "print less on stderr")
+    static let verbose = OptionSpec(
+        "verbose", short: "v", help: "log each HTTP call on stderr (method, path, status, ms)")
+    static let timeout = OptionSpec(
+        "timeout", value: "SECONDS", help: "connect timeout and longest stall (default 60)",
+        kind: .duration(Limits.timeout))
+    static let maxWait = OptionSpec(
+        "max-wait", value: "SECONDS", help: "total time to wait on 429 Retry-After (default 300)",
+        kind: .duration(Limits.maxWait))
+    static let cacert = OptionSpec(
+        "cacert", value: "FILE", help: "an extra CA certificate bundle (also env SSL_CERT_FILE)",
+        completion: .file, kind: .path)
+    static let `help` = OptionSpec("help", short: "h", help: "show help")
+    static let version = OptionSpec("version", help: "print the version")
+    static let limit = OptionSpec(
+        "limit", value: "N", help: "at most N messages (default 0 = all)", kind: .int(0...Int.max))
+    static let since = OptionSpec("since", value: "TIME", help: "stop at messages older than TIME")
+    static let before = OptionSpec("before", value: "TIME|MSGID", help: "start before this time or message")
+    static let mentionsMe = OptionSpec(
+        "mentions-me", help: "only messages that mention the caller (mentionedPeople=me)")
+    static let thread = OptionSpec("thread", value: "MSGID", help: "only the replies to this message (parentId)")
+    static let person = OptionSpec("person", value: "EMAIL", help: "the direct (1:1) messages with this person")
+    static let parallel = OptionSpec(
+        "parallel", value: "N",
+        help: "read N time windows of the history at once (1-16, default 4; 1 = page after page)",
+        kind: .int(1...SparkSpace.maxParallel))
+    static let raw = OptionSpec("raw", help: "print the API objects untouched")
+    static let names = OptionSpec("names", help: "resolve attachment names (one HEAD per message with files)")
+    static let download = OptionSpec(
+        "download", value: "DIR", help: "save every attachment met into DIR (never overwrites; a re-run resumes)",
+        completion: .directory, kind: .path)
+    static let roomType = OptionSpec(
+        "type", value: "TYPE", help: "group (default), direct or all",
+        kind: .choice(RoomType.allCases.map(\.rawValue)))
+    static let team = OptionSpec("team", value: "TEAM", help: "only the rooms of this team (name or id)")
+    static let participant = OptionSpec(
+        "participant", value: "EMAIL", help: "add this person (repeatable)", repeatable: true)
+    static let ifMissing = OptionSpec(
+        "if-missing", help: "print the existing room of that title instead of creating one")
+    static let title = OptionSpec("title", value: "T", help: "the new title")
+    static let description = OptionSpec("description", value: "D", help: "the new description")
+    static let lock = OptionSpec("lock", help: "lock (moderate) the room")
+    static let unlock = OptionSpec("unlock", help: "unlock the room")
+    static let announcementOnly = OptionSpec("announcement-only", help: "only moderators may post")
+    static let noAnnouncementOnly = OptionSpec("no-announcement-only", help: "everyone may post")
+    static let interval = OptionSpec(
+        "interval", value: "S", help: "seconds between polls (default 10)", kind: .duration(Limits.interval))
+    static let once = OptionSpec("once", help: "poll once and exit")
+    static let state = OptionSpec(
+        "state", value: "FILE", help: "keep the last seen message id in FILE between runs", completion: .file,
+        kind: .path)
+    static let dir = OptionSpec(
+        "dir", short: "d", value: "DIR", help: "directory to save into (default .)", completion: .directory,
+        kind: .path)
+    static let force = OptionSpec("force", help: "overwrite existing files")
+    static let stdout = OptionSpec("stdout", help: "write the contents to stdout, not to files")
+    static let moderator = OptionSpec("moderator", help: "make them team moderators")
+    static let text = OptionSpec("text", value: "TEXT", help: "plain text (- reads stdin)")
+    static let markdown = OptionSpec("markdown", value: "MARKDOWN", help: "markdown (- reads stdin)")
+    static let file = OptionSpec(
+        "file", value: "PATH|URL", help: "a local file to upload, or a URL", completion: .file, kind: .path)
+    static let replyTo = OptionSpec("reply-to", value: "MSGID", help: "reply in the thread of this message (parentId)")
+    static let mention = OptionSpec(
+        "mention", value: "EMAIL", help: "mention this person at the start of the markdown", repeatable: true)
+    static let card = OptionSpec(
+        "card", value: "FILE", help: "attach an Adaptive Card (JSON; - reads stdin); needs --text or --markdown",
+        completion: .file, kind: .path)
+    static let resource = OptionSpec(
+        "resource", value: "R", help: "the resource (messages, memberships, ...)",
+        kind: .choice(WebhookVocabulary.resources))
+    static let event = OptionSpec(
+        "event", value: "E", help: "the event (created, deleted, all, ...)",
+        kind: .choice(WebhookVocabulary.events))
+    static let filter = OptionSpec("filter", value: "F", help: "only events matching F (e.g. roomId=...)")
+    static let secret = OptionSpec("secret", value: "S", help: "sign deliveries with S")
+    static let name = OptionSpec("name", value: "N", help: "the new name")
+    static let url = OptionSpec("url", value: "U", help: "the new target URL")
+    static let status = OptionSpec(
+        "status", value: "STATUS", help: "active or inactive", kind: .choice(WebhookVocabulary.statuses))
+    static let manifestFile = OptionSpec(
+        "file", short: "f", value: "FILE", help: "the spaces manifest (YAML or JSON)", completion: .file,
+        kind: .path)
+    static let check = OptionSpec("check", help: "print the plan, write nothing, exit 7 when anything would change")
+    static let prune = OptionSpec("prune", help: "also remove people and moderator flags the manifest does not list")
+    static let binding = OptionSpec(
+        "binding", value: "ADDR", help: "address to listen on (default server.binding, 0.0.0.0)")
+    static let port = OptionSpec(
+        "port", value: "N", help: "port to listen on (default server.port, 8080; 0 = any free)",
+        kind: .int(0...65535, described: "a port number (0-65535)"))
+    static let hook = OptionSpec(
+        "hook", value: "PATH", help: "path deliveries are posted to (default server.hook, /hook)")
+    static let register = OptionSpec(
+        "register", value: "URL", help: "register the webhooks for URL on start, deregister on exit")
+    static let method = OptionSpec(
+        "method", short: "X", value: "METHOD", help: "GET (default), POST, PUT, PATCH, DELETE or HEAD")
+    static let field = OptionSpec(
+        "field", short: "f", value: "KEY=VALUE", help: "a string field of the body (the query for GET)",
+        repeatable: true)
+    static let rawField = OptionSpec(
+        "raw-field", short: "F", value: "KEY=VALUE",
+        help: "a typed field: true, false, null, a number or JSON, else a string", repeatable: true)
+    static let input = OptionSpec(
+        "input", value: "FILE", help: "send the JSON body in FILE, or - for stdin", completion: .file, kind: .path)
+    static let paginate = OptionSpec("paginate", help: "follow Link rel=next and print every item")
+    static let includeBot = OptionSpec("include-bot", help: "list the bot too")
+    static let noModerator = OptionSpec("no-moderator", help: "make them plain members")
+    static let email = OptionSpec("email", value: "E", help: "the person with this e-mail address")
+    static let namePrefix = OptionSpec("name", value: "PREFIX", help: "people whose display name starts with PREFIX")
+    static let sources = OptionSpec("sources", help: "add where each value came from: flag, file, env or default")
+    static let prefix = OptionSpec(
+        "prefix", value: "P", help: "webhook name prefix: P-memberships, P-messages, P-audit (default shellbot)")
+    static let cards = OptionSpec("cards", help: "also create P-cards (attachmentActions/created: card submissions)")
+    static let all = OptionSpec("all", help: "delete every webhook of both tokens, whatever its name")
+    static let man = OptionSpec(
+        "man", help: "print the manual page (roff) instead; read it with: spark-space help --man | man -l -")
+    static let yes = OptionSpec("yes", short: "y", help: "do not ask for confirmation")
+}
+
+/// Ranges of the number options (README "Decisions"): a day at most for one stall, a week
+/// of waiting; `--timeout 0` would mean curl's own 300 s, so it is refused.
+enum Limits {
+    static let timeout: ClosedRange<Double> = 0.001...86_400
+    static let maxWait: ClosedRange<Double> = 0...604_800
+    static let interval: ClosedRange<Double> = 0...86_400
+}
