@@ -18,7 +18,8 @@ extension SparkSpace {
         let all = try teams(as: role)
         guard let found = try Self.team(named: reference, in: all) else {
             let names = all.compactMap { $0["name"]?.string }
-            throw SparkError.notFound("no team named '\(reference)'" + didYouMean(reference, among: names))
+            throw SparkError.notFound(kind: .teamNamed, name: reference,
+                                      suggestions: closestTitles(to: reference, among: names))
         }
         return found
     }
@@ -29,7 +30,7 @@ extension SparkSpace {
     }
 
     static func team(named name: String, in teams: [JSON]) throws -> JSON? {
-        try single(teams.filter { $0["name"]?.string == name }, "teams are named '\(name)'")
+        try single(teams.filter { $0["name"]?.string == name }, .teamNamed, name)
     }
 
     /// Creates a team (Webex also creates its general room, titled like the team).

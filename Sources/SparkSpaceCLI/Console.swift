@@ -58,24 +58,23 @@ final class StatusLine: @unchecked Sendable {
 }
 
 /// Progress of a transfer (upload or download): name, bytes, percent, rate and time left.
-final class TransferProgress {
+/// Told by the clients' `.progress` events, on the thread that runs the transfer.
+final class TransferProgress: @unchecked Sendable {
     private let status: StatusLine
-    private let name: String
+    private let lock = ThreadLock()
     private var started: Date?
 
-    /// `name`: what the line calls the transfer when `update` is not told a name (an upload).
-    init(_ status: StatusLine, name: String = "") {
+    init(_ status: StatusLine) {
         self.status = status
-        self.name = name
     }
-
-    func update(_ done: Int64, _ total: Int64) { update(name, done, total) }
 
     func update(_ name: String, _ done: Int64, _ total: Int64) {
         guard status.enabled else { return }
         let now = Date()
+        lock.lock()
         let began = started ?? now
         if started == nil { started = now }
+        lock.unlock()
         // The last step is always drawn: a fast transfer still shows its size before it goes.
         status.show(Self.line(name: name, done: done, total: total, elapsed: now.timeIntervalSince(began)),
                     force: total > 0 && done >= total)
@@ -84,7 +83,9 @@ final class TransferProgress {
     /// Ends one transfer: the line goes, and the next transfer's rate starts afresh.
     func done() {
         status.clear()
+        lock.lock()
         started = nil
+        lock.unlock()
     }
 
     /// `report.pdf  1.5 MB / 30.0 MB (5%), 2.0 MB/s, 14 s left`
@@ -162,8 +163,9 @@ func duration(_ seconds: Double) -> String {
     return "\(Int((seconds / 3600).rounded())) h"
 }
 
-/// What a client event says on stderr: the `-v` line of an HTTP call, or the notice of a
-/// wait or a retry (nil for a call without `-v`).
+/// What a client event says on stderr: the `-v` line of an HTTP call, the notice of a
+/// wait or a retry, a dry run's write (nil for a call without `-v`, and for progress,
+/// which is the status line's).
 func consoleLine(_ event: ClientEvent, verbose: Bool) -> String? {
     switch event {
     case .request(let entry):
@@ -178,6 +180,10 @@ func consoleLine(_ event: ClientEvent, verbose: Bool) -> String? {
         // The path without its query: short, and no e-mail of a filter on the line.
         let bare = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
         return "retrying \(method) \(bare) in \(oneDecimal(seconds)) s (\(cause))"
+    case .plannedWrite(let write):
+        return "dry-run: " + write.line
+    case .progress:
+        return nil
     }
 }
 
@@ -188,6 +194,16 @@ struct Console: Sendable {
     let quiet: Bool
     let verbose: Bool
     let status: StatusLine
+    /// The transfer the clients report (`.progress`); a command calls `done()` after each one.
+    let transfer: TransferProgress
+
+    init(err: FDWriter, quiet: Bool, verbose: Bool, status: StatusLine) {
+        self.err = err
+        self.quiet = quiet
+        self.verbose = verbose
+        self.status = status
+        self.transfer = TransferProgress(status)
+    }
 
     /// A diagnostic line on stderr (not with `-q`).
     func note(_ text: String) {
@@ -203,13 +219,25 @@ struct Console: Sendable {
     }
 
     /// Says on stderr what the API clients report: each call with `-v`, every wait and
-    /// retry unless `-q` (terminal or not).
+    /// retry unless `-q` (terminal or not), every write a dry run did not send even with `-q`
+    /// (stdout keeps the command's own output).
     func observe(_ event: ClientEvent) {
-        if case .request = event {
-            guard verbose, let line = consoleLine(event, verbose: true) else { return }
-            return warn(line)
-        }
+        if case .progress(let progress) = event { return show(progress) }
         guard let line = consoleLine(event, verbose: verbose) else { return }
-        note(line)
+        switch event {
+        case .request, .plannedWrite: warn(line)
+        case .waiting, .retrying, .progress: note(line)
+        }
+    }
+
+    /// A transfer's bytes, or a count of items, on the status line.
+    private func show(_ progress: WorkProgress) {
+        switch progress.unit {
+        case .bytes: transfer.update(progress.label, progress.done, progress.total ?? 0)
+        case .items:
+            let total = progress.total.map { Int(clamping: $0) }
+            status.show(CountProgress.line(done: Int(clamping: progress.done), total: total, noun: progress.label,
+                                           elapsed: 0))
+        }
     }
 }

@@ -202,21 +202,11 @@ public final class Invocation {
             let settings = try loadSettings()
             let transport = CurlTransport(timeout: try number("timeout", default: 60, in: Limits.timeout),
                                           userAgent: "spark-space/\(sparkSpaceVersion)", caFile: try caFile())
-            // Waits and retries are said unless -q; each call only with -v.
-            var observer: (@Sendable (ClientEvent) -> Void)?
-            if !quiet || verbose {
-                let console = self.console
-                observer = { event in console.observe(event) }
-            }
-            // --dry-run: each write on stderr, even with -q (stdout keeps the command's own output).
-            var planned: (@Sendable (PlannedWrite) -> Void)?
-            if dryRun {
-                let console = self.console
-                planned = { write in console.warn("dry-run: " + write.line) }
-            }
+            // The console decides what each event says (see `Console.observe`).
+            let console = self.console
             let made = SparkSpace(settings: settings, transport: transport,
-                                  maxWait: try number("max-wait", default: 300, in: Limits.maxWait), observer: observer,
-                                  dryRun: planned)
+                                  maxWait: try number("max-wait", default: 300, in: Limits.maxWait),
+                                  observer: { event in console.observe(event) }, dryRun: dryRun)
             cachedSpace = made
             return made
         }
