@@ -72,6 +72,23 @@ final class ClientEventTests: XCTestCase {
         XCTAssertEqual(transport.requests.count, 2)
     }
 
+    /// A transfer's progress goes to the observer, named by the label at each report;
+    /// without an observer there is no handler, so curl reports nothing.
+    func testProgressIsToldWithTheLabelOfTheMoment() {
+        let client = WebexClient(baseURL: "https://api.test/v1", token: "t", transport: ScriptedTransport([]))
+        XCTAssertNil(client.progressReporter { "x" })
+        let log = Log()
+        client.observer = { event in
+            if case .progress(let p) = event { log.add("\(p.label) \(p.done)/\(p.total.map(String.init) ?? "?")") }
+        }
+        var name = "attachment"
+        let report = client.progressReporter { name }
+        report?(10, 0)
+        name = "report.pdf"
+        report?(20, 100)
+        XCTAssertEqual(log.all, ["attachment 10/?", "report.pdf 20/100"])
+    }
+
     func testA423WaitNamesTheScan() throws {
         let log = Log()
         let transport = ScriptedTransport([status(423, retryAfter: "5")])
