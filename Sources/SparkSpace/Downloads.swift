@@ -106,7 +106,7 @@ extension SparkSpace {
     /// server name (seed `download_attachment`), with one GET (its `Content-Disposition` names
     /// the file), streamed to a temporary file in that directory and moved into place at the
     /// end: no partial file survives a failure, nothing is written outside `directory`.
-    /// An existing file is a conflict unless `force`.
+    /// An existing file is `fileExists` unless `force`.
     /// 423 (still being scanned) waits `Retry-After` and retries, within the wait budget.
     /// The bytes received go to the observer as `.progress` events named after the file.
     public func download(

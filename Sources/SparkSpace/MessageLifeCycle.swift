@@ -17,7 +17,7 @@ public enum AdaptiveCard {
     /// The largest card file read (a card is a few KB; this only bounds memory).
     public static let maxFileBytes = 1024 * 1024
 
-    /// Throws `invalidInput` unless `card` is an object with `"type": "AdaptiveCard"`.
+    /// Throws `invalidMessage` unless `card` is an object with `"type": "AdaptiveCard"`.
     public static func check(_ card: JSON) throws {
         guard card.object != nil else {
             throw SparkError.invalidMessage(.cardNotObject)
@@ -27,7 +27,7 @@ public enum AdaptiveCard {
         }
     }
 
-    /// Parses a card file's bytes (`invalidInput` when they are not JSON) and checks it.
+    /// Parses a card file's bytes (`invalidMessage` when they are not JSON) and checks it.
     public static func parse(_ bytes: [UInt8], source: String) throws -> JSON {
         guard bytes.count <= maxFileBytes else {
             throw SparkError.invalidMessage(.cardTooLarge(source: source, limit: maxFileBytes))

@@ -34,7 +34,7 @@ public struct RoomChanges: Sendable {
 extension SparkSpace {
     /// Changes a room's settings (`PUT /rooms/{id}`). Webex needs the title in every PUT, so the
     /// room's current one is sent when it does not change. Webex moves only a room without a team
-    /// into one: a room already in another team is a conflict, refused before any write.
+    /// into one: a room already in another team is `alreadyInTeam`, refused before any write.
     public func updateRoom(_ room: JSON, _ changes: RoomChanges, as role: TokenRole = .bot) throws -> JSON {
         guard let id = room["id"]?.string, let currentTitle = room["title"]?.string else {
             throw SparkError.io("the API returned a room without an id or title")

@@ -18,7 +18,7 @@ extension SparkSpace {
     public static let maxPage = 1000
 
     /// A room by id, or by exact group-room title (seed `get_by_id` / `get_by_title`).
-    /// A title matching several rooms is a conflict naming their ids; none is not found.
+    /// A title matching several rooms is `ambiguous` (with their ids); none is `notFound`.
     public func room(_ reference: String, as role: TokenRole = .bot) throws -> JSON {
         if isWebexId(reference) { return try fetch("rooms", id: reference, kind: "room", as: role) }
         var titles: [String] = []

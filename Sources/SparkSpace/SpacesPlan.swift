@@ -97,8 +97,8 @@ struct PlanInputs {
 
 extension SparkSpace {
     /// Plans the changes that make the spaces match `manifest`, with read requests only. A room team
-    /// that is neither in the manifest nor existing is not found (exit 4); a title or team name that
-    /// matches several is a conflict (exit 5).
+    /// that is neither in the manifest nor existing is `notFound`; a title or team name that
+    /// matches several is `ambiguous`.
     public func plan(_ manifest: SpacesManifest, prune: Bool, as role: TokenRole = .bot) throws -> SpacesPlan {
         let inputs = try planInputs(manifest, prune: prune, as: role)
         var rows: [PlanRow] = []

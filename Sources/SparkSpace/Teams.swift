@@ -11,8 +11,8 @@ extension SparkSpace {
         return try pages.collect(limit: limit)
     }
 
-    /// A team by id, or by exact name (seed `get_team`). A name matching several teams is a
-    /// conflict naming their ids; none is not found.
+    /// A team by id, or by exact name (seed `get_team`). A name matching several teams is
+    /// `ambiguous` (with their ids); none is `notFound`.
     public func team(_ reference: String, as role: TokenRole = .bot) throws -> JSON {
         if isWebexId(reference) { return try fetch("teams", id: reference, kind: "team", as: role) }
         let all = try teams(as: role)
@@ -24,7 +24,7 @@ extension SparkSpace {
         return found
     }
 
-    /// The team with exactly this name, nil when none; a conflict when several.
+    /// The team with exactly this name, nil when none; `ambiguous` when several.
     public func team(named name: String, as role: TokenRole = .bot) throws -> JSON? {
         try Self.team(named: name, in: try teams(as: role))
     }
