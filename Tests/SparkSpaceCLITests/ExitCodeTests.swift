@@ -67,7 +67,14 @@ final class ExitCodeTests: XCTestCase {
         XCTAssertEqual(ExitCode.combined([api(404), api(403)]), 1)
     }
 
-    func testAMissingTokenNamesTheRole() {
+    func testAMissingTokenNamesTheRole() throws {
+        var settings = Settings()
+        settings.token = "bot-token-1234"
+        let space = SparkSpace(settings: settings, transport: CurlTransport(userAgent: "test"))
+        XCTAssertThrowsError(try space.client(.audit)) { error in
+            XCTAssertEqual(error as? SparkError, .missingToken(.audit))
+            XCTAssertEqual(ExitCode.of(error), 3)
+        }
         XCTAssertTrue(errorText(SparkError.missingToken(.bot)).hasPrefix("no bot token: use --token-file FILE"))
         XCTAssertTrue(errorText(SparkError.missingToken(.audit)).hasPrefix("no audit token: use --audit-token-file FILE"))
         XCTAssertTrue(SparkError.missingToken(.audit).description.hasPrefix("no audit token"))
