@@ -56,7 +56,7 @@ public struct WorkProgress: Sendable, Equatable {
     public var label: String
     public var unit: Unit
     public var done: Int64
-    /// The total when known (0 or nil: unknown).
+    /// The total when known (nil: unknown).
     public var total: Int64?
 
     public init(label: String, unit: Unit, done: Int64, total: Int64?) {
