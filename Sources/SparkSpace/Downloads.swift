@@ -106,13 +106,13 @@ extension SparkSpace {
     /// server name (seed `download_attachment`), with one GET (its `Content-Disposition` names
     /// the file), streamed to a temporary file in that directory and moved into place at the
     /// end: no partial file survives a failure, nothing is written outside `directory`.
-    /// An existing file is a conflict unless `force`.
-    /// 423 (still being scanned) waits `Retry-After` and retries, within `--max-wait`.
+    /// An existing file is `fileExists` unless `force`.
+    /// 423 (still being scanned) waits `Retry-After` and retries, within the wait budget.
+    /// The bytes received go to the observer as `.progress` events named after the file.
     public func download(
-        _ url: String, into directory: String, force: Bool = false, as role: TokenRole = .bot,
-        progress: ((_ name: String, _ received: Int64, _ total: Int64) -> Void)? = nil
+        _ url: String, into directory: String, force: Bool = false, as role: TokenRole = .bot
     ) throws -> DownloadedFile {
-        let fetched = try fetchAttachment(url, into: directory, as: role, progress: progress)
+        let fetched = try fetchAttachment(url, into: directory, as: role)
         defer { fetched.file.discard() }
         let target = joinedPath(directory, fetched.name)
         try fetched.file.publish(as: target, force: force)
@@ -124,8 +124,7 @@ extension SparkSpace {
     /// lists as saved before (its file still there) is not fetched again, so a walk that was
     /// interrupted resumes where it stopped. Each save is added to the index at once.
     public func archive(
-        _ url: String, into directory: String, index: DownloadIndex, as role: TokenRole = .bot,
-        progress: ((_ name: String, _ received: Int64, _ total: Int64) -> Void)? = nil
+        _ url: String, into directory: String, index: DownloadIndex, as role: TokenRole = .bot
     ) throws -> DownloadedFile {
         if let saved = index.saved(url) {
             let path = joinedPath(directory, saved)
@@ -134,7 +133,7 @@ extension SparkSpace {
                 return DownloadedFile(url: url, path: path, name: saved, size: Int64(info.st_size), reused: true)
             }
         }
-        let fetched = try fetchAttachment(url, into: directory, as: role, progress: progress)
+        let fetched = try fetchAttachment(url, into: directory, as: role)
         defer { fetched.file.discard() }
         let name = try fetched.file.publishUnique(in: directory, name: fetched.name)
         try index.add(url, name: name)
@@ -145,21 +144,21 @@ extension SparkSpace {
     /// One GET of an attachment into a temporary file of `directory`, which is made (with
     /// parents) only once the server answered with the file. The caller publishes or discards it.
     private func fetchAttachment(
-        _ url: String, into directory: String, as role: TokenRole,
-        progress: ((_ name: String, _ received: Int64, _ total: Int64) -> Void)?
+        _ url: String, into directory: String, as role: TokenRole
     ) throws -> (file: TemporaryFile, name: String, size: Int64) {
         try Self.checkDownloadable(url)
         let pending = PendingFile(directory: directory)
         // The name comes with the GET's headers; progress shows it from then on.
         let shown = ShownName()
+        let client = try client(role)
         do {
-            let response = try client(role).send(
+            let response = try client.send(
                 "GET", url,
                 makeSink: {
                     try pending.restart()
                     return { try pending.sink().write($0) }
                 },
-                progress: progress.map { report in { received, total in report(shown.name, received, total) } },
+                progress: client.progressReporter { shown.name },
                 onHead: { _, headers in
                     shown.name = AttachmentName.sanitize(
                         AttachmentName.parse(contentDisposition: headers["Content-Disposition"]))
@@ -194,7 +193,7 @@ extension SparkSpace {
     }
 
     static func exists(_ path: String) -> SparkError {
-        .conflict("\(path) exists (use --force to overwrite it)")
+        .fileExists(path: path)
     }
 
     static func prepareDirectory(_ directory: String) throws {
@@ -304,7 +303,7 @@ final class TemporaryFile {
             do {
                 try publish(as: joinedPath(directory, candidate), force: false)
                 return candidate
-            } catch SparkError.conflict {
+            } catch SparkError.fileExists {
                 continue  // taken: the next name
             }
         }

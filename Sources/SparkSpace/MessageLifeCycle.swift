@@ -17,26 +17,26 @@ public enum AdaptiveCard {
     /// The largest card file read (a card is a few KB; this only bounds memory).
     public static let maxFileBytes = 1024 * 1024
 
-    /// Throws `invalidInput` unless `card` is an object with `"type": "AdaptiveCard"`.
+    /// Throws `invalidMessage` unless `card` is an object with `"type": "AdaptiveCard"`.
     public static func check(_ card: JSON) throws {
         guard card.object != nil else {
-            throw SparkError.invalidInput("--card is not an Adaptive Card: the JSON is not an object")
+            throw SparkError.invalidMessage(.cardNotObject)
         }
         guard card["type"]?.string == "AdaptiveCard" else {
-            throw SparkError.invalidInput("--card is not an Adaptive Card: its \"type\" must be \"AdaptiveCard\"")
+            throw SparkError.invalidMessage(.cardWrongType)
         }
     }
 
-    /// Parses a card file's bytes (`invalidInput` when they are not JSON) and checks it.
+    /// Parses a card file's bytes (`invalidMessage` when they are not JSON) and checks it.
     public static func parse(_ bytes: [UInt8], source: String) throws -> JSON {
         guard bytes.count <= maxFileBytes else {
-            throw SparkError.invalidInput("--card \(source) is over \(maxFileBytes) bytes; a card is a small JSON object")
+            throw SparkError.invalidMessage(.cardTooLarge(source: source, limit: maxFileBytes))
         }
         let card: JSON
         do {
             card = try JSON.parse(bytes)
         } catch {
-            throw SparkError.invalidInput("--card \(source) is not valid JSON: \(error)")
+            throw SparkError.invalidMessage(.cardNotJSON(source: source, detail: "\(error)"))
         }
         try check(card)
         return card
@@ -67,15 +67,8 @@ extension SparkSpace {
     /// Replaces a message's text or markdown (`PUT /messages/{id}`); the API needs the
     /// message's `roomId`, so the message is read first. Returns the edited message.
     public func editMessage(id: String, text: String?, markdown: String?, as role: TokenRole = .bot) throws -> JSON {
-        for (flag, value) in [("--text", text), ("--markdown", markdown)] {
-            if let value, value.utf8.count > OutgoingMessage.maxTextBytes {
-                throw SparkError.invalidInput(
-                    "\(flag) is \(value.utf8.count) bytes; Webex takes at most \(OutgoingMessage.maxTextBytes)")
-            }
-        }
-        guard !(text ?? "").isEmpty || !(markdown ?? "").isEmpty else {
-            throw SparkError.invalidInput("the new text is empty")
-        }
+        try OutgoingMessage.checkLength(text: text, markdown: markdown)
+        guard !(text ?? "").isEmpty || !(markdown ?? "").isEmpty else { throw SparkError.invalidMessage(.newTextEmpty) }
         guard let roomId = try message(id: id, as: role)["roomId"]?.string else {
             throw SparkError.io("the API returned a message without a roomId (GET messages/\(id))")
         }

@@ -64,55 +64,51 @@ public struct OutgoingMessage: Equatable, Sendable {
         return words.isEmpty ? tags : tags + " " + words
     }
 
-    /// Throws `invalidInput` for an empty message, text or markdown over 7439 bytes, a local
-    /// file that is missing, unreadable, not a regular file, or over 100 MB, a mention that
-    /// is not an e-mail, a card that is not an Adaptive Card or has no fallback text.
+    /// Throws `textTooLong` when the text or the markdown is over `maxTextBytes` of UTF-8.
+    static func checkLength(text: String?, markdown: String?) throws {
+        for (part, value) in [(MessagePart.text, text), (.markdown, markdown)] {
+            if let value, value.utf8.count > maxTextBytes {
+                throw SparkError.textTooLong(part: part, length: value.utf8.count, limit: maxTextBytes)
+            }
+        }
+    }
+
+    /// Throws `invalidMessage` (or `textTooLong`) for an empty message, text or markdown over 7439
+    /// bytes, a local file that is missing, unreadable, not a regular file, or over 100 MB, a mention
+    /// that is not an e-mail, a card that is not an Adaptive Card or has no fallback text.
     public func validate() throws {
         let hasWords = !(text ?? "").isEmpty || !(markdown ?? "").isEmpty
         if let card {
             try AdaptiveCard.check(card)
             guard hasWords else {
-                throw SparkError.invalidInput(
-                    "--card needs --text or --markdown: the fallback shown by clients without cards")
+                throw SparkError.invalidMessage(.cardNeedsFallback)
             }
-            if file != nil { throw SparkError.invalidInput("--card and --file do not go together: one attachment per message") }
+            if file != nil { throw SparkError.invalidMessage(.cardWithFile) }
         }
         guard hasWords || !mentions.isEmpty || file != nil else {
-            throw SparkError.invalidInput(text != nil || markdown != nil
-                ? "nothing to post: the text is empty" : "nothing to post: give --text, --markdown or --file")
+            throw SparkError.invalidMessage(.nothingToPost(textGiven: text != nil || markdown != nil))
         }
         for email in mentions where !AdaptiveCard.isMentionable(email) {
-            throw SparkError.invalidInput("--mention takes an e-mail address, not '\(email)'")
+            throw SparkError.invalidMessage(.notAnEmail(email))
         }
         // An empty message is a mistake (an empty pipe, an unset variable), not something to post.
-        for (flag, value) in [("--text", text), ("--markdown", markdown)] {
-            if let value, value.allSatisfy(\.isWhitespace) {
-                throw SparkError.invalidInput("\(flag) is empty: nothing to post")
-            }
+        for (part, value) in [(MessagePart.text, text), (.markdown, markdown)] {
+            if let value, value.allSatisfy(\.isWhitespace) { throw SparkError.invalidMessage(.empty(part)) }
         }
-        for (flag, value) in [("--text", text), ("--markdown", sentMarkdown)] {
-            if let value, value.utf8.count > Self.maxTextBytes {
-                throw SparkError.invalidInput(
-                    "\(flag) is \(value.utf8.count) bytes; Webex takes at most \(Self.maxTextBytes)")
-            }
-        }
+        try Self.checkLength(text: text, markdown: sentMarkdown)
         if case .local(let path) = file {
             var info = stat()
             guard stat(path, &info) == 0 else {
-                throw SparkError.invalidInput("cannot use --file \(path): \(String(cString: strerror(errno)))")
+                throw SparkError.invalidMessage(.fileUnusable(path: path, reason: String(cString: strerror(errno))))
             }
-            if (info.st_mode & S_IFMT) == S_IFDIR {
-                throw SparkError.invalidInput("--file \(path) is a directory; give one file")
-            }
-            guard (info.st_mode & S_IFMT) == S_IFREG else {
-                throw SparkError.invalidInput("--file \(path) is not a regular file")
-            }
+            if (info.st_mode & S_IFMT) == S_IFDIR { throw SparkError.invalidMessage(.fileIsDirectory(path: path)) }
+            guard (info.st_mode & S_IFMT) == S_IFREG else { throw SparkError.invalidMessage(.fileNotRegular(path: path)) }
             guard Int64(info.st_size) <= Self.maxFileBytes else {
-                throw SparkError.invalidInput(
-                    "--file \(path) is \(Int64(info.st_size)) bytes; Webex takes at most 100 MB (\(Self.maxFileBytes))")
+                throw SparkError.invalidMessage(.fileTooLarge(path: path, size: Int64(info.st_size),
+                                                              limit: Int64(Self.maxFileBytes)))
             }
             guard access(path, R_OK) == 0 else {
-                throw SparkError.invalidInput("cannot read --file \(path): \(String(cString: strerror(errno)))")
+                throw SparkError.invalidMessage(.fileUnreadable(path: path, reason: String(cString: strerror(errno))))
             }
         }
     }
@@ -179,12 +175,16 @@ public enum MIMEType {
 extension SparkSpace {
     /// Posts a message (seed `post_message`) after validating it locally; returns the created message.
     /// A POST is never retried once the request was sent (no duplicate messages).
-    /// `progress` is told the bytes of a file upload as they go.
+    /// The bytes of a file upload go to the observer as `.progress` events named after the file.
     @discardableResult
-    public func post(_ message: OutgoingMessage, as role: TokenRole = .bot,
-                     progress: ProgressHandler? = nil) throws -> JSON {
+    public func post(_ message: OutgoingMessage, as role: TokenRole = .bot) throws -> JSON {
         try message.validate()
         let client = try client(role)
+        var progress: ProgressHandler?
+        if case .local(let path)? = message.file {
+            let name = lastPathComponent(path)
+            progress = client.progressReporter { name }
+        }
         return try client.decode(client.send("POST", "messages", body: message.body, progress: progress)).json
     }
 }

@@ -124,7 +124,7 @@ extension SparkSpace {
             var pages = try client(role).list("memberships", query: [("roomId", roomId), ("max", String(Self.maxPage))])
             return try pages.collect()
         } catch SparkError.api(let f) where f.status == 404 {
-            throw SparkError.notFound("no room with id \(roomId)")
+            throw SparkError.notFound(kind: .id("room"), name: roomId, suggestions: [])
         }
     }
 

@@ -16,7 +16,7 @@ extension SparkSpace {
         if looksLikeEmail(reference) {
             let found = try client(role).get("people", query: [("email", reference)])
             guard let person = found["items"]?.array?.first else {
-                throw SparkError.notFound("no person with e-mail \(reference)")
+                throw SparkError.notFound(kind: .personWithEmail, name: reference, suggestions: [])
             }
             return person
         }

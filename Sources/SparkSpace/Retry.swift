@@ -54,8 +54,10 @@ public enum RetryDecision: Equatable {
     case retry(after: Double)
     /// Stop: the failure is final (4xx, or a POST that may have been received).
     case fail
-    /// Stop: the retry schedule or the wait budget is spent (exit 6).
-    case giveUp(String)
+    /// Stop: the API asked (`status` 429/423) to wait `wait` seconds, more than the budget has left.
+    case waitBudgetSpent(status: Int, wait: Double)
+    /// Stop: the retry schedule is spent after `attempts` attempts failing with `cause`.
+    case retriesSpent(attempts: Int, cause: String)
 }
 
 /// The retry rules of SPEC "Network behaviour" (seed `retry`), as a pure function.
@@ -82,9 +84,7 @@ public struct RetryPolicy: Sendable {
         case .status(let status, let retryAfter) where status == 429 || status == 423:
             let floor = minimumWait * Double(1 << min(max(shortWaits, 0), 30))
             let wait = max(waitAsked(retryAfter), floor)
-            guard budget.take(wait) else {
-                return .giveUp("gave up: the API asked to wait \(Self.format(wait)) s more (\(status)), past --max-wait")
-            }
+            guard budget.take(wait) else { return .waitBudgetSpent(status: status, wait: wait) }
             return .retry(after: wait)
         case .status(let status, _) where status >= 500:
             if isPost && status != 503 { return .fail }
@@ -106,9 +106,7 @@ public struct RetryPolicy: Sendable {
     }
 
     private func scheduled(_ retries: Int, what: String) -> RetryDecision {
-        guard retries < delays.count else {
-            return .giveUp("gave up after \(retries + 1) attempts: \(what)")
-        }
+        guard retries < delays.count else { return .retriesSpent(attempts: retries + 1, cause: what) }
         return .retry(after: delays[retries])
     }
 

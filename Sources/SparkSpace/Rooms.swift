@@ -18,13 +18,14 @@ extension SparkSpace {
     public static let maxPage = 1000
 
     /// A room by id, or by exact group-room title (seed `get_by_id` / `get_by_title`).
-    /// A title matching several rooms is a conflict naming their ids; none is not found.
+    /// A title matching several rooms is `ambiguous` (with their ids); none is `notFound`.
     public func room(_ reference: String, as role: TokenRole = .bot) throws -> JSON {
         if isWebexId(reference) { return try fetch("rooms", id: reference, kind: "room", as: role) }
         var titles: [String] = []
         let matches = try groupRooms(titled: reference, as: role) { titles.append($0) }
-        guard let room = try Self.single(matches, "group rooms are titled '\(reference)'") else {
-            throw SparkError.notFound("no group room titled '\(reference)'" + didYouMean(reference, among: titles))
+        guard let room = try Self.single(matches, .roomTitled, reference) else {
+            throw SparkError.notFound(kind: .roomTitled, name: reference,
+                                      suggestions: closestTitles(to: reference, among: titles))
         }
         return room
     }
@@ -34,15 +35,14 @@ extension SparkSpace {
         do {
             return try client(role).get(WebexClient.resource(collection, id))
         } catch SparkError.api(let f) where f.status == 404 {
-            throw SparkError.notFound("no \(kind) with id \(id)")
+            throw SparkError.notFound(kind: .id(kind), name: id, suggestions: [])
         }
     }
 
     /// The only item of `matches`, nil when there is none; several are a conflict naming their ids.
-    static func single(_ matches: [JSON], _ what: String) throws -> JSON? {
+    static func single(_ matches: [JSON], _ kind: Lookup, _ name: String) throws -> JSON? {
         guard matches.count <= 1 else {
-            let ids = matches.compactMap { $0["id"]?.string }.joined(separator: ", ")
-            throw SparkError.conflict("\(matches.count) \(what): \(ids)")
+            throw SparkError.ambiguous(kind: kind, name: name, ids: matches.compactMap { $0["id"]?.string })
         }
         return matches.first
     }
@@ -64,7 +64,7 @@ extension SparkSpace {
     /// `reference`, else `space.room`; an error naming the ways to give a room when neither is set.
     public func roomReference(_ reference: String?) throws -> String {
         guard let reference = reference ?? settings.room else {
-            throw SparkError.invalidInput("no room given: name one as ROOM, with --room, or in space.room / $CHAT_ROOM_TITLE")
+            throw SparkError.noRoom
         }
         return reference
     }
@@ -128,7 +128,7 @@ extension SparkSpace {
                 if !(members["items"]?.array ?? []).isEmpty { return room }
             }
         }
-        throw SparkError.notFound("no direct room with \(email)")
+        throw SparkError.notFound(kind: .directRoomWith, name: email, suggestions: [])
     }
 
     /// Creates a group room, in a team when `teamId` is given (seed `create`).
@@ -143,7 +143,7 @@ extension SparkSpace {
         do {
             return try client(role).put(WebexClient.resource("rooms", id), ["title": .string(title)])
         } catch SparkError.api(let f) where f.status == 404 {
-            throw SparkError.notFound("no room with id \(id)")
+            throw SparkError.notFound(kind: .id("room"), name: id, suggestions: [])
         }
     }
 
@@ -152,7 +152,7 @@ extension SparkSpace {
         do {
             try client(role).delete(WebexClient.resource("rooms", id))
         } catch SparkError.api(let f) where f.status == 404 {
-            throw SparkError.notFound("no room with id \(id)")
+            throw SparkError.notFound(kind: .id("room"), name: id, suggestions: [])
         }
     }
 }

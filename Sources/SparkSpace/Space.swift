@@ -23,8 +23,8 @@ public final class SparkSpace {
     private let budget: WaitBudget
     private let sleeper: Sleeper
     private let observer: (@Sendable (ClientEvent) -> Void)?
-    /// `--dry-run`: every client reports its writes here instead of sending them.
-    private let dryRun: (@Sendable (PlannedWrite) -> Void)?
+    /// `--dry-run`: every client reports its writes to the observer instead of sending them.
+    private let dryRun: Bool
     private var clients: [TokenRole: WebexClient] = [:]
     private let lock = ThreadLock()
 
@@ -33,7 +33,7 @@ public final class SparkSpace {
     public init(
         settings: Settings, transport: HTTPTransport, maxWait: Double = 300,
         sleeper: Sleeper = SystemSleeper(), observer: (@Sendable (ClientEvent) -> Void)? = nil,
-        dryRun: (@Sendable (PlannedWrite) -> Void)? = nil
+        dryRun: Bool = false
     ) {
         self.settings = settings
         self.transport = transport
@@ -44,18 +44,18 @@ public final class SparkSpace {
     }
 
     /// True when writes are reported, not sent (`--dry-run`).
-    public var isDryRun: Bool { dryRun != nil }
+    public var isDryRun: Bool { dryRun }
 
     /// True when an audit token is configured.
     public var hasAuditToken: Bool { settings.auditToken != nil }
 
-    /// The client for `role`; throws `unauthenticated` naming where a token can come from.
+    /// The client for `role`; throws `missingToken(role)` when that role has no token.
     public func client(_ role: TokenRole = .bot) throws -> WebexClient {
         lock.lock()
         defer { lock.unlock() }
         if let client = clients[role] { return client }
         guard let token = role == .bot ? settings.token : settings.auditToken, !token.isEmpty else {
-            throw SparkError.unauthenticated(Self.missingTokenMessage(role))
+            throw SparkError.missingToken(role)
         }
         let client = WebexClient(
             baseURL: settings.apiURL, token: token, transport: transport,
@@ -64,15 +64,6 @@ public final class SparkSpace {
         client.dryRun = dryRun
         clients[role] = client
         return client
-    }
-
-    static func missingTokenMessage(_ role: TokenRole) -> String {
-        switch role {
-        case .bot:
-            return "no bot token: use --token-file FILE, space.token in the settings file, or CISCO_SPARK_BOT_TOKEN"
-        case .audit:
-            return "no audit token: use --audit-token-file FILE, space.audit_token in the settings file, or CISCO_SPARK_AUDIT_TOKEN"
-        }
     }
 
     /// The person behind a token (`GET /people/me`, seed `on_connect`).

@@ -97,8 +97,8 @@ struct PlanInputs {
 
 extension SparkSpace {
     /// Plans the changes that make the spaces match `manifest`, with read requests only. A room team
-    /// that is neither in the manifest nor existing is not found (exit 4); a title or team name that
-    /// matches several is a conflict (exit 5).
+    /// that is neither in the manifest nor existing is `notFound`; a title or team name that
+    /// matches several is `ambiguous`.
     public func plan(_ manifest: SpacesManifest, prune: Bool, as role: TokenRole = .bot) throws -> SpacesPlan {
         let inputs = try planInputs(manifest, prune: prune, as: role)
         var rows: [PlanRow] = []
@@ -116,7 +116,7 @@ extension SparkSpace {
         var teamIds: [String: String] = [:]
         for team in manifest.teams {
             teamIds[team.name] = try Self.single(teams.filter { $0["name"]?.string == team.name },
-                                                 "teams are named '\(team.name)'")?["id"]?.string
+                                                 .teamNamed, team.name)?["id"]?.string
         }
         let names = Set(manifest.teams.map(\.name))
         for room in manifest.rooms {
@@ -142,10 +142,10 @@ extension SparkSpace {
     /// The id of an existing team named (or with the id) `reference`; not found names the room.
     private func existingTeamId(_ reference: String, teams: [JSON], room: String) throws -> String {
         let key = isWebexId(reference) ? "id" : "name"
-        guard let team = try Self.single(teams.filter { $0[key]?.string == reference }, "teams are named '\(reference)'"),
+        guard let team = try Self.single(teams.filter { $0[key]?.string == reference }, .teamNamed, reference),
               let id = team["id"]?.string else {
-            throw SparkError.notFound("room '\(room)': team '\(reference)' is neither in the manifest nor an existing team"
-                + didYouMean(reference, among: teams.compactMap { $0["name"]?.string }))
+            throw SparkError.notFound(kind: .manifestTeam(room: room), name: reference,
+                                      suggestions: closestTitles(to: reference, among: teams.compactMap { $0["name"]?.string }))
         }
         return id
     }
@@ -162,7 +162,7 @@ extension SparkSpace {
                 found[index] = try all.first { $0["id"]?.string == id } ?? fetch("rooms", id: id, kind: "room", as: role)
             } else if let title = room.title {
                 found[index] = try Self.single(all.filter { $0["title"]?.string == title },
-                                               "group rooms are titled '\(title)'")
+                                               .roomTitled, title)
             }
         }
         return found
@@ -416,12 +416,12 @@ extension SpacesPlan {
     }
 
     func teamId(_ reference: String) throws -> String {
-        guard let id = teamIds[reference] else { throw SparkError.notFound("team '\(reference)' was not created") }
+        guard let id = teamIds[reference] else { throw SparkError.notFound(kind: .createdTeam, name: reference, suggestions: []) }
         return id
     }
 
     func room(_ index: Int) throws -> JSON {
-        guard let room = rooms[index] else { throw SparkError.notFound("the room was not created") }
+        guard let room = rooms[index] else { throw SparkError.notFound(kind: .createdRoom, name: "", suggestions: []) }
         return room
     }
 

@@ -4,29 +4,102 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// Everything that can go wrong in the core, typed so the command line can map
-/// each case to one exit code in one place.
+/// Everything that can go wrong in the core, one case per kind of failure, carrying its
+/// data: the command line maps each case to one exit code and words it (adding its own
+/// flag names) in one place. `description` is a plain wording for other callers; it names
+/// no command-line flag, because the library does not know how its inputs were given.
 public enum SparkError: Error, Equatable {
     /// The API answered with an error status.
     case api(APIFailure)
     /// The request never got an answer: connection refused, reset, timed out.
     case transport(method: String, path: String, reason: String)
-    /// Retries were spent (network, 5xx) or `--max-wait` passed (429).
-    case gaveUp(String)
-    /// Local input that cannot be used: a missing file, text over the limit.
+    /// The API asked (429/423) to wait `wait` seconds more than the wait budget has left.
+    case waitBudgetSpent(method: String, path: String, status: Int, wait: Double)
+    /// The retry schedule is spent: `attempts` attempts failed with `cause` (`HTTP 503`,
+    /// `network error`); `detail` is what the network layer said, when it said something.
+    case retriesSpent(method: String, path: String, attempts: Int, cause: String, detail: String?)
+    /// No token is configured for `role`.
+    case missingToken(TokenRole)
+    /// A command needs a room and none was given, nor set as `space.room`.
+    case noRoom
+    /// Something looked up was not found; `suggestions` are close names that exist.
+    case notFound(kind: Lookup, name: String, suggestions: [String])
+    /// A name matched several things: their ids.
+    case ambiguous(kind: Lookup, name: String, ids: [String])
+    /// A file would be overwritten.
+    case fileExists(path: String)
+    /// Webex moves only a room without a team into a team.
+    case alreadyInTeam(room: String, team: String)
+    /// A message's text or markdown is over the API's limit (bytes of UTF-8).
+    case textTooLong(part: MessagePart, length: Int, limit: Int)
+    /// A message that cannot be sent as given (checked before any request).
+    case invalidMessage(MessageProblem)
+    /// Other local input that cannot be used: a state file, a manifest, a URL.
     case invalidInput(String)
-    /// No token was configured, or another authentication problem found locally.
-    case unauthenticated(String)
-    /// Something looked up by name was not found.
-    case notFound(String)
-    /// A name matched several things, or a file exists already.
-    case conflict(String)
-    /// Settings that cannot be used (bad file, unset `$VAR`).
+    /// Settings that cannot be used (bad file, unset `$VAR`, unknown key).
     case settings(String)
-    /// A local input/output failure (disk full, cannot write).
+    /// A local input/output failure (disk full, cannot write), or an answer that cannot be used.
     case io(String)
     /// The operation was interrupted (Ctrl-C).
     case interrupted
+}
+
+/// What a lookup was for, which decides how "not found" and "several match" read.
+public enum Lookup: Equatable, Sendable {
+    /// A group room by exact title.
+    case roomTitled
+    /// A team by exact name.
+    case teamNamed
+    /// A `kind` (`room`, `team`, `webhook`, `person`) by id.
+    case id(String)
+    /// A person by e-mail.
+    case personWithEmail
+    /// The direct (1:1) room with a person's e-mail.
+    case directRoomWith
+    /// A member (by e-mail) of a room.
+    case roomMember
+    /// The team of manifest room `room`: neither in the manifest nor existing.
+    case manifestTeam(room: String)
+    /// A team a manifest plan was to create first.
+    case createdTeam
+    /// A room a manifest plan was to create first.
+    case createdRoom
+}
+
+/// The parts of an outgoing message a user gives (the command line has a flag for each).
+public enum MessagePart: String, Equatable, Sendable {
+    case text, markdown, file, card, mention
+}
+
+/// Why a message cannot be sent.
+public enum MessageProblem: Equatable, Sendable {
+    /// A card without a text or markdown fallback.
+    case cardNeedsFallback
+    /// A card and a file: one attachment per message.
+    case cardWithFile
+    /// Nothing to post; `textGiven`: a text or markdown was given and is empty.
+    case nothingToPost(textGiven: Bool)
+    /// A text or markdown that is only white space.
+    case empty(MessagePart)
+    /// A mention that is not an e-mail address.
+    case notAnEmail(String)
+    /// The local file cannot be used (`stat` failed with `reason`).
+    case fileUnusable(path: String, reason: String)
+    case fileIsDirectory(path: String)
+    case fileNotRegular(path: String)
+    case fileTooLarge(path: String, size: Int64, limit: Int64)
+    /// The local file cannot be read (`reason`).
+    case fileUnreadable(path: String, reason: String)
+    /// A card that is not a JSON object.
+    case cardNotObject
+    /// A card whose `type` is not `AdaptiveCard`.
+    case cardWrongType
+    /// A card file (`source`) over `limit` bytes.
+    case cardTooLarge(source: String, limit: Int)
+    /// A card file (`source`) that is not JSON (`detail` says why).
+    case cardNotJSON(source: String, detail: String)
+    /// An edit with neither text nor markdown.
+    case newTextEmpty
 }
 
 /// An error status from the Webex API, with what the API said about it.
@@ -54,10 +127,75 @@ extension SparkError: CustomStringConvertible {
             if let id = f.trackingId { text += " (trackingId \(id))" }
             return text
         case .transport(let method, let path, let reason): return "\(method) \(path): \(reason)"
-        case .gaveUp(let s), .invalidInput(let s), .unauthenticated(let s), .notFound(let s),
-            .conflict(let s), .settings(let s), .io(let s):
-            return s
+        case .waitBudgetSpent(let method, let path, let status, let wait):
+            return "\(method) \(path): " + Self.waitGaveUp(status: status, wait: wait) + ", past the wait budget"
+        case .retriesSpent(let method, let path, let attempts, let cause, let detail):
+            return "\(method) \(path): gave up after \(attempts) attempts: \(cause)" + (detail.map { " (\($0))" } ?? "")
+        case .missingToken(let role):
+            return "no \(role) token: set \(role == .bot ? "space.token" : "space.audit_token") in the settings file, "
+                + "or \(role == .bot ? "CISCO_SPARK_BOT_TOKEN" : "CISCO_SPARK_AUDIT_TOKEN")"
+        case .noRoom: return "no room given: name one, or set space.room / $CHAT_ROOM_TITLE"
+        case .notFound(let kind, let name, let suggestions): return Self.notFound(kind, name, suggestions)
+        case .ambiguous(let kind, let name, let ids): return Self.ambiguous(kind, name, ids)
+        case .fileExists(let path): return "\(path) exists"
+        case .alreadyInTeam(let room, let team):
+            return "room '\(room)' is in team \(team) already; Webex moves only a room without a team into one"
+        case .textTooLong(let part, let length, let limit):
+            return "the \(part.rawValue) is \(length) bytes; Webex takes at most \(limit)"
+        case .invalidMessage(let problem): return problem.description
+        case .invalidInput(let s), .settings(let s), .io(let s): return s
         case .interrupted: return "interrupted"
+        }
+    }
+
+    /// `gave up: the API asked to wait 15 s more (429)`
+    public static func waitGaveUp(status: Int, wait: Double) -> String {
+        "gave up: the API asked to wait \(RetryPolicy.format(wait)) s more (\(status))"
+    }
+
+    static func notFound(_ kind: Lookup, _ name: String, _ suggestions: [String]) -> String {
+        let close = suggestionText(suggestions)
+        switch kind {
+        case .roomTitled: return "no group room titled '\(name)'" + close
+        case .teamNamed: return "no team named '\(name)'" + close
+        case .id(let what): return "no \(what) with id \(name)"
+        case .personWithEmail: return "no person with e-mail \(name)"
+        case .directRoomWith: return "no direct room with \(name)"
+        case .roomMember: return "\(name) is not a member of the room"
+        case .manifestTeam(let room):
+            return "room '\(room)': team '\(name)' is neither in the manifest nor an existing team" + close
+        case .createdTeam: return "team '\(name)' was not created"
+        case .createdRoom: return "the room was not created"
+        }
+    }
+
+    static func ambiguous(_ kind: Lookup, _ name: String, _ ids: [String]) -> String {
+        let what = kind == .teamNamed ? "teams are named" : "group rooms are titled"
+        return "\(ids.count) \(what) '\(name)': " + ids.joined(separator: ", ")
+    }
+}
+
+extension MessageProblem: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .cardNeedsFallback: return "a card needs a text or markdown: the fallback shown by clients without cards"
+        case .cardWithFile: return "a card and a file do not go together: one attachment per message"
+        case .nothingToPost(let textGiven):
+            return textGiven ? "nothing to post: the text is empty" : "nothing to post: give a text, markdown or file"
+        case .empty(let part): return "the \(part.rawValue) is empty: nothing to post"
+        case .notAnEmail(let text): return "a mention takes an e-mail address, not '\(text)'"
+        case .fileUnusable(let path, let reason): return "cannot use the file \(path): \(reason)"
+        case .fileIsDirectory(let path): return "\(path) is a directory; give one file"
+        case .fileNotRegular(let path): return "\(path) is not a regular file"
+        case .fileTooLarge(let path, let size, let limit):
+            return "\(path) is \(size) bytes; Webex takes at most 100 MB (\(limit))"
+        case .fileUnreadable(let path, let reason): return "cannot read the file \(path): \(reason)"
+        case .cardNotObject: return "the card is not an Adaptive Card: the JSON is not an object"
+        case .cardWrongType: return "the card is not an Adaptive Card: its \"type\" must be \"AdaptiveCard\""
+        case .cardTooLarge(let source, let limit):
+            return "the card \(source) is over \(limit) bytes; a card is a small JSON object"
+        case .cardNotJSON(let source, let detail): return "the card \(source) is not valid JSON: \(detail)"
+        case .newTextEmpty: return "the new text is empty"
         }
     }
 }

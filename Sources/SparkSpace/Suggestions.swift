@@ -17,7 +17,11 @@ public func closestTitles(to typed: String, among titles: [String]) -> [String] 
 
 /// `; did you mean 'Lobby'?` (or `'A' or 'B'`), empty when nothing is close.
 public func didYouMean(_ typed: String, among titles: [String]) -> String {
-    let close = closestTitles(to: typed, among: titles)
+    suggestionText(closestTitles(to: typed, among: titles))
+}
+
+/// `; did you mean 'A' or 'B'?`, empty for no suggestions.
+public func suggestionText(_ close: [String]) -> String {
     guard !close.isEmpty else { return "" }
     return "; did you mean " + close.map { "'\($0)'" }.joined(separator: " or ") + "?"
 }

@@ -18,7 +18,7 @@ extension SparkSpace {
         do {
             return try client(role).put(WebexClient.resource("teams", id), .object(body))
         } catch SparkError.api(let f) where f.status == 404 {
-            throw SparkError.notFound("no team with id \(id)")
+            throw SparkError.notFound(kind: .id("team"), name: id, suggestions: [])
         }
     }
 
@@ -27,7 +27,7 @@ extension SparkSpace {
         do {
             try client(role).delete(WebexClient.resource("teams", id))
         } catch SparkError.api(let f) where f.status == 404 {
-            throw SparkError.notFound("no team with id \(id)")
+            throw SparkError.notFound(kind: .id("team"), name: id, suggestions: [])
         }
     }
 
@@ -37,7 +37,7 @@ extension SparkSpace {
             var pages = try client(role).list("team/memberships", query: [("teamId", teamId), ("max", String(Self.maxPage))])
             return try pages.collect()
         } catch SparkError.api(let f) where f.status == 404 {
-            throw SparkError.notFound("no team with id \(teamId)")
+            throw SparkError.notFound(kind: .id("team"), name: teamId, suggestions: [])
         }
     }
 
@@ -95,7 +95,7 @@ extension SparkSpace {
         return concurrentMap(emails, workers: Self.bulkWorkers, onResult: onResult.map { f in { f($1) } }) { email in
             guard let membership = byEmail[email.lowercased()], let id = membership["id"]?.string else {
                 return ParticipantResult(email: email, status: .failed,
-                                         error: SparkError.notFound("\(email) is not a member of the room"))
+                                         error: SparkError.notFound(kind: .roomMember, name: email, suggestions: []))
             }
             if membership["isModerator"]?.bool == moderator {
                 return ParticipantResult(email: email, status: .unchanged, membership: membership)

@@ -11,25 +11,26 @@ extension SparkSpace {
         return try pages.collect(limit: limit)
     }
 
-    /// A team by id, or by exact name (seed `get_team`). A name matching several teams is a
-    /// conflict naming their ids; none is not found.
+    /// A team by id, or by exact name (seed `get_team`). A name matching several teams is
+    /// `ambiguous` (with their ids); none is `notFound`.
     public func team(_ reference: String, as role: TokenRole = .bot) throws -> JSON {
         if isWebexId(reference) { return try fetch("teams", id: reference, kind: "team", as: role) }
         let all = try teams(as: role)
         guard let found = try Self.team(named: reference, in: all) else {
             let names = all.compactMap { $0["name"]?.string }
-            throw SparkError.notFound("no team named '\(reference)'" + didYouMean(reference, among: names))
+            throw SparkError.notFound(kind: .teamNamed, name: reference,
+                                      suggestions: closestTitles(to: reference, among: names))
         }
         return found
     }
 
-    /// The team with exactly this name, nil when none; a conflict when several.
+    /// The team with exactly this name, nil when none; `ambiguous` when several.
     public func team(named name: String, as role: TokenRole = .bot) throws -> JSON? {
         try Self.team(named: name, in: try teams(as: role))
     }
 
     static func team(named name: String, in teams: [JSON]) throws -> JSON? {
-        try single(teams.filter { $0["name"]?.string == name }, "teams are named '\(name)'")
+        try single(teams.filter { $0["name"]?.string == name }, .teamNamed, name)
     }
 
     /// Creates a team (Webex also creates its general room, titled like the team).

@@ -33,7 +33,8 @@ public struct PlannedWrite: Sendable {
 public let dryRunId = "DRY-RUN"
 
 /// What a client reports while it works, for the command line to show: each HTTP
-/// exchange (`-v`), each wait the API asked for, each retry. The library never prints.
+/// exchange (`-v`), each wait the API asked for, each retry, each write a dry run did not
+/// send, the progress of long work. The library never prints.
 public enum ClientEvent: Sendable {
     /// One attempt ended (answered or not).
     case request(RequestLogEntry)
@@ -42,6 +43,28 @@ public enum ClientEvent: Sendable {
     case waiting(reason: String, seconds: Double, budgetLeft: Double)
     /// Retrying `method path` after `seconds` because of `cause` (a 5xx status, a network error).
     case retrying(method: String, path: String, seconds: Double, cause: String)
+    /// A write that was not sent because the client plans writes only (`--dry-run`).
+    case plannedWrite(PlannedWrite)
+    /// How far a transfer or a count has come.
+    case progress(WorkProgress)
+}
+
+/// How far one piece of long work has come: the bytes of a transfer or the items of a walk.
+public struct WorkProgress: Sendable, Equatable {
+    public enum Unit: Sendable, Equatable { case bytes, items }
+    /// What is moving: a file name for a transfer, what is counted for items.
+    public var label: String
+    public var unit: Unit
+    public var done: Int64
+    /// The total when known (nil: unknown).
+    public var total: Int64?
+
+    public init(label: String, unit: Unit, done: Int64, total: Int64?) {
+        self.label = label
+        self.unit = unit
+        self.done = done
+        self.total = total
+    }
 }
 
 /// A decoded JSON response.
@@ -58,11 +81,11 @@ public final class WebexClient {
     public let policy: RetryPolicy
     public let budget: WaitBudget
     public let sleeper: Sleeper
-    /// Told of every attempt, wait and retry (`ClientEvent`); the command line shows them.
+    /// Told of every attempt, wait, retry and planned write (`ClientEvent`); the command line shows them.
     public var observer: (@Sendable (ClientEvent) -> Void)?
-    /// When set (`--dry-run`), every request that writes (not GET or HEAD) is handed to it
-    /// and never sent; the caller gets a stand-in answer (see `plannedResponse`).
-    public var dryRun: (@Sendable (PlannedWrite) -> Void)?
+    /// When true (`--dry-run`), every request that writes (not GET or HEAD) becomes a
+    /// `.plannedWrite` event and is never sent; the caller gets a stand-in answer (see `plannedResponse`).
+    public var dryRun = false
     private let token: String
     private let apiOrigin: String
 
@@ -128,6 +151,16 @@ public final class WebexClient {
 
     // MARK: Requests
 
+    /// A transport progress handler that tells the observer how the transfer of `label()` goes
+    /// (nil without an observer: curl then reports no progress at all). `label` is read at each
+    /// report, so a download shows its name once the headers named it.
+    public func progressReporter(_ label: @escaping () -> String) -> ProgressHandler? {
+        guard let observer else { return nil }
+        return { done, total in
+            observer(.progress(WorkProgress(label: label(), unit: .bytes, done: done, total: total > 0 ? total : nil)))
+        }
+    }
+
     /// Sends a request with retries; returns a 2xx response or throws `SparkError`.
     /// `makeSink` is called once per attempt, so a retried download starts afresh.
     @discardableResult
@@ -137,10 +170,10 @@ public final class WebexClient {
         onHead: ResponseHeadHandler? = nil
     ) throws -> HTTPResponse {
         let url = self.url(path, query: query)
-        if let dryRun, method != "GET" && method != "HEAD" {
+        if dryRun && method != "GET" && method != "HEAD" {
             // The one place that decides whether a write is sent (SPEC `--dry-run`).
             let planned = Self.planned(method, logPath(url), body)
-            dryRun(planned)
+            observer?(.plannedWrite(planned))
             return Self.plannedResponse(planned, path: path)
         }
         var headers = [("Accept", "application/json")]
@@ -163,7 +196,11 @@ public final class WebexClient {
                     try pause(delay, retrying: &retries, wait: isWait(response.status),
                               cause: waitCause(response.status), method: method, url: url)
                 case .fail: throw apiError(method, url, response)
-                case .giveUp(let reason): throw SparkError.gaveUp("\(method) \(logPath(url)): \(reason)")
+                case .waitBudgetSpent(let status, let wait):
+                    throw SparkError.waitBudgetSpent(method: method, path: logPath(url), status: status, wait: wait)
+                case .retriesSpent(let attempts, let cause):
+                    throw SparkError.retriesSpent(method: method, path: logPath(url), attempts: attempts, cause: cause,
+                                                  detail: nil)
                 }
             } catch let failure as TransportFailure {
                 log(method, url, nil, started, note: failure.message)
@@ -172,8 +209,11 @@ public final class WebexClient {
                 case .retry(let delay):
                     try pause(delay, retrying: &retries, wait: false, cause: failure.message, method: method, url: url)
                 case .fail: throw SparkError.transport(method: method, path: logPath(url), reason: failure.message)
-                case .giveUp(let reason):
-                    throw SparkError.gaveUp("\(method) \(logPath(url)): \(reason) (\(failure.message))")
+                case .waitBudgetSpent(let status, let wait):  // not decided for a network error; kept exhaustive
+                    throw SparkError.waitBudgetSpent(method: method, path: logPath(url), status: status, wait: wait)
+                case .retriesSpent(let attempts, let cause):
+                    throw SparkError.retriesSpent(method: method, path: logPath(url), attempts: attempts, cause: cause,
+                                                  detail: failure.message)
                 }
             }
         }

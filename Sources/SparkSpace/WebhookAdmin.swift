@@ -98,7 +98,7 @@ extension SparkSpace {
         do {
             return try client(role).put(WebexClient.resource("webhooks", id), .object(body))
         } catch SparkError.api(let f) where f.status == 404 {
-            throw SparkError.notFound("no webhook with id \(id)")
+            throw SparkError.notFound(kind: .id("webhook"), name: id, suggestions: [])
         }
     }
 
@@ -112,7 +112,7 @@ extension SparkSpace {
                 try self.client(role).delete(WebexClient.resource("webhooks", id))
                 return WebhookDeletion(id: id, webhook: webhook)
             } catch SparkError.api(let f) where f.status == 404 {
-                return WebhookDeletion(id: id, webhook: webhook, error: SparkError.notFound("no webhook with id \(id)"))
+                return WebhookDeletion(id: id, webhook: webhook, error: SparkError.notFound(kind: .id("webhook"), name: id, suggestions: []))
             } catch {
                 return WebhookDeletion(id: id, webhook: webhook, error: error)
             }

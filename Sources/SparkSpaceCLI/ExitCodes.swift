@@ -10,7 +10,8 @@ import Darwin
 #endif
 import SparkSpace
 
-/// Exit codes of SPEC "Exit codes". Every error is mapped here and nowhere else.
+/// Exit codes of SPEC "Exit codes". Every error is mapped here and nowhere else, and
+/// `table` is the one list of codes with their meaning (the man page's EXIT STATUS).
 public enum ExitCode {
     public static let success: Int32 = 0
     public static let failure: Int32 = 1
@@ -22,6 +23,21 @@ public enum ExitCode {
     /// `provision --check`: the spaces differ from the manifest.
     public static let differs: Int32 = 7
     public static let interrupted: Int32 = 130
+
+    /// Every exit code and what it means, in order (plain text; `--flag` words show in bold in the man page).
+    static let table: [(code: Int32, meaning: String)] = [
+        (success, "Success."),
+        (failure, "An API or I/O error not listed below, or several items failed for different reasons."),
+        (usage, "Usage error: unknown command or flag, missing or bad argument, unusable local input "
+            + "(missing file, a directory, text over 7439 bytes, a file over 100 MB, bad settings)."),
+        (auth, "Authentication or permission: HTTP 401 or 403, or no token."),
+        (notFound, "Not found: HTTP 404 or 410, no room with that title, unknown team."),
+        (conflict, "Conflict: HTTP 409, an ambiguous title, a file that exists without --force."),
+        (gaveUp, "Gave up: retries spent (network errors, 5xx) or --max-wait passed while rate-limited (429)."),
+        (differs, "provision --check: the spaces differ from the manifest (nothing written)."),
+        (interrupted, "Interrupted (Ctrl-C); 128+N on SIGTERM, SIGHUP, SIGUSR1, SIGUSR2 or SIGALRM "
+            + "(partial downloads are removed first)."),
+    ]
 
     /// The exit code for an error thrown by a command.
     public static func of(_ error: Error) -> Int32 {
@@ -42,20 +58,24 @@ public enum ExitCode {
 
     static func of(_ error: SparkError) -> Int32 {
         switch error {
-        case .api(let f):
-            switch f.status {
-            case 401, 403: return auth
-            case 404, 410: return notFound
-            case 409: return conflict
-            default: return failure
-            }
+        case .api(let f): return of(status: f.status)
         case .transport, .io: return failure
-        case .gaveUp: return gaveUp
-        case .invalidInput, .settings: return usage
-        case .unauthenticated: return auth
+        case .waitBudgetSpent, .retriesSpent: return gaveUp
+        case .invalidInput, .settings, .noRoom, .textTooLong, .invalidMessage: return usage
+        case .missingToken: return auth
         case .notFound: return notFound
-        case .conflict: return conflict
+        case .ambiguous, .fileExists, .alreadyInTeam: return conflict
         case .interrupted: return interrupted
+        }
+    }
+
+    /// The code of an API error status.
+    static func of(status: Int) -> Int32 {
+        switch status {
+        case 401, 403: return auth
+        case 404, 410: return notFound
+        case 409: return conflict
+        default: return failure
         }
     }
 
@@ -86,5 +106,53 @@ struct PartialFailure: Error, CustomStringConvertible {
 struct HintedError: Error, CustomStringConvertible {
     var underlying: Error
     var hint: String
-    var description: String { "\(underlying)" }
+    var description: String { errorText(underlying) }
+}
+
+/// How an error reads on the command line (after `spark-space: error: `): the library's own
+/// wording, except where the library could only name an input and the command line names
+/// the flag that gives it (`--max-wait`, `--room`, `--token-file`, `--force`, `--text`...).
+func errorText(_ error: Error) -> String {
+    guard let spark = error as? SparkError else { return "\(error)" }
+    switch spark {
+    case .waitBudgetSpent(let method, let path, let status, let wait):
+        return "\(method) \(path): " + SparkError.waitGaveUp(status: status, wait: wait) + ", past --max-wait"
+    case .missingToken(.bot):
+        return "no bot token: use --token-file FILE, space.token in the settings file, or CISCO_SPARK_BOT_TOKEN"
+    case .missingToken(.audit):
+        return "no audit token: use --audit-token-file FILE, space.audit_token in the settings file, "
+            + "or CISCO_SPARK_AUDIT_TOKEN"
+    case .noRoom: return "no room given: name one as ROOM, with --room, or in space.room / $CHAT_ROOM_TITLE"
+    case .fileExists(let path): return "\(path) exists (use --force to overwrite it)"
+    case .textTooLong(let part, let length, let limit):
+        return "\(flag(part)) is \(length) bytes; Webex takes at most \(limit)"
+    case .invalidMessage(let problem): return messageProblemText(problem)
+    default: return spark.description
+    }
+}
+
+/// The flag of `post` / `messages edit` that gives a part of a message.
+private func flag(_ part: MessagePart) -> String { "--" + part.rawValue }
+
+/// A message problem worded with the flags of `post` and `messages edit`.
+private func messageProblemText(_ problem: MessageProblem) -> String {
+    switch problem {
+    case .cardNeedsFallback: return "--card needs --text or --markdown: the fallback shown by clients without cards"
+    case .cardWithFile: return "--card and --file do not go together: one attachment per message"
+    case .nothingToPost(let textGiven):
+        return textGiven ? "nothing to post: the text is empty" : "nothing to post: give --text, --markdown or --file"
+    case .empty(let part): return "\(flag(part)) is empty: nothing to post"
+    case .notAnEmail(let text): return "--mention takes an e-mail address, not '\(text)'"
+    case .fileUnusable(let path, let reason): return "cannot use --file \(path): \(reason)"
+    case .fileIsDirectory(let path): return "--file \(path) is a directory; give one file"
+    case .fileNotRegular(let path): return "--file \(path) is not a regular file"
+    case .fileTooLarge(let path, let size, let limit):
+        return "--file \(path) is \(size) bytes; Webex takes at most 100 MB (\(limit))"
+    case .fileUnreadable(let path, let reason): return "cannot read --file \(path): \(reason)"
+    case .cardNotObject: return "--card is not an Adaptive Card: the JSON is not an object"
+    case .cardWrongType: return "--card is not an Adaptive Card: its \"type\" must be \"AdaptiveCard\""
+    case .cardTooLarge(let source, let limit): return "--card \(source) is over \(limit) bytes; a card is a small JSON object"
+    case .cardNotJSON(let source, let detail): return "--card \(source) is not valid JSON: \(detail)"
+    case .newTextEmpty: return problem.description
+    }
 }

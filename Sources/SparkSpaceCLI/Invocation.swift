@@ -159,21 +159,10 @@ public final class Invocation {
             let transport = try self.transport
                 ?? CurlTransport(timeout: seconds(.timeout) ?? 60, userAgent: "spark-space/\(sparkSpaceVersion)",
                                  caFile: caFile()) as HTTPTransport
-            // Waits and retries are said unless -q; each call only with -v.
-            var observer: (@Sendable (ClientEvent) -> Void)?
-            if !quiet || verbose {
-                let console = self.console
-                observer = { event in console.observe(event) }
-            }
-            // --dry-run: each write on stderr, even with -q (stdout keeps the command's own output).
-            var planned: (@Sendable (PlannedWrite) -> Void)?
-            if dryRun {
-                let console = self.console
-                planned = { write in console.warn("dry-run: " + write.line) }
-            }
-            let made = SparkSpace(settings: settings, transport: transport,
-                                  maxWait: seconds(.maxWait) ?? 300, observer: observer,
-                                  dryRun: planned)
+            // The console decides what each event says (see `Console.observe`).
+            let console = self.console
+            let made = SparkSpace(settings: settings, transport: transport, maxWait: seconds(.maxWait) ?? 300,
+                                  observer: { event in console.observe(event) }, dryRun: dryRun)
             cachedSpace = made
             return made
         }

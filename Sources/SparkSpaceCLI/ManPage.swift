@@ -96,6 +96,17 @@ func roff(_ text: String) -> String {
     return result
 }
 
+/// `roff(text)` with each `--flag` word in bold: `a file without \fB\-\-force\fR.`
+func roffFlagsBold(_ text: String) -> String {
+    text.split(separator: " ", omittingEmptySubsequences: false).map { word in
+        guard word.hasPrefix("--") else { return roff(String(word)) }
+        let flag = word.prefix { $0.isLetter || $0.isNumber || $0 == "-" }
+        // What follows the flag (`.`, `,`) is mid-line: no `\&` guard of a line start.
+        let rest = roff(String(word.dropFirst(flag.count)))
+        return "\\fB" + roff(String(flag)) + "\\fR" + (rest.hasPrefix("\\&") ? String(rest.dropFirst(2)) : rest)
+    }.joined(separator: " ")
+}
+
 /// A line inside `.EX`: as `roff`, but it may start with spaces.
 func roffLiteral(_ text: String) -> String {
     text.isEmpty ? "\\&" : roff(text)

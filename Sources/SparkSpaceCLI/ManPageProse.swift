@@ -339,43 +339,9 @@ the output of
 .BR "spark\-space completions bash" | zsh | fish .
 """#)
 
-private let manExitStatus = lines(#"""
-.SH EXIT STATUS
-.TP
-.B 0
-Success.
-.TP
-.B 1
-An API or I/O error not listed below, or several items failed for different
-reasons.
-.TP
-.B 2
-Usage error: unknown command or flag, missing or bad argument, unusable local
-input (missing file, a directory, text over 7439 bytes, a file over 100 MB,
-bad settings).
-.TP
-.B 3
-Authentication or permission: HTTP 401 or 403, or no token.
-.TP
-.B 4
-Not found: HTTP 404 or 410, no room with that title, unknown team.
-.TP
-.B 5
-Conflict: HTTP 409, an ambiguous title, a file that exists without
-.BR \-\-force .
-.TP
-.B 6
-Gave up: retries spent (network errors, 5xx) or
-.B \-\-max\-wait
-passed while rate\-limited (429).
-.TP
-.B 7
-.BR "provision \-\-check" :
-the spaces differ from the manifest (nothing written).
-.TP
-.B 130
-Interrupted (Ctrl\-C); 128+N on SIGTERM, SIGHUP, SIGUSR1, SIGUSR2 or SIGALRM
-(partial downloads are removed first).
+/// Generated from `ExitCode.table`, the table the exit codes come from.
+private let manExitStatus = [".SH EXIT STATUS"]
+    + ExitCode.table.flatMap { [".TP", ".B \($0.code)", roffFlagsBold($0.meaning)] } + lines(#"""
 .PP
 An error is one line,
 .BR "spark\-space: error: " ...,

@@ -83,7 +83,7 @@ func refusal(_ command: CommandSpec) -> UsageError {
 func report(_ error: Error, console: Console) -> Int32 {
     let code = ExitCode.of(error)
     guard code != ExitCode.success, !(error is StoppedBySignal) else { return code }
-    var line = "spark-space: error: \(error)"
+    var line = "spark-space: error: \(errorText(error))"
     if let hinted = error as? HintedError { line += "; hint: \(hinted.hint)" }
     if let usage = error as? UsageError, let command = usage.command {
         let help = command.isRoot ? "spark-space --help" : "spark-space \(command.path) --help"

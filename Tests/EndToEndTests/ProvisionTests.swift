@@ -116,7 +116,7 @@ final class ProvisionTests: MockTestCase {
         let path = try writeFile("settings.yaml", "network.retry_delays: [0, 0, 0]\n")
         let r = try run(["provision", "-c", path, "--dry-run", "-o", "tsv"])
         XCTAssertEqual(r.code, 0, r.stderr)
-        XCTAssertEqual(r.stdout, "create-room\tCollaboration space\t\n")  // detail empty: tsv keeps its column
+        XCTAssertEqual(r.stdout, "create-room\tCollaboration space\t\n")  // the detail column is empty
         XCTAssertTrue(r.stderr.contains("space.room is not set") && r.stderr.contains("Collaboration space"), r.stderr)
     }
 

@@ -81,36 +81,6 @@ final class ParserTests: XCTestCase {
     }
 }
 
-final class ExitCodeTests: XCTestCase {
-    func api(_ status: Int) -> SparkError {
-        .api(APIFailure(method: "GET", path: "/x", status: status, message: "m", trackingId: nil))
-    }
-
-    func testMapping() {
-        XCTAssertEqual(ExitCode.of(api(401)), 3)
-        XCTAssertEqual(ExitCode.of(api(403)), 3)
-        XCTAssertEqual(ExitCode.of(api(404)), 4)
-        XCTAssertEqual(ExitCode.of(api(409)), 5)
-        XCTAssertEqual(ExitCode.of(api(400)), 1)
-        XCTAssertEqual(ExitCode.of(api(500)), 1)
-        XCTAssertEqual(ExitCode.of(SparkError.gaveUp("x")), 6)
-        XCTAssertEqual(ExitCode.of(SparkError.invalidInput("x")), 2)
-        XCTAssertEqual(ExitCode.of(SparkError.settings("x")), 2)
-        XCTAssertEqual(ExitCode.of(SparkError.unauthenticated("x")), 3)
-        XCTAssertEqual(ExitCode.of(SparkError.notFound("x")), 4)
-        XCTAssertEqual(ExitCode.of(SparkError.conflict("x")), 5)
-        XCTAssertEqual(ExitCode.of(SparkError.interrupted), 130)
-        XCTAssertEqual(ExitCode.of(UsageError("x")), 2)
-        XCTAssertEqual(ExitCode.of(OutputClosed()), 0)
-        XCTAssertEqual(ExitCode.of(HintedError(underlying: api(403), hint: "h")), 3)
-    }
-
-    func testCombined() {
-        XCTAssertEqual(ExitCode.combined([api(404), api(404)]), 4)
-        XCTAssertEqual(ExitCode.combined([api(404), api(403)]), 1)
-    }
-}
-
 final class OutputTests: XCTestCase {
     func testTableTruncatesOnlyTruncatableColumnsToWidth() throws {
         let output = Output(format: .table, out: FDWriter(fd: -1), color: false, width: 30)

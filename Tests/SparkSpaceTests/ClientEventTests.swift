@@ -36,6 +36,7 @@ final class ClientEventTests: XCTestCase {
             case .waiting(let reason, let seconds, let left): log.add("waiting \(seconds) \(reason) \(left)")
             case .retrying(let method, let path, let seconds, let cause):
                 log.add("retrying \(method) \(path) \(seconds) \(cause)")
+            case .plannedWrite, .progress: log.add("unexpected \(event)")
             }
         }
         _ = try client.get("rooms", query: [("max", "10")])
@@ -51,6 +52,41 @@ final class ClientEventTests: XCTestCase {
             "sleep 1.0",
             "request GET /rooms?max=10 200",
         ])
+    }
+
+    /// A 429 with `Retry-After` is exactly one `waiting` event, with its reason and seconds.
+    func testA429IsOneWaitingEvent() throws {
+        let log = Log()
+        let transport = ScriptedTransport([status(429, retryAfter: "7")])
+        let client = WebexClient(baseURL: "https://api.test/v1", token: "t", transport: transport,
+                                 budget: WaitBudget(seconds: 100), sleeper: log)
+        client.observer = { event in
+            switch event {
+            case .waiting(let reason, let seconds, let left): log.add("waiting \(reason) \(seconds) \(left)")
+            case .request: break
+            default: log.add("other \(event)")
+            }
+        }
+        _ = try client.get("rooms")
+        XCTAssertEqual(log.all, ["waiting 429 Retry-After 7.0 93.0", "sleep 7.0"])
+        XCTAssertEqual(transport.requests.count, 2)
+    }
+
+    /// A transfer's progress goes to the observer, named by the label at each report;
+    /// without an observer there is no handler, so curl reports nothing.
+    func testProgressIsToldWithTheLabelOfTheMoment() {
+        let client = WebexClient(baseURL: "https://api.test/v1", token: "t", transport: ScriptedTransport([]))
+        XCTAssertNil(client.progressReporter { "x" })
+        let log = Log()
+        client.observer = { event in
+            if case .progress(let p) = event { log.add("\(p.label) \(p.done)/\(p.total.map(String.init) ?? "?")") }
+        }
+        var name = "attachment"
+        let report = client.progressReporter { name }
+        report?(10, 0)
+        name = "report.pdf"
+        report?(20, 100)
+        XCTAssertEqual(log.all, ["attachment 10/?", "report.pdf 20/100"])
     }
 
     func testA423WaitNamesTheScan() throws {

@@ -7,7 +7,10 @@ final class DryRunGateTests: XCTestCase {
         let transport = ScriptedTransport([])
         let client = WebexClient(baseURL: "https://api.test/v1", token: "secret-token-1234", transport: transport)
         let planned = Box()
-        client.dryRun = { planned.items.append($0) }
+        client.dryRun = true
+        client.observer = { event in
+            if case .plannedWrite(let write) = event { planned.items.append(write) }
+        }
         return (client, transport, planned)
     }
 
@@ -35,7 +38,23 @@ final class DryRunGateTests: XCTestCase {
         XCTAssertFalse(planned.items.map(\.line).joined().contains("secret-token-1234"))
     }
 
-    func testWithoutTheObserverWritesAreSent() throws {
+    /// One write under dry-run: one `plannedWrite` event, nothing else told, no request.
+    func testAWriteUnderDryRunIsOnePlannedWriteAndNoRequest() throws {
+        let transport = ScriptedTransport([])
+        let c = WebexClient(baseURL: "https://api.test/v1", token: "t", transport: transport)
+        c.dryRun = true
+        let events = EventBox()
+        c.observer = { events.items.append($0) }
+        try c.post("messages", ["roomId": "R", "text": "hi"])
+        XCTAssertEqual(transport.requests.count, 0)
+        XCTAssertEqual(events.items.count, 1)
+        guard case .plannedWrite(let write)? = events.items.first else { return XCTFail("\(events.items)") }
+        XCTAssertEqual(write.line, #"POST /messages {"roomId":"R","text":"hi"}"#)
+    }
+
+    final class EventBox: @unchecked Sendable { var items: [ClientEvent] = [] }
+
+    func testWithoutDryRunWritesAreSent() throws {
         let transport = ScriptedTransport([])
         let c = WebexClient(baseURL: "https://api.test/v1", token: "t", transport: transport)
         try c.delete("rooms/X")

@@ -23,7 +23,7 @@ final class HostileInputUnitTests: XCTestCase {
     func testZeroWaitsUseUpMaxWait() {
         let (c, t, s) = client(Array(repeating: status(429, retryAfter: "0"), count: 100), maxWait: 10)
         XCTAssertThrowsError(try c.get("rooms")) { error in
-            guard case SparkError.gaveUp = error as! SparkError else { return XCTFail("\(error)") }
+            guard case SparkError.waitBudgetSpent = error as! SparkError else { return XCTFail("\(error)") }
         }
         XCTAssertEqual(s.waits, [1, 2, 4])
         XCTAssertEqual(t.requests.count, 4)
@@ -36,7 +36,8 @@ final class HostileInputUnitTests: XCTestCase {
         XCTAssertEqual(RetryPolicy.format(9_223_372_036_854_775_808.0), "9.223372036854776e+18")
         let decision = RetryPolicy().decide(method: "GET", outcome: .status(429, retryAfter: "1e19"), retries: 0,
                                             budget: WaitBudget(seconds: 300))
-        guard case .giveUp(let reason) = decision else { return XCTFail("\(decision)") }
+        guard case .waitBudgetSpent(let status, let wait) = decision else { return XCTFail("\(decision)") }
+        let reason = SparkError.waitGaveUp(status: status, wait: wait)
         XCTAssertTrue(reason.contains("1e+19"), reason)
     }
 

@@ -53,7 +53,7 @@ final class RetryTests: XCTestCase {
     func testGivesUpAfterTheSchedule() {
         let (c, t, _) = client([status(500), status(500), status(500), status(500)])
         XCTAssertThrowsError(try c.get("rooms")) { error in
-            guard case SparkError.gaveUp = error as! SparkError else { return XCTFail("\(error)") }
+            guard case SparkError.retriesSpent = error as! SparkError else { return XCTFail("\(error)") }
         }
         XCTAssertEqual(t.requests.count, 4)
     }
@@ -104,7 +104,7 @@ final class RetryTests: XCTestCase {
     func testMaxWaitIsABudgetForTheWholeCommand() {
         let (c, t, s) = client([status(429, retryAfter: "4"), status(429, retryAfter: "4")], maxWait: 5)
         XCTAssertThrowsError(try c.get("rooms")) { error in
-            guard case SparkError.gaveUp = error as! SparkError else { return XCTFail("\(error)") }
+            guard case SparkError.waitBudgetSpent = error as! SparkError else { return XCTFail("\(error)") }
         }
         XCTAssertEqual(s.waits, [4])
         XCTAssertEqual(t.requests.count, 2)

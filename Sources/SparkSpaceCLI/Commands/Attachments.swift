@@ -72,12 +72,11 @@ private func downloadAttachments(_ inv: Invocation) throws {
     }
     let directory = inv.value(.dir) ?? "."
     let stream = ItemStream(output: inv.output, columns: attachmentColumns)
-    let progress = TransferProgress(inv.status)
+    let progress = inv.console.transfer  // told by the client (`.progress` events)
     var failures: [Error] = []
     for url in urls {
         do {
-            let file = try space.download(url, into: directory, force: inv.has(.force), as: role,
-                                          progress: progress.update)
+            let file = try space.download(url, into: directory, force: inv.has(.force), as: role)
             progress.done()
             try stream.write([["path": .string(file.path), "name": .string(file.name), "size": .int(file.size),
                                "url": .string(url)]])
@@ -85,7 +84,7 @@ private func downloadAttachments(_ inv: Invocation) throws {
             progress.done()
             if case .interrupted = error { throw error }
             guard urls.count > 1 else { throw error }
-            inv.warn("error: \(url): \(error)")
+            inv.warn("error: \(url): \(errorText(error))")
             failures.append(error)
         }
     }

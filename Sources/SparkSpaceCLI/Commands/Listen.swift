@@ -121,7 +121,7 @@ private func listen(_ inv: Invocation) throws {
         } catch is OutputClosed {
             stop.request()
         } catch {
-            inv.warn("warning: delivery \(label) \(delivery["data"]?["id"]?.string ?? ""): \(error)")
+            inv.warn("warning: delivery \(label) \(delivery["data"]?["id"]?.string ?? ""): \(errorText(error))")
         }
     }, onRejection: { rejection, reason in
         inv.note("refused a request (\(rejection.status)): \(reason)")

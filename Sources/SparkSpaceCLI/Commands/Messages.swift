@@ -99,9 +99,9 @@ private func deleteMessages(_ inv: Invocation) throws {
             rows.append(["id": .string(id), "status": "deleted"])
         } catch let error as SparkError {
             if case .interrupted = error { throw error }
-            inv.warn("error: \(id): \(error)")
+            inv.warn("error: \(id): \(errorText(error))")
             failures.append(error)
-            rows.append(["id": .string(id), "status": "failed", "error": .string("\(error)")])
+            rows.append(["id": .string(id), "status": "failed", "error": .string(errorText(error))])
         }
     }
     try inv.output.list(rows, columns: messageResultColumns)

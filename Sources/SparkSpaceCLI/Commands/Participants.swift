@@ -164,6 +164,8 @@ final class BulkPrinter {
     private let stream: ItemStream
     private var rows: [JSON] = []
     private var failure: Error?
+    /// Counted here, not told by the client: the rows come through `onResult`, which the
+    /// printing needs anyway, and each row is one more done.
     private let progress: CountProgress
     private var done = 0
 
@@ -177,7 +179,7 @@ final class BulkPrinter {
         done += 1
         progress.update(done)
         var row: [String: JSON] = ["email": .string(result.email), "status": .string(result.status.rawValue)]
-        if let error = result.error { row["error"] = .string("\(error)") }
+        if let error = result.error { row["error"] = .string(errorText(error)) }
         if let id = result.membership?["id"]?.string { row["id"] = .string(id) }
         guard !inv.output.isTable else { return rows.append(.object(row)) }
         guard failure == nil else { return }
@@ -198,7 +200,7 @@ final class BulkPrinter {
 func reportBulk(_ results: [ParticipantResult], inv: Invocation) throws {
     guard !results.isEmpty else { return }
     let failures = results.filter { $0.status == .failed }
-    for failure in failures { inv.warn("error: \(failure.email): \(failure.error.map { "\($0)" } ?? "failed")") }
+    for failure in failures { inv.warn("error: \(failure.email): \(failure.error.map(errorText) ?? "failed")") }
     let verbs = ["remove": "removed", "set": "updated"]
     let verb = verbs[inv.parsed.command.name] ?? "added"
     let done = results.filter { $0.status == .added || $0.status == .removed || $0.status == .updated }.count

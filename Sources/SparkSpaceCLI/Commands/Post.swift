@@ -82,14 +82,13 @@ private func post(_ inv: Invocation) throws {
             ? nil : try inv.roomReference(roomRef)
         message.target = .room(id: try threadRoomId(reference, thread: message.parentId, inv: inv, space: space, as: role))
     }
-    var progress: TransferProgress?
-    if case .local(let path)? = file { progress = TransferProgress(inv.status, name: lastPathComponent(path)) }
+    // An upload's bytes come as the client's `.progress` events; its line goes at the end.
     let created: JSON
     do {
-        created = try space.post(message, as: role, progress: progress.map { meter in { meter.update($0, $1) } })
-        progress?.done()
+        created = try space.post(message, as: role)
+        inv.console.transfer.done()
     } catch {
-        progress?.done()
+        inv.console.transfer.done()
         throw error
     }
     try inv.output.item(created, columns: messageColumns)

@@ -79,7 +79,7 @@ private func reportSettingsRoom(_ applied: SpacesPlan, inv: Invocation) throws {
     let participants = applied.rows.filter { $0.action == "add-participant" }
     if let failed = applied.rows.first(where: { $0.error != nil && $0.action != "add-participant" }), let error = failed.error {
         for row in applied.rows where row.error != nil && row.action != "add-participant" {
-            inv.warn("error: \(row.action) \(sanitizeCell(row.target)): \(sanitizeCell("\(row.error!)"))")
+            inv.warn("error: \(row.action) \(sanitizeCell(row.target)): \(sanitizeCell(errorText(row.error!)))")
         }
         throw error
     }

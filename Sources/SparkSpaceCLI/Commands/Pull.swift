@@ -59,7 +59,7 @@ private func pull(_ inv: Invocation) throws {
             }
             cursor = next
         } catch let error as SparkError where !once && isTransient(error) {
-            inv.warn("warning: \(error); polling again in \(formatSeconds(interval))")
+            inv.warn("warning: \(errorText(error)); polling again in \(formatSeconds(interval))")
         }
         if once { return }
         sleepThread(seconds: interval)
@@ -69,7 +69,7 @@ private func pull(_ inv: Invocation) throws {
 /// Errors worth polling again after: the network, the server, rate limits.
 private func isTransient(_ error: SparkError) -> Bool {
     switch error {
-    case .transport, .gaveUp: return true
+    case .transport, .retriesSpent, .waitBudgetSpent: return true
     case .api(let failure): return failure.status >= 500 || failure.status == 429
     default: return false
     }

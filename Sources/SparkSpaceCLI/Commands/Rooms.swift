@@ -141,8 +141,7 @@ private func createRoom(_ inv: Invocation) throws {
     if inv.has(.ifMissing) {
         let existing = try space.groupRooms(titled: title, as: role)
         if existing.count > 1 {
-            let ids = existing.compactMap { $0["id"]?.string }.joined(separator: ", ")
-            throw SparkError.conflict("\(existing.count) group rooms are titled '\(title)': \(ids)")
+            throw SparkError.ambiguous(kind: .roomTitled, name: title, ids: existing.compactMap { $0["id"]?.string })
         }
         if let room = existing.first {
             inv.note("room '\(title)' exists already; nothing created")

@@ -138,8 +138,10 @@ private func walkMessages(_ inv: Invocation) throws {
     let stream = ItemStream(output: inv.output, columns: messageColumns)
     let index = try downloadDir.map { try DownloadIndex(directory: $0) }
     var printer = EventPrinter(inv: inv, space: space, role: role, stream: stream, index: index,
-                               names: names, raw: raw, progress: index != nil ? TransferProgress(inv.status) : nil)
+                               names: names, raw: raw, progress: index != nil ? inv.console.transfer : nil)
     var walk = try space.walkMessages(query, as: role, parallel: parallel)
+    // Counted here, not told by the client: the count is of the messages printed (after
+    // `--limit`, `--since`), which only the printing loop knows.
     let counter = CountProgress(inv.status, noun: "messages")
     do {
         let format = inv.output.format
@@ -190,6 +192,7 @@ private struct EventPrinter {
     let index: DownloadIndex?
     let names: Bool
     let raw: Bool
+    /// The transfer line the client's `.progress` events draw; ended after each download.
     let progress: TransferProgress?
     var failures: [Error] = []
 
@@ -221,15 +224,14 @@ private struct EventPrinter {
         var saved: [JSON] = []
         for url in files {
             do {
-                let file = try space.archive(url, into: index.directory, index: index, as: role,
-                                             progress: progress?.update)
+                let file = try space.archive(url, into: index.directory, index: index, as: role)
                 progress?.done()
                 if attachment == nil { attachment = file.name }
                 saved.append(.string(file.path))
             } catch let error as SparkError {
                 progress?.done()
                 if case .interrupted = error { throw error }
-                inv.warn("error: \(url): \(error)")
+                inv.warn("error: \(url): \(errorText(error))")
                 failures.append(error)
             }
         }

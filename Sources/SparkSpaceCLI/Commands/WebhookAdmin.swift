@@ -100,13 +100,13 @@ private func deleteWebhooks(_ inv: Invocation) throws {
     let results = space.deleteWebhooks(ids: ids, as: role) { result in
         var row: [String: JSON] = ["id": .string(result.id), "status": .string(result.error == nil ? "deleted" : "failed")]
         if let name = result.webhook?["name"]?.string { row["name"] = .string(name) }
-        if let error = result.error { row["error"] = .string("\(error)") }
+        if let error = result.error { row["error"] = .string(errorText(error)) }
         rows.append(.object(row))
     }
     try stream.write(rows)
     try stream.finish()
     let failures = results.compactMap(\.error)
-    for result in results { if let error = result.error { inv.warn("error: \(result.id): \(error)") } }
+    for result in results { if let error = result.error { inv.warn("error: \(result.id): \(errorText(error))") } }
     inv.note("deleted \(results.count - failures.count), failed \(failures.count)")
     if !failures.isEmpty {
         throw PartialFailure(code: ExitCode.combined(failures), description: "\(failures.count) of \(results.count) webhooks failed")

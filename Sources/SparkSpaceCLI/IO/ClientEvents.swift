@@ -1,7 +1,8 @@
 import SparkSpace
 
-/// What a client event says on stderr: the `-v` line of an HTTP call, or the notice of a
-/// wait or a retry (nil for a call without `-v`).
+/// What a client event says on stderr: the `-v` line of an HTTP call, the notice of a
+/// wait or a retry, a dry run's write (nil for a call without `-v`, and for progress,
+/// which is the status line's).
 func consoleLine(_ event: ClientEvent, verbose: Bool) -> String? {
     switch event {
     case .request(let entry):
@@ -16,5 +17,9 @@ func consoleLine(_ event: ClientEvent, verbose: Bool) -> String? {
         // The path without its query: short, and no e-mail of a filter on the line.
         let bare = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
         return "retrying \(method) \(bare) in \(oneDecimal(seconds)) s (\(cause))"
+    case .plannedWrite(let write):
+        return "dry-run: " + write.line
+    case .progress:
+        return nil
     }
 }

@@ -52,6 +52,8 @@ struct Console: Sendable {
     let verbose: Bool
     /// The one line of progress on stderr (a terminal, not `-q`).
     let status: StatusLine
+    /// The transfer the clients report (`.progress` events); a command calls `done()` after each one.
+    let transfer: TransferProgress
 
     init(terminal: Terminal) {
         stdin = terminal.stdin
@@ -69,6 +71,7 @@ struct Console: Sendable {
         quiet = false
         verbose = false
         status = StatusLine(err: err, enabled: false, width: stderrWidth)
+        transfer = TransferProgress(status)
     }
 
     private init(_ base: Console, quiet: Bool, verbose: Bool) {
@@ -85,6 +88,7 @@ struct Console: Sendable {
         self.quiet = quiet
         self.verbose = verbose
         status = StatusLine(err: err, enabled: !quiet && stderrIsTerminal, width: stderrWidth)
+        transfer = TransferProgress(status)
     }
 
     /// The same streams with the `-q` / `-v` of the command line (known once it is parsed).
@@ -112,14 +116,26 @@ struct Console: Sendable {
     }
 
     /// Says on stderr what the API clients report: each call with `-v`, every wait and
-    /// retry unless `-q` (terminal or not).
+    /// retry unless `-q` (terminal or not), every write a dry run did not send even with `-q`
+    /// (stdout keeps the command's own output), progress on the status line.
     func observe(_ event: ClientEvent) {
-        if case .request = event {
-            guard verbose, let line = consoleLine(event, verbose: true) else { return }
-            return warn(line)
-        }
+        if case .progress(let progress) = event { return show(progress) }
         guard let line = consoleLine(event, verbose: verbose) else { return }
-        note(line)
+        switch event {
+        case .request, .plannedWrite: warn(line)
+        case .waiting, .retrying, .progress: note(line)
+        }
+    }
+
+    /// A transfer's bytes, or a count of items, on the status line.
+    private func show(_ progress: WorkProgress) {
+        switch progress.unit {
+        case .bytes: transfer.update(progress.label, progress.done, progress.total ?? 0)
+        case .items:
+            let total = progress.total.map { Int(clamping: $0) }
+            status.show(CountProgress.line(done: Int(clamping: progress.done), total: total, noun: progress.label,
+                                           elapsed: 0))
+        }
     }
 
     // MARK: Prompts

@@ -54,24 +54,23 @@ final class StatusLine: @unchecked Sendable {
 }
 
 /// Progress of a transfer (upload or download): name, bytes, percent, rate and time left.
-final class TransferProgress {
+/// Told by the clients' `.progress` events, on the thread that runs the transfer.
+final class TransferProgress: @unchecked Sendable {
     private let status: StatusLine
-    private let name: String
+    private let lock = ThreadLock()
     private var started: Date?
 
-    /// `name`: what the line calls the transfer when `update` is not told a name (an upload).
-    init(_ status: StatusLine, name: String = "") {
+    init(_ status: StatusLine) {
         self.status = status
-        self.name = name
     }
-
-    func update(_ done: Int64, _ total: Int64) { update(name, done, total) }
 
     func update(_ name: String, _ done: Int64, _ total: Int64) {
         guard status.enabled else { return }
         let now = Date()
+        lock.lock()
         let began = started ?? now
         if started == nil { started = now }
+        lock.unlock()
         // The last step is always drawn: a fast transfer still shows its size before it goes.
         status.show(Self.line(name: name, done: done, total: total, elapsed: now.timeIntervalSince(began)),
                     force: total > 0 && done >= total)
@@ -80,7 +79,9 @@ final class TransferProgress {
     /// Ends one transfer: the line goes, and the next transfer's rate starts afresh.
     func done() {
         status.clear()
+        lock.lock()
         started = nil
+        lock.unlock()
     }
 
     /// `report.pdf  1.5 MB / 30.0 MB (5%), 2.0 MB/s, 14 s left`
