@@ -182,10 +182,10 @@ extension SparkSpace {
     /// `progress` is told the bytes of a file upload as they go.
     @discardableResult
     public func post(_ message: OutgoingMessage, as role: TokenRole = .bot,
-                     progress: ProgressHandler? = nil) throws -> JSON {
+                     progress: ProgressHandler? = nil) throws -> Message {
         try message.validate()
         let client = try client(role)
-        return try client.decode(client.send("POST", "messages", body: message.body, progress: progress)).json
+        return try Message(json: client.decode(client.send("POST", "messages", body: message.body, progress: progress)).json)
     }
 }
 

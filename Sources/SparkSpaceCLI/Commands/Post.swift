@@ -86,7 +86,7 @@ private func post(_ inv: Invocation) throws {
     }
     var progress: TransferProgress?
     if case .local(let path)? = file { progress = TransferProgress(inv.status, name: lastPathComponent(path)) }
-    let created: JSON
+    let created: Message
     do {
         created = try space.post(message, as: role, progress: progress.map { meter in { meter.update($0, $1) } })
         progress?.done()
@@ -94,7 +94,7 @@ private func post(_ inv: Invocation) throws {
         progress?.done()
         throw error
     }
-    try inv.output.item(created, columns: messageColumns)
+    try inv.output.item(created.json, columns: messageColumns)
 }
 
 /// A text option's value; `-` reads stdin (trailing newlines dropped).
