@@ -164,6 +164,8 @@ public struct Message: APIObject {
     public let personId: String?
     public let personEmail: String?
     public let text: String?
+    /// RFC 3339, as the API wrote it (`pull` keeps it as its cursor).
+    public let created: String?
 
     public init(json: JSON) throws {
         self.json = json
@@ -173,5 +175,6 @@ public struct Message: APIObject {
         personId = json["personId"]?.string
         personEmail = json["personEmail"]?.string
         text = json["text"]?.string
+        created = json["created"]?.string
     }
 }

@@ -113,11 +113,11 @@ extension SparkSpace {
     public func directRoom(with email: String, as role: TokenRole = .bot) throws -> Room {
         let api = try client(role)
         let messages = try api.get("messages/direct", query: [("personEmail", email)])
-        if let roomId = messages["items"]?.array?.first?["roomId"]?.string {
+        if let roomId = try messages["items"]?.array?.first.map(Message.init(json:))?.roomId {
             return try room(roomId, as: role)
         }
         let people = try api.get("people", query: [("email", email)])
-        if let name = people["items"]?.array?.first?["displayName"]?.string {
+        if let name = try people["items"]?.array?.first.map(Person.init(json:))?.displayName {
             var rooms = api.list("rooms", query: [("type", "direct"), ("max", String(Self.maxPage))])
             while let item = try rooms.next() {
                 let room = try Room(json: item)
