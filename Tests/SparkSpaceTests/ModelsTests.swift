@@ -180,4 +180,50 @@ final class ModelsTests: XCTestCase {
         XCTAssertEqual(try Room(json: json(room)).json["score"], .double(1.5))
         XCTAssertEqual([try Team(json: json(team))].json, [try json(team)])
     }
+
+    // MARK: Through the library
+
+    private func space(answering bodies: [String]) -> (SparkSpace, ScriptedTransport) {
+        var settings = Settings()
+        settings.token = "bot-token"
+        settings.room = "Ops"
+        settings.participants = ["a@example.com"]
+        let transport = ScriptedTransport(bodies.map { status(200, body: $0) })
+        return (SparkSpace(settings: settings, transport: transport), transport)
+    }
+
+    func testAListingWithAnItemWithoutIdIsAnError() throws {
+        let (space, _) = space(answering: [#"{"items":[{"id":"T1","name":"A"},{"name":"B"}]}"#])
+        XCTAssertThrowsError(try space.teams()) { error in
+            XCTAssertEqual(error as? SparkError, .io("the API returned a team without an id"))
+        }
+    }
+
+    /// `provision`'s planner once force-unwrapped the id of a room found by title (a crash).
+    func testPlanningOverARoomWithoutIdIsAnErrorNotACrash() throws {
+        let (space, _) = space(answering: [#"{"items":[{"title":"Ops","type":"group"}]}"#])
+        XCTAssertThrowsError(try space.plan(SpacesManifest(settings: space.settings), prune: false)) { error in
+            XCTAssertEqual(error as? SparkError, .io("the API returned a room without an id"))
+        }
+    }
+
+    /// A membership without id once planned a DELETE of `memberships/` (the collection).
+    func testPlanningOverAMembershipWithoutIdIsAnError() throws {
+        let (space, transport) = space(answering: [
+            #"{"items":[{"id":"R1","title":"Ops","type":"group"}]}"#,
+            #"{"items":[{"personEmail":"zed@example.com","isModerator":false}]}"#,
+        ])
+        XCTAssertThrowsError(try space.plan(SpacesManifest(settings: space.settings), prune: true)) { error in
+            XCTAssertEqual(error as? SparkError, .io("the API returned a membership without an id"))
+        }
+        XCTAssertEqual(transport.requests.map(\.method), ["GET", "GET"])
+    }
+
+    func testARoomFoundByTitleKeepsTheListedObject() throws {
+        let listed = #"{"id":"R1","title":"Ops","type":"group","extra":{"b":[1,2.5,null],"a":"x"}}"#
+        let (space, _) = space(answering: [#"{"items":[\#(listed)]}"#])
+        let room = try space.room("Ops")
+        XCTAssertEqual(room.id, "R1")
+        XCTAssertEqual(room.json, try json(listed))
+    }
 }
