@@ -41,11 +41,11 @@ extension SparkSpace {
             // Unsigned deliveries come from anyone: an id is fetched only when it looks like one.
             guard WebexClient.hasIdSyntax(id) else { return .ignored("messages/created with a malformed data.id") }
             let role: TokenRole = audit ? .audit : .bot
-            let message = try client(role).get(WebexClient.resource("messages", id))
-            if !audit && message["personId"]?.string == botId {
+            let message = try self.message(id: id, as: role)
+            if !audit && message.personId == botId {
                 return .ignored("messages/created from the bot itself")
             }
-            return .event(Events.message(message, hook: hook, attachment: attachment(of: message, as: role)))
+            return .event(Events.message(message.json, hook: hook, attachment: attachment(of: message.json, as: role)))
         case ("attachmentActions", "created"):
             guard let id = data["id"]?.string, !id.isEmpty else {
                 return .ignored("attachmentActions/created without data.id")

@@ -60,22 +60,22 @@ extension SparkSpace {
     static func messagePath(_ id: String) -> String { WebexClient.resource("messages", id) }
 
     /// One message by id.
-    public func message(id: String, as role: TokenRole = .bot) throws -> JSON {
-        try client(role).get(Self.messagePath(id))
+    public func message(id: String, as role: TokenRole = .bot) throws -> Message {
+        try Message(json: client(role).get(Self.messagePath(id)))
     }
 
     /// Replaces a message's text or markdown (`PUT /messages/{id}`); the API needs the
     /// message's `roomId`, so the message is read first. Returns the edited message.
-    public func editMessage(id: String, text: String?, markdown: String?, as role: TokenRole = .bot) throws -> JSON {
+    public func editMessage(id: String, text: String?, markdown: String?, as role: TokenRole = .bot) throws -> Message {
         try OutgoingMessage.checkLength(text: text, markdown: markdown)
         guard !(text ?? "").isEmpty || !(markdown ?? "").isEmpty else { throw SparkError.invalidMessage(.newTextEmpty) }
-        guard let roomId = try message(id: id, as: role)["roomId"]?.string else {
+        guard let roomId = try message(id: id, as: role).roomId else {
             throw SparkError.io("the API returned a message without a roomId (GET messages/\(id))")
         }
         var body: JSON = ["roomId": .string(roomId)]
         if let text { body["text"] = .string(text) }
         if let markdown { body["markdown"] = .string(markdown) }
-        return try client(role).put(Self.messagePath(id), body)
+        return try Message(json: client(role).put(Self.messagePath(id), body))
     }
 
     /// Deletes one message.

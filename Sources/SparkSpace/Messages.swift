@@ -177,7 +177,7 @@ extension SparkSpace {
     /// A POST is never retried once the request was sent (no duplicate messages).
     /// The bytes of a file upload go to the observer as `.progress` events named after the file.
     @discardableResult
-    public func post(_ message: OutgoingMessage, as role: TokenRole = .bot) throws -> JSON {
+    public func post(_ message: OutgoingMessage, as role: TokenRole = .bot) throws -> Message {
         try message.validate()
         let client = try client(role)
         var progress: ProgressHandler?
@@ -185,7 +185,7 @@ extension SparkSpace {
             let name = lastPathComponent(path)
             progress = client.progressReporter { name }
         }
-        return try client.decode(client.send("POST", "messages", body: message.body, progress: progress)).json
+        return try Message(json: client.decode(client.send("POST", "messages", body: message.body, progress: progress)).json)
     }
 }
 

@@ -29,10 +29,10 @@ public struct ParticipantResult {
     public var email: String
     public var status: ParticipantStatus
     /// The membership (added, or found for remove) when there is one.
-    public var membership: JSON?
+    public var membership: Membership?
     public var error: Error?
 
-    public init(email: String, status: ParticipantStatus, membership: JSON? = nil, error: Error? = nil) {
+    public init(email: String, status: ParticipantStatus, membership: Membership? = nil, error: Error? = nil) {
         self.email = email
         self.status = status
         self.membership = membership
@@ -119,20 +119,21 @@ extension SparkSpace {
     public static let bulkWorkers = 4
 
     /// Every membership of a room, all pages.
-    public func memberships(roomId: String, as role: TokenRole = .bot) throws -> [JSON] {
+    public func memberships(roomId: String, as role: TokenRole = .bot) throws -> [Membership] {
         do {
             var pages = try client(role).list("memberships", query: [("roomId", roomId), ("max", String(Self.maxPage))])
-            return try pages.collect()
+            return try Membership.list(pages.collect())
         } catch SparkError.api(let f) where f.status == 404 {
             throw SparkError.notFound(kind: .id("room"), name: roomId, suggestions: [])
         }
     }
 
     /// The participants of a room (seed `list_participants`): memberships, without the bot unless `includeBot`.
-    public func participants(roomId: String, includeBot: Bool = false, as role: TokenRole = .bot) throws -> [JSON] {
+    public func participants(roomId: String, includeBot: Bool = false, as role: TokenRole = .bot) throws -> [Membership] {
         let all = try memberships(roomId: roomId, as: role)
-        guard !includeBot, settings.token != nil, let botId = try me(.bot)["id"]?.string else { return all }
-        return all.filter { $0["personId"]?.string != botId }
+        guard !includeBot, settings.token != nil else { return all }
+        let botId = try me(.bot).id
+        return all.filter { $0.personId != botId }
     }
 
     /// Adds one person (seed `add_participant`); "already a member" (409) is `unchanged`, not an error.
@@ -141,7 +142,7 @@ extension SparkSpace {
         var body: [String: JSON] = ["roomId": .string(roomId), "personEmail": .string(email)]
         if moderator { body["isModerator"] = true }
         do {
-            let membership = try client(role).post("memberships", .object(body))
+            let membership = try Membership(json: client(role).post("memberships", .object(body)))
             return ParticipantResult(email: email, status: .added, membership: membership)
         } catch SparkError.api(let f) where f.status == 409 {
             return ParticipantResult(email: email, status: .unchanged)
@@ -155,19 +156,19 @@ extension SparkSpace {
     public func removeParticipant(roomId: String, email: String, as role: TokenRole = .bot) -> ParticipantResult {
         do {
             let found = try client(role).get("memberships", query: [("roomId", roomId), ("personEmail", email)])
-            return deleteMembership(found["items"]?.array?.first, email: email, as: role)
+            return deleteMembership(try found["items"]?.array?.first.map(Membership.init(json:)), email: email, as: role)
         } catch {
             return ParticipantResult(email: email, status: .failed, error: error)
         }
     }
 
     /// Deletes a membership found for `email` (nil: not a member, `unchanged`).
-    private func deleteMembership(_ membership: JSON?, email: String, as role: TokenRole) -> ParticipantResult {
-        guard let membership, let id = membership["id"]?.string else {
+    private func deleteMembership(_ membership: Membership?, email: String, as role: TokenRole) -> ParticipantResult {
+        guard let membership else {
             return ParticipantResult(email: email, status: .unchanged)
         }
         do {
-            try client(role).delete(WebexClient.resource("memberships", id))
+            try client(role).delete(WebexClient.resource("memberships", membership.id))
         } catch SparkError.api(let f) where f.status == 404 {
             // Gone meanwhile (or an earlier attempt went through): the person is not a member.
             return ParticipantResult(email: email, status: .unchanged, membership: membership)
@@ -198,10 +199,10 @@ extension SparkSpace {
                 self.removeParticipant(roomId: roomId, email: $0, as: role)
             }
         }
-        let byEmail: [String: JSON]
+        let byEmail: [String: Membership]
         do {
             let all = try memberships(roomId: roomId, as: role)
-            byEmail = Dictionary(all.compactMap { m in m["personEmail"]?.string.map { ($0.lowercased(), m) } }) { a, _ in a }
+            byEmail = Dictionary(all.compactMap { m in m.personEmail.map { ($0.lowercased(), m) } }) { a, _ in a }
         } catch {
             return concurrentMap(emails, workers: 1, onResult: deliver) {
                 ParticipantResult(email: $0, status: .failed, error: error)

@@ -131,27 +131,28 @@ extension SparkSpace {
     /// cursor to use next time. Without a cursor, the latest `pullSeedCount`; with
     /// one, pages back until its message (or its stamp), so nothing is skipped.
     public func pullMessages(roomId: String, after cursor: PullCursor?, as role: TokenRole = .bot) throws
-        -> (messages: [JSON], cursor: PullCursor)
+        -> (messages: [Message], cursor: PullCursor)
     {
-        var newest: [JSON] = []
+        var newest: [Message] = []
         if let cursor {
             var pages = try client(role).list("messages", query: [
                 ("roomId", roomId), ("mentionedPeople", "me"), ("max", String(Self.mentionsPage)),
             ])
-            while let message = try pages.next() {
-                if let lastId = cursor.lastId, message["id"]?.string == lastId { break }
+            while let item = try pages.next() {
+                let message = try Message(json: item)
+                if message.id == cursor.lastId { break }
                 // Instants, not strings: `…00.000Z` and `…00Z` are the same time.
                 if let stamp = cursor.lastCreated.flatMap(RFC3339.millis),
-                   let created = message["created"]?.string.flatMap(RFC3339.millis), created < stamp { break }
+                   let created = message.created.flatMap(RFC3339.millis), created < stamp { break }
                 newest.append(message)
             }
         } else {
             var pages = try client(role).list("messages", query: [
                 ("roomId", roomId), ("mentionedPeople", "me"), ("max", String(Self.pullSeedCount)),
             ])
-            newest = try pages.collect(limit: Self.pullSeedCount)
+            newest = try Message.list(pages.collect(limit: Self.pullSeedCount))
         }
-        let next = newest.first.map { PullCursor(lastId: $0["id"]?.string, lastCreated: $0["created"]?.string) }
+        let next = newest.first.map { PullCursor(lastId: $0.id, lastCreated: $0.created) }
             ?? cursor ?? PullCursor()
         return (newest.reversed(), next)
     }
@@ -162,8 +163,8 @@ extension SparkSpace {
         throws -> (events: [JSON], cursor: PullCursor)
     {
         let (messages, next) = try pullMessages(roomId: roomId, after: cursor, as: role)
-        let events = messages.filter { selfId == nil || $0["personId"]?.string != selfId }.map {
-            Events.message($0, hook: Events.pullHook, attachment: attachment(of: $0, as: role))
+        let events = messages.filter { selfId == nil || $0.personId != selfId }.map {
+            Events.message($0.json, hook: Events.pullHook, attachment: attachment(of: $0.json, as: role))
         }
         return (events, next)
     }

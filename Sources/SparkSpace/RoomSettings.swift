@@ -35,20 +35,18 @@ extension SparkSpace {
     /// Changes a room's settings (`PUT /rooms/{id}`). Webex needs the title in every PUT, so the
     /// room's current one is sent when it does not change. Webex moves only a room without a team
     /// into one: a room already in another team is `alreadyInTeam`, refused before any write.
-    public func updateRoom(_ room: JSON, _ changes: RoomChanges, as role: TokenRole = .bot) throws -> JSON {
-        guard let id = room["id"]?.string, let currentTitle = room["title"]?.string else {
-            throw SparkError.io("the API returned a room without an id or title")
+    public func updateRoom(_ room: Room, _ changes: RoomChanges, as role: TokenRole = .bot) throws -> Room {
+        let id = room.id
+        if let teamId = changes.teamId, let current = room.teamId, current != teamId {
+            throw SparkError.alreadyInTeam(room: room.title, team: current)
         }
-        if let teamId = changes.teamId, let current = room["teamId"]?.string, current != teamId {
-            throw SparkError.alreadyInTeam(room: currentTitle, team: current)
-        }
-        var body: [String: JSON] = ["title": .string(changes.title ?? currentTitle)]
+        var body: [String: JSON] = ["title": .string(changes.title ?? room.title)]
         if let description = changes.description { body["description"] = .string(description) }
         if let locked = changes.isLocked { body["isLocked"] = .bool(locked) }
         if let only = changes.isAnnouncementOnly { body["isAnnouncementOnly"] = .bool(only) }
         if let teamId = changes.teamId { body["teamId"] = .string(teamId) }
         do {
-            return try client(role).put(WebexClient.resource("rooms", id), .object(body))
+            return try Room(json: client(role).put(WebexClient.resource("rooms", id), .object(body)))
         } catch SparkError.api(let f) where f.status == 404 {
             throw SparkError.notFound(kind: .id("room"), name: id, suggestions: [])
         }

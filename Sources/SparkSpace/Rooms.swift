@@ -19,8 +19,8 @@ extension SparkSpace {
 
     /// A room by id, or by exact group-room title (seed `get_by_id` / `get_by_title`).
     /// A title matching several rooms is `ambiguous` (with their ids); none is `notFound`.
-    public func room(_ reference: String, as role: TokenRole = .bot) throws -> JSON {
-        if isWebexId(reference) { return try fetch("rooms", id: reference, kind: "room", as: role) }
+    public func room(_ reference: String, as role: TokenRole = .bot) throws -> Room {
+        if isWebexId(reference) { return try Room(json: fetch("rooms", id: reference, kind: "room", as: role)) }
         var titles: [String] = []
         let matches = try groupRooms(titled: reference, as: role) { titles.append($0) }
         guard let room = try Self.single(matches, .roomTitled, reference) else {
@@ -40,9 +40,9 @@ extension SparkSpace {
     }
 
     /// The only item of `matches`, nil when there is none; several are a conflict naming their ids.
-    static func single(_ matches: [JSON], _ kind: Lookup, _ name: String) throws -> JSON? {
+    static func single<Object: APIObject>(_ matches: [Object], _ kind: Lookup, _ name: String) throws -> Object? {
         guard matches.count <= 1 else {
-            throw SparkError.ambiguous(kind: kind, name: name, ids: matches.compactMap { $0["id"]?.string })
+            throw SparkError.ambiguous(kind: kind, name: name, ids: matches.map(\.id))
         }
         return matches.first
     }
@@ -50,13 +50,13 @@ extension SparkSpace {
     /// Every group room with exactly this title; `seen` is told every title of the listing
     /// (for suggestions when none matches).
     public func groupRooms(titled title: String, as role: TokenRole = .bot,
-                           seen: ((String) -> Void)? = nil) throws -> [JSON] {
+                           seen: ((String) -> Void)? = nil) throws -> [Room] {
         var rooms = try client(role).list("rooms", query: [("type", "group"), ("max", String(Self.maxPage))])
-        var matches: [JSON] = []
-        while let room = try rooms.next() {
-            let roomTitle = room["title"]?.string
-            if roomTitle == title { matches.append(room) }
-            if let roomTitle, let seen { seen(roomTitle) }
+        var matches: [Room] = []
+        while let item = try rooms.next() {
+            let room = try Room(json: item)
+            if room.title == title { matches.append(room) }
+            seen?(room.title)
         }
         return matches
     }
@@ -73,10 +73,7 @@ extension SparkSpace {
     public func roomId(_ reference: String?, as role: TokenRole = .bot) throws -> String {
         let reference = try roomReference(reference)
         if isWebexId(reference) { return reference }
-        guard let id = try room(reference, as: role)["id"]?.string else {
-            throw SparkError.io("the API returned a room without an id")
-        }
-        return id
+        return try room(reference, as: role).id
     }
 }
 
@@ -98,14 +95,14 @@ extension SparkSpace {
     ///   - teamId: only rooms of this team.
     ///   - limit: at most this many rooms (nil: all); stops fetching pages once reached.
     public func rooms(type: RoomType = .group, teamId: String? = nil, limit: Int? = 10,
-                      as role: TokenRole = .bot) throws -> [JSON] {
+                      as role: TokenRole = .bot) throws -> [Room] {
         var query: [(String, String)] = []
         if type != .all { query.append(("type", type.rawValue)) }
         if let teamId { query.append(("teamId", teamId)) }
         query.append(("sortBy", "lastactivity"))
         query.append(("max", String(Self.pageSize(for: limit))))
         var pages = try client(role).list("rooms", query: query)
-        return try pages.collect(limit: limit)
+        return try Room.list(pages.collect(limit: limit))
     }
 
     /// The direct (1:1) room with the person of this e-mail (seed `get_by_person`); `notFound` when none.
@@ -113,18 +110,19 @@ extension SparkSpace {
     /// Webex has no room filter by person: the room of the latest 1:1 message is tried first
     /// (`GET /messages/direct`); a 1:1 room without messages is found among the direct rooms titled
     /// like the person's display name, checked by membership.
-    public func directRoom(with email: String, as role: TokenRole = .bot) throws -> JSON {
+    public func directRoom(with email: String, as role: TokenRole = .bot) throws -> Room {
         let api = try client(role)
         let messages = try api.get("messages/direct", query: [("personEmail", email)])
-        if let roomId = messages["items"]?.array?.first?["roomId"]?.string {
+        if let roomId = try messages["items"]?.array?.first.map(Message.init(json:))?.roomId {
             return try room(roomId, as: role)
         }
         let people = try api.get("people", query: [("email", email)])
-        if let name = people["items"]?.array?.first?["displayName"]?.string {
+        if let name = try people["items"]?.array?.first.map(Person.init(json:))?.displayName {
             var rooms = api.list("rooms", query: [("type", "direct"), ("max", String(Self.maxPage))])
-            while let room = try rooms.next() {
-                guard room["title"]?.string == name, let id = room["id"]?.string else { continue }
-                let members = try api.get("memberships", query: [("roomId", id), ("personEmail", email)])
+            while let item = try rooms.next() {
+                let room = try Room(json: item)
+                guard room.title == name else { continue }
+                let members = try api.get("memberships", query: [("roomId", room.id), ("personEmail", email)])
                 if !(members["items"]?.array ?? []).isEmpty { return room }
             }
         }
@@ -132,16 +130,16 @@ extension SparkSpace {
     }
 
     /// Creates a group room, in a team when `teamId` is given (seed `create`).
-    public func createRoom(title: String, teamId: String? = nil, as role: TokenRole = .bot) throws -> JSON {
+    public func createRoom(title: String, teamId: String? = nil, as role: TokenRole = .bot) throws -> Room {
         var body: [String: JSON] = ["title": .string(title)]
         if let teamId { body["teamId"] = .string(teamId) }
-        return try client(role).post("rooms", .object(body))
+        return try Room(json: client(role).post("rooms", .object(body)))
     }
 
     /// Renames a room (seed `update`).
-    public func renameRoom(id: String, to title: String, as role: TokenRole = .bot) throws -> JSON {
+    public func renameRoom(id: String, to title: String, as role: TokenRole = .bot) throws -> Room {
         do {
-            return try client(role).put(WebexClient.resource("rooms", id), ["title": .string(title)])
+            return try Room(json: client(role).put(WebexClient.resource("rooms", id), ["title": .string(title)]))
         } catch SparkError.api(let f) where f.status == 404 {
             throw SparkError.notFound(kind: .id("room"), name: id, suggestions: [])
         }

@@ -67,14 +67,14 @@ public final class SparkSpace {
     }
 
     /// The person behind a token (`GET /people/me`, seed `on_connect`).
-    public func me(_ role: TokenRole = .bot) throws -> JSON {
-        try client(role).get("people/me")
+    public func me(_ role: TokenRole = .bot) throws -> Person {
+        try Person(json: client(role).get("people/me"))
     }
 
     /// `{"bot": person, "audit": person}`, `audit` only when an audit token is set.
     public func whoami() throws -> JSON {
-        var result: [String: JSON] = ["bot": try me(.bot)]
-        if hasAuditToken { result["audit"] = try me(.audit) }
+        var result: [String: JSON] = ["bot": try me(.bot).json]
+        if hasAuditToken { result["audit"] = try me(.audit).json }
         return .object(result)
     }
 }

@@ -37,7 +37,7 @@ enum PlanOperation {
     case createRoom(room: Int, title: String, team: String?)
     case updateRoom(room: Int, changes: RoomChanges)
     case addParticipant(room: Int, email: String, moderator: Bool)
-    case setModerator(membership: JSON, moderator: Bool)
+    case setModerator(membership: Membership, moderator: Bool)
     case removeParticipant(membershipId: String)
 
     /// Writes run in phases: teams, their members, rooms, their participants (a created id is needed next).
@@ -65,7 +65,7 @@ public struct SpacesPlan {
     /// Differences provisioning cannot fix (a room in another team).
     public var warnings: [String]
     /// Existing rooms by manifest index; after applying, created and updated ones too.
-    public var rooms: [Int: JSON]
+    public var rooms: [Int: Room]
     /// Team ids by the reference the manifest uses (a team name, or an id).
     var teamIds: [String: String]
 }
@@ -87,11 +87,11 @@ extension SpacesManifest {
 
 /// What planning reads: one listing per resource kind, one membership listing per room or team.
 struct PlanInputs {
-    var teams: [JSON]
-    var rooms: [Int: JSON]
+    var teams: [Team]
+    var rooms: [Int: Room]
     var teamIds: [String: String]
-    var roomMembers: [Int: [JSON]]
-    var teamMembers: [String: [JSON]]
+    var roomMembers: [Int: [Membership]]
+    var teamMembers: [String: [Membership]]
     var botId: String?
 }
 
@@ -115,8 +115,7 @@ extension SparkSpace {
         let teams = needsTeams ? try self.teams(as: role) : []
         var teamIds: [String: String] = [:]
         for team in manifest.teams {
-            teamIds[team.name] = try Self.single(teams.filter { $0["name"]?.string == team.name },
-                                                 .teamNamed, team.name)?["id"]?.string
+            teamIds[team.name] = try Self.single(teams.filter { $0.name == team.name }, .teamNamed, team.name)?.id
         }
         let names = Set(manifest.teams.map(\.name))
         for room in manifest.rooms {
@@ -125,12 +124,12 @@ extension SparkSpace {
         }
         let rooms = try existingRooms(manifest, as: role)
         let listed = manifest.rooms.indices.filter { rooms[$0] != nil && peopleListed(manifest.rooms[$0]) }
-        let roomMembers = try listConcurrently(listed) { try self.memberships(roomId: rooms[$0]!["id"]!.string!, as: role) }
+        let roomMembers = try listConcurrently(listed) { try self.memberships(roomId: rooms[$0]!.id, as: role) }
         let teamsListed = manifest.teams.filter { teamIds[$0.name] != nil && ($0.members != nil || $0.moderators != nil) }
         let teamMembers = try listConcurrently(teamsListed.map(\.name)) {
             try self.teamMemberships(teamId: teamIds[$0]!, as: role)
         }
-        let botId = prune ? try me(role)["id"]?.string : nil
+        let botId = prune ? try me(role).id : nil
         return PlanInputs(teams: teams, rooms: rooms, teamIds: teamIds, roomMembers: roomMembers,
                           teamMembers: teamMembers, botId: botId)
     }
@@ -140,38 +139,38 @@ extension SparkSpace {
     }
 
     /// The id of an existing team named (or with the id) `reference`; not found names the room.
-    private func existingTeamId(_ reference: String, teams: [JSON], room: String) throws -> String {
-        let key = isWebexId(reference) ? "id" : "name"
-        guard let team = try Self.single(teams.filter { $0[key]?.string == reference }, .teamNamed, reference),
-              let id = team["id"]?.string else {
+    private func existingTeamId(_ reference: String, teams: [Team], room: String) throws -> String {
+        let byId = isWebexId(reference)
+        guard let team = try Self.single(teams.filter { (byId ? $0.id : $0.name) == reference }, .teamNamed, reference) else {
             throw SparkError.notFound(kind: .manifestTeam(room: room), name: reference,
-                                      suggestions: closestTitles(to: reference, among: teams.compactMap { $0["name"]?.string }))
+                                      suggestions: closestTitles(to: reference, among: teams.map(\.name)))
         }
-        return id
+        return team.id
     }
 
     /// The existing room of each manifest room: one listing of the group rooms; a pinned id that the
     /// listing does not show is fetched (none is not found).
-    private func existingRooms(_ manifest: SpacesManifest, as role: TokenRole) throws -> [Int: JSON] {
+    private func existingRooms(_ manifest: SpacesManifest, as role: TokenRole) throws -> [Int: Room] {
         guard !manifest.rooms.isEmpty else { return [:] }
         var pages = try client(role).list("rooms", query: [("type", "group"), ("max", String(Self.maxPage))])
-        let all = try pages.collect()
-        var found: [Int: JSON] = [:]
+        let all = try Room.list(pages.collect())
+        var found: [Int: Room] = [:]
         for (index, room) in manifest.rooms.enumerated() {
             if let id = room.id {
-                found[index] = try all.first { $0["id"]?.string == id } ?? fetch("rooms", id: id, kind: "room", as: role)
+                found[index] = try all.first { $0.id == id } ?? Room(json: fetch("rooms", id: id, kind: "room", as: role))
             } else if let title = room.title {
-                found[index] = try Self.single(all.filter { $0["title"]?.string == title },
-                                               .roomTitled, title)
+                found[index] = try Self.single(all.filter { $0.title == title }, .roomTitled, title)
             }
         }
         return found
     }
 
     /// Runs `read` for each key, a few at once; the first error is thrown.
-    private func listConcurrently<Key: Hashable>(_ keys: [Key], _ read: @escaping (Key) throws -> [JSON]) throws -> [Key: [JSON]] {
+    private func listConcurrently<Key: Hashable>(_ keys: [Key], _ read: @escaping (Key) throws -> [Membership]) throws
+        -> [Key: [Membership]]
+    {
         let results = concurrentMap(keys, workers: Self.bulkWorkers) { key in Result { try read(key) } }
-        var out: [Key: [JSON]] = [:]
+        var out: [Key: [Membership]] = [:]
         for (key, result) in zip(keys, results) { out[key] = try result.get() }
         return out
     }
@@ -183,7 +182,7 @@ extension SparkSpace {
             rows.append(PlanRow(action: "create-team", target: team.name, detail: team.description.map { "description: \($0)" } ?? "",
                                 operation: .createTeam(name: team.name, description: team.description)))
         } else if let id, let description = team.description,
-                  inputs.teams.first(where: { $0["id"]?.string == id })?["description"]?.string ?? "" != description {
+                  inputs.teams.first(where: { $0.id == id })?.description ?? "" != description {
             rows.append(PlanRow(action: "update-team", target: team.name, detail: "description: \(description)",
                                 operation: .updateTeam(id: id, name: team.name, description: description)))
         }
@@ -199,12 +198,12 @@ extension SparkSpace {
         }
         for (membership, flag) in people.flags {
             rows.append(PlanRow(action: flag ? "set-team-moderator" : "unset-team-moderator",
-                                target: membership["personEmail"]?.string ?? "", detail: place,
-                                operation: .setTeamModerator(membershipId: membership["id"]?.string ?? "", moderator: flag)))
+                                target: membership.personEmail ?? "", detail: place,
+                                operation: .setTeamModerator(membershipId: membership.id, moderator: flag)))
         }
         for membership in people.remove {
-            rows.append(PlanRow(action: "remove-team-member", target: membership["personEmail"]?.string ?? "", detail: place,
-                                operation: .removeTeamMember(membershipId: membership["id"]?.string ?? "")))
+            rows.append(PlanRow(action: "remove-team-member", target: membership.personEmail ?? "", detail: place,
+                                operation: .removeTeamMember(membershipId: membership.id)))
         }
         return rows
     }
@@ -213,11 +212,11 @@ extension SparkSpace {
                   warnings: inout [String]) -> [PlanRow] {
         var rows: [PlanRow] = []
         let existing = inputs.rooms[index]
-        let title = room.title ?? existing?["title"]?.string ?? room.label
+        let title = room.title ?? existing?.title ?? room.label
         if existing == nil {
             rows.append(PlanRow(action: "create-room", target: title, detail: room.team.map { "team '\($0)'" } ?? "",
                                 operation: .createRoom(room: index, title: title, team: room.team)))
-        } else if let existing, let old = existing["title"]?.string, old != title {
+        } else if let old = existing?.title, old != title {
             rows.append(PlanRow(action: "rename-room", target: old, detail: "to '\(title)'",
                                 operation: .updateRoom(room: index, changes: RoomChanges(title: title))))
         }
@@ -227,7 +226,7 @@ extension SparkSpace {
         }
         if let existing, let reference = room.team {
             let wanted = inputs.teamIds[reference]
-            if let current = existing["teamId"]?.string {
+            if let current = existing.teamId {
                 if current != wanted {
                     warnings.append("room '\(title)' is in another team than '\(reference)'; "
                         + "Webex moves only a room without a team, so it is left there")
@@ -249,30 +248,30 @@ extension SparkSpace {
         }
         for (membership, flag) in people.flags {
             rows.append(PlanRow(action: flag ? "set-moderator" : "unset-moderator",
-                                target: membership["personEmail"]?.string ?? "", detail: place,
+                                target: membership.personEmail ?? "", detail: place,
                                 operation: .setModerator(membership: membership, moderator: flag)))
         }
         for membership in people.remove {
-            rows.append(PlanRow(action: "remove-participant", target: membership["personEmail"]?.string ?? "", detail: place,
-                                operation: .removeParticipant(membershipId: membership["id"]?.string ?? "")))
+            rows.append(PlanRow(action: "remove-participant", target: membership.personEmail ?? "", detail: place,
+                                operation: .removeParticipant(membershipId: membership.id)))
         }
         return rows
     }
 
     /// The description, lock and announcement changes of a room (a new room starts unlocked, without
     /// description); nil when there are none.
-    private func settingsChanges(_ room: SpacesManifest.Room, existing: JSON?) -> (changes: RoomChanges, detail: String)? {
+    private func settingsChanges(_ room: SpacesManifest.Room, existing: Room?) -> (changes: RoomChanges, detail: String)? {
         var changes = RoomChanges()
         var parts: [String] = []
-        if let description = room.description, description != existing?["description"]?.string ?? "" {
+        if let description = room.description, description != existing?.description ?? "" {
             changes.description = description
             parts.append("description: \(description)")
         }
-        if let locked = room.locked, locked != existing?["isLocked"]?.bool ?? false {
+        if let locked = room.locked, locked != existing?.isLocked ?? false {
             changes.isLocked = locked
             parts.append("locked: \(locked)")
         }
-        if let only = room.announcementOnly, only != existing?["isAnnouncementOnly"]?.bool ?? false {
+        if let only = room.announcementOnly, only != existing?.isAnnouncementOnly ?? false {
             changes.isAnnouncementOnly = only
             parts.append("announcement_only: \(only)")
         }
@@ -283,11 +282,11 @@ extension SparkSpace {
 /// The people changes of one room or team: who to add, whose moderator flag to change, who to remove.
 struct PeopleDiff {
     var add: [String] = []
-    var flags: [(JSON, Bool)] = []
-    var remove: [JSON] = []
+    var flags: [(Membership, Bool)] = []
+    var remove: [Membership] = []
     private var moderators: Set<String>
 
-    init(members: [String]?, moderators: [String]?, current: [String: JSON], botId: String?, prune: Bool) {
+    init(members: [String]?, moderators: [String]?, current: [String: Membership], botId: String?, prune: Bool) {
         self.moderators = Set((moderators ?? []).map { $0.lowercased() })
         var wanted: [String] = []
         var seen = Set<String>()
@@ -299,16 +298,15 @@ struct PeopleDiff {
                 add.append(email)
                 continue
             }
-            let flagged = membership["isModerator"]?.bool ?? false
-            if isModerator(email) && !flagged { flags.append((membership, true)) }
+            if isModerator(email) && !membership.isModerator { flags.append((membership, true)) }
         }
         guard prune else { return }
         // --prune: people and moderator flags the manifest does not list go, never the bot's.
         for (email, membership) in current.sorted(by: { $0.key < $1.key }) {
-            if let botId, membership["personId"]?.string == botId { continue }
+            if let botId, membership.personId == botId { continue }
             if !seen.contains(email) {
                 remove.append(membership)
-            } else if membership["isModerator"]?.bool == true && !self.moderators.contains(email) {
+            } else if membership.isModerator && !self.moderators.contains(email) {
                 flags.append((membership, false))
             }
         }
@@ -357,7 +355,7 @@ extension SparkSpace {
         return jobs
     }
 
-    private func run(_ job: [Int], state: SpacesPlan, as role: TokenRole) -> [(Int, Result<JSON?, Error>)] {
+    private func run(_ job: [Int], state: SpacesPlan, as role: TokenRole) -> [(Int, Result<PlanMade?, Error>)] {
         var state = state
         return job.map { index in
             let operation = state.rows[index].operation
@@ -368,13 +366,13 @@ extension SparkSpace {
     }
 
     /// One write; returns the team or room it made or changed.
-    private func perform(_ operation: PlanOperation, state: SpacesPlan, as role: TokenRole) throws -> JSON? {
+    private func perform(_ operation: PlanOperation, state: SpacesPlan, as role: TokenRole) throws -> PlanMade? {
         let api = try client(role)
         switch operation {
         case .createTeam(let name, let description):
-            return try createTeam(name: name, description: description, as: role)
+            return .team(try createTeam(name: name, description: description, as: role))
         case .updateTeam(let id, let name, let description):
-            return try updateTeam(id: id, name: name, description: description, as: role)
+            return .team(try updateTeam(id: id, name: name, description: description, as: role))
         case .addTeamMember(let team, let email, let moderator):
             var body: [String: JSON] = ["teamId": .string(try state.teamId(team)), "personEmail": .string(email)]
             if moderator { body["isModerator"] = true }
@@ -384,18 +382,18 @@ extension SparkSpace {
         case .removeTeamMember(let id):
             try api.delete("team/memberships/\(id)")
         case .createRoom(_, let title, let team):
-            return try createRoom(title: title, teamId: try team.map { try state.teamId($0) }, as: role)
+            return .room(try createRoom(title: title, teamId: try team.map { try state.teamId($0) }, as: role))
         case .updateRoom(let room, var changes):
             if let team = changes.teamId { changes.teamId = try state.teamId(team) }
-            return try updateRoom(try state.room(room), changes, as: role)
+            return .room(try updateRoom(try state.room(room), changes, as: role))
         case .addParticipant(let room, let email, let moderator):
             var body: [String: JSON] = ["roomId": .string(try state.roomId(room)), "personEmail": .string(email)]
             if moderator { body["isModerator"] = true }
             _ = try api.post("memberships", .object(body))
         case .setModerator(let membership, let moderator):
             // The OpenAPI requires isRoomHidden too: keep the member's own.
-            _ = try api.put("memberships/\(membership["id"]?.string ?? "")",
-                            ["isModerator": .bool(moderator), "isRoomHidden": .bool(membership["isRoomHidden"]?.bool ?? false)])
+            _ = try api.put("memberships/\(membership.id)",
+                            ["isModerator": .bool(moderator), "isRoomHidden": .bool(membership.isRoomHidden)])
         case .removeParticipant(let id):
             try api.delete("memberships/\(id)")
         }
@@ -403,13 +401,19 @@ extension SparkSpace {
     }
 }
 
+/// What a write of the plan made or changed, for the rows that need it next.
+enum PlanMade {
+    case team(Team)
+    case room(Room)
+}
+
 extension SpacesPlan {
-    mutating func record(_ made: JSON, for operation: PlanOperation) {
-        switch operation {
-        case .createTeam(let name, _):
-            if let id = made["id"]?.string { teamIds[name] = id }
-        case .createRoom(let room, _, _), .updateRoom(let room, _):
-            rooms[room] = made
+    mutating func record(_ made: PlanMade, for operation: PlanOperation) {
+        switch (made, operation) {
+        case (.team(let team), .createTeam(let name, _)):
+            teamIds[name] = team.id
+        case (.room(let room), .createRoom(let index, _, _)), (.room(let room), .updateRoom(let index, _)):
+            rooms[index] = room
         default:
             break
         }
@@ -420,13 +424,12 @@ extension SpacesPlan {
         return id
     }
 
-    func room(_ index: Int) throws -> JSON {
+    func room(_ index: Int) throws -> Room {
         guard let room = rooms[index] else { throw SparkError.notFound(kind: .createdRoom, name: "", suggestions: []) }
         return room
     }
 
     func roomId(_ index: Int) throws -> String {
-        guard let id = try room(index)["id"]?.string else { throw SparkError.io("the API returned a room without an id") }
-        return id
+        try room(index).id
     }
 }

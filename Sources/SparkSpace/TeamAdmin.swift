@@ -12,11 +12,11 @@ import Darwin
 extension SparkSpace {
     /// Renames a team (`PUT /teams/{id}`: Webex needs the name, so the current one is sent when only
     /// the description changes).
-    public func updateTeam(id: String, name: String, description: String? = nil, as role: TokenRole = .bot) throws -> JSON {
+    public func updateTeam(id: String, name: String, description: String? = nil, as role: TokenRole = .bot) throws -> Team {
         var body: [String: JSON] = ["name": .string(name)]
         if let description { body["description"] = .string(description) }
         do {
-            return try client(role).put(WebexClient.resource("teams", id), .object(body))
+            return try Team(json: client(role).put(WebexClient.resource("teams", id), .object(body)))
         } catch SparkError.api(let f) where f.status == 404 {
             throw SparkError.notFound(kind: .id("team"), name: id, suggestions: [])
         }
@@ -32,10 +32,10 @@ extension SparkSpace {
     }
 
     /// Every membership of a team (`/team/memberships`), all pages.
-    public func teamMemberships(teamId: String, as role: TokenRole = .bot) throws -> [JSON] {
+    public func teamMemberships(teamId: String, as role: TokenRole = .bot) throws -> [Membership] {
         do {
             var pages = try client(role).list("team/memberships", query: [("teamId", teamId), ("max", String(Self.maxPage))])
-            return try pages.collect()
+            return try Membership.list(pages.collect())
         } catch SparkError.api(let f) where f.status == 404 {
             throw SparkError.notFound(kind: .id("team"), name: teamId, suggestions: [])
         }
@@ -48,7 +48,7 @@ extension SparkSpace {
             var body: [String: JSON] = ["teamId": .string(teamId), "personEmail": .string(email)]
             if moderator { body["isModerator"] = true }
             do {
-                let membership = try self.client(role).post("team/memberships", .object(body))
+                let membership = try Membership(json: self.client(role).post("team/memberships", .object(body)))
                 return ParticipantResult(email: email, status: .added, membership: membership)
             } catch SparkError.api(let f) where f.status == 409 {
                 return ParticipantResult(email: email, status: .unchanged)
@@ -64,11 +64,11 @@ extension SparkSpace {
                                   onResult: ((ParticipantResult) -> Void)? = nil) throws -> [ParticipantResult] {
         let byEmail = Self.byEmail(try teamMemberships(teamId: teamId, as: role))
         return concurrentMap(emails, workers: Self.bulkWorkers, onResult: onResult.map { f in { f($1) } }) { email in
-            guard let membership = byEmail[email.lowercased()], let id = membership["id"]?.string else {
+            guard let membership = byEmail[email.lowercased()] else {
                 return ParticipantResult(email: email, status: .unchanged)
             }
             do {
-                try self.client(role).delete(WebexClient.resource("team/memberships", id))
+                try self.client(role).delete(WebexClient.resource("team/memberships", membership.id))
                 return ParticipantResult(email: email, status: .removed, membership: membership)
             } catch SparkError.api(let f) where f.status == 404 {
                 return ParticipantResult(email: email, status: .unchanged, membership: membership)
@@ -79,10 +79,10 @@ extension SparkSpace {
     }
 
     /// Memberships keyed by lowercased `personEmail`.
-    static func byEmail(_ memberships: [JSON]) -> [String: JSON] {
-        var result: [String: JSON] = [:]
+    static func byEmail(_ memberships: [Membership]) -> [String: Membership] {
+        var result: [String: Membership] = [:]
         for membership in memberships {
-            if let email = membership["personEmail"]?.string { result[email.lowercased()] = membership }
+            if let email = membership.personEmail { result[email.lowercased()] = membership }
         }
         return result
     }
@@ -93,18 +93,18 @@ extension SparkSpace {
                              onResult: ((ParticipantResult) -> Void)? = nil) throws -> [ParticipantResult] {
         let byEmail = Self.byEmail(try memberships(roomId: roomId, as: role))
         return concurrentMap(emails, workers: Self.bulkWorkers, onResult: onResult.map { f in { f($1) } }) { email in
-            guard let membership = byEmail[email.lowercased()], let id = membership["id"]?.string else {
+            guard let membership = byEmail[email.lowercased()] else {
                 return ParticipantResult(email: email, status: .failed,
                                          error: SparkError.notFound(kind: .roomMember, name: email, suggestions: []))
             }
-            if membership["isModerator"]?.bool == moderator {
+            if membership.isModerator == moderator {
                 return ParticipantResult(email: email, status: .unchanged, membership: membership)
             }
             // The OpenAPI requires isRoomHidden too: keep the member's own.
             let body: JSON = ["isModerator": .bool(moderator),
-                              "isRoomHidden": .bool(membership["isRoomHidden"]?.bool ?? false)]
+                              "isRoomHidden": .bool(membership.isRoomHidden)]
             do {
-                let updated = try self.client(role).put(WebexClient.resource("memberships", id), body)
+                let updated = try Membership(json: self.client(role).put(WebexClient.resource("memberships", membership.id), body))
                 return ParticipantResult(email: email, status: .updated, membership: updated)
             } catch {
                 return ParticipantResult(email: email, status: .failed, error: error)

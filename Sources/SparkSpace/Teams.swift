@@ -6,37 +6,36 @@ import Foundation
 
 extension SparkSpace {
     /// The teams the token's owner belongs to (at most `limit`, nil: all).
-    public func teams(limit: Int? = nil, as role: TokenRole = .bot) throws -> [JSON] {
+    public func teams(limit: Int? = nil, as role: TokenRole = .bot) throws -> [Team] {
         var pages = try client(role).list("teams", query: [("max", String(Self.pageSize(for: limit)))])
-        return try pages.collect(limit: limit)
+        return try Team.list(pages.collect(limit: limit))
     }
 
     /// A team by id, or by exact name (seed `get_team`). A name matching several teams is
     /// `ambiguous` (with their ids); none is `notFound`.
-    public func team(_ reference: String, as role: TokenRole = .bot) throws -> JSON {
-        if isWebexId(reference) { return try fetch("teams", id: reference, kind: "team", as: role) }
+    public func team(_ reference: String, as role: TokenRole = .bot) throws -> Team {
+        if isWebexId(reference) { return try Team(json: fetch("teams", id: reference, kind: "team", as: role)) }
         let all = try teams(as: role)
         guard let found = try Self.team(named: reference, in: all) else {
-            let names = all.compactMap { $0["name"]?.string }
             throw SparkError.notFound(kind: .teamNamed, name: reference,
-                                      suggestions: closestTitles(to: reference, among: names))
+                                      suggestions: closestTitles(to: reference, among: all.map(\.name)))
         }
         return found
     }
 
     /// The team with exactly this name, nil when none; `ambiguous` when several.
-    public func team(named name: String, as role: TokenRole = .bot) throws -> JSON? {
+    public func team(named name: String, as role: TokenRole = .bot) throws -> Team? {
         try Self.team(named: name, in: try teams(as: role))
     }
 
-    static func team(named name: String, in teams: [JSON]) throws -> JSON? {
-        try single(teams.filter { $0["name"]?.string == name }, .teamNamed, name)
+    static func team(named name: String, in teams: [Team]) throws -> Team? {
+        try single(teams.filter { $0.name == name }, .teamNamed, name)
     }
 
     /// Creates a team (Webex also creates its general room, titled like the team).
-    public func createTeam(name: String, description: String? = nil, as role: TokenRole = .bot) throws -> JSON {
+    public func createTeam(name: String, description: String? = nil, as role: TokenRole = .bot) throws -> Team {
         var body: [String: JSON] = ["name": .string(name)]
         if let description { body["description"] = .string(description) }
-        return try client(role).post("teams", .object(body))
+        return try Team(json: client(role).post("teams", .object(body)))
     }
 }

@@ -29,7 +29,7 @@ public enum WebhookVocabulary {
 public struct WebhookDeletion {
     public var id: String
     /// The webhook as it was (nil when it could not be read).
-    public var webhook: JSON?
+    public var webhook: Webhook?
     public var error: Error?
 }
 
@@ -72,31 +72,31 @@ public struct WebhookChanges: Sendable {
 
 extension SparkSpace {
     /// Creates one webhook with the token of `role`.
-    public func createWebhook(_ spec: WebhookSpec, as role: TokenRole = .bot) throws -> JSON {
+    public func createWebhook(_ spec: WebhookSpec, as role: TokenRole = .bot) throws -> Webhook {
         var body: [String: JSON] = ["name": .string(spec.name), "targetUrl": .string(spec.targetUrl),
                                     "resource": .string(spec.resource), "event": .string(spec.event)]
         if let filter = spec.filter { body["filter"] = .string(filter) }
         if let secret = spec.secret, !secret.isEmpty { body["secret"] = .string(secret) }
-        return try client(role).post("webhooks", .object(body))
+        return try Webhook(json: client(role).post("webhooks", .object(body)))
     }
 
     /// One webhook by id; a 404 is not found.
-    public func webhook(id: String, as role: TokenRole = .bot) throws -> JSON {
-        try fetch("webhooks", id: id, kind: "webhook", as: role)
+    public func webhook(id: String, as role: TokenRole = .bot) throws -> Webhook {
+        try Webhook(json: fetch("webhooks", id: id, kind: "webhook", as: role))
     }
 
     /// Changes a webhook (`PUT /webhooks/{id}`): Webex needs `name` and `targetUrl` in every PUT, so
     /// the current ones are read and sent when they do not change.
-    public func updateWebhook(id: String, _ changes: WebhookChanges, as role: TokenRole = .bot) throws -> JSON {
+    public func updateWebhook(id: String, _ changes: WebhookChanges, as role: TokenRole = .bot) throws -> Webhook {
         let current = try webhook(id: id, as: role)
         var body: [String: JSON] = [
-            "name": .string(changes.name ?? current["name"]?.string ?? ""),
-            "targetUrl": .string(changes.targetUrl ?? current["targetUrl"]?.string ?? ""),
+            "name": .string(changes.name ?? current.name),
+            "targetUrl": .string(changes.targetUrl ?? current.targetUrl),
         ]
         if let secret = changes.secret { body["secret"] = .string(secret) }
         if let status = changes.status { body["status"] = .string(status) }
         do {
-            return try client(role).put(WebexClient.resource("webhooks", id), .object(body))
+            return try Webhook(json: client(role).put(WebexClient.resource("webhooks", id), .object(body)))
         } catch SparkError.api(let f) where f.status == 404 {
             throw SparkError.notFound(kind: .id("webhook"), name: id, suggestions: [])
         }
@@ -106,7 +106,7 @@ extension SparkSpace {
     public func deleteWebhooks(ids: [String], as role: TokenRole = .bot,
                                onResult: ((WebhookDeletion) -> Void)? = nil) -> [WebhookDeletion] {
         concurrentMap(ids, workers: Self.bulkWorkers, onResult: onResult.map { f in { f($1) } }) { id in
-            var webhook: JSON?
+            var webhook: Webhook?
             do {
                 webhook = try self.webhook(id: id, as: role)
                 try self.client(role).delete(WebexClient.resource("webhooks", id))

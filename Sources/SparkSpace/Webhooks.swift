@@ -7,18 +7,18 @@ import Foundation
 /// A webhook and the token that owns it.
 public struct OwnedWebhook {
     public var owner: TokenRole
-    public var webhook: JSON
+    public var webhook: Webhook
 
-    public init(owner: TokenRole, webhook: JSON) {
+    public init(owner: TokenRole, webhook: Webhook) {
         self.owner = owner
         self.webhook = webhook
     }
 
     /// The webhook as printed: `owner` added, the `secret` redacted (a secret never appears in output).
     public var printable: JSON {
-        var item = webhook
+        var item = webhook.json
         item["owner"] = .string(owner.rawValue)
-        if let secret = webhook["secret"]?.string { item["secret"] = .string(redact(secret)) }
+        if let secret = webhook.secret { item["secret"] = .string(redact(secret)) }
         return item
     }
 }
@@ -38,8 +38,8 @@ public enum WebhookNames {
     public static func cards(_ prefix: String) -> String { "\(prefix)-cards" }
 
     /// True when a webhook is one of `register`'s for this prefix (named `P-…`).
-    public static func isOwn(_ hook: JSON, prefix: String) -> Bool {
-        (hook["name"]?.string ?? "").hasPrefix(prefix + "-")
+    public static func isOwn(_ hook: Webhook, prefix: String) -> Bool {
+        hook.name.hasPrefix(prefix + "-")
     }
 
     /// True when a delivery came through an audit webhook (its name ends in `-audit`).
@@ -48,9 +48,9 @@ public enum WebhookNames {
 
 extension SparkSpace {
     /// The webhooks of one token, in the API's order.
-    public func webhooks(as role: TokenRole) throws -> [JSON] {
+    public func webhooks(as role: TokenRole) throws -> [Webhook] {
         var pages = try client(role).list("webhooks", query: [("max", String(Self.maxPage))])
-        return try pages.collect()
+        return try Webhook.list(pages.collect())
     }
 
     /// The webhooks of the bot token and, when one is set, of the audit token.
@@ -63,7 +63,7 @@ extension SparkSpace {
     }
 
     /// The webhooks of `roles` that `belongs` picks, each with its owner.
-    private func webhooks(of roles: [TokenRole], where belongs: (JSON) -> Bool) throws -> [OwnedWebhook] {
+    private func webhooks(of roles: [TokenRole], where belongs: (Webhook) -> Bool) throws -> [OwnedWebhook] {
         var found: [OwnedWebhook] = []
         for role in roles {
             found += try webhooks(as: role).filter(belongs).map { OwnedWebhook(owner: role, webhook: $0) }
@@ -79,9 +79,8 @@ extension SparkSpace {
     /// reports each DELETE instead of sending it.
     private func deleteWebhooks(_ hooks: [OwnedWebhook], deleted: (OwnedWebhook) -> Void) throws {
         for hook in hooks {
-            guard let id = hook.webhook["id"]?.string else { continue }
             do {
-                try client(hook.owner).delete(WebexClient.resource("webhooks", id))
+                try client(hook.owner).delete(WebexClient.resource("webhooks", hook.webhook.id))
             } catch SparkError.api(let failure) where failure.status == 404 {
                 // Deleted meanwhile: the goal is reached.
             }
@@ -131,7 +130,7 @@ extension SparkSpace {
                               "resource": .string(resource), "event": .string(event)]
             if let secret, !secret.isEmpty { body["secret"] = .string(secret) }
             do {
-                created.append(OwnedWebhook(owner: role, webhook: try client(role).post("webhooks", body)))
+                created.append(OwnedWebhook(owner: role, webhook: try Webhook(json: client(role).post("webhooks", body))))
             } catch {
                 // Keep the old set: undo the half-made new one (best effort; the create's error is the one to report).
                 try? deleteWebhooks(created) { _ in }

@@ -59,23 +59,23 @@ final class ManifestUnitTests: XCTestCase {
         XCTAssertEqual(try message("- a\n- b\n"), "FILE: the manifest must be a mapping with teams and rooms")
     }
 
-    func testPeopleDiffAddsFlagsAndPrunesButNeverTheBot() {
-        func member(_ email: String, _ personId: String, moderator: Bool) -> JSON {
-            ["id": .string("M-" + personId), "personEmail": .string(email), "personId": .string(personId),
-             "isModerator": .bool(moderator)]
+    func testPeopleDiffAddsFlagsAndPrunesButNeverTheBot() throws {
+        func member(_ email: String, _ personId: String, moderator: Bool) throws -> Membership {
+            try Membership(json: ["id": .string("M-" + personId), "personEmail": .string(email),
+                                  "personId": .string(personId), "isModerator": .bool(moderator)])
         }
-        let current = SparkSpace.byEmail([member("bot@example.com", "BOT", moderator: true),
+        let current = SparkSpace.byEmail(try [member("bot@example.com", "BOT", moderator: true),
                                           member("bob@example.com", "BOB", moderator: true),
                                           member("carol@example.com", "CAROL", moderator: false),
                                           member("zed@example.com", "ZED", moderator: false)])
         let kept = PeopleDiff(members: ["bob@example.com", "dave@example.com"], moderators: ["Carol@example.com"],
                               current: current, botId: "BOT", prune: false)
         XCTAssertEqual(kept.add, ["dave@example.com"])
-        XCTAssertEqual(kept.flags.map { "\($0.0["personId"]!.string!) \($0.1)" }, ["CAROL true"])
+        XCTAssertEqual(kept.flags.map { "\($0.0.personId!) \($0.1)" }, ["CAROL true"])
         XCTAssertTrue(kept.remove.isEmpty)
         let pruned = PeopleDiff(members: ["bob@example.com", "dave@example.com"], moderators: ["Carol@example.com"],
                                 current: current, botId: "BOT", prune: true)
-        XCTAssertEqual(pruned.flags.map { "\($0.0["personId"]!.string!) \($0.1)" }, ["CAROL true", "BOB false"])
-        XCTAssertEqual(pruned.remove.compactMap { $0["personId"]?.string }, ["ZED"])
+        XCTAssertEqual(pruned.flags.map { "\($0.0.personId!) \($0.1)" }, ["CAROL true", "BOB false"])
+        XCTAssertEqual(pruned.remove.compactMap(\.personId), ["ZED"])
     }
 }

@@ -102,9 +102,7 @@ private func listen(_ inv: Invocation) throws {
         secret: secret)
 
     // Seed `on_connect`: the bot's id filters its own messages out.
-    guard let botId = try space.me(.bot)["id"]?.string else {
-        throw SparkError.io("the API returned no id for the bot (GET people/me)")
-    }
+    let botId = try space.me(.bot).id
     let lines = EventLines(out: inv.out)
     let stop = StopRequest()
     let verbose = inv.verbose
@@ -142,7 +140,7 @@ private func listen(_ inv: Invocation) throws {
         do {
             let created = try space.registerWebhooks(url: registerURL, secret: secret,
                                                      deleted: { tellDeleted($0, inv) })
-            inv.note("registered \(created.map { $0.webhook["name"]?.string ?? "?" }.joined(separator: ", ")) "
+            inv.note("registered \(created.map(\.webhook.name).joined(separator: ", ")) "
                 + "for \(registerURL)")
         } catch {
             receiver.stop()

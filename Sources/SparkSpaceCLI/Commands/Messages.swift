@@ -69,7 +69,7 @@ private func getMessage(_ inv: Invocation) throws {
     let id = try messageIds(inv)[0]
     let space = try inv.space
     let role = inv.role()
-    let message = try space.message(id: id, as: role)
+    let message = try space.message(id: id, as: role).json
     let printed = inv.has(.raw)
         ? message : Events.message(message, hook: Events.walkHook, attachment: space.attachment(of: message, as: role))
     try inv.output.item(printed, columns: messageColumns)
@@ -83,7 +83,7 @@ private func editMessage(_ inv: Invocation) throws {
         throw UsageError("give one of --text or --markdown", command: inv.parsed.command)
     }
     let edited = try inv.space.editMessage(id: id, text: text, markdown: markdown, as: inv.role())
-    try inv.output.item(edited, columns: messageColumns)
+    try inv.output.item(edited.json, columns: messageColumns)
 }
 
 private func deleteMessages(_ inv: Invocation) throws {
@@ -118,7 +118,7 @@ private func deleteMessages(_ inv: Invocation) throws {
 func threadRoomId(_ roomRef: String?, thread: String?, inv: Invocation, space: SparkSpace,
                   as role: TokenRole) throws -> String {
     guard let thread, roomRef == nil, inv.value(.room) == nil else { return try space.roomId(roomRef, as: role) }
-    guard let roomId = try space.message(id: thread, as: role)["roomId"]?.string else {
+    guard let roomId = try space.message(id: thread, as: role).roomId else {
         throw SparkError.io("the API returned a message without a roomId (GET messages/\(thread))")
     }
     return roomId

@@ -69,7 +69,7 @@ private func listParticipants(_ inv: Invocation) throws {
     let space = try inv.space
     let roomId = try space.roomId(try inv.roomReference(inv.positionals.first), as: inv.role())
     let items = try space.participants(roomId: roomId, includeBot: inv.has(.includeBot), as: inv.role())
-    try inv.printList(items, columns: participantColumns, noun: "participants")
+    try inv.printList(items.json, columns: participantColumns, noun: "participants")
 }
 
 /// Splits `[ROOM] EMAIL...` (SPEC "ROOM arguments") and reads `-` from stdin.
@@ -180,7 +180,7 @@ final class BulkPrinter {
         progress.update(done)
         var row: [String: JSON] = ["email": .string(result.email), "status": .string(result.status.rawValue)]
         if let error = result.error { row["error"] = .string(errorText(error)) }
-        if let id = result.membership?["id"]?.string { row["id"] = .string(id) }
+        if let id = result.membership?.id { row["id"] = .string(id) }
         guard !inv.output.isTable else { return rows.append(.object(row)) }
         guard failure == nil else { return }
         do { try stream.write(CollectionOfOne(JSON.object(row))) } catch { failure = error }

@@ -27,7 +27,7 @@ let peopleCommand = CommandSpec(
 
 private func getPerson(_ inv: Invocation) throws {
     let person = try inv.space.person(inv.positionals[0], as: inv.role())
-    try inv.output.item(person, columns: peopleColumns)
+    try inv.output.item(person.json, columns: peopleColumns)
 }
 
 private func listPeople(_ inv: Invocation) throws {
@@ -38,5 +38,5 @@ private func listPeople(_ inv: Invocation) throws {
     let name = try inv.value(.namePrefix).map { try nonBlank($0, "--name prefix", inv) }
     let limit = inv.int(.limit) ?? 0
     let people = try inv.space.people(email: email, namePrefix: name, limit: limit == 0 ? nil : limit, as: inv.role())
-    try inv.printList(people, columns: peopleColumns, noun: "people", limit: limit)
+    try inv.printList(people.json, columns: peopleColumns, noun: "people", limit: limit)
 }

@@ -83,7 +83,7 @@ private func post(_ inv: Invocation) throws {
         message.target = .room(id: try threadRoomId(reference, thread: message.parentId, inv: inv, space: space, as: role))
     }
     // An upload's bytes come as the client's `.progress` events; its line goes at the end.
-    let created: JSON
+    let created: Message
     do {
         created = try space.post(message, as: role)
         inv.console.transfer.done()
@@ -91,7 +91,7 @@ private func post(_ inv: Invocation) throws {
         inv.console.transfer.done()
         throw error
     }
-    try inv.output.item(created, columns: messageColumns)
+    try inv.output.item(created.json, columns: messageColumns)
 }
 
 /// A text option's value; `-` reads stdin (trailing newlines dropped).

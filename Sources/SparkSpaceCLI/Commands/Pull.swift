@@ -44,7 +44,7 @@ private func pull(_ inv: Invocation) throws {
     let space = try inv.space
     let role = inv.role(default: .bot)
     let roomId = try space.roomId(try inv.roomReference(inv.positionals.first), as: role)
-    let selfId = try space.me(role)["id"]?.string
+    let selfId = try space.me(role).id
     let lines = EventLines(out: inv.out)
     var cursor = state.rooms[roomId]
     var saved = cursor != nil

@@ -15,9 +15,9 @@ func updateRoom(_ inv: Invocation) throws {
     let space = try inv.space
     let role = inv.role()
     let room = try space.room(inv.positionals[0], as: role)
-    if let team { changes.teamId = try space.team(team, as: role)["id"]?.string }
+    if let team { changes.teamId = try space.team(team, as: role).id }
     let updated = try space.updateRoom(room, changes, as: role)
-    try inv.output.item(updated, columns: roomColumns)
+    try inv.output.item(updated.json, columns: roomColumns)
 }
 
 /// A pair of opposite flags: true, false, or nil when neither; both is a usage error.

@@ -87,25 +87,21 @@ private func listRooms(_ inv: Invocation) throws {
     let role = inv.role()
     var teamId: String?
     if let team = inv.value(.team) {
-        teamId = try space.team(team, as: role)["id"]?.string
+        teamId = try space.team(team, as: role).id
     }
     let rooms = try space.rooms(type: type, teamId: teamId, limit: limit == 0 ? nil : limit, as: role)
-    try inv.printList(rooms, columns: roomTableColumns(rooms, inv: inv, space: space, role: role), noun: "rooms",
+    try inv.printList(rooms.json, columns: roomTableColumns(rooms, inv: inv, space: space, role: role), noun: "rooms",
                       limit: limit)
 }
 
 /// The room columns, with the team by name in a table (`table`, `wide`): one listing of the
 /// teams for every row, not a request per row. A team the caller cannot see, or a listing
 /// that fails, shows its id. tsv, json and `--fields` keep `teamId`.
-func roomTableColumns(_ rooms: [JSON], inv: Invocation, space: SparkSpace, role: TokenRole) -> [Column] {
-    guard inv.output.isTable, inv.output.fields == nil, rooms.contains(where: { $0["teamId"]?.string != nil }),
+func roomTableColumns(_ rooms: [Room], inv: Invocation, space: SparkSpace, role: TokenRole) -> [Column] {
+    guard inv.output.isTable, inv.output.fields == nil, rooms.contains(where: { $0.teamId != nil }),
           let teams = try? space.teams(as: role)
     else { return roomColumns }
-    var names: [String: String] = [:]
-    for team in teams {
-        if let id = team["id"]?.string, let name = team["name"]?.string { names[id] = name }
-    }
-    let known = names
+    let known = Dictionary(teams.map { ($0.id, $0.name) }) { first, _ in first }
     let team = Column("team", "teamId", kind: .text) { item in
         let id = item["teamId"]?.string ?? ""
         return known[id] ?? id
@@ -115,7 +111,7 @@ func roomTableColumns(_ rooms: [JSON], inv: Invocation, space: SparkSpace, role:
 
 private func getRoom(_ inv: Invocation) throws {
     let space = try inv.space
-    let room: JSON
+    let room: Room
     if let email = inv.value(.person) {
         guard inv.positionals.isEmpty else {
             throw UsageError("give either ROOM or --person, not both", command: inv.parsed.command)
@@ -127,7 +123,7 @@ private func getRoom(_ inv: Invocation) throws {
     } else {
         room = try space.room(try inv.roomReference(inv.positionals.first), as: inv.role())
     }
-    try inv.output.item(room, columns: roomTableColumns([room], inv: inv, space: space, role: inv.role()))
+    try inv.output.item(room.json, columns: roomTableColumns([room], inv: inv, space: space, role: inv.role()))
 }
 
 private func createRoom(_ inv: Invocation) throws {
@@ -141,24 +137,24 @@ private func createRoom(_ inv: Invocation) throws {
     if inv.has(.ifMissing) {
         let existing = try space.groupRooms(titled: title, as: role)
         if existing.count > 1 {
-            throw SparkError.ambiguous(kind: .roomTitled, name: title, ids: existing.compactMap { $0["id"]?.string })
+            throw SparkError.ambiguous(kind: .roomTitled, name: title, ids: existing.map(\.id))
         }
         if let room = existing.first {
             inv.note("room '\(title)' exists already; nothing created")
-            return try inv.output.item(room, columns: roomColumns)
+            return try inv.output.item(room.json, columns: roomColumns)
         }
     }
     var teamId: String?
     if let team = inv.value(.team) {
-        teamId = try space.team(team, as: role)["id"]?.string
+        teamId = try space.team(team, as: role).id
     }
     let room = try space.createRoom(title: title, teamId: teamId, as: role)
     inv.note("created room '\(title)'")
     var results: [ParticipantResult] = []
-    if let roomId = room["id"]?.string, !participants.isEmpty {
-        results = space.addParticipants(roomId: roomId, emails: participants, as: role)
+    if !participants.isEmpty {
+        results = space.addParticipants(roomId: room.id, emails: participants, as: role)
     }
-    try inv.output.item(room, columns: roomColumns)
+    try inv.output.item(room.json, columns: roomColumns)
     try inv.out.flush()
     try reportBulk(results, inv: inv)
 }
@@ -171,14 +167,13 @@ private func renameRoom(_ inv: Invocation) throws {
     let space = try inv.space
     let id = try space.roomId(inv.positionals[0], as: inv.role())
     let room = try space.renameRoom(id: id, to: newTitle, as: inv.role())
-    try inv.output.item(room, columns: roomColumns)
+    try inv.output.item(room.json, columns: roomColumns)
 }
 
 private func deleteRoom(_ inv: Invocation) throws {
     let space = try inv.space
     let room = try space.room(inv.positionals[0], as: inv.role())
-    guard let id = room["id"]?.string else { throw SparkError.io("the API returned a room without an id") }
-    let title = room["title"]?.string ?? id
+    let (id, title) = (room.id, room.title)
     try inv.confirm(deleting: "room '\(title)' (\(id))")
     try space.deleteRoom(id: id, as: inv.role())
     inv.note("deleted room '\(title)' (\(id))")

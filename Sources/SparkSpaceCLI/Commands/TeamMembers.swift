@@ -37,16 +37,13 @@ let teamMembersCommand = CommandSpec(
 private func listTeamMembers(_ inv: Invocation) throws {
     let space = try inv.space
     let teamId = try teamId(inv.positionals[0], space: space, inv: inv)
-    try inv.printList(try space.teamMemberships(teamId: teamId, as: inv.role()), columns: teamMemberColumns,
+    try inv.printList(try space.teamMemberships(teamId: teamId, as: inv.role()).json, columns: teamMemberColumns,
                       noun: "team members")
 }
 
 /// The id of TEAM (id or exact name).
 private func teamId(_ reference: String, space: SparkSpace, inv: Invocation) throws -> String {
-    guard let id = try space.team(reference, as: inv.role())["id"]?.string else {
-        throw SparkError.io("the API returned a team without an id")
-    }
-    return id
+    try space.team(reference, as: inv.role()).id
 }
 
 /// `TEAM EMAIL...`, `-` read from stdin, checked before any request.

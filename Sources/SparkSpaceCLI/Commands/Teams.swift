@@ -41,12 +41,12 @@ let teamsCommand = CommandSpec(
 private func listTeams(_ inv: Invocation) throws {
     let limit = inv.int(.limit) ?? 0
     let teams = try inv.space.teams(limit: limit == 0 ? nil : limit, as: inv.role())
-    try inv.printList(teams, columns: teamColumns, noun: "teams", limit: limit)
+    try inv.printList(teams.json, columns: teamColumns, noun: "teams", limit: limit)
 }
 
 private func getTeam(_ inv: Invocation) throws {
     let team = try inv.space.team(inv.positionals[0], as: inv.role())
-    try inv.output.item(team, columns: teamColumns)
+    try inv.output.item(team.json, columns: teamColumns)
 }
 
 /// A name argument that is not blank.
@@ -61,23 +61,21 @@ private func createTeam(_ inv: Invocation) throws {
     let name = try nonBlank(inv.positionals[0], "team name", inv)
     let team = try inv.space.createTeam(name: name, description: inv.value(.description), as: inv.role())
     inv.note("created team '\(name)'")
-    try inv.output.item(team, columns: teamColumns)
+    try inv.output.item(team.json, columns: teamColumns)
 }
 
 private func renameTeam(_ inv: Invocation) throws {
     let newName = try nonBlank(inv.positionals[1], "new name", inv)
     let space = try inv.space
     let team = try space.team(inv.positionals[0], as: inv.role())
-    guard let id = team["id"]?.string else { throw SparkError.io("the API returned a team without an id") }
-    let renamed = try space.updateTeam(id: id, name: newName, as: inv.role())
-    try inv.output.item(renamed, columns: teamColumns)
+    let renamed = try space.updateTeam(id: team.id, name: newName, as: inv.role())
+    try inv.output.item(renamed.json, columns: teamColumns)
 }
 
 private func deleteTeam(_ inv: Invocation) throws {
     let space = try inv.space
     let team = try space.team(inv.positionals[0], as: inv.role())
-    guard let id = team["id"]?.string else { throw SparkError.io("the API returned a team without an id") }
-    let name = team["name"]?.string ?? id
+    let (id, name) = (team.id, team.name)
     try inv.confirm(deleting: "team '\(name)' (\(id))")
     try space.deleteTeam(id: id, as: inv.role())
     inv.note("deleted team '\(name)' (\(id))")

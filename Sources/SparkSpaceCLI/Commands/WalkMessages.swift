@@ -111,7 +111,7 @@ private func walkMessages(_ inv: Invocation) throws {
     // Webex refuses a bot the whole history of a group room: such a walk asks for what it may read
     // (mentionedPeople=me), and says so. The room's type decides; a title lookup has it already.
     let botAlone = role == .bot && !space.hasAuditToken && !inv.has(.mentionsMe) && person == nil
-    var room: JSON? = nil
+    var room: Room? = nil
     var query: MessageQuery
     if let person {
         query = MessageQuery(personEmail: person)
@@ -121,7 +121,7 @@ private func walkMessages(_ inv: Invocation) throws {
             ? threadRoomId(nil, thread: thread, inv: inv, space: space, as: role)
             : inv.roomReference(inv.positionals.first)
         room = botAlone ? try space.room(reference, as: role) : nil
-        query = MessageQuery(roomId: try room?["id"]?.string ?? space.roomId(reference, as: role))
+        query = MessageQuery(roomId: try room?.id ?? space.roomId(reference, as: role))
     }
     query.parentId = thread
     query.limit = limit
@@ -129,7 +129,7 @@ private func walkMessages(_ inv: Invocation) throws {
     query.before = before
     query.beforeMessage = beforeMessage
     query.mentionsMe = inv.has(.mentionsMe)
-    if botAlone && room?["type"]?.string == "group" {
+    if botAlone && room?.type == "group" {
         query.mentionsMe = true
         inv.note("a bot reads only the messages that mention it in a group room: walking with mentionedPeople=me "
             + "(set an audit token to read them all)")

@@ -99,7 +99,7 @@ private func deleteWebhooks(_ inv: Invocation) throws {
     var rows: [JSON] = []
     let results = space.deleteWebhooks(ids: ids, as: role) { result in
         var row: [String: JSON] = ["id": .string(result.id), "status": .string(result.error == nil ? "deleted" : "failed")]
-        if let name = result.webhook?["name"]?.string { row["name"] = .string(name) }
+        if let name = result.webhook?.name { row["name"] = .string(name) }
         if let error = result.error { row["error"] = .string(errorText(error)) }
         rows.append(.object(row))
     }

@@ -118,8 +118,8 @@ private func deregisterWebhooks(_ inv: Invocation) throws {
 
 /// One stderr line per deleted webhook: its name and id (SPEC: nothing vanishes silently).
 func tellDeleted(_ hook: OwnedWebhook, _ inv: Invocation) {
-    let name = sanitizeCell(hook.webhook["name"]?.string ?? "")
-    let id = sanitizeCell(hook.webhook["id"]?.string ?? "")
+    let name = sanitizeCell(hook.webhook.name)
+    let id = sanitizeCell(hook.webhook.id)
     let verb = inv.dryRun ? "would delete" : "deleted"
     inv.warn("\(verb) webhook '\(name)' (\(id)) of the \(hook.owner.rawValue) token")
 }
