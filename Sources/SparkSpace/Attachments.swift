@@ -110,7 +110,7 @@ public enum AttachmentName {
     }
 }
 
-extension SparkSpace {
+extension Space {
     /// The file name of an attachment, from a HEAD request (seed `name_attachment`);
     /// `downloadable` when the server names none. Not yet sanitized.
     public func attachmentName(_ url: String, as role: TokenRole = .bot) throws -> String {

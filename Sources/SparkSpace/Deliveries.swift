@@ -12,7 +12,7 @@ public enum DeliveryOutcome: Equatable {
     case ignored(String)
 }
 
-extension SparkSpace {
+extension Space {
     /// Seed `webhook`: turns one delivery into a normalized event.
     ///
     /// - `messages/created`: dropped when sent by the bot (`data.personId == botId`),

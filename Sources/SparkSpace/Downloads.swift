@@ -90,7 +90,7 @@ public final class FileSink {
     }
 }
 
-extension SparkSpace {
+extension Space {
     /// Name, size and type of an attachment from a HEAD request (seed `name_attachment`).
     public func attachmentInfo(_ url: String, as role: TokenRole = .bot) throws -> AttachmentInfo {
         try Self.checkDownloadable(url)
@@ -222,7 +222,7 @@ private final class PendingFile {
     /// The sink of the temporary file, making the directory and the file on first use.
     func sink() throws -> FileSink {
         if let fileSink { return fileSink }
-        try SparkSpace.prepareDirectory(directory)
+        try Space.prepareDirectory(directory)
         let made = try TemporaryFile(directory: directory, name: "download")
         file = made
         let sink = FileSink(fd: made.fd, label: joinedPath(directory, "(download)"),
@@ -284,9 +284,9 @@ final class TemporaryFile {
             unlink(path)
         } else {
             let code = errno
-            if code == EEXIST { throw SparkSpace.exists(target) }
+            if code == EEXIST { throw Space.exists(target) }
             // File systems without hard links: check, then rename.
-            guard !FileManager.default.fileExists(atPath: target) else { throw SparkSpace.exists(target) }
+            guard !FileManager.default.fileExists(atPath: target) else { throw Space.exists(target) }
             guard rename(path, target) == 0 else {
                 throw SparkError.io("cannot save \(target): \(String(cString: strerror(errno)))")
             }

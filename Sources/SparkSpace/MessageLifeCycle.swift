@@ -55,7 +55,7 @@ public enum AdaptiveCard {
     }
 }
 
-extension SparkSpace {
+extension Space {
     /// The API path of one message.
     static func messagePath(_ id: String) -> String { WebexClient.resource("messages", id) }
 

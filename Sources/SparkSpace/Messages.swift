@@ -172,7 +172,7 @@ public enum MIMEType {
     }
 }
 
-extension SparkSpace {
+extension Space {
     /// Posts a message (seed `post_message`) after validating it locally; returns the created message.
     /// A POST is never retried once the request was sent (no duplicate messages).
     /// The bytes of a file upload go to the observer as `.progress` events named after the file.
@@ -223,7 +223,7 @@ public struct MessageQuery: Equatable, Sendable {
 
     /// The page size: the largest the endpoint allows (1000; 100 with `mentionedPeople`), or the limit when smaller.
     public var pageSize: Int {
-        let cap = mentionsMe ? 100 : SparkSpace.maxPage
+        let cap = mentionsMe ? 100 : Space.maxPage
         return limit > 0 ? min(limit, cap) : cap
     }
 
@@ -290,7 +290,7 @@ public struct MessageWalk {
     }
 }
 
-extension SparkSpace {
+extension Space {
     /// Walks a room's messages newest first (seed `walk_messages`), lazily, page by page.
     public func walkMessages(_ query: MessageQuery, as role: TokenRole = .bot) throws -> MessageWalk {
         MessageWalk(pages: try client(role).list(query.path, query: query.queryItems), query: query)

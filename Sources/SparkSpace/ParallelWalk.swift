@@ -20,7 +20,7 @@ public protocol MessagePages {
 
 extension MessageWalk: MessagePages {}
 
-extension SparkSpace {
+extension Space {
     /// The most time windows `walk-messages` reads at once.
     public static let maxParallel = 16
 

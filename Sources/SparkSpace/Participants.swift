@@ -114,7 +114,7 @@ private final class BulkState<T>: @unchecked Sendable {
     }
 }
 
-extension SparkSpace {
+extension Space {
     /// How many membership requests run at once in a bulk change.
     public static let bulkWorkers = 4
 

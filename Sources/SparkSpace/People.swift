@@ -9,7 +9,7 @@ import Glibc
 import Darwin
 #endif
 
-extension SparkSpace {
+extension Space {
     /// A person by e-mail (`GET /people?email=`), by id, or `me` (the token's owner).
     public func person(_ reference: String, as role: TokenRole = .bot) throws -> Person {
         if reference == "me" { return try me(role) }

@@ -20,11 +20,11 @@ struct HandOff<Value>: @unchecked Sendable {
 }
 
 /// A mutual-exclusion lock (a pthread mutex), for state shared between threads.
-public final class ThreadLock: @unchecked Sendable {
+package final class ThreadLock: @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
     /// A recursive lock may be taken again by the thread that holds it.
-    public init(recursive: Bool = false) {
+    package init(recursive: Bool = false) {
         var attributes = pthread_mutexattr_t()
         pthread_mutexattr_init(&attributes)
         if recursive { pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_RECURSIVE)) }
@@ -37,10 +37,10 @@ public final class ThreadLock: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    public func lock() { pthread_mutex_lock(mutex) }
-    public func unlock() { pthread_mutex_unlock(mutex) }
+    package func lock() { pthread_mutex_lock(mutex) }
+    package func unlock() { pthread_mutex_unlock(mutex) }
 
-    public func withLock<T>(_ body: () throws -> T) rethrows -> T {
+    package func withLock<T>(_ body: () throws -> T) rethrows -> T {
         lock()
         defer { unlock() }
         return try body()
@@ -48,7 +48,7 @@ public final class ThreadLock: @unchecked Sendable {
 }
 
 /// Sleeps the calling thread (resuming after signals) for `seconds`.
-public func sleepThread(seconds: Double) {
+package func sleepThread(seconds: Double) {
     guard seconds > 0, seconds.isFinite else { return }
     let whole = min(seconds.rounded(.down), Double(Int32.max))
     var request = timespec(tv_sec: Int(whole), tv_nsec: Int((seconds - whole) * 1_000_000_000))
@@ -58,13 +58,13 @@ public func sleepThread(seconds: Double) {
 
 extension StringProtocol {
     /// Without leading and trailing spaces and tabs (Unicode space separators).
-    public func trimmingSpaces() -> String { trimming(where: isSpace) }
+    package func trimmingSpaces() -> String { trimming(where: isSpace) }
 
     /// Without leading and trailing white space, line breaks included.
-    public func trimmingSpacesAndNewlines() -> String { trimming(where: { $0.properties.isWhitespace }) }
+    package func trimmingSpacesAndNewlines() -> String { trimming(where: { $0.properties.isWhitespace }) }
 
     /// Without leading and trailing characters of `set`.
-    public func trimming(charactersIn set: String) -> String {
+    package func trimming(charactersIn set: String) -> String {
         let scalars = Set(set.unicodeScalars)
         return trimming(where: { scalars.contains($0) })
     }
@@ -84,13 +84,13 @@ func isSpace(_ scalar: Unicode.Scalar) -> Bool {
 }
 
 /// A control or format character (`CharacterSet.controlCharacters`: Cc and Cf).
-public func isControl(_ scalar: Unicode.Scalar) -> Bool {
+package func isControl(_ scalar: Unicode.Scalar) -> Bool {
     let category = scalar.properties.generalCategory
     return category == .control || category == .format
 }
 
 /// `value` with exactly `digits` decimals (`String(format: "%.1f")`).
-public func fixed(_ value: Double, digits: Int) -> String {
+package func fixed(_ value: Double, digits: Int) -> String {
     guard value.isFinite else { return "\(value)" }
     var scale = 1.0
     for _ in 0..<digits { scale *= 10 }
@@ -104,14 +104,14 @@ public func fixed(_ value: Double, digits: Int) -> String {
 }
 
 /// `n` with leading zeros to `width` digits (`%04d`).
-public func zeroPadded(_ n: Int, width: Int) -> String {
+package func zeroPadded(_ n: Int, width: Int) -> String {
     let digits = String(n.magnitude)
     let padding = String(repeating: "0", count: max(0, width - digits.count))
     return (n < 0 ? "-" : "") + padding + digits
 }
 
 /// Percent-encodes everything but RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`).
-public func percentEncoded(_ text: String) -> String {
+package func percentEncoded(_ text: String) -> String {
     var out = ""
     out.reserveCapacity(text.utf8.count)
     let hex = Array("0123456789ABCDEF")
@@ -129,13 +129,13 @@ public func percentEncoded(_ text: String) -> String {
 }
 
 /// `directory/name`, without doubling a slash (`NSString.appendingPathComponent`).
-public func joinedPath(_ directory: String, _ name: String) -> String {
+package func joinedPath(_ directory: String, _ name: String) -> String {
     if directory.isEmpty { return name }
     return directory.hasSuffix("/") ? directory + name : directory + "/" + name
 }
 
 /// The last path component (`NSString.lastPathComponent`).
-public func lastPathComponent(_ path: String) -> String {
+package func lastPathComponent(_ path: String) -> String {
     var trimmed = Substring(path)
     while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
     if trimmed == "/" { return "/" }
@@ -143,7 +143,7 @@ public func lastPathComponent(_ path: String) -> String {
 }
 
 /// The extension of the last path component, without the dot; "" when none (`NSString.pathExtension`).
-public func pathExtension(_ path: String) -> String {
+package func pathExtension(_ path: String) -> String {
     let name = lastPathComponent(path)
     guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return "" }
     let ext = name[name.index(after: dot)...]
@@ -151,7 +151,7 @@ public func pathExtension(_ path: String) -> String {
 }
 
 /// Everything readable from `fd` until end of file.
-public func readToEnd(fd: Int32) throws -> [UInt8] {
+package func readToEnd(fd: Int32) throws -> [UInt8] {
     var out: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 65536)
     while true {
@@ -166,7 +166,7 @@ public func readToEnd(fd: Int32) throws -> [UInt8] {
 }
 
 /// `%XX` escapes decoded as UTF-8; nil when an escape is malformed or the bytes are not UTF-8.
-public func percentDecoded(_ text: String) -> String? {
+package func percentDecoded(_ text: String) -> String? {
     var bytes: [UInt8] = []
     var input = text.utf8.makeIterator()
     while let byte = input.next() {
@@ -189,7 +189,7 @@ private func hexValue(_ byte: UInt8) -> UInt8? {
 
 /// Seconds since 1970 of an HTTP date (RFC 9110 IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`);
 /// nil when `text` is not one.
-public func httpDateSeconds(_ text: String) -> Double? {
+package func httpDateSeconds(_ text: String) -> Double? {
     let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
     let parts = text.split(separator: " ")
     guard parts.count == 6, parts[0].hasSuffix(","), parts[5] == "GMT" || parts[5] == "UTC",
@@ -207,18 +207,18 @@ public func httpDateSeconds(_ text: String) -> Double? {
 }
 
 /// `text` safe to echo in a message: control characters as `?`, at most `limit` characters.
-public func printable(_ text: String, limit: Int = 80) -> String {
+package func printable(_ text: String, limit: Int = 80) -> String {
     let cleaned = String(String.UnicodeScalarView(text.unicodeScalars.map { isControl($0) ? "?" : $0 }))
     return cleaned.count > limit ? cleaned.prefix(limit) + "..." : cleaned
 }
 
 /// `write(2)`, for types whose own `write` method hides the global function.
-public func writeBytes(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+package func writeBytes(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
     write(fd, buffer, count)
 }
 
 /// Runs `body` on a new detached thread with a stack of `stackSize` bytes (`Thread` without Foundation).
-public func startThread(stackSize: Int, _ body: @escaping @Sendable () -> Void) {
+package func startThread(stackSize: Int, _ body: @escaping @Sendable () -> Void) {
     var attributes = pthread_attr_t()
     pthread_attr_init(&attributes)
     defer { pthread_attr_destroy(&attributes) }

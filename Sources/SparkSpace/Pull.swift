@@ -120,7 +120,7 @@ public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
     }
 }
 
-extension SparkSpace {
+extension Space {
     /// How many messages a first `pull` (no state) prints, as the seed.
     public static let pullSeedCount = 10
     /// The largest page of `GET /messages` with `mentionedPeople`.

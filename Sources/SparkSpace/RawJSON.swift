@@ -263,7 +263,7 @@ enum KeyPrefix {
 /// the same bytes as `JSON.writeObject(_:adding:pretty:indent:into:)` on the parsed item.
 /// Keep one per walk: it reuses its buffers, and the order of the keys, which is
 /// the same for most items of a page.
-public struct RawObjectWriter {
+package struct RawObjectWriter {
     /// The keys of the last object laid out, in item order (base members, then added ones).
     private var keys: [UInt8] = []
     private var spans: [Range<Int>] = []
@@ -283,16 +283,16 @@ public struct RawObjectWriter {
     private let indent: Int?
 
     /// A writer of compact objects, or (`indent`) of pretty ones at that level.
-    public init(indent: Int? = nil) { self.indent = indent }
+    package init(indent: Int? = nil) { self.indent = indent }
 
     /// Writes `item` as a message event (see `Events.messageFields`), or as it is when `hook` is nil.
-    public mutating func writeMessage(_ item: RawItem, hook: String?, into out: inout [UInt8]) {
+    package mutating func writeMessage(_ item: RawItem, hook: String?, into out: inout [UInt8]) {
         // Here, not in the caller: generic code is specialized only within its module.
         write(item, adding: hook.map { Events.messageFields(item, hook: $0) } ?? [], into: &out)
     }
 
     /// Writes `item` with `extra` members added (or replacing).
-    public mutating func write(_ item: RawItem, adding extra: [(String, RawValue)], into out: inout [UInt8]) {
+    package mutating func write(_ item: RawItem, adding extra: [(String, RawValue)], into out: inout [UInt8]) {
         guard case .object(let range) = item.slot else {
             guard case .object(let base) = item.json else { return write(item.json, into: &out) }
             return JSON.writeObject(base, adding: extra.map { ($0.0, item.value($0.1)) }, pretty: indent != nil,

@@ -31,7 +31,7 @@ public struct RoomChanges: Sendable {
     }
 }
 
-extension SparkSpace {
+extension Space {
     /// Changes a room's settings (`PUT /rooms/{id}`). Webex needs the title in every PUT, so the
     /// room's current one is sent when it does not change. Webex moves only a room without a team
     /// into one: a room already in another team is `alreadyInTeam`, refused before any write.

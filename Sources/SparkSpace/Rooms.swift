@@ -13,7 +13,7 @@ public func isWebexId(_ text: String) -> Bool {
     return String(decoding: data, as: UTF8.self).hasPrefix("ciscospark://")
 }
 
-extension SparkSpace {
+extension Space {
     /// The largest page the API allows: fewer round trips.
     public static let maxPage = 1000
 
@@ -82,7 +82,7 @@ public enum RoomType: String, CaseIterable, Sendable {
     case group, direct, all
 }
 
-extension SparkSpace {
+extension Space {
     /// The page size for a list capped at `limit` items (nil: all): `max` is a page size, not a total.
     public static func pageSize(for limit: Int?) -> Int {
         guard let limit, limit > 0 else { return maxPage }

@@ -95,7 +95,7 @@ struct PlanInputs {
     var botId: String?
 }
 
-extension SparkSpace {
+extension Space {
     /// Plans the changes that make the spaces match `manifest`, with read requests only. A room team
     /// that is neither in the manifest nor existing is `notFound`; a title or team name that
     /// matches several is `ambiguous`.
@@ -315,7 +315,7 @@ struct PeopleDiff {
     func isModerator(_ email: String) -> Bool { moderators.contains(email.lowercased()) }
 }
 
-extension SparkSpace {
+extension Space {
     /// Carries out a plan: phase by phase (teams, team members, rooms, participants), each phase's writes
     /// a few at once. A failed row does not stop the others; rows that need what it would have made fail too.
     public func apply(_ plan: SpacesPlan, as role: TokenRole = .bot) -> SpacesPlan {

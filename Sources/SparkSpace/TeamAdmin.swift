@@ -9,7 +9,7 @@ import Glibc
 import Darwin
 #endif
 
-extension SparkSpace {
+extension Space {
     /// Renames a team (`PUT /teams/{id}`: Webex needs the name, so the current one is sent when only
     /// the description changes).
     public func updateTeam(id: String, name: String, description: String? = nil, as role: TokenRole = .bot) throws -> Team {

@@ -4,7 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-extension SparkSpace {
+extension Space {
     /// The teams the token's owner belongs to (at most `limit`, nil: all).
     public func teams(limit: Int? = nil, as role: TokenRole = .bot) throws -> [Team] {
         var pages = try client(role).list("teams", query: [("max", String(Self.pageSize(for: limit)))])

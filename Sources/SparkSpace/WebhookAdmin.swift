@@ -70,7 +70,7 @@ public struct WebhookChanges: Sendable {
     public var isEmpty: Bool { name == nil && targetUrl == nil && secret == nil && status == nil }
 }
 
-extension SparkSpace {
+extension Space {
     /// Creates one webhook with the token of `role`.
     public func createWebhook(_ spec: WebhookSpec, as role: TokenRole = .bot) throws -> Webhook {
         var body: [String: JSON] = ["name": .string(spec.name), "targetUrl": .string(spec.targetUrl),

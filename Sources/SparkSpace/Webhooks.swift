@@ -46,7 +46,7 @@ public enum WebhookNames {
     public static func isAudit(_ name: String?) -> Bool { name?.hasSuffix("-audit") ?? false }
 }
 
-extension SparkSpace {
+extension Space {
     /// The webhooks of one token, in the API's order.
     public func webhooks(as role: TokenRole) throws -> [Webhook] {
         var pages = try client(role).list("webhooks", query: [("max", String(Self.maxPage))])

@@ -14,7 +14,7 @@ public final class Invocation {
     let console: Console
     /// The HTTP transport of a test; nil: libcurl.
     private let transport: HTTPTransport?
-    private var cachedSpace: SparkSpace?
+    private var cachedSpace: Space?
     private var cachedOutput: Output?
     private var stdinTaken = false
 
@@ -152,7 +152,7 @@ public final class Invocation {
     }
 
     /// The space: settings plus API clients, made on first use.
-    var space: SparkSpace {
+    var space: Space {
         get throws {
             if let cachedSpace { return cachedSpace }
             let settings = try loadSettings()
@@ -161,7 +161,7 @@ public final class Invocation {
                                  caFile: caFile()) as HTTPTransport
             // The console decides what each event says (see `Console.observe`).
             let console = self.console
-            let made = SparkSpace(settings: settings, transport: transport, maxWait: seconds(.maxWait) ?? 300,
+            let made = Space(settings: settings, transport: transport, maxWait: seconds(.maxWait) ?? 300,
                                   observer: { event in console.observe(event) }, dryRun: dryRun)
             cachedSpace = made
             return made

@@ -56,7 +56,7 @@ extension OptionSpec {
     static let parallel = OptionSpec(
         "parallel", value: "N",
         help: "read N time windows of the history at once (1-16, default 4; 1 = page after page)",
-        kind: .int(1...SparkSpace.maxParallel))
+        kind: .int(1...Space.maxParallel))
     static let raw = OptionSpec("raw", help: "print the API objects untouched")
     static let names = OptionSpec("names", help: "resolve attachment names (one HEAD per message with files)")
     static let download = OptionSpec(

@@ -181,7 +181,7 @@ final class PagingTests: MockTestCase {
         var settings = Settings()
         settings.apiURL = mock.baseURL
         settings.token = "bot-token"
-        let space = SparkSpace(settings: settings, transport: CurlTransport(userAgent: "test"))
+        let space = Space(settings: settings, transport: CurlTransport(userAgent: "test"))
         var pages = try space.client().list("rooms", query: [("max", "2")])
         let rooms = try pages.collect()
         XCTAssertEqual(rooms.count, 5)
@@ -199,7 +199,7 @@ final class PagingTests: MockTestCase {
         var settings = Settings()
         settings.apiURL = mock.baseURL
         settings.token = "bot-token"
-        let client = try SparkSpace(settings: settings, transport: CurlTransport(userAgent: "test")).client()
+        let client = try Space(settings: settings, transport: CurlTransport(userAgent: "test")).client()
         try client.send("POST", "messages", body: .multipart([
             .field(name: "roomId", value: room.id),
             .file(name: "files", path: path, fileName: "data.bin", contentType: "application/octet-stream"),

@@ -70,7 +70,7 @@ final class ExitCodeTests: XCTestCase {
     func testAMissingTokenNamesTheRole() throws {
         var settings = Settings()
         settings.token = "bot-token-1234"
-        let space = SparkSpace(settings: settings, transport: CurlTransport(userAgent: "test"))
+        let space = Space(settings: settings, transport: CurlTransport(userAgent: "test"))
         XCTAssertThrowsError(try space.client(.audit)) { error in
             XCTAssertEqual(error as? SparkError, .missingToken(.audit))
             XCTAssertEqual(ExitCode.of(error), 3)

@@ -73,8 +73,8 @@ final class BulkTests: XCTestCase {
     }
 
     func testPageSize() {
-        XCTAssertEqual(SparkSpace.pageSize(for: nil), 1000)
-        XCTAssertEqual(SparkSpace.pageSize(for: 10), 10)
-        XCTAssertEqual(SparkSpace.pageSize(for: 5000), 1000)
+        XCTAssertEqual(Space.pageSize(for: nil), 1000)
+        XCTAssertEqual(Space.pageSize(for: 10), 10)
+        XCTAssertEqual(Space.pageSize(for: 5000), 1000)
     }
 }

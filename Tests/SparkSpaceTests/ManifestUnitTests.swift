@@ -64,7 +64,7 @@ final class ManifestUnitTests: XCTestCase {
             try Membership(json: ["id": .string("M-" + personId), "personEmail": .string(email),
                                   "personId": .string(personId), "isModerator": .bool(moderator)])
         }
-        let current = SparkSpace.byEmail(try [member("bot@example.com", "BOT", moderator: true),
+        let current = Space.byEmail(try [member("bot@example.com", "BOT", moderator: true),
                                           member("bob@example.com", "BOB", moderator: true),
                                           member("carol@example.com", "CAROL", moderator: false),
                                           member("zed@example.com", "ZED", moderator: false)])

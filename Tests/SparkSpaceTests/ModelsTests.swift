@@ -183,13 +183,13 @@ final class ModelsTests: XCTestCase {
 
     // MARK: Through the library
 
-    private func space(answering bodies: [String]) -> (SparkSpace, ScriptedTransport) {
+    private func space(answering bodies: [String]) -> (Space, ScriptedTransport) {
         var settings = Settings()
         settings.token = "bot-token"
         settings.room = "Ops"
         settings.participants = ["a@example.com"]
         let transport = ScriptedTransport(bodies.map { status(200, body: $0) })
-        return (SparkSpace(settings: settings, transport: transport), transport)
+        return (Space(settings: settings, transport: transport), transport)
     }
 
     func testAListingWithAnItemWithoutIdIsAnError() throws {

@@ -115,7 +115,7 @@ private func deleteMessages(_ inv: Invocation) throws {
 
 /// The room of a command that may name a thread: ROOM (or --room) when given, else the room of
 /// the thread's first message (one GET), else the default room of the settings.
-func threadRoomId(_ roomRef: String?, thread: String?, inv: Invocation, space: SparkSpace,
+func threadRoomId(_ roomRef: String?, thread: String?, inv: Invocation, space: Space,
                   as role: TokenRole) throws -> String {
     guard let thread, roomRef == nil, inv.value(.room) == nil else { return try space.roomId(roomRef, as: role) }
     guard let roomId = try space.message(id: thread, as: role).roomId else {

@@ -97,7 +97,7 @@ private func listRooms(_ inv: Invocation) throws {
 /// The room columns, with the team by name in a table (`table`, `wide`): one listing of the
 /// teams for every row, not a request per row. A team the caller cannot see, or a listing
 /// that fails, shows its id. tsv, json and `--fields` keep `teamId`.
-func roomTableColumns(_ rooms: [Room], inv: Invocation, space: SparkSpace, role: TokenRole) -> [Column] {
+func roomTableColumns(_ rooms: [Room], inv: Invocation, space: Space, role: TokenRole) -> [Column] {
     guard inv.output.isTable, inv.output.fields == nil, rooms.contains(where: { $0.teamId != nil }),
           let teams = try? space.teams(as: role)
     else { return roomColumns }

@@ -42,7 +42,7 @@ private func listTeamMembers(_ inv: Invocation) throws {
 }
 
 /// The id of TEAM (id or exact name).
-private func teamId(_ reference: String, space: SparkSpace, inv: Invocation) throws -> String {
+private func teamId(_ reference: String, space: Space, inv: Invocation) throws -> String {
     try space.team(reference, as: inv.role()).id
 }
 

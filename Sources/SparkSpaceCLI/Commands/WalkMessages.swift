@@ -60,7 +60,7 @@ let walkMessagesCommands: [CommandSpec] = [
 private func walkMessages(_ inv: Invocation) throws {
     let command = inv.parsed.command
     let limit = inv.int(.limit) ?? 0
-    // 1 to `SparkSpace.maxParallel` (checked by the parser).
+    // 1 to `Space.maxParallel` (checked by the parser).
     let parallel = inv.int(.parallel) ?? 4
     var since: Date?
     if let text = inv.value(.since) {
@@ -185,7 +185,7 @@ private func walkMessages(_ inv: Invocation) throws {
 /// Prints pages of parsed messages, resolving or saving attachments on the way.
 private struct EventPrinter {
     let inv: Invocation
-    let space: SparkSpace
+    let space: Space
     let role: TokenRole
     let stream: ItemStream
     /// The archive of `--download DIR`.

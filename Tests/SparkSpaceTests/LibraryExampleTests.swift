@@ -1,0 +1,30 @@
+import XCTest
+import SparkSpace  // not @testable: the README's example must work with the public API alone
+
+/// The example of README "The library", against a scripted transport instead of Webex.
+final class LibraryExampleTests: XCTestCase {
+    func testTheReadmeExampleUsesOnlyThePublicAPI() throws {
+        let transport = ScriptedTransport([
+            status(200, body: #"{"items":[{"id":"R1","title":"Ops","type":"group"},{"id":"R2","title":"Dev","type":"group"}]}"#),
+            status(200, body: #"{"id":"M1","roomId":"R1","text":"deploy started"}"#),
+        ])
+        let events = EventLog()
+        var settings = Settings()
+        settings.token = "BOT TOKEN"
+        let space = Space(settings: settings, transport: transport, observer: { event in events.add(event) })
+        let room = try space.room("Ops")  // by id or exact title
+        let posted = try space.post(OutgoingMessage(target: .room(id: room.id), text: "deploy started"))
+        XCTAssertEqual(room.id, "R1")
+        XCTAssertEqual(posted.id, "M1")
+        XCTAssertEqual(transport.requests.map(\.method), ["GET", "POST"])
+        XCTAssertEqual(events.count, 2, "one request event per call")
+    }
+}
+
+/// Collects observer events (called from the client's thread).
+private final class EventLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var events: [ClientEvent] = []
+    func add(_ event: ClientEvent) { lock.withLock { events.append(event) } }
+    var count: Int { lock.withLock { events.count } }
+}
