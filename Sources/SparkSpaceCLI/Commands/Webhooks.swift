@@ -9,7 +9,7 @@ let webhookColumns = [
 /// `webhooks list|register|deregister`.
 let webhookCommands: [CommandSpec] = [
     CommandSpec(
-        "webhooks", summary: "list, register and deregister the bot's webhooks",
+        "webhooks", summary: "list, register and deregister the bot's webhooks; create, show, update and delete any",
         subcommands: [
             CommandSpec(
                 "list", summary: "webhooks of the bot token and, when set, of the audit token",
