@@ -31,7 +31,12 @@ var binaryURL: URL {
         var dir = start
         while dir.path != "/" {
             let candidate = dir.deletingLastPathComponent().appendingPathComponent("spark-space")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            // A directory is "executable" too: a checkout named spark-space must not be taken for it.
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue,
+               FileManager.default.isExecutableFile(atPath: candidate.path) {
+                return candidate
+            }
             dir = dir.deletingLastPathComponent()
         }
     }
