@@ -52,7 +52,7 @@ extension Space {
             }
             // The submitted values are not in the delivery: fetch them with the hook's token.
             let action = try attachmentAction(id: id, as: WebhookNames.isAudit(name) ? .audit : .bot)
-            return .event(Events.card(action, hook: hook))
+            return .event(Events.card(action.json, hook: hook))
         case ("memberships", "created"):
             return .event(Events.membership(data, joined: true, hook: hook))
         case ("memberships", "deleted"):

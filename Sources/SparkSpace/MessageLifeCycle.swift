@@ -84,7 +84,7 @@ extension Space {
     }
 
     /// One card submission (`GET /attachment/actions/{id}`).
-    public func attachmentAction(id: String, as role: TokenRole = .bot) throws -> JSON {
-        try client(role).get("attachment/actions/" + WebexClient.escape(id))
+    public func attachmentAction(id: String, as role: TokenRole = .bot) throws -> AttachmentAction {
+        try AttachmentAction(json: client(role).get("attachment/actions/" + WebexClient.escape(id)))
     }
 }

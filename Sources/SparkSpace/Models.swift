@@ -178,3 +178,25 @@ public struct Message: APIObject {
         created = json["created"]?.string
     }
 }
+
+/// A card submission (`/attachment/actions/{id}`): what a person entered in an Adaptive Card.
+public struct AttachmentAction: APIObject {
+    public static let kind = "card action"
+    public let json: JSON
+    public let id: String
+    /// The message that carried the card (optional: a `card` event gives a missing field its default).
+    public let messageId: String?
+    public let personId: String?
+    public let roomId: String?
+    /// The card's input values; empty when the API sent none (or null).
+    public let inputs: JSON
+
+    public init(json: JSON) throws {
+        self.json = json
+        id = try json.required("id", of: Self.kind)
+        messageId = json["messageId"]?.string
+        personId = json["personId"]?.string
+        roomId = json["roomId"]?.string
+        inputs = json.given("inputs") ?? .object([:])
+    }
+}

@@ -53,6 +53,23 @@ final class ModelsTests: XCTestCase {
         XCTAssertFalse(decoded.isAnnouncementOnly)  // absent: off
     }
 
+    func testCardActionDecodesAndNeedsItsId() throws {
+        let action = #"""
+            {"id":"Y2lzY29zcGFyazovL3VzL0FUVEFDSE1FTlRfQUNUSU9O","type":"submit",
+             "messageId":"Y2lzY29zcGFyazovL3VzL01FU1NBR0Uv","inputs":{"approve":"yes"},
+             "personId":"Y2lzY29zcGFyazovL3VzL1BFT1BMRS9m","roomId":"Y2lzY29zcGFyazovL3VzL1JPT00vYmJj",
+             "created":"2016-05-10T19:41:00.100Z"}
+            """#
+        let decoded = try AttachmentAction(json: json(action))
+        XCTAssertEqual(decoded.messageId, "Y2lzY29zcGFyazovL3VzL01FU1NBR0Uv")
+        XCTAssertEqual(decoded.inputs, ["approve": "yes"])
+        XCTAssertEqual(try AttachmentAction(json: json(#"{"id":"A","messageId":"M","inputs":null}"#)).inputs, .object([:]))
+        XCTAssertNil(try AttachmentAction(json: json(#"{"id":"A"}"#)).messageId, "the event gives it its default")
+        XCTAssertThrowsError(try AttachmentAction(json: json(#"{"messageId":"M","inputs":{}}"#))) { error in
+            XCTAssertEqual(error as? SparkError, .io("the API returned a card action without an id"))
+        }
+    }
+
     func testTeamDecodes() throws {
         let decoded = try Team(json: json(team))
         XCTAssertEqual(decoded.id, "Y2lzY29zcGFyazovL3VzL1RFQU0vMTNl")
