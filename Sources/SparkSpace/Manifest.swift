@@ -140,7 +140,7 @@ struct ManifestParser {
         for key in object.keys.sorted() where !known.contains(key) {
             let line = lineOfKey(key)
             throw SparkError.invalidInput("\(path)\(line.map { ":\($0)" } ?? ""): unknown key '\(printable(key))' in \(what)"
-                + didYouMean(key, among: known))
+                + suggestionText(closestKey(to: key, among: known).map { [$0] } ?? []))
         }
     }
 

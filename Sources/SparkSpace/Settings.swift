@@ -68,6 +68,24 @@ public struct Settings: Sendable, Equatable {
 }
 
 /// `***` plus the last 4 characters: enough to tell tokens apart, never enough to use one.
+/// `json` with the value of every `secret` member, at any depth, redacted: what `api`
+/// prints of an answer the tool did not shape itself (a webhook's secret is echoed by Webex).
+public func redactingSecrets(_ json: JSON) -> JSON {
+    switch json {
+    case .object(var members):
+        for (key, value) in members {
+            if key == "secret", let text = value.string {
+                members[key] = .string(redact(text))
+            } else {
+                members[key] = redactingSecrets(value)
+            }
+        }
+        return .object(members)
+    case .array(let items): return .array(items.map(redactingSecrets))
+    default: return json
+    }
+}
+
 public func redact(_ secret: String) -> String {
     secret.count > 8 ? "***" + secret.suffix(4) : "***"
 }

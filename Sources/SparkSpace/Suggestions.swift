@@ -20,6 +20,13 @@ public func didYouMean(_ typed: String, among titles: [String]) -> String {
     suggestionText(closestTitles(to: typed, among: titles))
 }
 
+/// The known key nearest to an unknown one (a file's typo: SPEC wants the closest known key
+/// named, however far). Only the first 64 characters count: the distance is quadratic.
+public func closestKey(to typed: String, among known: [String]) -> String? {
+    let typed = String(typed.prefix(64)).lowercased()
+    return known.min { (editDistance(typed, $0.lowercased()), $0) < (editDistance(typed, $1.lowercased()), $1) }
+}
+
 /// `; did you mean 'A' or 'B'?`, empty for no suggestions.
 public func suggestionText(_ close: [String]) -> String {
     guard !close.isEmpty else { return "" }

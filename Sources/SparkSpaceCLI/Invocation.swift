@@ -109,6 +109,10 @@ public final class Invocation {
     /// A diagnostic line on stderr (not with `-q`).
     func note(_ text: String) { console.note(text) }
 
+    /// What a command's writes did (`deleted room 'X'`, `added 3, ...`). Under --dry-run nothing was
+    /// sent, so the note says what would have been done instead of claiming it.
+    func noteDone(_ text: String) { note(dryRun ? "would have \(text) (nothing sent, --dry-run)" : text) }
+
     /// A warning on stderr, even with `-q`.
     func warn(_ text: String) { console.warn(text) }
 

@@ -113,6 +113,11 @@ final class DryRunTests: MockTestCase {
         XCTAssertEqual(r.code, 0, r.stderr)
         XCTAssertTrue(r.stderr.contains("dry-run: DELETE /rooms/"), r.stderr)
         XCTAssertEqual(mock.rooms().count, 1)
+        // What was "done" is not claimed: nothing was sent.
+        XCTAssertTrue(r.stderr.contains("would have deleted room 'Ops'"), r.stderr)
+        XCTAssertFalse(r.stderr.contains("spark-space: deleted room"), r.stderr)
+        r = try run(["participants", "add", "Ops", "a@example.com", "--dry-run"])
+        XCTAssertTrue(r.stderr.contains("would have added 1, unchanged 0, failed 0 (nothing sent, --dry-run)"), r.stderr)
         // Lookups run: a room that is not there is still exit 4.
         r = try run(["rooms", "delete", "Opz", "--dry-run"])
         XCTAssertEqual(r.code, 4)

@@ -57,6 +57,20 @@ final class PeopleApiVersionTests: MockTestCase {
         XCTAssertEqual(r.code, 0, "an absolute URL on the API host is fine: " + r.stderr)
     }
 
+    /// A webhook's secret comes back in Webex's answers; `api` prints them as is otherwise.
+    func testApiNeverPrintsASecret() throws {
+        var r = try run(["api", "webhooks", "-f", "name=x", "-f", "targetUrl=https://h.example.com/x",
+                         "-f", "resource=messages", "-f", "event=created", "-f", "secret=TopSecretValue"])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertEqual((try r.json() as! [String: Any])["secret"] as? String, "***alue")
+        for extra in [[], ["--paginate"], ["--paginate", "-o", "ndjson"]] {
+            r = try run(["api", "webhooks"] + extra)
+            XCTAssertEqual(r.code, 0, r.stderr)
+            XCTAssertFalse(r.stdout.contains("TopSecretValue"), "\(extra): " + r.stdout)
+            XCTAssertTrue(r.stdout.contains("***alue"), "\(extra): " + r.stdout)
+        }
+    }
+
     func testApiBodiesFromFieldsAndInput() throws {
         var r = try run(["api", "rooms", "-f", "title=Made by api", "-F", "isLocked=true"])
         XCTAssertEqual(r.code, 0, r.stderr)

@@ -51,6 +51,8 @@ final class ManifestUnitTests: XCTestCase {
         XCTAssertEqual(try message("{\n  \"rooms\": [\n    {\"title\": \"A\",\n     \"particpants\": []}]}", ext: "json"),
                        "FILE:4: unknown key 'particpants' in a room; did you mean 'participants'?")
         XCTAssertEqual(try message("teem:\n  - name: A\n"), "FILE:1: unknown key 'teem' in the manifest; did you mean 'teams'?")
+        XCTAssertEqual(try message("rooms:\n  - title: J\n    colour: 1\n"),
+                       "FILE:3: unknown key 'colour' in a room; did you mean 'locked'?", "however far: the closest")
         XCTAssertEqual(try message("rooms:\n  - title: [A]\n"), "FILE:2: title must be text")
         XCTAssertEqual(try message("rooms:\n  - team: A\n"), "FILE:1: rooms item 1 has neither title nor id")
         XCTAssertEqual(try message("rooms:\n  - id: not-an-id\n"), "FILE:2: 'not-an-id' is not a Webex room id")

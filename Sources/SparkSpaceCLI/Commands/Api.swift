@@ -21,7 +21,8 @@ let apiCommand = CommandSpec(
         (fields without -X GET or --paginate). \
         --paginate follows Link: rel="next" and prints every item (an array; -o ndjson: one item a line, \
         streamed). Prints JSON whatever the output format: pretty on a terminal, compact when piped. \
-        Retries and exit codes as every command.
+        Retries and exit codes as every command. A member named secret (a webhook's) is printed as *** \
+        and its last 4 characters.
         """,
     arguments: [ArgumentSpec("PATH", help: "the endpoint, relative to the API base")],
     options: [.method, .field, .rawField, .input, .paginate],
@@ -131,14 +132,16 @@ private func paginate(_ call: APICall, client: WebexClient, inv: Invocation) thr
     var pages = client.list(call.path, query: call.query)
     if inv.value(.output) == OutputFormat.ndjson.rawValue {
         let stream = ItemStream(output: inv.output, columns: [])
-        while let page = try pages.nextPage() { try stream.write(page) }
+        while let page = try pages.nextPage() { try stream.write(page.map(redactingSecrets)) }
         return try stream.finish()
     }
     try printJSON(.array(try pages.collect()), inv: inv)
 }
 
 /// JSON whatever `-o` says: pretty on a terminal, compact when piped (as gh api).
-private func printJSON(_ json: JSON, inv: Invocation) throws {
+private func printJSON(_ answer: JSON, inv: Invocation) throws {
+    // A token or secret never appears in output (SPEC), also not in an answer printed as is.
+    let json = redactingSecrets(answer)
     var bytes: [UInt8] = []
     if inv.console.stdoutIsTerminal { json.writePretty(into: &bytes) } else { json.write(into: &bytes) }
     bytes.append(10)

@@ -105,7 +105,7 @@ private func deleteMessages(_ inv: Invocation) throws {
         }
     }
     try inv.output.list(rows, columns: messageResultColumns)
-    inv.note("deleted \(ids.count - failures.count), failed \(failures.count)")
+    inv.noteDone("deleted \(ids.count - failures.count), failed \(failures.count)")
     if !failures.isEmpty {
         throw PartialFailure(code: ExitCode.combined(failures),
                              description: "\(failures.count) of \(ids.count) messages could not be deleted")

@@ -206,7 +206,7 @@ func reportBulk(_ results: [ParticipantResult], inv: Invocation) throws {
     let done = results.filter { $0.status == .added || $0.status == .removed || $0.status == .updated }.count
     let unchanged = results.filter { $0.status == .unchanged }.count
     let summary = "\(verb) \(done), unchanged \(unchanged), failed \(failures.count)"
-    inv.note(summary)
+    inv.noteDone(summary)
     if !failures.isEmpty {
         throw PartialFailure(code: ExitCode.combined(failures.compactMap(\.error)),
                              description: "\(failures.count) of \(results.count) e-mails failed")

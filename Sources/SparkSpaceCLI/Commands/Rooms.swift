@@ -149,7 +149,7 @@ private func createRoom(_ inv: Invocation) throws {
         teamId = try space.team(team, as: role).id
     }
     let room = try space.createRoom(title: title, teamId: teamId, as: role)
-    inv.note("created room '\(title)'")
+    inv.noteDone("created room '\(title)'")
     var results: [ParticipantResult] = []
     if !participants.isEmpty {
         results = space.addParticipants(roomId: room.id, emails: participants, as: role)
@@ -176,5 +176,5 @@ private func deleteRoom(_ inv: Invocation) throws {
     let (id, title) = (room.id, room.title)
     try inv.confirm(deleting: "room '\(title)' (\(id))")
     try space.deleteRoom(id: id, as: inv.role())
-    inv.note("deleted room '\(title)' (\(id))")
+    inv.noteDone("deleted room '\(title)' (\(id))")
 }

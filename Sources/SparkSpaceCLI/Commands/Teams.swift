@@ -60,7 +60,7 @@ func nonBlank(_ text: String, _ what: String, _ inv: Invocation) throws -> Strin
 private func createTeam(_ inv: Invocation) throws {
     let name = try nonBlank(inv.positionals[0], "team name", inv)
     let team = try inv.space.createTeam(name: name, description: inv.value(.description), as: inv.role())
-    inv.note("created team '\(name)'")
+    inv.noteDone("created team '\(name)'")
     try inv.output.item(team.json, columns: teamColumns)
 }
 
@@ -78,5 +78,5 @@ private func deleteTeam(_ inv: Invocation) throws {
     let (id, name) = (team.id, team.name)
     try inv.confirm(deleting: "team '\(name)' (\(id))")
     try space.deleteTeam(id: id, as: inv.role())
-    inv.note("deleted team '\(name)' (\(id))")
+    inv.noteDone("deleted team '\(name)' (\(id))")
 }

@@ -107,7 +107,7 @@ private func deleteWebhooks(_ inv: Invocation) throws {
     try stream.finish()
     let failures = results.compactMap(\.error)
     for result in results { if let error = result.error { inv.warn("error: \(result.id): \(errorText(error))") } }
-    inv.note("deleted \(results.count - failures.count), failed \(failures.count)")
+    inv.noteDone("deleted \(results.count - failures.count), failed \(failures.count)")
     if !failures.isEmpty {
         throw PartialFailure(code: ExitCode.combined(failures), description: "\(failures.count) of \(results.count) webhooks failed")
     }

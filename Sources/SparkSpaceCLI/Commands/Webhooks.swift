@@ -112,7 +112,7 @@ private func deregisterWebhooks(_ inv: Invocation) throws {
             if all { try inv.confirm(deleting: "all \(hooks.count) webhook\(hooks.count == 1 ? "" : "s"), whatever their names") }
         },
         deleted: { tellDeleted($0, inv) })
-    inv.note("deleted \(deleted.count) webhook\(deleted.count == 1 ? "" : "s")")
+    inv.noteDone("deleted \(deleted.count) webhook\(deleted.count == 1 ? "" : "s")")
     try inv.output.list(deleted.map(\.printable), columns: webhookColumns)
 }
 
