@@ -6,6 +6,23 @@ public enum Events {
     /// The `hook` of messages printed by `pull`.
     public static let pullHook = "pull"
 
+    /// The keys a message event adds to the API object; `parent_id`, `url` and `attachment`
+    /// only some messages have.
+    public static let messageKeys = ["type", "content", "from_id", "from_label", "is_direct", "mentioned_ids",
+                                     "channel_id", "stamp", "hook", "parent_id", "url", "attachment"]
+
+    /// Every key an event of any type can have: what each type adds, then the Webex fields of the
+    /// objects events are made of (message, attachment action, membership). A listener's
+    /// `--fields` is checked against these before the first event arrives.
+    public static let keys: [String] = {
+        let added = messageKeys + ["action_id", "message_id", "inputs", "actor_id", "actor_address", "actor_label"]
+        let api = ["id", "roomId", "roomType", "parentId", "personId", "personEmail", "personDisplayName",
+                   "personOrgId", "text", "markdown", "html", "files", "attachments", "mentionedPeople",
+                   "mentionedGroups", "toPersonId", "toPersonEmail", "messageId", "isModerator", "isMonitor",
+                   "isRoomHidden", "isVoiceClip", "created", "updated"]
+        return added + api
+    }()
+
     /// A message event. `attachment` is the first file's name, when it was resolved.
     public static func message(_ item: JSON, hook: String, attachment: String? = nil) -> JSON {
         item.merging(messageFields(item, hook: hook, attachment: attachment))

@@ -266,6 +266,31 @@ final class ListenTests: MockTestCase, @unchecked Sendable {
         XCTAssertTrue(listener!.stderr.contains("memberships/updated"), listener!.stderr)
     }
 
+    /// `--fields` keeps those keys of every event type (a key a type lacks is left out); a key no
+    /// event can have is exit 2 before the server starts or anything is sent.
+    func testFieldsPickEventKeysAndAnUnknownOneIsExit2() throws {
+        let room = mock.addRoom(title: "Ops", members: ["alice@example.com"])
+        let message = mock.addMessage(roomId: room.id, fromEmail: "alice@example.com", text: "hello bot")
+        let membership: [String: Any] = ["id": "MEMBERSHIP-1", "roomId": room.id, "personId": alice,
+                                         "personEmail": "alice@example.com", "created": "2026-11-25T10:00:00.000Z"]
+        try startListen(["--fields", "id,type,from_label"])
+        XCTAssertEqual(post(messageDelivery(message, from: alice)), 200)
+        XCTAssertTrue(listener!.wait { listener!.stdout.contains("\n") }, listener!.stderr)
+        XCTAssertEqual(post(delivery(name: "shellbot-memberships", resource: "memberships", event: "created",
+                                     data: membership)), 200)
+        XCTAssertEqual(listener!.stop(), 0, listener!.stderr)
+        XCTAssertEqual(listener!.stdout,
+                       "{\"from_label\":\"alice@example.com\",\"id\":\"\(message.id)\",\"type\":\"message\"}\n"
+                       + "{\"id\":\"MEMBERSHIP-1\",\"type\":\"join\"}\n")
+
+        mock.clearRequests()
+        let r = try run(["listen", "--port", "0", "--fields", "type,nope"])
+        XCTAssertEqual(r.code, 2, r.stderr)
+        XCTAssertTrue(r.stderr.contains("unknown field 'nope' for --fields; fields: type, content,"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("action_id"), r.stderr)
+        XCTAssertTrue(mock.requests(pathPrefix: "/").isEmpty, "nothing sent")
+    }
+
     func testMalformedOversizedAndStrayRequestsNeverCrashIt() throws {
         let room = mock.addRoom(title: "Ops", members: ["alice@example.com"])
         let message = mock.addMessage(roomId: room.id, fromEmail: "alice@example.com", text: "still alive")

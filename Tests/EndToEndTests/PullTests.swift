@@ -126,6 +126,25 @@ final class PullTests: MockTestCase {
         XCTAssertTrue(poller.stderr.contains("warning:"), poller.stderr)
     }
 
+    /// `--fields` keeps those keys of each event line; a key no event can have is exit 2 before
+    /// any request, listing the event keys.
+    func testFieldsPickEventKeysAndAnUnknownOneSendsNothing() throws {
+        let sent = mentions(2)
+        let r = try run(["pull", "Ops", "--once", "--fields", "id,type,from_label"])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertEqual(r.stdout, sent.map { "{\"from_label\":\"alice@example.com\",\"id\":\"\($0.id)\",\"type\":\"message\"}\n" }
+            .joined())
+
+        mock.clearRequests()
+        let bad = try run(["pull", "Ops", "--once", "--fields", "id,titel"])
+        XCTAssertEqual(bad.code, 2, bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("unknown field 'titel' for --fields; fields: type, content, from_id,"),
+                      bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("actor_label") && bad.stderr.contains("personEmail"), bad.stderr)
+        XCTAssertEqual(bad.stdout, "")
+        XCTAssertTrue(mock.requests(pathPrefix: "/").isEmpty, "nothing sent")
+    }
+
     func testBadInputs() throws {
         let state = try writeFile("state.json", "not json")
         var r = try run(["pull", "Ops", "--once", "--state", state])

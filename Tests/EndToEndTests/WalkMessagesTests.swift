@@ -85,6 +85,41 @@ final class WalkMessagesTests: MockTestCase {
         XCTAssertEqual(mock.requests(method: "HEAD", pathPrefix: "/contents").count, 1)
     }
 
+    /// `--fields` names an event's keys (from_label, stamp, url) in every format, as json does;
+    /// a key only some messages have is a blank cell, not an error on a first message without it.
+    func testFieldsNameEventKeysInEveryFormat() throws {
+        let room = mock.addRoom(title: "Fields", members: ["alice@example.com", "bob@example.com"])
+        let file = mock.addContent(filename: "report.pdf", data: Data("pdf".utf8))
+        let old = mock.addMessage(roomId: room.id, fromEmail: "alice@example.com", text: "hi", html: "<p>hi</p>",
+                                  files: [file])
+        let new = mock.addMessage(roomId: room.id, fromEmail: "bob@example.com", text: "plain")
+        let fields = "from_label,content,stamp,channel_id,url"
+        let expected = "bob@example.com\tplain\t\(new.created)\t\(room.id)\t\n"
+            + "alice@example.com\t<p>hi</p>\t\(old.created)\t\(room.id)\t\(file)\n"
+        for extra in [[], ["--names"], ["--parallel", "1"]] {
+            let tsv = try run(["walk-messages", room.id, "-o", "tsv", "--fields", fields] + extra, env: audit)
+            XCTAssertEqual(tsv.code, 0, tsv.stderr)
+            XCTAssertEqual(tsv.stdout, expected, "\(extra)")
+        }
+        let table = try run(["walk-messages", room.id, "-o", "wide", "--fields", "from_label,id"], env: audit)
+        XCTAssertEqual(table.code, 0, table.stderr)
+        XCTAssertEqual(table.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) },
+                       [["from_label", "id"], ["bob@example.com", new.id], ["alice@example.com", old.id]])
+        let ndjson = try run(["walk-messages", room.id, "-o", "ndjson", "--fields", "from_label,url"], env: audit)
+        XCTAssertEqual(ndjson.stdout, "{\"from_label\":\"bob@example.com\"}\n"
+            + "{\"from_label\":\"alice@example.com\",\"url\":\"\(file)\"}\n")
+
+        // Without --names there is no attachment; --raw has no event keys at all.
+        for (extra, field) in [([String](), "attachment"), (["--raw"], "from_label"), ([], "nope")] {
+            let r = try run(["walk-messages", room.id, "-o", "tsv", "--fields", field] + extra, env: audit)
+            XCTAssertEqual(r.code, 2, "\(field) \(extra): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains("unknown field '\(field)' for --fields; fields: created, personEmail, "),
+                          r.stderr)
+            XCTAssertEqual(r.stderr.contains("mentioned_ids"), extra.isEmpty, "event keys are listed: \(r.stderr)")
+            XCTAssertEqual(r.stdout, "")
+        }
+    }
+
     /// ndjson and json without --names print straight from the page bytes (`RawItems`);
     /// --names and the other formats parse each message. Both must print the same events.
     func testStreamedNDJSONEqualsTheParsedPath() throws {

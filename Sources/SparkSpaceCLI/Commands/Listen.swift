@@ -44,21 +44,27 @@ let listenCommands: [CommandSpec] = [
 ]
 
 /// Prints events as NDJSON lines (one compact, key-sorted JSON object per line,
-/// flushed), from any thread.
+/// flushed), from any thread; `--fields` keeps only those keys of each.
 final class EventLines {
-    private let out: FDWriter
+    private let output: Output
     private let lock = ThreadLock()
 
-    init(out: FDWriter) { self.out = out }
+    /// Throws (exit 2) on a `--fields` name no event can have: checked against every event
+    /// type's keys before the first request, since a listener may see no event for hours.
+    init(output: Output) throws {
+        try output.checkFields(available: Events.keys)
+        self.output = output
+    }
 
     func print(_ event: JSON) throws {
         var bytes: [UInt8] = []
-        event.write(into: &bytes)
+        // A key this event type lacks (from_label on a join) is left out, as in any json --fields.
+        output.picked(event, columns: []).write(into: &bytes)
         bytes.append(10)
         lock.lock()
         defer { lock.unlock() }
-        try out.write(bytes: bytes)
-        try out.flush()
+        try output.out.write(bytes: bytes)
+        try output.out.flush()
     }
 }
 
@@ -91,6 +97,7 @@ private func listen(_ inv: Invocation) throws {
         throw UsageError("listen has no --dry-run; 'webhooks register URL --dry-run' shows what --register would write",
                          command: command)
     }
+    let lines = try EventLines(output: inv.output)
     let space = try inv.space
     let settings = space.settings
     // Checked by the parser (0-65535).
@@ -103,7 +110,6 @@ private func listen(_ inv: Invocation) throws {
 
     // Seed `on_connect`: the bot's id filters its own messages out.
     let botId = try space.me(.bot).id
-    let lines = EventLines(out: inv.out)
     let stop = StopRequest()
     let verbose = inv.verbose
     let receiver = WebhookReceiver(configuration: configuration, onDelivery: { delivery in

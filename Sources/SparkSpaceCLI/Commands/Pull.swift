@@ -39,13 +39,13 @@ private func pull(_ inv: Invocation) throws {
         throw UsageError("--interval takes a number of seconds > 0", command: inv.parsed.command)
     }
     let once = inv.has(.once)
+    let lines = try EventLines(output: inv.output)
     let statePath = inv.value(.state)
     let state = try statePath.map { try PullState.load(path: $0) } ?? PullState()
     let space = try inv.space
     let role = inv.role(default: .bot)
     let roomId = try space.roomId(try inv.roomReference(inv.positionals.first), as: role)
     let selfId = try space.me(role).id
-    let lines = EventLines(out: inv.out)
     var cursor = state.rooms[roomId]
     var saved = cursor != nil
     while true {

@@ -135,7 +135,8 @@ private func walkMessages(_ inv: Invocation) throws {
             + "(set an audit token to read them all)")
     }
 
-    let stream = ItemStream(output: inv.output, columns: messageColumns)
+    let eventKeys = raw ? [] : walkEventKeys(names: names, download: downloadDir != nil)
+    let stream = ItemStream(output: inv.output, columns: messageColumns, known: eventKeys)
     let index = try downloadDir.map { try DownloadIndex(directory: $0) }
     var printer = EventPrinter(inv: inv, space: space, role: role, stream: stream, index: index,
                                names: names, raw: raw, progress: index != nil ? inv.console.transfer : nil)
@@ -146,7 +147,10 @@ private func walkMessages(_ inv: Invocation) throws {
     do {
         let format = inv.output.format
         let streamsJSON = format == .ndjson || format == .json
-        if !names && !(streamsJSON && inv.output.fields != nil) {
+        // The fast path writes table and tsv rows from the API objects: a key only events have
+        // (from_label, stamp) needs the events made.
+        let fieldsOfEvents = inv.output.fields?.contains(where: eventKeys.contains) ?? false
+        if !names && !(streamsJSON && inv.output.fields != nil) && !fieldsOfEvents {
             // The common case, and the one that meets 200,000 messages: no JSON tree per message.
             var writer = RawObjectWriter(indent: format == .json ? 1 : nil)
             let keys = stream.neededKeys
@@ -180,6 +184,12 @@ private func walkMessages(_ inv: Invocation) throws {
         throw PartialFailure(code: ExitCode.combined(printer.failures),
                              description: "\(printer.failures.count) attachment(s) could not be saved")
     }
+}
+
+/// The keys a walk's event can add to the message (`Events.messageKeys`): `attachment` only
+/// with its name resolved, `saved_paths` only with --download.
+private func walkEventKeys(names: Bool, download: Bool) -> [String] {
+    Events.messageKeys.filter { names || $0 != "attachment" } + (download ? ["saved_paths"] : [])
 }
 
 /// Prints pages of parsed messages, resolving or saving attachments on the way.

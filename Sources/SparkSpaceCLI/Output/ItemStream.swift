@@ -9,15 +9,18 @@ final class ItemStream {
     let defaults: [Column]
     /// The columns shown: `defaults`, or the `--fields`.
     let columns: [Column]
+    /// Keys `--fields` may name though the first items lack them (what only some events have).
+    let known: [String]
     /// Items written so far.
     private(set) var count = 0
     /// The `--fields` were checked against the first items.
     private var fieldsChecked = false
     private var scratch: [UInt8] = []
 
-    init(output: Output, columns: [Column]) {
+    init(output: Output, columns: [Column], known: [String] = []) {
         self.output = output
         self.defaults = columns
+        self.known = known
         self.columns = output.shownColumns(columns)
     }
 
@@ -29,7 +32,7 @@ final class ItemStream {
     /// a later page lacks (an optional member) is an empty cell, not an error.
     private func check<Items: Collection>(_ items: Items) throws where Items.Element == JSON {
         guard output.fields != nil, !fieldsChecked, !items.isEmpty else { return }
-        try output.checkFields(Array(items), columns: defaults)
+        try output.checkFields(Array(items), columns: defaults, known: known)
         fieldsChecked = true
     }
 

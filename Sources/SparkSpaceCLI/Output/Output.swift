@@ -70,15 +70,26 @@ final class Output {
     }
 
     /// Throws a usage error (exit 2) naming the fields there are when a `--fields` name is
-    /// neither a key of any of `items` nor a default column.
-    func checkFields(_ items: [JSON], columns: [Column]) throws {
+    /// neither a key of any of `items`, nor a default column, nor one of `known` (keys some
+    /// items have and the first ones may lack, such as an event's `url`).
+    func checkFields(_ items: [JSON], columns: [Column], known: [String] = []) throws {
         guard let fields, !items.isEmpty else { return }
-        var keys = Set(items.flatMap { $0.object.map { Array($0.keys) } ?? [] })
+        var keys = Set(items.flatMap { $0.object.map { Array($0.keys) } ?? [] }).union(known)
         let named = Set(columns.flatMap { [$0.header, $0.key] })
         guard let unknown = fields.first(where: { !keys.contains($0) && !named.contains($0) }) else { return }
         keys.subtract(columns.map(\.header))
-        let available = columns.map(\.header) + keys.sorted()
-        throw UsageError("unknown field '\(unknown)' for --fields; fields: \(available.joined(separator: ", "))")
+        throw unknownField(unknown, available: columns.map(\.header) + keys.sorted())
+    }
+
+    /// Throws a usage error (exit 2) naming the first `--fields` name not in `available`.
+    func checkFields(available: [String]) throws {
+        guard let unknown = fields?.first(where: { !available.contains($0) }) else { return }
+        throw unknownField(unknown, available: available)
+    }
+
+    /// The one wording of an unknown `--fields` name, with the fields there are.
+    private func unknownField(_ name: String, available: [String]) -> UsageError {
+        UsageError("unknown field '\(name)' for --fields; fields: \(available.joined(separator: ", "))")
     }
 
     /// `item` with only the `--fields` keys (those it has); nested objects stay whole.
