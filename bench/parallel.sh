@@ -23,17 +23,7 @@ mock_pid=$!
 for _ in $(seq 1 600); do [ -s "$out/mock.line" ] && break; sleep 0.1; done
 read -r base room <"$out/mock.line"
 
-# measure NAME CMD... -> "wall_s peak_rss_kb": median wall time and largest peak RSS of RUNS runs.
-measure() {
-    local name=$1; shift
-    for i in $(seq 1 "$runs"); do
-        /usr/bin/time -f "%e %M" -o "$out/$name.time.$i" "$@" >"$out/$name.out" 2>"$out/$name.err"
-    done
-    cat "$out/$name".time.* | sort -n | awk -v n="$runs" '
-        { wall[NR] = $1; if ($2 > rss) rss = $2 }
-        END { print wall[int((n + 1) / 2)], rss }'
-    rm -f "$out/$name".time.*
-}
+. bench/measure.sh
 
 printf '%-30s %8s %8s %9s %9s %s\n' "walk $messages (+${SPARSE_DAYS:-0} d), ${latency} ms/request" "wall s" "peak MB" "requests" "x seq" "same bytes"
 for n in 1 2 4 8; do

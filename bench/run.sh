@@ -24,20 +24,8 @@ py="$venv/bin/python"
 out=$(mktemp -d)
 trap 'rm -rf "$out"; [ -n "${mock_pid:-}" ] && kill "$mock_pid" 2>/dev/null || true' EXIT
 
-# measure NAME CMD... -> "wall_s peak_rss_kb" of CMD with stdout to a file: the
-# median wall time and the largest peak RSS of RUNS runs (default 3; the machine is
-# shared and single runs swing by a third, the first one also pays for cold caches).
 runs=${RUNS:-3}
-measure() {
-    local name=$1; shift
-    for i in $(seq 1 "$runs"); do
-        /usr/bin/time -f "%e %M" -o "$out/$name.time.$i" "$@" >"$out/$name.out" 2>"$out/$name.err"
-    done
-    cat "$out/$name".time.* | sort -n | awk -v n="$runs" '
-        { wall[NR] = $1; if ($2 > rss) rss = $2 }
-        END { print wall[int((n + 1) / 2)], rss }'
-    rm -f "$out/$name".time.*
-}
+. bench/measure.sh
 
 start_mock() {
     "$mock" --messages "$1" "${@:2}" >"$out/mock.line" &
