@@ -120,11 +120,9 @@ extension Space {
 
     /// Every membership of a room, all pages.
     public func memberships(roomId: String, as role: TokenRole = .bot) throws -> [Membership] {
-        do {
+        try existing("room", id: roomId) {
             var pages = try client(role).list("memberships", query: [("roomId", roomId), ("max", String(Self.maxPage))])
             return try Membership.list(pages.collect())
-        } catch SparkError.api(let f) where f.status == 404 {
-            throw SparkError.notFound(kind: .id("room"), name: roomId, suggestions: [])
         }
     }
 

@@ -45,10 +45,8 @@ extension Space {
         if let locked = changes.isLocked { body["isLocked"] = .bool(locked) }
         if let only = changes.isAnnouncementOnly { body["isAnnouncementOnly"] = .bool(only) }
         if let teamId = changes.teamId { body["teamId"] = .string(teamId) }
-        do {
-            return try Room(json: client(role).put(WebexClient.resource("rooms", id), .object(body)))
-        } catch SparkError.api(let f) where f.status == 404 {
-            throw SparkError.notFound(kind: .id("room"), name: id, suggestions: [])
+        return try existing("room", id: id) {
+            try Room(json: client(role).put(WebexClient.resource("rooms", id), .object(body)))
         }
     }
 }

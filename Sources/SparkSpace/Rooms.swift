@@ -30,13 +30,18 @@ extension Space {
         return room
     }
 
-    /// `GET collection/id`, where a 404 means no such `kind`.
-    func fetch(_ collection: String, id: String, kind: String, as role: TokenRole) throws -> JSON {
+    /// `body`, where the API's 404 means no `kind` with this `id` (the one place that says so).
+    func existing<T>(_ kind: String, id: String, _ body: () throws -> T) throws -> T {
         do {
-            return try client(role).get(WebexClient.resource(collection, id))
+            return try body()
         } catch SparkError.api(let f) where f.status == 404 {
             throw SparkError.notFound(kind: .id(kind), name: id, suggestions: [])
         }
+    }
+
+    /// `GET collection/id`, where a 404 means no such `kind`.
+    func fetch(_ collection: String, id: String, kind: String, as role: TokenRole) throws -> JSON {
+        return try existing(kind, id: id) { try client(role).get(WebexClient.resource(collection, id)) }
     }
 
     /// The only item of `matches`, nil when there is none; several are a conflict naming their ids.
@@ -138,19 +143,13 @@ extension Space {
 
     /// Renames a room (seed `update`).
     public func renameRoom(id: String, to title: String, as role: TokenRole = .bot) throws -> Room {
-        do {
-            return try Room(json: client(role).put(WebexClient.resource("rooms", id), ["title": .string(title)]))
-        } catch SparkError.api(let f) where f.status == 404 {
-            throw SparkError.notFound(kind: .id("room"), name: id, suggestions: [])
+        return try existing("room", id: id) {
+            try Room(json: client(role).put(WebexClient.resource("rooms", id), ["title": .string(title)]))
         }
     }
 
     /// Deletes a room (seed `delete`).
     public func deleteRoom(id: String, as role: TokenRole = .bot) throws {
-        do {
-            try client(role).delete(WebexClient.resource("rooms", id))
-        } catch SparkError.api(let f) where f.status == 404 {
-            throw SparkError.notFound(kind: .id("room"), name: id, suggestions: [])
-        }
+        try existing("room", id: id) { try client(role).delete(WebexClient.resource("rooms", id)) }
     }
 }

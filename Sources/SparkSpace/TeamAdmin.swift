@@ -15,29 +15,21 @@ extension Space {
     public func updateTeam(id: String, name: String, description: String? = nil, as role: TokenRole = .bot) throws -> Team {
         var body: [String: JSON] = ["name": .string(name)]
         if let description { body["description"] = .string(description) }
-        do {
-            return try Team(json: client(role).put(WebexClient.resource("teams", id), .object(body)))
-        } catch SparkError.api(let f) where f.status == 404 {
-            throw SparkError.notFound(kind: .id("team"), name: id, suggestions: [])
+        return try existing("team", id: id) {
+            try Team(json: client(role).put(WebexClient.resource("teams", id), .object(body)))
         }
     }
 
     /// Deletes a team.
     public func deleteTeam(id: String, as role: TokenRole = .bot) throws {
-        do {
-            try client(role).delete(WebexClient.resource("teams", id))
-        } catch SparkError.api(let f) where f.status == 404 {
-            throw SparkError.notFound(kind: .id("team"), name: id, suggestions: [])
-        }
+        try existing("team", id: id) { try client(role).delete(WebexClient.resource("teams", id)) }
     }
 
     /// Every membership of a team (`/team/memberships`), all pages.
     public func teamMemberships(teamId: String, as role: TokenRole = .bot) throws -> [Membership] {
-        do {
+        try existing("team", id: teamId) {
             var pages = try client(role).list("team/memberships", query: [("teamId", teamId), ("max", String(Self.maxPage))])
             return try Membership.list(pages.collect())
-        } catch SparkError.api(let f) where f.status == 404 {
-            throw SparkError.notFound(kind: .id("team"), name: teamId, suggestions: [])
         }
     }
 

@@ -95,10 +95,8 @@ extension Space {
         ]
         if let secret = changes.secret { body["secret"] = .string(secret) }
         if let status = changes.status { body["status"] = .string(status) }
-        do {
-            return try Webhook(json: client(role).put(WebexClient.resource("webhooks", id), .object(body)))
-        } catch SparkError.api(let f) where f.status == 404 {
-            throw SparkError.notFound(kind: .id("webhook"), name: id, suggestions: [])
+        return try existing("webhook", id: id) {
+            try Webhook(json: client(role).put(WebexClient.resource("webhooks", id), .object(body)))
         }
     }
 
