@@ -149,7 +149,7 @@ extension OptionSpec {
     static let yes = OptionSpec("yes", short: "y", help: "do not ask for confirmation")
 }
 
-/// Ranges of the number options (README "Decisions"): a day at most for one stall, a week
+/// Ranges of the number options (docs/decisions.md): a day at most for one stall, a week
 /// of waiting; `--timeout 0` would mean curl's own 300 s, so it is refused.
 enum Limits {
     static let timeout: ClosedRange<Double> = 0.001...86_400

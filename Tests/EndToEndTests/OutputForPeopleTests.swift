@@ -306,8 +306,9 @@ final class OutputForPeopleTests: MockTestCase {
             XCTAssertTrue(readme.contains(heading), heading)
         }
         XCTAssertTrue(readme.contains("mock-webex"))
-        XCTAssertTrue(readme.contains("--fields"))
-        XCTAssertTrue(readme.contains("-o wide"))
+        let guide = try repoFile("docs/guide.md")
+        XCTAssertTrue(guide.contains("--fields"))
+        XCTAssertTrue(guide.contains("-o wide"))
     }
 }
 

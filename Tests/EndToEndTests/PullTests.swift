@@ -70,7 +70,7 @@ final class PullTests: MockTestCase {
         let saved = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: state)))
             as! [String: [String: Any]]
         XCTAssertEqual(saved[room.id]?["id"] as? String, fresh.last!.id)
-        // No temporary file is left; the lock file of concurrent saves stays (README "Decisions").
+        // No temporary file is left; the lock file of concurrent saves stays (docs/decisions.md).
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted(),
                        ["pull-state.json", "pull-state.json.lock"])
 

@@ -1,7 +1,7 @@
 import XCTest
 import SparkSpace  // not @testable: the README's example must work with the public API alone
 
-/// The example of README "The library", against a scripted transport instead of Webex.
+/// The example of docs/library.md, against a scripted transport instead of Webex.
 final class LibraryExampleTests: XCTestCase {
     func testTheReadmeExampleUsesOnlyThePublicAPI() throws {
         let transport = ScriptedTransport([
