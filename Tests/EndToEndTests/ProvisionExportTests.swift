@@ -199,6 +199,18 @@ final class ProvisionExportTests: MockTestCase {
         XCTAssertEqual(check.code, 0, check.stdout + check.stderr)
     }
 
+    /// A terminal sees how many rooms and teams are read; a pipe does not.
+    func testProgressOnATerminalOnly() throws {
+        XCTAssertEqual(try provision(manifestText, name: "spaces.json").code, 0)
+        mock.latency = 0.15
+        let terminal = try runOnTerminal(["provision", "export", "--all", "-c", try config()], answer: "")
+        XCTAssertEqual(terminal.code, 0, terminal.stdout)
+        XCTAssertTrue(terminal.stdout.contains("/5 rooms and teams read"), terminal.stdout + terminal.stderr)
+        let piped = try export(["--all"])
+        XCTAssertFalse(piped.stderr.contains("rooms and teams read"), piped.stderr)
+        XCTAssertTrue(piped.stderr.contains("exported 4 rooms and 1 team"), piped.stderr)
+    }
+
     // MARK: Comparing
 
     /// Entries by `key`, with the defaults filled in (no description, unlocked, open) and the people as

@@ -125,9 +125,9 @@ extension Space {
         enum Source { case room(String), team(String) }
         let sources = rooms.map { Source.room($0.id) } + teams.map { Source.team($0.id) }
         let total = Int64(sources.count)
-        progress?(WorkProgress(label: "memberships", unit: .items, done: 0, total: total))
+        progress?(WorkProgress(label: "rooms and teams read", unit: .items, done: 0, total: total))
         let results = concurrentMap(sources, workers: Self.bulkWorkers, onResult: { index, _ in
-            progress?(WorkProgress(label: "memberships", unit: .items, done: Int64(index + 1), total: total))
+            progress?(WorkProgress(label: "rooms and teams read", unit: .items, done: Int64(index + 1), total: total))
         }) { source in
             Result { () -> [Membership] in
                 switch source {
