@@ -13,6 +13,7 @@ _spark_space_subcommands() {
     'teams members') echo 'list add remove' ;;
     'participants') echo 'list add remove set' ;;
     'people') echo 'get list' ;;
+    'provision') echo 'export' ;;
     'messages') echo 'get edit delete' ;;
     'attachments') echo 'name download' ;;
     'webhooks') echo 'list register deregister create get update delete' ;;
@@ -38,6 +39,7 @@ _spark_space_options() {
     'participants set') echo "--moderator --no-moderator $global" ;;
     'people list') echo "--email --name --limit $global" ;;
     'provision') echo "-f --file --check --prune $global" ;;
+    'provision export') echo "--team --all $global" ;;
     'post') echo "--person --text --markdown --file --reply-to --mention --card $global" ;;
     'messages get') echo "--raw $global" ;;
     'messages edit') echo "--text --markdown $global" ;;
@@ -75,6 +77,7 @@ _spark_space_takes_value() {
     'people list|--name') return 0 ;;
     'people list|--limit') return 0 ;;
     'provision|-f' | 'provision|--file') return 0 ;;
+    'provision export|--team') return 0 ;;
     'post|--person') return 0 ;;
     'post|--text') return 0 ;;
     'post|--markdown') return 0 ;;
@@ -151,7 +154,7 @@ _spark_space_value() {
     *'|--audit-token-file') _spark_space_files ;;
     *'|--as') _spark_space_words 'bot' 'audit' ;;
     *'|--room') _spark_space_rooms ;;
-    *'|-o' | *'|--output') _spark_space_words 'table' 'wide' 'tsv' 'json' 'ndjson' ;;
+    *'|-o' | *'|--output') _spark_space_words 'table' 'wide' 'tsv' 'json' 'ndjson' 'yaml' ;;
     *'|--cacert') _spark_space_files ;;
     esac
 }
@@ -171,6 +174,7 @@ _spark_space_argument() {
     'participants remove|'*) : ;;
     'participants set|0') _spark_space_rooms ;;
     'participants set|'*) : ;;
+    'provision export|'*) _spark_space_rooms ;;
     'post|0') _spark_space_rooms ;;
     'walk-messages|0') _spark_space_rooms ;;
     'pull|0') _spark_space_rooms ;;

@@ -105,6 +105,8 @@ function __spark_space_subcommands
             echo list add remove set
         case 'people'
             echo get list
+        case 'provision'
+            echo export
         case 'messages'
             echo get edit delete
         case 'attachments'
@@ -133,6 +135,7 @@ function __spark_space_takes_value
             'people list|--limit' \
             'provision|-f' \
             'provision|--file' \
+            'provision export|--team' \
             'post|--person' \
             'post|--text' \
             'post|--markdown' \
@@ -349,9 +352,15 @@ complete -c spark-space -n '__spark_space_in people list' -l name -x -d 'people 
 complete -c spark-space -n '__spark_space_in people list' -l limit -x -d 'at most N people (default 0 = all)'
 
 # spark-space provision
+complete -c spark-space -n '__spark_space_needs_command provision' -a export -d 'print a spaces manifest of existing rooms and their teams, for provision -f'
 complete -c spark-space -n '__spark_space_in provision' -s f -l file -r -F -d 'the spaces manifest (YAML or JSON)'
 complete -c spark-space -n '__spark_space_in provision' -l check -d 'print the plan, write nothing, exit 7 when anything would change'
 complete -c spark-space -n '__spark_space_in provision' -l prune -d 'also remove people and moderator flags the manifest does not list'
+
+# spark-space provision export
+complete -c spark-space -n '__spark_space_in provision export' -l team -x -d 'the rooms of this team (name or id), and the team'
+complete -c spark-space -n '__spark_space_in provision export' -l all -d 'every group room the identity is in'
+complete -c spark-space -n '__spark_space_argument 0+ provision export' -a '(__spark_space_room_titles)'
 
 # spark-space post
 complete -c spark-space -n '__spark_space_in post' -l person -x -d 'post to the direct room with this person'
@@ -475,7 +484,7 @@ complete -c spark-space -l audit-token-file -r -F -d 'read the audit token from 
 complete -c spark-space -l api-url -x -d 'API base (default https://webexapis.com/v1; env SPARK_API_URL)'
 complete -c spark-space -l as -x -a 'bot audit' -d 'which token the command uses: bot or audit'
 complete -c spark-space -l room -x -a '(__spark_space_room_titles)' -d 'the room for commands that take one'
-complete -c spark-space -s o -l output -x -a 'table wide tsv json ndjson' -d 'table, wide (a table never cut), tsv, json or ndjson'
+complete -c spark-space -s o -l output -x -a 'table wide tsv json ndjson yaml' -d 'table, wide (a table never cut), tsv, json or ndjson (yaml: provision export only)'
 complete -c spark-space -l fields -x -d 'the columns or keys to print, in that order (a,b,c)'
 complete -c spark-space -l json -d 'same as -o json'
 complete -c spark-space -l dry-run -d 'for commands that write: print each write (method, path, body) instead of sending it'

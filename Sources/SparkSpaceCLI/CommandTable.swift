@@ -189,7 +189,8 @@ public final class CommandSpec: @unchecked Sendable {
     public var usage: String {
         var parts = [programName]
         if !isRoot { parts.append(path) }
-        if !subcommands.isEmpty { parts.append("COMMAND") }
+        // A command that runs alone too (`provision`) takes its subcommand optionally.
+        if !subcommands.isEmpty { parts.append(run == nil ? "COMMAND" : "[COMMAND]") }
         parts += arguments.map(\.synopsis)
         if !options.isEmpty { parts.append("[OPTIONS]") }
         return parts.joined(separator: " ")

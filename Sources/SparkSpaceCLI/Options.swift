@@ -25,8 +25,11 @@ extension OptionSpec {
         kind: .choice(TokenRole.allCases.map(\.rawValue)))
     static let room = OptionSpec("room", value: "ROOM", help: "the room for commands that take one", completion: .room)
     static let output = OptionSpec(
-        "output", short: "o", value: "FORMAT", help: "table, wide (a table never cut), tsv, json or ndjson",
-        kind: .choice(OutputFormat.allCases.map(\.rawValue)))
+        "output", short: "o", value: "FORMAT",
+        help: "table, wide (a table never cut), tsv, json or ndjson (yaml: provision export only)",
+        kind: .choice(OutputFormat.allCases.map(\.rawValue) + [manifestYAML]))
+    /// `-o yaml`: the manifest that `provision export` prints, no other command's format.
+    static let manifestYAML = "yaml"
     static let fields = OptionSpec("fields", value: "LIST", help: "the columns or keys to print, in that order (a,b,c)")
     static let `json` = OptionSpec("json", help: "same as -o json")
     static let dryRun = OptionSpec(

@@ -58,9 +58,19 @@ private func prepare(_ arguments: [String], console: Console) throws -> ParsedCo
     parsed = try applyingRoomOption(parsed)
     try checkArguments(parsed)
     try checkValues(parsed)
+    try checkOutputFormat(parsed)
     if let fields = parsed.value(OptionSpec.fields.long) { _ = try fieldList(fields) }
     try checkConfirmable(parsed, console: console)
     return parsed
+}
+
+/// `-o yaml` is a spaces manifest: only `provision export` prints one (every other command would
+/// silently fall back to its default format).
+private func checkOutputFormat(_ parsed: ParsedCommand) throws {
+    guard parsed.value(OptionSpec.output.long) == OptionSpec.manifestYAML, parsed.command.path != "provision export"
+    else { return }
+    throw UsageError("-o yaml is the manifest of 'provision export' only; use table, wide, tsv, json or ndjson",
+                     command: parsed.command)
 }
 
 /// SPEC "Confirmations", for every command marked `destructive`: without `--yes`, a run that

@@ -49,7 +49,7 @@ final class CompletionTests: XCTestCase {
     }
 
     func testOutputFormatsComplete() throws {
-        let formats = OutputFormat.allCases.map(\.rawValue).sorted()
+        let formats = OptionSpec.output.choices!.sorted()
         let lines = ["spark-space -o ", "spark-space --output ", "spark-space --output=", "spark-space -qo ",
                      "spark-space settings show -o ", "spark-space --output=j"]
         try expectEveryShell(lines) { line in line.hasSuffix("j") ? ["json"] : formats }

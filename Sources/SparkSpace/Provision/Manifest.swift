@@ -156,7 +156,9 @@ struct ManifestParser {
             manifest.rooms.append(try room(item, index: index))
         }
         try checkDuplicates(manifest.teams.map(\.name), what: "team name")
-        try checkDuplicates(manifest.rooms.compactMap(\.title), what: "room title")
+        // A title that several rooms share is fine when each of them is pinned by id (as export writes them).
+        let unpinnedTitles = Set(manifest.rooms.filter { $0.id == nil }.compactMap(\.title))
+        try checkDuplicates(manifest.rooms.compactMap(\.title).filter(unpinnedTitles.contains), what: "room title")
         try checkDuplicates(manifest.rooms.compactMap(\.id), what: "room id")
         return manifest
     }
@@ -181,7 +183,8 @@ struct ManifestParser {
     func room(_ item: JSON, index: Int) throws -> SpacesManifest.Room {
         guard let object = item.object else { throw fail("rooms item \(index + 1) must be a mapping", near: "rooms") }
         try checkKeys(object, known: SpacesManifest.roomKeys, in: "a room")
-        var room = SpacesManifest.Room(id: try text(object["id"], key: "id"), title: try text(object["title"], key: "title"),
+        var room = SpacesManifest.Room(id: try text(object["id"], key: "id")?.trimmingSpaces(),
+                                       title: try text(object["title"], key: "title"),
                                        team: try text(object["team"], key: "team"))
         if let id = room.id, !isWebexId(id) { throw fail("'\(printable(id))' is not a Webex room id", near: id) }
         guard !(room.title ?? room.id ?? "").isEmpty else {
@@ -195,11 +198,12 @@ struct ManifestParser {
         return room
     }
 
-    /// A text value; numbers read as their text (`title: 2027`).
+    /// A text value, exactly as written (a title's leading and trailing spaces are its own: Webex
+    /// keeps them, and `provision export` writes them); numbers read as their text (`title: 2027`).
     func text(_ value: JSON?, key: String) throws -> String? {
         switch value {
         case nil, .null?: return nil
-        case .string(let s)?: return s.trimmingSpaces()
+        case .string(let s)?: return s
         case .int(let i)?: return String(i)
         case .double(let d)?: return String(d)
         default: throw fail("\(key) must be text", near: "\(key):")

@@ -17,8 +17,10 @@ let provisionCommand = CommandSpec(
         + "manifest does not list (never the bot). It never deletes a room or a team. A second run changes "
         + "nothing. Without -f the room itself is printed after the changes.",
     options: [.manifestFile, .check, .prune],
+    subcommands: [provisionExportCommand],
     examples: ["spark-space provision -f spaces.yaml --check -o json", "spark-space provision -f spaces.yaml",
-               "spark-space provision -c ci.yaml --dry-run", "spark-space provision -c ci.yaml -o json"],
+               "spark-space provision -c ci.yaml --dry-run", "spark-space provision -c ci.yaml -o json",
+               "spark-space provision export --all > spaces.yaml"],
     writes: true,
     run: provision)
 
