@@ -138,10 +138,8 @@ extension Space {
     /// Adds one person (seed `add_participant`); "already a member" (409) is `unchanged`, not an error.
     public func addParticipant(roomId: String, email: String, moderator: Bool = false,
                                as role: TokenRole = .bot) -> ParticipantResult {
-        var body: [String: JSON] = ["roomId": .string(roomId), "personEmail": .string(email)]
-        if moderator { body["isModerator"] = true }
         do {
-            let membership = try Membership(json: client(role).post("memberships", .object(body)))
+            let membership = try createMembership(roomId: roomId, email: email, moderator: moderator, as: role)
             return ParticipantResult(email: email, status: .added, membership: membership)
         } catch SparkError.api(let f) where f.status == 409 {
             return ParticipantResult(email: email, status: .unchanged)

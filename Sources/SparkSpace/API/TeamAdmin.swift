@@ -38,10 +38,8 @@ extension Space {
     public func addTeamMembers(teamId: String, emails: [String], moderator: Bool = false, as role: TokenRole = .bot,
                                onResult: ((ParticipantResult) -> Void)? = nil) -> [ParticipantResult] {
         concurrentMap(emails, workers: Self.bulkWorkers, onResult: onResult.map { f in { f($1) } }) { email in
-            var body: [String: JSON] = ["teamId": .string(teamId), "personEmail": .string(email)]
-            if moderator { body["isModerator"] = true }
             do {
-                let membership = try Membership(json: self.client(role).post("team/memberships", .object(body)))
+                let membership = try self.createTeamMembership(teamId: teamId, email: email, moderator: moderator, as: role)
                 return ParticipantResult(email: email, status: .added, membership: membership)
             } catch SparkError.api(let f) where f.status == 409 {
                 return ParticipantResult(email: email, status: .unchanged)

@@ -380,9 +380,7 @@ extension Space {
         case .updateTeam(let id, let name, let description):
             return .team(try updateTeam(id: id, name: name, description: description, as: role))
         case .addTeamMember(let team, let email, let moderator):
-            var body: [String: JSON] = ["teamId": .string(try state.teamId(team)), "personEmail": .string(email)]
-            if moderator { body["isModerator"] = true }
-            _ = try api.post("team/memberships", .object(body))
+            _ = try createTeamMembership(teamId: try state.teamId(team), email: email, moderator: moderator, as: role)
         case .setTeamModerator(let id, let moderator):
             _ = try api.put(try WebexClient.path(.teamMembership, id), ["isModerator": .bool(moderator)])
         case .removeTeamMember(let id):
@@ -393,9 +391,7 @@ extension Space {
             if let team = changes.teamId { changes.teamId = try state.teamId(team) }
             return .room(try updateRoom(try state.room(room), changes, as: role))
         case .addParticipant(let room, let email, let moderator):
-            var body: [String: JSON] = ["roomId": .string(try state.roomId(room)), "personEmail": .string(email)]
-            if moderator { body["isModerator"] = true }
-            _ = try api.post("memberships", .object(body))
+            _ = try createMembership(roomId: try state.roomId(room), email: email, moderator: moderator, as: role)
         case .setModerator(let membership, let moderator):
             // The OpenAPI requires isRoomHidden too: keep the member's own.
             _ = try api.put(try WebexClient.path(.membership, membership.id),
