@@ -104,11 +104,13 @@ func report(_ error: Error, console: Console) -> Int32 {
 }
 
 /// Ends the process with 130 on Ctrl-C (and 128+N on SIGTERM and the other signals that
-/// end a process by default: SIGHUP, SIGUSR1, SIGUSR2, SIGALRM), after removing partial
+/// end a process by default: SIGHUP, SIGUSR1, SIGUSR2, SIGALRM, SIGQUIT, SIGXCPU, SIGXFSZ), after removing partial
 /// downloads, and ignores SIGPIPE so a closed stdout is an error we see.
 public func installSignalHandlers() {
     signal(SIGPIPE, SIG_IGN)
-    let endings = [(SIGINT, ExitCode.interrupted)] + [SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGALRM].map { ($0, 128 + $0) }
+    // SIGQUIT, SIGXCPU and SIGXFSZ would end the process with a core and leave a `.part` behind.
+    let endings = [(SIGINT, ExitCode.interrupted)]
+        + [SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGALRM, SIGQUIT, SIGXCPU, SIGXFSZ].map { ($0, 128 + $0) }
     for (number, code) in endings {
         signal(number, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: number, queue: .global())

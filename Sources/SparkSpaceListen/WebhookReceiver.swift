@@ -35,23 +35,27 @@ public final class WebhookReceiver: @unchecked Sendable {
         public var maxBodyBytes: Int
         /// Deliveries handled at the same time.
         public var workers: Int
-        /// Seconds a connection has to send each request in full (from when it opened, or since
-        /// its previous answer); then it is closed. A slow client cannot pin a buffer for ever.
-        public var requestTimeout: Double
-        /// Connections open at the same time; more are closed as they arrive. With
-        /// `maxBodyBytes` it bounds the memory half-sent bodies can take.
+        /// Seconds a connection has to send a request line and headers (from when it opened, or
+        /// since its previous answer); then it is closed. A slow client cannot pin a buffer for ever.
+        public var headTimeout: Double
+        /// Seconds more, once the headers are in, for the body (SPEC: 10 s and 10 s).
+        public var bodyTimeout: Double
+        /// Connections open at the same time. At the cap a new connection closes the oldest one
+        /// still sending its request (never one being answered): idle clients cannot keep a
+        /// delivery out. With `maxBodyBytes` it bounds the memory half-sent bodies can take.
         public var maxConnections: Int
 
         public init(host: String = "0.0.0.0", port: Int = 8080, path: String = "/hook", secret: String? = nil,
-                    maxBodyBytes: Int = 1 << 20, workers: Int = 8, requestTimeout: Double = 30,
-                    maxConnections: Int = 128) {
+                    maxBodyBytes: Int = 1 << 20, workers: Int = 8, headTimeout: Double = 10,
+                    bodyTimeout: Double = 10, maxConnections: Int = 128) {
             self.host = host
             self.port = port
             self.path = path.hasPrefix("/") ? path : "/" + path
             self.secret = secret.flatMap { $0.isEmpty ? nil : $0 }
             self.maxBodyBytes = maxBodyBytes
             self.workers = max(1, workers)
-            self.requestTimeout = min(max(requestTimeout, 0.001), 86_400)
+            self.headTimeout = min(max(headTimeout, 0.001), 86_400)
+            self.bodyTimeout = min(max(bodyTimeout, 0.001), 86_400)
             self.maxConnections = max(1, maxConnections)
         }
     }
@@ -75,22 +79,31 @@ public final class WebhookReceiver: @unchecked Sendable {
     public let configuration: Configuration
     private let onDelivery: (JSON) -> Void
     private let onRejection: ((Rejection, String) -> Void)?
+    /// Where rejections are told: never on a thread that serves connections.
+    private let notices: NoticeQueue
     private let queue = DispatchQueue(label: "spark-space.webhook-workers", attributes: .concurrent)
     private let slots: DispatchSemaphore
     private let work = DispatchGroup()
     private let lock = ThreadLock()
     private var group: MultiThreadedEventLoopGroup?
     private var channel: Channel?
-    private var connections = 0
+    /// Open connections by admission number (the oldest first when evicting).
+    private var open: [Int: Channel] = [:]
+    private var busy: Set<Int> = []
+    private var admitted = 0
 
     /// - Parameters:
     ///   - onDelivery: called on a worker thread with each accepted delivery (a JSON object).
-    ///   - onRejection: called on a server thread with each refused request and a short reason.
+    ///   - onRejection: called with each refused request and a short reason, on the thread of
+    ///     `notices` (never one that serves connections), rate-limited: a flood of refused requests
+    ///     turns into a few lines and a count of those not shown.
+    ///   - notices: the queue to tell rejections through (default: one of the receiver's own).
     public init(configuration: Configuration, onDelivery: @escaping (JSON) -> Void,
-                onRejection: ((Rejection, String) -> Void)? = nil) {
+                onRejection: ((Rejection, String) -> Void)? = nil, notices: NoticeQueue? = nil) {
         self.configuration = configuration
         self.onDelivery = onDelivery
         self.onRejection = onRejection
+        self.notices = notices ?? NoticeQueue { _ in }
         slots = DispatchSemaphore(value: configuration.workers)
     }
 
@@ -103,9 +116,9 @@ public final class WebhookReceiver: @unchecked Sendable {
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { [unowned self] channel in
-                guard self.admit(channel) else { return channel.close() }
+                let number = self.admit(channel)
                 return channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMapThrowing {
-                    try channel.pipeline.syncOperations.addHandler(DeliveryHandler(receiver: self))
+                    try channel.pipeline.syncOperations.addHandler(DeliveryHandler(receiver: self, number: number))
                 }
             }
         do {
@@ -141,20 +154,42 @@ public final class WebhookReceiver: @unchecked Sendable {
         work.wait()
     }
 
-    /// Counts a new connection in (until it closes); false when `maxConnections` are open already.
-    private func admit(_ channel: Channel) -> Bool {
+    /// Counts a new connection in (until it closes) and returns its number. At the cap, the oldest
+    /// connection that is not being answered is closed to make room (SPEC "Network behaviour").
+    private func admit(_ channel: Channel) -> Int {
         lock.lock()
         defer { lock.unlock() }
-        guard connections < configuration.maxConnections else { return false }
-        connections += 1
-        channel.closeFuture.whenComplete { [weak self] _ in self?.release() }
-        return true
+        admitted += 1
+        let number = admitted
+        if open.count >= configuration.maxConnections,
+           let oldest = open.keys.filter({ !busy.contains($0) }).min(), let evicted = open.removeValue(forKey: oldest) {
+            evicted.close(promise: nil)
+        }
+        open[number] = channel
+        channel.closeFuture.whenComplete { [weak self] _ in self?.release(number) }
+        return number
     }
 
-    private func release() {
+    private func release(_ number: Int) {
         lock.lock()
-        connections -= 1
+        open[number] = nil
+        busy.remove(number)
         lock.unlock()
+    }
+
+    /// Marks a connection as being answered (not to be evicted) or not.
+    fileprivate func setBusy(_ number: Int, _ isBusy: Bool) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard open[number] != nil else { return }
+        if isBusy { busy.insert(number) } else { busy.remove(number) }
+    }
+
+    /// Connections open now (for tests).
+    public var openConnections: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return open.count
     }
 
     // MARK: Checking a request (called on a server thread)
@@ -188,7 +223,7 @@ public final class WebhookReceiver: @unchecked Sendable {
     }
 
     private func reject(_ rejection: Rejection, _ reason: String) -> Rejection {
-        onRejection?(rejection, reason)
+        if let onRejection { notices.post { onRejection(rejection, reason) } }
         return rejection
     }
 }
@@ -203,6 +238,7 @@ private final class DeliveryHandler: ChannelInboundHandler, RemovableChannelHand
     private static let discardLimit = 8 << 20
 
     private let receiver: WebhookReceiver
+    private let number: Int
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
     private var tooLarge = false
@@ -210,15 +246,19 @@ private final class DeliveryHandler: ChannelInboundHandler, RemovableChannelHand
     /// Closes the connection when the current request is not complete in time.
     private var deadline: Scheduled<Void>?
 
-    init(receiver: WebhookReceiver) { self.receiver = receiver }
+    init(receiver: WebhookReceiver, number: Int) {
+        self.receiver = receiver
+        self.number = number
+    }
 
-    func handlerAdded(context: ChannelHandlerContext) { armDeadline(context) }
+    func handlerAdded(context: ChannelHandlerContext) { armDeadline(context, receiver.configuration.headTimeout) }
 
     func handlerRemoved(context: ChannelHandlerContext) { deadline?.cancel() }
 
-    private func armDeadline(_ context: ChannelHandlerContext) {
+    /// Closes the connection unless what it is sending (a head, then a body) is in within `seconds`.
+    private func armDeadline(_ context: ChannelHandlerContext, _ seconds: Double) {
         deadline?.cancel()
-        let timeout = TimeAmount.milliseconds(Int64(receiver.configuration.requestTimeout * 1000))
+        let timeout = TimeAmount.milliseconds(Int64(seconds * 1000))
         let channel = context.channel
         deadline = context.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
     }
@@ -228,6 +268,7 @@ private final class DeliveryHandler: ChannelInboundHandler, RemovableChannelHand
         case .head(let h):
             head = h
             body = []
+            armDeadline(context, receiver.configuration.bodyTimeout)
             discarded = 0
             let declared = h.headers.first(name: "content-length").flatMap(Int.init) ?? 0
             tooLarge = declared > receiver.configuration.maxBodyBytes
@@ -250,7 +291,9 @@ private final class DeliveryHandler: ChannelInboundHandler, RemovableChannelHand
         case .end:
             guard let h = head else { return }
             head = nil
-            armDeadline(context)  // the next request on this connection gets its own time
+            armDeadline(context, receiver.configuration.headTimeout)  // the next request gets its own time
+            receiver.setBusy(number, true)
+            defer { receiver.setBusy(number, false) }
             let rejection = receiver.answer(method: h.method, uri: h.uri, headers: h.headers, body: body,
                                             tooLarge: tooLarge)
             body = []

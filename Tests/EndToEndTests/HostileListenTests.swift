@@ -17,12 +17,13 @@ final class HostileListenTests: MockTestCase {
     }
 
     /// A receiver in this process on 127.0.0.1, any port; returns the port.
-    private func startReceiver(secret: String? = nil, requestTimeout: Double = 30, maxConnections: Int = 128)
+    private func startReceiver(secret: String? = nil, headTimeout: Double = 10, bodyTimeout: Double = 10,
+                               maxConnections: Int = 128)
         throws -> Int
     {
         let receiver = WebhookReceiver(
             configuration: .init(host: "127.0.0.1", port: 0, path: "/hook", secret: secret,
-                                 requestTimeout: requestTimeout, maxConnections: maxConnections),
+                                 headTimeout: headTimeout, bodyTimeout: bodyTimeout, maxConnections: maxConnections),
             onDelivery: { _ in })
         receivers.append(receiver)
         return try receiver.start()
@@ -39,7 +40,7 @@ final class HostileListenTests: MockTestCase {
     // MARK: Slow and many clients
 
     func testARequestNotFinishedInTimeIsDropped() throws {
-        let port = try startReceiver(requestTimeout: 1)
+        let port = try startReceiver(headTimeout: 1, bodyTimeout: 1)
         let client = try RawClient(port: port)
         defer { client.close() }
         client.send("POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\n" + String(repeating: "a", count: 1000))
@@ -47,28 +48,61 @@ final class HostileListenTests: MockTestCase {
         XCTAssertEqual(client.readUntilClosed(timeout: 15), .closed)
     }
 
-    func testConnectionsPastTheCapAreClosedAtOnce() throws {
+    /// Issue 25: at the cap a new connection closes the oldest one still sending its request.
+    func testAtTheCapANewConnectionEvictsTheOldestStillSending() throws {
         let port = try startReceiver(maxConnections: 4)
         let held = try (0..<4).map { _ in try RawClient(port: port) }
-        for client in held { client.send("POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nab") }
-        Thread.sleep(forTimeInterval: 1)  // all four accepted and counted
+        defer { held.forEach { $0.close() } }
+        for client in held {
+            client.send("POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nab")
+            Thread.sleep(forTimeInterval: 0.2)  // admitted in this order
+        }
         let extra = try RawClient(port: port)
         defer { extra.close() }
-        extra.send("POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}")
+        extra.send("POST /hook HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}")
         XCTAssertEqual(extra.readUntilClosed(timeout: 10), .closed)
-        XCTAssertEqual(extra.received, "", "past the cap nothing is answered")
-        held.forEach { $0.close() }
-        // The slots are free again once the server has seen those connections close.
-        var answer = ""
-        for _ in 0..<40 where !answer.hasPrefix("HTTP/1.1 200") {
-            Thread.sleep(forTimeInterval: 0.25)
-            let later = try RawClient(port: port)
-            later.send("POST /hook HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}")
-            _ = later.readUntilClosed(timeout: 10)
-            answer = later.received
-            later.close()
-        }
-        XCTAssertTrue(answer.hasPrefix("HTTP/1.1 200"), answer)
+        XCTAssertTrue(extra.received.hasPrefix("HTTP/1.1 200"), "the new connection is served: \(extra.received)")
+        let started = Date()
+        XCTAssertEqual(held[0].readUntilClosed(timeout: 5), .closed, "the oldest one still sending is closed")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 3, "closed to make room, not by its timeout")
+        XCTAssertEqual(held[0].received, "")
+    }
+
+    /// Issue 25: 128 idle sockets (the default cap) do not keep a signed delivery out.
+    func testIdleSocketsAtTheCapDoNotKeepADeliveryOut() throws {
+        let port = try startReceiver(secret: "s3cret")
+        let idle = try (0..<128).map { _ in try RawClient(port: port) }
+        defer { idle.forEach { $0.close() } }
+        Thread.sleep(forTimeInterval: 0.5)
+        let body = #"{"resource":"memberships","event":"created","data":{}}"#
+        let signature = WebhookSignature.sign(Array(body.utf8), secret: "s3cret")
+        let client = try RawClient(port: port)
+        defer { client.close() }
+        client.send("POST /hook HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Spark-Signature: \(signature)\r\n"
+            + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)")
+        XCTAssertEqual(client.readUntilClosed(timeout: 10), .closed)
+        XCTAssertTrue(client.received.hasPrefix("HTTP/1.1 200"), client.received)
+    }
+
+    /// Issue 25: 10 s for the head, 10 s more for the body (here 1 s and 1 s): a request whose head
+    /// took most of the first period still has the second for its body; a head past it is closed.
+    func testTheHeadAndTheBodyEachHaveTheirOwnTime() throws {
+        let port = try startReceiver(headTimeout: 1, bodyTimeout: 1)
+        let body = #"{"resource":"memberships","event":"created","data":{}}"#
+        let client = try RawClient(port: port)
+        defer { client.close() }
+        client.send("POST /hook HTTP/1.1\r\nHost: x\r\n")
+        Thread.sleep(forTimeInterval: 0.7)
+        client.send("Connection: close\r\nContent-Length: \(body.utf8.count)\r\n\r\n")
+        Thread.sleep(forTimeInterval: 0.7)  // 1.4 s since it opened, 0.7 s into the body's time
+        client.send(body)
+        XCTAssertEqual(client.readUntilClosed(timeout: 10), .closed)
+        XCTAssertTrue(client.received.hasPrefix("HTTP/1.1 200"), client.received)
+        let slow = try RawClient(port: port)
+        defer { slow.close() }
+        slow.send("POST /hook HTTP/1.1\r\nHost: x\r\n")
+        XCTAssertEqual(slow.readUntilClosed(timeout: 10), .closed)
+        XCTAssertEqual(slow.received, "", "a head not in within its time is closed unanswered")
     }
 
     func testASignatureDifferingInItsLastCharacterIsRefused() throws {

@@ -85,6 +85,6 @@ extension Space {
 
     /// One card submission (`GET /attachment/actions/{id}`).
     public func attachmentAction(id: String, as role: TokenRole = .bot) throws -> AttachmentAction {
-        try AttachmentAction(json: client(role).get("attachment/actions/" + WebexClient.escape(id)))
+        try AttachmentAction(json: client(role).get(try WebexClient.path(.attachmentAction, id)))
     }
 }

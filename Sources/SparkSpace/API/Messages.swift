@@ -185,7 +185,12 @@ extension Space {
             let name = lastPathComponent(path)
             progress = client.progressReporter { name }
         }
-        return try Message(json: client.decode(client.send("POST", "messages", body: message.body, progress: progress)).json)
+        let started = Date()
+        return try createOrLookUp("message") {
+            try Message(json: client.decode(client.send("POST", "messages", body: message.body, progress: progress)).json)
+        } lookUp: {
+            try postedMessage(message, since: started, as: role)
+        }
     }
 }
 

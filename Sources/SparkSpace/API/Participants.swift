@@ -122,7 +122,8 @@ extension Space {
     public func memberships(roomId: String, as role: TokenRole = .bot) throws -> [Membership] {
         try existing("room", id: roomId) {
             var pages = try client(role).list("memberships", query: [("roomId", roomId), ("max", String(Self.maxPage))])
-            return try Membership.list(pages.collect())
+            // A foreign item (another room's membership) is never acted on.
+            return try Membership.list(pages.collect()).filter { $0.roomId == roomId }
         }
     }
 
@@ -137,10 +138,8 @@ extension Space {
     /// Adds one person (seed `add_participant`); "already a member" (409) is `unchanged`, not an error.
     public func addParticipant(roomId: String, email: String, moderator: Bool = false,
                                as role: TokenRole = .bot) -> ParticipantResult {
-        var body: [String: JSON] = ["roomId": .string(roomId), "personEmail": .string(email)]
-        if moderator { body["isModerator"] = true }
         do {
-            let membership = try Membership(json: client(role).post("memberships", .object(body)))
+            let membership = try createMembership(roomId: roomId, email: email, moderator: moderator, as: role)
             return ParticipantResult(email: email, status: .added, membership: membership)
         } catch SparkError.api(let f) where f.status == 409 {
             return ParticipantResult(email: email, status: .unchanged)
@@ -154,7 +153,10 @@ extension Space {
     public func removeParticipant(roomId: String, email: String, as role: TokenRole = .bot) -> ParticipantResult {
         do {
             let found = try client(role).get("memberships", query: [("roomId", roomId), ("personEmail", email)])
-            return deleteMembership(try found["items"]?.array?.first.map(Membership.init(json:)), email: email, as: role)
+            let items = try (found["items"]?.array ?? []).map(Membership.init(json:))
+            // Only the membership asked for: this room, this person (a foreign item is never acted on).
+            let match = items.first { $0.roomId == roomId && $0.personEmail?.lowercased() == email.lowercased() }
+            return deleteMembership(match, email: email, as: role)
         } catch {
             return ParticipantResult(email: email, status: .failed, error: error)
         }
@@ -166,7 +168,7 @@ extension Space {
             return ParticipantResult(email: email, status: .unchanged)
         }
         do {
-            try client(role).delete(WebexClient.resource("memberships", membership.id))
+            try client(role).delete(try WebexClient.path(.membership, membership.id))
         } catch SparkError.api(let f) where f.status == 404 {
             // Gone meanwhile (or an earlier attempt went through): the person is not a member.
             return ParticipantResult(email: email, status: .unchanged, membership: membership)

@@ -29,7 +29,8 @@ extension Space {
     public func teamMemberships(teamId: String, as role: TokenRole = .bot) throws -> [Membership] {
         try existing("team", id: teamId) {
             var pages = try client(role).list("team/memberships", query: [("teamId", teamId), ("max", String(Self.maxPage))])
-            return try Membership.list(pages.collect())
+            // A foreign item (another team's membership) is never acted on.
+            return try Membership.list(pages.collect()).filter { $0.teamId == teamId }
         }
     }
 
@@ -37,10 +38,8 @@ extension Space {
     public func addTeamMembers(teamId: String, emails: [String], moderator: Bool = false, as role: TokenRole = .bot,
                                onResult: ((ParticipantResult) -> Void)? = nil) -> [ParticipantResult] {
         concurrentMap(emails, workers: Self.bulkWorkers, onResult: onResult.map { f in { f($1) } }) { email in
-            var body: [String: JSON] = ["teamId": .string(teamId), "personEmail": .string(email)]
-            if moderator { body["isModerator"] = true }
             do {
-                let membership = try Membership(json: self.client(role).post("team/memberships", .object(body)))
+                let membership = try self.createTeamMembership(teamId: teamId, email: email, moderator: moderator, as: role)
                 return ParticipantResult(email: email, status: .added, membership: membership)
             } catch SparkError.api(let f) where f.status == 409 {
                 return ParticipantResult(email: email, status: .unchanged)
@@ -60,7 +59,7 @@ extension Space {
                 return ParticipantResult(email: email, status: .unchanged)
             }
             do {
-                try self.client(role).delete(WebexClient.resource("team/memberships", membership.id))
+                try self.client(role).delete(try WebexClient.path(.teamMembership, membership.id))
                 return ParticipantResult(email: email, status: .removed, membership: membership)
             } catch SparkError.api(let f) where f.status == 404 {
                 return ParticipantResult(email: email, status: .unchanged, membership: membership)
@@ -96,7 +95,7 @@ extension Space {
             let body: JSON = ["isModerator": .bool(moderator),
                               "isRoomHidden": .bool(membership.isRoomHidden)]
             do {
-                let updated = try Membership(json: self.client(role).put(WebexClient.resource("memberships", membership.id), body))
+                let updated = try Membership(json: self.client(role).put(try WebexClient.path(.membership, membership.id), body))
                 return ParticipantResult(email: email, status: .updated, membership: updated)
             } catch {
                 return ParticipantResult(email: email, status: .failed, error: error)

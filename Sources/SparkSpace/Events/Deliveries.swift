@@ -39,7 +39,7 @@ extension Space {
             }
             guard let id = data["id"]?.string, !id.isEmpty else { return .ignored("messages/created without data.id") }
             // Unsigned deliveries come from anyone: an id is fetched only when it looks like one.
-            guard WebexClient.hasIdSyntax(id) else { return .ignored("messages/created with a malformed data.id") }
+            guard WebexClient.isPlausibleId(id, of: .message) else { return .ignored("messages/created with a malformed data.id") }
             let role: TokenRole = audit ? .audit : .bot
             let message = try self.message(id: id, as: role)
             if !audit && message.personId == botId {
@@ -49,6 +49,10 @@ extension Space {
         case ("attachmentActions", "created"):
             guard let id = data["id"]?.string, !id.isEmpty else {
                 return .ignored("attachmentActions/created without data.id")
+            }
+            // As for messages: an id from a delivery is fetched only when it looks like one.
+            guard WebexClient.isPlausibleId(id, of: .attachmentAction) else {
+                return .ignored("attachmentActions/created with a malformed data.id")
             }
             // The submitted values are not in the delivery: fetch them with the hook's token.
             let action = try attachmentAction(id: id, as: WebhookNames.isAudit(name) ? .audit : .bot)

@@ -112,7 +112,7 @@ extension Space {
     public func download(
         _ url: String, into directory: String, force: Bool = false, as role: TokenRole = .bot
     ) throws -> DownloadedFile {
-        let fetched = try fetchAttachment(url, into: directory, as: role)
+        let fetched = try fetchAttachment(url, into: directory, refuseExisting: !force, as: role)
         defer { fetched.file.discard() }
         let target = joinedPath(directory, fetched.name)
         try fetched.file.publish(as: target, force: force)
@@ -129,13 +129,21 @@ extension Space {
         if let saved = index.saved(url) {
             let path = joinedPath(directory, saved)
             var info = stat()
-            if stat(path, &info) == 0 {
+            // Trusted only when it is a regular file in the directory (lstat: a link is not one).
+            if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG {
                 return DownloadedFile(url: url, path: path, name: saved, size: Int64(info.st_size), reused: true)
             }
         }
-        let fetched = try fetchAttachment(url, into: directory, as: role)
+        let fetched = try fetchAttachment(url, into: directory, refuseExisting: false, as: role)
         defer { fetched.file.discard() }
-        let name = try fetched.file.publishUnique(in: directory, name: fetched.name)
+        let name = try index.freeName(for: fetched.name) { candidate in
+            do {
+                try fetched.file.publish(as: joinedPath(directory, candidate), force: false)
+                return false
+            } catch SparkError.fileExists {
+                return true  // taken: the next name
+            }
+        }
         try index.add(url, name: name)
         return DownloadedFile(url: url, path: joinedPath(directory, name), name: name,
                               size: fetched.size)
@@ -143,8 +151,10 @@ extension Space {
 
     /// One GET of an attachment into a temporary file of `directory`, which is made (with
     /// parents) only once the server answered with the file. The caller publishes or discards it.
+    /// With `refuseExisting`, a name that is taken in `directory` stops the transfer as soon as the
+    /// headers name it (`fileExists`), before a byte of the body is stored.
     private func fetchAttachment(
-        _ url: String, into directory: String, as role: TokenRole
+        _ url: String, into directory: String, refuseExisting: Bool, as role: TokenRole
     ) throws -> (file: TemporaryFile, name: String, size: Int64) {
         try Self.checkDownloadable(url)
         let pending = PendingFile(directory: directory)
@@ -156,13 +166,20 @@ extension Space {
                 "GET", url,
                 makeSink: {
                     try pending.restart()
-                    return { try pending.sink().write($0) }
+                    return { buffer in
+                        if let taken = shown.taken { throw Space.exists(taken) }
+                        try pending.sink().write(buffer)
+                    }
                 },
                 progress: client.progressReporter { shown.name },
-                onHead: { _, headers in
+                onHead: { status, headers in
                     shown.name = AttachmentName.sanitize(
                         AttachmentName.parse(contentDisposition: headers["Content-Disposition"]))
+                    let target = joinedPath(directory, shown.name)
+                    var info = stat()
+                    if refuseExisting, (200..<300).contains(status), lstat(target, &info) == 0 { shown.taken = target }
                 })
+            if let taken = shown.taken { throw Space.exists(taken) }
             let sink = try pending.sink()  // an empty file wrote no bytes: made now
             let serverName = AttachmentName.parse(contentDisposition: response.headers["Content-Disposition"])
             return (try pending.take(), AttachmentName.sanitize(serverName), sink.written)
@@ -295,21 +312,6 @@ final class TemporaryFile {
         TemporaryFiles.shared.remove(path)
     }
 
-    /// Moves the file into `directory` as `name`, or as `name (1).ext`, `name (2).ext`, ...
-    /// when that is taken: never over an existing file. Returns the name used.
-    func publishUnique(in directory: String, name: String) throws -> String {
-        for number in 0...9999 {
-            let candidate = number == 0 ? name : AttachmentName.numbered(name, number)
-            do {
-                try publish(as: joinedPath(directory, candidate), force: false)
-                return candidate
-            } catch SparkError.fileExists {
-                continue  // taken: the next name
-            }
-        }
-        throw SparkError.io("no free name for \(name) in \(directory) (tried 10000)")
-    }
-
     /// Closes and removes the file unless it was published.
     func discard() {
         if fd >= 0 { close(fd); fd = -1 }
@@ -323,4 +325,6 @@ final class TemporaryFile {
 /// progress callback, which curl calls on the one thread that runs the transfer.
 private final class ShownName: @unchecked Sendable {
     var name = "attachment"
+    /// The path the headers named when it exists already (and must not be overwritten).
+    var taken: String?
 }

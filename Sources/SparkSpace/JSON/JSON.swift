@@ -16,6 +16,9 @@ public enum JSON: Equatable, Sendable {
     case bool(Bool)
     case int(Int64)
     case double(Double)
+    /// A number neither `int` nor `double` holds as it came (`1e400`, a 400-digit integer): its text,
+    /// written back unchanged. The tool computes with few numbers; it prints every one it was sent.
+    case number(String)
     case string(String)
     case array([JSON])
     case object([String: JSON])
@@ -100,6 +103,7 @@ extension JSON {
         case .bool(let b): out.append(contentsOf: b ? Self.trueBytes : Self.falseBytes)
         case .int(let i): out.append(contentsOf: String(i).utf8)
         case .double(let d): Self.writeDouble(d, into: &out)
+        case .number(let text): out.append(contentsOf: text.utf8)
         case .string(let s): Self.writeString(s, into: &out)
         case .array(let items):
             out.append(UInt8(ascii: "["))
@@ -231,7 +235,17 @@ extension JSON {
             var start = 0
             for i in 0..<bytes.count {
                 let c = bytes[i]
+                if c >= 0xC2, let scalar = invisibleScalar(bytes, at: i) {
+                    // C1 controls, bidi controls, U+2028/2029: valid JSON raw, but a terminal or a
+                    // JavaScript reader takes them for commands; escaped, they are the same string.
+                    guard i >= start else { continue }  // inside a sequence already escaped
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i]))
+                    start = i + (scalar < 0x800 ? 2 : 3)
+                    out.append(contentsOf: [92, UInt8(ascii: "u")] + [12, 8, 4, 0].map { hex[Int((scalar >> UInt32($0)) & 15)] })
+                    continue
+                }
                 guard c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") else { continue }
+                guard i >= start else { continue }
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i]))
                 start = i + 1
                 switch c {
@@ -247,6 +261,20 @@ extension JSON {
             out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<bytes.count]))
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// The scalar at `i` when it is one the writer escapes although JSON allows it raw: C1 controls
+    /// (U+0080-009F), bidi controls (U+061C, U+200E/F, U+202A-202E, U+2066-2069), U+2028/2029.
+    static func invisibleScalar(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int) -> UInt32? {
+        let c = bytes[i]
+        if c == 0xC2, i + 1 < bytes.count, (0x80...0x9F).contains(bytes[i + 1]) { return UInt32(bytes[i + 1]) }
+        if c == 0xD8, i + 1 < bytes.count, bytes[i + 1] == 0x9C { return 0x061C }
+        guard c == 0xE2, i + 2 < bytes.count else { return nil }
+        let scalar = (UInt32(c & 0x0F) << 12) | (UInt32(bytes[i + 1] & 0x3F) << 6) | UInt32(bytes[i + 2] & 0x3F)
+        switch scalar {
+        case 0x200E, 0x200F, 0x2028...0x202E, 0x2066...0x2069: return scalar
+        default: return nil
+        }
     }
 }
 
@@ -481,6 +509,8 @@ struct JSONParser {
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         if isInteger, let i = Int64(text) { return .int(i) }
         guard let d = Double(text), !text.isEmpty else { throw JSONParseError(offset: start, reason: "bad number") }
+        // Out of Int64's range or Double's: kept as it came, never turned into null or a rounded value.
+        if isInteger || !d.isFinite { return .number(text) }
         return .double(d)
     }
 }

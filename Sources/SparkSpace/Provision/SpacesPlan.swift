@@ -93,6 +93,8 @@ struct PlanInputs {
     var roomMembers: [Int: [Membership]]
     var teamMembers: [String: [Membership]]
     var botId: String?
+    /// The e-mails of the identity in use (lower case): never removed, whatever its membership's personId says.
+    var selfEmails: Set<String> = []
 }
 
 extension Space {
@@ -129,9 +131,10 @@ extension Space {
         let teamMembers = try listConcurrently(teamsListed.map(\.name)) {
             try self.teamMemberships(teamId: teamIds[$0]!, as: role)
         }
-        let botId = prune ? try me(role).id : nil
+        let identity = prune ? try me(role) : nil
         return PlanInputs(teams: teams, rooms: rooms, teamIds: teamIds, roomMembers: roomMembers,
-                          teamMembers: teamMembers, botId: botId)
+                          teamMembers: teamMembers, botId: identity?.id,
+                          selfEmails: Set((identity?.emails ?? []).map { $0.lowercased() }))
     }
 
     private func peopleListed(_ room: SpacesManifest.Room) -> Bool {
@@ -189,7 +192,7 @@ extension Space {
         guard team.members != nil || team.moderators != nil else { return rows }
         let current = Self.byEmail(inputs.teamMembers[team.name] ?? [])
         let people = PeopleDiff(members: team.members, moderators: team.moderators, current: current,
-                                botId: inputs.botId, prune: prune)
+                                botId: inputs.botId, selfEmails: inputs.selfEmails, prune: prune)
         let place = "team '\(team.name)'"
         for email in people.add {
             let moderator = people.isModerator(email)
@@ -239,7 +242,7 @@ extension Space {
         guard peopleListed(room) else { return rows }
         let current = Self.byEmail(inputs.roomMembers[index] ?? [])
         let people = PeopleDiff(members: room.participants, moderators: room.moderators, current: current,
-                                botId: inputs.botId, prune: prune)
+                                botId: inputs.botId, selfEmails: inputs.selfEmails, prune: prune)
         let place = "room '\(title)'"
         for email in people.add {
             let moderator = people.isModerator(email)
@@ -286,7 +289,8 @@ struct PeopleDiff {
     var remove: [Membership] = []
     private var moderators: Set<String>
 
-    init(members: [String]?, moderators: [String]?, current: [String: Membership], botId: String?, prune: Bool) {
+    init(members: [String]?, moderators: [String]?, current: [String: Membership], botId: String?,
+         selfEmails: Set<String> = [], prune: Bool) {
         self.moderators = Set((moderators ?? []).map { $0.lowercased() })
         var wanted: [String] = []
         var seen = Set<String>()
@@ -301,9 +305,11 @@ struct PeopleDiff {
             if isModerator(email) && !membership.isModerator { flags.append((membership, true)) }
         }
         guard prune else { return }
-        // --prune: people and moderator flags the manifest does not list go, never the bot's.
+        // --prune: people and moderator flags the manifest does not list go, never the identity in use
+        // (recognized by id and by e-mail: a listing may show it under either alone).
         for (email, membership) in current.sorted(by: { $0.key < $1.key }) {
             if let botId, membership.personId == botId { continue }
+            if selfEmails.contains(email) { continue }
             if !seen.contains(email) {
                 remove.append(membership)
             } else if membership.isModerator && !self.moderators.contains(email) {
@@ -374,28 +380,24 @@ extension Space {
         case .updateTeam(let id, let name, let description):
             return .team(try updateTeam(id: id, name: name, description: description, as: role))
         case .addTeamMember(let team, let email, let moderator):
-            var body: [String: JSON] = ["teamId": .string(try state.teamId(team)), "personEmail": .string(email)]
-            if moderator { body["isModerator"] = true }
-            _ = try api.post("team/memberships", .object(body))
+            _ = try createTeamMembership(teamId: try state.teamId(team), email: email, moderator: moderator, as: role)
         case .setTeamModerator(let id, let moderator):
-            _ = try api.put("team/memberships/\(id)", ["isModerator": .bool(moderator)])
+            _ = try api.put(try WebexClient.path(.teamMembership, id), ["isModerator": .bool(moderator)])
         case .removeTeamMember(let id):
-            try api.delete("team/memberships/\(id)")
+            try api.delete(try WebexClient.path(.teamMembership, id))
         case .createRoom(_, let title, let team):
             return .room(try createRoom(title: title, teamId: try team.map { try state.teamId($0) }, as: role))
         case .updateRoom(let room, var changes):
             if let team = changes.teamId { changes.teamId = try state.teamId(team) }
             return .room(try updateRoom(try state.room(room), changes, as: role))
         case .addParticipant(let room, let email, let moderator):
-            var body: [String: JSON] = ["roomId": .string(try state.roomId(room)), "personEmail": .string(email)]
-            if moderator { body["isModerator"] = true }
-            _ = try api.post("memberships", .object(body))
+            _ = try createMembership(roomId: try state.roomId(room), email: email, moderator: moderator, as: role)
         case .setModerator(let membership, let moderator):
             // The OpenAPI requires isRoomHidden too: keep the member's own.
-            _ = try api.put("memberships/\(membership.id)",
+            _ = try api.put(try WebexClient.path(.membership, membership.id),
                             ["isModerator": .bool(moderator), "isRoomHidden": .bool(membership.isRoomHidden)])
         case .removeParticipant(let id):
-            try api.delete("memberships/\(id)")
+            try api.delete(try WebexClient.path(.membership, id))
         }
         return nil
     }

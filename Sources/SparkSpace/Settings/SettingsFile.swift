@@ -75,6 +75,7 @@ enum SettingsFileReader {
         case .bool(let b): return .scalar(String(b))
         case .int(let i): return .scalar(String(i))
         case .double(let d): return .scalar(String(d))
+        case .number(let text): return .scalar(text)
         case .string(let s): return .scalar(s)
         case .array(let items): return .list(items.map(node))
         case .object(let members):

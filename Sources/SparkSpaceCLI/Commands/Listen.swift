@@ -112,6 +112,9 @@ private func listen(_ inv: Invocation) throws {
     let botId = try space.me(.bot).id
     let stop = StopRequest()
     let verbose = inv.verbose
+    // From here on, stderr is written by the notices' own thread: a stderr nobody drains never
+    // blocks serving, a worker or a stop (SIGTERM, Ctrl-C).
+    let notices = NoticeQueue { inv.note($0) }
     let receiver = WebhookReceiver(configuration: configuration, onDelivery: { delivery in
         let label = "\(delivery["name"]?.string ?? "?") \(delivery["resource"]?.string ?? "?")/"
             + "\(delivery["event"]?.string ?? "?")"
@@ -120,16 +123,17 @@ private func listen(_ inv: Invocation) throws {
             case .event(let event):
                 try lines.print(event)
             case .ignored(let reason):
-                if verbose { inv.note("ignored a delivery (\(label)): \(reason)") }
+                if verbose { notices.post("ignored a delivery (\(label)): \(reason)") }
             }
         } catch is OutputClosed {
             stop.request()
         } catch {
-            inv.warn("warning: delivery \(label) \(delivery["data"]?["id"]?.string ?? ""): \(errorText(error))")
+            let text = "warning: delivery \(label) \(delivery["data"]?["id"]?.string ?? ""): \(errorText(error))"
+            notices.post { inv.warn(text) }
         }
     }, onRejection: { rejection, reason in
         inv.note("refused a request (\(rejection.status)): \(reason)")
-    })
+    }, notices: notices)
 
     SignalHandling.interceptors.set { signal in
         if !stop.request(signal: signal) {
@@ -141,13 +145,13 @@ private func listen(_ inv: Invocation) throws {
     defer { SignalHandling.interceptors.set(nil) }
 
     let bound = try receiver.start()
-    inv.note("listening on http://\(configuration.host):\(bound)\(configuration.path)")
+    notices.post("listening on http://\(configuration.host):\(bound)\(configuration.path)", always: true)
     if let registerURL {
         do {
             let created = try space.registerWebhooks(url: registerURL, secret: secret,
                                                      deleted: { tellDeleted($0, inv) })
-            inv.note("registered \(created.map(\.webhook.name).joined(separator: ", ")) "
-                + "for \(registerURL)")
+            notices.post("registered \(created.map(\.webhook.name).joined(separator: ", ")) "
+                + "for \(registerURL)", always: true)
         } catch {
             receiver.stop()
             throw error
@@ -155,11 +159,13 @@ private func listen(_ inv: Invocation) throws {
     }
 
     stop.wait()
-    inv.note("stopping: finishing the accepted deliveries")
+    notices.post("stopping: finishing the accepted deliveries", always: true)
     receiver.stop()
     if registerURL != nil {
-        let deleted = try space.deregisterWebhooks(deleted: { tellDeleted($0, inv) })
-        inv.note("deregistered \(deleted.count) webhook\(deleted.count == 1 ? "" : "s")")
+        let deleted = try space.deregisterWebhooks(deleted: { record in notices.post(always: true) { tellDeleted(record, inv) } })
+        notices.post("deregistered \(deleted.count) webhook\(deleted.count == 1 ? "" : "s")", always: true)
     }
+    // The last notices get a moment; a stderr nobody reads does not keep the process alive.
+    notices.flush(within: 2)
     if let signal = stop.signal { throw StoppedBySignal(signal: signal) }
 }

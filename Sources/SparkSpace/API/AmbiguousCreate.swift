@@ -1,0 +1,92 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// After a create whose outcome is unknown (the POST was sent, then a 5xx or a lost connection),
+/// the object is looked up and what is true is reported: the object found (done), or the error
+/// saying that the look-up did not find it (failed). Never a second POST (SPEC "Network behaviour").
+extension SparkError {
+    /// True when a POST may have been carried out although no answer said so.
+    public var isAmbiguousCreate: Bool {
+        switch self {
+        case .transport(let method, _, _): return method == "POST"
+        case .api(let failure): return failure.method == "POST" && failure.status >= 500
+        default: return false
+        }
+    }
+
+    /// The same error, with what the look-up found appended to its reason.
+    func lookedUp(_ finding: String) -> SparkError {
+        switch self {
+        case .transport(let method, let path, let reason):
+            return .transport(method: method, path: path, reason: reason + "; " + finding)
+        case .api(var failure):
+            failure.message += "; " + finding
+            return .api(failure)
+        default:
+            return self
+        }
+    }
+}
+
+extension Space {
+    /// Runs `create`; when it fails ambiguously, `lookUp` says whether the object exists after all
+    /// (its value is returned, as if the create had answered) or not (the error, saying so).
+    func createOrLookUp<T>(_ what: String, _ create: () throws -> T, lookUp: () throws -> T?) throws -> T {
+        do {
+            return try create()
+        } catch let failure as SparkError where failure.isAmbiguousCreate {
+            let found: T?
+            do {
+                found = try lookUp()
+            } catch {
+                throw failure.lookedUp("whether the \(what) was made is unknown (the look-up failed: \(error))")
+            }
+            guard let found else { throw failure.lookedUp("a look-up found no such \(what): it was not made") }
+            return found
+        }
+    }
+
+    /// Adds one person to a room (`POST /memberships`), looking the membership up after an ambiguous failure.
+    func createMembership(roomId: String, email: String, moderator: Bool, as role: TokenRole) throws -> Membership {
+        var body: [String: JSON] = ["roomId": .string(roomId), "personEmail": .string(email)]
+        if moderator { body["isModerator"] = true }
+        return try createOrLookUp("membership") {
+            try Membership(json: client(role).post("memberships", .object(body)))
+        } lookUp: {
+            let found = try client(role).get("memberships", query: [("roomId", roomId), ("personEmail", email)])
+            return try (found["items"]?.array ?? []).map(Membership.init(json:))
+                .first { $0.roomId == roomId && $0.personEmail?.lowercased() == email.lowercased() }
+        }
+    }
+
+    /// Adds one person to a team (`POST /team/memberships`), looking the membership up after an ambiguous failure.
+    func createTeamMembership(teamId: String, email: String, moderator: Bool, as role: TokenRole) throws -> Membership {
+        var body: [String: JSON] = ["teamId": .string(teamId), "personEmail": .string(email)]
+        if moderator { body["isModerator"] = true }
+        return try createOrLookUp("team membership") {
+            try Membership(json: client(role).post("team/memberships", .object(body)))
+        } lookUp: {
+            try teamMemberships(teamId: teamId, as: role).first { $0.personEmail?.lowercased() == email.lowercased() }
+        }
+    }
+
+    /// The message just posted to a room, when the room's latest messages show it: sent by the
+    /// identity in use, with the same text (or markdown), created since `since` (a minute of clock skew allowed).
+    func postedMessage(_ message: OutgoingMessage, since: Date, as role: TokenRole) throws -> Message? {
+        guard case .room(let roomId) = message.target else { return nil }
+        let me = try self.me(role).id
+        let recent = try client(role).get("messages", query: [("roomId", roomId), ("max", "50")])
+        let earliest = since.addingTimeInterval(-60)
+        return try (recent["items"]?.array ?? []).map(Message.init(json:)).first { posted in
+            guard posted.personId == me, posted.parentId == message.parentId else { return false }
+            if let created = posted.created.flatMap(RFC3339.millis), Double(created) / 1000 < earliest.timeIntervalSince1970 {
+                return false
+            }
+            if let markdown = message.sentMarkdown, !markdown.isEmpty { return posted.json["markdown"]?.string == markdown }
+            return posted.text == message.text
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import MockWebex
+import SparkSpace
+import SparkSpaceListen
+import XCTest
+
+/// Issue 25 item 3: one unauthenticated client must not freeze `listen`: with stderr a pipe
+/// nobody reads (and full), a flood of refused requests neither keeps a signed delivery out nor
+/// keeps SIGTERM from ending the process.
+final class HostileListenFloodTests: MockTestCase {
+    /// A free port on 127.0.0.1 (bound, then let go).
+    private func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { _ = Glibc.close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        try withUnsafeMutablePointer(to: &address) { pointer in
+            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
+                guard bind(fd, raw, length) == 0, getsockname(fd, raw, &length) == 0 else {
+                    throw NSError(domain: "freePort", code: Int(errno))
+                }
+            }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// A pipe whose buffer is already full: the next write on it blocks until someone reads.
+    private func fullPipe() -> (read: Int32, write: Int32) {
+        var fds: [Int32] = [0, 0]
+        XCTAssertEqual(pipe(&fds), 0)
+        let flags = fcntl(fds[1], F_GETFL)
+        _ = fcntl(fds[1], F_SETFL, flags | O_NONBLOCK)
+        let junk = [UInt8](repeating: UInt8(ascii: "x"), count: 4096)
+        while write(fds[1], junk, junk.count) > 0 {}
+        _ = fcntl(fds[1], F_SETFL, flags)  // the listener gets a blocking pipe, as a shell gives it
+        return (fds[0], fds[1])
+    }
+
+    func testAFloodWithStderrAFullPipeNeitherKeepsADeliveryOutNorStopsSIGTERM() throws {
+        let port = try freePort()
+        let stderrPipe = fullPipe()
+        defer { _ = Glibc.close(stderrPipe.read) }
+        let process = Process()
+        process.executableURL = binaryURL
+        process.arguments = ["listen", "--binding", "127.0.0.1", "--port", String(port), "--secret", "s3cret"]
+        process.environment = env.merging(["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
+                                           "HOME": NSTemporaryDirectory() + "spark-space-home-none"]) { $1 }
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle(fileDescriptor: stderrPipe.write, closeOnDealloc: true)
+        process.standardInput = FileHandle.nullDevice
+        let lines = LineCollector(out.fileHandleForReading)
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+
+        // Up: the port answers.
+        var up = false
+        for _ in 0..<200 where !up {
+            if let probe = try? RawClient(port: port) { probe.close(); up = true } else { Thread.sleep(forTimeInterval: 0.05) }
+        }
+        XCTAssertTrue(up, "listen did not start")
+
+        // The flood: 2,000 refused requests (wrong path, wrong method, bad signature) on a few connections.
+        let flood = "GET /hook HTTP/1.1\r\nHost: x\r\n\r\n" + "GET /x HTTP/1.1\r\nHost: x\r\n\r\n"
+            + "POST /hook HTTP/1.1\r\nHost: x\r\nX-Spark-Signature: 00\r\nContent-Length: 2\r\n\r\n{}"
+        let group = DispatchGroup()
+        for _ in 0..<4 {
+            DispatchQueue.global().async(group: group) {
+                guard let client = try? RawClient(port: port) else { return }
+                for _ in 0..<170 { client.send(flood) }
+                client.send("GET /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                _ = client.readUntilClosed(timeout: 20)
+                client.close()
+            }
+        }
+        XCTAssertEqual(group.wait(timeout: .now() + 60), .success, "the flood was not answered")
+
+        // A signed delivery is still answered and printed.
+        let body = #"{"name":"shellbot-memberships","resource":"memberships","event":"created","data":{"roomId":"R","personEmail":"new@example.com","personId":"P"}}"#
+        let signature = WebhookSignature.sign(Array(body.utf8), secret: "s3cret")
+        let client = try RawClient(port: port)
+        defer { client.close() }
+        client.send("POST /hook HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Spark-Signature: \(signature)\r\n"
+            + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)")
+        XCTAssertEqual(client.readUntilClosed(timeout: 15), .closed)
+        XCTAssertTrue(client.received.hasPrefix("HTTP/1.1 200"), "delivery: \(client.received)")
+        XCTAssertTrue(lines.wait(timeout: 15) { $0.contains("new@example.com") }, "the join event was not printed")
+
+        // SIGTERM ends it although stderr is still full.
+        kill(process.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(15)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        XCTAssertFalse(process.isRunning, "SIGTERM did not end listen")
+    }
+}
+
+/// Collects the lines of a pipe as they come.
+final class LineCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var text = ""
+
+    init(_ handle: FileHandle) {
+        DispatchQueue.global().async { [self] in
+            while true {
+                let data = handle.availableData
+                if data.isEmpty { return }
+                lock.lock()
+                text += String(decoding: data, as: UTF8.self)
+                lock.unlock()
+            }
+        }
+    }
+
+    /// Waits until `condition` holds for the text so far.
+    func wait(timeout: Double, _ condition: (String) -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            lock.lock()
+            let now = text
+            lock.unlock()
+            if condition(now) { return true }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return false
+    }
+}
