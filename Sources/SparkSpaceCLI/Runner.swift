@@ -33,7 +33,7 @@ public func run(_ arguments: [String], terminal: Terminal = Terminal(), transpor
     } catch {
         invocation.status.clear()
         try? invocation.out.flush()
-        return report(error, console: console)
+        return report(invocation.explained(error), console: console)
     }
 }
 

@@ -86,6 +86,8 @@ public final class WebexClient {
     /// When true (`--dry-run`), every request that writes (not GET or HEAD) becomes a
     /// `.plannedWrite` event and is never sent; the caller gets a stand-in answer (see `plannedResponse`).
     public var dryRun = false
+    /// Who this client is, named in every 401/403 (`bot (token from $CISCO_SPARK_BOT_TOKEN, ***abcd)`).
+    public var identity: String?
     private let token: String
     private let apiOrigin: String
 
@@ -290,8 +292,10 @@ public final class WebexClient {
             message += ": \(detail)"
         }
         let tracking = body?["trackingId"]?.string ?? response.headers["TrackingID"]
-        return .api(APIFailure(method: method, path: logPath(url), status: response.status,
-                               message: message, trackingId: tracking))
+        var failure = APIFailure(method: method, path: logPath(url), status: response.status,
+                                 message: message, trackingId: tracking)
+        if response.status == 401 || response.status == 403 { failure.identity = identity }
+        return .api(failure)
     }
 
     /// Parses a response body as a JSON object; only a 204 may come without a body (it is `{}`).

@@ -23,17 +23,34 @@ let identityCommands: [CommandSpec] = [
         ]),
 ]
 
+/// Each identity that works is printed; each that fails is one error line on stderr (SPEC: a
+/// 401/403 names the identity), and then exit 3 (or the failures' code).
 private func whoami(_ inv: Invocation) throws {
-    let result = try inv.space.whoami()
+    let space = try inv.space
+    let roles: [TokenRole] = space.settings.token == nil && space.hasAuditToken ? [.audit]
+        : space.hasAuditToken ? [.bot, .audit] : [.bot]
+    var people: [(TokenRole, JSON)] = []
+    var failures: [(TokenRole, Error)] = []
+    for role in roles {
+        do {
+            people.append((role, try space.me(role).json))
+        } catch let error as SparkError {
+            if case .missingToken = error { throw error }
+            failures.append((role, error))
+        }
+    }
     if inv.output.format == .json {
-        return try inv.output.item(result, columns: [])
+        try inv.output.item(.object(Dictionary(uniqueKeysWithValues: people.map { ($0.0.rawValue, $0.1) })),
+                            columns: [])
+    } else {
+        try inv.output.list(people.map { role, person in person.merging([("token", .string(role.rawValue))]) },
+                            columns: personColumns)
     }
-    let rows = TokenRole.allCases.compactMap { role -> JSON? in
-        guard var person = result[role.rawValue] else { return nil }
-        person["token"] = .string(role.rawValue)
-        return person
-    }
-    try inv.output.list(rows, columns: personColumns)
+    guard !failures.isEmpty else { return }
+    try inv.out.flush()
+    for (_, error) in failures.dropLast() { inv.warn("error: \(errorText(error))") }
+    // The last one as the command's error: a 401/403 names the identity, a 404 gets its hint.
+    throw failures.last!.1
 }
 
 private func showSettings(_ inv: Invocation) throws {
