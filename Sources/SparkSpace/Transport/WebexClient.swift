@@ -191,8 +191,12 @@ public final class WebexClient {
                 // 3xx here is a redirect curl did not follow (no Location): not a success.
                 let retryAfter = response.headers["Retry-After"]
                 let outcome = AttemptOutcome.status(response.status, retryAfter: retryAfter)
+                // The notice is told as the wait is taken from the budget: in order across threads.
+                let cause = waitCause(response.status)
                 switch policy.decide(method: method, outcome: outcome, retries: retries, budget: budget,
-                                     shortWaits: shortWaits) {
+                                     shortWaits: shortWaits, waiting: { [observer] seconds, left in
+                                         observer?(.waiting(reason: cause, seconds: seconds, budgetLeft: left))
+                                     }) {
                 case .retry(let delay):
                     if isWait(response.status) && policy.waitAsked(retryAfter) < policy.minimumWait { shortWaits += 1 }
                     try pause(delay, retrying: &retries, wait: isWait(response.status),
@@ -263,13 +267,11 @@ public final class WebexClient {
         }
     }
 
-    /// The one place the client waits before another attempt, and so the one place that says so.
-    /// A wait the API asked for (429/423) is not a step of the retry schedule.
+    /// The one place the client waits before another attempt. A wait the API asked for
+    /// (429/423) is not a step of the retry schedule, and was said as the budget granted it.
     private func pause(_ seconds: Double, retrying retries: inout Int, wait: Bool, cause: String,
                        method: String, url: String) throws {
-        if wait {
-            observer?(.waiting(reason: cause, seconds: seconds, budgetLeft: budget.remaining))
-        } else {
+        if !wait {
             observer?(.retrying(method: method, path: logPath(url), seconds: seconds, cause: cause))
             retries += 1
         }

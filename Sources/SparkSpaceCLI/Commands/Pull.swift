@@ -48,6 +48,11 @@ private func pull(_ inv: Invocation) throws {
     let selfId = try space.me(role).id
     var cursor = state.rooms[roomId]
     var saved = cursor != nil
+    // On a terminal, say that it polls (else a quiet room looks like a hang).
+    if !once && inv.status.enabled {
+        inv.note("polling every \(formatSeconds(interval)) for messages that mention \(role == .bot ? "the bot" : "you"); "
+            + "Ctrl-C to stop")
+    }
     while true {
         do {
             let (events, next) = try space.pullEvents(roomId: roomId, after: cursor, selfId: selfId, as: role)
