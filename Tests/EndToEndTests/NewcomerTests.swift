@@ -263,6 +263,19 @@ final class NewcomerTests: MockTestCase {
         XCTAssertTrue(run.stderr.contains("done: \(first)"), run.stderr)
     }
 
+    func testCtrlCOnATerminalLeavesNoProgressLineBehind() throws {
+        let room = mock.addRoom(title: "Ops")
+        mock.latency = 0.2
+        let emails = (1...60).map { "p\($0)@example.com" }.joined(separator: " ")
+        let r = try onTerminal("timeout -s INT 1.5 \(binary) participants add \(room.id) \(emails); true")
+        let summary = try XCTUnwrap(r.stdout.range(of: "interrupted after "), r.stdout)
+        let before = r.stdout[..<summary.lowerBound], after = r.stdout[summary.upperBound...]
+        XCTAssertTrue(before.contains("people done"), r.stdout)
+        // The line was cleared before the summary, and not drawn again after it.
+        XCTAssertTrue(before.hasSuffix("\r\u{1B}[Kspark-space: "), String(before.suffix(60)).debugDescription)
+        XCTAssertFalse(after.contains("people done"), String(after).debugDescription)
+    }
+
     // MARK: Small ones
 
     func testParticipantsSetOfANonMemberIsReportedOnce() throws {
