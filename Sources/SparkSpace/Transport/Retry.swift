@@ -28,8 +28,11 @@ public final class SystemSleeper: Sleeper {
 public final class WaitBudget: @unchecked Sendable {
     private let lock = ThreadLock()
     private var left: Double
-    /// Until when (on `now`'s clock) the waits taken so far run: a new wait pays only past it.
+    /// Until when (on `now`'s clock) the waits in progress run: a new wait pays only past it.
     private var coveredUntil = -Double.infinity
+    /// Waits taken and not yet ended (`ended()`): once none is left, nothing is covered (a
+    /// sleeper that does not really sleep, in tests, then pays each wait in full).
+    private var inProgress = 0
     private let now: @Sendable () -> Double
 
     /// - Parameter now: seconds on a monotonic clock (tests give their own).
@@ -45,8 +48,9 @@ public final class WaitBudget: @unchecked Sendable {
         return left
     }
 
-    /// Takes a wait of `seconds` starting now: only the part of it that no earlier wait covers
-    /// is spent. False (and nothing taken) when that part is more than is left.
+    /// Takes a wait of `seconds` starting now: only the part of it that no wait in progress
+    /// covers is spent. False (and nothing taken) when that part is more than is left. A wait
+    /// taken is in progress until `ended()`.
     public func take(_ seconds: Double) -> Bool {
         take(seconds, then: { _ in })
     }
@@ -62,8 +66,17 @@ public final class WaitBudget: @unchecked Sendable {
         guard cost <= left else { return false }
         left -= cost
         coveredUntil = max(coveredUntil, end)
+        inProgress += 1
         tell(left)
         return true
+    }
+
+    /// One wait granted by `take` is over (the caller slept it).
+    public func ended() {
+        lock.lock()
+        defer { lock.unlock() }
+        inProgress = max(0, inProgress - 1)
+        if inProgress == 0 { coveredUntil = -Double.infinity }
     }
 }
 

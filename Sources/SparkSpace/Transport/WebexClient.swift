@@ -276,6 +276,7 @@ public final class WebexClient {
             retries += 1
         }
         sleeper.sleep(seconds: seconds)
+        if wait { budget.ended() }
     }
 
     private func log(_ method: String, _ url: String, _ status: Int?, _ started: Date, note: String? = nil) {
