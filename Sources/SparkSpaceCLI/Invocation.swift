@@ -177,7 +177,8 @@ public final class Invocation {
         case .file: source = "api_url in \(settings.file ?? "the settings file")"
         default: source = "the API URL"
         }
-        throw UsageError("\(source) '\(settings.apiURL)' has no scheme: give http:// or https:// "
+        let what = settings.apiURL.contains("://") ? "is not an http:// or https:// URL" : "has no scheme"
+        throw UsageError("\(source) '\(settings.apiURL)' \(what): give http:// or https:// "
             + "(e.g. https://webexapis.com/v1)")
     }
 

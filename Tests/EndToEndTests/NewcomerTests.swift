@@ -285,6 +285,15 @@ final class NewcomerTests: MockTestCase {
         XCTAssertEqual(r.stderr, "spark-space: error: nobody@example.com is not a member of the room\n")
     }
 
+    func testOneMessageOrWebhookThatFailsToDeleteIsReportedOnce() throws {
+        var r = try run(["messages", "delete", "Y2lzY29zcGFyazovL3VzL01FU1NBR0Uvbm9uZQ", "--yes"])
+        XCTAssertEqual(r.code, 4, r.stderr)
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+        r = try run(["webhooks", "delete", "Y2lzY29zcGFyazovL3VzL1dFQkhPT0svbm9uZQ", "--yes"])
+        XCTAssertEqual(r.code, 4, r.stderr)
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+    }
+
     func testBusyPortIsAPlainSentence() throws {
         let listener = try BackgroundRun(["listen", "--binding", "127.0.0.1", "--port", "0"], env: env)
         let prefix = "listening on http://127.0.0.1:"

@@ -168,37 +168,18 @@ final class BulkPrinter {
     /// printing needs anyway, and each row is one more done.
     private let progress: CountProgress
     private var done = 0
-    /// The e-mails in input order; the first `done` of them have their result.
-    private let emails: [String]
-    private let lock = ThreadLock()
+    /// Who was done, said on Ctrl-C.
+    private let tally: DoneTally
 
     init(inv: Invocation, emails: [String]) {
         self.inv = inv
-        self.emails = emails
         stream = ItemStream(output: inv.output, columns: bulkResultColumns)
         progress = CountProgress(inv.status, noun: "people done", total: emails.count)
-        SignalHandling.lastWords.set(summary: { [weak self] in self?.sayInterrupted() })
-    }
-
-    deinit { SignalHandling.lastWords.set(summary: nil) }
-
-    /// On Ctrl-C (from the signal's thread): who was done and who was not.
-    private func sayInterrupted() {
-        lock.lock()
-        let count = done
-        lock.unlock()
-        func names(_ list: ArraySlice<String>) -> String {
-            list.isEmpty ? "none" : list.prefix(50).joined(separator: ", ")
-                + (list.count > 50 ? " and \(list.count - 50) more" : "")
-        }
-        inv.warn("interrupted after \(count) of \(emails.count): done: \(names(emails.prefix(count))); "
-            + "not done: \(names(emails.dropFirst(count)))")
+        tally = DoneTally(emails, console: inv.console)
     }
 
     func add(_ result: ParticipantResult) {
-        lock.lock()
-        done += 1
-        lock.unlock()
+        done = tally.markDone()
         progress.update(done)
         var row: [String: JSON] = ["email": .string(result.email), "status": .string(result.status.rawValue)]
         if let error = result.error { row["error"] = .string(errorText(error)) }

@@ -110,7 +110,9 @@ private func deleteWebhooks(_ inv: Invocation) throws {
     if !inv.has(.yes) && !inv.dryRun { try inv.confirm(deleting: webhooksNamed(ids, space: space, as: role)) }
     let stream = ItemStream(output: inv.output, columns: webhookDeletionColumns)
     var rows: [JSON] = []
+    let tally = DoneTally(ids, console: inv.console)
     let results = space.deleteWebhooks(ids: ids, as: role) { result in
+        tally.markDone()
         var row: [String: JSON] = ["id": .string(result.id), "status": .string(result.error == nil ? "deleted" : "failed")]
         if let name = result.webhook?.name { row["name"] = .string(name) }
         if let error = result.error { row["error"] = .string(errorText(error)) }
@@ -119,6 +121,8 @@ private func deleteWebhooks(_ inv: Invocation) throws {
     try stream.write(rows)
     try stream.finish()
     let failures = results.compactMap(\.error)
+    // One id: its error is the command's one line (not a line, a summary and a count).
+    if results.count == 1, let error = failures.first { throw error }
     for result in results { if let error = result.error { inv.warn("error: \(result.id): \(errorText(error))") } }
     inv.noteDone("deleted \(results.count - failures.count), failed \(failures.count)")
     if !failures.isEmpty {
