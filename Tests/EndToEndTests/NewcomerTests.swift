@@ -332,9 +332,21 @@ final class NewcomerTests: MockTestCase {
         XCTAssertTrue(r.stdout.split(separator: "\n").contains("space.token"), r.stdout)
         r = try run(["settings", "show", "--fields", "space", "-o", "json"])
         XCTAssertEqual(r.code, 0, r.stderr)
-        XCTAssertTrue(r.stdout.contains("\"token\": \"***oken\""), r.stdout)
+        XCTAssertTrue(r.stdout.contains("\"space.token\": \"***oken\""), r.stdout)
+        // A setting or a section by name, in any format.
+        r = try run(["settings", "show", "--fields", "space.token,server.port", "-o", "tsv"])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "space.token\t***oken\nserver.port\t8080\n")
+        r = try run(["settings", "show", "--fields", "server", "--sources", "-o", "tsv"])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("server.port\t8080\tdefault\n"), r.stdout)
+        XCTAssertFalse(r.stdout.contains("space."), r.stdout)
         r = try run(["settings", "show", "--fields", "space.token", "-o", "json"])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertEqual(try r.json() as? [String: String], ["space.token": "***oken"])
+        r = try run(["settings", "show", "--fields", "space.title"])
         XCTAssertEqual(r.code, 2, r.stderr)
-        XCTAssertTrue(r.stderr.contains("fields: api_url, file, network, server, space"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("no setting 'space.title'; settings: api_url, file, network.retry_delays"),
+                      r.stderr)
     }
 }
