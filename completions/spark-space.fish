@@ -442,7 +442,7 @@ complete -c spark-space -n '__spark_space_in webhooks update' -l name -x -d 'the
 complete -c spark-space -n '__spark_space_in webhooks update' -l url -x -d 'the new target URL'
 complete -c spark-space -n '__spark_space_in webhooks update' -l secret -x -d 'the new secret'
 complete -c spark-space -n '__spark_space_in webhooks update' -l filter -x -d 'refused: Webex cannot change a filter'
-complete -c spark-space -n '__spark_space_in webhooks update' -l status -x -a 'active inactive' -d 'active or inactive'
+complete -c spark-space -n '__spark_space_in webhooks update' -l status -x -a 'active inactive' -d 'active (re-activate; Webex cannot deactivate a webhook)'
 
 # spark-space webhooks delete
 complete -c spark-space -n '__spark_space_in webhooks delete' -s y -l yes -d 'do not ask for confirmation'
@@ -452,7 +452,7 @@ complete -c spark-space -n '__spark_space_in listen' -l binding -x -d 'address t
 complete -c spark-space -n '__spark_space_in listen' -l port -x -d 'port to listen on (default server.port, 8080; 0 = any free)'
 complete -c spark-space -n '__spark_space_in listen' -l hook -x -d 'path deliveries are posted to (default server.hook, /hook)'
 complete -c spark-space -n '__spark_space_in listen' -l secret -x -d 'require deliveries signed with S (default server.secret)'
-complete -c spark-space -n '__spark_space_in listen' -l register -x -d 'register the webhooks for URL on start, deregister on exit'
+complete -c spark-space -n '__spark_space_in listen' -l register -x -d 'register a set of this run\'s own for URL on start (listen-HOST-PID), delete it on exit'
 
 # spark-space pull
 complete -c spark-space -n '__spark_space_in pull' -l interval -x -d 'seconds between polls (default 10)'

@@ -62,8 +62,22 @@ public final class Space {
             policy: RetryPolicy(delays: settings.retryDelays), budget: budget, sleeper: sleeper)
         client.observer = observer
         client.dryRun = dryRun
+        client.identity = "\(role.rawValue) (token from \(tokenOrigin(role)), \(redact(token)))"
         clients[role] = client
         return client
+    }
+
+    /// Where the token of `role` came from: what the caller said (`--token-file t`), else the
+    /// settings file, the environment variable, or the caller's overrides.
+    public func tokenOrigin(_ role: TokenRole) -> String {
+        let key = role == .bot ? "space.token" : "space.audit_token"
+        if let told = settings.tokenOrigins[key] { return told }
+        switch settings.sources[key] {
+        case .file: return "settings file \(settings.file ?? "?") (\(key))"
+        case .env: return role == .bot ? "$CISCO_SPARK_BOT_TOKEN" : "$CISCO_SPARK_AUDIT_TOKEN"
+        case .flag: return "the command line"
+        default: return "the default"
+        }
     }
 
     /// The person behind a token (`GET /people/me`, seed `on_connect`).

@@ -109,6 +109,9 @@ public struct APIFailure: Equatable, Sendable {
     public var status: Int
     public var message: String
     public var trackingId: String?
+    /// On a 401 or 403: which identity's token was refused, where it came from and its last 4
+    /// characters (`bot (token from --token-file t, ***abcd)`); nil elsewhere.
+    public var identity: String?
 
     public init(method: String, path: String, status: Int, message: String, trackingId: String?) {
         self.method = method
@@ -125,6 +128,7 @@ extension SparkError: CustomStringConvertible {
         case .api(let f):
             var text = "\(f.method) \(f.path): \(f.status) \(f.message)"
             if let id = f.trackingId { text += " (trackingId \(id))" }
+            if let identity = f.identity { text += "; identity: \(identity)" }
             return text
         case .transport(let method, let path, let reason): return "\(method) \(path): \(reason)"
         case .waitBudgetSpent(let method, let path, let status, let wait):

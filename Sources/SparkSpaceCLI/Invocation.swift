@@ -15,6 +15,8 @@ public final class Invocation {
     /// The HTTP transport of a test; nil: libcurl.
     private let transport: HTTPTransport?
     private var cachedSpace: Space?
+    /// The run's first HTTP exchange (for the hint of an API URL without `/v1`).
+    let firstRequest = FirstRequest()
     private var cachedOutput: Output?
     private var stdinTaken = false
 
@@ -152,7 +154,32 @@ public final class Invocation {
         overrides["space.audit_token"] = try tokenOverride(.auditToken, fileFlag: .auditTokenFile)
         overrides["space.room"] = value(.room)
         overrides["api_url"] = value(.apiUrl)
-        return try SettingsLoader(environment: console.environment).load(file: value(.config), overrides: overrides)
+        var settings = try SettingsLoader(environment: console.environment)
+            .load(file: value(.config), overrides: overrides)
+        // A 401/403 names the flag a token came from (SPEC "Exit codes").
+        settings.tokenOrigins["space.token"] = value(.tokenFile).map { "--token-file \($0)" }
+            ?? value(.token).map { _ in "--token" }
+        settings.tokenOrigins["space.audit_token"] = value(.auditTokenFile).map { "--audit-token-file \($0)" }
+            ?? value(.auditToken).map { _ in "--audit-token" }
+        try checkAPIURL(settings)
+        return settings
+    }
+
+    /// SPEC "Exit codes": an API URL without `http://` or `https://` is a usage error before any
+    /// request (a token must never go to a URL curl would guess the scheme of).
+    private func checkAPIURL(_ settings: Settings) throws {
+        let lower = settings.apiURL.lowercased()
+        guard !lower.hasPrefix("http://") && !lower.hasPrefix("https://") else { return }
+        let source: String
+        switch settings.sources["api_url"] {
+        case .flag: source = "--api-url"
+        case .env: source = "SPARK_API_URL"
+        case .file: source = "api_url in \(settings.file ?? "the settings file")"
+        default: source = "the API URL"
+        }
+        let what = settings.apiURL.contains("://") ? "is not an http:// or https:// URL" : "has no scheme"
+        throw UsageError("\(source) '\(settings.apiURL)' \(what): give http:// or https:// "
+            + "(e.g. https://webexapis.com/v1)")
     }
 
     /// The space: settings plus API clients, made on first use.
@@ -165,8 +192,12 @@ public final class Invocation {
                                  caFile: caFile()) as HTTPTransport
             // The console decides what each event says (see `Console.observe`).
             let console = self.console
+            let first = firstRequest
             let made = Space(settings: settings, transport: transport, maxWait: seconds(.maxWait) ?? 300,
-                                  observer: { event in console.observe(event) }, dryRun: dryRun)
+                                  observer: { event in
+                                      first.see(event)
+                                      console.observe(event)
+                                  }, dryRun: dryRun)
             cachedSpace = made
             return made
         }
@@ -199,5 +230,39 @@ public final class Invocation {
     /// The token role chosen by `--as` (else `fallback`).
     func role(default fallback: TokenRole = .bot) -> TokenRole {
         value(.role).flatMap(TokenRole.init(rawValue:)) ?? fallback
+    }
+}
+
+/// The first HTTP exchange of a run, told by the clients' events from any thread.
+final class FirstRequest: @unchecked Sendable {
+    private let lock = ThreadLock()
+    private var entry: RequestLogEntry?
+
+    func see(_ event: ClientEvent) {
+        guard case .request(let logged) = event else { return }
+        lock.lock()
+        if entry == nil { entry = logged }
+        lock.unlock()
+    }
+
+    var logged: RequestLogEntry? {
+        lock.lock()
+        defer { lock.unlock() }
+        return entry
+    }
+}
+
+extension Invocation {
+    /// `error` with a hint where the cause is likely elsewhere: an API URL whose first request
+    /// answers 404 and whose path does not end in `/v1` (SPEC "Exit codes").
+    func explained(_ error: Error) -> Error {
+        guard case SparkError.api(let failure)? = error as? SparkError, failure.status == 404,
+              let first = firstRequest.logged, first.status == 404, first.path == failure.path,
+              let base = cachedSpace?.settings.apiURL
+        else { return error }
+        let path = URLComponents(string: base)?.path ?? ""
+        guard !path.hasSuffix("/v1") && !path.hasSuffix("/v1/") else { return error }
+        return HintedError(underlying: error, hint: "the API URL \(base) answered 404 to the first request: "
+            + "does it lack /v1? (Webex's is https://webexapis.com/v1)")
     }
 }

@@ -112,7 +112,8 @@ extension OptionSpec {
     static let name = OptionSpec("name", value: "N", help: "the new name")
     static let url = OptionSpec("url", value: "U", help: "the new target URL")
     static let status = OptionSpec(
-        "status", value: "STATUS", help: "active or inactive", kind: .choice(WebhookVocabulary.statuses))
+        "status", value: "STATUS", help: "active (re-activate; Webex cannot deactivate a webhook)",
+        kind: .choice(WebhookVocabulary.statuses))
     static let manifestFile = OptionSpec(
         "file", short: "f", value: "FILE", help: "the spaces manifest (YAML or JSON)", completion: .file,
         kind: .path)
@@ -126,7 +127,7 @@ extension OptionSpec {
     static let hook = OptionSpec(
         "hook", value: "PATH", help: "path deliveries are posted to (default server.hook, /hook)")
     static let register = OptionSpec(
-        "register", value: "URL", help: "register the webhooks for URL on start, deregister on exit")
+        "register", value: "URL", help: "register a set of this run's own for URL on start (listen-HOST-PID), delete it on exit")
     static let method = OptionSpec(
         "method", short: "X", value: "METHOD", help: "GET (default), POST, PUT, PATCH, DELETE or HEAD")
     static let field = OptionSpec(

@@ -24,6 +24,11 @@ public func run(_ arguments: [String], terminal: Terminal = Terminal(), transpor
     }
     console = console.with(quiet: parsed.has(OptionSpec.quiet.long), verbose: parsed.has(OptionSpec.verbose.long))
     let invocation = Invocation(parsed: parsed, console: console, transport: transport)
+    // Said before the process ends on a signal: the progress line goes (and a bulk command
+    // adds who was done, see `BulkPrinter`).
+    let status = invocation.status
+    SignalHandling.lastWords.set(clear: { status.clear() })
+    defer { SignalHandling.lastWords.set(clear: nil) }
     // Whatever happens, the progress line goes before the last word.
     do {
         try parsed.command.run!(invocation)
@@ -33,7 +38,7 @@ public func run(_ arguments: [String], terminal: Terminal = Terminal(), transpor
     } catch {
         invocation.status.clear()
         try? invocation.out.flush()
-        return report(error, console: console)
+        return report(invocation.explained(error), console: console)
     }
 }
 
@@ -117,6 +122,7 @@ public func installSignalHandlers() {
         source.setEventHandler {
             // `listen` stops cleanly instead (and deregisters what it registered).
             if SignalHandling.interceptors.run(signal: number) { return }
+            SignalHandling.lastWords.say()
             TemporaryFiles.shared.removeAll()
             _exit(code)
         }
@@ -129,6 +135,35 @@ public func installSignalHandlers() {
 enum SignalHandling {
     nonisolated(unsafe) static var sources: [DispatchSourceSignal] = []
     nonisolated(unsafe) static var interceptors = SignalInterceptors()
+    nonisolated(unsafe) static var lastWords = LastWords()
+}
+
+/// What a run says when a signal ends it: the progress line cleared, then what a bulk command
+/// had done (SPEC "Feedback on long work": after Ctrl-C, who was done).
+final class LastWords: @unchecked Sendable {
+    private let lock = ThreadLock()
+    private var clear: (() -> Void)?
+    private var summary: (() -> Void)?
+
+    func set(clear: (() -> Void)?) {
+        lock.lock()
+        self.clear = clear
+        lock.unlock()
+    }
+
+    func set(summary: (() -> Void)?) {
+        lock.lock()
+        self.summary = summary
+        lock.unlock()
+    }
+
+    func say() {
+        lock.lock()
+        let (clear, summary) = (self.clear, self.summary)
+        lock.unlock()
+        clear?()
+        summary?()
+    }
 }
 
 /// Handlers that take over SIGINT/SIGTERM, e.g. to stop a server cleanly.

@@ -130,7 +130,18 @@ public final class WebhookReceiver: @unchecked Sendable {
             return channel.localAddress?.port ?? configuration.port
         } catch {
             try? group.syncShutdownGracefully()
-            throw SparkError.io("cannot listen on \(configuration.host):\(configuration.port): \(error)")
+            throw SparkError.io("cannot listen on \(configuration.host):\(configuration.port): \(Self.bindReason(error))")
+        }
+    }
+
+    /// Why a bind failed, as a sentence (not NIO's `bind(descriptor:ptr:bytes:)… errno: 98`).
+    static func bindReason(_ error: Error) -> String {
+        guard let io = error as? IOError else { return "\(error)" }
+        switch io.errnoCode {
+        case EADDRINUSE: return "the port is in use (another listener?); choose another with --port, or 0 for any free one"
+        case EACCES: return "permission denied (ports below 1024 need privileges); choose another with --port"
+        case EADDRNOTAVAIL: return "no such address on this machine; check --binding"
+        default: return String(cString: strerror(io.errnoCode))
         }
     }
 

@@ -205,7 +205,13 @@ final class HostileServerTests: XCTestCase {
     }
 
     func testPermanentFailuresAreNotRetried() throws {
-        for url in ["gopher://127.0.0.1:1/v1", "http://127.0.0.1:99999/v1", "ftp://127.0.0.1/v1"] {
+        // Issue 24: a scheme other than http(s) is a usage error before any request.
+        for url in ["gopher://127.0.0.1:1/v1", "ftp://127.0.0.1/v1"] {
+            let r = try spark(["whoami", "-v", "--api-url", url], env: hostileEnv)
+            XCTAssertEqual(r.code, 2, "\(url): \(r.stderr)")
+            XCTAssertFalse(r.stderr.contains("GET "), r.stderr)
+        }
+        for url in ["http://127.0.0.1:99999/v1"] {
             let r = try spark(["whoami", "-v", "--api-url", url], env: hostileEnv)
             XCTAssertEqual(r.code, 1, "\(url): \(r.stderr)")
             let attempts = r.stderr.split(separator: "\n").filter { $0.contains("GET ") && !$0.contains("error:") }

@@ -377,22 +377,37 @@ final class ListenTests: MockTestCase, @unchecked Sendable {
         XCTAssertEqual(event["attachment"] as? String, "report 2026.pdf")
     }
 
-    func testRegisterOnStartAndDeregisterOnExit() throws {
-        mock.addWebhook(token: "audit-token", name: "alice-personal")
-        let foreign = mock.addWebhook(token: "bot-token", name: "prod-integration")
-        try startListen(["--register", "https://bot.example.com/hook", "--secret", "sec-1234"],
-                        env: ["CISCO_SPARK_AUDIT_TOKEN": "audit-token"])
-        XCTAssertTrue(listener!.wait { self.listener!.stderr.contains("registered") }, listener!.stderr)
-        XCTAssertEqual(Set(mock.webhooks(token: "bot-token").map { $0["name"] as! String }),
-                       ["prod-integration", "shellbot-memberships", "shellbot-messages"])
-        XCTAssertEqual(Set(mock.webhooks(token: "audit-token").map { $0["name"] as! String }),
-                       ["alice-personal", "shellbot-audit"])
-        XCTAssertEqual(Set(mock.webhooks(token: "bot-token").compactMap { $0["secret"] as? String }), ["sec-1234"])
-        XCTAssertEqual(listener!.stop(), 0, listener!.stderr)
-        // Only the shellbot- hooks go, each said on stderr; another integration's hook survives.
-        XCTAssertEqual(mock.webhooks(token: "bot-token").map { $0["id"] as? String }, [foreign])
-        XCTAssertTrue(listener!.stderr.contains("deleted webhook 'shellbot-messages'"), listener!.stderr)
-        XCTAssertEqual(mock.webhooks(token: "audit-token").map { $0["name"] as! String }, ["alice-personal"])
+    /// Issue 24: a listener's webhooks are its own set (`listen-HOST-PID`): another deployment's
+    /// `shellbot-*` hooks and their neighbours are never replaced, and exactly that set goes on exit.
+    func testRegisterCreatesASetOfItsOwnAndDeletesExactlyThatOnExit() throws {
+        for signal in [SIGTERM, SIGINT] {
+            mock.addWebhook(token: "audit-token", name: "alice-personal")
+            let others = ["shellbot-memberships", "shellbot-messages", "shellbot-dev-messages", "shellbot2-messages",
+                          "prod-integration"].map { mock.addWebhook(token: "bot-token", name: $0) }
+            let audited = mock.addWebhook(token: "audit-token", name: "shellbot-audit")
+            try startListen(["--register", "https://bot.example.com/hook", "--secret", "sec-1234"],
+                            env: ["CISCO_SPARK_AUDIT_TOKEN": "audit-token"])
+            XCTAssertTrue(listener!.wait { self.listener!.stderr.contains("registered") }, listener!.stderr)
+            let prefix = "listen-"
+            let pid = listener!.process.processIdentifier
+            let own = mock.webhooks(token: "bot-token").compactMap { $0["name"] as? String }.filter { $0.hasPrefix(prefix) }
+            XCTAssertEqual(own.count, 2, listener!.stderr)
+            XCTAssertTrue(own.allSatisfy { $0.hasSuffix("-\(pid)-memberships") || $0.hasSuffix("-\(pid)-messages") }, "\(own)")
+            XCTAssertTrue(mock.webhooks(token: "audit-token").contains { ($0["name"] as! String).hasSuffix("-\(pid)-audit") })
+            XCTAssertEqual(mock.webhooks(token: "bot-token").count, 7)
+            XCTAssertFalse(listener!.stderr.contains("deleted webhook"), listener!.stderr)
+            XCTAssertEqual(listener!.stop(signal), signal == SIGINT ? 130 : 0, listener!.stderr)
+            // Exactly its own set went, each said on stderr; everything else is as it was.
+            XCTAssertEqual(Set(mock.webhooks(token: "bot-token").compactMap { $0["id"] as? String }), Set(others))
+            XCTAssertEqual(Set(mock.webhooks(token: "audit-token").map { $0["name"] as! String }),
+                           ["alice-personal", "shellbot-audit"])
+            XCTAssertTrue(mock.webhooks(token: "audit-token").contains { $0["id"] as? String == audited })
+            XCTAssertEqual(listener!.stderr.components(separatedBy: "deleted webhook 'listen-").count, 4, listener!.stderr)
+            listener = nil
+            mock.stop()
+            mock = MockWebexServer()
+            try mock.start()
+        }
     }
 
     func testBadPortAndBusyPortAreErrors() throws {
@@ -402,6 +417,7 @@ final class ListenTests: MockTestCase, @unchecked Sendable {
         r = try run(["listen", "--binding", "127.0.0.1", "--port", String(port)])
         XCTAssertEqual(r.code, 1, r.stderr)
         XCTAssertTrue(r.stderr.hasPrefix("spark-space: error: cannot listen"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("the port is in use") && !r.stderr.contains("errno"), r.stderr)
     }
 }
 

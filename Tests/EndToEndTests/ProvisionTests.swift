@@ -134,7 +134,9 @@ final class ProvisionTests: MockTestCase {
                      "-o", "json"])
         XCTAssertEqual(r.code, 3, r.stderr)
         XCTAssertEqual((try r.json() as! [String: Any])["title"] as? String, "Other room")
-        XCTAssertTrue(r.stderr.contains("failed 1"), r.stderr)
+        // Issue 24: one participant that failed is one error line (no summary, no count).
+        XCTAssertEqual(r.stderr.split(separator: "\n").filter { $0.contains("error") }.count, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("403"), r.stderr)
     }
 
     func testPruneWithoutAManifestIsAUsageErrorBeforeAnyRequest() throws {

@@ -27,7 +27,7 @@ final class PullTests: MockTestCase {
     func testFirstRunPrintsTheLatestTenOldestFirstAsNDJSONEvents() throws {
         mentions(15)
         mock.addMessage(roomId: room.id, fromEmail: "bob@example.com", text: "no mention")
-        let r = try run(["pull", "Ops", "--once", "-o", "table"])
+        let r = try run(["pull", "Ops", "--once"])
         XCTAssertEqual(r.code, 0, r.stderr)
         XCTAssertEqual(try texts(r), (6...15).map { "m \($0)" })
         let event = try r.lines()[0]

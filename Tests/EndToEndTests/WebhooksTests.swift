@@ -229,8 +229,8 @@ final class WebhooksTests: MockTestCase {
     }
 
     func testDeregisterToleratesAHookDeletedMeanwhile() throws {
-        mock.addWebhook(token: "bot-token", name: "shellbot-a")
-        mock.addWebhook(token: "bot-token", name: "shellbot-b")
+        mock.addWebhook(token: "bot-token", name: "shellbot-messages")
+        mock.addWebhook(token: "bot-token", name: "shellbot-memberships")
         mock.inject(.status(404), method: "DELETE", pathPrefix: "/webhooks/")
         let r = try run(["webhooks", "deregister"])
         XCTAssertEqual(r.code, 0, r.stderr)

@@ -37,9 +37,15 @@ public enum WebhookNames {
     /// `P-cards`: attachmentActions/created (card submissions) with the bot token.
     public static func cards(_ prefix: String) -> String { "\(prefix)-cards" }
 
-    /// True when a webhook is one of `register`'s for this prefix (named `P-…`).
+    /// The names of the set `prefix`: exactly `P-memberships`, `P-messages`, `P-audit` and `P-cards`.
+    public static func set(_ prefix: String) -> Set<String> {
+        [memberships(prefix), messages(prefix), audit(prefix), cards(prefix)]
+    }
+
+    /// True when a webhook is one of `register`'s for this prefix: named exactly as one of the
+    /// set (never by prefix: `shellbot-dev-messages` and `shellbot2-messages` belong to others).
     public static func isOwn(_ hook: Webhook, prefix: String) -> Bool {
-        hook.name.hasPrefix(prefix + "-")
+        set(prefix).contains(hook.name)
     }
 
     /// True when a delivery came through an audit webhook (its name ends in `-audit`).
@@ -88,7 +94,13 @@ extension Space {
         }
     }
 
-    /// `deregister`: deletes the webhooks named `prefix-…` of the bot and the audit token;
+    /// Deletes exactly `hooks` (by id; one already gone counts as deleted): what `listen --register`
+    /// made, on its way out.
+    public func removeWebhooks(_ hooks: [OwnedWebhook], deleted: (OwnedWebhook) -> Void = { _ in }) throws {
+        try deleteWebhooks(hooks, deleted: deleted)
+    }
+
+    /// `deregister`: deletes the webhooks of the set `prefix` of the bot and the audit token;
     /// with `all`, every webhook of both. A webhook named otherwise (another integration's)
     /// is never touched without `all`. `confirm` sees the list before any delete (throw to stop);
     /// `deleted` hears of each deletion as it happens.

@@ -37,6 +37,9 @@ public struct Settings: Sendable, Equatable {
     public var file: String?
     /// Where each value came from, by dotted key (every key of `keys`).
     public var sources: [String: SettingSource] = [:]
+    /// Where a token given by the caller came from, by key (`space.token` → `--token-file t`):
+    /// what a 401/403 names; a key not here is named by its `sources` entry.
+    public var tokenOrigins: [String: String] = [:]
 
     public init() {}
 

@@ -3,6 +3,11 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Waits. Injected so tests can run retry schedules without sleeping.
 public protocol Sleeper: AnyObject {
@@ -17,13 +22,24 @@ public final class SystemSleeper: Sleeper {
     }
 }
 
-/// The time one command may still spend waiting on 429/423 `Retry-After`,
-/// shared by every request (and thread) of that command.
+/// The time one command may still spend waiting on 429/423 `Retry-After`, shared by every
+/// request (and thread) of that command, counted on the wall clock (SPEC `--max-wait`): waits
+/// that overlap in time spend the overlap once (twelve 3 s waits begun together cost 3 s, not 36).
 public final class WaitBudget: @unchecked Sendable {
     private let lock = ThreadLock()
     private var left: Double
+    /// Until when (on `now`'s clock) the waits in progress run: a new wait pays only past it.
+    private var coveredUntil = -Double.infinity
+    /// Waits taken and not yet ended (`ended()`): once none is left, nothing is covered (a
+    /// sleeper that does not really sleep, in tests, then pays each wait in full).
+    private var inProgress = 0
+    private let now: @Sendable () -> Double
 
-    public init(seconds: Double) { left = seconds }
+    /// - Parameter now: seconds on a monotonic clock (tests give their own).
+    public init(seconds: Double, now: @escaping @Sendable () -> Double = monotonicSeconds) {
+        left = seconds
+        self.now = now
+    }
 
     /// What is left of the budget.
     public var remaining: Double {
@@ -32,14 +48,43 @@ public final class WaitBudget: @unchecked Sendable {
         return left
     }
 
-    /// Takes `seconds` from the budget; false (and nothing taken) when that would overspend it.
+    /// Takes a wait of `seconds` starting now: only the part of it that no wait in progress
+    /// covers is spent. False (and nothing taken) when that part is more than is left. A wait
+    /// taken is in progress until `ended()`.
     public func take(_ seconds: Double) -> Bool {
+        take(seconds, then: { _ in })
+    }
+
+    /// As `take(_:)`, and tells `then` (holding the budget's lock, so notices come out in the
+    /// order the waits were taken) what is left after this wait.
+    public func take(_ seconds: Double, then tell: (Double) -> Void) -> Bool {
         lock.lock()
         defer { lock.unlock() }
-        guard seconds <= left else { return false }
-        left -= seconds
+        let start = now()
+        let end = start + seconds
+        let cost = max(0, end - max(start, coveredUntil))
+        guard cost <= left else { return false }
+        left -= cost
+        coveredUntil = max(coveredUntil, end)
+        inProgress += 1
+        tell(left)
         return true
     }
+
+    /// One wait granted by `take` is over (the caller slept it).
+    public func ended() {
+        lock.lock()
+        defer { lock.unlock() }
+        inProgress = max(0, inProgress - 1)
+        if inProgress == 0 { coveredUntil = -Double.infinity }
+    }
+}
+
+/// Seconds on the monotonic clock (never jumps with the wall-clock setting).
+@Sendable public func monotonicSeconds() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
 }
 
 /// What went wrong with one attempt.
@@ -76,15 +121,16 @@ public struct RetryPolicy: Sendable {
 
     /// Decides after a failed attempt. `retries` counts the schedule steps already used;
     /// `shortWaits` the 429/423 answers of this request that asked for less than `minimumWait`.
+    /// `waiting` hears of a wait taken from the budget (seconds, what is left), in the order taken.
     public func decide(method: String, outcome: AttemptOutcome, retries: Int, budget: WaitBudget,
-                       shortWaits: Int = 0) -> RetryDecision
+                       shortWaits: Int = 0, waiting: (Double, Double) -> Void = { _, _ in }) -> RetryDecision
     {
         let isPost = method == "POST"
         switch outcome {
         case .status(let status, let retryAfter) where status == 429 || status == 423:
             let floor = minimumWait * Double(1 << min(max(shortWaits, 0), 30))
             let wait = max(waitAsked(retryAfter), floor)
-            guard budget.take(wait) else { return .waitBudgetSpent(status: status, wait: wait) }
+            guard budget.take(wait, then: { waiting(wait, $0) }) else { return .waitBudgetSpent(status: status, wait: wait) }
             return .retry(after: wait)
         case .status(let status, _) where status >= 500:
             if isPost && status != 503 { return .fail }

@@ -86,6 +86,8 @@ public final class WebexClient {
     /// When true (`--dry-run`), every request that writes (not GET or HEAD) becomes a
     /// `.plannedWrite` event and is never sent; the caller gets a stand-in answer (see `plannedResponse`).
     public var dryRun = false
+    /// Who this client is, named in every 401/403 (`bot (token from $CISCO_SPARK_BOT_TOKEN, ***abcd)`).
+    public var identity: String?
     private let token: String
     private let apiOrigin: String
 
@@ -189,8 +191,12 @@ public final class WebexClient {
                 // 3xx here is a redirect curl did not follow (no Location): not a success.
                 let retryAfter = response.headers["Retry-After"]
                 let outcome = AttemptOutcome.status(response.status, retryAfter: retryAfter)
+                // The notice is told as the wait is taken from the budget: in order across threads.
+                let cause = waitCause(response.status)
                 switch policy.decide(method: method, outcome: outcome, retries: retries, budget: budget,
-                                     shortWaits: shortWaits) {
+                                     shortWaits: shortWaits, waiting: { [observer] seconds, left in
+                                         observer?(.waiting(reason: cause, seconds: seconds, budgetLeft: left))
+                                     }) {
                 case .retry(let delay):
                     if isWait(response.status) && policy.waitAsked(retryAfter) < policy.minimumWait { shortWaits += 1 }
                     try pause(delay, retrying: &retries, wait: isWait(response.status),
@@ -261,17 +267,16 @@ public final class WebexClient {
         }
     }
 
-    /// The one place the client waits before another attempt, and so the one place that says so.
-    /// A wait the API asked for (429/423) is not a step of the retry schedule.
+    /// The one place the client waits before another attempt. A wait the API asked for
+    /// (429/423) is not a step of the retry schedule, and was said as the budget granted it.
     private func pause(_ seconds: Double, retrying retries: inout Int, wait: Bool, cause: String,
                        method: String, url: String) throws {
-        if wait {
-            observer?(.waiting(reason: cause, seconds: seconds, budgetLeft: budget.remaining))
-        } else {
+        if !wait {
             observer?(.retrying(method: method, path: logPath(url), seconds: seconds, cause: cause))
             retries += 1
         }
         sleeper.sleep(seconds: seconds)
+        if wait { budget.ended() }
     }
 
     private func log(_ method: String, _ url: String, _ status: Int?, _ started: Date, note: String? = nil) {
@@ -290,8 +295,10 @@ public final class WebexClient {
             message += ": \(detail)"
         }
         let tracking = body?["trackingId"]?.string ?? response.headers["TrackingID"]
-        return .api(APIFailure(method: method, path: logPath(url), status: response.status,
-                               message: message, trackingId: tracking))
+        var failure = APIFailure(method: method, path: logPath(url), status: response.status,
+                                 message: message, trackingId: tracking)
+        if response.status == 401 || response.status == 403 { failure.identity = identity }
+        return .api(failure)
     }
 
     /// Parses a response body as a JSON object; only a 204 may come without a body (it is `{}`).

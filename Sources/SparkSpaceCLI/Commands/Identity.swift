@@ -23,23 +23,43 @@ let identityCommands: [CommandSpec] = [
         ]),
 ]
 
+/// Each identity that works is printed; each that fails is one error line on stderr (SPEC: a
+/// 401/403 names the identity), and then exit 3 (or the failures' code).
 private func whoami(_ inv: Invocation) throws {
-    let result = try inv.space.whoami()
+    let space = try inv.space
+    let roles: [TokenRole] = space.settings.token == nil && space.hasAuditToken ? [.audit]
+        : space.hasAuditToken ? [.bot, .audit] : [.bot]
+    var people: [(TokenRole, JSON)] = []
+    var failures: [(TokenRole, Error)] = []
+    for role in roles {
+        do {
+            people.append((role, try space.me(role).json))
+        } catch let error as SparkError {
+            if case .missingToken = error { throw error }
+            failures.append((role, error))
+        }
+    }
     if inv.output.format == .json {
-        return try inv.output.item(result, columns: [])
+        try inv.output.item(.object(Dictionary(uniqueKeysWithValues: people.map { ($0.0.rawValue, $0.1) })),
+                            columns: [])
+    } else {
+        try inv.output.list(people.map { role, person in person.merging([("token", .string(role.rawValue))]) },
+                            columns: personColumns)
     }
-    let rows = TokenRole.allCases.compactMap { role -> JSON? in
-        guard var person = result[role.rawValue] else { return nil }
-        person["token"] = .string(role.rawValue)
-        return person
-    }
-    try inv.output.list(rows, columns: personColumns)
+    guard !failures.isEmpty else { return }
+    try inv.out.flush()
+    for (_, error) in failures.dropLast() { inv.warn("error: \(errorText(error))") }
+    // The last one as the command's error: a 401/403 names the identity, a 404 gets its hint.
+    throw failures.last!.1
 }
 
 private func showSettings(_ inv: Invocation) throws {
     let resolved = try inv.loadSettings()
     let sources = inv.has(.sources)
     let settings = resolved.redactedJSON
+    if let fields = inv.output.fields, !fields.allSatisfy(["key", "value", "source"].contains) {
+        return try showSettings(named: fields, resolved, inv: inv)
+    }
     if inv.output.isTable || inv.output.format == .tsv {
         // One "key value" line per setting, dotted; with --sources a third column says where it came from.
         let rows = flattened(settings).map { key, value -> JSON in
@@ -51,6 +71,33 @@ private func showSettings(_ inv: Invocation) throws {
         return try inv.output.list(rows, columns: columns)
     }
     try inv.output.item(sources ? settings.merging([("sources", resolved.sourcesJSON)]) : settings, columns: [])
+}
+
+/// `settings show --fields space.token,server`: the settings named (a dotted key, or a section
+/// for all its keys), one row each (json: one object by dotted key); a name that is neither is
+/// exit 2 listing the keys. The columns `key`, `value`, `source` are the other use of `--fields`.
+private func showSettings(named fields: [String], _ resolved: Settings, inv: Invocation) throws {
+    let all = flattened(resolved.redactedJSON)
+    var rows: [(String, JSON)] = []
+    for field in fields {
+        let matching = all.filter { $0.0 == field || $0.0.hasPrefix(field + ".") }
+        guard !matching.isEmpty else {
+            throw UsageError("--fields: no setting '\(field)'; settings: \(all.map(\.0).joined(separator: ", ")) "
+                + "(or the columns key, value, source)", command: inv.parsed.command)
+        }
+        rows += matching.filter { row in !rows.contains { $0.0 == row.0 } }
+    }
+    let sources = inv.has(.sources)
+    let output = Output(format: inv.output.format, out: inv.out, color: inv.output.color, width: inv.output.width)
+    if output.isTable || output.format == .tsv {
+        let columns = [Column("key"), Column("value")] + (sources ? [Column("source")] : [])
+        return try output.list(rows.map { key, value in
+            var row: [String: JSON] = ["key": .string(key), "value": value]
+            if sources { row["source"] = .string(resolved.sources[key]?.rawValue ?? "-") }
+            return .object(row)
+        }, columns: columns)
+    }
+    try output.item(.object(Dictionary(rows) { first, _ in first }), columns: [])
 }
 
 private func flattened(_ value: JSON, prefix: String = "") -> [(String, JSON)] {

@@ -24,9 +24,10 @@ let listenCommands: [CommandSpec] = [
             token) and printed unless the bot sent them; memberships created/deleted print join/leave; \
             attachmentActions created (a card submitted, see 'webhooks register --cards') prints a card \
             event, its inputs fetched from /attachment/actions/{id} with the hook's token. \
-            Events are NDJSON lines on stdout whatever -o says. Bodies over 1 MB get 413, bodies that are \
+            Events are NDJSON lines on stdout unless -o json, tsv or table asks otherwise (honoured event by event). Bodies over 1 MB get 413, bodies that are \
             not JSON 400. Stops cleanly on Ctrl-C (exit 130) or SIGTERM (exit 0) after printing every accepted event; \
-            --register registers the webhooks on start and deregisters them on exit. --port 0 picks a free \
+            --register URL creates a webhook set of the run's own on start (prefix listen-HOST-PID) and deletes \
+            exactly that set on exit (Ctrl-C, SIGTERM, closed stdout); no other webhook is ever touched. --port 0 picks a free \
             port; the address is printed on stderr.
             """,
         options: [
@@ -43,26 +44,49 @@ let listenCommands: [CommandSpec] = [
         writes: true, run: listen),
 ]
 
-/// Prints events as NDJSON lines (one compact, key-sorted JSON object per line,
-/// flushed), from any thread; `--fields` keeps only those keys of each.
+/// Prints events as they come, from any thread, each flushed: NDJSON lines (one compact,
+/// key-sorted JSON object per line) unless `-o json|tsv|table|wide` was asked for, which is
+/// honoured event by event (SPEC "Output"): json one document per event, tsv one line, table
+/// one row (the header once). `--fields` keeps only those keys or columns.
 final class EventLines {
     private let output: Output
+    /// The rows of `-o tsv|table|wide` (nil: json or ndjson).
+    private let rows: ItemStream?
     private let lock = ThreadLock()
 
     /// Throws (exit 2) on a `--fields` name no event can have: checked against every event
     /// type's keys before the first request, since a listener may see no event for hours.
-    init(output: Output) throws {
-        try output.checkFields(available: Events.keys)
-        self.output = output
+    /// `asked`: `-o`/`--json` was given (else ndjson, whatever stdout is).
+    init(output: Output, asked: Bool = false) throws {
+        try output.checkFields(available: Events.keys + messageColumns.map(\.key))
+        let format = asked ? output.format : .ndjson
+        self.output = format == output.format ? output
+            : Output(format: .ndjson, out: output.out, color: output.color, width: output.width,
+                     fields: output.fields, ages: output.ages, status: output.status)
+        // Times as they came: the age of an event printed as it happens would always be "0s ago".
+        rows = format == .json || format == .ndjson ? nil
+            : ItemStream(output: Output(format: format, out: output.out, color: output.color, width: output.width,
+                                        fields: output.fields, ages: false, status: output.status),
+                         columns: messageColumns, known: Events.keys)
+    }
+
+    /// Events of a command, with the `-o` it was given.
+    convenience init(_ inv: Invocation) throws {
+        try self.init(output: inv.output, asked: inv.has(.json) || inv.value(.output) != nil)
     }
 
     func print(_ event: JSON) throws {
-        var bytes: [UInt8] = []
-        // A key this event type lacks (from_label on a join) is left out, as in any json --fields.
-        output.picked(event, columns: []).write(into: &bytes)
-        bytes.append(10)
         lock.lock()
         defer { lock.unlock() }
+        if let rows { return try rows.write(CollectionOfOne(event)) }
+        var bytes: [UInt8] = []
+        // A key this event type lacks (from_label on a join) is left out, as in any json --fields.
+        if output.format == .json {
+            output.picked(event, columns: []).writePretty(into: &bytes)
+        } else {
+            output.picked(event, columns: []).write(into: &bytes)
+        }
+        bytes.append(10)
         try output.out.write(bytes: bytes)
         try output.out.flush()
     }
@@ -97,7 +121,7 @@ private func listen(_ inv: Invocation) throws {
         throw UsageError("listen has no --dry-run; 'webhooks register URL --dry-run' shows what --register would write",
                          command: command)
     }
-    let lines = try EventLines(output: inv.output)
+    let lines = try EventLines(inv)
     let space = try inv.space
     let settings = space.settings
     // Checked by the parser (0-65535).
@@ -146,11 +170,13 @@ private func listen(_ inv: Invocation) throws {
 
     let bound = try receiver.start()
     notices.post("listening on http://\(configuration.host):\(bound)\(configuration.path)", always: true)
+    var registered: [OwnedWebhook] = []
     if let registerURL {
         do {
-            let created = try space.registerWebhooks(url: registerURL, secret: secret,
-                                                     deleted: { tellDeleted($0, inv) })
-            notices.post("registered \(created.map(\.webhook.name).joined(separator: ", ")) "
+            // A set of this run's own (SPEC): another deployment's webhooks are never replaced.
+            registered = try space.registerWebhooks(url: registerURL, secret: secret, prefix: listenPrefix(),
+                                                    deleted: { tellDeleted($0, inv) })
+            notices.post("registered \(registered.map(\.webhook.name).joined(separator: ", ")) "
                 + "for \(registerURL)", always: true)
         } catch {
             receiver.stop()
@@ -161,11 +187,23 @@ private func listen(_ inv: Invocation) throws {
     stop.wait()
     notices.post("stopping: finishing the accepted deliveries", always: true)
     receiver.stop()
-    if registerURL != nil {
-        let deleted = try space.deregisterWebhooks(deleted: { record in notices.post(always: true) { tellDeleted(record, inv) } })
-        notices.post("deregistered \(deleted.count) webhook\(deleted.count == 1 ? "" : "s")", always: true)
+    if !registered.isEmpty {
+        // Exactly the set this run made, by id: nothing else, whatever its name.
+        try space.removeWebhooks(registered, deleted: { record in notices.post(always: true) { tellDeleted(record, inv) } })
+        notices.post("deregistered \(registered.count) webhook\(registered.count == 1 ? "" : "s")", always: true)
     }
     // The last notices get a moment; a stderr nobody reads does not keep the process alive.
     notices.flush(within: 2)
     if let signal = stop.signal { throw StoppedBySignal(signal: signal) }
+}
+
+/// The prefix of `listen --register`'s set: `listen-HOST-PID`, unique to the run (the host
+/// name kept to the letters a prefix may hold).
+func listenPrefix() -> String {
+    var buffer = [CChar](repeating: 0, count: 256)
+    let host = gethostname(&buffer, buffer.count) == 0 ? String(cString: buffer) : "host"
+    let kept = String(host.unicodeScalars.filter {
+        ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-"
+    }.prefix(40))
+    return "listen-\(kept.isEmpty ? "host" : kept)-\(getpid())"
 }

@@ -93,12 +93,17 @@ private func deleteMessages(_ inv: Invocation) throws {
     _ = try space.client(inv.role())  // no token: one clear error, not one per id
     var rows: [JSON] = []
     var failures: [Error] = []
+    let tally = DoneTally(ids, console: inv.console)
+    defer { withExtendedLifetime(tally) {} }
     for id in ids {
+        defer { tally.markDone() }
         do {
             try space.deleteMessage(id: id, as: inv.role())
             rows.append(["id": .string(id), "status": "deleted"])
         } catch let error as SparkError {
             if case .interrupted = error { throw error }
+            // One id: its error is the command's one line (not a line, a summary and a count).
+            if ids.count == 1 { throw error }
             inv.warn("error: \(id): \(errorText(error))")
             failures.append(error)
             rows.append(["id": .string(id), "status": "failed", "error": .string(errorText(error))])

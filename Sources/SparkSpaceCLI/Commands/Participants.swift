@@ -114,7 +114,7 @@ private func addParticipants(_ inv: Invocation) throws {
     let reference = try inv.roomReference(room)
     _ = try space.client(inv.role())  // no token: one clear error, not one per e-mail
     let roomId = try space.roomId(reference, as: inv.role())
-    let printer = BulkPrinter(inv: inv, total: emails.count)
+    let printer = BulkPrinter(inv: inv, emails: emails)
     let results = space.addParticipants(roomId: roomId, emails: emails, moderator: inv.has(.moderator),
                                         as: inv.role(), onResult: printer.add)
     try printer.finish()
@@ -127,7 +127,7 @@ private func setParticipants(_ inv: Invocation) throws {
     let space = try inv.space
     let role = inv.role()
     let roomId = try space.roomId(try inv.roomReference(room), as: role)
-    let printer = BulkPrinter(inv: inv, total: emails.count)
+    let printer = BulkPrinter(inv: inv, emails: emails)
     let results = try space.setModerator(roomId: roomId, emails: emails, moderator: moderator, as: role,
                                          onResult: printer.add)
     try printer.finish()
@@ -149,7 +149,7 @@ private func removeParticipants(_ inv: Invocation) throws {
     let reference = try inv.roomReference(room)
     _ = try space.client(inv.role())  // no token: one clear error, not one per e-mail
     let roomId = try space.roomId(reference, as: inv.role())
-    let printer = BulkPrinter(inv: inv, total: emails.count)
+    let printer = BulkPrinter(inv: inv, emails: emails)
     let results = space.removeParticipants(roomId: roomId, emails: emails, as: inv.role(), onResult: printer.add)
     try printer.finish()
     try reportBulk(results, inv: inv)
@@ -168,15 +168,18 @@ final class BulkPrinter {
     /// printing needs anyway, and each row is one more done.
     private let progress: CountProgress
     private var done = 0
+    /// Who was done, said on Ctrl-C.
+    private let tally: DoneTally
 
-    init(inv: Invocation, total: Int) {
+    init(inv: Invocation, emails: [String]) {
         self.inv = inv
         stream = ItemStream(output: inv.output, columns: bulkResultColumns)
-        progress = CountProgress(inv.status, noun: "people done", total: total)
+        progress = CountProgress(inv.status, noun: "people done", total: emails.count)
+        tally = DoneTally(emails, console: inv.console)
     }
 
     func add(_ result: ParticipantResult) {
-        done += 1
+        done = tally.markDone()
         progress.update(done)
         var row: [String: JSON] = ["email": .string(result.email), "status": .string(result.status.rawValue)]
         if let error = result.error { row["error"] = .string(errorText(error)) }
@@ -200,7 +203,12 @@ final class BulkPrinter {
 func reportBulk(_ results: [ParticipantResult], inv: Invocation) throws {
     guard !results.isEmpty else { return }
     let failures = results.filter { $0.status == .failed }
-    for failure in failures { inv.warn("error: \(failure.email): \(failure.error.map(errorText) ?? "failed")") }
+    // One e-mail that failed: its error is the one line (not a line, a summary and a count).
+    if results.count == 1, let error = failures.first?.error { throw error }
+    for failure in failures {
+        let text = failure.error.map(errorText) ?? "failed"
+        inv.warn("error: " + (text.contains(failure.email) ? text : "\(failure.email): \(text)"))
+    }
     let verbs = ["remove": "removed", "set": "updated"]
     let verb = verbs[inv.parsed.command.name] ?? "added"
     let done = results.filter { $0.status == .added || $0.status == .removed || $0.status == .updated }.count

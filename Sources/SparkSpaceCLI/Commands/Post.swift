@@ -112,8 +112,11 @@ private func readCard(_ path: String, inv: Invocation) throws -> JSON {
         let fd = open(path, O_RDONLY)
         var info = stat()
         guard fd >= 0, fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            // The reason: no such file, permission denied, a directory...
+            let reason = fd < 0 ? String(cString: strerror(errno))
+                : info.st_mode & S_IFMT == S_IFDIR ? "it is a directory" : "not a regular file"
             if fd >= 0 { close(fd) }
-            throw UsageError("cannot read --card \(path)", command: inv.parsed.command)
+            throw UsageError("cannot read --card \(path): \(reason)", command: inv.parsed.command)
         }
         defer { close(fd) }
         // One byte over the cap is enough to refuse it: memory stays bounded.

@@ -86,7 +86,7 @@ private func reportSettingsRoom(_ applied: SpacesPlan, inv: Invocation) throws {
         throw error
     }
     guard let room = applied.rooms[0] else { throw SparkError.io("the API returned no room") }
-    try inv.output.item(room.json, columns: roomColumns)
+    try printRoom(room, inv: inv)
     try inv.out.flush()
     try reportBulk(participants.map {
         ParticipantResult(email: $0.target, status: $0.error == nil ? .added : .failed, membership: nil, error: $0.error)

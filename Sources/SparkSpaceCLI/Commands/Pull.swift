@@ -16,8 +16,8 @@ let pullCommands: [CommandSpec] = [
         "pull", summary: "poll the room's messages that mention the bot and print the new ones",
         details: """
             Lists the room's messages that mention the bot (mentionedPeople=me) and prints those newer than \
-            the last one seen, oldest first, as NDJSON lines of normalized events (hook "pull") whatever -o \
-            says; the bot's own messages are left out. A first poll without state prints the latest 10 (as \
+            the last one seen, oldest first, as NDJSON lines of normalized events (hook "pull"), or as -o json, tsv or table asks, \
+            event by event; the bot's own messages are left out. A first poll without state prints the latest 10 (as \
             the seed); later polls page back until the last seen message, so nothing is skipped. --state FILE \
             keeps the last seen message per room between runs (written atomically; cron-friendly with \
             --once). Polls every --interval seconds (default 10) until Ctrl-C; network and server errors \
@@ -39,7 +39,7 @@ private func pull(_ inv: Invocation) throws {
         throw UsageError("--interval takes a number of seconds > 0", command: inv.parsed.command)
     }
     let once = inv.has(.once)
-    let lines = try EventLines(output: inv.output)
+    let lines = try EventLines(inv)
     let statePath = inv.value(.state)
     let state = try statePath.map { try PullState.load(path: $0) } ?? PullState()
     let space = try inv.space
@@ -48,6 +48,11 @@ private func pull(_ inv: Invocation) throws {
     let selfId = try space.me(role).id
     var cursor = state.rooms[roomId]
     var saved = cursor != nil
+    // On a terminal, say that it polls (else a quiet room looks like a hang).
+    if !once && inv.status.enabled {
+        inv.note("polling every \(formatSeconds(interval)) for messages that mention \(role == .bot ? "the bot" : "you"); "
+            + "Ctrl-C to stop")
+    }
     while true {
         do {
             let (events, next) = try space.pullEvents(roomId: roomId, after: cursor, selfId: selfId, as: role)

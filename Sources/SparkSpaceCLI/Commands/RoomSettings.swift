@@ -17,7 +17,7 @@ func updateRoom(_ inv: Invocation) throws {
     let room = try space.room(inv.positionals[0], as: role)
     if let team { changes.teamId = try space.team(team, as: role).id }
     let updated = try space.updateRoom(room, changes, as: role)
-    try inv.output.item(updated.json, columns: roomColumns)
+    try printRoom(updated, inv: inv)
 }
 
 /// A pair of opposite flags: true, false, or nil when neither; both is a usage error.

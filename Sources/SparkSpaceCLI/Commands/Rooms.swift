@@ -90,23 +90,35 @@ private func listRooms(_ inv: Invocation) throws {
         teamId = try space.team(team, as: role).id
     }
     let rooms = try space.rooms(type: type, teamId: teamId, limit: limit == 0 ? nil : limit, as: role)
-    try inv.printList(rooms.json, columns: roomTableColumns(rooms, inv: inv, space: space, role: role), noun: "rooms",
-                      limit: limit)
+    let (items, columns) = roomRows(rooms, inv: inv)
+    try inv.printList(items, columns: columns, noun: "rooms", limit: limit)
 }
 
-/// The room columns, with the team by name in a table (`table`, `wide`): one listing of the
-/// teams for every row, not a request per row. A team the caller cannot see, or a listing
-/// that fails, shows its id. tsv, json and `--fields` keep `teamId`.
-func roomTableColumns(_ rooms: [Room], inv: Invocation, space: Space, role: TokenRole) -> [Column] {
-    guard inv.output.isTable, inv.output.fields == nil, rooms.contains(where: { $0.teamId != nil }),
-          let teams = try? space.teams(as: role)
-    else { return roomColumns }
-    let known = Dictionary(teams.map { ($0.id, $0.name) }) { first, _ in first }
-    let team = Column("team", "teamId", kind: .text) { item in
-        let id = item["teamId"]?.string ?? ""
-        return known[id] ?? id
+/// Rooms as every command prints them (one rule, docs/decisions.md, issue 24): in a table
+/// (`table`, `wide`) the team column is headed `team` and shows the team's name (its id when the
+/// team cannot be read); tsv, json and ndjson keep the API's `teamId`. `--fields team` names the
+/// team in every format (json: a `team` key). The teams are listed once, only when a name shows.
+func roomRows(_ rooms: [Room], inv: Invocation) -> (items: [JSON], columns: [Column]) {
+    let named = inv.output.fields?.contains("team") ?? false
+    let tableTeam = inv.output.isTable && inv.output.fields == nil
+    var items = rooms.map(\.json)
+    guard named || tableTeam else { return (items, roomColumns) }
+    let inTeams = rooms.contains { $0.teamId != nil }
+    let teams = inTeams ? (try? inv.space.teams(as: inv.role())) : nil
+    let known = Dictionary((teams ?? []).map { ($0.id, $0.name) }) { first, _ in first }
+    @Sendable func name(_ item: JSON) -> String? { item["teamId"]?.string.map { known[$0] ?? $0 } }
+    if named {
+        items = items.map { $0.merging([("team", name($0).map(JSON.string) ?? .null)]) }
+        return (items, roomColumns)
     }
-    return roomColumns.map { $0.key == "teamId" ? team : $0 }
+    let team = Column("team", "teamId", kind: .text) { name($0) ?? "" }
+    return (items, roomColumns.map { $0.key == "teamId" ? team : $0 })
+}
+
+/// One room, by the rule of `roomRows`.
+func printRoom(_ room: Room, inv: Invocation) throws {
+    let (items, columns) = roomRows([room], inv: inv)
+    try inv.output.item(items[0], columns: columns)
 }
 
 private func getRoom(_ inv: Invocation) throws {
@@ -123,7 +135,7 @@ private func getRoom(_ inv: Invocation) throws {
     } else {
         room = try space.room(try inv.roomReference(inv.positionals.first), as: inv.role())
     }
-    try inv.output.item(room.json, columns: roomTableColumns([room], inv: inv, space: space, role: inv.role()))
+    try printRoom(room, inv: inv)
 }
 
 private func createRoom(_ inv: Invocation) throws {
@@ -141,7 +153,7 @@ private func createRoom(_ inv: Invocation) throws {
         }
         if let room = existing.first {
             inv.note("room '\(title)' exists already; nothing created")
-            return try inv.output.item(room.json, columns: roomColumns)
+            return try printRoom(room, inv: inv)
         }
     }
     var teamId: String?
@@ -154,7 +166,7 @@ private func createRoom(_ inv: Invocation) throws {
     if !participants.isEmpty {
         results = space.addParticipants(roomId: room.id, emails: participants, as: role)
     }
-    try inv.output.item(room.json, columns: roomColumns)
+    try printRoom(room, inv: inv)
     try inv.out.flush()
     try reportBulk(results, inv: inv)
 }
@@ -167,7 +179,7 @@ private func renameRoom(_ inv: Invocation) throws {
     let space = try inv.space
     let id = try space.roomId(inv.positionals[0], as: inv.role())
     let room = try space.renameRoom(id: id, to: newTitle, as: inv.role())
-    try inv.output.item(room.json, columns: roomColumns)
+    try printRoom(room, inv: inv)
 }
 
 private func deleteRoom(_ inv: Invocation) throws {

@@ -59,7 +59,7 @@ private func addTeamMembers(_ inv: Invocation) throws {
     let (team, emails) = try teamAndEmails(inv)
     let space = try inv.space
     let teamId = try teamId(team, space: space, inv: inv)
-    let printer = BulkPrinter(inv: inv, total: emails.count)
+    let printer = BulkPrinter(inv: inv, emails: emails)
     let results = space.addTeamMembers(teamId: teamId, emails: emails, moderator: inv.has(.moderator),
                                        as: inv.role(), onResult: printer.add)
     try printer.finish()
@@ -70,7 +70,7 @@ private func removeTeamMembers(_ inv: Invocation) throws {
     let (team, emails) = try teamAndEmails(inv)
     let space = try inv.space
     let teamId = try teamId(team, space: space, inv: inv)
-    let printer = BulkPrinter(inv: inv, total: emails.count)
+    let printer = BulkPrinter(inv: inv, emails: emails)
     let results = try space.removeTeamMembers(teamId: teamId, emails: emails, as: inv.role(), onResult: printer.add)
     try printer.finish()
     try reportBulk(results, inv: inv)

@@ -111,6 +111,12 @@ private func walkMessages(_ inv: Invocation) throws {
     // Webex refuses a bot the whole history of a group room: such a walk asks for what it may read
     // (mentionedPeople=me), and says so. The room's type decides; a title lookup has it already.
     let botAlone = role == .bot && !space.hasAuditToken && !inv.has(.mentionsMe) && person == nil
+    if space.hasAuditToken && inv.status.enabled {
+        // Once, on a terminal: the two identities see different rooms and 1:1 rooms.
+        let other: TokenRole = role == .bot ? .audit : .bot
+        inv.note("reading as \(role.rawValue) (token from \(space.tokenOrigin(role))); --as \(other.rawValue) "
+            + "reads as the \(other == .bot ? "bot" : "audit person")")
+    }
     var room: Room? = nil
     var query: MessageQuery
     if let person {
@@ -120,8 +126,12 @@ private func walkMessages(_ inv: Invocation) throws {
         let reference = try thread != nil && inv.positionals.first == nil && inv.value(.room) == nil
             ? threadRoomId(nil, thread: thread, inv: inv, space: space, as: role)
             : inv.roomReference(inv.positionals.first)
-        room = botAlone ? try space.room(reference, as: role) : nil
-        query = MessageQuery(roomId: try room?.id ?? space.roomId(reference, as: role))
+        do {
+            room = botAlone ? try space.room(reference, as: role) : nil
+            query = MessageQuery(roomId: try room?.id ?? space.roomId(reference, as: role))
+        } catch {
+            throw otherIdentityHint(error, reference: reference, role: role, space: space)
+        }
     }
     query.parentId = thread
     query.limit = limit
@@ -247,4 +257,22 @@ private struct EventPrinter {
         }
         return (attachment, saved)
     }
+}
+
+/// A room the reading identity cannot find: when the other identity can, the error says so and
+/// names `--as` (SPEC: walk-messages reads as the audit person when an audit token is set).
+private func otherIdentityHint(_ error: Error, reference: String, role: TokenRole, space: Space) -> Error {
+    let notFound: Bool
+    switch error as? SparkError {
+    case .notFound?: notFound = true
+    case .api(let failure)?: notFound = failure.status == 404 || failure.status == 403
+    default: notFound = false
+    }
+    let other: TokenRole = role == .bot ? .audit : .bot
+    guard notFound, other == .bot || space.hasAuditToken, (try? space.client(other)) != nil,
+          (try? space.roomId(reference, as: other)) != nil
+    else { return error }
+    let reader = role == .bot ? "the bot" : "the audit person"
+    return HintedError(underlying: error, hint: "\(reader) cannot see that room, but the \(other == .bot ? "bot" : "audit person") "
+        + "can: use --as \(other.rawValue)")
 }

@@ -45,6 +45,16 @@ let webhookAdminCommands: [CommandSpec] = [
         writes: true, destructive: .always, run: deleteWebhooks),
 ]
 
+/// What the delete prompt names: `webhook 'ops-rooms' (ID)`, or a list of them (an id that cannot
+/// be read is shown alone: its deletion will report why).
+private func webhooksNamed(_ ids: [String], space: Space, as role: TokenRole) -> String {
+    let named = ids.map { id -> String in
+        guard let name = try? space.webhook(id: id, as: role).name else { return id }
+        return "'\(name)' (\(id))"
+    }
+    return (ids.count == 1 ? "webhook " : "\(ids.count) webhooks: ") + named.joined(separator: ", ")
+}
+
 /// A value of `--NAME` that must be one of `allowed`; missing is a usage error too.
 private func required(_ option: OptionSpec, among allowed: [String], _ inv: Invocation) throws -> String {
     guard let value = inv.value(option) else {
@@ -77,6 +87,10 @@ private func updateWebhook(_ inv: Invocation) throws {
         throw UsageError("Webex cannot change a webhook's filter: delete it and create it again with --filter",
                          command: command)
     }
+    if let status = inv.value(.status), status != "active" {
+        throw UsageError("--status takes only 'active' (re-activate a webhook Webex disabled): Webex cannot "
+            + "deactivate a webhook; delete it to stop its deliveries", command: command)
+    }
     var changes = WebhookChanges(name: try inv.value(.name).map { try nonBlank($0, "name", inv) },
                                  secret: inv.value(.secret), status: inv.value(.status))
     changes.targetUrl = try inv.value(.url).map { try checkedURL($0, command: command) }
@@ -93,11 +107,12 @@ private func deleteWebhooks(_ inv: Invocation) throws {
     let ids = inv.positionals.filter { seen.insert($0).inserted }
     let space = try inv.space
     let role = inv.role()
-    let noun = ids.count == 1 ? "webhook \(ids[0])" : "\(ids.count) webhooks"
-    try inv.confirm(deleting: noun)
+    if !inv.has(.yes) && !inv.dryRun { try inv.confirm(deleting: webhooksNamed(ids, space: space, as: role)) }
     let stream = ItemStream(output: inv.output, columns: webhookDeletionColumns)
     var rows: [JSON] = []
+    let tally = DoneTally(ids, console: inv.console)
     let results = space.deleteWebhooks(ids: ids, as: role) { result in
+        tally.markDone()
         var row: [String: JSON] = ["id": .string(result.id), "status": .string(result.error == nil ? "deleted" : "failed")]
         if let name = result.webhook?.name { row["name"] = .string(name) }
         if let error = result.error { row["error"] = .string(errorText(error)) }
@@ -106,6 +121,8 @@ private func deleteWebhooks(_ inv: Invocation) throws {
     try stream.write(rows)
     try stream.finish()
     let failures = results.compactMap(\.error)
+    // One id: its error is the command's one line (not a line, a summary and a count).
+    if results.count == 1, let error = failures.first { throw error }
     for result in results { if let error = result.error { inv.warn("error: \(result.id): \(errorText(error))") } }
     inv.noteDone("deleted \(results.count - failures.count), failed \(failures.count)")
     if !failures.isEmpty {

@@ -99,7 +99,7 @@ private func registerWebhooks(_ inv: Invocation) throws {
     let secret = inv.value(.secret) ?? space.settings.secret
     if secret == nil { inv.note("warning: no secret: deliveries will not be signed (use --secret or server.secret)") }
     let created = try space.registerWebhooks(url: url, secret: secret, prefix: prefix, cards: inv.has(.cards),
-                                             deleted: { tellDeleted($0, inv) })
+                                             deleted: { tellDeleted($0, inv, replacedBy: url) })
     try inv.output.list(created.map(\.printable), columns: webhookColumns)
 }
 
@@ -113,13 +113,23 @@ private func deregisterWebhooks(_ inv: Invocation) throws {
         },
         deleted: { tellDeleted($0, inv) })
     inv.noteDone("deleted \(deleted.count) webhook\(deleted.count == 1 ? "" : "s")")
-    try inv.output.list(deleted.map(\.printable), columns: webhookColumns)
+    // The rows say what became of each hook (as `webhooks delete`), not the status it had.
+    try inv.output.list(deleted.map { hook in
+        var row = hook.printable
+        row["status"] = .string("deleted")
+        return row
+    }, columns: webhookColumns)
 }
 
-/// One stderr line per deleted webhook: its name and id (SPEC: nothing vanishes silently).
-func tellDeleted(_ hook: OwnedWebhook, _ inv: Invocation) {
+/// One stderr line per deleted webhook: its name and id (SPEC: nothing vanishes silently); when
+/// it is replaced by one for another URL (`register`), the line says so: old URL → new URL.
+func tellDeleted(_ hook: OwnedWebhook, _ inv: Invocation, replacedBy newURL: String? = nil) {
     let name = sanitizeCell(hook.webhook.name)
     let id = sanitizeCell(hook.webhook.id)
     let verb = inv.dryRun ? "would delete" : "deleted"
-    inv.warn("\(verb) webhook '\(name)' (\(id)) of the \(hook.owner.rawValue) token")
+    var line = "\(verb) webhook '\(name)' (\(id)) of the \(hook.owner.rawValue) token"
+    if let newURL, hook.webhook.targetUrl != newURL {
+        line += "; it pointed at another URL: \(sanitizeCell(hook.webhook.targetUrl)) → \(sanitizeCell(newURL))"
+    }
+    inv.warn(line)
 }

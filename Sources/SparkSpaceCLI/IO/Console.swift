@@ -99,9 +99,12 @@ struct Console: Sendable {
     /// Writes `text` on stderr and flushes, made harmless first: the one way text reaches stderr
     /// (errors, warnings, notes, `-v` lines, prompts).
     func diagnostic(_ text: String, newline: Bool = true) {
-        status.clear()
-        try? err.write(sanitizedForTerminal(text) + (newline ? "\n" : ""))
-        try? err.flush()
+        // A prompt (no newline) takes the line for good; a note gives it back to the progress.
+        status.interrupt(redraw: newline) {
+            if !newline { status.clear() }
+            try? err.write(sanitizedForTerminal(text) + (newline ? "\n" : ""))
+            try? err.flush()
+        }
     }
 
     /// A diagnostic line on stderr (not with `-q`).

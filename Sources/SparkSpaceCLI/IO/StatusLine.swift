@@ -16,6 +16,8 @@ final class StatusLine: @unchecked Sendable {
     let enabled: Bool
     private let width: Int
     private var shown = false
+    /// What the line shows (kept while a note is written over it, so it comes back after).
+    private var text: String?
     private var lastDraw = Date.distantPast
 
     init(err: FDWriter, enabled: Bool, width: Int?) {
@@ -37,6 +39,26 @@ final class StatusLine: @unchecked Sendable {
             try? err.write("\r\u{1B}[K" + line)
             try? err.flush()
             shown = true
+            self.text = line
+        }
+    }
+
+    /// Writes a note (`body`) over the line: the line goes first and is drawn again after it
+    /// (a wait notice must not leave the work's progress off the screen until the next update).
+    func interrupt(redraw: Bool = true, _ body: () -> Void) {
+        guard enabled else { return body() }
+        err.withLock {
+            let wasShown = shown
+            if shown {
+                try? err.write("\r\u{1B}[K")
+                shown = false
+            }
+            body()
+            if wasShown, redraw, let text {
+                try? err.write("\r\u{1B}[K" + text)
+                try? err.flush()
+                shown = true
+            }
         }
     }
 
@@ -48,6 +70,7 @@ final class StatusLine: @unchecked Sendable {
             try? err.write("\r\u{1B}[K")
             try? err.flush()
             shown = false
+            text = nil
             lastDraw = .distantPast
         }
     }
@@ -136,7 +159,8 @@ final class CountProgress {
 
     static func line(done: Int, total: Int?, noun: String, elapsed: Double) -> String {
         if let total { return "\(done)/\(total) \(noun)" }
-        var line = "\(done) \(noun)"
+        // `1 message`, not `1 messages`.
+        var line = "\(done) \(done == 1 && noun.hasSuffix("s") ? String(noun.dropLast()) : noun)"
         if elapsed >= 0.5 { line += ", \(Int((Double(done) / elapsed).rounded()))/s" }
         return line
     }
