@@ -180,6 +180,7 @@ struct ExportNames {
         ambiguousTeamNames = Set(names.filter { $0.value > 1 }.keys)
         var wanted = Set(rooms.compactMap(\.teamId))
         if let selectedTeam { wanted.insert(selectedTeam.id) }
+        var warned = Set<String>()
         for id in wanted.sorted() {
             guard let team = teamsById[id] else {
                 let titles = rooms.filter { $0.teamId == id }.map { "'\($0.title)'" }.joined(separator: ", ")
@@ -187,6 +188,7 @@ struct ExportNames {
                 continue
             }
             if ambiguousTeamNames.contains(team.name) {
+                guard warned.insert(team.name).inserted else { continue }
                 warnings.append("several teams are named '\(team.name)': its rooms name it by id, and it is not "
                     + "among the manifest's teams (a team cannot be pinned)")
                 continue
