@@ -72,7 +72,7 @@ private func prepare(_ arguments: [String], console: Console) throws -> ParsedCo
 /// `-o yaml` is a spaces manifest: only `provision export` prints one (every other command would
 /// silently fall back to its default format).
 private func checkOutputFormat(_ parsed: ParsedCommand) throws {
-    guard parsed.value(OptionSpec.output.long) == OptionSpec.manifestYAML, parsed.command.path != "provision export"
+    guard parsed.value(OptionSpec.output.long) == OptionSpec.manifestYAML, parsed.command !== provisionExportCommand
     else { return }
     throw UsageError("-o yaml is the manifest of 'provision export' only; use table, wide, tsv, json or ndjson",
                      command: parsed.command)

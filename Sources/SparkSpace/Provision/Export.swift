@@ -30,8 +30,8 @@ public struct SpacesExport: Sendable {
 }
 
 extension Space {
-    /// The manifest of existing rooms and their teams, with reads only: one listing of the group rooms
-    /// and one of the teams, then the memberships of every room and team, a few at once (429 obeyed as
+    /// The manifest of existing rooms and their teams, with reads only: one listing of the group rooms,
+    /// one of the teams and `people/me` (at once), then the memberships of every room and team, a few at once (429 obeyed as
     /// for every request). `provision -f` of the result plans nothing.
     ///
     /// Teams come first, then rooms, each sorted by title or name; people are sorted. A room whose title
@@ -39,12 +39,9 @@ extension Space {
     /// never removes it). `progress` is told each membership listing done, of how many.
     public func export(_ selection: ExportSelection, as role: TokenRole = .bot,
                        progress: ((WorkProgress) -> Void)? = nil) throws -> SpacesExport {
-        var pages = try client(role).list("rooms", query: [("type", "group"), ("max", String(Self.maxPage))])
-        let listed = try Room.list(pages.collect())
-        let teams = try self.teams(as: role)
+        let (listed, teams, me) = try firstReads(as: role)
         let (rooms, team) = try selectedRooms(selection, listed: listed, teams: teams, as: role)
         let plan = ExportNames(rooms: rooms, listed: listed, teams: teams, selectedTeam: team)
-        let me = try self.me(role).id
         let people = try exportMemberships(rooms: rooms, teams: plan.exportedTeams, as: role, progress: progress)
         var manifest = SpacesManifest()
         for team in plan.exportedTeams {
@@ -66,6 +63,31 @@ extension Space {
             manifest.rooms.append(entry)
         }
         return SpacesExport(manifest: manifest, warnings: plan.warnings)
+    }
+
+    /// The group rooms, the teams and the identity's id: three reads at once.
+    private func firstReads(as role: TokenRole) throws -> (rooms: [Room], teams: [Team], me: String) {
+        enum Read { case rooms([Room]), teams([Team]), me(String) }
+        let reads = concurrentMap([0, 1, 2], workers: 3) { step in
+            Result { () -> Read in
+                switch step {
+                case 0:
+                    var pages = try self.client(role).list("rooms", query: [("type", "group"), ("max", String(Self.maxPage))])
+                    return .rooms(try Room.list(pages.collect()))
+                case 1: return .teams(try self.teams(as: role))
+                default: return .me(try self.me(role).id)
+                }
+            }
+        }
+        var out: (rooms: [Room], teams: [Team], me: String) = ([], [], "")
+        for read in reads {
+            switch try read.get() {
+            case .rooms(let rooms): out.rooms = rooms
+            case .teams(let teams): out.teams = teams
+            case .me(let id): out.me = id
+            }
+        }
+        return out
     }
 
     /// The rooms of the selection, sorted by title (then id), each once; and the team of `--team`.
@@ -180,6 +202,7 @@ struct ExportNames {
         ambiguousTeamNames = Set(names.filter { $0.value > 1 }.keys)
         var wanted = Set(rooms.compactMap(\.teamId))
         if let selectedTeam { wanted.insert(selectedTeam.id) }
+        var warned = Set<String>()
         for id in wanted.sorted() {
             guard let team = teamsById[id] else {
                 let titles = rooms.filter { $0.teamId == id }.map { "'\($0.title)'" }.joined(separator: ", ")
@@ -187,6 +210,7 @@ struct ExportNames {
                 continue
             }
             if ambiguousTeamNames.contains(team.name) {
+                guard warned.insert(team.name).inserted else { continue }
                 warnings.append("several teams are named '\(team.name)': its rooms name it by id, and it is not "
                     + "among the manifest's teams (a team cannot be pinned)")
                 continue
