@@ -204,7 +204,7 @@ final class PagingTests: MockTestCase {
         settings.apiURL = mock.baseURL
         settings.token = "bot-token"
         let client = try Space(settings: settings, transport: CurlTransport(userAgent: "test")).client()
-        try client.send("POST", "messages", body: .multipart([
+        try client.send(.post, "messages", body: .multipart([
             .field(name: "roomId", value: room.id),
             .file(name: "files", path: path, fileName: "data.bin", contentType: "application/octet-stream"),
         ]))

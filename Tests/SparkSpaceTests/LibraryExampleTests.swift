@@ -16,7 +16,7 @@ final class LibraryExampleTests: XCTestCase {
         let posted = try space.post(OutgoingMessage(target: .room(id: room.id), text: "deploy started"))
         XCTAssertEqual(room.id, "R1")
         XCTAssertEqual(posted.id, "M1")
-        XCTAssertEqual(transport.requests.map(\.method), ["GET", "POST"])
+        XCTAssertEqual(transport.requests.map(\.method), [.get, .post])
         XCTAssertEqual(events.count, 2, "one request event per call")
     }
 }

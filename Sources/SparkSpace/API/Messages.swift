@@ -185,7 +185,7 @@ extension Space {
             let name = lastPathComponent(path)
             progress = client.progressReporter { name }
         }
-        return try Message(json: client.decode(client.send("POST", "messages", body: message.body, progress: progress)).json)
+        return try Message(json: client.decode(client.send(.post, "messages", body: message.body, progress: progress)).json)
     }
 }
 

@@ -40,14 +40,43 @@ extension JSON {
     }
 }
 
+/// What a room is. A kind this version does not know is kept as the API sent it (`other`), so a
+/// new kind of room is neither an error nor mistaken for a group room.
+public enum RoomKind: Equatable, Sendable, CustomStringConvertible {
+    /// A room of several people, with a title.
+    case group
+    /// A 1:1 room between two people.
+    case direct
+    /// Any other `type` the API sends.
+    case other(String)
+
+    /// The kind named `type` in the API's JSON.
+    public init(_ type: String) {
+        switch type {
+        case "group": self = .group
+        case "direct": self = .direct
+        default: self = .other(type)
+        }
+    }
+
+    /// The API's name of the kind: `group`, `direct`, or what it sent.
+    public var description: String {
+        switch self {
+        case .group: return "group"
+        case .direct: return "direct"
+        case .other(let name): return name
+        }
+    }
+}
+
 /// A room (`/rooms`).
 public struct Room: APIObject {
     public static let kind = "room"
     public let json: JSON
     public let id: String
     public let title: String
-    /// `group` or `direct`.
-    public let type: String?
+    /// Group or direct (or a kind this version does not know); nil when the API left it out.
+    public let type: RoomKind?
     public let teamId: String?
     public let description: String?
     public let isLocked: Bool
@@ -57,7 +86,7 @@ public struct Room: APIObject {
         self.json = json
         id = try json.required("id", of: Self.kind)
         title = try json.required("title", of: Self.kind)
-        type = json["type"]?.string
+        type = json["type"]?.string.map(RoomKind.init)
         teamId = json["teamId"]?.string
         description = json["description"]?.string
         // Absent means off: a new room starts unlocked and open to all.

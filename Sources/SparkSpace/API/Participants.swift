@@ -51,7 +51,7 @@ public func looksLikeEmail(_ text: String) -> Bool {
 /// Each worker is its own thread, so each has its own connection (CurlTransport keeps one per thread).
 /// `onResult`, when given, receives each result as soon as it and every earlier one are done: in input
 /// order, one call at a time, while later items are still running.
-public func concurrentMap<Item, T>(_ items: [Item], workers: Int, onResult: ((Int, T) -> Void)? = nil,
+package func concurrentMap<Item, T>(_ items: [Item], workers: Int, onResult: ((Int, T) -> Void)? = nil,
                                    _ body: @escaping (Item) -> T) -> [T] {
     guard items.count > 1, workers > 1 else {
         return items.enumerated().map { index, item in
@@ -120,7 +120,7 @@ extension Space {
 
     /// Every membership of a room, all pages.
     public func memberships(roomId: String, as role: TokenRole = .bot) throws -> [Membership] {
-        try existing("room", id: roomId) {
+        try existing(.room, id: roomId) {
             var pages = try client(role).list("memberships", query: [("roomId", roomId), ("max", String(Self.maxPage))])
             return try Membership.list(pages.collect())
         }

@@ -45,7 +45,7 @@ extension Space {
         if let locked = changes.isLocked { body["isLocked"] = .bool(locked) }
         if let only = changes.isAnnouncementOnly { body["isAnnouncementOnly"] = .bool(only) }
         if let teamId = changes.teamId { body["teamId"] = .string(teamId) }
-        return try existing("room", id: id) {
+        return try existing(.room, id: id) {
             try Room(json: client(role).put(WebexClient.resource("rooms", id), .object(body)))
         }
     }

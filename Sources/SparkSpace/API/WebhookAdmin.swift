@@ -82,7 +82,7 @@ extension Space {
 
     /// One webhook by id; a 404 is not found.
     public func webhook(id: String, as role: TokenRole = .bot) throws -> Webhook {
-        try Webhook(json: fetch("webhooks", id: id, kind: "webhook", as: role))
+        try Webhook(json: fetch("webhooks", id: id, kind: .webhook, as: role))
     }
 
     /// Changes a webhook (`PUT /webhooks/{id}`): Webex needs `name` and `targetUrl` in every PUT, so
@@ -95,7 +95,7 @@ extension Space {
         ]
         if let secret = changes.secret { body["secret"] = .string(secret) }
         if let status = changes.status { body["status"] = .string(status) }
-        return try existing("webhook", id: id) {
+        return try existing(.webhook, id: id) {
             try Webhook(json: client(role).put(WebexClient.resource("webhooks", id), .object(body)))
         }
     }
@@ -110,7 +110,7 @@ extension Space {
                 try self.client(role).delete(WebexClient.resource("webhooks", id))
                 return WebhookDeletion(id: id, webhook: webhook)
             } catch SparkError.api(let f) where f.status == 404 {
-                return WebhookDeletion(id: id, webhook: webhook, error: SparkError.notFound(kind: .id("webhook"), name: id, suggestions: []))
+                return WebhookDeletion(id: id, webhook: webhook, error: SparkError.notFound(kind: .id(.webhook), name: id, suggestions: []))
             } catch {
                 return WebhookDeletion(id: id, webhook: webhook, error: error)
             }

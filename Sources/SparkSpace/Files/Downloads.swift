@@ -94,7 +94,7 @@ extension Space {
     /// Name, size and type of an attachment from a HEAD request (seed `name_attachment`).
     public func attachmentInfo(_ url: String, as role: TokenRole = .bot) throws -> AttachmentInfo {
         try Self.checkDownloadable(url)
-        let response = try client(role).send("HEAD", url)
+        let response = try client(role).send(.head, url)
         let serverName = AttachmentName.parse(contentDisposition: response.headers["Content-Disposition"])
         return AttachmentInfo(
             url: url, name: AttachmentName.sanitize(serverName), serverName: serverName,
@@ -153,7 +153,7 @@ extension Space {
         let client = try client(role)
         do {
             let response = try client.send(
-                "GET", url,
+                .get, url,
                 makeSink: {
                     try pending.restart()
                     return { try pending.sink().write($0) }
@@ -177,7 +177,7 @@ extension Space {
     public func download(_ url: String, to fd: Int32, label: String = "stdout", as role: TokenRole = .bot) throws -> Int64 {
         try Self.checkDownloadable(url)
         let sink = FileSink(fd: fd, label: label, rewindable: false)
-        try client(role).send("GET", url, makeSink: {
+        try client(role).send(.get, url, makeSink: {
             try sink.reset()
             return { try sink.write($0) }
         })

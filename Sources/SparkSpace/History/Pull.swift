@@ -90,7 +90,7 @@ extension PullState {
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same directory and `rename`.
-public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+package func writeAtomically(_ bytes: [UInt8], to path: String) throws {
     let url = URL(fileURLWithPath: path)
     let directory = url.deletingLastPathComponent().path
     let temporary = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"

@@ -70,7 +70,7 @@ public struct Settings: Sendable, Equatable {
 /// `***` plus the last 4 characters: enough to tell tokens apart, never enough to use one.
 /// `json` with the value of every `secret` member, at any depth, redacted: what `api`
 /// prints of an answer the tool did not shape itself (a webhook's secret is echoed by Webex).
-public func redactingSecrets(_ json: JSON) -> JSON {
+package func redactingSecrets(_ json: JSON) -> JSON {
     switch json {
     case .object(var members):
         for (key, value) in members {
@@ -86,7 +86,7 @@ public func redactingSecrets(_ json: JSON) -> JSON {
     }
 }
 
-public func redact(_ secret: String) -> String {
+package func redact(_ secret: String) -> String {
     secret.count > 8 ? "***" + secret.suffix(4) : "***"
 }
 

@@ -130,14 +130,14 @@ public final class CurlTransport: HTTPTransport {
         _ curl: UnsafeMutableRawPointer, _ request: HTTPRequest, headers: inout [String], cleanup: inout [() -> Void]
     ) throws {
         switch request.method {
-        case "GET": break
-        case "HEAD": ss_setopt_long(curl, CURLOPT_NOBODY, 1)
-        case "POST": ss_setopt_long(curl, CURLOPT_POST, 1)
-        default: ss_setopt_string(curl, CURLOPT_CUSTOMREQUEST, request.method)
+        case .get: break
+        case .head: ss_setopt_long(curl, CURLOPT_NOBODY, 1)
+        case .post: ss_setopt_long(curl, CURLOPT_POST, 1)
+        case .put, .patch, .delete: ss_setopt_string(curl, CURLOPT_CUSTOMREQUEST, request.method.rawValue)
         }
         switch request.body {
         case .none:
-            if request.method == "POST" { ss_setopt_off(curl, CURLOPT_POSTFIELDSIZE_LARGE, 0) }
+            if request.method == .post { ss_setopt_off(curl, CURLOPT_POSTFIELDSIZE_LARGE, 0) }
         case .json(let bytes):
             headers.append("Content-Type: application/json; charset=utf-8")
             ss_setopt_off(curl, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bytes.count))

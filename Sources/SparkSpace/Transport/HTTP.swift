@@ -38,9 +38,20 @@ public enum HTTPBody: Sendable, Equatable {
     case multipart([MultipartPart])
 }
 
+/// A method of an HTTP request (`.post`, not `"POST"`). Printed as the wire name (`POST`).
+public enum RequestMethod: String, Sendable, CaseIterable, CustomStringConvertible {
+    case get = "GET", head = "HEAD", post = "POST", put = "PUT", patch = "PATCH", delete = "DELETE"
+
+    /// GET and HEAD change nothing: a dry run sends them, and any failure of theirs may be retried.
+    public var isRead: Bool { self == .get || self == .head }
+
+    /// The name on the wire: `GET`, `POST`.
+    public var description: String { rawValue }
+}
+
 /// One HTTP request, as the transport sends it.
 public struct HTTPRequest: Sendable {
-    public var method: String
+    public var method: RequestMethod
     public var url: String
     public var headers: [(String, String)]
     public var body: HTTPBody
@@ -48,7 +59,7 @@ public struct HTTPRequest: Sendable {
     /// body: a download can name its file (Content-Disposition) while the bytes still arrive.
     public var onHead: ResponseHeadHandler?
 
-    public init(method: String, url: String, headers: [(String, String)] = [], body: HTTPBody = .none,
+    public init(method: RequestMethod, url: String, headers: [(String, String)] = [], body: HTTPBody = .none,
                 onHead: ResponseHeadHandler? = nil) {
         self.method = method
         self.url = url

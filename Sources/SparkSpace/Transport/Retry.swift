@@ -76,12 +76,12 @@ public struct RetryPolicy: Sendable {
 
     /// Decides after a failed attempt. `retries` counts the schedule steps already used;
     /// `shortWaits` the 429/423 answers of this request that asked for less than `minimumWait`.
-    public func decide(method: String, outcome: AttemptOutcome, retries: Int, budget: WaitBudget,
+    public func decide(method: RequestMethod, outcome: AttemptOutcome, retries: Int, budget: WaitBudget,
                        shortWaits: Int = 0) -> RetryDecision
     {
-        let isPost = method == "POST"
+        let isPost = method == .post
         switch outcome {
-        case .status(let status, let retryAfter) where status == 429 || status == 423:
+        case .status(let status, let retryAfter) where Self.meansWait(status):
             let floor = minimumWait * Double(1 << min(max(shortWaits, 0), 30))
             let wait = max(waitAsked(retryAfter), floor)
             guard budget.take(wait) else { return .waitBudgetSpent(status: status, wait: wait) }
@@ -99,6 +99,10 @@ public struct RetryPolicy: Sendable {
             }
         }
     }
+
+    /// The statuses that ask the client to wait and try again (`Retry-After`): 429 Too Many
+    /// Requests, and 423 Locked (a file still being scanned). The one rule of which statuses mean wait.
+    public static func meansWait(_ status: Int) -> Bool { status == 429 || status == 423 }
 
     /// The wait a 429/423 asks for: its `Retry-After`, else `defaultRetryAfter`.
     public func waitAsked(_ retryAfter: String?) -> Double {

@@ -37,7 +37,7 @@ let apiCommand = CommandSpec(
 /// What `api` sends, read and checked before any request: the method (as gh api: POST when there is
 /// a body, else GET), the path, the query of a GET and the JSON body.
 struct APIOptions: CommandOptions {
-    var method: String
+    var method: RequestMethod
     var path: String
     var paginate: Bool
     var query: [(String, String)] = []
@@ -50,15 +50,16 @@ struct APIOptions: CommandOptions {
         path = inv.positionals[0]
         // --paginate reads, so its fields are the query.
         let wantsBody = input != nil || (!fields.isEmpty && !paginate)
-        method = (inv.value(.method) ?? (wantsBody ? "POST" : "GET")).uppercased()
-        guard ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"].contains(method) else {
-            throw inv.usage("-X takes GET, POST, PUT, PATCH, DELETE or HEAD, not '\(sanitizeCell(method))'")
+        let name = (inv.value(.method) ?? (wantsBody ? "POST" : "GET")).uppercased()
+        guard let method = RequestMethod(rawValue: name) else {
+            throw inv.usage("-X takes GET, POST, PUT, PATCH, DELETE or HEAD, not '\(sanitizeCell(name))'")
         }
-        if paginate && method != "GET" { throw inv.usage("--paginate needs GET, not \(method)") }
+        self.method = method
+        if paginate && method != .get { throw inv.usage("--paginate needs GET, not \(method)") }
         if input != nil && !fields.isEmpty { throw inv.usage("give --input or -f/-F fields, not both") }
         if let input {
             body = try inputBody(input, inv: inv)
-        } else if method == "GET" || method == "HEAD" {
+        } else if method.isRead {
             query = fields.map { ($0.0, queryText($0.1)) }
         } else if !fields.isEmpty {
             var bytes: [UInt8] = []

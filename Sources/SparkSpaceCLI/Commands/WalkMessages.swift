@@ -177,7 +177,7 @@ private func walkQuery(_ options: WalkMessagesOptions, inv: Invocation, space: S
     query.before = options.before
     query.beforeMessage = options.beforeMessage
     query.mentionsMe = options.mentionsMe
-    if botAlone && room?.type == "group" {
+    if botAlone && room?.type == .group {
         query.mentionsMe = true
         inv.note("a bot reads only the messages that mention it in a group room: walking with mentionedPeople=me "
             + "(set an audit token to read them all)")
