@@ -109,12 +109,18 @@ public enum MessageProblem: Equatable, Sendable {
 
 /// An error status from the Webex API, with what the API said about it.
 public struct APIFailure: Equatable, Sendable {
+    /// The request's method.
     public var method: String
+    /// The path, relative to the API base.
     public var path: String
+    /// The error status.
     public var status: Int
+    /// The API's message.
     public var message: String
+    /// The API's `trackingId`, to quote to Webex support.
     public var trackingId: String?
 
+    /// An error answer of the API.
     public init(method: String, path: String, status: Int, message: String, trackingId: String?) {
         self.method = method
         self.path = path
@@ -125,6 +131,7 @@ public struct APIFailure: Equatable, Sendable {
 }
 
 extension SparkError: CustomStringConvertible {
+    /// The error in plain words, naming no command-line flag (`GET /rooms: 404 Not Found (trackingId ...)`).
     public var description: String {
         switch self {
         case .api(let f):
@@ -212,5 +219,6 @@ extension MessageProblem: CustomStringConvertible {
 }
 
 extension SparkError: LocalizedError {
+    /// The description.
     public var errorDescription: String? { description }
 }

@@ -26,12 +26,16 @@ public enum ParticipantStatus: String, Sendable {
 
 /// The outcome for one e-mail of `addParticipants` / `removeParticipants`.
 public struct ParticipantResult {
+    /// The e-mail address this result is about.
     public var email: String
+    /// What was done for it.
     public var status: ParticipantStatus
     /// The membership (added, or found for remove) when there is one.
     public var membership: Membership?
+    /// Why it failed, when `status` is `.failed`.
     public var error: Error?
 
+    /// The result of one e-mail of a bulk change.
     public init(email: String, status: ParticipantStatus, membership: Membership? = nil, error: Error? = nil) {
         self.email = email
         self.status = status

@@ -11,8 +11,11 @@ import Darwin
 
 /// One change of a provisioning plan: SPEC "The spaces manifest" rows `action`, `target`, `detail`.
 public struct PlanRow {
+    /// What the plan does (`create`, `add`, `remove`, `set`, `unchanged`).
     public var action: String
+    /// What it acts on (a room, a team, a person).
     public var target: String
+    /// The rest: a setting's old and new value, a person's role.
     public var detail: String
     /// After applying: nil when done, else what went wrong.
     public var error: Error?
@@ -61,6 +64,7 @@ enum PlanOperation {
 
 /// What `provision` would change, computed with reads only.
 public struct SpacesPlan {
+    /// The rows, in the order the plan runs them.
     public var rows: [PlanRow]
     /// Differences provisioning cannot fix (a room in another team).
     public var warnings: [String]

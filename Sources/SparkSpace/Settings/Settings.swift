@@ -20,24 +20,36 @@ public struct Settings: Sendable, Equatable {
         "server.url", "server.hook", "server.binding", "server.port", "server.secret", "network.retry_delays",
     ]
 
+    /// The API base URL (`api_url`, `SPARK_API_URL`).
     public var apiURL = "https://webexapis.com/v1"
     /// `space.room`, else `$CHAT_ROOM_TITLE`; nil when neither is given.
     public var room: String?
+    /// The people a new room gets (`space.participants`).
     public var participants: [String] = []
+    /// The default team of new rooms (`space.team`).
     public var team: String?
+    /// The bot token (`space.token`, `CISCO_SPARK_BOT_TOKEN`).
     public var token: String?
+    /// The audit token: a person's token (`space.audit_token`, `CISCO_SPARK_AUDIT_TOKEN`).
     public var auditToken: String?
+    /// The public URL the listener's webhooks point at (`server.url`).
     public var serverURL: String?
+    /// The path deliveries are posted to (`server.hook`).
     public var hook = "/hook"
+    /// The address the listener binds (`server.binding`).
     public var binding = "0.0.0.0"
+    /// The port the listener binds (`server.port`).
     public var port = 8080
+    /// The secret webhook deliveries are signed with (`server.secret`, `SPARK_WEBHOOK_SECRET`).
     public var secret: String?
+    /// The delays between retries of a network error or a 5xx (`retry_delays`).
     public var retryDelays: [Double] = [0.1, 1, 5]
     /// The settings file that was read, if any.
     public var file: String?
     /// Where each value came from, by dotted key (every key of `keys`).
     public var sources: [String: SettingSource] = [:]
 
+    /// The defaults.
     public init() {}
 
     /// The resolved settings as one nested object, tokens and secret shown as `***` plus their last 4 characters.
@@ -92,12 +104,14 @@ package func redact(_ secret: String) -> String {
 
 /// Reads settings the way SPEC "Settings" says.
 public struct SettingsLoader: Sendable {
+    /// The environment the settings read (`$VAR` in files, the `CISCO_SPARK_*` variables).
     public var environment: [String: String]
 
     /// Most retry delays accepted, and the longest one (seconds).
     static let maxRetryDelays = 20
     static let maxRetryDelay = 3600.0
 
+    /// A loader reading `environment` (by default the process's).
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.environment = environment
     }

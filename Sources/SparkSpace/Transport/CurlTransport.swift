@@ -14,6 +14,7 @@ import Foundation
 public final class CurlTransport: HTTPTransport {
     /// Connect timeout and longest stall with no bytes moving, in seconds.
     public let timeout: Double
+    /// The `User-Agent` sent with every request.
     public let userAgent: String
     /// A CA bundle to verify servers with instead of the system's (`--cacert`, `SSL_CERT_FILE`).
     public let caFile: String?
@@ -33,6 +34,7 @@ public final class CurlTransport: HTTPTransport {
         return key
     }()
 
+    /// A transport with a connect and stall `timeout`, an extra CA bundle `caFile`, and a cap on a JSON body.
     public init(timeout: Double = 60, userAgent: String, caFile: String? = nil, maxBodyBytes: Int = 64 << 20) {
         self.timeout = timeout
         self.userAgent = userAgent
@@ -40,6 +42,7 @@ public final class CurlTransport: HTTPTransport {
         self.maxBodyBytes = maxBodyBytes
     }
 
+    /// Sends `request`, streaming the body into `sink` when given; throws `TransportFailure`.
     public func perform(_ request: HTTPRequest, sink: BodySink?, progress: ProgressHandler?) throws -> HTTPResponse {
         try Self.loadLibrary()
         let handle = threadHandle()

@@ -11,7 +11,9 @@ public protocol Sleeper: AnyObject {
 
 /// Sleeps for real.
 public final class SystemSleeper: Sleeper {
+    /// A sleeper of the real clock.
     public init() {}
+    /// Sleeps for `seconds`.
     public func sleep(seconds: Double) {
         sleepThread(seconds: seconds)
     }
@@ -23,6 +25,7 @@ public final class WaitBudget: @unchecked Sendable {
     private let lock = ThreadLock()
     private var left: Double
 
+    /// A budget of `seconds`.
     public init(seconds: Double) { left = seconds }
 
     /// What is left of the budget.
@@ -67,6 +70,7 @@ public struct RetryPolicy: Sendable {
     /// The wait used when `Retry-After` is missing or malformed.
     public var defaultRetryAfter: Double = 15
 
+    /// Retries after `delays` (one attempt more than delays).
     public init(delays: [Double] = [0.1, 1, 5]) { self.delays = delays }
 
     /// The shortest wait after a 429/423, doubled for each earlier short wait of the same

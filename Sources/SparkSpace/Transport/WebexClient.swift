@@ -6,20 +6,26 @@ import Foundation
 
 /// One logged HTTP exchange, for `-v`. Never holds a token.
 public struct RequestLogEntry: Sendable {
+    /// The method.
     public var method: RequestMethod
     /// Path and query relative to the API base (or the full URL elsewhere).
     public var path: String
     /// HTTP status, or nil when no answer came.
     public var status: Int?
+    /// How long the attempt took.
     public var milliseconds: Int
+    /// Why no status (a network error), when none came.
     public var note: String?
 }
 
 /// A write that `--dry-run` reported instead of sending: method, path (relative to the API
 /// base) and the body as JSON, with any `secret` redacted. Never holds a token.
 public struct PlannedWrite: Sendable {
+    /// The method.
     public var method: RequestMethod
+    /// The path, relative to the API base.
     public var path: String
+    /// The body as JSON, `secret` redacted.
     public var body: JSON?
 
     /// `POST /rooms {"title":"Ops"}`: one line, the body compact.
@@ -51,14 +57,18 @@ public enum ClientEvent: Sendable {
 
 /// How far one piece of long work has come: the bytes of a transfer or the items of a walk.
 public struct WorkProgress: Sendable, Equatable {
+    /// What is counted.
     public enum Unit: Sendable, Equatable { case bytes, items }
     /// What is moving: a file name for a transfer, what is counted for items.
     public var label: String
+    /// Bytes or items.
     public var unit: Unit
+    /// How many so far.
     public var done: Int64
     /// The total when known (nil: unknown).
     public var total: Int64?
 
+    /// Progress of `label`: `done` of `total` (nil: unknown).
     public init(label: String, unit: Unit, done: Int64, total: Int64?) {
         self.label = label
         self.unit = unit
@@ -69,17 +79,24 @@ public struct WorkProgress: Sendable, Equatable {
 
 /// A decoded JSON response.
 public struct JSONResponse {
+    /// The decoded body.
     public var json: JSON
+    /// The response headers (`Link` for paging).
     public var headers: HTTPHeaders
 }
 
 /// A Webex REST client for one token: builds URLs, authenticates, retries
 /// (SPEC "Network behaviour") and turns error answers into `SparkError`.
 public final class WebexClient {
+    /// The API base URL.
     public let baseURL: String
+    /// What sends requests.
     public let transport: HTTPTransport
+    /// When to retry.
     public let policy: RetryPolicy
+    /// The time left to wait on `Retry-After`, shared by the requests of one command.
     public let budget: WaitBudget
+    /// What waits.
     public let sleeper: Sleeper
     /// Told of every attempt, wait, retry and planned write (`ClientEvent`); the command line shows them.
     public var observer: (@Sendable (ClientEvent) -> Void)?
@@ -89,6 +106,7 @@ public final class WebexClient {
     private let token: String
     private let apiOrigin: String
 
+    /// A client of the API at `baseURL` with `token`; retries by `policy`, waits within `budget` through `sleeper`.
     public init(
         baseURL: String, token: String, transport: HTTPTransport, policy: RetryPolicy = RetryPolicy(),
         budget: WaitBudget = WaitBudget(seconds: 300), sleeper: Sleeper = SystemSleeper()
@@ -317,20 +335,24 @@ public final class WebexClient {
 
     // MARK: JSON helpers
 
+    /// `GET path` decoded (retried as the policy says).
     public func get(_ path: String, query: [(String, String)] = []) throws -> JSON {
         try decode(send(.get, path, query: query)).json
     }
 
+    /// `POST path` with a JSON body, decoded.
     @discardableResult
     public func post(_ path: String, _ body: JSON) throws -> JSON {
         try decode(send(.post, path, body: .json(Self.bytes(body)))).json
     }
 
+    /// `PUT path` with a JSON body, decoded.
     @discardableResult
     public func put(_ path: String, _ body: JSON) throws -> JSON {
         try decode(send(.put, path, body: .json(Self.bytes(body)))).json
     }
 
+    /// `DELETE path`.
     public func delete(_ path: String) throws {
         try send(.delete, path)
     }
