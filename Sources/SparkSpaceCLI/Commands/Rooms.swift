@@ -181,21 +181,11 @@ private func existingRoom(titled title: String, space: Space, role: TokenRole) t
     return existing.first
 }
 
-/// `rooms rename ROOM NEW_TITLE`: the new title not blank.
-struct RenameRoomOptions: CommandOptions {
-    var room: String
-    var newTitle: String
-    init(_ inv: Invocation) throws {
-        newTitle = try nonBlank(inv.positionals[1], "new title", inv)
-        room = inv.positionals[0]
-    }
-}
-
 private func renameRoom(_ inv: Invocation) throws {
-    let options = try RenameRoomOptions(inv)
+    let options = try RenameOptions(inv)
     let space = try inv.space
-    let id = try space.roomId(options.room, as: inv.role())
-    let room = try space.renameRoom(id: id, to: options.newTitle, as: inv.role())
+    let id = try space.roomId(options.target, as: inv.role())
+    let room = try space.renameRoom(id: id, to: options.newName, as: inv.role())
     try inv.output.item(room.json, columns: roomColumns)
 }
 

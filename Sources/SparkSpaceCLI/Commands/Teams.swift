@@ -79,20 +79,10 @@ private func createTeam(_ inv: Invocation) throws {
     try inv.output.item(team.json, columns: teamColumns)
 }
 
-/// `teams rename TEAM NEW_NAME`: the new name not blank.
-struct RenameTeamOptions: CommandOptions {
-    var team: String
-    var newName: String
-    init(_ inv: Invocation) throws {
-        newName = try nonBlank(inv.positionals[1], "new name", inv)
-        team = inv.positionals[0]
-    }
-}
-
 private func renameTeam(_ inv: Invocation) throws {
-    let options = try RenameTeamOptions(inv)
+    let options = try RenameOptions(inv)
     let space = try inv.space
-    let team = try space.team(options.team, as: inv.role())
+    let team = try space.team(options.target, as: inv.role())
     let renamed = try space.updateTeam(id: team.id, name: options.newName, as: inv.role())
     try inv.output.item(renamed.json, columns: teamColumns)
 }

@@ -6,3 +6,15 @@ func nonBlank(_ text: String, _ what: String, _ inv: Invocation) throws -> Strin
     guard !text.trimmingSpaces().isEmpty else { throw inv.usage("the \(what) is empty") }
     return text
 }
+
+/// `rooms rename ROOM NEW_TITLE`, `teams rename TEAM NEW_NAME`: what is renamed, and the new name,
+/// not blank (the error names it as the usage line does: "the new title is empty").
+struct RenameOptions: CommandOptions {
+    var target: String
+    var newName: String
+    init(_ inv: Invocation) throws {
+        let noun = String(inv.parsed.command.arguments[1].name.lowercased().map { $0 == "_" ? " " : $0 })
+        newName = try nonBlank(inv.positionals[1], noun, inv)
+        target = inv.positionals[0]
+    }
+}
