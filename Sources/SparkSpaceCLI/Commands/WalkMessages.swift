@@ -86,7 +86,6 @@ struct WalkMessagesOptions: CommandOptions {
         downloadDir = inv.value(.download)
         names = inv.has(.names) || downloadDir != nil
         mentionsMe = inv.has(.mentionsMe)
-        if raw && inv.has(.names) { throw inv.usage("--names adds to normalized events; it does not go with --raw") }
         since = try inv.value(.since).map { text in
             guard let date = TimeSpec.parse(text) else {
                 throw inv.usage("--since takes RFC 3339 (2026-11-25T10:00:00Z) or an age (30m, 2h, 7d), not '\(text)'")
@@ -94,6 +93,7 @@ struct WalkMessagesOptions: CommandOptions {
             return date
         }
         if let text = inv.value(.before) { try readBefore(text, inv) }
+        if raw && inv.has(.names) { throw inv.usage("--names adds to normalized events; it does not go with --raw") }
         thread = try inv.value(.thread).map { id in
             guard isWebexId(id) else { throw inv.usage("--thread takes a message id, not '\(id)'") }
             return id
