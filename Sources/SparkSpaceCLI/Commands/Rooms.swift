@@ -199,8 +199,7 @@ private func deleteRoom(_ inv: Invocation) throws {
     let options = try DeleteRoomOptions(inv)
     let space = try inv.space
     let room = try space.room(options.room, as: inv.role())
-    let (id, title) = (room.id, room.title)
-    try inv.confirm(deleting: "room '\(title)' (\(id))")
-    try space.deleteRoom(id: id, as: inv.role())
-    inv.noteDone("deleted room '\(title)' (\(id))")
+    try deleteConfirmed("room '\(room.title)'", id: room.id, inv: inv) {
+        try space.deleteRoom(id: room.id, as: inv.role())
+    }
 }

@@ -91,8 +91,7 @@ private func deleteTeam(_ inv: Invocation) throws {
     let options = try TeamOptions(inv)
     let space = try inv.space
     let team = try space.team(options.team, as: inv.role())
-    let (id, name) = (team.id, team.name)
-    try inv.confirm(deleting: "team '\(name)' (\(id))")
-    try space.deleteTeam(id: id, as: inv.role())
-    inv.noteDone("deleted team '\(name)' (\(id))")
+    try deleteConfirmed("team '\(team.name)'", id: team.id, inv: inv) {
+        try space.deleteTeam(id: team.id, as: inv.role())
+    }
 }

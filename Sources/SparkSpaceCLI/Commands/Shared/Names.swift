@@ -18,3 +18,12 @@ struct RenameOptions: CommandOptions {
         target = inv.positionals[0]
     }
 }
+
+/// A deletion of one named object (`room 'Ops' (Y2l...)`): asks unless `--yes` (`Invocation.confirm`),
+/// deletes, and says what was deleted.
+func deleteConfirmed(_ what: String, id: String, inv: Invocation, delete: () throws -> Void) throws {
+    let label = "\(what) (\(id))"
+    try inv.confirm(deleting: label)
+    try delete()
+    inv.noteDone("deleted \(label)")
+}
