@@ -18,6 +18,7 @@ public let sparkSpaceVersion = "0.1.0"
 /// A Cisco Spark / Webex Teams space: the settings and one API client per token.
 /// This is the library's entry point; the command line is a thin layer over it.
 public final class Space {
+    /// The settings in use.
     public let settings: Settings
     private let transport: HTTPTransport
     private let budget: WaitBudget

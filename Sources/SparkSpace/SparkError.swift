@@ -44,14 +44,19 @@ public enum SparkError: Error, Equatable {
     case interrupted
 }
 
+/// A kind of object of the API that is looked up by id; its name is the noun in errors.
+public enum Resource: String, Sendable, CaseIterable {
+    case room, team, webhook, person, message
+}
+
 /// What a lookup was for, which decides how "not found" and "several match" read.
 public enum Lookup: Equatable, Sendable {
     /// A group room by exact title.
     case roomTitled
     /// A team by exact name.
     case teamNamed
-    /// A `kind` (`room`, `team`, `webhook`, `person`) by id.
-    case id(String)
+    /// A resource (a room, a team, a webhook, a person) by id.
+    case id(Resource)
     /// A person by e-mail.
     case personWithEmail
     /// The direct (1:1) room with a person's e-mail.
@@ -104,15 +109,21 @@ public enum MessageProblem: Equatable, Sendable {
 
 /// An error status from the Webex API, with what the API said about it.
 public struct APIFailure: Equatable, Sendable {
+    /// The request's method.
     public var method: String
+    /// The path, relative to the API base.
     public var path: String
+    /// The error status.
     public var status: Int
+    /// The API's message.
     public var message: String
+    /// The API's `trackingId`, to quote to Webex support.
     public var trackingId: String?
     /// On a 401 or 403: which identity's token was refused, where it came from and its last 4
     /// characters (`bot (token from --token-file t, ***abcd)`); nil elsewhere.
     public var identity: String?
 
+    /// An error answer of the API.
     public init(method: String, path: String, status: Int, message: String, trackingId: String?) {
         self.method = method
         self.path = path
@@ -123,6 +134,7 @@ public struct APIFailure: Equatable, Sendable {
 }
 
 extension SparkError: CustomStringConvertible {
+    /// The error in plain words, naming no command-line flag (`GET /rooms: 404 Not Found (trackingId ...)`).
     public var description: String {
         switch self {
         case .api(let f):
@@ -162,7 +174,7 @@ extension SparkError: CustomStringConvertible {
         switch kind {
         case .roomTitled: return "no group room titled '\(name)'" + close
         case .teamNamed: return "no team named '\(name)'" + close
-        case .id(let what): return "no \(what) with id \(name)"
+        case .id(let what): return "no \(what.rawValue) with id \(name)"
         case .personWithEmail: return "no person with e-mail \(name)"
         case .directRoomWith: return "no direct room with \(name)"
         case .roomMember: return "\(name) is not a member of the room"
@@ -180,30 +192,37 @@ extension SparkError: CustomStringConvertible {
 }
 
 extension MessageProblem: CustomStringConvertible {
-    public var description: String {
+    /// The problem in the library's words: "the card needs the text or the markdown: ...".
+    public var description: String { text { $0 == .mention ? "a mention" : "the \($0.rawValue)" } }
+
+    /// The one wording of every problem, with each part of the message named by `name`: the
+    /// library says "the card", the command line "--card".
+    public func text(naming name: (MessagePart) -> String) -> String {
+        let (text, markdown, file, card) = (name(.text), name(.markdown), name(.file), name(.card))
         switch self {
-        case .cardNeedsFallback: return "a card needs a text or markdown: the fallback shown by clients without cards"
-        case .cardWithFile: return "a card and a file do not go together: one attachment per message"
+        case .cardNeedsFallback: return "\(card) needs \(text) or \(markdown): the fallback shown by clients without cards"
+        case .cardWithFile: return "\(card) and \(file) do not go together: one attachment per message"
         case .nothingToPost(let textGiven):
-            return textGiven ? "nothing to post: the text is empty" : "nothing to post: give a text, markdown or file"
-        case .empty(let part): return "the \(part.rawValue) is empty: nothing to post"
-        case .notAnEmail(let text): return "a mention takes an e-mail address, not '\(text)'"
-        case .fileUnusable(let path, let reason): return "cannot use the file \(path): \(reason)"
-        case .fileIsDirectory(let path): return "\(path) is a directory; give one file"
-        case .fileNotRegular(let path): return "\(path) is not a regular file"
+            return textGiven ? "nothing to post: the text is empty" : "nothing to post: give \(text), \(markdown) or \(file)"
+        case .empty(let part): return "\(name(part)) is empty: nothing to post"
+        case .notAnEmail(let given): return "\(name(.mention)) takes an e-mail address, not '\(given)'"
+        case .fileUnusable(let path, let reason): return "cannot use \(file) \(path): \(reason)"
+        case .fileIsDirectory(let path): return "\(file) \(path) is a directory; give one file"
+        case .fileNotRegular(let path): return "\(file) \(path) is not a regular file"
         case .fileTooLarge(let path, let size, let limit):
-            return "\(path) is \(size) bytes; Webex takes at most 100 MB (\(limit))"
-        case .fileUnreadable(let path, let reason): return "cannot read the file \(path): \(reason)"
-        case .cardNotObject: return "the card is not an Adaptive Card: the JSON is not an object"
-        case .cardWrongType: return "the card is not an Adaptive Card: its \"type\" must be \"AdaptiveCard\""
+            return "\(file) \(path) is \(size) bytes; Webex takes at most 100 MB (\(limit))"
+        case .fileUnreadable(let path, let reason): return "cannot read \(file) \(path): \(reason)"
+        case .cardNotObject: return "\(card) is not an Adaptive Card: the JSON is not an object"
+        case .cardWrongType: return "\(card) is not an Adaptive Card: its \"type\" must be \"AdaptiveCard\""
         case .cardTooLarge(let source, let limit):
-            return "the card \(source) is over \(limit) bytes; a card is a small JSON object"
-        case .cardNotJSON(let source, let detail): return "the card \(source) is not valid JSON: \(detail)"
+            return "\(card) \(source) is over \(limit) bytes; a card is a small JSON object"
+        case .cardNotJSON(let source, let detail): return "\(card) \(source) is not valid JSON: \(detail)"
         case .newTextEmpty: return "the new text is empty"
         }
     }
 }
 
 extension SparkError: LocalizedError {
+    /// The description.
     public var errorDescription: String? { description }
 }

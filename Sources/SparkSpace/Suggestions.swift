@@ -1,7 +1,7 @@
 /// The titles closest to what was typed, for `did you mean` after a title or name that
 /// is not found: the same title in another case first (`lobby` → `Lobby`), else the
 /// titles a few edits away (at most 3, nearest first).
-public func closestTitles(to typed: String, among titles: [String]) -> [String] {
+package func closestTitles(to typed: String, among titles: [String]) -> [String] {
     let lowered = typed.lowercased()
     let sameButCase = titles.filter { $0.lowercased() == lowered && $0 != typed }
     if !sameButCase.isEmpty { return Array(Set(sameButCase)).sorted().prefix(3).map { $0 } }
@@ -16,25 +16,25 @@ public func closestTitles(to typed: String, among titles: [String]) -> [String] 
 }
 
 /// `; did you mean 'Lobby'?` (or `'A' or 'B'`), empty when nothing is close.
-public func didYouMean(_ typed: String, among titles: [String]) -> String {
+package func didYouMean(_ typed: String, among titles: [String]) -> String {
     suggestionText(closestTitles(to: typed, among: titles))
 }
 
 /// The known key nearest to an unknown one (a file's typo: SPEC wants the closest known key
 /// named, however far). Only the first 64 characters count: the distance is quadratic.
-public func closestKey(to typed: String, among known: [String]) -> String? {
+package func closestKey(to typed: String, among known: [String]) -> String? {
     let typed = String(typed.prefix(64)).lowercased()
     return known.min { (editDistance(typed, $0.lowercased()), $0) < (editDistance(typed, $1.lowercased()), $1) }
 }
 
 /// `; did you mean 'A' or 'B'?`, empty for no suggestions.
-public func suggestionText(_ close: [String]) -> String {
+package func suggestionText(_ close: [String]) -> String {
     guard !close.isEmpty else { return "" }
     return "; did you mean " + close.map { "'\($0)'" }.joined(separator: " or ") + "?"
 }
 
 /// Levenshtein distance.
-public func editDistance(_ a: String, _ b: String) -> Int {
+package func editDistance(_ a: String, _ b: String) -> Int {
     let a = Array(a), b = Array(b)
     guard !a.isEmpty else { return b.count }
     guard !b.isEmpty else { return a.count }

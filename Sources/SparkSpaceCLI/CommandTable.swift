@@ -199,11 +199,6 @@ public final class CommandSpec: @unchecked Sendable {
 
 public let programName = "spark-space"
 
-/// Output formats of `-o`.
-public enum OutputFormat: String, CaseIterable, Sendable {
-    case table, wide, tsv, json, ndjson
-}
-
 /// Options every command accepts, before or after the command.
 public let globalOptions: [OptionSpec] = [
     .config, .token, .tokenFile, .auditToken, .auditTokenFile, .apiUrl, .role, .room, .output, .fields, .json,

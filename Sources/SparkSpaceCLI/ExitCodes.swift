@@ -134,25 +134,5 @@ func errorText(_ error: Error) -> String {
 /// The flag of `post` / `messages edit` that gives a part of a message.
 private func flag(_ part: MessagePart) -> String { "--" + part.rawValue }
 
-/// A message problem worded with the flags of `post` and `messages edit`.
-private func messageProblemText(_ problem: MessageProblem) -> String {
-    switch problem {
-    case .cardNeedsFallback: return "--card needs --text or --markdown: the fallback shown by clients without cards"
-    case .cardWithFile: return "--card and --file do not go together: one attachment per message"
-    case .nothingToPost(let textGiven):
-        return textGiven ? "nothing to post: the text is empty" : "nothing to post: give --text, --markdown or --file"
-    case .empty(let part): return "\(flag(part)) is empty: nothing to post"
-    case .notAnEmail(let text): return "--mention takes an e-mail address, not '\(text)'"
-    case .fileUnusable(let path, let reason): return "cannot use --file \(path): \(reason)"
-    case .fileIsDirectory(let path): return "--file \(path) is a directory; give one file"
-    case .fileNotRegular(let path): return "--file \(path) is not a regular file"
-    case .fileTooLarge(let path, let size, let limit):
-        return "--file \(path) is \(size) bytes; Webex takes at most 100 MB (\(limit))"
-    case .fileUnreadable(let path, let reason): return "cannot read --file \(path): \(reason)"
-    case .cardNotObject: return "--card is not an Adaptive Card: the JSON is not an object"
-    case .cardWrongType: return "--card is not an Adaptive Card: its \"type\" must be \"AdaptiveCard\""
-    case .cardTooLarge(let source, let limit): return "--card \(source) is over \(limit) bytes; a card is a small JSON object"
-    case .cardNotJSON(let source, let detail): return "--card \(source) is not valid JSON: \(detail)"
-    case .newTextEmpty: return problem.description
-    }
-}
+/// A message problem worded with the flags of `post` and `messages edit` (the library's one wording).
+private func messageProblemText(_ problem: MessageProblem) -> String { problem.text(naming: flag) }

@@ -14,16 +14,19 @@ public final class Invocation {
     let console: Console
     /// The HTTP transport of a test; nil: libcurl.
     private let transport: HTTPTransport?
+    /// What waits on `Retry-After` and between retries (an in-process test's waits no time); nil: the clock.
+    private let sleeper: Sleeper?
     private var cachedSpace: Space?
     /// The run's first HTTP exchange (for the hint of an API URL without `/v1`).
     let firstRequest = FirstRequest()
     private var cachedOutput: Output?
     private var stdinTaken = false
 
-    init(parsed: ParsedCommand, console: Console, transport: HTTPTransport? = nil) {
+    init(parsed: ParsedCommand, console: Console, transport: HTTPTransport? = nil, sleeper: Sleeper? = nil) {
         self.parsed = parsed
         self.console = console
         self.transport = transport
+        self.sleeper = sleeper
     }
 
     var out: FDWriter { console.out }
@@ -61,14 +64,7 @@ public final class Invocation {
 
     var output: Output {
         if let cachedOutput { return cachedOutput }
-        let format: OutputFormat
-        if has(.json) {
-            format = .json
-        } else if let name = value(.output), let chosen = OutputFormat(rawValue: name) {
-            format = chosen
-        } else {
-            format = console.stdoutIsTerminal ? .table : .tsv
-        }
+        let format = chosenFormat ?? (console.stdoutIsTerminal ? .table : .tsv)
         // Checked before the command runs (Runner): a bad list never gets here.
         let fields = value(.fields).flatMap { try? fieldList($0) }
         let made = Output(format: format, out: out, color: console.color, width: console.width, fields: fields,
@@ -194,10 +190,11 @@ public final class Invocation {
             let console = self.console
             let first = firstRequest
             let made = Space(settings: settings, transport: transport, maxWait: seconds(.maxWait) ?? 300,
-                                  observer: { event in
-                                      first.see(event)
-                                      console.observe(event)
-                                  }, dryRun: dryRun)
+                             sleeper: sleeper ?? SystemSleeper(),
+                             observer: { event in
+                                 first.see(event)
+                                 console.observe(event)
+                             }, dryRun: dryRun)
             cachedSpace = made
             return made
         }

@@ -190,6 +190,7 @@ A closed standard output (as in
 ends a command quietly with status 0.
 """#)
 
+/// The entries of the keys come from `SettingsReference.settings`.
 private let manSettings = lines(#"""
 .SH SETTINGS
 The settings file is YAML or JSON.
@@ -217,59 +218,7 @@ Files over 1 MB, YAML aliases, keys that are not plain text and nesting
 deeper than 64 levels are refused.
 .B settings show \-\-sources
 says where each value came from.
-.TP
-.B space.room
-Default room title; default
-.BR $CHAT_ROOM_TITLE .
-A command that needs a room and has none (no argument,
-.BR \-\-room ,
-.B space.room
-or
-.BR $CHAT_ROOM_TITLE )
-is a usage error (exit 2) before any request; only
-.B provision
-falls back to the seed's title
-.BR "Collaboration space" ,
-and says so.
-.TP
-.B space.participants
-List of e\-mail addresses (a single string is a list of one); default
-.B $CHANNEL_DEFAULT_PARTICIPANTS
-(comma\-separated).
-.TP
-.B space.team
-Team name of the room.
-.TP
-.B space.token
-Bot token; default
-.BR $CISCO_SPARK_BOT_TOKEN .
-.TP
-.B space.audit_token
-Audit token, a person's token, for the audit webhook and for reading history;
-default
-.BR $CISCO_SPARK_AUDIT_TOKEN .
-.TP
-.B api_url
-API base; default
-.BR $SPARK_API_URL ,
-else
-.BR https://webexapis.com/v1 .
-.TP
-.BR server.url ", " server.hook ", " server.binding ", " server.port
-Webhook defaults:
-.BR $SERVER_URL ,
-.BR /hook ,
-.BR 0.0.0.0 ,
-.B 8080
-(a port 0\-65535; 0 picks a free one).
-.TP
-.B server.secret
-Webhook secret; default
-.BR $SPARK_WEBHOOK_SECRET .
-.TP
-.B network.retry_delays
-Seconds to wait before each retry (at most 20 delays of 0 to 3600 s); default
-.BR "[0.1, 1, 5]" .
+"""#) + SettingsReference.manSettings + lines(#"""
 .PP
 .B settings show
 prints the resolved settings, tokens and secret as
@@ -277,45 +226,8 @@ prints the resolved settings, tokens and secret as
 plus their last 4 characters.
 """#)
 
-private let manEnvironment = lines(#"""
-.SH ENVIRONMENT
-.TP
-.B SPARK_SPACE_CONFIG
-Settings file when
-.B \-\-config
-is not given.
-.TP
-.B XDG_CONFIG_HOME
-Directory of the default settings file (default
-.BR ~/.config ).
-.TP
-.B SPARK_API_URL
-API base.
-.TP
-.BR CISCO_SPARK_BOT_TOKEN ", " CISCO_SPARK_AUDIT_TOKEN
-Bot and audit tokens when the settings have none.
-.TP
-.BR CHAT_ROOM_TITLE ", " CHANNEL_DEFAULT_PARTICIPANTS
-Default room title and participants.
-.TP
-.BR SERVER_URL ", " SPARK_WEBHOOK_SECRET
-Webhook target and secret.
-.TP
-.BR SSL_CERT_FILE ", " CURL_CA_BUNDLE
-An extra CA certificate bundle when
-.B \-\-cacert
-is not given.
-.TP
-.B NO_COLOR
-When set and not empty, no colour.
-.TP
-.B COLUMNS
-Table width when the terminal does not tell it.
-.TP
-.BR HTTPS_PROXY ", " NO_PROXY
-Proxy settings, as for
-.BR curl (1).
-"""#)
+/// Generated from `SettingsReference.environment`.
+private let manEnvironment = [".SH ENVIRONMENT"] + SettingsReference.manEnvironment
 
 private let manFiles = lines(#"""
 .SH FILES

@@ -12,8 +12,10 @@ import Dispatch
 import SparkSpace
 
 /// Runs the command line and returns the exit code. Never traps on bad input.
-/// `transport`: the HTTP transport of an in-process test (nil: libcurl).
-public func run(_ arguments: [String], terminal: Terminal = Terminal(), transport: HTTPTransport? = nil) -> Int32 {
+/// `transport`: the HTTP transport of an in-process test (nil: libcurl); `sleeper`: what waits on
+/// `Retry-After` and between retries (nil: the clock).
+public func run(_ arguments: [String], terminal: Terminal = Terminal(), transport: HTTPTransport? = nil,
+                sleeper: Sleeper? = nil) -> Int32 {
     var console = Console(terminal: terminal)
     let parsed: ParsedCommand
     do {
@@ -23,7 +25,7 @@ public func run(_ arguments: [String], terminal: Terminal = Terminal(), transpor
         return report(error, console: console)
     }
     console = console.with(quiet: parsed.has(OptionSpec.quiet.long), verbose: parsed.has(OptionSpec.verbose.long))
-    let invocation = Invocation(parsed: parsed, console: console, transport: transport)
+    let invocation = Invocation(parsed: parsed, console: console, transport: transport, sleeper: sleeper)
     // Said before the process ends on a signal: the progress line goes (and a bulk command
     // adds who was done, see `BulkPrinter`).
     let status = invocation.status

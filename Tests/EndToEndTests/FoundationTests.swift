@@ -100,7 +100,8 @@ final class FoundationTests: MockTestCase {
     func test429ThenSuccess() throws {
         mock.inject(.status(429, retryAfter: "1"), pathPrefix: "/people/me")
         let started = Date()
-        let r = try run(["whoami", "--json"])
+        // The binary: its waits are on the clock (an in-process run's take no time).
+        let r = try runBinary(["whoami", "--json"])
         XCTAssertEqual(r.code, 0, r.stderr)
         XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(started), 1.0, "Retry-After must be honoured")
         XCTAssertEqual(mock.requests(pathPrefix: "/people/me").count, 2)
@@ -167,7 +168,10 @@ final class FoundationTests: MockTestCase {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        Thread.sleep(forTimeInterval: 1)
+        // Ready when the request is in (the handlers are installed before anything is sent).
+        let deadline = Date().addingTimeInterval(10)
+        while mock.requests(pathPrefix: "/people/me").isEmpty && Date() < deadline { usleep(5_000) }
+        XCTAssertFalse(mock.requests(pathPrefix: "/people/me").isEmpty, "the request never came")
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 130)
@@ -200,7 +204,7 @@ final class PagingTests: MockTestCase {
         settings.apiURL = mock.baseURL
         settings.token = "bot-token"
         let client = try Space(settings: settings, transport: CurlTransport(userAgent: "test")).client()
-        try client.send("POST", "messages", body: .multipart([
+        try client.send(.post, "messages", body: .multipart([
             .field(name: "roomId", value: room.id),
             .file(name: "files", path: path, fileName: "data.bin", contentType: "application/octet-stream"),
         ]))

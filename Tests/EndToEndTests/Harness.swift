@@ -125,9 +125,12 @@ class MockTestCase: XCTestCase {
         ["SPARK_API_URL": mock.baseURL, "CISCO_SPARK_BOT_TOKEN": "bot-token"]
     }
 
-    /// Runs the binary against this test's mock; fast retries unless the test says otherwise.
+    /// Runs the command line against this test's mock: in this process for the suites that need
+    /// no process of their own (`inProcessSuites`), else the binary.
     func run(_ arguments: [String], env extra: [String: String] = [:], stdin: String? = nil) throws -> RunResult {
-        try spark(arguments, env: env.merging(extra) { _, new in new }, stdin: stdin)
+        let environment = env.merging(extra) { _, new in new }
+        if runsInProcess { return sparkInProcess(arguments, env: environment, stdin: stdin) }
+        return try spark(arguments, env: environment, stdin: stdin)
     }
 
     /// A settings file in a temp dir, returned as a path.

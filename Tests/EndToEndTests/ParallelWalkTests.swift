@@ -207,15 +207,17 @@ final class ParallelWalkTests: MockTestCase {
         mock.latency = 0.01
         let tmp = NSTemporaryDirectory() + "spool-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
-        let r = try run(["walk-messages", room.id, "--parallel", "4", "-o", "ndjson"], env: audit.merging(["TMPDIR": tmp]) { $1 })
+        // TMPDIR is the process's own environment: the binary.
+        let r = try runBinary(["walk-messages", room.id, "--parallel", "4", "-o", "ndjson"],
+                              env: audit.merging(["TMPDIR": tmp]) { $1 })
         XCTAssertEqual(r.code, 0, r.stderr)
         XCTAssertEqual(try r.lines().count, 10_000)
         XCTAssertGreaterThanOrEqual(windowStarts.count, 2)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: tmp), [])
         // A spool that cannot be created is an I/O error, not a crash or lost messages.
         let missing = tmp + "/missing"
-        let bad = try run(["walk-messages", room.id, "--parallel", "4", "-o", "ndjson"],
-                          env: audit.merging(["TMPDIR": missing]) { $1 })
+        let bad = try runBinary(["walk-messages", room.id, "--parallel", "4", "-o", "ndjson"],
+                                env: audit.merging(["TMPDIR": missing]) { $1 })
         XCTAssertEqual(bad.code, 1, bad.stderr)
         XCTAssertTrue(bad.stderr.contains("cannot create a temporary file"), bad.stderr)
     }

@@ -90,7 +90,7 @@ final class ConsoleTests: XCTestCase {
         let yes = runInProcess(["messages", "delete", messageId, "-o", "tsv"] + token,
                                console: console(stdin: "yes\n", terminal: true), transport: accepted)
         XCTAssertEqual(yes.status, 0, yes.stderr)
-        XCTAssertEqual(accepted.requests.map(\.method), ["DELETE"])
+        XCTAssertEqual(accepted.requests.map(\.method), [.delete])
         XCTAssertEqual(yes.stdout, "\(messageId)\tdeleted\t\n")
     }
 
@@ -102,7 +102,7 @@ final class ConsoleTests: XCTestCase {
                                    transport: transport)
             XCTAssertEqual(run.status, 0, "\(flag): \(run.stderr)")
             XCTAssertFalse(run.stderr.contains("[y/N]"), run.stderr)
-            XCTAssertEqual(transport.requests.map(\.method), flag == "--yes" ? ["DELETE"] : [])
+            XCTAssertEqual(transport.requests.map(\.method), flag == "--yes" ? [.delete] : [])
         }
     }
 

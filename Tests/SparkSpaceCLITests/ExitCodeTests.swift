@@ -24,7 +24,7 @@ final class ExitCodeTests: XCTestCase {
         (.missingToken(.audit), 3),
         (.noRoom, 2),
         (.notFound(kind: .roomTitled, name: "Ops", suggestions: ["ops"]), 4),
-        (.notFound(kind: .id("webhook"), name: "W1", suggestions: []), 4),
+        (.notFound(kind: .id(.webhook), name: "W1", suggestions: []), 4),
         (.ambiguous(kind: .teamNamed, name: "T", ids: ["A", "B"]), 5),
         (.fileExists(path: "out/a.pdf"), 5),
         (.alreadyInTeam(room: "Ops", team: "T1"), 5),

@@ -137,9 +137,9 @@ final class TableTests: XCTestCase {
     func testWaitAndRetryNotices() {
         XCTAssertEqual(consoleLine(.waiting(reason: "429 Retry-After", seconds: 15, budgetLeft: 285), verbose: false),
                        "waiting 15 s (429 Retry-After), 285 s of --max-wait left")
-        XCTAssertEqual(consoleLine(.retrying(method: "GET", path: "/rooms?max=10", seconds: 0.1, cause: "503"),
+        XCTAssertEqual(consoleLine(.retrying(method: .get, path: "/rooms?max=10", seconds: 0.1, cause: "503"),
                                    verbose: false), "retrying GET /rooms in 0.1 s (503)")
-        let entry = RequestLogEntry(method: "GET", path: "/rooms", status: 200, milliseconds: 3, note: nil)
+        let entry = RequestLogEntry(method: .get, path: "/rooms", status: 200, milliseconds: 3, note: nil)
         XCTAssertNil(consoleLine(.request(entry), verbose: false))
         XCTAssertEqual(consoleLine(.request(entry), verbose: true), "GET /rooms 200 3ms")
         XCTAssertEqual(TransferProgress.line(name: "a.bin", done: 1 << 20, total: 4 << 20, elapsed: 1),

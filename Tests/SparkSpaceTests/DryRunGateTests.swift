@@ -22,10 +22,10 @@ final class DryRunGateTests: XCTestCase {
         let created = try c.post("rooms", ["title": "Ops", "secret": "s3cret-value-9876"])
         let updated = try c.put("rooms/ROOMID", ["title": "Ops 2"])
         try c.delete("rooms/ROOMID")
-        try c.send("POST", "messages", body: .multipart([.field(name: "text", value: "hi"),
+        try c.send(.post, "messages", body: .multipart([.field(name: "text", value: "hi"),
                                                           .file(name: "files", path: "/tmp/x.pdf", fileName: "x.pdf",
                                                                 contentType: "application/pdf")]))
-        XCTAssertEqual(t.requests.map(\.method), ["GET"], "only the read reached the transport")
+        XCTAssertEqual(t.requests.map(\.method), [.get], "only the read reached the transport")
         XCTAssertEqual(planned.items.map(\.line), [
             #"POST /rooms {"secret":"***9876","title":"Ops"}"#,
             #"PUT /rooms/ROOMID {"title":"Ops 2"}"#,
@@ -58,6 +58,6 @@ final class DryRunGateTests: XCTestCase {
         let transport = ScriptedTransport([])
         let c = WebexClient(baseURL: "https://api.test/v1", token: "t", transport: transport)
         try c.delete("rooms/X")
-        XCTAssertEqual(transport.requests.map(\.method), ["DELETE"])
+        XCTAssertEqual(transport.requests.map(\.method), [.delete])
     }
 }

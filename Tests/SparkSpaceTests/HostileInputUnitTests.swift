@@ -34,7 +34,7 @@ final class HostileInputUnitTests: XCTestCase {
         XCTAssertEqual(RetryPolicy.format(1.5), "1.5")
         XCTAssertEqual(RetryPolicy.format(1e19), "1e+19")
         XCTAssertEqual(RetryPolicy.format(9_223_372_036_854_775_808.0), "9.223372036854776e+18")
-        let decision = RetryPolicy().decide(method: "GET", outcome: .status(429, retryAfter: "1e19"), retries: 0,
+        let decision = RetryPolicy().decide(method: .get, outcome: .status(429, retryAfter: "1e19"), retries: 0,
                                             budget: WaitBudget(seconds: 300))
         guard case .waitBudgetSpent(let status, let wait) = decision else { return XCTFail("\(decision)") }
         let reason = SparkError.waitGaveUp(status: status, wait: wait)

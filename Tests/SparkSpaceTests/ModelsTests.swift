@@ -42,11 +42,20 @@ final class ModelsTests: XCTestCase {
 
     private func json(_ text: String) throws -> JSON { try JSON.parse(Array(text.utf8)) }
 
+    /// A kind of room this version does not know is kept as sent, not an error nor a group room.
+    func testRoomKindKeepsUnknownValues() throws {
+        XCTAssertEqual(try Room(json: ["id": "r1", "title": "T", "type": "direct"]).type, .direct)
+        let future = try Room(json: ["id": "r1", "title": "T", "type": "broadcast"])
+        XCTAssertEqual(future.type, .other("broadcast"))
+        XCTAssertEqual(future.type?.description, "broadcast")
+        XCTAssertNil(try Room(json: ["id": "r1", "title": "T"]).type)
+    }
+
     func testRoomDecodes() throws {
         let decoded = try Room(json: json(room))
         XCTAssertEqual(decoded.id, "Y2lzY29zcGFyazovL3VzL1JPT00vYmJj")
         XCTAssertEqual(decoded.title, "Project Unicorn - Sprint 0")
-        XCTAssertEqual(decoded.type, "group")
+        XCTAssertEqual(decoded.type, .group)
         XCTAssertEqual(decoded.teamId, "Y2lzY29zcGFyazovL3VzL1RFQU0vMTNl")
         XCTAssertEqual(decoded.description, "Company Announcements")
         XCTAssertTrue(decoded.isLocked)
@@ -233,7 +242,7 @@ final class ModelsTests: XCTestCase {
         XCTAssertThrowsError(try space.plan(SpacesManifest(settings: space.settings), prune: true)) { error in
             XCTAssertEqual(error as? SparkError, .io("the API returned a membership without an id"))
         }
-        XCTAssertEqual(transport.requests.map(\.method), ["GET", "GET"])
+        XCTAssertEqual(transport.requests.map(\.method), [.get, .get])
     }
 
     func testARoomFoundByTitleKeepsTheListedObject() throws {

@@ -122,9 +122,9 @@ final class RetryTests: XCTestCase {
 
     func testTokenOnlyGoesToTheAPIHost() throws {
         let (c, t, _) = client([status(200), status(200), status(200)])
-        try c.send("GET", "https://api.test/v1/contents/1")
-        try c.send("GET", "https://evil.test/v1/contents/1")
-        try c.send("GET", "http://api.test/v1/contents/1")
+        try c.send(.get, "https://api.test/v1/contents/1")
+        try c.send(.get, "https://evil.test/v1/contents/1")
+        try c.send(.get, "http://api.test/v1/contents/1")
         let auth = t.requests.map { r in r.headers.first { $0.0 == "Authorization" }?.1 }
         XCTAssertEqual(auth, ["Bearer secret-token-1234", nil, nil])
     }

@@ -115,7 +115,7 @@ extension Space {
     /// `downloadable` when the server names none. Not yet sanitized.
     public func attachmentName(_ url: String, as role: TokenRole = .bot) throws -> String {
         try Self.checkDownloadable(url)
-        let response = try client(role).send("HEAD", url)
+        let response = try client(role).send(.head, url)
         return AttachmentName.parse(contentDisposition: response.headers["Content-Disposition"])
             ?? AttachmentName.fallback
     }

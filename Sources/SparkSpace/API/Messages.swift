@@ -37,9 +37,13 @@ public struct OutgoingMessage: Equatable, Sendable {
     /// The largest file upload, in bytes (100 MB).
     public static let maxFileBytes: Int64 = 100 * 1024 * 1024
 
+    /// Where the message goes: a room, a person, or a thread's room.
     public var target: MessageTarget
+    /// The plain text (also the fallback of markdown and cards).
     public var text: String?
+    /// The markdown, rendered by clients that can.
     public var markdown: String?
+    /// A file to attach: a local path or a URL.
     public var file: MessageFile?
     /// The message this one replies to (`parentId`): it goes into that message's thread.
     public var parentId: String?
@@ -48,6 +52,7 @@ public struct OutgoingMessage: Equatable, Sendable {
     /// An Adaptive Card (see `AdaptiveCard.check`); `text` or `markdown` is its fallback.
     public var card: JSON?
 
+    /// A message to `target`; `validate()` checks it before any request.
     public init(target: MessageTarget, text: String? = nil, markdown: String? = nil, file: MessageFile? = nil) {
         self.target = target
         self.text = text
@@ -187,7 +192,7 @@ extension Space {
         }
         let started = Date()
         return try createOrLookUp("message") {
-            try Message(json: client.decode(client.send("POST", "messages", body: message.body, progress: progress)).json)
+            try Message(json: client.decode(client.send(.post, "messages", body: message.body, progress: progress)).json)
         } lookUp: {
             try postedMessage(message, since: started, as: role)
         }
@@ -198,6 +203,7 @@ extension Space {
 
 /// Which messages of a room to walk, newest first.
 public struct MessageQuery: Equatable, Sendable {
+    /// The room whose messages are listed (empty for the direct messages with `personEmail`).
     public var roomId: String
     /// The most messages to return; 0 = all.
     public var limit: Int = 0
@@ -215,6 +221,7 @@ public struct MessageQuery: Equatable, Sendable {
     /// which takes no `roomId`, `max`, `before` or `mentionedPeople`).
     public var personEmail: String?
 
+    /// The messages of a room, newest first.
     public init(roomId: String) { self.roomId = roomId }
 
     /// Direct messages with a person (see `personEmail`).

@@ -40,24 +40,62 @@ extension JSON {
     }
 }
 
+/// What a room is. A kind this version does not know is kept as the API sent it (`other`), so a
+/// new kind of room is neither an error nor mistaken for a group room.
+public enum RoomKind: Equatable, Sendable, CustomStringConvertible {
+    /// A room of several people, with a title.
+    case group
+    /// A 1:1 room between two people.
+    case direct
+    /// Any other `type` the API sends.
+    case other(String)
+
+    /// The kind named `type` in the API's JSON.
+    public init(_ type: String) {
+        switch type {
+        case "group": self = .group
+        case "direct": self = .direct
+        default: self = .other(type)
+        }
+    }
+
+    /// The API's name of the kind: `group`, `direct`, or what it sent.
+    public var description: String {
+        switch self {
+        case .group: return "group"
+        case .direct: return "direct"
+        case .other(let name): return name
+        }
+    }
+}
+
 /// A room (`/rooms`).
 public struct Room: APIObject {
+    /// The noun of this object in errors.
     public static let kind = "room"
+    /// The object exactly as the API sent it.
     public let json: JSON
+    /// The room's id.
     public let id: String
+    /// The title (the other person's name in a direct room).
     public let title: String
-    /// `group` or `direct`.
-    public let type: String?
+    /// Group or direct (or a kind this version does not know); nil when the API left it out.
+    public let type: RoomKind?
+    /// The team the room belongs to, if any.
     public let teamId: String?
+    /// The room's description, if set.
     public let description: String?
+    /// Whether the room is moderated (locked).
     public let isLocked: Bool
+    /// Whether only moderators may post.
     public let isAnnouncementOnly: Bool
 
+    /// Decodes a room; throws `SparkError.io` without an id or a title.
     public init(json: JSON) throws {
         self.json = json
         id = try json.required("id", of: Self.kind)
         title = try json.required("title", of: Self.kind)
-        type = json["type"]?.string
+        type = json["type"]?.string.map(RoomKind.init)
         teamId = json["teamId"]?.string
         description = json["description"]?.string
         // Absent means off: a new room starts unlocked and open to all.
@@ -68,12 +106,18 @@ public struct Room: APIObject {
 
 /// A team (`/teams`).
 public struct Team: APIObject {
+    /// The noun of this object in errors.
     public static let kind = "team"
+    /// The object exactly as the API sent it.
     public let json: JSON
+    /// The team's id.
     public let id: String
+    /// The team's name.
     public let name: String
+    /// The team's description, if set.
     public let description: String?
 
+    /// Decodes a team; throws `SparkError.io` without an id or a name.
     public init(json: JSON) throws {
         self.json = json
         id = try json.required("id", of: Self.kind)
@@ -84,17 +128,26 @@ public struct Team: APIObject {
 
 /// A membership of a room (`/memberships`, `roomId` set) or of a team (`/team/memberships`, `teamId` set).
 public struct Membership: APIObject {
+    /// The noun of this object in errors.
     public static let kind = "membership"
+    /// The object exactly as the API sent it.
     public let json: JSON
+    /// The membership's id (what a removal deletes).
     public let id: String
+    /// The room of a room membership.
     public let roomId: String?
+    /// The team of a team membership.
     public let teamId: String?
+    /// The member's person id.
     public let personId: String?
     /// Optional: a dry-run's stand-in for an update echoes only the fields sent.
     public let personEmail: String?
+    /// Whether the member is a moderator.
     public let isModerator: Bool
+    /// Whether the member has hidden the room (sent back unchanged on updates).
     public let isRoomHidden: Bool
 
+    /// Decodes a membership; throws `SparkError.io` without an id.
     public init(json: JSON) throws {
         self.json = json
         id = try json.required("id", of: Self.kind)
@@ -109,14 +162,20 @@ public struct Membership: APIObject {
 
 /// A person (`/people`).
 public struct Person: APIObject {
+    /// The noun of this object in errors.
     public static let kind = "person"
+    /// The object exactly as the API sent it.
     public let json: JSON
+    /// The person's id.
     public let id: String
+    /// The person's e-mail addresses (the first is theirs to sign in with).
     public let emails: [String]
+    /// The name shown for the person.
     public let displayName: String?
     /// `person` or `bot`.
     public let type: String?
 
+    /// Decodes a person; throws `SparkError.io` without an id.
     public init(json: JSON) throws {
         self.json = json
         id = try json.required("id", of: Self.kind)
@@ -128,17 +187,28 @@ public struct Person: APIObject {
 
 /// A webhook (`/webhooks`).
 public struct Webhook: APIObject {
+    /// The noun of this object in errors.
     public static let kind = "webhook"
+    /// The object exactly as the API sent it.
     public let json: JSON
+    /// The webhook's id.
     public let id: String
+    /// The webhook's name.
     public let name: String
+    /// The URL Webex posts deliveries to.
     public let targetUrl: String
+    /// What it watches (`messages`, `memberships`, `all`, ...).
     public let resource: String?
+    /// Which events of the resource (`created`, `deleted`, `all`, ...).
     public let event: String?
+    /// Only deliveries that match this filter (`roomId=...`).
     public let filter: String?
+    /// The secret deliveries are signed with (the command line prints it redacted).
     public let secret: String?
+    /// `active` or `inactive`.
     public let status: String?
 
+    /// Decodes a webhook; throws `SparkError.io` without an id, a name or a target URL.
     public init(json: JSON) throws {
         self.json = json
         id = try json.required("id", of: Self.kind)
@@ -155,18 +225,26 @@ public struct Webhook: APIObject {
 
 /// A message (`/messages`), outside the walk (which streams raw bytes, see `RawItems`).
 public struct Message: APIObject {
+    /// The noun of this object in errors.
     public static let kind = "message"
+    /// The object exactly as the API sent it.
     public let json: JSON
+    /// The message's id.
     public let id: String
     /// Optional: a dry-run's stand-in for a post to a person has none.
     public let roomId: String?
+    /// The message this one replies to, if it is a reply.
     public let parentId: String?
+    /// Who sent it.
     public let personId: String?
+    /// The sender's e-mail address.
     public let personEmail: String?
+    /// The plain text, if any.
     public let text: String?
     /// RFC 3339, as the API wrote it (`pull` keeps it as its cursor).
     public let created: String?
 
+    /// Decodes a message; throws `SparkError.io` without an id.
     public init(json: JSON) throws {
         self.json = json
         id = try json.required("id", of: Self.kind)
@@ -181,16 +259,22 @@ public struct Message: APIObject {
 
 /// A card submission (`/attachment/actions/{id}`): what a person entered in an Adaptive Card.
 public struct AttachmentAction: APIObject {
+    /// The noun of this object in errors.
     public static let kind = "card action"
+    /// The object exactly as the API sent it.
     public let json: JSON
+    /// The submission's id.
     public let id: String
     /// The message that carried the card (optional: a `card` event gives a missing field its default).
     public let messageId: String?
+    /// Who submitted the card.
     public let personId: String?
+    /// The room of the card's message.
     public let roomId: String?
     /// The card's input values; empty when the API sent none (or null).
     public let inputs: JSON
 
+    /// Decodes a card submission; throws `SparkError.io` without an id.
     public init(json: JSON) throws {
         self.json = json
         id = try json.required("id", of: Self.kind)

@@ -26,12 +26,16 @@ public enum ParticipantStatus: String, Sendable {
 
 /// The outcome for one e-mail of `addParticipants` / `removeParticipants`.
 public struct ParticipantResult {
+    /// The e-mail address this result is about.
     public var email: String
+    /// What was done for it.
     public var status: ParticipantStatus
     /// The membership (added, or found for remove) when there is one.
     public var membership: Membership?
+    /// Why it failed, when `status` is `.failed`.
     public var error: Error?
 
+    /// The result of one e-mail of a bulk change.
     public init(email: String, status: ParticipantStatus, membership: Membership? = nil, error: Error? = nil) {
         self.email = email
         self.status = status
@@ -51,7 +55,7 @@ public func looksLikeEmail(_ text: String) -> Bool {
 /// Each worker is its own thread, so each has its own connection (CurlTransport keeps one per thread).
 /// `onResult`, when given, receives each result as soon as it and every earlier one are done: in input
 /// order, one call at a time, while later items are still running.
-public func concurrentMap<Item, T>(_ items: [Item], workers: Int, onResult: ((Int, T) -> Void)? = nil,
+package func concurrentMap<Item, T>(_ items: [Item], workers: Int, onResult: ((Int, T) -> Void)? = nil,
                                    _ body: @escaping (Item) -> T) -> [T] {
     guard items.count > 1, workers > 1 else {
         return items.enumerated().map { index, item in
@@ -120,7 +124,7 @@ extension Space {
 
     /// Every membership of a room, all pages.
     public func memberships(roomId: String, as role: TokenRole = .bot) throws -> [Membership] {
-        try existing("room", id: roomId) {
+        try existing(.room, id: roomId) {
             var pages = try client(role).list("memberships", query: [("roomId", roomId), ("max", String(Self.maxPage))])
             // A foreign item (another room's membership) is never acted on.
             return try Membership.list(pages.collect()).filter { $0.roomId == roomId }

@@ -11,12 +11,18 @@ import Darwin
 
 /// What `rooms update` changes; nil leaves a setting as it is.
 public struct RoomChanges: Sendable {
+    /// The new title.
     public var title: String?
+    /// The new description.
     public var description: String?
+    /// Lock (true) or unlock (false) the room; nil leaves it.
     public var isLocked: Bool?
+    /// Only moderators may post (true) or everyone (false); nil leaves it.
     public var isAnnouncementOnly: Bool?
+    /// The team to move a room without a team into.
     public var teamId: String?
 
+    /// The changes of `rooms update`: nil leaves a setting as it is.
     public init(title: String? = nil, description: String? = nil, isLocked: Bool? = nil,
                 isAnnouncementOnly: Bool? = nil, teamId: String? = nil) {
         self.title = title
@@ -26,6 +32,7 @@ public struct RoomChanges: Sendable {
         self.teamId = teamId
     }
 
+    /// True when nothing would change.
     public var isEmpty: Bool {
         title == nil && description == nil && isLocked == nil && isAnnouncementOnly == nil && teamId == nil
     }
@@ -45,7 +52,7 @@ extension Space {
         if let locked = changes.isLocked { body["isLocked"] = .bool(locked) }
         if let only = changes.isAnnouncementOnly { body["isAnnouncementOnly"] = .bool(only) }
         if let teamId = changes.teamId { body["teamId"] = .string(teamId) }
-        return try existing("room", id: id) {
+        return try existing(.room, id: id) {
             try Room(json: client(role).put(WebexClient.resource("rooms", id), .object(body)))
         }
     }

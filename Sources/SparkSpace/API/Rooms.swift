@@ -20,7 +20,7 @@ extension Space {
     /// A room by id, or by exact group-room title (seed `get_by_id` / `get_by_title`).
     /// A title matching several rooms is `ambiguous` (with their ids); none is `notFound`.
     public func room(_ reference: String, as role: TokenRole = .bot) throws -> Room {
-        if isWebexId(reference) { return try Room(json: fetch("rooms", id: reference, kind: "room", as: role)) }
+        if isWebexId(reference) { return try Room(json: fetch("rooms", id: reference, kind: .room, as: role)) }
         var titles: [String] = []
         let matches = try groupRooms(titled: reference, as: role) { titles.append($0) }
         guard let room = try Self.single(matches, .roomTitled, reference) else {
@@ -31,7 +31,7 @@ extension Space {
     }
 
     /// `body`, where the API's 404 means no `kind` with this `id` (the one place that says so).
-    func existing<T>(_ kind: String, id: String, _ body: () throws -> T) throws -> T {
+    func existing<T>(_ kind: Resource, id: String, _ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch SparkError.api(let f) where f.status == 404 {
@@ -40,7 +40,7 @@ extension Space {
     }
 
     /// `GET collection/id`, where a 404 means no such `kind`.
-    func fetch(_ collection: String, id: String, kind: String, as role: TokenRole) throws -> JSON {
+    func fetch(_ collection: String, id: String, kind: Resource, as role: TokenRole) throws -> JSON {
         return try existing(kind, id: id) { try client(role).get(WebexClient.resource(collection, id)) }
     }
 
@@ -143,13 +143,13 @@ extension Space {
 
     /// Renames a room (seed `update`).
     public func renameRoom(id: String, to title: String, as role: TokenRole = .bot) throws -> Room {
-        return try existing("room", id: id) {
+        return try existing(.room, id: id) {
             try Room(json: client(role).put(WebexClient.resource("rooms", id), ["title": .string(title)]))
         }
     }
 
     /// Deletes a room (seed `delete`).
     public func deleteRoom(id: String, as role: TokenRole = .bot) throws {
-        try existing("room", id: id) { try client(role).delete(WebexClient.resource("rooms", id)) }
+        try existing(.room, id: id) { try client(role).delete(WebexClient.resource("rooms", id)) }
     }
 }

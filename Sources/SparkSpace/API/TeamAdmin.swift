@@ -15,19 +15,19 @@ extension Space {
     public func updateTeam(id: String, name: String, description: String? = nil, as role: TokenRole = .bot) throws -> Team {
         var body: [String: JSON] = ["name": .string(name)]
         if let description { body["description"] = .string(description) }
-        return try existing("team", id: id) {
+        return try existing(.team, id: id) {
             try Team(json: client(role).put(WebexClient.resource("teams", id), .object(body)))
         }
     }
 
     /// Deletes a team.
     public func deleteTeam(id: String, as role: TokenRole = .bot) throws {
-        try existing("team", id: id) { try client(role).delete(WebexClient.resource("teams", id)) }
+        try existing(.team, id: id) { try client(role).delete(WebexClient.resource("teams", id)) }
     }
 
     /// Every membership of a team (`/team/memberships`), all pages.
     public func teamMemberships(teamId: String, as role: TokenRole = .bot) throws -> [Membership] {
-        try existing("team", id: teamId) {
+        try existing(.team, id: teamId) {
             var pages = try client(role).list("team/memberships", query: [("teamId", teamId), ("max", String(Self.maxPage))])
             // A foreign item (another team's membership) is never acted on.
             return try Membership.list(pages.collect()).filter { $0.teamId == teamId }

@@ -12,11 +12,13 @@ import Darwin
 /// The values Webex accepts for a webhook's `resource` and `event`: the OpenAPI's enums
 /// (`POST /webhooks`), plus `all` for both (the firehose webhook; NOTICE.md: `event` accepts `all`).
 public enum WebhookVocabulary {
+    /// Every `resource` Webex accepts.
     public static let resources = [
         "all", "attachmentActions", "dataSources", "memberships", "messages", "rooms", "meetings", "recordings",
         "convergedRecordings", "meetingParticipants", "meetingTranscripts", "telephony_calls", "telephony_conference",
         "telephony_mwi", "uc_counters", "serviceApp", "adminBatchJobs",
     ]
+    /// Every `event` Webex accepts.
     public static let events = [
         "all", "created", "updated", "deleted", "started", "ended", "joined", "left", "migrated", "authorized",
         "deauthorized", "statusChanged",
@@ -27,21 +29,30 @@ public enum WebhookVocabulary {
 
 /// What one id of `webhooks delete` came to.
 public struct WebhookDeletion {
+    /// The webhook's id.
     public var id: String
     /// The webhook as it was (nil when it could not be read).
     public var webhook: Webhook?
+    /// Why it could not be deleted; nil when it was.
     public var error: Error?
 }
 
 /// A new webhook (`webhooks create`).
 public struct WebhookSpec: Sendable {
+    /// The webhook's name.
     public var name: String
+    /// The URL deliveries are posted to.
     public var targetUrl: String
+    /// What it watches (`WebhookVocabulary.resources`).
     public var resource: String
+    /// Which events (`WebhookVocabulary.events`).
     public var event: String
+    /// Only deliveries that match this filter.
     public var filter: String?
+    /// The secret deliveries are signed with.
     public var secret: String?
 
+    /// A webhook to create.
     public init(name: String, targetUrl: String, resource: String, event: String, filter: String? = nil,
                 secret: String? = nil) {
         self.name = name
@@ -55,11 +66,16 @@ public struct WebhookSpec: Sendable {
 
 /// What `webhooks update` changes; nil keeps the current value.
 public struct WebhookChanges: Sendable {
+    /// The new name.
     public var name: String?
+    /// The new target URL.
     public var targetUrl: String?
+    /// The new secret.
     public var secret: String?
+    /// `active` or `inactive`.
     public var status: String?
 
+    /// The changes of a webhook update: nil leaves a field as it is.
     public init(name: String? = nil, targetUrl: String? = nil, secret: String? = nil, status: String? = nil) {
         self.name = name
         self.targetUrl = targetUrl
@@ -67,6 +83,7 @@ public struct WebhookChanges: Sendable {
         self.status = status
     }
 
+    /// True when nothing would change.
     public var isEmpty: Bool { name == nil && targetUrl == nil && secret == nil && status == nil }
 }
 
@@ -82,7 +99,7 @@ extension Space {
 
     /// One webhook by id; a 404 is not found.
     public func webhook(id: String, as role: TokenRole = .bot) throws -> Webhook {
-        try Webhook(json: fetch("webhooks", id: id, kind: "webhook", as: role))
+        try Webhook(json: fetch("webhooks", id: id, kind: .webhook, as: role))
     }
 
     /// Changes a webhook (`PUT /webhooks/{id}`): Webex needs `name` and `targetUrl` in every PUT, so
@@ -95,7 +112,7 @@ extension Space {
         ]
         if let secret = changes.secret { body["secret"] = .string(secret) }
         if let status = changes.status { body["status"] = .string(status) }
-        return try existing("webhook", id: id) {
+        return try existing(.webhook, id: id) {
             try Webhook(json: client(role).put(WebexClient.resource("webhooks", id), .object(body)))
         }
     }
@@ -110,7 +127,7 @@ extension Space {
                 try self.client(role).delete(WebexClient.resource("webhooks", id))
                 return WebhookDeletion(id: id, webhook: webhook)
             } catch SparkError.api(let f) where f.status == 404 {
-                return WebhookDeletion(id: id, webhook: webhook, error: SparkError.notFound(kind: .id("webhook"), name: id, suggestions: []))
+                return WebhookDeletion(id: id, webhook: webhook, error: SparkError.notFound(kind: .id(.webhook), name: id, suggestions: []))
             } catch {
                 return WebhookDeletion(id: id, webhook: webhook, error: error)
             }

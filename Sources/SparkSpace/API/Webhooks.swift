@@ -6,9 +6,12 @@ import Foundation
 
 /// A webhook and the token that owns it.
 public struct OwnedWebhook {
+    /// Whose token sees (and owns) the webhook.
     public var owner: TokenRole
+    /// The webhook.
     public var webhook: Webhook
 
+    /// A webhook and the token it was listed with.
     public init(owner: TokenRole, webhook: Webhook) {
         self.owner = owner
         self.webhook = webhook

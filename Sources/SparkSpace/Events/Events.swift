@@ -31,7 +31,7 @@ public enum Events {
     /// The members a message event adds to the API object (see `message`), for
     /// writers that merge them while writing instead of building the event; `item`
     /// is a parsed object or a `RawItem` straight from the page.
-    public static func messageFields<Item: MessageMembers>(
+    package static func messageFields<Item: MessageMembers>(
         _ item: Item, hook: String, attachment: String? = nil
     ) -> [(String, Item.Value)] {
         let direct = item.member("roomType").map { item.isString($0, equalTo: "direct") } ?? false
@@ -84,7 +84,7 @@ public enum Events {
 }
 
 /// What `Events.messageFields` needs of a message, however its members are held.
-public protocol MessageMembers {
+package protocol MessageMembers {
     associatedtype Value
     /// The member `key`, or nil.
     func member(_ key: String) -> Value?
@@ -107,9 +107,9 @@ extension MessageMembers {
 }
 
 extension JSON: MessageMembers {
-    public func member(_ key: String) -> JSON? { self[key] }
-    public func first(of value: JSON) -> JSON? { value.array?.first }
-    public func isString(_ value: JSON, equalTo text: String) -> Bool { value.string == text }
-    public func lift(_ json: JSON) -> JSON { json }
-    public func isNull(_ value: JSON) -> Bool { value == .null }
+    package func member(_ key: String) -> JSON? { self[key] }
+    package func first(of value: JSON) -> JSON? { value.array?.first }
+    package func isString(_ value: JSON, equalTo text: String) -> Bool { value.string == text }
+    package func lift(_ json: JSON) -> JSON { json }
+    package func isNull(_ value: JSON) -> Bool { value == .null }
 }

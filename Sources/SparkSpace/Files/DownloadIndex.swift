@@ -16,6 +16,7 @@ public final class DownloadIndex {
     /// The index's file name inside the directory.
     public static let fileName = ".spark-space-downloads"
 
+    /// The directory the index lists.
     public let directory: String
     private var names: [String: String] = [:]
     /// The next number to try for `name (n).ext`, by name: each save probes from where the last

@@ -17,6 +17,7 @@ import Darwin
 
 /// What a HEAD request tells about an attachment.
 public struct AttachmentInfo: Equatable, Sendable {
+    /// The attachment's URL.
     public var url: String
     /// The sanitized file name (what `download` writes), `downloadable` when the server names none.
     public var name: String
@@ -24,14 +25,19 @@ public struct AttachmentInfo: Equatable, Sendable {
     public var serverName: String?
     /// `Content-Length`, when known.
     public var size: Int64?
+    /// `Content-Type`, when the server sent one.
     public var contentType: String?
 }
 
 /// An attachment saved to disk.
 public struct DownloadedFile: Equatable, Sendable {
+    /// The attachment's URL.
     public var url: String
+    /// Where it was saved.
     public var path: String
+    /// The file name it was saved under.
     public var name: String
+    /// Its size in bytes.
     public var size: Int64
     /// True when an archive had it from an earlier run (nothing fetched).
     public var reused = false
@@ -40,12 +46,15 @@ public struct DownloadedFile: Equatable, Sendable {
 /// Writes a response body to a file descriptor, reporting a full disk clearly.
 /// `reset()` starts the file afresh for a retried attempt.
 public final class FileSink {
+    /// The descriptor written to (owned by the caller).
     public let fd: Int32
     /// What the file is called in messages.
     public let label: String
     private let rewindable: Bool
+    /// Bytes written so far.
     public private(set) var written: Int64 = 0
 
+    /// Writes into `fd`; `label` names the file in errors; `rewindable`: a retry may start the file again.
     public init(fd: Int32, label: String, rewindable: Bool) {
         self.fd = fd
         self.label = label
@@ -94,7 +103,7 @@ extension Space {
     /// Name, size and type of an attachment from a HEAD request (seed `name_attachment`).
     public func attachmentInfo(_ url: String, as role: TokenRole = .bot) throws -> AttachmentInfo {
         try Self.checkDownloadable(url)
-        let response = try client(role).send("HEAD", url)
+        let response = try client(role).send(.head, url)
         let serverName = AttachmentName.parse(contentDisposition: response.headers["Content-Disposition"])
         return AttachmentInfo(
             url: url, name: AttachmentName.sanitize(serverName), serverName: serverName,
@@ -163,7 +172,7 @@ extension Space {
         let client = try client(role)
         do {
             let response = try client.send(
-                "GET", url,
+                .get, url,
                 makeSink: {
                     try pending.restart()
                     return { buffer in
@@ -194,7 +203,7 @@ extension Space {
     public func download(_ url: String, to fd: Int32, label: String = "stdout", as role: TokenRole = .bot) throws -> Int64 {
         try Self.checkDownloadable(url)
         let sink = FileSink(fd: fd, label: label, rewindable: false)
-        try client(role).send("GET", url, makeSink: {
+        try client(role).send(.get, url, makeSink: {
             try sink.reset()
             return { try sink.write($0) }
         })

@@ -11,7 +11,7 @@ import Darwin
 import Dispatch
 
 /// Parses an RFC 8288 `Link` header into relation → URL.
-public func parseLinkHeader(_ value: String?) -> [String: String] {
+package func parseLinkHeader(_ value: String?) -> [String: String] {
     guard let value else { return [:] }
     var links: [String: String] = [:]
     var rest = Substring(value)
@@ -97,7 +97,7 @@ public struct PageIterator {
             page = try prefetched.wait()
         } else {
             guard let url = nextURL.map(capped) else { return nil }
-            page = Fetched(response: try client.send("GET", url))
+            page = Fetched(response: try client.send(.get, url))
         }
         nextURL = try checkedNext(parseLinkHeader(page.response.headers["Link"])["next"])
         pages += 1
@@ -133,7 +133,7 @@ public struct PageIterator {
         let (client, raw) = (self.client, rawPages)
         // Only bytes (and their scan) come early: a parsed page costs several times its text in memory.
         prefetched = Prefetch {
-            let response = try client.send("GET", url)
+            let response = try client.send(.get, url)
             return Fetched(response: response, scanned: raw ? Result { try Self.scan(response, client) } : nil)
         }
         nextURL = nil

@@ -61,8 +61,10 @@ public final class ParallelWalk: MessagePages {
 
     deinit { state.cancel() }
 
+    /// The next page as the API sent it (never empty); nil at the end.
     public func nextRawPage() throws -> RawItems? { try state.nextPage() }
 
+    /// The next page, parsed (never empty); nil at the end.
     public func nextPage() throws -> ArraySlice<JSON>? {
         guard let page = try nextRawPage() else { return nil }
         return ArraySlice((0..<page.count).map { page[$0].json })

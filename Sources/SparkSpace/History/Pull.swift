@@ -16,6 +16,7 @@ public struct PullCursor: Equatable, Sendable {
     /// Its `created` stamp: paging back stops there even if that message was deleted.
     public var lastCreated: String?
 
+    /// A cursor after the message `lastId`, created at `lastCreated`.
     public init(lastId: String? = nil, lastCreated: String? = nil) {
         self.lastId = lastId
         self.lastCreated = lastCreated
@@ -25,8 +26,10 @@ public struct PullCursor: Equatable, Sendable {
 /// The `--state` file of `pull`: one cursor per room id, as a JSON object
 /// `{"ROOM_ID": {"id": "...", "created": "..."}}`. Written atomically.
 public struct PullState: Equatable, Sendable {
+    /// The cursor of each room, by room id.
     public var rooms: [String: PullCursor] = [:]
 
+    /// The cursors of `rooms`.
     public init(rooms: [String: PullCursor] = [:]) { self.rooms = rooms }
 
     /// Reads a state file; a missing (or empty) file is an empty state.
@@ -46,6 +49,7 @@ public struct PullState: Equatable, Sendable {
         return state
     }
 
+    /// The state as JSON, as written to the state file.
     public var json: JSON {
         .object(rooms.mapValues { cursor in
             ["id": cursor.lastId.map(JSON.string) ?? .null, "created": cursor.lastCreated.map(JSON.string) ?? .null]
@@ -90,7 +94,7 @@ extension PullState {
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same directory and `rename`.
-public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+package func writeAtomically(_ bytes: [UInt8], to path: String) throws {
     let url = URL(fileURLWithPath: path)
     let directory = url.deletingLastPathComponent().path
     let temporary = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"

@@ -37,26 +37,31 @@ public enum JSON: Equatable, Sendable {
         }
     }
 
+    /// The text of a JSON string; nil for any other value.
     public var string: String? {
         if case .string(let s) = self { return s }
         return nil
     }
 
+    /// The elements of a JSON array; nil for any other value.
     public var array: [JSON]? {
         if case .array(let a) = self { return a }
         return nil
     }
 
+    /// The members of a JSON object; nil for any other value.
     public var object: [String: JSON]? {
         if case .object(let o) = self { return o }
         return nil
     }
 
+    /// The value of a JSON boolean; nil for any other value.
     public var bool: Bool? {
         if case .bool(let b) = self { return b }
         return nil
     }
 
+    /// A JSON number that is a whole number in the range of `Int`; nil otherwise.
     public var int: Int? {
         switch self {
         case .int(let i): return Int(i)
@@ -66,6 +71,7 @@ public enum JSON: Equatable, Sendable {
         }
     }
 
+    /// Whether the value is JSON `null`.
     public var isNull: Bool { self == .null }
 
     /// This object with `extra` members added or replacing (other values are returned as they are).
@@ -83,13 +89,19 @@ public enum JSON: Equatable, Sendable {
 extension JSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
     ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
 {
+    /// A JSON string.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// A JSON number.
     public init(integerLiteral value: Int) { self = .int(Int64(value)) }
+    /// A JSON boolean.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// A JSON array.
     public init(arrayLiteral elements: JSON...) { self = .array(elements) }
+    /// A JSON object (the last of repeated keys wins).
     public init(dictionaryLiteral elements: (String, JSON)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
+    /// JSON `null`.
     public init(nilLiteral: ()) { self = .null }
 }
 
@@ -282,8 +294,11 @@ extension JSON {
 
 /// A JSON document that could not be parsed.
 public struct JSONParseError: Error, CustomStringConvertible {
+    /// The byte where the text stopped being JSON.
     public let offset: Int
+    /// What was expected there.
     public let reason: String
+    /// `invalid JSON at byte N: reason`.
     public var description: String { "invalid JSON at byte \(offset): \(reason)" }
 }
 

@@ -140,7 +140,7 @@ public struct RawItem {
 }
 
 extension RawItem: MessageMembers {
-    public func member(_ key: String) -> RawValue? {
+    package func member(_ key: String) -> RawValue? {
         guard case .object(let range) = slot else { return json[key].map(RawValue.json) }
         var key = key
         let found = key.withUTF8 { wanted -> RawMember? in
@@ -160,12 +160,12 @@ extension RawItem: MessageMembers {
         return found.map(page.value)
     }
 
-    public func first(of value: RawValue) -> RawValue? {
+    package func first(of value: RawValue) -> RawValue? {
         guard case .json(.array(let items)) = value else { return nil }
         return items.first.map(RawValue.json)
     }
 
-    public func isString(_ value: RawValue, equalTo text: String) -> Bool {
+    package func isString(_ value: RawValue, equalTo text: String) -> Bool {
         switch value {
         case .json(let json): return json.string == text
         case .text(let range):
@@ -179,9 +179,9 @@ extension RawItem: MessageMembers {
         }
     }
 
-    public func lift(_ json: JSON) -> RawValue { .json(json) }
+    package func lift(_ json: JSON) -> RawValue { .json(json) }
 
-    public func isNull(_ value: RawValue) -> Bool {
+    package func isNull(_ value: RawValue) -> Bool {
         switch value {
         case .json(let json): return json == .null
         case .text(let range): return page.bytes[range.lowerBound] == UInt8(ascii: "n")

@@ -11,13 +11,18 @@ import Darwin
 
 /// The desired state of several spaces (SPEC "The spaces manifest"). What it does not name is left alone.
 public struct SpacesManifest: Sendable, Equatable {
+    /// A team of the manifest.
     public struct Team: Sendable, Equatable {
+        /// The team's name (how it is matched with an existing team).
         public var name: String
+        /// The team's description.
         public var description: String?
         /// nil when the manifest does not list them: the team's people are then left alone.
         public var members: [String]?
+        /// The moderators among the members (e-mails).
         public var moderators: [String]?
 
+        /// A team, its members and moderators.
         public init(name: String, description: String? = nil, members: [String]? = nil, moderators: [String]? = nil) {
             self.name = name
             self.description = description
@@ -26,19 +31,26 @@ public struct SpacesManifest: Sendable, Equatable {
         }
     }
 
+    /// A room of the manifest.
     public struct Room: Sendable, Equatable {
         /// A pinned room: found by id, `title` renames it.
         public var id: String?
+        /// The room's title (how it is matched, unless `id` pins it).
         public var title: String?
         /// A team of the manifest, or an existing one (name or id).
         public var team: String?
+        /// The room's description.
         public var description: String?
+        /// Whether the room is locked (moderated).
         public var locked: Bool?
+        /// Whether only moderators may post.
         public var announcementOnly: Bool?
         /// nil when the manifest does not list them: the room's people are then left alone.
         public var participants: [String]?
+        /// The moderators among the participants (e-mails).
         public var moderators: [String]?
 
+        /// A room of the manifest, matched by `id` when given, else by title.
         public init(id: String? = nil, title: String? = nil, team: String? = nil, participants: [String]? = nil) {
             self.id = id
             self.title = title
@@ -50,9 +62,12 @@ public struct SpacesManifest: Sendable, Equatable {
         public var label: String { title ?? id ?? "" }
     }
 
+    /// The teams, created or changed before the rooms.
     public var teams: [Team]
+    /// The rooms.
     public var rooms: [Room]
 
+    /// A manifest of `teams` and `rooms`.
     public init(teams: [Team] = [], rooms: [Room] = []) {
         self.teams = teams
         self.rooms = rooms

@@ -11,8 +11,11 @@ import Darwin
 
 /// One change of a provisioning plan: SPEC "The spaces manifest" rows `action`, `target`, `detail`.
 public struct PlanRow {
+    /// What the plan does (`create`, `add`, `remove`, `set`, `unchanged`).
     public var action: String
+    /// What it acts on (a room, a team, a person).
     public var target: String
+    /// The rest: a setting's old and new value, a person's role.
     public var detail: String
     /// After applying: nil when done, else what went wrong.
     public var error: Error?
@@ -61,6 +64,7 @@ enum PlanOperation {
 
 /// What `provision` would change, computed with reads only.
 public struct SpacesPlan {
+    /// The rows, in the order the plan runs them.
     public var rows: [PlanRow]
     /// Differences provisioning cannot fix (a room in another team).
     public var warnings: [String]
@@ -160,7 +164,7 @@ extension Space {
         var found: [Int: Room] = [:]
         for (index, room) in manifest.rooms.enumerated() {
             if let id = room.id {
-                found[index] = try all.first { $0.id == id } ?? Room(json: fetch("rooms", id: id, kind: "room", as: role))
+                found[index] = try all.first { $0.id == id } ?? Room(json: fetch("rooms", id: id, kind: .room, as: role))
             } else if let title = room.title {
                 found[index] = try Self.single(all.filter { $0.title == title }, .roomTitled, title)
             }

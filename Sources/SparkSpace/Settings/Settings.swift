@@ -20,18 +20,29 @@ public struct Settings: Sendable, Equatable {
         "server.url", "server.hook", "server.binding", "server.port", "server.secret", "network.retry_delays",
     ]
 
+    /// The API base URL (`api_url`, `SPARK_API_URL`).
     public var apiURL = "https://webexapis.com/v1"
     /// `space.room`, else `$CHAT_ROOM_TITLE`; nil when neither is given.
     public var room: String?
+    /// The people a new room gets (`space.participants`).
     public var participants: [String] = []
+    /// The default team of new rooms (`space.team`).
     public var team: String?
+    /// The bot token (`space.token`, `CISCO_SPARK_BOT_TOKEN`).
     public var token: String?
+    /// The audit token: a person's token (`space.audit_token`, `CISCO_SPARK_AUDIT_TOKEN`).
     public var auditToken: String?
+    /// The public URL the listener's webhooks point at (`server.url`).
     public var serverURL: String?
+    /// The path deliveries are posted to (`server.hook`).
     public var hook = "/hook"
+    /// The address the listener binds (`server.binding`).
     public var binding = "0.0.0.0"
+    /// The port the listener binds (`server.port`).
     public var port = 8080
+    /// The secret webhook deliveries are signed with (`server.secret`, `SPARK_WEBHOOK_SECRET`).
     public var secret: String?
+    /// The delays between retries of a network error or a 5xx (`retry_delays`).
     public var retryDelays: [Double] = [0.1, 1, 5]
     /// The settings file that was read, if any.
     public var file: String?
@@ -41,6 +52,7 @@ public struct Settings: Sendable, Equatable {
     /// what a 401/403 names; a key not here is named by its `sources` entry.
     public var tokenOrigins: [String: String] = [:]
 
+    /// The defaults.
     public init() {}
 
     /// The resolved settings as one nested object, tokens and secret shown as `***` plus their last 4 characters.
@@ -73,7 +85,7 @@ public struct Settings: Sendable, Equatable {
 /// `***` plus the last 4 characters: enough to tell tokens apart, never enough to use one.
 /// `json` with the value of every `secret` member, at any depth, redacted: what `api`
 /// prints of an answer the tool did not shape itself (a webhook's secret is echoed by Webex).
-public func redactingSecrets(_ json: JSON) -> JSON {
+package func redactingSecrets(_ json: JSON) -> JSON {
     switch json {
     case .object(var members):
         for (key, value) in members {
@@ -89,18 +101,20 @@ public func redactingSecrets(_ json: JSON) -> JSON {
     }
 }
 
-public func redact(_ secret: String) -> String {
+package func redact(_ secret: String) -> String {
     secret.count > 8 ? "***" + secret.suffix(4) : "***"
 }
 
 /// Reads settings the way SPEC "Settings" says.
 public struct SettingsLoader: Sendable {
+    /// The environment the settings read (`$VAR` in files, the `CISCO_SPARK_*` variables).
     public var environment: [String: String]
 
     /// Most retry delays accepted, and the longest one (seconds).
     static let maxRetryDelays = 20
     static let maxRetryDelay = 3600.0
 
+    /// A loader reading `environment` (by default the process's).
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.environment = environment
     }

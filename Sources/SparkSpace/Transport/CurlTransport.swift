@@ -14,6 +14,7 @@ import Foundation
 public final class CurlTransport: HTTPTransport {
     /// Connect timeout and longest stall with no bytes moving, in seconds.
     public let timeout: Double
+    /// The `User-Agent` sent with every request.
     public let userAgent: String
     /// A CA bundle to verify servers with instead of the system's (`--cacert`, `SSL_CERT_FILE`).
     public let caFile: String?
@@ -33,6 +34,7 @@ public final class CurlTransport: HTTPTransport {
         return key
     }()
 
+    /// A transport with a connect and stall `timeout`, an extra CA bundle `caFile`, and a cap on a JSON body.
     public init(timeout: Double = 60, userAgent: String, caFile: String? = nil, maxBodyBytes: Int = 64 << 20) {
         self.timeout = timeout
         self.userAgent = userAgent
@@ -40,6 +42,7 @@ public final class CurlTransport: HTTPTransport {
         self.maxBodyBytes = maxBodyBytes
     }
 
+    /// Sends `request`, streaming the body into `sink` when given; throws `TransportFailure`.
     public func perform(_ request: HTTPRequest, sink: BodySink?, progress: ProgressHandler?) throws -> HTTPResponse {
         try Self.loadLibrary()
         let handle = threadHandle()
@@ -130,19 +133,19 @@ public final class CurlTransport: HTTPTransport {
         _ curl: UnsafeMutableRawPointer, _ request: HTTPRequest, headers: inout [String], cleanup: inout [() -> Void]
     ) throws {
         switch request.method {
-        case "GET": break
-        case "HEAD": ss_setopt_long(curl, CURLOPT_NOBODY, 1)
-        case "POST":
+        case .get: break
+        case .head: ss_setopt_long(curl, CURLOPT_NOBODY, 1)
+        case .post:
             ss_setopt_long(curl, CURLOPT_POST, 1)
             // libcurl sends a request again on a new connection when a reused one dies before any
             // answer: harmless for a GET, a duplicate message for a POST. A POST never rides on a
             // reused connection, so that replay never happens (the cost: bench/post-fresh.sh).
             ss_setopt_long(curl, CURLOPT_FRESH_CONNECT, 1)
-        default: ss_setopt_string(curl, CURLOPT_CUSTOMREQUEST, request.method)
+        case .put, .patch, .delete: ss_setopt_string(curl, CURLOPT_CUSTOMREQUEST, request.method.rawValue)
         }
         switch request.body {
         case .none:
-            if request.method == "POST" { ss_setopt_off(curl, CURLOPT_POSTFIELDSIZE_LARGE, 0) }
+            if request.method == .post { ss_setopt_off(curl, CURLOPT_POSTFIELDSIZE_LARGE, 0) }
         case .json(let bytes):
             headers.append("Content-Type: application/json; charset=utf-8")
             ss_setopt_off(curl, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bytes.count))

@@ -6,12 +6,15 @@ import Foundation
 
 /// Response headers, looked up without regard to case.
 public struct HTTPHeaders: Sendable, Equatable {
+    /// The header fields, in order.
     public private(set) var fields: [(name: String, value: String)] = []
 
+    /// Headers made of `fields`.
     public init(_ fields: [(String, String)] = []) {
         self.fields = fields.map { (name: $0.0, value: $0.1) }
     }
 
+    /// Adds a field (a repeated name keeps both).
     public mutating func add(_ name: String, _ value: String) { fields.append((name, value)) }
 
     /// The first value of `name`, or nil.
@@ -19,6 +22,7 @@ public struct HTTPHeaders: Sendable, Equatable {
         fields.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 
+    /// Equal when the same fields, names case-insensitively, come in the same order.
     public static func == (a: HTTPHeaders, b: HTTPHeaders) -> Bool {
         a.fields.map { "\($0.name.lowercased()):\($0.value)" } == b.fields.map { "\($0.name.lowercased()):\($0.value)" }
     }
@@ -38,17 +42,33 @@ public enum HTTPBody: Sendable, Equatable {
     case multipart([MultipartPart])
 }
 
+/// A method of an HTTP request (`.post`, not `"POST"`). Printed as the wire name (`POST`).
+public enum RequestMethod: String, Sendable, CaseIterable, CustomStringConvertible {
+    case get = "GET", head = "HEAD", post = "POST", put = "PUT", patch = "PATCH", delete = "DELETE"
+
+    /// GET and HEAD change nothing: a dry run sends them, and any failure of theirs may be retried.
+    public var isRead: Bool { self == .get || self == .head }
+
+    /// The name on the wire: `GET`, `POST`.
+    public var description: String { rawValue }
+}
+
 /// One HTTP request, as the transport sends it.
 public struct HTTPRequest: Sendable {
-    public var method: String
+    /// The method.
+    public var method: RequestMethod
+    /// The full URL.
     public var url: String
+    /// The header fields.
     public var headers: [(String, String)]
+    /// The body.
     public var body: HTTPBody
     /// Told the status and headers of the final response as soon as they are in, before its
     /// body: a download can name its file (Content-Disposition) while the bytes still arrive.
     public var onHead: ResponseHeadHandler?
 
-    public init(method: String, url: String, headers: [(String, String)] = [], body: HTTPBody = .none,
+    /// A request.
+    public init(method: RequestMethod, url: String, headers: [(String, String)] = [], body: HTTPBody = .none,
                 onHead: ResponseHeadHandler? = nil) {
         self.method = method
         self.url = url
@@ -61,10 +81,14 @@ public struct HTTPRequest: Sendable {
 /// An HTTP response. When the request was given a body sink, a 2xx body went there
 /// and `body` is empty; error bodies are always kept here for their message.
 public struct HTTPResponse: Sendable {
+    /// The HTTP status.
     public var status: Int
+    /// The response headers.
     public var headers: HTTPHeaders
+    /// The body (empty when it went to a sink).
     public var body: [UInt8]
 
+    /// A response.
     public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.status = status
         self.headers = headers
@@ -74,6 +98,7 @@ public struct HTTPResponse: Sendable {
 
 /// A request that got no HTTP answer.
 public struct TransportFailure: Error, Equatable, Sendable {
+    /// How the request failed, which decides whether it may be retried.
     public enum Kind: Sendable, Equatable {
         /// Nothing reached the server (refused, unresolvable): safe to retry any method.
         case notConnected
@@ -87,9 +112,12 @@ public struct TransportFailure: Error, Equatable, Sendable {
         case permanent
     }
 
+    /// How it failed.
     public var kind: Kind
+    /// What the network layer said.
     public var message: String
 
+    /// A failure of `kind`.
     public init(kind: Kind, message: String) {
         self.kind = kind
         self.message = message

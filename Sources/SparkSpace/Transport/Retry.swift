@@ -16,7 +16,9 @@ public protocol Sleeper: AnyObject {
 
 /// Sleeps for real.
 public final class SystemSleeper: Sleeper {
+    /// A sleeper of the real clock.
     public init() {}
+    /// Sleeps for `seconds`.
     public func sleep(seconds: Double) {
         sleepThread(seconds: seconds)
     }
@@ -112,6 +114,7 @@ public struct RetryPolicy: Sendable {
     /// The wait used when `Retry-After` is missing or malformed.
     public var defaultRetryAfter: Double = 15
 
+    /// Retries after `delays` (one attempt more than delays).
     public init(delays: [Double] = [0.1, 1, 5]) { self.delays = delays }
 
     /// The shortest wait after a 429/423, doubled for each earlier short wait of the same
@@ -122,12 +125,12 @@ public struct RetryPolicy: Sendable {
     /// Decides after a failed attempt. `retries` counts the schedule steps already used;
     /// `shortWaits` the 429/423 answers of this request that asked for less than `minimumWait`.
     /// `waiting` hears of a wait taken from the budget (seconds, what is left), in the order taken.
-    public func decide(method: String, outcome: AttemptOutcome, retries: Int, budget: WaitBudget,
+    public func decide(method: RequestMethod, outcome: AttemptOutcome, retries: Int, budget: WaitBudget,
                        shortWaits: Int = 0, waiting: (Double, Double) -> Void = { _, _ in }) -> RetryDecision
     {
-        let isPost = method == "POST"
+        let isPost = method == .post
         switch outcome {
-        case .status(let status, let retryAfter) where status == 429 || status == 423:
+        case .status(let status, let retryAfter) where Self.meansWait(status):
             let floor = minimumWait * Double(1 << min(max(shortWaits, 0), 30))
             let wait = max(waitAsked(retryAfter), floor)
             guard budget.take(wait, then: { waiting(wait, $0) }) else { return .waitBudgetSpent(status: status, wait: wait) }
@@ -145,6 +148,10 @@ public struct RetryPolicy: Sendable {
             }
         }
     }
+
+    /// The statuses that ask the client to wait and try again (`Retry-After`): 429 Too Many
+    /// Requests, and 423 Locked (a file still being scanned). The one rule of which statuses mean wait.
+    public static func meansWait(_ status: Int) -> Bool { status == 429 || status == 423 }
 
     /// The wait a 429/423 asks for: its `Retry-After`, else `defaultRetryAfter`.
     public func waitAsked(_ retryAfter: String?) -> Double {

@@ -6,20 +6,26 @@ import Foundation
 
 /// One logged HTTP exchange, for `-v`. Never holds a token.
 public struct RequestLogEntry: Sendable {
-    public var method: String
+    /// The method.
+    public var method: RequestMethod
     /// Path and query relative to the API base (or the full URL elsewhere).
     public var path: String
     /// HTTP status, or nil when no answer came.
     public var status: Int?
+    /// How long the attempt took.
     public var milliseconds: Int
+    /// Why no status (a network error), when none came.
     public var note: String?
 }
 
 /// A write that `--dry-run` reported instead of sending: method, path (relative to the API
 /// base) and the body as JSON, with any `secret` redacted. Never holds a token.
 public struct PlannedWrite: Sendable {
-    public var method: String
+    /// The method.
+    public var method: RequestMethod
+    /// The path, relative to the API base.
     public var path: String
+    /// The body as JSON, `secret` redacted.
     public var body: JSON?
 
     /// `POST /rooms {"title":"Ops"}`: one line, the body compact.
@@ -42,7 +48,7 @@ public enum ClientEvent: Sendable {
     /// `budgetLeft` is what remains of `--max-wait` after this wait.
     case waiting(reason: String, seconds: Double, budgetLeft: Double)
     /// Retrying `method path` after `seconds` because of `cause` (a 5xx status, a network error).
-    case retrying(method: String, path: String, seconds: Double, cause: String)
+    case retrying(method: RequestMethod, path: String, seconds: Double, cause: String)
     /// A write that was not sent because the client plans writes only (`--dry-run`).
     case plannedWrite(PlannedWrite)
     /// How far a transfer or a count has come.
@@ -51,14 +57,18 @@ public enum ClientEvent: Sendable {
 
 /// How far one piece of long work has come: the bytes of a transfer or the items of a walk.
 public struct WorkProgress: Sendable, Equatable {
+    /// What is counted.
     public enum Unit: Sendable, Equatable { case bytes, items }
     /// What is moving: a file name for a transfer, what is counted for items.
     public var label: String
+    /// Bytes or items.
     public var unit: Unit
+    /// How many so far.
     public var done: Int64
     /// The total when known (nil: unknown).
     public var total: Int64?
 
+    /// Progress of `label`: `done` of `total` (nil: unknown).
     public init(label: String, unit: Unit, done: Int64, total: Int64?) {
         self.label = label
         self.unit = unit
@@ -69,17 +79,24 @@ public struct WorkProgress: Sendable, Equatable {
 
 /// A decoded JSON response.
 public struct JSONResponse {
+    /// The decoded body.
     public var json: JSON
+    /// The response headers (`Link` for paging).
     public var headers: HTTPHeaders
 }
 
 /// A Webex REST client for one token: builds URLs, authenticates, retries
 /// (SPEC "Network behaviour") and turns error answers into `SparkError`.
 public final class WebexClient {
+    /// The API base URL.
     public let baseURL: String
+    /// What sends requests.
     public let transport: HTTPTransport
+    /// When to retry.
     public let policy: RetryPolicy
+    /// The time left to wait on `Retry-After`, shared by the requests of one command.
     public let budget: WaitBudget
+    /// What waits.
     public let sleeper: Sleeper
     /// Told of every attempt, wait, retry and planned write (`ClientEvent`); the command line shows them.
     public var observer: (@Sendable (ClientEvent) -> Void)?
@@ -91,6 +108,7 @@ public final class WebexClient {
     private let token: String
     private let apiOrigin: String
 
+    /// A client of the API at `baseURL` with `token`; retries by `policy`, waits within `budget` through `sleeper`.
     public init(
         baseURL: String, token: String, transport: HTTPTransport, policy: RetryPolicy = RetryPolicy(),
         budget: WaitBudget = WaitBudget(seconds: 300), sleeper: Sleeper = SystemSleeper()
@@ -167,12 +185,12 @@ public final class WebexClient {
     /// `makeSink` is called once per attempt, so a retried download starts afresh.
     @discardableResult
     public func send(
-        _ method: String, _ path: String, query: [(String, String)] = [], body: HTTPBody = .none,
+        _ method: RequestMethod, _ path: String, query: [(String, String)] = [], body: HTTPBody = .none,
         makeSink: (() throws -> BodySink)? = nil, progress: ProgressHandler? = nil,
         onHead: ResponseHeadHandler? = nil
     ) throws -> HTTPResponse {
         let url = self.url(path, query: query)
-        if dryRun && method != "GET" && method != "HEAD" {
+        if dryRun && !method.isRead {
             // The one place that decides whether a write is sent (SPEC `--dry-run`).
             let planned = Self.planned(method, logPath(url), body)
             observer?(.plannedWrite(planned))
@@ -203,10 +221,10 @@ public final class WebexClient {
                               cause: waitCause(response.status), method: method, url: url)
                 case .fail: throw apiError(method, url, response)
                 case .waitBudgetSpent(let status, let wait):
-                    throw SparkError.waitBudgetSpent(method: method, path: logPath(url), status: status, wait: wait)
+                    throw SparkError.waitBudgetSpent(method: method.rawValue, path: logPath(url), status: status, wait: wait)
                 case .retriesSpent(let attempts, let cause):
-                    throw SparkError.retriesSpent(method: method, path: logPath(url), attempts: attempts, cause: cause,
-                                                  detail: nil)
+                    throw SparkError.retriesSpent(method: method.rawValue, path: logPath(url), attempts: attempts,
+                                                  cause: cause, detail: nil)
                 }
             } catch let failure as TransportFailure {
                 log(method, url, nil, started, note: failure.message)
@@ -214,19 +232,20 @@ public final class WebexClient {
                 switch policy.decide(method: method, outcome: outcome, retries: retries, budget: budget) {
                 case .retry(let delay):
                     try pause(delay, retrying: &retries, wait: false, cause: failure.message, method: method, url: url)
-                case .fail: throw SparkError.transport(method: method, path: logPath(url), reason: failure.message)
+                case .fail: throw SparkError.transport(method: method.rawValue, path: logPath(url), reason: failure.message)
                 case .waitBudgetSpent(let status, let wait):  // not decided for a network error; kept exhaustive
-                    throw SparkError.waitBudgetSpent(method: method, path: logPath(url), status: status, wait: wait)
+                    throw SparkError.waitBudgetSpent(method: method.rawValue, path: logPath(url), status: status,
+                                                     wait: wait)
                 case .retriesSpent(let attempts, let cause):
-                    throw SparkError.retriesSpent(method: method, path: logPath(url), attempts: attempts, cause: cause,
-                                                  detail: failure.message)
+                    throw SparkError.retriesSpent(method: method.rawValue, path: logPath(url), attempts: attempts,
+                                                  cause: cause, detail: failure.message)
                 }
             }
         }
     }
 
     /// The write as reported: the body as JSON (multipart: its fields, a file as `@path`), `secret` redacted.
-    static func planned(_ method: String, _ path: String, _ body: HTTPBody) -> PlannedWrite {
+    static func planned(_ method: RequestMethod, _ path: String, _ body: HTTPBody) -> PlannedWrite {
         var json: JSON?
         switch body {
         case .none: json = nil
@@ -248,15 +267,15 @@ public final class WebexClient {
     /// A stand-in answer so a command can go on: DELETE 204; a create or an update echoes its
     /// body with an id (the one in the path for an update, `dryRunId` for a create).
     static func plannedResponse(_ planned: PlannedWrite, path: String) -> HTTPResponse {
-        guard planned.method != "DELETE" else { return HTTPResponse(status: 204) }
+        guard planned.method != .delete else { return HTTPResponse(status: 204) }
         var echoed = planned.body?.object ?? [:]
         let last = path.split(separator: "?").first?.split(separator: "/").last.map(String.init)
-        echoed["id"] = .string(planned.method == "POST" ? dryRunId : last ?? dryRunId)
+        echoed["id"] = .string(planned.method == .post ? dryRunId : last ?? dryRunId)
         return HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]),
                             body: bytes(.object(echoed)))
     }
 
-    private func isWait(_ status: Int) -> Bool { status == 429 || status == 423 }
+    private func isWait(_ status: Int) -> Bool { RetryPolicy.meansWait(status) }
 
     /// What a status the client retries says about itself: `429 Retry-After`, `423 Locked: ...`, `503`.
     private func waitCause(_ status: Int) -> String {
@@ -270,7 +289,7 @@ public final class WebexClient {
     /// The one place the client waits before another attempt. A wait the API asked for
     /// (429/423) is not a step of the retry schedule, and was said as the budget granted it.
     private func pause(_ seconds: Double, retrying retries: inout Int, wait: Bool, cause: String,
-                       method: String, url: String) throws {
+                       method: RequestMethod, url: String) throws {
         if !wait {
             observer?(.retrying(method: method, path: logPath(url), seconds: seconds, cause: cause))
             retries += 1
@@ -279,14 +298,14 @@ public final class WebexClient {
         if wait { budget.ended() }
     }
 
-    private func log(_ method: String, _ url: String, _ status: Int?, _ started: Date, note: String? = nil) {
+    private func log(_ method: RequestMethod, _ url: String, _ status: Int?, _ started: Date, note: String? = nil) {
         guard let observer else { return }
         let ms = Int(Date().timeIntervalSince(started) * 1000)
         observer(.request(RequestLogEntry(method: method, path: logPath(url), status: status, milliseconds: ms,
                                           note: note)))
     }
 
-    func apiError(_ method: String, _ url: String, _ response: HTTPResponse) -> SparkError {
+    func apiError(_ method: RequestMethod, _ url: String, _ response: HTTPResponse) -> SparkError {
         let body = try? JSON.parse(response.body)
         // No JSON message (a HEAD has no body; a proxy's HTML page): the status's reason phrase,
         // so the error reads "404 Not Found" after the status.
@@ -295,7 +314,7 @@ public final class WebexClient {
             message += ": \(detail)"
         }
         let tracking = body?["trackingId"]?.string ?? response.headers["TrackingID"]
-        var failure = APIFailure(method: method, path: logPath(url), status: response.status,
+        var failure = APIFailure(method: method.rawValue, path: logPath(url), status: response.status,
                                  message: message, trackingId: tracking)
         if response.status == 401 || response.status == 403 { failure.identity = identity }
         return .api(failure)
@@ -323,22 +342,26 @@ public final class WebexClient {
 
     // MARK: JSON helpers
 
+    /// `GET path` decoded (retried as the policy says).
     public func get(_ path: String, query: [(String, String)] = []) throws -> JSON {
-        try decode(send("GET", path, query: query)).json
+        try decode(send(.get, path, query: query)).json
     }
 
+    /// `POST path` with a JSON body, decoded.
     @discardableResult
     public func post(_ path: String, _ body: JSON) throws -> JSON {
-        try decode(send("POST", path, body: .json(Self.bytes(body)))).json
+        try decode(send(.post, path, body: .json(Self.bytes(body)))).json
     }
 
+    /// `PUT path` with a JSON body, decoded.
     @discardableResult
     public func put(_ path: String, _ body: JSON) throws -> JSON {
-        try decode(send("PUT", path, body: .json(Self.bytes(body)))).json
+        try decode(send(.put, path, body: .json(Self.bytes(body)))).json
     }
 
+    /// `DELETE path`.
     public func delete(_ path: String) throws {
-        try send("DELETE", path)
+        try send(.delete, path)
     }
 
     /// A lazy iterator over all items of a list endpoint.

@@ -34,58 +34,64 @@ let apiCommand = CommandSpec(
     ],
     writes: true, run: callAPI)
 
-/// What `api` sends, checked before any request.
-private struct APICall {
-    var method: String
+/// What `api` sends, read and checked before any request: the method (as gh api: POST when there is
+/// a body, else GET), the path, the query of a GET and the JSON body.
+struct APIOptions: CommandOptions {
+    var method: RequestMethod
     var path: String
+    var paginate: Bool
     var query: [(String, String)] = []
     var body: [UInt8]?
+
+    init(_ inv: Invocation) throws {
+        let fields = try typedFields(inv)
+        let input = inv.value(.input)
+        paginate = inv.has(.paginate)
+        path = inv.positionals[0]
+        // --paginate reads, so its fields are the query.
+        let wantsBody = input != nil || (!fields.isEmpty && !paginate)
+        let name = (inv.value(.method) ?? (wantsBody ? "POST" : "GET")).uppercased()
+        guard let method = RequestMethod(rawValue: name) else {
+            throw inv.usage("-X takes GET, POST, PUT, PATCH, DELETE or HEAD, not '\(sanitizeCell(name))'")
+        }
+        self.method = method
+        if paginate && method != .get { throw inv.usage("--paginate needs GET, not \(method)") }
+        if input != nil && !fields.isEmpty { throw inv.usage("give --input or -f/-F fields, not both") }
+        if let input {
+            body = try inputBody(input, inv: inv)
+        } else if method.isRead {
+            query = fields.map { ($0.0, queryText($0.1)) }
+        } else if !fields.isEmpty {
+            var bytes: [UInt8] = []
+            JSON.object(Dictionary(fields, uniquingKeysWith: { _, last in last })).write(into: &bytes)
+            body = bytes
+        }
+    }
 }
 
 private func callAPI(_ inv: Invocation) throws {
-    let call = try apiCall(inv)
+    let call = try APIOptions(inv)
     let space = try inv.space
     let client = try space.client(inv.role())
     if call.path.contains("://") && !client.mayAuthenticate(call.path) {
-        throw UsageError("refusing to send the token to '\(sanitizeCell(call.path))': only the API's own host "
-            + "(\(client.baseURL)) gets it", command: inv.parsed.command)
+        throw inv.usage("refusing to send the token to '\(sanitizeCell(call.path))': only the API's own host "
+            + "(\(client.baseURL)) gets it")
     }
-    if inv.has(.paginate) { return try paginate(call, client: client, inv: inv) }
+    if call.paginate { return try paginate(call, client: client, inv: inv) }
     let response = try client.send(call.method, call.path, query: call.query, body: call.body.map { .json($0) } ?? .none)
     guard !response.body.isEmpty else { return }
     try printJSON(try client.decode(response).json, inv: inv)
 }
 
-private func apiCall(_ inv: Invocation) throws -> APICall {
-    let command = inv.parsed.command
+/// `-f KEY=VALUE` (a string) and `-F KEY=VALUE` (typed: JSON when it parses, else a string).
+private func typedFields(_ inv: Invocation) throws -> [(String, JSON)] {
     var fields: [(String, JSON)] = []
     for text in inv.all(.field) { fields.append((try key(text, inv), .string(value(text)))) }
     for text in inv.all(.rawField) {
         let raw = value(text)
         fields.append((try key(text, inv), (try? JSON.parse(raw)) ?? .string(raw)))
     }
-    let hasBody = inv.value(.input) != nil
-    // As gh api: POST when there is a body, else GET; --paginate reads, so its fields are the query.
-    let wantsBody = hasBody || (!fields.isEmpty && !inv.has(.paginate))
-    let method = (inv.value(.method) ?? (wantsBody ? "POST" : "GET")).uppercased()
-    guard ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"].contains(method) else {
-        throw UsageError("-X takes GET, POST, PUT, PATCH, DELETE or HEAD, not '\(sanitizeCell(method))'", command: command)
-    }
-    var call = APICall(method: method, path: inv.positionals[0])
-    if inv.has(.paginate) && method != "GET" {
-        throw UsageError("--paginate needs GET, not \(method)", command: command)
-    }
-    if hasBody && !fields.isEmpty { throw UsageError("give --input or -f/-F fields, not both", command: command) }
-    if let input = inv.value(.input) {
-        call.body = try inputBody(input, inv: inv)
-    } else if method == "GET" || method == "HEAD" {
-        call.query = fields.map { ($0.0, queryText($0.1)) }
-    } else if !fields.isEmpty {
-        var body: [UInt8] = []
-        JSON.object(Dictionary(fields, uniquingKeysWith: { _, last in last })).write(into: &body)
-        call.body = body
-    }
-    return call
+    return fields
 }
 
 private func key(_ field: String, _ inv: Invocation) throws -> String {
@@ -128,9 +134,9 @@ private func inputBody(_ input: String, inv: Invocation) throws -> [UInt8] {
 }
 
 /// Every item of every page: one array, or with `-o ndjson` one item a line as pages arrive.
-private func paginate(_ call: APICall, client: WebexClient, inv: Invocation) throws {
+private func paginate(_ call: APIOptions, client: WebexClient, inv: Invocation) throws {
     var pages = client.list(call.path, query: call.query)
-    if inv.value(.output) == OutputFormat.ndjson.rawValue {
+    if inv.chosenFormat == .ndjson {
         let stream = ItemStream(output: inv.output, columns: [])
         while let page = try pages.nextPage() { try stream.write(page.map(redactingSecrets)) }
         return try stream.finish()

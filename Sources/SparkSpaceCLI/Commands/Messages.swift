@@ -57,37 +57,50 @@ let messagesCommand = CommandSpec(
             writes: true, destructive: .always, run: deleteMessages),
     ])
 
-/// The message ids among the arguments; a value that is not a Webex id is exit 2 before any request.
-private func messageIds(_ inv: Invocation) throws -> [String] {
-    for id in inv.positionals where !isWebexId(id) {
-        throw UsageError("'\(id)' is not a message id", command: inv.parsed.command)
+/// `messages get|edit|delete MSGID...`: ids that are Webex ids (exit 2 before any request);
+/// `edit` takes one of --text or --markdown (`-` reads stdin).
+struct MessagesOptions: CommandOptions {
+    var ids: [String]
+    var raw = false
+    var text: String?
+    var markdown: String?
+
+    init(_ inv: Invocation) throws {
+        for id in inv.positionals where !isWebexId(id) { throw inv.usage("'\(id)' is not a message id") }
+        ids = inv.positionals
+        switch inv.parsed.command.name {
+        case "get": raw = inv.has(.raw)
+        case "edit": try readText(inv)
+        default: break
+        }
     }
-    return inv.positionals
+
+    private mutating func readText(_ inv: Invocation) throws {
+        text = try textOption(inv, .text)
+        markdown = try textOption(inv, .markdown)
+        guard (text == nil) != (markdown == nil) else { throw inv.usage("give one of --text or --markdown") }
+    }
 }
 
 private func getMessage(_ inv: Invocation) throws {
-    let id = try messageIds(inv)[0]
+    let options = try MessagesOptions(inv)
     let space = try inv.space
     let role = inv.role()
-    let message = try space.message(id: id, as: role).json
-    let printed = inv.has(.raw)
+    let message = try space.message(id: options.ids[0], as: role).json
+    let printed = options.raw
         ? message : Events.message(message, hook: Events.walkHook, attachment: space.attachment(of: message, as: role))
     try inv.output.item(printed, columns: messageColumns)
 }
 
 private func editMessage(_ inv: Invocation) throws {
-    let id = try messageIds(inv)[0]
-    let text = try textOption(inv, .text)
-    let markdown = try textOption(inv, .markdown)
-    guard (text == nil) != (markdown == nil) else {
-        throw UsageError("give one of --text or --markdown", command: inv.parsed.command)
-    }
-    let edited = try inv.space.editMessage(id: id, text: text, markdown: markdown, as: inv.role())
+    let options = try MessagesOptions(inv)
+    let edited = try inv.space.editMessage(id: options.ids[0], text: options.text, markdown: options.markdown,
+                                           as: inv.role())
     try inv.output.item(edited.json, columns: messageColumns)
 }
 
 private func deleteMessages(_ inv: Invocation) throws {
-    let ids = try messageIds(inv)
+    let ids = try MessagesOptions(inv).ids
     try inv.confirm(deleting: ids.count == 1 ? "message \(ids[0])" : "\(ids.count) messages")
     let space = try inv.space
     _ = try space.client(inv.role())  // no token: one clear error, not one per id
@@ -116,7 +129,6 @@ private func deleteMessages(_ inv: Invocation) throws {
                              description: "\(failures.count) of \(ids.count) messages could not be deleted")
     }
 }
-
 
 /// The room of a command that may name a thread: ROOM (or --room) when given, else the room of
 /// the thread's first message (one GET), else the default room of the settings.

@@ -24,31 +24,55 @@ let metaCommands: [CommandSpec] = [
         run: completions),
 ]
 
+/// `help [COMMAND...] [--man]`: the command path resolved, `--man` alone.
+struct HelpOptions: CommandOptions {
+    enum Topic { case manual, globals, command(CommandSpec) }
+    var topic: Topic
+
+    init(_ inv: Invocation) throws {
+        if inv.has(.man) {
+            guard inv.positionals.isEmpty else { throw inv.usage("--man prints the whole manual; it takes no COMMAND") }
+            topic = .manual
+            return
+        }
+        if inv.positionals == ["globals"] {
+            topic = .globals
+            return
+        }
+        var command = rootCommand
+        for word in inv.positionals {
+            guard let sub = command.subcommand(word) else {
+                throw UsageError("unknown command '\(word)'" + hint(word, among: command.subcommands.map(\.name)),
+                                 command: command)
+            }
+            command = sub
+        }
+        topic = .command(command)
+    }
+}
+
 private func help(_ inv: Invocation) throws {
-    if inv.has(.man) {
-        guard inv.positionals.isEmpty else {
-            throw UsageError("--man prints the whole manual; it takes no COMMAND", command: inv.parsed.command)
-        }
-        return try inv.out.write(manPage())
+    switch try HelpOptions(inv).topic {
+    case .manual: try inv.out.write(manPage())
+    case .globals: try inv.out.write(globalsHelpText())
+    case .command(let command): try inv.out.write(helpText(for: command))
     }
-    if inv.positionals == ["globals"] { return try inv.out.write(globalsHelpText()) }
-    var command = rootCommand
-    for word in inv.positionals {
-        guard let sub = command.subcommand(word) else {
-            throw UsageError("unknown command '\(word)'" + hint(word, among: command.subcommands.map(\.name)),
-                             command: command)
+}
+
+/// `completions SHELL`: a shell there are completions for.
+struct CompletionsOptions: CommandOptions {
+    var shell: Shell
+    init(_ inv: Invocation) throws {
+        let name = inv.positionals[0]
+        guard let shell = Shell(rawValue: name) else {
+            let names = Shell.allCases.map(\.rawValue)
+            throw inv.usage("no completions for '\(name)': choose \(names.joined(separator: ", "))"
+                + hint(name, among: names))
         }
-        command = sub
+        self.shell = shell
     }
-    try inv.out.write(helpText(for: command))
 }
 
 private func completions(_ inv: Invocation) throws {
-    let name = inv.positionals[0]
-    guard let shell = Shell(rawValue: name) else {
-        let names = Shell.allCases.map(\.rawValue)
-        throw UsageError("no completions for '\(name)': choose \(names.joined(separator: ", "))"
-            + hint(name, among: names), command: inv.parsed.command)
-    }
-    try inv.out.write(completionScript(for: shell))
+    try inv.out.write(completionScript(for: try CompletionsOptions(inv).shell))
 }

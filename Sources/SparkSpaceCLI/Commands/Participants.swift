@@ -15,9 +15,6 @@ let participantColumns = [
     Column("id", truncatable: true),
 ]
 
-/// One line per e-mail of a bulk change: e-mail, status (added/removed/unchanged/failed), error.
-let bulkResultColumns = [Column("email"), Column("status"), Column("error", truncatable: true)]
-
 /// `participants list|add|remove|set`.
 let participantsCommand = CommandSpec(
     "participants", summary: "list, add, remove and set moderators among the people of a room",
@@ -65,158 +62,79 @@ let participantsCommand = CommandSpec(
             writes: true, run: setParticipants),
     ])
 
+/// `participants list [ROOM] [--include-bot]`.
+struct ListParticipantsOptions: CommandOptions {
+    var room: String?
+    var includeBot: Bool
+    init(_ inv: Invocation) throws {
+        room = inv.positionals.first
+        includeBot = inv.has(.includeBot)
+    }
+}
+
 private func listParticipants(_ inv: Invocation) throws {
+    let options = try ListParticipantsOptions(inv)
     let space = try inv.space
-    let roomId = try space.roomId(try inv.roomReference(inv.positionals.first), as: inv.role())
-    let items = try space.participants(roomId: roomId, includeBot: inv.has(.includeBot), as: inv.role())
+    let roomId = try space.roomId(try inv.roomReference(options.room), as: inv.role())
+    let items = try space.participants(roomId: roomId, includeBot: options.includeBot, as: inv.role())
     try inv.printList(items.json, columns: participantColumns, noun: "participants")
 }
 
-/// Splits `[ROOM] EMAIL...` (SPEC "ROOM arguments") and reads `-` from stdin.
-func roomAndEmails(_ inv: Invocation) throws -> (room: String?, emails: [String]) {
-    var words = inv.positionals
+/// `participants add|remove|set [ROOM] EMAIL...`: the e-mails checked (and `-` read) before any
+/// request; `set` needs one of `--moderator`/`--no-moderator`, `add` may make moderators.
+struct ParticipantsOptions: CommandOptions {
     var room: String?
-    if let first = words.first, first != "-", !looksLikeEmail(first) {
-        room = first
-        words.removeFirst()
+    var emails: [String]
+    /// `add --moderator`, `set --moderator` (true) or `--no-moderator` (false); nil: not asked.
+    var moderator: Bool?
+
+    init(_ inv: Invocation) throws {
+        switch inv.parsed.command.name {
+        case "set": moderator = try inv.oneOf(.moderator, .noModerator)
+        case "add": moderator = inv.has(.moderator)
+        default: moderator = nil
+        }
+        (room, emails) = try roomAndEmails(inv)
     }
-    guard !words.isEmpty else { throw UsageError("missing EMAIL for '\(inv.parsed.command.path)'", command: inv.parsed.command) }
-    let emails = try participantList(words, inv: inv)
-    guard !emails.isEmpty else { throw UsageError("no e-mail addresses given (stdin was empty)", command: inv.parsed.command) }
-    return (room, emails)
 }
 
-/// E-mails from arguments (`-`: stdin, one a line, blank lines and `#` comments skipped), checked
-/// and de-duplicated (case-insensitively, first spelling kept).
-func participantList(_ words: [String], inv: Invocation) throws -> [String] {
-    var emails: [String] = []
-    var seen = Set<String>()
-    for word in words {
-        var items = [word]
-        if word == "-" {
-            items = try inv.readStdin(for: "e-mails").split(whereSeparator: \.isNewline).map(String.init)
-        }
-        for item in items {
-            let email = item.trimmingSpaces()
-            if email.isEmpty || email.hasPrefix("#") { continue }
-            guard looksLikeEmail(email) else {
-                throw UsageError("'\(email)' is not an e-mail address", command: inv.parsed.command)
-            }
-            if seen.insert(email.lowercased()).inserted { emails.append(email) }
-        }
-    }
-    return emails
+/// The room of a bulk change, and a token checked first: no token is one clear error, not one per e-mail.
+private func bulkRoomId(_ options: ParticipantsOptions, inv: Invocation) throws -> String {
+    let space = try inv.space
+    let reference = try inv.roomReference(options.room)
+    _ = try space.client(inv.role())
+    return try space.roomId(reference, as: inv.role())
 }
 
 private func addParticipants(_ inv: Invocation) throws {
-    let (room, emails) = try roomAndEmails(inv)
-    let space = try inv.space
-    let reference = try inv.roomReference(room)
-    _ = try space.client(inv.role())  // no token: one clear error, not one per e-mail
-    let roomId = try space.roomId(reference, as: inv.role())
-    let printer = BulkPrinter(inv: inv, emails: emails)
-    let results = space.addParticipants(roomId: roomId, emails: emails, moderator: inv.has(.moderator),
-                                        as: inv.role(), onResult: printer.add)
+    let options = try ParticipantsOptions(inv)
+    let roomId = try bulkRoomId(options, inv: inv)
+    let printer = BulkPrinter(inv: inv, emails: options.emails)
+    let results = try inv.space.addParticipants(roomId: roomId, emails: options.emails,
+                                                moderator: options.moderator ?? false, as: inv.role(),
+                                                onResult: printer.add)
     try printer.finish()
     try reportBulk(results, inv: inv)
 }
 
 private func setParticipants(_ inv: Invocation) throws {
-    let moderator = try moderatorChoice(inv)
-    let (room, emails) = try roomAndEmails(inv)
+    let options = try ParticipantsOptions(inv)
     let space = try inv.space
     let role = inv.role()
-    let roomId = try space.roomId(try inv.roomReference(room), as: role)
-    let printer = BulkPrinter(inv: inv, emails: emails)
-    let results = try space.setModerator(roomId: roomId, emails: emails, moderator: moderator, as: role,
-                                         onResult: printer.add)
+    let roomId = try space.roomId(try inv.roomReference(options.room), as: role)
+    let printer = BulkPrinter(inv: inv, emails: options.emails)
+    let results = try space.setModerator(roomId: roomId, emails: options.emails, moderator: options.moderator ?? false,
+                                         as: role, onResult: printer.add)
     try printer.finish()
     try reportBulk(results, inv: inv)
-}
-
-/// `--moderator` or `--no-moderator`: exactly one.
-private func moderatorChoice(_ inv: Invocation) throws -> Bool {
-    switch (inv.has(.moderator), inv.has(.noModerator)) {
-    case (true, false): return true
-    case (false, true): return false
-    default: throw UsageError("give one of --moderator or --no-moderator", command: inv.parsed.command)
-    }
 }
 
 private func removeParticipants(_ inv: Invocation) throws {
-    let (room, emails) = try roomAndEmails(inv)
-    let space = try inv.space
-    let reference = try inv.roomReference(room)
-    _ = try space.client(inv.role())  // no token: one clear error, not one per e-mail
-    let roomId = try space.roomId(reference, as: inv.role())
-    let printer = BulkPrinter(inv: inv, emails: emails)
-    let results = space.removeParticipants(roomId: roomId, emails: emails, as: inv.role(), onResult: printer.add)
+    let options = try ParticipantsOptions(inv)
+    let roomId = try bulkRoomId(options, inv: inv)
+    let printer = BulkPrinter(inv: inv, emails: options.emails)
+    let results = try inv.space.removeParticipants(roomId: roomId, emails: options.emails, as: inv.role(),
+                                                   onResult: printer.add)
     try printer.finish()
     try reportBulk(results, inv: inv)
-}
-
-/// Prints the per-e-mail results of a bulk change while it runs: each line as soon as that e-mail
-/// and the ones before it are done (input order), ndjson flushed per line, json one streamed array,
-/// tsv line by line; a table waits for the whole batch so its columns align. Calls come one at a time
-/// (`concurrentMap` serializes them). A closed stdout stops the printing, not the changes.
-final class BulkPrinter {
-    private let inv: Invocation
-    private let stream: ItemStream
-    private var rows: [JSON] = []
-    private var failure: Error?
-    /// Counted here, not told by the client: the rows come through `onResult`, which the
-    /// printing needs anyway, and each row is one more done.
-    private let progress: CountProgress
-    private var done = 0
-    /// Who was done, said on Ctrl-C.
-    private let tally: DoneTally
-
-    init(inv: Invocation, emails: [String]) {
-        self.inv = inv
-        stream = ItemStream(output: inv.output, columns: bulkResultColumns)
-        progress = CountProgress(inv.status, noun: "people done", total: emails.count)
-        tally = DoneTally(emails, console: inv.console)
-    }
-
-    func add(_ result: ParticipantResult) {
-        done = tally.markDone()
-        progress.update(done)
-        var row: [String: JSON] = ["email": .string(result.email), "status": .string(result.status.rawValue)]
-        if let error = result.error { row["error"] = .string(errorText(error)) }
-        if let id = result.membership?.id { row["id"] = .string(id) }
-        guard !inv.output.isTable else { return rows.append(.object(row)) }
-        guard failure == nil else { return }
-        do { try stream.write(CollectionOfOne(JSON.object(row))) } catch { failure = error }
-    }
-
-    /// Ends the output (the table, the json array); rethrows a write error met on the way.
-    func finish() throws {
-        progress.done()
-        if let failure { throw failure }
-        if !rows.isEmpty { try stream.write(rows) }
-        try stream.finish()
-    }
-}
-
-/// The summary line on stderr (`added 3, unchanged 1, failed 1`) and one error line per failed
-/// e-mail; throws `PartialFailure` when any failed.
-func reportBulk(_ results: [ParticipantResult], inv: Invocation) throws {
-    guard !results.isEmpty else { return }
-    let failures = results.filter { $0.status == .failed }
-    // One e-mail that failed: its error is the one line (not a line, a summary and a count).
-    if results.count == 1, let error = failures.first?.error { throw error }
-    for failure in failures {
-        let text = failure.error.map(errorText) ?? "failed"
-        inv.warn("error: " + (text.contains(failure.email) ? text : "\(failure.email): \(text)"))
-    }
-    let verbs = ["remove": "removed", "set": "updated"]
-    let verb = verbs[inv.parsed.command.name] ?? "added"
-    let done = results.filter { $0.status == .added || $0.status == .removed || $0.status == .updated }.count
-    let unchanged = results.filter { $0.status == .unchanged }.count
-    let summary = "\(verb) \(done), unchanged \(unchanged), failed \(failures.count)"
-    inv.noteDone(summary)
-    if !failures.isEmpty {
-        throw PartialFailure(code: ExitCode.combined(failures.compactMap(\.error)),
-                             description: "\(failures.count) of \(results.count) e-mails failed")
-    }
 }

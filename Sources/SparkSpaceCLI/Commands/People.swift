@@ -30,13 +30,22 @@ private func getPerson(_ inv: Invocation) throws {
     try inv.output.item(person.json, columns: peopleColumns)
 }
 
-private func listPeople(_ inv: Invocation) throws {
-    let email = inv.value(.email)
-    if let email, !looksLikeEmail(email) {
-        throw UsageError("--email takes an e-mail address, not '\(email)'", command: inv.parsed.command)
+/// `people list [--email E] [--name PREFIX] [--limit N]`: an e-mail that is one, a prefix not blank.
+struct ListPeopleOptions: CommandOptions {
+    var email: String?
+    var namePrefix: String?
+    var limit: Int
+    init(_ inv: Invocation) throws {
+        email = inv.value(.email)
+        if let email, !looksLikeEmail(email) { throw inv.usage("--email takes an e-mail address, not '\(email)'") }
+        namePrefix = try inv.value(.namePrefix).map { try nonBlank($0, "--name prefix", inv) }
+        limit = inv.int(.limit) ?? 0
     }
-    let name = try inv.value(.namePrefix).map { try nonBlank($0, "--name prefix", inv) }
-    let limit = inv.int(.limit) ?? 0
-    let people = try inv.space.people(email: email, namePrefix: name, limit: limit == 0 ? nil : limit, as: inv.role())
-    try inv.printList(people.json, columns: peopleColumns, noun: "people", limit: limit)
+}
+
+private func listPeople(_ inv: Invocation) throws {
+    let options = try ListPeopleOptions(inv)
+    let people = try inv.space.people(email: options.email, namePrefix: options.namePrefix,
+                                      limit: options.limit == 0 ? nil : options.limit, as: inv.role())
+    try inv.printList(people.json, columns: peopleColumns, noun: "people", limit: options.limit)
 }

@@ -80,18 +80,27 @@ let roomsCommand = CommandSpec(
             writes: true, destructive: .always, run: deleteRoom),
     ])
 
+/// `rooms list [--type T] [--team TEAM] [--limit N]`.
+struct ListRoomsOptions: CommandOptions {
+    var type: RoomType
+    var team: String?
+    var limit: Int
+    init(_ inv: Invocation) throws {
+        type = inv.value(.roomType).flatMap(RoomType.init(rawValue:)) ?? .group
+        team = inv.value(.team)
+        limit = inv.int(.limit) ?? 10
+    }
+}
+
 private func listRooms(_ inv: Invocation) throws {
-    let type = inv.value(.roomType).flatMap(RoomType.init(rawValue:)) ?? .group
-    let limit = inv.int(.limit) ?? 10
+    let options = try ListRoomsOptions(inv)
     let space = try inv.space
     let role = inv.role()
-    var teamId: String?
-    if let team = inv.value(.team) {
-        teamId = try space.team(team, as: role).id
-    }
-    let rooms = try space.rooms(type: type, teamId: teamId, limit: limit == 0 ? nil : limit, as: role)
+    let teamId = try options.team.map { try space.team($0, as: role).id }
+    let rooms = try space.rooms(type: options.type, teamId: teamId, limit: options.limit == 0 ? nil : options.limit,
+                                as: role)
     let (items, columns) = roomRows(rooms, inv: inv)
-    try inv.printList(items, columns: columns, noun: "rooms", limit: limit)
+    try inv.printList(items, columns: columns, noun: "rooms", limit: options.limit)
 }
 
 /// Rooms as every command prints them (one rule, docs/decisions.md, issue 24): in a table
@@ -121,72 +130,88 @@ func printRoom(_ room: Room, inv: Invocation) throws {
     try inv.output.item(items[0], columns: columns)
 }
 
-private func getRoom(_ inv: Invocation) throws {
-    let space = try inv.space
-    let room: Room
-    if let email = inv.value(.person) {
-        guard inv.positionals.isEmpty else {
-            throw UsageError("give either ROOM or --person, not both", command: inv.parsed.command)
-        }
-        guard looksLikeEmail(email) else {
-            throw UsageError("--person takes an e-mail address, not '\(email)'", command: inv.parsed.command)
-        }
-        room = try space.directRoom(with: email, as: inv.role())
-    } else {
-        room = try space.room(try inv.roomReference(inv.positionals.first), as: inv.role())
+/// `rooms get [ROOM] [--person EMAIL]`: a room, or the direct room with a person, not both.
+struct GetRoomOptions: CommandOptions {
+    var room: String?
+    var person: String?
+    init(_ inv: Invocation) throws {
+        room = inv.positionals.first
+        person = inv.value(.person)
+        guard let email = person else { return }
+        guard room == nil else { throw inv.usage("give either ROOM or --person, not both") }
+        guard looksLikeEmail(email) else { throw inv.usage("--person takes an e-mail address, not '\(email)'") }
     }
+}
+
+private func getRoom(_ inv: Invocation) throws {
+    let options = try GetRoomOptions(inv)
+    let space = try inv.space
+    let room = try options.person.map { try space.directRoom(with: $0, as: inv.role()) }
+        ?? space.room(try inv.roomReference(options.room), as: inv.role())
     try printRoom(room, inv: inv)
 }
 
-private func createRoom(_ inv: Invocation) throws {
-    let title = inv.positionals[0]
-    guard !title.trimmingSpaces().isEmpty else {
-        throw UsageError("the room title is empty", command: inv.parsed.command)
+/// `rooms create TITLE [--team TEAM] [--participant EMAIL]... [--if-missing]`: the title not blank,
+/// the e-mails checked before any request.
+struct CreateRoomOptions: CommandOptions {
+    var title: String
+    var team: String?
+    var participants: [String]
+    var ifMissing: Bool
+    init(_ inv: Invocation) throws {
+        title = try nonBlank(inv.positionals[0], "room title", inv)
+        participants = try participantList(inv.all(.participant), inv: inv)
+        team = inv.value(.team)
+        ifMissing = inv.has(.ifMissing)
     }
-    let participants = try participantList(inv.all(.participant), inv: inv)
+}
+
+private func createRoom(_ inv: Invocation) throws {
+    let options = try CreateRoomOptions(inv)
     let space = try inv.space
     let role = inv.role()
-    if inv.has(.ifMissing) {
-        let existing = try space.groupRooms(titled: title, as: role)
-        if existing.count > 1 {
-            throw SparkError.ambiguous(kind: .roomTitled, name: title, ids: existing.map(\.id))
-        }
-        if let room = existing.first {
-            inv.note("room '\(title)' exists already; nothing created")
-            return try printRoom(room, inv: inv)
-        }
+    if options.ifMissing, let room = try existingRoom(titled: options.title, space: space, role: role) {
+        inv.note("room '\(options.title)' exists already; nothing created")
+        return try printRoom(room, inv: inv)
     }
-    var teamId: String?
-    if let team = inv.value(.team) {
-        teamId = try space.team(team, as: role).id
-    }
-    let room = try space.createRoom(title: title, teamId: teamId, as: role)
-    inv.noteDone("created room '\(title)'")
+    let teamId = try options.team.map { try space.team($0, as: role).id }
+    let room = try space.createRoom(title: options.title, teamId: teamId, as: role)
+    inv.noteDone("created room '\(options.title)'")
     var results: [ParticipantResult] = []
-    if !participants.isEmpty {
-        results = space.addParticipants(roomId: room.id, emails: participants, as: role)
+    if !options.participants.isEmpty {
+        results = space.addParticipants(roomId: room.id, emails: options.participants, as: role)
     }
     try printRoom(room, inv: inv)
     try inv.out.flush()
     try reportBulk(results, inv: inv)
 }
 
+/// The one group room titled `title` (`--if-missing`); two are ambiguous.
+private func existingRoom(titled title: String, space: Space, role: TokenRole) throws -> Room? {
+    let existing = try space.groupRooms(titled: title, as: role)
+    if existing.count > 1 { throw SparkError.ambiguous(kind: .roomTitled, name: title, ids: existing.map(\.id)) }
+    return existing.first
+}
+
 private func renameRoom(_ inv: Invocation) throws {
-    let newTitle = inv.positionals[1]
-    guard !newTitle.trimmingSpaces().isEmpty else {
-        throw UsageError("the new title is empty", command: inv.parsed.command)
-    }
+    let options = try RenameOptions(inv)
     let space = try inv.space
-    let id = try space.roomId(inv.positionals[0], as: inv.role())
-    let room = try space.renameRoom(id: id, to: newTitle, as: inv.role())
+    let id = try space.roomId(options.target, as: inv.role())
+    let room = try space.renameRoom(id: id, to: options.newName, as: inv.role())
     try printRoom(room, inv: inv)
 }
 
+/// `rooms delete ROOM`.
+struct DeleteRoomOptions: CommandOptions {
+    var room: String
+    init(_ inv: Invocation) throws { room = inv.positionals[0] }
+}
+
 private func deleteRoom(_ inv: Invocation) throws {
+    let options = try DeleteRoomOptions(inv)
     let space = try inv.space
-    let room = try space.room(inv.positionals[0], as: inv.role())
-    let (id, title) = (room.id, room.title)
-    try inv.confirm(deleting: "room '\(title)' (\(id))")
-    try space.deleteRoom(id: id, as: inv.role())
-    inv.noteDone("deleted room '\(title)' (\(id))")
+    let room = try space.room(options.room, as: inv.role())
+    try deleteConfirmed("room '\(room.title)'", id: room.id, inv: inv) {
+        try space.deleteRoom(id: room.id, as: inv.role())
+    }
 }

@@ -34,44 +34,48 @@ let teamMembersCommand = CommandSpec(
             writes: true, run: removeTeamMembers),
     ])
 
+/// `teams members list TEAM`.
 private func listTeamMembers(_ inv: Invocation) throws {
+    let options = try TeamOptions(inv)
     let space = try inv.space
-    let teamId = try teamId(inv.positionals[0], space: space, inv: inv)
+    let teamId = try space.team(options.team, as: inv.role()).id
     try inv.printList(try space.teamMemberships(teamId: teamId, as: inv.role()).json, columns: teamMemberColumns,
                       noun: "team members")
 }
 
-/// The id of TEAM (id or exact name).
-private func teamId(_ reference: String, space: Space, inv: Invocation) throws -> String {
-    try space.team(reference, as: inv.role()).id
-}
+/// `teams members add|remove TEAM EMAIL... [--moderator]`: `-` read from stdin, the e-mails checked
+/// before any request.
+struct TeamMembersOptions: CommandOptions {
+    var team: String
+    var emails: [String]
+    var moderator: Bool
 
-/// `TEAM EMAIL...`, `-` read from stdin, checked before any request.
-private func teamAndEmails(_ inv: Invocation) throws -> (team: String, emails: [String]) {
-    let words = Array(inv.positionals.dropFirst())
-    guard !words.isEmpty else { throw UsageError("missing EMAIL for '\(inv.parsed.command.path)'", command: inv.parsed.command) }
-    let emails = try participantList(words, inv: inv)
-    guard !emails.isEmpty else { throw UsageError("no e-mail addresses given (stdin was empty)", command: inv.parsed.command) }
-    return (inv.positionals[0], emails)
+    init(_ inv: Invocation) throws {
+        team = inv.positionals[0]
+        emails = try emailList(Array(inv.positionals.dropFirst()), inv: inv)
+        // Only `add` takes --moderator.
+        moderator = inv.parsed.command.name == "add" && inv.has(.moderator)
+    }
 }
 
 private func addTeamMembers(_ inv: Invocation) throws {
-    let (team, emails) = try teamAndEmails(inv)
+    let options = try TeamMembersOptions(inv)
     let space = try inv.space
-    let teamId = try teamId(team, space: space, inv: inv)
-    let printer = BulkPrinter(inv: inv, emails: emails)
-    let results = space.addTeamMembers(teamId: teamId, emails: emails, moderator: inv.has(.moderator),
+    let teamId = try space.team(options.team, as: inv.role()).id
+    let printer = BulkPrinter(inv: inv, emails: options.emails)
+    let results = space.addTeamMembers(teamId: teamId, emails: options.emails, moderator: options.moderator,
                                        as: inv.role(), onResult: printer.add)
     try printer.finish()
     try reportBulk(results, inv: inv)
 }
 
 private func removeTeamMembers(_ inv: Invocation) throws {
-    let (team, emails) = try teamAndEmails(inv)
+    let options = try TeamMembersOptions(inv)
     let space = try inv.space
-    let teamId = try teamId(team, space: space, inv: inv)
-    let printer = BulkPrinter(inv: inv, emails: emails)
-    let results = try space.removeTeamMembers(teamId: teamId, emails: emails, as: inv.role(), onResult: printer.add)
+    let teamId = try space.team(options.team, as: inv.role()).id
+    let printer = BulkPrinter(inv: inv, emails: options.emails)
+    let results = try space.removeTeamMembers(teamId: teamId, emails: options.emails, as: inv.role(),
+                                              onResult: printer.add)
     try printer.finish()
     try reportBulk(results, inv: inv)
 }

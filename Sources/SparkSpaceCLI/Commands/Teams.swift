@@ -38,45 +38,60 @@ let teamsCommand = CommandSpec(
         teamMembersCommand,
     ])
 
+/// `teams list`: how many.
+struct ListTeamsOptions: CommandOptions {
+    var limit: Int
+    init(_ inv: Invocation) throws { limit = inv.int(.limit) ?? 0 }
+}
+
 private func listTeams(_ inv: Invocation) throws {
-    let limit = inv.int(.limit) ?? 0
-    let teams = try inv.space.teams(limit: limit == 0 ? nil : limit, as: inv.role())
-    try inv.printList(teams.json, columns: teamColumns, noun: "teams", limit: limit)
+    let options = try ListTeamsOptions(inv)
+    let teams = try inv.space.teams(limit: options.limit == 0 ? nil : options.limit, as: inv.role())
+    try inv.printList(teams.json, columns: teamColumns, noun: "teams", limit: options.limit)
+}
+
+/// A command whose one argument is a TEAM (`teams get`, `teams delete`).
+struct TeamOptions: CommandOptions {
+    var team: String
+    init(_ inv: Invocation) throws { team = inv.positionals[0] }
 }
 
 private func getTeam(_ inv: Invocation) throws {
-    let team = try inv.space.team(inv.positionals[0], as: inv.role())
+    let options = try TeamOptions(inv)
+    let team = try inv.space.team(options.team, as: inv.role())
     try inv.output.item(team.json, columns: teamColumns)
 }
 
-/// A name argument that is not blank.
-func nonBlank(_ text: String, _ what: String, _ inv: Invocation) throws -> String {
-    guard !text.trimmingSpaces().isEmpty else {
-        throw UsageError("the \(what) is empty", command: inv.parsed.command)
+/// `teams create NAME [--description D]`: the name not blank.
+struct CreateTeamOptions: CommandOptions {
+    var name: String
+    var description: String?
+    init(_ inv: Invocation) throws {
+        name = try nonBlank(inv.positionals[0], "team name", inv)
+        description = inv.value(.description)
     }
-    return text
 }
 
 private func createTeam(_ inv: Invocation) throws {
-    let name = try nonBlank(inv.positionals[0], "team name", inv)
-    let team = try inv.space.createTeam(name: name, description: inv.value(.description), as: inv.role())
-    inv.noteDone("created team '\(name)'")
+    let options = try CreateTeamOptions(inv)
+    let team = try inv.space.createTeam(name: options.name, description: options.description, as: inv.role())
+    inv.noteDone("created team '\(options.name)'")
     try inv.output.item(team.json, columns: teamColumns)
 }
 
 private func renameTeam(_ inv: Invocation) throws {
-    let newName = try nonBlank(inv.positionals[1], "new name", inv)
+    let options = try RenameOptions(inv)
     let space = try inv.space
-    let team = try space.team(inv.positionals[0], as: inv.role())
-    let renamed = try space.updateTeam(id: team.id, name: newName, as: inv.role())
+    let team = try space.team(options.target, as: inv.role())
+    let renamed = try space.updateTeam(id: team.id, name: options.newName, as: inv.role())
     try inv.output.item(renamed.json, columns: teamColumns)
 }
 
 private func deleteTeam(_ inv: Invocation) throws {
+    let options = try TeamOptions(inv)
     let space = try inv.space
-    let team = try space.team(inv.positionals[0], as: inv.role())
-    let (id, name) = (team.id, team.name)
-    try inv.confirm(deleting: "team '\(name)' (\(id))")
-    try space.deleteTeam(id: id, as: inv.role())
-    inv.noteDone("deleted team '\(name)' (\(id))")
+    let team = try space.team(options.team, as: inv.role())
+    try deleteConfirmed("team '\(team.name)'", id: team.id, inv: inv) {
+        try space.deleteTeam(id: team.id, as: inv.role())
+    }
 }

@@ -57,75 +57,123 @@ let walkMessagesCommands: [CommandSpec] = [
         run: walkMessages)
 ]
 
-private func walkMessages(_ inv: Invocation) throws {
-    let command = inv.parsed.command
-    let limit = inv.int(.limit) ?? 0
-    // 1 to `Space.maxParallel` (checked by the parser).
-    let parallel = inv.int(.parallel) ?? 4
+/// What `walk-messages` was asked, read and checked before anything runs (usage errors, exit 2).
+struct WalkMessagesOptions: CommandOptions {
+    /// ROOM, or nil for `--room`, `space.room` or (with --thread) the thread's room.
+    var room: String?
+    /// `--room` was given (a --thread walk then keeps to that room).
+    var roomFlag: Bool
+    var limit: Int
+    /// 1 to `Space.maxParallel` (checked by the parser).
+    var parallel: Int
     var since: Date?
-    if let text = inv.value(.since) {
-        guard let date = TimeSpec.parse(text) else {
-            throw UsageError("--since takes RFC 3339 (2026-11-25T10:00:00Z) or an age (30m, 2h, 7d), not '\(text)'",
-                             command: command)
-        }
-        since = date
-    }
     var before: Date?
     var beforeMessage: String?
-    if let text = inv.value(.before) {
+    var raw: Bool
+    /// Attachment names are resolved (--names, or --download which needs them).
+    var names: Bool
+    var downloadDir: String?
+    var thread: String?
+    var person: String?
+    var mentionsMe: Bool
+
+    init(_ inv: Invocation) throws {
+        room = inv.positionals.first
+        roomFlag = inv.value(.room) != nil
+        limit = inv.int(.limit) ?? 0
+        parallel = inv.int(.parallel) ?? 4
+        raw = inv.has(.raw)
+        downloadDir = inv.value(.download)
+        names = inv.has(.names) || downloadDir != nil
+        mentionsMe = inv.has(.mentionsMe)
+        since = try inv.value(.since).map { text in
+            guard let date = TimeSpec.parse(text) else {
+                throw inv.usage("--since takes RFC 3339 (2026-11-25T10:00:00Z) or an age (30m, 2h, 7d), not '\(text)'")
+            }
+            return date
+        }
+        if let text = inv.value(.before) { try readBefore(text, inv) }
+        if raw && inv.has(.names) { throw inv.usage("--names adds to normalized events; it does not go with --raw") }
+        thread = try inv.value(.thread).map { id in
+            guard isWebexId(id) else { throw inv.usage("--thread takes a message id, not '\(id)'") }
+            return id
+        }
+        person = inv.value(.person)
+        if let person { try checkPerson(person, inv) }
+    }
+
+    /// `--before`: a TIME or a message id.
+    private mutating func readBefore(_ text: String, _ inv: Invocation) throws {
         if let date = TimeSpec.parse(text) {
             before = date
         } else if isWebexId(text) {
             beforeMessage = text
         } else {
-            throw UsageError("--before takes a TIME (2026-11-25T10:00:00Z, 30m, 2h, 7d) or a message id, not '\(text)'",
-                             command: command)
-        }
-    }
-    let raw = inv.has(.raw)
-    let downloadDir = inv.value(.download)
-    let names = inv.has(.names) || downloadDir != nil
-    if raw && inv.has(.names) {
-        throw UsageError("--names adds to normalized events; it does not go with --raw", command: command)
-    }
-
-    let thread = try inv.value(.thread).map { id in
-        guard isWebexId(id) else { throw UsageError("--thread takes a message id, not '\(id)'", command: command) }
-        return id
-    }
-    let person = inv.value(.person)
-    if let person {
-        guard person.contains("@") else {
-            throw UsageError("--person takes an e-mail address, not '\(person)'", command: command)
-        }
-        // GET /messages/direct has no room, no before and no mentionedPeople.
-        for (given, flag) in [(inv.positionals.first ?? inv.value(.room), "ROOM"), (inv.value(.before), "--before"),
-                              (inv.has(.mentionsMe) ? "" : nil, "--mentions-me")] where given != nil {
-            throw UsageError("--person does not go with \(flag): Webex lists direct messages by person only",
-                             command: command)
+            throw inv.usage("--before takes a TIME (2026-11-25T10:00:00Z, 30m, 2h, 7d) or a message id, not '\(text)'")
         }
     }
 
+    /// GET /messages/direct has no room, no before and no mentionedPeople.
+    private func checkPerson(_ person: String, _ inv: Invocation) throws {
+        guard person.contains("@") else { throw inv.usage("--person takes an e-mail address, not '\(person)'") }
+        for (given, flag) in [(room ?? inv.value(.room), "ROOM"), (inv.value(.before), "--before"),
+                              (mentionsMe ? "" : nil, "--mentions-me")] where given != nil {
+            throw inv.usage("--person does not go with \(flag): Webex lists direct messages by person only")
+        }
+    }
+
+    /// The keys a walk's event can add to the message (`Events.messageKeys`): `attachment` only
+    /// with its name resolved, `saved_paths` only with --download.
+    var eventKeys: [String] {
+        raw ? [] : Events.messageKeys.filter { names || $0 != "attachment" } + (downloadDir != nil ? ["saved_paths"] : [])
+    }
+}
+
+private func walkMessages(_ inv: Invocation) throws {
+    let options = try WalkMessagesOptions(inv)
+    try runWalk(options, inv: inv)
+}
+
+private func runWalk(_ options: WalkMessagesOptions, inv: Invocation) throws {
     let space = try inv.space
     let role = inv.role(default: space.hasAuditToken ? .audit : .bot)
-    // Webex refuses a bot the whole history of a group room: such a walk asks for what it may read
-    // (mentionedPeople=me), and says so. The room's type decides; a title lookup has it already.
-    let botAlone = role == .bot && !space.hasAuditToken && !inv.has(.mentionsMe) && person == nil
     if space.hasAuditToken && inv.status.enabled {
         // Once, on a terminal: the two identities see different rooms and 1:1 rooms.
         let other: TokenRole = role == .bot ? .audit : .bot
         inv.note("reading as \(role.rawValue) (token from \(space.tokenOrigin(role))); --as \(other.rawValue) "
             + "reads as the \(other == .bot ? "bot" : "audit person")")
     }
+    let query = try walkQuery(options, inv: inv, space: space, role: role)
+    let index = try options.downloadDir.map { try DownloadIndex(directory: $0) }
+    var writer = WalkWriter(inv: inv, space: space, role: role, raw: options.raw, names: options.names,
+                            eventKeys: options.eventKeys, index: index)
+    let walk = try space.walkMessages(query, as: role, parallel: options.parallel)
+    do {
+        try writer.write(walk)
+    } catch let SparkError.api(failure) where failure.status == 403 && role == .bot && !query.mentionsMe {
+        let hint = space.hasAuditToken
+            ? "a bot can list only the messages that mention it in group rooms: use --as audit, or --mentions-me"
+            : "a bot can list only the messages that mention it in group rooms: set an audit token (--audit-token-file, space.audit_token), or use --mentions-me"
+        throw HintedError(underlying: SparkError.api(failure), hint: hint)
+    }
+    try writer.finish(limit: options.limit)
+}
+
+/// The query of the walk: the room (or person), the window, the thread.
+private func walkQuery(_ options: WalkMessagesOptions, inv: Invocation, space: Space,
+                       role: TokenRole) throws -> MessageQuery {
+    // Webex refuses a bot the whole history of a group room: such a walk asks for what it may read
+    // (mentionedPeople=me), and says so. The room's type decides; a title lookup has it already.
+    let botAlone = role == .bot && !space.hasAuditToken && !options.mentionsMe && options.person == nil
     var room: Room? = nil
     var query: MessageQuery
-    if let person {
+    if let person = options.person {
         query = MessageQuery(personEmail: person)
     } else {
         // --thread without ROOM or --room: the thread's own room (one GET).
-        let reference = try thread != nil && inv.positionals.first == nil && inv.value(.room) == nil
-            ? threadRoomId(nil, thread: thread, inv: inv, space: space, as: role)
-            : inv.roomReference(inv.positionals.first)
+        let reference = try options.thread != nil && options.room == nil && !options.roomFlag
+            ? threadRoomId(nil, thread: options.thread, inv: inv, space: space, as: role)
+            : inv.roomReference(options.room)
         do {
             room = botAlone ? try space.room(reference, as: role) : nil
             query = MessageQuery(roomId: try room?.id ?? space.roomId(reference, as: role))
@@ -133,130 +181,18 @@ private func walkMessages(_ inv: Invocation) throws {
             throw otherIdentityHint(error, reference: reference, role: role, space: space)
         }
     }
-    query.parentId = thread
-    query.limit = limit
-    query.since = since
-    query.before = before
-    query.beforeMessage = beforeMessage
-    query.mentionsMe = inv.has(.mentionsMe)
-    if botAlone && room?.type == "group" {
+    query.parentId = options.thread
+    query.limit = options.limit
+    query.since = options.since
+    query.before = options.before
+    query.beforeMessage = options.beforeMessage
+    query.mentionsMe = options.mentionsMe
+    if botAlone && room?.type == .group {
         query.mentionsMe = true
         inv.note("a bot reads only the messages that mention it in a group room: walking with mentionedPeople=me "
             + "(set an audit token to read them all)")
     }
-
-    let eventKeys = raw ? [] : walkEventKeys(names: names, download: downloadDir != nil)
-    let stream = ItemStream(output: inv.output, columns: messageColumns, known: eventKeys)
-    let index = try downloadDir.map { try DownloadIndex(directory: $0) }
-    var printer = EventPrinter(inv: inv, space: space, role: role, stream: stream, index: index,
-                               names: names, raw: raw, progress: index != nil ? inv.console.transfer : nil)
-    var walk = try space.walkMessages(query, as: role, parallel: parallel)
-    // Counted here, not told by the client: the count is of the messages printed (after
-    // `--limit`, `--since`), which only the printing loop knows.
-    let counter = CountProgress(inv.status, noun: "messages")
-    do {
-        let format = inv.output.format
-        let streamsJSON = format == .ndjson || format == .json
-        // The fast path writes table and tsv rows from the API objects: a key only events have
-        // (from_label, stamp) needs the events made.
-        let fieldsOfEvents = inv.output.fields?.contains(where: eventKeys.contains) ?? false
-        if !names && !(streamsJSON && inv.output.fields != nil) && !fieldsOfEvents {
-            // The common case, and the one that meets 200,000 messages: no JSON tree per message.
-            var writer = RawObjectWriter(indent: format == .json ? 1 : nil)
-            let keys = stream.neededKeys
-            while let page = try walk.nextRawPage() {
-                if streamsJSON {
-                    try stream.writeMessages(page, hook: raw ? nil : Events.walkHook, with: &writer)
-                } else {
-                    // The columns show a few of the API object's own fields: only those are parsed.
-                    try stream.write((0..<page.count).map { index in
-                        keys.map { page[index].json(only: $0) } ?? page[index].json
-                    })
-                }
-                counter.update(stream.count)
-            }
-        } else {
-            while let page = try walk.nextPage() {
-                try printer.print(page)
-                counter.update(stream.count)
-            }
-        }
-    } catch let SparkError.api(failure) where failure.status == 403 && role == .bot && !query.mentionsMe {
-        let hint = space.hasAuditToken
-            ? "a bot can list only the messages that mention it in group rooms: use --as audit, or --mentions-me"
-            : "a bot can list only the messages that mention it in group rooms: set an audit token (--audit-token-file, space.audit_token), or use --mentions-me"
-        throw HintedError(underlying: SparkError.api(failure), hint: hint)
-    }
-    try stream.finish()
-    inv.status.clear()
-    inv.listEnd(count: stream.count, noun: "messages", limit: limit)
-    if !printer.failures.isEmpty {
-        throw PartialFailure(code: ExitCode.combined(printer.failures),
-                             description: "\(printer.failures.count) attachment(s) could not be saved")
-    }
-}
-
-/// The keys a walk's event can add to the message (`Events.messageKeys`): `attachment` only
-/// with its name resolved, `saved_paths` only with --download.
-private func walkEventKeys(names: Bool, download: Bool) -> [String] {
-    Events.messageKeys.filter { names || $0 != "attachment" } + (download ? ["saved_paths"] : [])
-}
-
-/// Prints pages of parsed messages, resolving or saving attachments on the way.
-private struct EventPrinter {
-    let inv: Invocation
-    let space: Space
-    let role: TokenRole
-    let stream: ItemStream
-    /// The archive of `--download DIR`.
-    let index: DownloadIndex?
-    let names: Bool
-    let raw: Bool
-    /// The transfer line the client's `.progress` events draw; ended after each download.
-    let progress: TransferProgress?
-    var failures: [Error] = []
-
-    mutating func print(_ page: ArraySlice<JSON>) throws {
-        if raw && index == nil { return try stream.write(page) }
-        // A table aligns a page at a time; the other formats write each event as it is made.
-        let batch = inv.output.isTable
-        var events: [JSON] = []
-        for item in page {
-            let (attachment, saved) = try attachments(of: item)
-            if raw {
-                if batch { events.append(item) } else { try stream.write(CollectionOfOne(item)) }
-                continue
-            }
-            var fields = Events.messageFields(item, hook: Events.walkHook, attachment: attachment)
-            if !saved.isEmpty { fields.append(("saved_paths", .array(saved))) }
-            if batch { events.append(item.merging(fields)) } else { try stream.write(item, adding: fields) }
-        }
-        if batch { try stream.write(events) }
-    }
-
-    /// The first attachment's name (with --names or --download) and the paths saved (with --download).
-    private mutating func attachments(of item: JSON) throws -> (String?, [JSON]) {
-        let files = item["files"]?.strings ?? []
-        guard let index else {
-            return (names ? try files.first.map { try space.attachmentInfo($0, as: role).name } : nil, [])
-        }
-        var attachment: String?
-        var saved: [JSON] = []
-        for url in files {
-            do {
-                let file = try space.archive(url, into: index.directory, index: index, as: role)
-                progress?.done()
-                if attachment == nil { attachment = file.name }
-                saved.append(.string(file.path))
-            } catch let error as SparkError {
-                progress?.done()
-                if case .interrupted = error { throw error }
-                inv.warn("error: \(url): \(errorText(error))")
-                failures.append(error)
-            }
-        }
-        return (attachment, saved)
-    }
+    return query
 }
 
 /// A room the reading identity cannot find: when the other identity can, the error says so and

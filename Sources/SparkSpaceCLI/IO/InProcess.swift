@@ -36,13 +36,17 @@ public struct CapturedRun: Sendable {
     public let status: Int32
     public let stdout: String
     public let stderr: String
+    /// stdout as written (bytes that are not UTF-8 kept).
+    public let stdoutBytes: [UInt8]
 }
 
 /// Runs a command line in this process, as `spark-space` would, against `console` and, for the
-/// API, `transport` (tests): stdout and stderr go to unnamed temporary files read back at the
-/// end, stdin comes from one. No signal handlers are installed.
+/// API, `transport` (tests; nil: libcurl, e.g. to a mock on 127.0.0.1): stdout and stderr go to
+/// unnamed temporary files read back at the end, stdin comes from one. No signal handlers are
+/// installed. Waits on `Retry-After` and between retries go to `sleeper`: by default they take no
+/// time (`InstantSleeper`), so a test of 429s costs no wall time.
 public func runInProcess(_ arguments: [String], console: TestConsole = TestConsole(),
-                         transport: HTTPTransport? = nil) -> CapturedRun {
+                         transport: HTTPTransport? = nil, sleeper: Sleeper = InstantSleeper()) -> CapturedRun {
     let stdin = scratchFile(holding: console.stdin)
     let stdout = scratchFile(holding: "")
     let stderr = scratchFile(holding: "")
@@ -54,8 +58,31 @@ public func runInProcess(_ arguments: [String], console: TestConsole = TestConso
     terminal.stdoutIsTerminal = console.stdoutIsTerminal
     terminal.stderrIsTerminal = console.stderrIsTerminal
     terminal.width = console.width
-    let status = run(arguments, terminal: terminal, transport: transport)
-    return CapturedRun(status: status, stdout: contents(of: stdout), stderr: contents(of: stderr))
+    let status = run(arguments, terminal: terminal, transport: transport, sleeper: sleeper)
+    let bytes = contents(of: stdout)
+    return CapturedRun(status: status, stdout: String(decoding: bytes, as: UTF8.self),
+                       stderr: String(decoding: contents(of: stderr), as: UTF8.self), stdoutBytes: bytes)
+}
+
+/// A sleeper of tests: each wait is recorded and returns at once.
+public final class InstantSleeper: Sleeper, @unchecked Sendable {
+    private let lock = ThreadLock()
+    private var asked: [Double] = []
+
+    public init() {}
+
+    public func sleep(seconds: Double) {
+        lock.lock()
+        asked.append(seconds)
+        lock.unlock()
+    }
+
+    /// The waits asked for so far, in order.
+    public var waits: [Double] {
+        lock.lock()
+        defer { lock.unlock() }
+        return asked
+    }
 }
 
 /// A temporary file, already unlinked, holding `text` and positioned at its start.
@@ -72,7 +99,7 @@ private func scratchFile(holding text: String) -> Int32 {
 }
 
 /// Everything written to `fd` so far.
-private func contents(of fd: Int32) -> String {
+private func contents(of fd: Int32) -> [UInt8] {
     lseek(fd, 0, SEEK_SET)
-    return String(decoding: (try? readToEnd(fd: fd)) ?? [], as: UTF8.self)
+    return (try? readToEnd(fd: fd)) ?? []
 }

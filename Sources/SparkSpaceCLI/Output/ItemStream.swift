@@ -92,7 +92,7 @@ final class ItemStream {
     /// Writes one event made of `item` plus `extra` members. ndjson and json merge
     /// while writing (no event object is built); table and tsv get the merged object.
     func write(_ item: JSON, adding extra: [(String, JSON)]) throws {
-        guard case .object(let base) = item, output.format == .ndjson || output.format == .json,
+        guard case .object(let base) = item, output.format.isJSON,
               output.fields == nil
         else {
             return try write(CollectionOfOne(item.merging(extra)))

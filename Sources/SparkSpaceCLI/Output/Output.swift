@@ -30,13 +30,13 @@ final class Output {
         self.color = color
         self.width = width
         self.fields = fields
-        self.ages = ages && (format == .table || format == .wide)
+        self.ages = ages && format.isTable
         self.now = now
         self.status = status
     }
 
     /// Table or wide: aligned for a person.
-    var isTable: Bool { format == .table || format == .wide }
+    var isTable: Bool { format.isTable }
 
     /// A list of items (json: an array).
     func list(_ items: [JSON], columns: [Column]) throws {

@@ -1,0 +1,103 @@
+import SparkSpace
+import XCTest
+@testable import SparkSpaceCLI
+
+/// Flag combinations are checked by each command's options (options → validate → run) before any
+/// request: run in process against a transport that records, no server.
+final class FlagCombinationTests: XCTestCase {
+    let token = ["--token", "secret-token-1234"]
+    let messageId = "Y2lzY29zcGFyazovL3VzL01FU1NBR0UvOTJkYjNiZTAtNDNiZC0xMWU2LThhZTktZGQ1YjNkZmM1NjVk"
+    let console = TestConsole(environment: ["HOME": "/nonexistent", "XDG_CONFIG_HOME": "/nonexistent"])
+
+    /// Runs `arguments`; asserts exit 2, a one-line error containing `says`, and no request at all.
+    func assertUsage(_ arguments: [String], says: String, file: StaticString = #filePath, line: UInt = #line) {
+        let transport = RecordingTransport()
+        let run = runInProcess(arguments + token, console: console, transport: transport)
+        XCTAssertEqual(run.status, 2, "\(arguments): \(run.stderr)", file: file, line: line)
+        XCTAssertTrue(run.stderr.hasPrefix("spark-space: error: "), run.stderr, file: file, line: line)
+        XCTAssertTrue(run.stderr.contains(says), "\(arguments): \(run.stderr)", file: file, line: line)
+        XCTAssertEqual(transport.requests.map(\.url), [], "\(arguments) sent a request", file: file, line: line)
+        XCTAssertEqual(run.stdout, "", file: file, line: line)
+    }
+
+    /// Opposite flags: both is exit 2 whichever comes last (one rule, `Invocation.opposite`).
+    func testOppositeFlagsTogetherAreExit2InEitherOrder() {
+        assertUsage(["rooms", "update", "Ops", "--lock", "--unlock"], says: "give --lock or --unlock, not both")
+        assertUsage(["rooms", "update", "Ops", "--unlock", "--lock"], says: "give --lock or --unlock, not both")
+        assertUsage(["rooms", "update", "Ops", "--no-announcement-only", "--announcement-only"],
+                    says: "give --announcement-only or --no-announcement-only, not both")
+        assertUsage(["participants", "set", "Ops", "a@example.com", "--no-moderator", "--moderator"],
+                    says: "give --moderator or --no-moderator, not both")
+    }
+
+    func testAPairThatMustBeGivenNeedsOne() {
+        assertUsage(["participants", "set", "Ops", "a@example.com"], says: "give one of --moderator or --no-moderator")
+        assertUsage(["rooms", "update", "Ops"], says: "nothing to change")
+    }
+
+    func testWalkMessagesCombinations() {
+        assertUsage(["walk-messages", "Ops", "--raw", "--names"], says: "--names adds to normalized events")
+        assertUsage(["walk-messages", "Ops", "--person", "bob@example.com"], says: "--person does not go with ROOM")
+        assertUsage(["walk-messages", "--room", "Ops", "--person", "bob@example.com"],
+                    says: "--person does not go with ROOM")
+        assertUsage(["walk-messages", "--person", "bob@example.com", "--before", "2h"],
+                    says: "--person does not go with --before")
+        assertUsage(["walk-messages", "--person", "bob@example.com", "--mentions-me"],
+                    says: "--person does not go with --mentions-me")
+        assertUsage(["walk-messages", "--person", "bob"], says: "--person takes an e-mail address")
+        assertUsage(["walk-messages", "Ops", "--since", "yesterday"], says: "--since takes RFC 3339")
+        assertUsage(["walk-messages", "Ops", "--before", "soon"], says: "--before takes a TIME")
+        assertUsage(["walk-messages", "Ops", "--thread", "x"], says: "--thread takes a message id")
+    }
+
+    func testRoomsTeamsPeopleArguments() {
+        assertUsage(["rooms", "get", "Ops", "--person", "a@example.com"], says: "give either ROOM or --person")
+        assertUsage(["rooms", "get", "--person", "alice"], says: "--person takes an e-mail address")
+        assertUsage(["rooms", "create", "  "], says: "the room title is empty")
+        assertUsage(["rooms", "create", "Ops", "--participant", "nobody"], says: "'nobody' is not an e-mail address")
+        assertUsage(["rooms", "rename", "Ops", " "], says: "the new title is empty")
+        assertUsage(["rooms", "update", "Ops", "--title", " "], says: "the title is empty")
+        assertUsage(["teams", "create", " "], says: "the team name is empty")
+        assertUsage(["teams", "rename", "T", ""], says: "the new name is empty")
+        assertUsage(["teams", "members", "add", "T", "nobody"], says: "'nobody' is not an e-mail address")
+        assertUsage(["people", "list", "--email", "nobody"], says: "--email takes an e-mail address")
+        assertUsage(["people", "list", "--name", " "], says: "the --name prefix is empty")
+        assertUsage(["participants", "add", "Ops", "-"], says: "no e-mail addresses given")
+    }
+
+    func testMessagesAndApi() {
+        assertUsage(["messages", "get", "not-an-id"], says: "'not-an-id' is not a message id")
+        assertUsage(["messages", "edit", messageId], says: "give one of --text or --markdown")
+        assertUsage(["messages", "edit", messageId, "--text", "a", "--markdown", "b"],
+                    says: "give one of --text or --markdown")
+        assertUsage(["api", "rooms", "-X", "FETCH"], says: "-X takes GET, POST, PUT, PATCH, DELETE or HEAD")
+        assertUsage(["api", "rooms", "--paginate", "-X", "POST"], says: "--paginate needs GET, not POST")
+        assertUsage(["api", "rooms", "--input", "-", "-f", "a=b"], says: "give --input or -f/-F fields, not both")
+        assertUsage(["api", "rooms", "-f", "=b"], says: "a field is KEY=VALUE")
+        assertUsage(["help", "--man", "rooms"], says: "--man prints the whole manual")
+        assertUsage(["help", "rooms", "nope"], says: "unknown command 'nope'")
+        assertUsage(["completions", "tcsh"], says: "no completions for 'tcsh'")
+    }
+
+    /// The options values themselves: what a walk was asked, without running it.
+    func testWalkOptionsReadWhatWasAsked() throws {
+        func options(_ arguments: [String]) throws -> WalkMessagesOptions {
+            let parsed = try Parser().parse(arguments)
+            var terminal = Terminal()
+            terminal.environment = [:]
+            return try WalkMessagesOptions(Invocation(parsed: parsed, console: Console(terminal: terminal)))
+        }
+        let byId = try options(["walk-messages", "Ops", "--before", messageId, "--download", "/tmp/x"])
+        XCTAssertEqual(byId.beforeMessage, messageId)
+        XCTAssertNil(byId.before)
+        XCTAssertTrue(byId.names, "--download resolves names")
+        XCTAssertEqual(byId.parallel, 4)
+        XCTAssertEqual(byId.eventKeys.last, "saved_paths")
+        let byTime = try options(["walk-messages", "--before", "2h", "--limit", "5", "--raw", "--parallel", "2"])
+        XCTAssertNotNil(byTime.before)
+        XCTAssertNil(byTime.room)
+        XCTAssertEqual(byTime.limit, 5)
+        XCTAssertEqual(byTime.parallel, 2)
+        XCTAssertEqual(byTime.eventKeys, [], "--raw adds no event keys")
+    }
+}
