@@ -162,9 +162,38 @@ final class MockWebsocketTests: XCTestCase {
         XCTAssertEqual(server.socketAcks.map(\.messageId), ["m-1"])
     }
 
+    func testReadinessFollowsTheUpgradeQuery() throws {
+        let d = try register()
+        let url = d["webSocketUrl"] as! String
+        let plain = try XCTUnwrap(TestSocket.upgrade(url, port: port).socket)
+        plain.authorize("bot-token")
+        XCTAssertTrue(server.waitForSocket())
+        XCTAssertNil(plain.nextJSON(timeout: 0.3), "no readiness frame unless asked for")
+        let status = try XCTUnwrap(TestSocket.upgrade(url + "?mercuryRegistrationStatus=true&clientTimestamp=1",
+                                                      port: port).socket)
+        status.authorize("bot-token")
+        let ready = try XCTUnwrap(status.nextJSON())
+        XCTAssertEqual((ready["data"] as? [String: Any])?["eventType"] as? String, "mercury.registration_status")
+        XCTAssertEqual(server.socketUpgradeTargets.last, TestSocket.pathOf(url) + "?mercuryRegistrationStatus=true&clientTimestamp=1")
+    }
+
+    func testDeviceClockExpiresUnrefreshedDevices() throws {
+        let d = try register()
+        let url = d["url"] as! String
+        server.advanceDeviceClock(seconds: 1000)
+        XCTAssertEqual(try http("PUT", url, json: deviceBody).status, 200, "refreshed within its ttl")
+        server.advanceDeviceClock(seconds: 1000)
+        XCTAssertEqual(try http("GET", url).status, 200, "the refresh started the ttl again")
+        server.advanceDeviceClock(seconds: 801)
+        XCTAssertEqual(try http("PUT", url, json: deviceBody).status, 404)
+        XCTAssertEqual(try TestSocket.upgrade(d["webSocketUrl"] as! String, port: port).status, 404)
+        XCTAssertEqual((try http("GET", server.wdmURL + "/devices").json["devices"] as? [Any])?.count, 0)
+        XCTAssertEqual(server.devices().map(\.live), [false])
+    }
+
     func testSecondConnectionReplacesTheFirst() throws {
         let (first, d) = try connect()
-        let s2 = try XCTUnwrap(TestSocket.upgrade(d["webSocketUrl"] as! String, port: port).socket)
+        let s2 = try XCTUnwrap(TestSocket.upgrade((d["webSocketUrl"] as! String) + "?bufferStates=true", port: port).socket)
         s2.authorize("bot-token")
         XCTAssertNotNil(s2.nextJSON())
         XCTAssertEqual(first.closeCode(), 4000)
@@ -290,7 +319,7 @@ final class MockWebsocketTests: XCTestCase {
     }
 
     func testControlEndpoint() throws {
-        let (s, _) = try connect()
+        let (s, d) = try connect()
         let control = "http://127.0.0.1:\(port)/_mock/websocket"
         XCTAssertEqual(try http("POST", control + "?action=silent&on=1", token: nil).status, 200)
         XCTAssertTrue(server.silentPongs)
@@ -301,5 +330,9 @@ final class MockWebsocketTests: XCTestCase {
         let closed = try http("POST", control + "?action=close&code=1011", token: nil)
         XCTAssertEqual(closed.json["sockets"] as? Int, 1)
         XCTAssertEqual(s.closeCode(), 1011)
+        XCTAssertEqual(try http("POST", control + "?action=clock&seconds=1801", token: nil).status, 200)
+        XCTAssertEqual(try http("GET", d["url"] as! String).status, 404, "expired by the clock")
+        XCTAssertEqual(try http("GET", control + "?action=drop", token: nil).status, 405)
+        XCTAssertEqual(try http("POST", control + "/x?action=drop", token: nil).status, 404)
     }
 }

@@ -50,7 +50,7 @@ extension MockWebexServer {
         lock.lock(); defer { lock.unlock() }
         let list = sockets(device)
         for c in list {
-            socketState.frames[c.deviceId, default: []].append(text)
+            logFrame(c.deviceId, text)
             c.send(text)
         }
         return list.count
@@ -113,6 +113,12 @@ extension MockWebexServer {
         return socketState.connectionCount
     }
 
+    /// Request targets (path and query) of the websocket upgrades accepted, in order.
+    public var socketUpgradeTargets: [String] {
+        lock.lock(); defer { lock.unlock() }
+        return socketState.upgradeTargets
+    }
+
     /// Devices with an authorized socket now.
     public var connectedDevices: [String] {
         lock.lock(); defer { lock.unlock() }
@@ -152,7 +158,8 @@ extension MockWebexServer {
 
     // MARK: Control endpoint (lock held)
 
-    /// `POST /_mock/websocket?action=close|drop|silent|gap|expire|cap[&device=UUID][&code=N][&on=0|1][&count=N][&max=N]`
+    /// `POST /_mock/websocket?action=close|drop|silent|gap|expire|clock|cap[&device=UUID][&code=N][&on=0|1][&count=N]`
+    /// `[&seconds=N][&max=N]`
     /// answers `{"sockets": N}` (how many it touched); anything else 400/404.
     func controlSocketMock(_ c: Ctx) -> Reply {
         guard c.parts == ["_mock", "websocket"] else { return errorReply(404, "Unknown control path.", c.trackingId) }
@@ -178,11 +185,14 @@ extension MockWebexServer {
                 socketState.devices[key]?.expired = true
                 if let code { socketState.connections[key]?.close(code: code, reason: "registration expired") }
             }
+        case "clock":
+            guard let n = number("seconds", 0...1_000_000_000) else { return errorReply(400, "seconds is required.", c.trackingId) }
+            socketState.clockOffsetMs += Int64(n) * 1000
         case "cap":
             guard let n = number("max", 0...1_000_000) else { return errorReply(400, "max is required.", c.trackingId) }
             socketState.deviceCap = n
         default:
-            return errorReply(400, "action must be close, drop, silent, gap, expire or cap.", c.trackingId)
+            return errorReply(400, "action must be close, drop, silent, gap, expire, clock or cap.", c.trackingId)
         }
         return jsonReply(200, [("sockets", list.count)])
     }
