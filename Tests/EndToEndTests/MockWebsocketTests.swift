@@ -191,6 +191,31 @@ final class MockWebsocketTests: XCTestCase {
         XCTAssertEqual(server.devices().map(\.live), [false])
     }
 
+    func testClientFramesAreCheckedAsRFC6455Says() throws {
+        var (s, _) = try connect()
+        s.sendFrame(opcode: 8, [0x03, 0xE8])
+        XCTAssertEqual(s.closeCode(), 1000, "the client's close is answered with its code")
+        XCTAssertTrue(s.waitForEOF())
+        let cases: [(String, (TestSocket) -> Void, Int)] = [
+            ("unmasked", { $0.sendFrame(opcode: 1, Array("{}".utf8), masked: false) }, 1002),
+            ("binary", { $0.sendFrame(opcode: 2, [1, 2]) }, 1003),
+            ("not UTF-8", { $0.sendFrame(opcode: 1, [0xFF, 0xFE]) }, 1007),
+            ("continuation first", { $0.sendFrame(opcode: 0, Array("x".utf8)) }, 1002),
+        ]
+        for (name, send, code) in cases {
+            (s, _) = try connect()
+            send(s)
+            XCTAssertEqual(s.closeCode(), code, name)
+            XCTAssertTrue(s.waitForEOF(), name)
+        }
+        (s, _) = try connect()
+        s.sendFrame(opcode: 1, Array(#"{"id":"f","#.utf8), fin: false)
+        s.sendFrame(opcode: 9, [7])
+        XCTAssertEqual(s.readFrame(), .pong([7]), "a control frame between fragments")
+        s.sendFrame(opcode: 0, Array(#""type":"ping"}"#.utf8))
+        XCTAssertEqual(s.nextJSON()?["id"] as? String, "f", "fragments joined")
+    }
+
     func testSecondConnectionReplacesTheFirst() throws {
         let (first, d) = try connect()
         let s2 = try XCTUnwrap(TestSocket.upgrade((d["webSocketUrl"] as! String) + "?bufferStates=true", port: port).socket)

@@ -194,6 +194,8 @@ final class MercuryHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
+        // RFC 6455 5.1: a server closes the connection on an unmasked client frame.
+        guard frame.maskKey != nil else { return closeWith(1002, "client frames must be masked") }
         switch frame.opcode {
         case .text where frame.fin:
             fragments = nil
@@ -226,7 +228,10 @@ final class MercuryHandler: ChannelInboundHandler {
 
     private func text(_ buf: ByteBuffer) {
         guard buf.readableBytes <= Self.maxMessage else { return closeWith(1009, "message too big") }
-        server?.socketText(connection, String(decoding: buf.readableBytesView, as: UTF8.self))
+        guard let text = String(validating: buf.readableBytesView, as: UTF8.self) else {
+            return closeWith(1007, "text frames must be UTF-8")
+        }
+        server?.socketText(connection, text)
     }
 
     private func closeWith(_ code: Int, _ reason: String) {
@@ -316,7 +321,9 @@ extension MockWebexServer {
     func socketClosedByClient(_ c: MercuryConnection, code: UInt16?) {
         lock.lock(); defer { lock.unlock() }
         if c.closing {
-            c.channel.close(promise: nil)
+            let channel = c.channel
+            // Not inline: the close's channelInactive would take the lock again.
+            channel.eventLoop.execute { channel.close(promise: nil) }
         } else {
             c.close(code: Int(code ?? 1000), reason: "")
         }
