@@ -277,6 +277,9 @@ final class MockWebsocketTests: XCTestCase {
         let share = try XCTUnwrap(activity(s.nextJSON()))
         XCTAssertEqual(share["verb"] as? String, "share")
         XCTAssertEqual((share["object"] as? [String: Any])?["objectType"] as? String, "content")
+        let scanned = try XCTUnwrap(activity(s.nextJSON()))
+        XCTAssertEqual(scanned["verb"] as? String, "update")
+        XCTAssertEqual((scanned["object"] as? [String: Any])?["id"] as? String, share["id"] as? String)
 
         let card = #"{"roomId":"\#(room.id)","text":"card","attachments":[{"contentType":"application/vnd.microsoft.card.adaptive","content":{"type":"AdaptiveCard"}}]}"#
         let cardMessage = try http("POST", server.baseURL + "/messages", json: card).json

@@ -21,7 +21,8 @@ import NIOWebSocket
 //     per connection), filterMessage, wsWriteTimestamp}.
 // Activities (data.eventType "conversation.activity") are sent to every authorized socket whose device's owner
 // is a member of the room, for the mock's REST writes and for the fixtures `addMessage` / `addMembership`:
-//   message POST → `post` (`share` with a file; a card adds object.cards; a reply has parent {id, type: "reply"});
+//   message POST → `post` (`share` with a file, followed by an `update` whose object.id is the message's uuid, as
+//   Webex does once a file is scanned; a card adds object.cards; a reply has parent {id, type: "reply"});
 //   message PUT → `post` with a new activity id and parent {id: the message, type: "edit"};
 //   message DELETE → `delete` with object {id: the message, objectType: "activity"};
 //   membership POST → `add`, DELETE → `leave` (also sent to the person removed), PUT isModerator →
@@ -30,6 +31,8 @@ import NIOWebSocket
 //   Activity ids are the uuids inside the REST ids (base64 of ciscospark://us/KIND/<uuid>); target.id is the room's
 //   uuid, target.tags has "ONE_ON_ONE" for a direct room; object.displayName/content are opaque JWE-like strings.
 //
+// The usual fault switches (`inject`, `latency`, ...) apply to the catalog and device paths too
+// (pathPrefix "/u2c/api/v1/catalog", "/wdm/api/v1/devices"); not to the upgrade.
 // Test switches, in the Swift API (MockWebexServer), in `POST /_mock/websocket?action=...` (no token, loopback
 // only; `device=<uuid>` limits it to one device, else every socket) and as `mock-webex` flags:
 //   closeSocket(device:code:reason:)    action=close&code=N[&reason=R]   close frame with that code, then the TCP close
