@@ -201,6 +201,7 @@ final class MockWebsocketTests: XCTestCase {
             ("binary", { $0.sendFrame(opcode: 2, [1, 2]) }, 1003),
             ("not UTF-8", { $0.sendFrame(opcode: 1, [0xFF, 0xFE]) }, 1007),
             ("continuation first", { $0.sendFrame(opcode: 0, Array("x".utf8)) }, 1002),
+            ("unfinished message", { $0.sendFrame(opcode: 1, [0x7B], fin: false); $0.sendFrame(opcode: 1, [0x7B]) }, 1002),
         ]
         for (name, send, code) in cases {
             (s, _) = try connect()
@@ -347,8 +348,15 @@ final class MockWebsocketTests: XCTestCase {
     }
 
     func testControlEndpoint() throws {
+        let room = server.addRoom(title: "Burst", members: ["alice@example.com"])
         let (s, d) = try connect()
         let control = "http://127.0.0.1:\(port)/_mock/websocket"
+        let burst = try http("POST", control + "?action=messages&count=3&everyMs=1", token: nil)
+        XCTAssertEqual(burst.status, 202)
+        for _ in 0..<3 { XCTAssertEqual(activity(s.nextJSON())?["verb"] as? String, "post") }
+        XCTAssertEqual(server.messageCount(roomId: room.id), 3)
+        XCTAssertEqual(try http("POST", control + "?action=messages&count=0", token: nil).status, 400)
+        XCTAssertEqual(try http("POST", control + "?action=messages&count=1&roomId=nope", token: nil).status, 404)
         XCTAssertEqual(try http("POST", control + "?action=silent&on=1", token: nil).status, 200)
         XCTAssertTrue(server.silentPongs)
         XCTAssertEqual(try http("POST", control + "?action=cap&max=7", token: nil).status, 200)

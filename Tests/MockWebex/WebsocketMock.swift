@@ -42,6 +42,7 @@ import NIOWebSocket
 //   expireDevice(_:closeCode:)          action=expire[&code=4404]        next PUT and upgrade 404
 //   deviceCap = N                       action=cap&max=N                 403 beyond N live devices  (--device-cap N)
 //   advanceDeviceClock(seconds:)        action=clock&seconds=N           devices' ttl runs N s on (unrefreshed expire)
+//   addMessage(...)                     action=messages&count=N[&roomId=][&from=][&everyMs=]   a burst of messages
 //   sendRawFrame(device:bytes:)         -                                bytes written as they are (fuzzing)
 //   sendFrame(device:text:)             -                                any text frame (with the next sequence number
 //                                                                       when `sequenced`)
@@ -200,8 +201,9 @@ final class MercuryHandler: ChannelInboundHandler {
         // RFC 6455 5.1: a server closes the connection on an unmasked client frame.
         guard frame.maskKey != nil else { return closeWith(1002, "client frames must be masked") }
         switch frame.opcode {
+        case .text where fragments != nil, .binary where fragments != nil:
+            closeWith(1002, "a new message before the last one's end")
         case .text where frame.fin:
-            fragments = nil
             text(frame.unmaskedData)
         case .text:
             fragments = frame.unmaskedData
