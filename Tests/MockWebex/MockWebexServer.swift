@@ -281,14 +281,13 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
     }
 
     func storeMessage(_ m: MessageRec) {
-        var arr = roomMessages[m.roomId] ?? []
-        if let last = arr.last, m.key < last.key {
-            let i = lowerBound(arr, m.key)
-            arr.insert(m, at: i)
+        // In place: a copy of the room's array per message made long runs quadratic.
+        if let last = roomMessages[m.roomId]?.last, m.key < last.key {
+            let i = lowerBound(roomMessages[m.roomId]!, m.key)
+            roomMessages[m.roomId]!.insert(m, at: i)
         } else {
-            arr.append(m)
+            roomMessages[m.roomId, default: []].append(m)
         }
-        roomMessages[m.roomId] = arr
         messageRoom[m.id] = m.roomId
         messageActivity(m) // to the websockets (ActivityMock.swift)
         backdateRoom(m.roomId, to: m.createdMs)
