@@ -371,4 +371,57 @@ final class MockWebsocketTests: XCTestCase {
         XCTAssertEqual(try http("GET", control + "?action=drop", token: nil).status, 405)
         XCTAssertEqual(try http("POST", control + "/x?action=drop", token: nil).status, 404)
     }
+
+    // MARK: The executable
+
+    func testMockWebexFlagsSetTheDeviceCapAndSilentPongs() throws {
+        let process = Process()
+        process.executableURL = binaryURL.deletingLastPathComponent().appendingPathComponent("mock-webex")
+        process.arguments = ["--port", "0", "--device-cap", "1", "--silent-pongs"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        let line = DispatchSemaphore(value: 0)
+        let first = LockedText()
+        DispatchQueue.global().async {
+            var text = ""
+            while !text.contains("\n") {
+                let chunk = out.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                text += String(decoding: chunk, as: UTF8.self)
+            }
+            first.set(text)
+            line.signal()
+        }
+        XCTAssertEqual(line.wait(timeout: .now() + 20), .success)
+        let base = try XCTUnwrap(first.get().split(separator: " ").first.map(String.init))
+        let port = try XCTUnwrap(Int(base.split(separator: ":").last?.split(separator: "/").first ?? ""))
+        let device = try TestSocket.http(port: port, "POST", "/wdm/api/v1/devices", token: "bot-token", json: deviceBody)
+        XCTAssertEqual(device.status, 200)
+        let refused = try TestSocket.http(port: port, "POST", "/wdm/api/v1/devices", token: "bot-token", json: deviceBody)
+        XCTAssertEqual(refused.status, 403, "--device-cap 1")
+        let url = try XCTUnwrap(device.json["webSocketUrl"] as? String)
+        let s = try XCTUnwrap(TestSocket.upgrade(url + "?bufferStates=true", port: port).socket)
+        s.authorize("bot-token")
+        XCTAssertNotNil(s.nextJSON())
+        s.sendJSON(["id": "p-1", "type": "ping"])
+        XCTAssertNil(s.nextJSON(timeout: 0.5), "--silent-pongs")
+        let silent = try TestSocket.http(port: port, "POST", "/_mock/websocket?action=silent&on=0", token: nil)
+        XCTAssertEqual(silent.status, 200)
+        s.sendJSON(["id": "p-2", "type": "ping"])
+        XCTAssertEqual(s.nextJSON()?["id"] as? String, "p-2")
+    }
+}
+
+/// A string shared between a reading thread and the test.
+private final class LockedText: @unchecked Sendable {
+    private let lock = NSLock()
+    private var text = ""
+    func set(_ t: String) { lock.lock(); text = t; lock.unlock() }
+    func get() -> String { lock.lock(); defer { lock.unlock() }; return text }
 }
