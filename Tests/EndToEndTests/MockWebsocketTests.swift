@@ -247,6 +247,9 @@ final class MockWebsocketTests: XCTestCase {
         XCTAssertFalse(String(decoding: try JSONSerialization.data(withJSONObject: frame), as: UTF8.self)
             .contains("secret words"), "message text is encrypted in frames")
         s.sendJSON(["messageId": frame["id"]!, "type": "ack"])
+        s.sendJSON(["id": "after-ack", "type": "ping"])
+        XCTAssertEqual(s.nextJSON()?["id"] as? String, "after-ack", "frames are read in order: the ack is in")
+        XCTAssertEqual(server.socketAcks.map(\.messageId), [frame["id"] as! String])
 
         // A reply, an edit, a delete.
         let reply = try http("POST", server.baseURL + "/messages", token: "audit-token",

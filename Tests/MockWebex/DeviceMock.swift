@@ -77,7 +77,7 @@ extension MockWebexServer {
             .map { mockDevice($0, now: now) }
     }
 
-    /// The device registered or refreshed most recently by anybody (nil when none).
+    /// The device registered last, by anybody (nil when none).
     public var lastDevice: MockDevice? { devices().last }
 
     /// Moves the devices' clock forward: a device whose ttl ran out in that time is expired (next PUT and

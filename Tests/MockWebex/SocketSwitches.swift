@@ -8,9 +8,10 @@ import NIOWebSocket
 extension MockWebexServer {
     // MARK: Switches
 
-    /// Authorized sockets of `device` (uuid or device URL; nil: every device), lock held.
+    /// Authorized sockets of `device` (uuid or device URL; nil: every device) not being closed, lock held.
     private func sockets(_ device: String?) -> [MercuryConnection] {
-        socketState.connections.values.filter { device == nil || $0.deviceId == device || deviceURL($0.deviceId) == device }
+        socketState.connections.values.filter { !$0.closing }
+            .filter { device == nil || $0.deviceId == device || deviceURL($0.deviceId) == device }
             .sorted { $0.number < $1.number }
     }
 
