@@ -67,6 +67,8 @@ final class MockWebsocketTests: XCTestCase {
         XCTAssertEqual(try http("GET", server.u2cURL + "/catalog?format=other").status, 400)
         XCTAssertEqual(try http("GET", server.u2cURL + "/catalog?format=hostmap&x=1").status, 400)
         XCTAssertEqual(try http("POST", url, json: "{}").status, 405)
+        XCTAssertEqual(try http("GET", server.baseURL + "/u2c/api/v1/catalog?format=hostmap").status, 404, "not under /v1")
+        XCTAssertEqual(try http("GET", server.baseURL + "/wdm/api/v1/devices").status, 404, "not under /v1")
     }
 
     func testDeviceLifeCycleIsStrict() throws {

@@ -118,6 +118,11 @@ extension MockWebexServer {
     /// Answers the catalog, device, websocket (not upgraded) and control paths; nil for every other path.
     func routeSocketMock(_ c: Ctx) -> Reply? {
         let p = c.parts
+        // These services live beside the REST API, not under /v1 (the router strips it: the request just
+        // logged tells).
+        if ["u2c", "wdm", "mercury", "_mock"].contains(p.first ?? ""), requestLog.last?.target.hasPrefix("/v1/") == true {
+            return errorReply(404, "The requested resource could not be found.", c.trackingId)
+        }
         switch p.first {
         case "u2c", "wdm": break
         case "_mock": return controlSocketMock(c)

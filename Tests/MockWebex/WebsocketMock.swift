@@ -7,7 +7,8 @@ import NIOWebSocket
 //
 // Upgrade: GET {device.webSocketUrl}[?outboundWireFormat=text&bufferStates=true&aliasHttpStatus=true&clientTimestamp=MS]
 //   (RFC 6455, HTTP/1.1). No token in the upgrade: an unknown, deleted or expired device answers 404 (no upgrade);
-//   an unknown query parameter 400.
+//   an unknown query parameter 400. Only the first request of a connection can be upgraded (swift-nio's upgrade
+//   handler leaves once it saw another request): a later one answers 400.
 // Then, as Webex:
 //   - the first frame must be {"id", "type": "authorization", "data": {"token": "Bearer <t>"}}: not that → close
 //     4400; a token nobody has → close 4401; a token of somebody else than the device's owner → close 4403;
