@@ -70,6 +70,7 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
     var bulkRanges: [(lo: UInt64, hi: UInt64, roomId: String)] = [] // message-id counters seeded by addMessages
     var idHeads: [String: (b64: String, rest: [UInt8])] = [:]
     var teamMembershipIds: [String: String] = [:] // "teamId|personId" -> team membership id
+    var socketState = SocketMockState() // devices and websockets (DeviceMock.swift, WebsocketMock.swift)
     var webhooksById: [String: WebhookRec] = [:]
     var webhookOrder: [String] = []
     var contents: [String: ContentRec] = [:]
@@ -79,7 +80,6 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
     var faultRules: [FaultRule] = []
     var throttleRules: [ThrottleRule] = []
     var randomRules: [RandomRule] = []
-    var socketState = SocketMockState() // devices and websockets (DeviceMock.swift, WebsocketMock.swift)
     var latencySeconds: TimeInterval = 0
     var lastMs: Int64 = 0
     var counter: UInt64 = 0
