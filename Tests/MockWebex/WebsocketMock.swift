@@ -11,7 +11,8 @@ import NIOWebSocket
 //   handler leaves once it saw another request): a later one answers 400.
 // Then, as Webex:
 //   - the first frame must be {"id", "type": "authorization", "data": {"token": "Bearer <t>"}}: not that → close
-//     4400; a token nobody has → close 4401; a token of somebody else than the device's owner → close 4403;
+//     4400; a token nobody has → close 4401; the device gone meanwhile → 4404; a token of somebody else than
+//     the device's owner → close 4403; `DELETE` of the device closes its socket with 4404;
 //   - authorized: a frame without `type` whose data.eventType is "mercury.buffer_state" when the upgrade asked
 //     `bufferStates=true` (and one with "mercury.registration_status" for `mercuryRegistrationStatus=true`;
 //     neither asked: no readiness frame); a second connection authorized on one device replaces the first
@@ -45,8 +46,8 @@ import NIOWebSocket
 //   advanceDeviceClock(seconds:)        action=clock&seconds=N           devices' ttl runs N s on (unrefreshed expire)
 //   addMessage(...)                     action=messages&count=N[&roomId=][&from=][&everyMs=]   a burst of messages
 //   sendRawFrame(device:bytes:)         -                                bytes written as they are (fuzzing)
-//   sendFrame(device:text:)             -                                any text frame (with the next sequence number
-//                                                                       when `sequenced`)
+//   sendFrame(device:text:)             -                                any text frame, as it is
+//   sendFrame(device:fin:rsv1:opcode:payload:)  -                        any frame the encoder writes (fragments, ...)
 //   sendEvent(device:data:)             -                                any `data` in the envelope, next sequence number
 // Inspection: devices(token:), lastDevice, socketAcks, socketPings, socketFrames(device:), socketConnections,
 // connectedDevices, socketUpgradeTargets, refusedUpgrades, waitForSocket(device:count:timeout:), deletedDevices,
