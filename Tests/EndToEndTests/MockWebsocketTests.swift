@@ -219,6 +219,14 @@ final class MockWebsocketTests: XCTestCase {
         XCTAssertEqual(s.nextJSON()?["id"] as? String, "f", "fragments joined")
     }
 
+    func testDeletingTheDeviceClosesItsSocket() throws {
+        let (s, d) = try connect()
+        XCTAssertEqual(try http("DELETE", d["url"] as! String).status, 204)
+        XCTAssertEqual(s.closeCode(), 4404)
+        XCTAssertTrue(s.waitForEOF())
+        XCTAssertEqual(try TestSocket.upgrade(d["webSocketUrl"] as! String, port: port).status, 404)
+    }
+
     func testSecondConnectionReplacesTheFirst() throws {
         let (first, d) = try connect()
         let s2 = try XCTUnwrap(TestSocket.upgrade((d["webSocketUrl"] as! String) + "?bufferStates=true", port: port).socket)
