@@ -62,6 +62,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
             path: "Tests/MockWebex"
         ),
@@ -80,7 +81,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["MockWebex", "SparkSpace", "SparkSpaceListen", "SparkSpaceCLI", "spark-space"]
+            dependencies: ["MockWebex", "SparkSpace", "SparkSpaceListen", "SparkSpaceCLI", "spark-space", "mock-webex"]
         ),
     ]
 )

@@ -70,6 +70,7 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
     var bulkRanges: [(lo: UInt64, hi: UInt64, roomId: String)] = [] // message-id counters seeded by addMessages
     var idHeads: [String: (b64: String, rest: [UInt8])] = [:]
     var teamMembershipIds: [String: String] = [:] // "teamId|personId" -> team membership id
+    var socketState = SocketMockState() // devices and websockets (DeviceMock.swift, WebsocketMock.swift)
     var webhooksById: [String: WebhookRec] = [:]
     var webhookOrder: [String] = []
     var contents: [String: ContentRec] = [:]
@@ -129,9 +130,7 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
             .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 16)
             .childChannelInitializer { [weak self] channel in
                 guard let self = self else { return channel.close() }
-                return channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMapThrowing {
-                    try channel.pipeline.syncOperations.addHandler(MockHTTPHandler(server: self))
-                }
+                return self.configureChildPipeline(channel) // HTTP, and the websocket upgrade (WebsocketMock.swift)
             }
         do {
             let ch = try bootstrap.bind(host: "127.0.0.1", port: requested).wait()
@@ -282,15 +281,15 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
     }
 
     func storeMessage(_ m: MessageRec) {
-        var arr = roomMessages[m.roomId] ?? []
-        if let last = arr.last, m.key < last.key {
-            let i = lowerBound(arr, m.key)
-            arr.insert(m, at: i)
+        // In place: a copy of the room's array per message made long runs quadratic.
+        if let last = roomMessages[m.roomId]?.last, m.key < last.key {
+            let i = lowerBound(roomMessages[m.roomId]!, m.key)
+            roomMessages[m.roomId]!.insert(m, at: i)
         } else {
-            arr.append(m)
+            roomMessages[m.roomId, default: []].append(m)
         }
-        roomMessages[m.roomId] = arr
         messageRoom[m.id] = m.roomId
+        messageActivity(m) // to the websockets (ActivityMock.swift)
         backdateRoom(m.roomId, to: m.createdMs)
         if var room = roomsById[m.roomId], m.createdMs > room.lastActivityMs {
             room.lastActivityMs = m.createdMs
@@ -391,6 +390,7 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
             return MockMembership(id: existing.id, roomId: roomId, personId: p.id, personEmail: p.email)
         }
         let m = insertMembership(roomId: roomId, person: p, isModerator: isModerator)
+        membershipActivity("add", m, by: p)
         return MockMembership(id: m.id, roomId: roomId, personId: p.id, personEmail: p.email)
     }
 
