@@ -1,0 +1,1 @@
+protocol CommandOptions { init(_ inv: Invocation) throws }
