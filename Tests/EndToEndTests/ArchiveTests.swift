@@ -215,6 +215,26 @@ final class ArchiveTests: MockTestCase {
         XCTAssertEqual(try lines(crashed, of: rooms[0]).count, 3700)
     }
 
+    /// Messages sharing a millisecond, across chunks and runs: the ids already archived at the
+    /// last instant are skipped, the others (arrived in that same millisecond later) appended.
+    func testMessagesOfTheSameMillisecondAreEachArchivedOnce() throws {
+        let room = mock.addRoom(title: "Busy", members: ["alice@example.com"])
+        let instant = "2026-11-30T10:00:00.123Z"
+        mock.addMessages(roomId: room.id, count: 2100, fromEmail: "alice@example.com", from: instant, stepMillis: 0)
+        let dir = try scratch()
+        XCTAssertEqual(try archive(dir, [room]).code, 0)
+        XCTAssertEqual(try lines(dir, of: room).count, 2100)
+        for text in ["late one", "late two"] {
+            mock.addMessage(roomId: room.id, fromEmail: "bob@example.com", text: text, created: instant)
+        }
+        let again = try archive(dir, [room])
+        XCTAssertEqual(again.code, 0, again.stderr)
+        let all = try lines(dir, of: room)
+        XCTAssertEqual(all.count, 2102, again.stderr)
+        XCTAssertEqual(Set(all.compactMap { $0["id"] as? String }).count, 2102)
+        XCTAssertEqual(all.suffix(2).map { $0["text"] as? String }, ["late one", "late two"])
+    }
+
     /// Every file under `dir` (relative path → contents).
     private func tree(_ dir: String) throws -> [String: Data] {
         var files: [String: Data] = [:]

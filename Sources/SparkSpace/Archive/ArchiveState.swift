@@ -32,18 +32,6 @@ public struct ArchivePosition: Equatable, Sendable {
 
     var lastMillis: Int64? { lastCreated.flatMap(RFC3339.millis) }
 
-    /// This position after `line` (of the message `id`, created at `created`) was appended.
-    mutating func advance(id: String, created: String, millis: Int64, bytes count: Int) {
-        if lastMillis == millis {
-            lastIds.append(id)
-        } else {
-            lastIds = [id]
-        }
-        lastCreated = created
-        bytes += Int64(count)
-        messages += 1
-    }
-
     var json: JSON {
         var object: [String: JSON] = [
             "folder": .string(folder), "title": .string(title), "bytes": .int(bytes),

@@ -20,6 +20,8 @@ final class LineSpool {
     private var flushed: Int64 = 0
     private var buffer: [UInt8] = []
     private var lengths: [Int32] = []
+    /// Each line's message `created`, in ms.
+    private var millis: [Int64] = []
 
     init(directory: String, memoryLimit: Int = 1 << 20) {
         self.directory = directory
@@ -30,10 +32,11 @@ final class LineSpool {
 
     var count: Int { lengths.count }
 
-    func add(_ line: [UInt8]) throws {
+    func add(_ line: [UInt8], millis created: Int64) throws {
         guard line.count < Int(Int32.max) else { throw SparkError.io("a message of \(line.count) bytes is too long to archive") }
         buffer += line
         lengths.append(Int32(line.count))
+        millis.append(created)
         if buffer.count >= memoryLimit { try flush() }
     }
 
@@ -50,11 +53,11 @@ final class LineSpool {
     }
 
     /// Calls `body` with each line, oldest (the last added) first.
-    func oldestFirst(_ body: ([UInt8]) throws -> Void) throws {
+    func oldestFirst(_ body: ([UInt8], Int64) throws -> Void) throws {
         var end = flushed + Int64(buffer.count)
-        for length in lengths.reversed() {
-            let start = end - Int64(length)
-            try body(try line(at: start, length: Int(length)))
+        for index in lengths.indices.reversed() {
+            let start = end - Int64(lengths[index])
+            try body(try line(at: start, length: Int(lengths[index])), millis[index])
             end = start
         }
     }

@@ -139,23 +139,30 @@ struct RoomArchive {
         }
     }
 
-    /// The messages newer than the position (and not older than `since`), newest first.
+    /// The messages newer than the position (and not older than `since`), newest first, as
+    /// `walk-messages` prints them (pages kept as bytes: no JSON tree per message).
     /// The walk stops at the first page holding an older message: a room without news costs one request.
     private func newMessages() throws -> LineSpool {
         let floor = [position.lastMillis, run.options.sinceMillis].compactMap { $0 }.max()
         let known = Set(position.lastIds)
         let spool = LineSpool(directory: run.directory)
         var pages = try run.space.client(run.options.role).list("messages", query: query)
-        while let page = try pages.nextPage() {
+        var writer = RawObjectWriter()
+        var line: [UInt8] = []
+        while let page = try pages.nextRawPage() {
             let before = spool.count
             defer { run.counted(messages: spool.count - before) }
-            for item in page {
-                guard let created = item["created"]?.string, let millis = RFC3339.millis(created) else {
+            for index in 0..<page.count {
+                let item = page[index]
+                guard let millis = item.createdMillis else {
                     throw SparkError.io("a message of room \(room.id) has no usable created time")
                 }
                 if let floor, millis < floor { return spool }
                 if millis == position.lastMillis, let id = item["id"]?.string, known.contains(id) { continue }
-                try spool.add(Array((Events.message(item, hook: Events.walkHook).compactText + "\n").utf8))
+                line.removeAll(keepingCapacity: true)
+                writer.writeMessage(item, hook: Events.walkHook, into: &line)
+                line.append(UInt8(ascii: "\n"))
+                try spool.add(line, millis: millis)
             }
         }
         return spool
@@ -170,29 +177,23 @@ struct RoomArchive {
 
     /// Appends the spooled lines oldest first, recording the position after each synced chunk.
     private mutating func append(_ spool: LineSpool, to fd: Int32, label: String) throws {
-        var chunk: [UInt8] = []
-        var chunkPosition = position
-        var chunkTotals = ArchiveTotals()
+        var chunk = Chunk()
         func commit() throws {
-            guard chunkPosition != position else { return }
-            try DurableFiles.append(fd, chunk, label: label)
-            try run.state.record(chunkPosition, of: room.id)
-            position = chunkPosition
-            totals = totals + chunkTotals
-            chunk.removeAll(keepingCapacity: true)
-            chunkTotals = ArchiveTotals()
+            guard !chunk.lines.isEmpty else { return }
+            let next = try chunk.position(after: position)
+            try DurableFiles.append(fd, chunk.lines.flatMap { $0 }, label: label)
+            try run.state.record(next, of: room.id)
+            position = next
+            totals = totals + chunk.totals
+            chunk = Chunk()
         }
         do {
-            try spool.oldestFirst { line in
-                let message = try JSON.parse(line)
-                if run.options.attachments { chunkTotals = chunkTotals + (try saveFiles(of: message)) }
-                chunk += line
-                chunkTotals.messages += 1
-                chunkTotals.bytes += Int64(line.count)
-                let created = message["created"]?.string ?? ""
-                chunkPosition.advance(id: message["id"]?.string ?? "", created: created,
-                                      millis: RFC3339.millis(created) ?? 0, bytes: line.count)
-                if chunkTotals.messages >= Self.chunkMessages { try commit() }
+            try spool.oldestFirst { line, millis in
+                if run.options.attachments, Chunk.mayHaveFiles(line) {
+                    chunk.totals = chunk.totals + (try saveFiles(of: JSON.parse(line)))
+                }
+                chunk.add(line, millis: millis)
+                if chunk.lines.count >= Self.chunkMessages { try commit() }
             }
         } catch {
             // The messages before the one that failed are complete: kept, and the position is theirs.
@@ -222,5 +223,49 @@ struct RoomArchive {
             }
         }
         return totals
+    }
+}
+
+/// Lines to append at once, oldest first, and what they add.
+private struct Chunk {
+    var lines: [[UInt8]] = []
+    var millis: [Int64] = []
+    var totals = ArchiveTotals()
+
+    mutating func add(_ line: [UInt8], millis created: Int64) {
+        lines.append(line)
+        millis.append(created)
+        totals.messages += 1
+        totals.bytes += Int64(line.count)
+    }
+
+    /// `position` once these lines are appended: only the last line and those sharing its
+    /// millisecond are parsed (for the time and the ids the next run must not take again).
+    func position(after position: ArchivePosition) throws -> ArchivePosition {
+        var next = position
+        next.bytes += Int64(lines.reduce(0) { $0 + $1.count })
+        next.messages += lines.count
+        guard let last = millis.last, let newest = lines.last else { return next }
+        next.lastCreated = try JSON.parse(newest)["created"]?.string
+        var ids: [String] = []
+        var index = lines.count - 1
+        while index >= 0, millis[index] == last {
+            ids.append(try JSON.parse(lines[index])["id"]?.string ?? "")
+            index -= 1
+        }
+        ids.reverse()
+        next.lastIds = index < 0 && position.lastMillis == last ? position.lastIds + ids : ids
+        return next
+    }
+
+    /// Whether a line may have a `files` member (keys are written sorted and unescaped; a
+    /// text that merely mentions it has its quotes escaped): only those are parsed.
+    static func mayHaveFiles(_ line: [UInt8]) -> Bool {
+        let key = Array(#""files":"#.utf8)
+        guard line.count >= key.count else { return false }
+        for start in 0...(line.count - key.count) where line[start] == key[0] {
+            if line[start..<(start + key.count)].elementsEqual(key) { return true }
+        }
+        return false
     }
 }
