@@ -55,7 +55,7 @@ start=$(date +%s.%N)
 peak=0
 : >"$out/walks.err"
 while read -r id; do
-    read -r _ rss < <(measure walk "$spark" walk-messages "$id" -o ndjson -v "${auth[@]}")
+    read -r _ rss < <(measure walk "$spark" walk-messages "$id" -o ndjson -v "${auth[@]}" </dev/null)
     cat "$out/walk.err" >>"$out/walks.err"
     [ "$rss" -gt "$peak" ] && peak=$rss
 done <"$out/ids"
