@@ -235,6 +235,53 @@ final class ArchiveTests: MockTestCase {
         XCTAssertEqual(all.suffix(2).map { $0["text"] as? String }, ["late one", "late two"])
     }
 
+    func testThrottledPagesAreRetriedAndNothingIsLost() throws {
+        let rooms = threeRooms()
+        mock.inject(.status(429, retryAfter: "0"), method: "GET", pathPrefix: "/messages", times: 3, after: 1)
+        let dir = try scratch()
+        let result = try archive(dir, rooms)
+        XCTAssertEqual(result.code, 0, result.stderr)
+        XCTAssertEqual(mock.requests(method: "GET", pathPrefix: "/messages").count, 8, "three pages were refused first")
+        XCTAssertEqual(try lines(dir, of: rooms[0]).count, 2500)
+        XCTAssertEqual(try lines(dir, of: rooms[1]).count, 3)
+    }
+
+    func testABotAloneArchivesTheMessagesThatMentionIt() throws {
+        let room = mock.addRoom(title: "Bot room", members: ["alice@example.com"])
+        mock.addMessage(roomId: room.id, fromEmail: "alice@example.com", text: "not for the bot")
+        mock.addMessage(roomId: room.id, fromEmail: "alice@example.com", text: "hi bot", mentionedEmails: ["bot@example.com"])
+        let dir = try scratch()
+        let result = try run(["archive", dir, room.id])
+        XCTAssertEqual(result.code, 0, result.stderr)
+        XCTAssertTrue(result.stderr.contains("a bot reads only the messages that mention it"), result.stderr)
+        XCTAssertEqual(try lines(dir, of: room)
+            .map { $0["text"] as? String }, ["hi bot"])
+        XCTAssertTrue(requestLines.contains { $0.hasPrefix("GET /messages") }, requestLines.joined(separator: "\n"))
+        XCTAssertTrue(mock.requests(method: "GET", pathPrefix: "/messages").allSatisfy { $0.query["mentionedPeople"] == "me" })
+    }
+
+    func testUsageErrorsExit2BeforeAnyRequest() throws {
+        let dir = try scratch()
+        for arguments in [["archive"], ["archive", dir], ["archive", dir, "Ops", "--all"],
+                          ["archive", dir, "--all", "--team", "T"], ["archive", dir, "Ops", "--type", "all"],
+                          ["archive", dir, "--all", "--since", "yesterday"], ["archive", dir, "--all", "--parallel", "0"]] {
+            let result = try run(arguments, env: audit)
+            XCTAssertEqual(result.code, 2, "\(arguments): \(result.stderr)")
+            XCTAssertTrue(result.stderr.hasPrefix("spark-space: error: "), result.stderr)
+        }
+        XCTAssertEqual(mock.requests.count, 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir))
+    }
+
+    func testProgressOnATerminal() throws {
+        let rooms = threeRooms()
+        let dir = try scratch()
+        let result = try runOnTerminal(["archive", dir] + rooms.map(\.id), answer: "", env: audit)
+        XCTAssertEqual(result.code, 0, result.stdout)
+        XCTAssertTrue(result.stdout.contains("/3 rooms, "), result.stdout)
+        XCTAssertTrue(result.stdout.contains("archived 3 of 3 rooms: 2503 new messages"), result.stdout)
+    }
+
     /// Every file under `dir` (relative path → contents).
     private func tree(_ dir: String) throws -> [String: Data] {
         var files: [String: Data] = [:]
