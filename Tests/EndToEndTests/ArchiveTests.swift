@@ -282,6 +282,49 @@ final class ArchiveTests: MockTestCase {
         XCTAssertTrue(result.stdout.contains("archived 3 of 3 rooms: 2503 new messages"), result.stdout)
     }
 
+    func testLinesAreTheEventsOfWalkMessagesOldestFirst() throws {
+        let rooms = threeRooms()
+        let parent = mock.addMessage(roomId: rooms[1].id, fromEmail: "bob@example.com", text: "é <b> \u{2028}",
+                                     mentionedEmails: ["carol@example.com"])
+        mock.addMessage(roomId: rooms[1].id, fromEmail: "carol@example.com", text: "reply", parentId: parent.id)
+        let dir = try scratch()
+        XCTAssertEqual(try archive(dir, rooms).code, 0)
+        for room in rooms.prefix(2) {
+            let walk = try run(["walk-messages", room.id, "-o", "ndjson"], env: audit)
+            XCTAssertEqual(walk.code, 0, walk.stderr)
+            let archived = try String(contentsOfFile: folder(dir, of: room) + "/messages.ndjson", encoding: .utf8)
+            XCTAssertEqual(archived.split(separator: "\n"), Array(walk.stdout.split(separator: "\n").reversed()))
+        }
+    }
+
+    func testAFileThatIsGoneIsSkippedAndAFailingOneStopsTheRoomBeforeIt() throws {
+        let room = mock.addRoom(title: "Files", members: ["alice@example.com"])
+        let gone = mock.addContent(filename: "gone.txt", data: Data("x".utf8), unsafe: true)
+        mock.addMessage(roomId: room.id, fromEmail: "bob@example.com", text: "gone", files: [gone])
+        let good = mock.addContent(filename: "good.txt", data: Data("good".utf8))
+        mock.addMessage(roomId: room.id, fromEmail: "bob@example.com", text: "good", files: [good])
+        let broken = mock.addContent(filename: "broken.txt", data: Data("later".utf8))
+        mock.addMessage(roomId: room.id, fromEmail: "bob@example.com", text: "broken", files: [broken])
+        mock.addMessage(roomId: room.id, fromEmail: "bob@example.com", text: "after")
+        let brokenPath = "/contents/" + broken.split(separator: "/").last!
+        mock.inject(.status(500), method: "GET", pathPrefix: brokenPath, times: 100)
+        let settings = try writeFile("s.yaml", "network:\n  retry_delays: [0, 0]\n")
+        let dir = try scratch()
+        let failed = try run(["archive", dir, room.id, "--attachments", "-c", settings], env: audit)
+        XCTAssertEqual(failed.code, 1, failed.stderr)
+        XCTAssertTrue(failed.stderr.contains("gone.txt") || failed.stderr.contains("the file is gone"), failed.stderr)
+        XCTAssertEqual(try lines(dir, of: room).map { $0["text"] as? String }, ["gone", "good"],
+                       "the messages before the failing file are kept, none after it")
+        XCTAssertEqual(try String(contentsOfFile: folder(dir, of: room) + "/files/good.txt", encoding: .utf8), "good")
+
+        mock.clearFaults()
+        let healed = try run(["archive", dir, room.id, "--attachments", "-c", settings], env: audit)
+        XCTAssertEqual(healed.code, 0, healed.stderr)
+        XCTAssertEqual(try lines(dir, of: room).map { $0["text"] as? String }, ["gone", "good", "broken", "after"])
+        XCTAssertEqual(try String(contentsOfFile: folder(dir, of: room) + "/files/broken.txt", encoding: .utf8), "later")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: try folder(dir, of: room) + "/files/good (1).txt"))
+    }
+
     /// Every file under `dir` (relative path → contents).
     private func tree(_ dir: String) throws -> [String: Data] {
         var files: [String: Data] = [:]
