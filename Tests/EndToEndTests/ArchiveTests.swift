@@ -361,6 +361,42 @@ final class ArchiveTests: MockTestCase {
         XCTAssertTrue(roomPage.contains("<div class=\"replies\">"), "the reply is under its parent")
     }
 
+    /// The same hostile pages in a real browser engine when one is installed (Debian's
+    /// `chromium-headless-shell`; skipped otherwise): the DOM it builds passes the same check
+    /// (a page that broke out would have gained tags or attributes), and it reports no blocked
+    /// script or resource (there was none to block).
+    func testHostilePagesInAHeadlessBrowser() throws {
+        let browser = "/usr/bin/chromium-headless-shell"
+        guard FileManager.default.isExecutableFile(atPath: browser) else {
+            throw XCTSkip("no browser engine here (apt-get install chromium-headless-shell)")
+        }
+        let room = mock.addRoom(title: #"<script>alert(1)</script>"#, members: ["alice@example.com"])
+        let parent = mock.addMessage(roomId: room.id, fromEmail: #"a"onmouseover="alert(2)@example.com"#,
+                                     text: #"<img src="http://127.0.0.1:9/x.png" onerror=alert(3)><iframe src=//evil>"#)
+        mock.addMessage(roomId: room.id, fromEmail: "bob@example.com", text: "</div><script>alert(4)</script>",
+                        parentId: parent.id)
+        let url = mock.addContent(filename: nil, data: Data("x".utf8),
+                                  contentDisposition: #"attachment; filename="<svg onload=alert(5)>.html""#)
+        mock.addMessage(roomId: room.id, fromEmail: "bob@example.com", text: "file", files: [url])
+        let dir = try scratch()
+        XCTAssertEqual(try run(["archive", dir, room.id, "--html", "--attachments"], env: audit).code, 0)
+        let home = try scratch()
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        for page in [dir + "/index.html", try folder(dir, of: room) + "/index.html"] {
+            let shown = try spark(["--no-sandbox", "--disable-gpu", "--dump-dom", "file://" + page],
+                                  env: ["HOME": home], executable: browser)
+            XCTAssertEqual(shown.code, 0, shown.stderr)
+            XCTAssertFalse(shown.stderr.contains("Content Security Policy"), shown.stderr)
+            XCTAssertFalse(shown.stdout.lowercased().contains("<script"), shown.stdout)
+            XCTAssertFalse(shown.stdout.lowercased().contains("<img"), shown.stdout)
+            let dom = (page as NSString).deletingLastPathComponent + "/dom-check.html"
+            try shown.stdoutData.write(to: URL(fileURLWithPath: dom))
+            let check = try spark(["/dev/stdin", dom], stdin: Self.pageChecker, executable: "/usr/bin/python3")
+            try FileManager.default.removeItem(atPath: dom)
+            XCTAssertEqual(check.code, 0, "\(page) as the browser built it: \(check.stdout) \(check.stderr)")
+        }
+    }
+
     /// Python's html.parser over a page: only the tags and attributes the pages are made of, no
     /// script, no event handler, links relative and to files that exist; the text nodes keep
     /// the hostile strings as text. Prints what is wrong and exits 1.
