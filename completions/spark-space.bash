@@ -6,7 +6,7 @@
 # The subcommands of command path $1 ('' is the top level).
 _spark_space_subcommands() {
     case "$1" in
-    '') echo 'whoami settings rooms teams participants people provision post messages walk-messages attachments webhooks listen pull api version help completions' ;;
+    '') echo 'whoami settings rooms teams participants people provision post messages walk-messages attachments webhooks listen pull archive api version help completions' ;;
     'settings') echo 'show' ;;
     'rooms') echo 'list get create rename update delete' ;;
     'teams') echo 'list get create rename delete members' ;;
@@ -53,6 +53,7 @@ _spark_space_options() {
     'webhooks delete') echo "-y --yes $global" ;;
     'listen') echo "--binding --port --hook --secret --register $global" ;;
     'pull') echo "--interval --once --state $global" ;;
+    'archive') echo "--all --team --type --since --attachments --html --parallel $global" ;;
     'api') echo "-X --method -f --field -F --raw-field --input --paginate $global" ;;
     'help') echo "--man $global" ;;
     *) echo "$global" ;;
@@ -114,6 +115,10 @@ _spark_space_takes_value() {
     'listen|--register') return 0 ;;
     'pull|--interval') return 0 ;;
     'pull|--state') return 0 ;;
+    'archive|--team') return 0 ;;
+    'archive|--type') return 0 ;;
+    'archive|--since') return 0 ;;
+    'archive|--parallel') return 0 ;;
     'api|-X' | 'api|--method') return 0 ;;
     'api|-f' | 'api|--field') return 0 ;;
     'api|-F' | 'api|--raw-field') return 0 ;;
@@ -148,6 +153,7 @@ _spark_space_value() {
     'webhooks create|--event') _spark_space_words 'all' 'created' 'updated' 'deleted' 'started' 'ended' 'joined' 'left' 'migrated' 'authorized' 'deauthorized' 'statusChanged' ;;
     'webhooks update|--status') _spark_space_words 'active' 'inactive' ;;
     'pull|--state') _spark_space_files ;;
+    'archive|--type') _spark_space_words 'group' 'direct' 'all' ;;
     'api|--input') _spark_space_files ;;
     *'|-c' | *'|--config') _spark_space_files ;;
     *'|--token-file') _spark_space_files ;;
@@ -178,6 +184,8 @@ _spark_space_argument() {
     'post|0') _spark_space_rooms ;;
     'walk-messages|0') _spark_space_rooms ;;
     'pull|0') _spark_space_rooms ;;
+    'archive|0') : ;;
+    'archive|'*) _spark_space_rooms ;;
     'help|'*) _spark_space_commands ;;
     'completions|0') _spark_space_words 'bash' 'zsh' 'fish' ;;
     esac

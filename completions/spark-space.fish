@@ -92,7 +92,7 @@ end
 function __spark_space_subcommands
     switch "$argv"
         case ''
-            echo whoami settings rooms teams participants people provision post messages walk-messages attachments webhooks listen pull api version help completions
+            echo whoami settings rooms teams participants people provision post messages walk-messages attachments webhooks listen pull archive api version help completions
         case 'settings'
             echo show
         case 'rooms'
@@ -173,6 +173,10 @@ function __spark_space_takes_value
             'listen|--register' \
             'pull|--interval' \
             'pull|--state' \
+            'archive|--team' \
+            'archive|--type' \
+            'archive|--since' \
+            'archive|--parallel' \
             'api|-X' \
             'api|--method' \
             'api|-f' \
@@ -239,6 +243,7 @@ complete -c spark-space -n '__spark_space_needs_command' -a attachments -d 'name
 complete -c spark-space -n '__spark_space_needs_command' -a webhooks -d 'list, register and deregister the bot\'s webhooks; create, show, update and delete any'
 complete -c spark-space -n '__spark_space_needs_command' -a listen -d 'receive webhook deliveries and print each normalized event as one JSON line'
 complete -c spark-space -n '__spark_space_needs_command' -a pull -d 'poll the room\'s messages that mention the bot and print the new ones'
+complete -c spark-space -n '__spark_space_needs_command' -a archive -d 'keep an incremental archive of many rooms in a directory'
 complete -c spark-space -n '__spark_space_needs_command' -a api -d 'call any API endpoint and print its JSON (as gh api)'
 complete -c spark-space -n '__spark_space_needs_command' -a version -d 'print the version, the build, and the Swift and libcurl versions'
 complete -c spark-space -n '__spark_space_needs_command' -a help -d 'show help for a command, or the global options (help globals)'
@@ -459,6 +464,16 @@ complete -c spark-space -n '__spark_space_in pull' -l interval -x -d 'seconds be
 complete -c spark-space -n '__spark_space_in pull' -l once -d 'poll once and exit'
 complete -c spark-space -n '__spark_space_in pull' -l state -r -F -d 'keep the last seen message id in FILE between runs'
 complete -c spark-space -n '__spark_space_argument 0 pull' -a '(__spark_space_room_titles)'
+
+# spark-space archive
+complete -c spark-space -n '__spark_space_in archive' -l all -d 'every room the token can see (of --type, default group)'
+complete -c spark-space -n '__spark_space_in archive' -l team -x -d 'the rooms of this team (name or id)'
+complete -c spark-space -n '__spark_space_in archive' -l type -x -a 'group direct all' -d 'group (default), direct or all'
+complete -c spark-space -n '__spark_space_in archive' -l since -x -d 'on a room\'s first run, only messages from TIME on (RFC 3339 or an age: 30d)'
+complete -c spark-space -n '__spark_space_in archive' -l attachments -d 'save the messages\' files into each room\'s files/ (never overwrites; a re-run resumes)'
+complete -c spark-space -n '__spark_space_in archive' -l html -d 'write static pages: an index.html per room and one listing the rooms (no script, no remote resource)'
+complete -c spark-space -n '__spark_space_in archive' -l parallel -x -d 'rooms archived at once (1-16, default 4)'
+complete -c spark-space -n '__spark_space_argument 1+ archive' -a '(__spark_space_room_titles)'
 
 # spark-space api
 complete -c spark-space -n '__spark_space_in api' -s X -l method -x -d 'GET (default), POST, PUT, PATCH, DELETE or HEAD'

@@ -211,5 +211,6 @@ public let rootCommand = CommandSpec(
     summary: "administer Cisco Spark / Webex Teams spaces from a shell",
     subcommands: identityCommands + [roomsCommand, teamsCommand, participantsCommand, peopleCommand, provisionCommand]
         + postCommands + [messagesCommand] + walkMessagesCommands + attachmentsCommands
-        + webhookCommands + listenCommands + pullCommands + [apiCommand, versionCommand] + metaCommands
+        + webhookCommands + listenCommands + pullCommands + archiveCommands + [apiCommand, versionCommand]
+        + metaCommands
 )

@@ -77,7 +77,10 @@ final class DryRunTests: MockTestCase {
     func testCommandsNamedLikeWritesAreMarkedWrites() {
         let verbs: Set = ["create", "rename", "update", "delete", "add", "remove", "set", "edit", "register",
                           "deregister", "post", "provision", "send", "move", "archive"]
-        for command in rootCommand.descendants where command.run != nil && verbs.contains(command.name) {
+        // The top-level `archive` (issue 28) only reads the API (it writes files): nothing for --dry-run to hold back.
+        let readers: Set = ["archive"]
+        for command in rootCommand.descendants where command.run != nil && verbs.contains(command.name)
+            && !readers.contains(command.path) {
             XCTAssertTrue(command.writes, "'\(command.path)' looks like a write: mark it writes: true")
         }
     }

@@ -80,6 +80,7 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
     var faultRules: [FaultRule] = []
     var throttleRules: [ThrottleRule] = []
     var randomRules: [RandomRule] = []
+    var failingRooms: [String: (status: Int, after: Int)] = [:]  // ArchiveMock.swift
     var latencySeconds: TimeInterval = 0
     var lastMs: Int64 = 0
     var counter: UInt64 = 0

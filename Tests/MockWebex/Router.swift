@@ -102,6 +102,7 @@ extension MockWebexServer {
         defer { lock.unlock() }
         requestLog.append(record)
 
+        if let code = roomFailure(method: method, path: rel, query: query) { return errorReply(code, "Injected fault \(code)", trackingId) }
         var action = ReplyAction.normal
         if let fault = pickFault(method: method, path: rel) {
             switch fault {

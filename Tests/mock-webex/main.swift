@@ -1,12 +1,12 @@
 import Foundation
 import MockWebex
 
-// mock-webex [--port N] [--messages N] [--room-title T] [--latency-ms N] [--sparse-days D]
+// mock-webex [--port N] [--messages N] [--room-title T] [--latency-ms N] [--sparse-days D] [--rooms N]
 // Prints "http://127.0.0.1:PORT/v1 ROOM_ID" and serves until SIGTERM/SIGINT.
 // Tokens: "bot-token" (bot@example.com), "audit-token" (alice@example.com).
 
 func usage() -> Never {
-    FileHandle.standardError.write(Data("usage: mock-webex [--port N] [--messages N] [--room-title T] [--throttle-every N --retry-after S] [--latency-ms N] [--sparse-days D] [--device-cap N] [--silent-pongs]\n".utf8))
+    FileHandle.standardError.write(Data("usage: mock-webex [--port N] [--messages N] [--room-title T] [--throttle-every N --retry-after S] [--latency-ms N] [--sparse-days D] [--rooms N] [--device-cap N] [--silent-pongs]\n".utf8))
     exit(2)
 }
 
@@ -19,6 +19,7 @@ var deviceCap: Int?
 var silentPongs = false
 var latencyMillis = 0
 var sparseDays = 0
+var roomCount = 1
 var args = CommandLine.arguments.dropFirst()
 while let a = args.popFirst() {
     var name = a
@@ -48,6 +49,8 @@ while let a = args.popFirst() {
     case "--latency-ms": guard let v = Int(value()), (0...600_000).contains(v) else { usage() }; latencyMillis = v
     // One message an hour for D days before the others: an uneven history.
     case "--sparse-days": guard let v = Int(value()), (0...3650).contains(v) else { usage() }; sparseDays = v
+    // N rooms ("T", "T 2", ... "T N"), each with --messages messages (the archive benchmark).
+    case "--rooms": guard let v = Int(value()), (1...1000).contains(v) else { usage() }; roomCount = v
     case "-h", "--help": usage()
     default: usage()
     }
@@ -62,6 +65,10 @@ for hour in stride(from: sparseDays * 24, to: 0, by: -1) {
     server.addMessage(roomId: room.id, fromEmail: "alice@example.com", text: "hour \(hour)", created: created)
 }
 server.addMessages(roomId: room.id, count: count, fromEmail: "alice@example.com")
+for number in stride(from: 2, through: roomCount, by: 1) {
+    let other = server.addRoom(title: "\(title) \(number)", members: ["alice@example.com"])
+    server.addMessages(roomId: other.id, count: count, fromEmail: "alice@example.com")
+}
 server.latency = Double(latencyMillis) / 1000
 if throttleEvery > 0 {
     server.throttle(pathPrefix: "/memberships", method: "POST", every: throttleEvery, retryAfter: retryAfter)

@@ -1,0 +1,194 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How an archive is brought up to date (`archive`).
+public struct ArchiveOptions: Sendable {
+    /// On a room's first run, only messages from this time on (later runs go on from the position).
+    public var since: Date?
+    /// Save the messages' files into each room's `files/`.
+    public var attachments = false
+    /// Write the static pages (`index.html` per room and one listing the rooms).
+    public var html = false
+    /// Rooms archived at once (each room is walked page after page).
+    public var parallel = 4
+    /// The token the archive reads with (the audit token when there is one).
+    public var role: TokenRole = .bot
+    /// The bot reads without an audit token: Webex lets it list only the group-room messages
+    /// that mention it, so those are what it archives.
+    public var botAlone = false
+
+    public init() {}
+
+    var sinceMillis: Int64? { since.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) } }
+
+    func mentionsOnly(_ room: Room) -> Bool { botAlone && room.type != .direct }
+}
+
+/// Which rooms an archive holds.
+public enum ArchiveSelection: Sendable, Equatable {
+    /// Rooms by id or exact title.
+    case rooms([String])
+    /// The rooms of a team (name or id) of this type.
+    case team(String, RoomType)
+    /// Every room the token can see, of this type.
+    case all(RoomType)
+}
+
+/// How far an archive run has come (for a progress line).
+public struct ArchiveProgress: Sendable, Equatable {
+    public var roomsDone: Int
+    public var roomsTotal: Int
+    /// New messages found so far, in every room.
+    public var messages: Int
+}
+
+/// What became of one room.
+public struct ArchiveRoomOutcome {
+    public var roomId: String
+    public var title: String
+    /// The room's folder inside the archive.
+    public var folder: String
+    /// What was added (also when the room failed: what came before the failure is kept).
+    public var totals: ArchiveTotals
+    /// Why the room is not up to date; its position stays at what was archived.
+    public var error: Error?
+}
+
+/// What an archive run did.
+public struct ArchiveReport {
+    /// In the order of the rooms given.
+    public var rooms: [ArchiveRoomOutcome]
+    /// The listing page could not be written (`--html`).
+    public var indexError: Error?
+
+    public var totals: ArchiveTotals { rooms.map(\.totals).reduce(ArchiveTotals(), +) }
+    public var failed: [ArchiveRoomOutcome] { rooms.filter { $0.error != nil } }
+}
+
+extension Space {
+    /// The rooms of a selection, each once, in the order given (or the API's order of last activity).
+    public func archiveRooms(_ selection: ArchiveSelection, as role: TokenRole) throws -> [Room] {
+        var rooms: [Room]
+        switch selection {
+        case .rooms(let references):
+            rooms = try references.map { try room($0, as: role) }
+        case .team(let reference, let type):
+            rooms = try self.rooms(type: type, teamId: team(reference, as: role).id, limit: nil, as: role)
+        case .all(let type):
+            rooms = try self.rooms(type: type, limit: nil, as: role)
+        }
+        var seen = Set<String>()
+        rooms.removeAll { !seen.insert($0.id).inserted }
+        return rooms
+    }
+}
+
+/// An archive directory brought up to date: rooms in parallel (each walked page after page),
+/// every room's progress recorded in `DIR/.spark-space-archive.json` as soon as what it
+/// appended is on disk, so a run killed at any point is taken up by the next one with no
+/// message twice and none missing.
+public final class Archiver {
+    private let run: ArchiveRun
+
+    /// Opens (or starts) the archive in `directory`. `onProgress` and `onWarning` are called
+    /// from the rooms' threads, one call at a time.
+    public init(directory: String, space: Space, options: ArchiveOptions,
+                onProgress: (@Sendable (ArchiveProgress) -> Void)? = nil,
+                onWarning: (@Sendable (String) -> Void)? = nil) throws {
+        try DurableFiles.makeDirectory(directory)
+        run = ArchiveRun(directory: directory, space: space, options: options,
+                         state: try ArchiveState(directory: directory), onProgress: onProgress, onWarning: onWarning)
+    }
+
+    /// Archives `rooms`; a room that fails does not stop the others.
+    public func run(_ rooms: [Room]) -> ArchiveReport {
+        let run = self.run
+        run.start(total: rooms.count)
+        let outcomes = concurrentMap(rooms, workers: max(1, run.options.parallel)) { room in
+            let outcome = run.archive(room)
+            run.roomDone()
+            return outcome
+        }
+        var report = ArchiveReport(rooms: outcomes)
+        if run.options.html {
+            do { try ArchivePages.writeIndex(directory: run.directory, positions: run.state.all) } catch {
+                report.indexError = error
+            }
+        }
+        return report
+    }
+}
+
+/// What the rooms of one run share: the archive, the options, the counters.
+final class ArchiveRun: @unchecked Sendable {  // the counters are guarded by `lock`
+    let directory: String
+    let space: Space
+    let options: ArchiveOptions
+    let state: ArchiveState
+    private let onProgress: (@Sendable (ArchiveProgress) -> Void)?
+    private let onWarning: (@Sendable (String) -> Void)?
+    private let lock = ThreadLock()
+    private var progress = ArchiveProgress(roomsDone: 0, roomsTotal: 0, messages: 0)
+
+    init(directory: String, space: Space, options: ArchiveOptions, state: ArchiveState,
+         onProgress: (@Sendable (ArchiveProgress) -> Void)?, onWarning: (@Sendable (String) -> Void)?) {
+        self.directory = directory
+        self.space = space
+        self.options = options
+        self.state = state
+        self.onProgress = onProgress
+        self.onWarning = onWarning
+    }
+
+    /// One room brought up to date, then its page written (from what is archived, also after a failure).
+    func archive(_ room: Room) -> ArchiveRoomOutcome {
+        var outcome = ArchiveRoomOutcome(roomId: room.id, title: room.title, folder: "", totals: ArchiveTotals())
+        do {
+            var archive = try RoomArchive(room: room, run: self)
+            outcome.folder = archive.position.folder
+            do { try archive.update() } catch { outcome.error = error }
+            outcome.totals = archive.totals
+            if options.html {
+                let folder = archive.folderPath
+                do { try ArchivePages.writeRoom(folder: folder, title: room.title) } catch {
+                    outcome.error = outcome.error ?? error
+                }
+            }
+        } catch {
+            outcome.error = error
+        }
+        return outcome
+    }
+
+    func start(total: Int) {
+        report { $0.roomsTotal = total }
+    }
+
+    func roomDone() {
+        report { $0.roomsDone += 1 }
+    }
+
+    func counted(messages: Int) {
+        guard messages > 0 else { return }
+        report { $0.messages += messages }
+    }
+
+    func warn(_ text: String) {
+        lock.withLock { onWarning?(text) }
+    }
+
+    private func report(_ change: (inout ArchiveProgress) -> Void) {
+        lock.withLock {
+            change(&progress)
+            onProgress?(progress)
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import XCTest
+@testable import SparkSpace
+
+/// The pieces of `archive` (issue 28) that need no server: folder names, escaping, the spool, positions.
+final class ArchiveUnitTests: XCTestCase {
+    private func room(_ title: String, id: String = "Y2lzY29zcGFyazovL3VzL1JPT00vYWJjZGVmZ2g") throws -> Room {
+        try Room(json: ["id": .string(id), "title": .string(title), "type": "group"])
+    }
+
+    func testFolderNamesAreSlugsWithTheIdTail() throws {
+        XCTAssertEqual(RoomArchive.slug("Ops room: Release 3.1!"), "ops-room-release-3-1")
+        XCTAssertEqual(RoomArchive.slug("../../etc/passwd"), "etc-passwd")
+        XCTAssertEqual(RoomArchive.slug("日本語"), "room")
+        XCTAssertEqual(RoomArchive.slug(String(repeating: "ab ", count: 40)).count, 40)
+        XCTAssertFalse(RoomArchive.slug(String(repeating: "ab ", count: 40)).hasSuffix("-"))
+        let name = RoomArchive.folderName(try room("Ops"), taken: [])
+        XCTAssertEqual(name, "ops-jZGVmZ2g")
+        XCTAssertEqual(RoomArchive.folderName(try room("Ops"), taken: [name]), name + "-2")
+        XCTAssertEqual(RoomArchive.folderName(try room("x", id: "abc/../..\u{1}/zz"), taken: []), "x-______zz")
+        XCTAssertTrue(ArchiveState.isPlainName(name))
+        for bad in ["", ".hidden", "a/b", "..", "a\u{7F}"] { XCTAssertFalse(ArchiveState.isPlainName(bad), bad) }
+    }
+
+    func testEscapeLeavesNoMarkupAndNoControlCharacters() {
+        XCTAssertEqual(ArchivePages.escape(#"<a href="x" onclick='y'>&amp;</a>"#),
+                       "&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;")
+        XCTAssertEqual(ArchivePages.escape("a\u{0}b\u{1B}c\u{85}d\te\nf"), "a\u{FFFD}b\u{FFFD}c\u{FFFD}d\te\nf")
+        XCTAssertEqual(ArchivePages.date("2026-11-25T10:00:00.123Z"), "2026-11-25 10:00:00 UTC")
+        XCTAssertEqual(ArchivePages.date("<b>"), "&lt;b&gt;")
+    }
+
+    func testTheSpoolGivesLinesBackOldestFirstFromMemoryAndDisk() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spool-" + UUID().uuidString).path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let spool = LineSpool(directory: dir, memoryLimit: 64)
+        for number in (1...50).reversed() { try spool.add(Array("line \(number)\n".utf8), millis: Int64(number)) }
+        var seen: [(String, Int64)] = []
+        try spool.oldestFirst { seen.append((String(decoding: $0, as: UTF8.self), $1)) }
+        XCTAssertEqual(seen.map(\.0), (1...50).map { "line \($0)\n" })
+        XCTAssertEqual(seen.map(\.1), (1...50).map(Int64.init))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), [], "the temporary file is unlinked")
+    }
+
+    func testAStateThatIsNotOneIsRefused() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("state-" + UUID().uuidString).path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/" + ArchiveState.fileName
+        for text in ["not json", #"{"version":2,"rooms":{}}"#,
+                     #"{"version":1,"rooms":{"r":{"folder":"../x","bytes":0,"messages":0}}}"#,
+                     #"{"version":1,"rooms":{"r":{"folder":"x","bytes":-1,"messages":0}}}"#] {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            XCTAssertThrowsError(try ArchiveState(directory: dir), text)
+        }
+        try #"{"version":1,"rooms":{"r":{"folder":"x","bytes":5,"messages":1,"last_created":"2026-11-25T10:00:00.000Z","last_ids":["m"],"title":"T"}}}"#
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let state = try ArchiveState(directory: dir)
+        XCTAssertEqual(state.position("r")?.lastIds, ["m"])
+        var next = state.position("r")!
+        next.bytes = 10
+        try state.record(next, of: "r")
+        XCTAssertEqual(try ArchiveState(directory: dir).position("r")?.bytes, 10)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path + ".tmp"))
+    }
+}
