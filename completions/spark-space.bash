@@ -6,8 +6,8 @@
 # The subcommands of command path $1 ('' is the top level).
 _spark_space_subcommands() {
     case "$1" in
-    '') echo 'whoami settings rooms teams participants people provision post messages walk-messages attachments webhooks listen pull api version help completions' ;;
-    'settings') echo 'show' ;;
+    '') echo 'whoami settings rooms teams participants people provision post messages walk-messages attachments webhooks listen pull auth api version help completions' ;;
+    'settings') echo 'show profiles' ;;
     'rooms') echo 'list get create rename update delete' ;;
     'teams') echo 'list get create rename delete members' ;;
     'teams members') echo 'list add remove' ;;
@@ -16,12 +16,13 @@ _spark_space_subcommands() {
     'messages') echo 'get edit delete' ;;
     'attachments') echo 'name download' ;;
     'webhooks') echo 'list register deregister create get update delete' ;;
+    'auth') echo 'login status token refresh logout' ;;
     esac
 }
 
 # The options of command path $1: its own, then the global ones.
 _spark_space_options() {
-    local global='-c --config --token --token-file --audit-token --audit-token-file --api-url --as --room -o --output --fields --json --dry-run -q --quiet -v --verbose --timeout --max-wait --cacert -h --help --version'
+    local global='-c --config --profile --token --token-file --audit-token --audit-token-file --api-url --as --room -o --output --fields --json --dry-run -q --quiet -v --verbose --timeout --max-wait --cacert -h --help --version'
     case $1 in
     'settings show') echo "--sources $global" ;;
     'rooms list') echo "--type --team --limit $global" ;;
@@ -51,6 +52,7 @@ _spark_space_options() {
     'webhooks delete') echo "-y --yes $global" ;;
     'listen') echo "--binding --port --hook --secret --register $global" ;;
     'pull') echo "--interval --once --state $global" ;;
+    'auth login') echo "--client-id --client-secret-file --scope $global" ;;
     'api') echo "-X --method -f --field -F --raw-field --input --paginate $global" ;;
     'help') echo "--man $global" ;;
     *) echo "$global" ;;
@@ -111,11 +113,15 @@ _spark_space_takes_value() {
     'listen|--register') return 0 ;;
     'pull|--interval') return 0 ;;
     'pull|--state') return 0 ;;
+    'auth login|--client-id') return 0 ;;
+    'auth login|--client-secret-file') return 0 ;;
+    'auth login|--scope') return 0 ;;
     'api|-X' | 'api|--method') return 0 ;;
     'api|-f' | 'api|--field') return 0 ;;
     'api|-F' | 'api|--raw-field') return 0 ;;
     'api|--input') return 0 ;;
     *'|-c' | *'|--config') return 0 ;;
+    *'|--profile') return 0 ;;
     *'|--token') return 0 ;;
     *'|--token-file') return 0 ;;
     *'|--audit-token') return 0 ;;
@@ -145,8 +151,10 @@ _spark_space_value() {
     'webhooks create|--event') _spark_space_words 'all' 'created' 'updated' 'deleted' 'started' 'ended' 'joined' 'left' 'migrated' 'authorized' 'deauthorized' 'statusChanged' ;;
     'webhooks update|--status') _spark_space_words 'active' 'inactive' ;;
     'pull|--state') _spark_space_files ;;
+    'auth login|--client-secret-file') _spark_space_files ;;
     'api|--input') _spark_space_files ;;
     *'|-c' | *'|--config') _spark_space_files ;;
+    *'|--profile') _spark_space_profiles ;;
     *'|--token-file') _spark_space_files ;;
     *'|--audit-token-file') _spark_space_files ;;
     *'|--as') _spark_space_words 'bot' 'audit' ;;
@@ -189,6 +197,7 @@ _spark_space_setting() {
     esac
     case $1 in
     '-c' | '--config') settings+=("--config=$value") ;;
+    '--profile') settings+=("--profile=$value") ;;
     '--token') settings+=("--token=$value") ;;
     '--token-file') settings+=("--token-file=$value") ;;
     '--audit-token') settings+=("--audit-token=$value") ;;
@@ -250,6 +259,14 @@ _spark_space_rooms() {
     while IFS= read -r title; do
         [[ -n $title && $title == "$typed"* ]] && COMPREPLY+=("$title")
     done < <(command spark-space "${settings[@]}" rooms list -o tsv --limit 0 --timeout 5 --max-wait 0 </dev/null 2>/dev/null | cut -f2)
+}
+
+# Profile names from `spark-space settings profiles`.
+_spark_space_profiles() {
+    local name
+    while IFS= read -r name; do
+        [[ -n $name && $name == "$cur"* ]] && COMPREPLY+=("$name")
+    done < <(command spark-space "${settings[@]}" settings profiles </dev/null 2>/dev/null)
 }
 
 # The subcommands of the path the arguments before the cursor name (help rooms <Tab>).

@@ -88,13 +88,18 @@ function __spark_space_room_titles
     command -q spark-space; and command spark-space (__spark_space_state settings) rooms list -o tsv --limit 0 --timeout 5 --max-wait 0 </dev/null 2>/dev/null | cut -f2
 end
 
+# Profile names from `spark-space settings profiles`.
+function __spark_space_profiles
+    command -q spark-space; and command spark-space (__spark_space_state settings) settings profiles </dev/null 2>/dev/null
+end
+
 # The subcommands of the command path $argv ('' is the top level), one a line.
 function __spark_space_subcommands
     switch "$argv"
         case ''
-            echo whoami settings rooms teams participants people provision post messages walk-messages attachments webhooks listen pull api version help completions
+            echo whoami settings rooms teams participants people provision post messages walk-messages attachments webhooks listen pull auth api version help completions
         case 'settings'
-            echo show
+            echo show profiles
         case 'rooms'
             echo list get create rename update delete
         case 'teams'
@@ -111,6 +116,8 @@ function __spark_space_subcommands
             echo name download
         case 'webhooks'
             echo list register deregister create get update delete
+        case 'auth'
+            echo login status token refresh logout
     end | string split ' '
 end
 
@@ -170,6 +177,9 @@ function __spark_space_takes_value
             'listen|--register' \
             'pull|--interval' \
             'pull|--state' \
+            'auth login|--client-id' \
+            'auth login|--client-secret-file' \
+            'auth login|--scope' \
             'api|-X' \
             'api|--method' \
             'api|-f' \
@@ -179,6 +189,7 @@ function __spark_space_takes_value
             'api|--input' \
             '*|-c' \
             '*|--config' \
+            '*|--profile' \
             '*|--token' \
             '*|--token-file' \
             '*|--audit-token' \
@@ -204,6 +215,8 @@ function __spark_space_setting
     switch $argv[1]
         case -c --config
             printf '%s\n' --config=$value
+        case --profile
+            printf '%s\n' --profile=$value
         case --token
             printf '%s\n' --token=$value
         case --token-file
@@ -236,6 +249,7 @@ complete -c spark-space -n '__spark_space_needs_command' -a attachments -d 'name
 complete -c spark-space -n '__spark_space_needs_command' -a webhooks -d 'list, register and deregister the bot\'s webhooks; create, show, update and delete any'
 complete -c spark-space -n '__spark_space_needs_command' -a listen -d 'receive webhook deliveries and print each normalized event as one JSON line'
 complete -c spark-space -n '__spark_space_needs_command' -a pull -d 'poll the room\'s messages that mention the bot and print the new ones'
+complete -c spark-space -n '__spark_space_needs_command' -a auth -d 'sign a person in (OAuth device grant) and manage the stored sign-in'
 complete -c spark-space -n '__spark_space_needs_command' -a api -d 'call any API endpoint and print its JSON (as gh api)'
 complete -c spark-space -n '__spark_space_needs_command' -a version -d 'print the version, the build, and the Swift and libcurl versions'
 complete -c spark-space -n '__spark_space_needs_command' -a help -d 'show help for a command, or the global options (help globals)'
@@ -244,9 +258,11 @@ complete -c spark-space -n '__spark_space_needs_command' -a completions -d 'prin
 
 # spark-space settings
 complete -c spark-space -n '__spark_space_needs_command settings' -a show -d 'print the resolved settings (tokens and secret as *** plus last 4)'
+complete -c spark-space -n '__spark_space_needs_command settings' -a profiles -d 'list the profiles of the settings file, one name a line (for --profile)'
 
 # spark-space settings show
 complete -c spark-space -n '__spark_space_in settings show' -l sources -d 'add where each value came from: flag, file, env or default'
+
 
 # spark-space rooms
 complete -c spark-space -n '__spark_space_needs_command rooms' -a list -d 'list rooms, most recently active first'
@@ -451,6 +467,22 @@ complete -c spark-space -n '__spark_space_in pull' -l once -d 'poll once and exi
 complete -c spark-space -n '__spark_space_in pull' -l state -r -F -d 'keep the last seen message id in FILE between runs'
 complete -c spark-space -n '__spark_space_argument 0 pull' -a '(__spark_space_room_titles)'
 
+# spark-space auth
+complete -c spark-space -n '__spark_space_needs_command auth' -a login -d 'sign in with the device grant: a code to enter on any device'
+complete -c spark-space -n '__spark_space_needs_command auth' -a status -d 'each token in use: who, where it comes from, expiry, scopes (exit 3 when one fails)'
+complete -c spark-space -n '__spark_space_needs_command auth' -a token -d 'print the token in use, refreshed if due (the sign-in\'s by default when there is one)'
+complete -c spark-space -n '__spark_space_needs_command auth' -a refresh -d 'refresh the stored sign-in now'
+complete -c spark-space -n '__spark_space_needs_command auth' -a logout -d 'delete the stored sign-in of the profile'
+
+# spark-space auth login
+complete -c spark-space -n '__spark_space_in auth login' -l client-id -x -d 'the integration\'s client id (default oauth.client_id, env SPARK_OAUTH_CLIENT_ID)'
+complete -c spark-space -n '__spark_space_in auth login' -l client-secret-file -r -F -d 'read the integration\'s client secret from FILE, or - for stdin (default oauth.client_secret)'
+complete -c spark-space -n '__spark_space_in auth login' -l scope -x -d 'a scope to ask for (repeatable; default spark:all)'
+
+
+
+
+
 # spark-space api
 complete -c spark-space -n '__spark_space_in api' -s X -l method -x -d 'GET (default), POST, PUT, PATCH, DELETE or HEAD'
 complete -c spark-space -n '__spark_space_in api' -s f -l field -x -d 'a string field of the body (the query for GET)'
@@ -468,6 +500,7 @@ complete -c spark-space -n '__spark_space_argument 0 completions' -a 'bash zsh f
 
 # Global options.
 complete -c spark-space -s c -l config -r -F -d 'settings file (YAML or JSON)'
+complete -c spark-space -l profile -x -a '(__spark_space_profiles)' -d 'use the settings file\'s profiles.NAME and its own sign-in (env SPARK_SPACE_PROFILE)'
 complete -c spark-space -l token -x -d 'bot token (prefer --token-file: argv shows in ps)'
 complete -c spark-space -l token-file -r -F -d 'read the bot token from FILE, or - for stdin'
 complete -c spark-space -l audit-token -x -d 'audit token (a person\'s token)'

@@ -25,6 +25,8 @@ public final class Space {
     private let observer: (@Sendable (ClientEvent) -> Void)?
     /// `--dry-run`: every client reports its writes to the observer instead of sending them.
     private let dryRun: Bool
+    /// The stored sign-in of the profile, when it is the audit token (SPEC: flag > settings > env > sign-in).
+    public let signIn: SignInSession?
     private var clients: [TokenRole: WebexClient] = [:]
     private let lock = ThreadLock()
 
@@ -33,8 +35,9 @@ public final class Space {
     public init(
         settings: Settings, transport: HTTPTransport, maxWait: Double = 300,
         sleeper: Sleeper = SystemSleeper(), observer: (@Sendable (ClientEvent) -> Void)? = nil,
-        dryRun: Bool = false
+        dryRun: Bool = false, signIn: SignInSession? = nil
     ) {
+        self.signIn = signIn
         self.settings = settings
         self.transport = transport
         self.budget = WaitBudget(seconds: maxWait)
@@ -54,16 +57,28 @@ public final class Space {
         lock.lock()
         defer { lock.unlock() }
         if let client = clients[role] { return client }
-        guard let token = role == .bot ? settings.token : settings.auditToken, !token.isEmpty else {
-            throw SparkError.missingToken(role)
-        }
         let client = WebexClient(
-            baseURL: settings.apiURL, token: token, transport: transport,
+            baseURL: settings.apiURL, tokens: try tokens(role), transport: transport,
             policy: RetryPolicy(delays: settings.retryDelays), budget: budget, sleeper: sleeper)
         client.observer = observer
         client.dryRun = dryRun
         clients[role] = client
         return client
+    }
+
+    /// Where `role`'s token comes from: the sign-in (audit, when nothing else gives one), else the settings.
+    private func tokens(_ role: TokenRole) throws -> TokenProvider {
+        if role == .audit, let signIn, settings.sources["space.audit_token"] == .signIn { return signIn }
+        guard let token = role == .bot ? settings.token : settings.auditToken, !token.isEmpty else {
+            throw SparkError.missingToken(role)
+        }
+        return FixedToken(token)
+    }
+
+    /// Refreshes the audit sign-in after Webex refused `rejected` (a websocket closed with 4401):
+    /// the token to connect with again, or nil when the audit token is not a sign-in (nothing to refresh).
+    public func refreshAuditSignIn(rejecting rejected: String) throws -> String? {
+        try client(.audit).refreshToken(rejecting: rejected)
     }
 
     /// The person behind a token (`GET /people/me`, seed `on_connect`).

@@ -42,6 +42,8 @@ public enum SparkError: Error, Equatable {
     case io(String)
     /// The operation was interrupted (Ctrl-C).
     case interrupted
+    /// Signing in, or a sign-in's tokens, failed (`auth`; see `SignInProblem`).
+    case signIn(SignInProblem)
 }
 
 /// What a lookup was for, which decides how "not found" and "several match" read.
@@ -145,6 +147,7 @@ extension SparkError: CustomStringConvertible {
         case .invalidMessage(let problem): return problem.description
         case .invalidInput(let s), .settings(let s), .io(let s): return s
         case .interrupted: return "interrupted"
+        case .signIn(let problem): return problem.description
         }
     }
 

@@ -7,6 +7,8 @@ public enum ValueCompletion: Equatable, Sendable {
     case directory
     /// Room titles, from `spark-space rooms list -o tsv`.
     case room
+    /// Profile names, from `spark-space settings profiles`.
+    case profile
     /// A command path, one word an argument: the top-level commands, then the
     /// subcommands of the path the arguments before it name (`help rooms list`).
     case command
@@ -205,7 +207,7 @@ public enum OutputFormat: String, CaseIterable, Sendable {
 
 /// Options every command accepts, before or after the command.
 public let globalOptions: [OptionSpec] = [
-    .config, .token, .tokenFile, .auditToken, .auditTokenFile, .apiUrl, .role, .room, .output, .fields, .json,
+    .config, .profile, .token, .tokenFile, .auditToken, .auditTokenFile, .apiUrl, .role, .room, .output, .fields, .json,
     .dryRun, .quiet, .verbose, .timeout, .maxWait, .cacert, .help, .version,
 ]
 
@@ -215,5 +217,5 @@ public let rootCommand = CommandSpec(
     summary: "administer Cisco Spark / Webex Teams spaces from a shell",
     subcommands: identityCommands + [roomsCommand, teamsCommand, participantsCommand, peopleCommand, provisionCommand]
         + postCommands + [messagesCommand] + walkMessagesCommands + attachmentsCommands
-        + webhookCommands + listenCommands + pullCommands + [apiCommand, versionCommand] + metaCommands
+        + webhookCommands + listenCommands + pullCommands + [authCommand, apiCommand, versionCommand] + metaCommands
 )

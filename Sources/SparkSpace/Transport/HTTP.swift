@@ -36,6 +36,8 @@ public enum HTTPBody: Sendable, Equatable {
     case none
     case json([UInt8])
     case multipart([MultipartPart])
+    /// `application/x-www-form-urlencoded` bytes (the OAuth endpoints take nothing else).
+    case form([UInt8])
 }
 
 /// One HTTP request, as the transport sends it.
