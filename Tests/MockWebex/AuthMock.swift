@@ -30,7 +30,7 @@ public struct OAuthSwitches: Sendable {
     /// `expires_in` of a device code, seconds.
     public var codeLifetime = 300
     /// `interval` announced, seconds.
-    public var interval = 0
+    public var interval = 1
     /// The first N polls are answered 400 `slow_down` (and the interval grows by 5 s).
     public var slowDownPolls = 0
     /// Lifetime of the access tokens issued, seconds.
@@ -104,6 +104,12 @@ extension MockWebexServer {
     public func revokeRefreshTokens() {
         lock.lock(); defer { lock.unlock() }
         for key in oauthState.refreshTokens.keys { oauthState.refreshTokens[key]!.expires = .distantPast }
+    }
+
+    /// Every access and refresh token issued so far (for tests that scan output for them).
+    public var issuedTokens: [String] {
+        lock.lock(); defer { lock.unlock() }
+        return Array(oauthState.accessTokens.keys) + Array(oauthState.refreshTokens.keys)
     }
 
     /// How many refresh grants succeeded.

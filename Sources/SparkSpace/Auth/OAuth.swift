@@ -44,6 +44,8 @@ public final class OAuthClient {
     public static let defaultScope = "spark:all"
     /// What `slow_down` adds to the interval (RFC 8628 3.5).
     public static let slowDownStep = 5
+    /// The shortest wait between two polls (seconds).
+    public static let minimumInterval = 1
     static let deviceGrantType = "urn:ietf:params:oauth:grant-type:device_code"
 
     let apiURL: String
@@ -84,7 +86,8 @@ public final class OAuthClient {
     /// `authorization_pending` mean not yet; `slow_down` adds 5 s to the interval.
     public func waitForApproval(_ device: DeviceAuthorization, report: PollReport? = nil) throws -> TokenGrant {
         let deadline = Date().addingTimeInterval(Double(device.expiresIn))
-        var interval = device.interval
+        // Never more than a poll a second, whatever the server announced.
+        var interval = max(device.interval, Self.minimumInterval)
         while true {
             let left = deadline.timeIntervalSinceNow
             guard left > Double(interval) else { throw SparkError.signIn(.codeExpired) }

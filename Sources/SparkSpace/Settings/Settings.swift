@@ -388,7 +388,9 @@ enum SettingsKeys {
                 value.source = .profile
                 profiles[profile, default: [:]][inner] = value
             } else if key.hasPrefix(profilesKey + ".") {
-                profiles[String(key.dropFirst(profilesKey.count + 1)), default: [:]] = [:]
+                // A profile's own line: it exists even with no keys (never wipes the keys read before).
+                let name = String(key.dropFirst(profilesKey.count + 1))
+                if profiles[name] == nil { profiles[name] = [:] }
             } else {
                 top[key] = value
             }
