@@ -249,11 +249,25 @@ Audit token, a person's token, for the audit webhook and for reading history;
 default
 .BR $CISCO_SPARK_AUDIT_TOKEN .
 .TP
-.B api_url
-API base; default
+.BR api_url ", " network.api_url
+API base (one key, two spellings); default
 .BR $SPARK_API_URL ,
 else
 .BR https://webexapis.com/v1 .
+.TP
+.BR oauth.client_id ", " oauth.client_secret
+The integration
+.B auth login
+signs in with; default
+.BR $SPARK_OAUTH_CLIENT_ID ,
+.BR $SPARK_OAUTH_CLIENT_SECRET .
+.TP
+.BI profiles. NAME .KEY
+Any key above for the profile
+.I NAME
+.RB ( \-\-profile
+.IR NAME ),
+laid over the top\-level keys; the profile keeps its own sign\-in.
 .TP
 .BR server.url ", " server.hook ", " server.binding ", " server.port
 Webhook defaults:
@@ -292,6 +306,16 @@ Directory of the default settings file (default
 .B SPARK_API_URL
 API base.
 .TP
+.B SPARK_SPACE_PROFILE
+The profile when
+.B \-\-profile
+is not given.
+.TP
+.BR SPARK_OAUTH_CLIENT_ID ", " SPARK_OAUTH_CLIENT_SECRET
+The integration of
+.B auth login
+when the settings have none.
+.TP
 .BR CISCO_SPARK_BOT_TOKEN ", " CISCO_SPARK_AUDIT_TOKEN
 Bot and audit tokens when the settings have none.
 .TP
@@ -327,6 +351,11 @@ nor
 .B SPARK_SPACE_CONFIG
 names one (default
 .IR ~/.config/spark\-space/settings.yaml ).
+.TP
+.I $XDG_CONFIG_HOME/spark\-space/credentials.json
+The stored sign\-in of each profile
+.RB ( "auth login" ):
+mode 0600 in a 0700 directory; refused when others can read it.
 .TP
 .I $PREFIX/share/bash\-completion/completions/spark\-space
 .TQ

@@ -106,6 +106,27 @@ final class AuthTests: MockTestCase {
         XCTAssertEqual(token.stdout, access + "\n")
     }
 
+    func testOnATerminalAWaitingLineThenDryRunAndVerboseRunsShowNoSecret() throws {
+        mock.oauth { $0.approveAfterPolls = 2 }
+        let args: [String] = ["auth", "login", "--client-id", clientId, "--client-secret-file", secretFile!]
+        let r = try runOnTerminal(args, answer: "", env: ["XDG_CONFIG_HOME": config])
+        runs.append((args, r))
+        XCTAssertEqual(r.code, 0, r.stdout)
+        XCTAssertTrue(r.stdout.contains("waiting for approval on the other device"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("Alice Audit"), r.stdout)
+
+        // Writes planned with the sign-in, and every HTTP call logged, after a refresh: no secret (tearDown).
+        let room = mock.addRoom(title: "Dry room", members: ["alice@example.com"])
+        mock.expireAccessTokens()
+        let dry = try auth(["-v", "--dry-run", "--as", "audit", "rooms", "rename", room.title, "New title"])
+        XCTAssertEqual(dry.code, 0, dry.stderr)
+        XCTAssertTrue(dry.stderr.contains("PUT /rooms/"), dry.stderr)
+        XCTAssertEqual(mock.refreshCount, 1)
+        XCTAssertEqual(try auth(["--dry-run", "auth", "login"]).code, 2)
+        XCTAssertEqual(try auth(["-v", "auth", "status"]).code, 0)
+        XCTAssertEqual(try auth(["-v", "settings", "show", "--sources"]).code, 0)
+    }
+
     func testSlowDownAddsFiveSeconds() throws {
         mock.oauth {
             $0.slowDownPolls = 1
