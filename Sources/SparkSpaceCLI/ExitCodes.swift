@@ -131,7 +131,7 @@ func errorText(_ error: Error) -> String {
         return "no bot token: use --token-file FILE, space.token in the settings file, or CISCO_SPARK_BOT_TOKEN"
     case .missingToken(.audit):
         return "no audit token: use --audit-token-file FILE, space.audit_token in the settings file, "
-            + "or CISCO_SPARK_AUDIT_TOKEN"
+            + "or CISCO_SPARK_AUDIT_TOKEN, or sign in with `spark-space auth login`"
     case .noRoom: return "no room given: name one as ROOM, with --room, or in space.room / $CHAT_ROOM_TITLE"
     case .fileExists(let path): return "\(path) exists (use --force to overwrite it)"
     case .textTooLong(let part, let length, let limit):
