@@ -34,6 +34,9 @@ public struct StoredSignIn: Sendable, Equatable {
         clientSecret = integration.clientSecret
     }
 
+    /// Seconds since 1970 between 0 and 2^40 (year 36812).
+    static func bounded(_ seconds: Int) -> Int64 { Int64(min(max(seconds, 0), 1 << 40)) }
+
     /// The tokens of a refresh laid over these (Webex may send the same refresh token again).
     public mutating func apply(_ grant: TokenGrant, now: Int64) {
         accessToken = grant.accessToken
@@ -66,9 +69,10 @@ public struct StoredSignIn: Sendable, Equatable {
               let secret = json["client_secret"]?.string
         else { return nil }
         accessToken = access
-        accessExpires = Int64(expires)
+        // A hand-edited file may hold any number: kept in range, the arithmetic on it cannot overflow.
+        accessExpires = Self.bounded(expires)
         refreshToken = refresh
-        refreshExpires = json["refresh_token_expires_at"]?.int.map(Int64.init)
+        refreshExpires = json["refresh_token_expires_at"]?.int.map(Self.bounded)
         scope = json["scope"]?.string ?? ""
         self.clientId = clientId
         clientSecret = secret

@@ -8,7 +8,7 @@ import Foundation
 /// less than 5 minutes are left, or once after a 401. Refreshing takes the credentials lock,
 /// then reads the file again: a command that finds the tokens already refreshed (by another
 /// command, or another thread of this one) uses those, so two commands at once refresh once.
-public final class SignInSession: TokenProvider {
+public final class SignInSession: TokenProvider, @unchecked Sendable {  // its state is guarded by `lock`
     /// Refresh when less than this is left (seconds).
     public static let refreshMargin: Int64 = 300
 
