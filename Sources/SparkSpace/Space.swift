@@ -26,6 +26,8 @@ public final class Space {
     private let observer: (@Sendable (ClientEvent) -> Void)?
     /// `--dry-run`: every client reports its writes to the observer instead of sending them.
     private let dryRun: Bool
+    /// The stored sign-in of the profile, when it is the audit token (SPEC: flag > settings > env > sign-in).
+    public let signIn: SignInSession?
     private var clients: [TokenRole: WebexClient] = [:]
     private let lock = ThreadLock()
 
@@ -34,8 +36,9 @@ public final class Space {
     public init(
         settings: Settings, transport: HTTPTransport, maxWait: Double = 300,
         sleeper: Sleeper = SystemSleeper(), observer: (@Sendable (ClientEvent) -> Void)? = nil,
-        dryRun: Bool = false
+        dryRun: Bool = false, signIn: SignInSession? = nil
     ) {
+        self.signIn = signIn
         self.settings = settings
         self.transport = transport
         self.budget = WaitBudget(seconds: maxWait)
@@ -55,21 +58,21 @@ public final class Space {
         lock.lock()
         defer { lock.unlock() }
         if let client = clients[role] { return client }
-        guard let token = role == .bot ? settings.token : settings.auditToken, !token.isEmpty else {
-            throw SparkError.missingToken(role)
-        }
+        let provider = try tokens(role)
         let client = WebexClient(
-            baseURL: settings.apiURL, token: token, transport: transport,
+            baseURL: settings.apiURL, tokens: provider, transport: transport,
             policy: RetryPolicy(delays: settings.retryDelays), budget: budget, sleeper: sleeper)
         client.observer = observer
         client.dryRun = dryRun
-        client.identity = "\(role.rawValue) (token from \(tokenOrigin(role)), \(redact(token)))"
+        // A sign-in's token changes when refreshed: its last 4 are not a fixed fact.
+        let shown = (provider as? FixedToken).map { redact($0.value) } ?? "refreshed as needed"
+        client.identity = "\(role.rawValue) (token from \(tokenOrigin(role)), \(shown))"
         clients[role] = client
         return client
     }
 
     /// Where the token of `role` came from: what the caller said (`--token-file t`), else the
-    /// settings file, the environment variable, or the caller's overrides.
+    /// settings file, the environment variable, the sign-in, or the caller's overrides.
     public func tokenOrigin(_ role: TokenRole) -> String {
         let key = role == .bot ? "space.token" : "space.audit_token"
         if let told = settings.tokenOrigins[key] { return told }
@@ -77,8 +80,24 @@ public final class Space {
         case .file: return "settings file \(settings.file ?? "?") (\(key))"
         case .env: return role == .bot ? "$CISCO_SPARK_BOT_TOKEN" : "$CISCO_SPARK_AUDIT_TOKEN"
         case .flag: return "the command line"
+        case .signIn: return "the sign-in (auth login)"
         default: return "the default"
         }
+    }
+
+    /// Where `role`'s token comes from: the sign-in (audit, when nothing else gives one), else the settings.
+    private func tokens(_ role: TokenRole) throws -> TokenProvider {
+        if role == .audit, let signIn, settings.sources["space.audit_token"] == .signIn { return signIn }
+        guard let token = role == .bot ? settings.token : settings.auditToken, !token.isEmpty else {
+            throw SparkError.missingToken(role)
+        }
+        return FixedToken(token)
+    }
+
+    /// Refreshes the audit sign-in after Webex refused `rejected` (a websocket closed with 4401):
+    /// the token to connect with again, or nil when the audit token is not a sign-in (nothing to refresh).
+    public func refreshAuditSignIn(rejecting rejected: String) throws -> String? {
+        try client(.audit).refreshToken(rejecting: rejected)
     }
 
     /// The person behind a token (`GET /people/me`, seed `on_connect`).

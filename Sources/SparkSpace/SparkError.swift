@@ -42,6 +42,8 @@ public enum SparkError: Error, Equatable {
     case io(String)
     /// The operation was interrupted (Ctrl-C).
     case interrupted
+    /// Signing in, or a sign-in's tokens, failed (`auth`; see `SignInProblem`).
+    case signIn(SignInProblem)
 }
 
 /// A kind of object of the API that is looked up by id; its name is the noun in errors.
@@ -161,6 +163,7 @@ extension SparkError: CustomStringConvertible {
         case .invalidMessage(let problem): return problem.description
         case .invalidInput(let s), .settings(let s), .io(let s): return s
         case .interrupted: return "interrupted"
+        case .signIn(let problem): return problem.description
         }
     }
 

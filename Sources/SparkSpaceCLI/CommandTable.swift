@@ -7,6 +7,8 @@ public enum ValueCompletion: Equatable, Sendable {
     case directory
     /// Room titles, from `spark-space rooms list -o tsv`.
     case room
+    /// Profile names, from `spark-space settings profiles`.
+    case profile
     /// A command path, one word an argument: the top-level commands, then the
     /// subcommands of the path the arguments before it name (`help rooms list`).
     case command
@@ -201,7 +203,7 @@ public let programName = "spark-space"
 
 /// Options every command accepts, before or after the command.
 public let globalOptions: [OptionSpec] = [
-    .config, .token, .tokenFile, .auditToken, .auditTokenFile, .apiUrl, .role, .room, .output, .fields, .json,
+    .config, .profile, .token, .tokenFile, .auditToken, .auditTokenFile, .apiUrl, .role, .room, .output, .fields, .json,
     .dryRun, .quiet, .verbose, .timeout, .maxWait, .cacert, .help, .version,
 ]
 
@@ -211,6 +213,6 @@ public let rootCommand = CommandSpec(
     summary: "administer Cisco Spark / Webex Teams spaces from a shell",
     subcommands: identityCommands + [roomsCommand, teamsCommand, participantsCommand, peopleCommand, provisionCommand]
         + postCommands + [messagesCommand] + walkMessagesCommands + attachmentsCommands
-        + webhookCommands + listenCommands + pullCommands + archiveCommands + [apiCommand, versionCommand]
-        + metaCommands
+        + webhookCommands + listenCommands + pullCommands + archiveCommands
+        + [authCommand, apiCommand, versionCommand] + metaCommands
 )

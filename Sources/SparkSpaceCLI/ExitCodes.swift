@@ -66,6 +66,16 @@ public enum ExitCode {
         case .notFound: return notFound
         case .ambiguous, .fileExists, .alreadyInTeam: return conflict
         case .interrupted: return interrupted
+        case .signIn(let problem): return of(problem)
+        }
+    }
+
+    /// The code of a sign-in problem (SPEC "Signing in"): refused → 3; an expired code → 1.
+    static func of(_ problem: SignInProblem) -> Int32 {
+        switch problem {
+        case .denied, .refreshRefused, .credentialsExposed, .clientRefused, .notSignedIn: return auth
+        case .noIntegration: return usage
+        case .codeExpired, .credentialsUnusable, .grantFailed: return failure
         }
     }
 
@@ -121,13 +131,35 @@ func errorText(_ error: Error) -> String {
         return "no bot token: use --token-file FILE, space.token in the settings file, or CISCO_SPARK_BOT_TOKEN"
     case .missingToken(.audit):
         return "no audit token: use --audit-token-file FILE, space.audit_token in the settings file, "
-            + "or CISCO_SPARK_AUDIT_TOKEN"
+            + "or CISCO_SPARK_AUDIT_TOKEN, or sign in with `spark-space auth login`"
     case .noRoom: return "no room given: name one as ROOM, with --room, or in space.room / $CHAT_ROOM_TITLE"
     case .fileExists(let path): return "\(path) exists (use --force to overwrite it)"
     case .textTooLong(let part, let length, let limit):
         return "\(flag(part)) is \(length) bytes; Webex takes at most \(limit)"
     case .invalidMessage(let problem): return messageProblemText(problem)
+    case .signIn(let problem): return signInProblemText(problem)
     default: return spark.description
+    }
+}
+
+/// A sign-in problem worded with the commands and flags that solve it.
+private func signInProblemText(_ problem: SignInProblem) -> String {
+    switch problem {
+    case .noIntegration(let missing):
+        return "no \(missing) to sign in with: create an integration on developer.webex.com (My Webex Apps → "
+            + "Create a New App → Integration, with the device grant's redirect URIs; see the guide, "
+            + "\"Signing in\"), then give --client-id ID and --client-secret-file FILE, or set oauth.client_id "
+            + "and oauth.client_secret (or SPARK_OAUTH_CLIENT_ID and SPARK_OAUTH_CLIENT_SECRET)"
+    case .refreshRefused(let profile), .notSignedIn(let profile):
+        let named = profile == CredentialsStore.defaultProfile
+        let login = named ? "spark-space auth login" : "spark-space --profile \(printable(profile)) auth login"
+        let of = named ? "" : " of profile '\(printable(profile))'"
+        let what = problem == .notSignedIn(profile: profile)
+            ? "no stored sign-in\(of)"
+            : "the sign-in\(of) can no longer be refreshed (Webex refused its refresh token)"
+        return "\(what); run `\(login)` again"
+    case .codeExpired: return "the code expired before it was approved; run `spark-space auth login` again"
+    default: return problem.description
     }
 }
 

@@ -19,6 +19,10 @@ public final class Invocation {
     private var cachedSpace: Space?
     /// The run's first HTTP exchange (for the hint of an API URL without `/v1`).
     let firstRequest = FirstRequest()
+    private var cachedSettings: Settings?
+    private var cachedTransport: HTTPTransport?
+    /// The profile's stored sign-in, when it gives the audit token (read with the settings).
+    private(set) var signIn: SignInSession?
     private var cachedOutput: Output?
     private var stdinTaken = false
 
@@ -124,40 +128,52 @@ public final class Invocation {
     }
 
     private func tokenOverride(_ flag: OptionSpec, fileFlag: OptionSpec) throws -> String? {
-        if let path = value(fileFlag) {
-            let text: String
-            if path == "-" {
-                text = try readStdin(for: "--\(fileFlag.long)")
-            } else {
-                guard let data = FileManager.default.contents(atPath: path) else {
-                    throw UsageError("cannot read --\(fileFlag.long) \(path)")
-                }
-                text = String(decoding: data, as: UTF8.self)
-            }
-            // Editors on Windows start a UTF-8 file with a byte order mark: not part of the token.
-            var scalars = Substring(text).unicodeScalars
-            if scalars.first == "\u{FEFF}" { scalars.removeFirst() }
-            let token = String(String.UnicodeScalarView(scalars)).trimmingSpacesAndNewlines()
-            guard !token.isEmpty else { throw UsageError("--\(fileFlag.long) \(path) holds no token") }
-            return token
-        }
+        if let path = value(fileFlag) { return try secret(fromFile: path, flag: fileFlag, noun: "token") }
         return value(flag)
     }
 
+    /// A token or secret read from `path` (`-`: stdin) given with `flag`: one line, trimmed.
+    func secret(fromFile path: String, flag fileFlag: OptionSpec, noun: String) throws -> String {
+        let text: String
+        if path == "-" {
+            text = try readStdin(for: "--\(fileFlag.long)")
+        } else {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw UsageError("cannot read --\(fileFlag.long) \(path)")
+            }
+            text = String(decoding: data, as: UTF8.self)
+        }
+        // Editors on Windows start a UTF-8 file with a byte order mark: not part of the token.
+        var scalars = Substring(text).unicodeScalars
+        if scalars.first == "\u{FEFF}" { scalars.removeFirst() }
+        let token = String(String.UnicodeScalarView(scalars)).trimmingSpacesAndNewlines()
+        guard !token.isEmpty else { throw UsageError("--\(fileFlag.long) \(path) holds no \(noun)") }
+        return token
+    }
+
+    /// The settings (read once), with the profile's sign-in as the audit token when nothing
+    /// else gives one (SPEC: flag > settings > env > sign-in).
     func loadSettings() throws -> Settings {
+        if let cachedSettings { return cachedSettings }
         var overrides: [String: String] = [:]
         overrides["space.token"] = try tokenOverride(.token, fileFlag: .tokenFile)
         overrides["space.audit_token"] = try tokenOverride(.auditToken, fileFlag: .auditTokenFile)
         overrides["space.room"] = value(.room)
         overrides["api_url"] = value(.apiUrl)
         var settings = try SettingsLoader(environment: console.environment)
-            .load(file: value(.config), overrides: overrides)
+            .load(file: value(.config), overrides: overrides, profile: value(.profile))
         // A 401/403 names the flag a token came from (SPEC "Exit codes").
         settings.tokenOrigins["space.token"] = value(.tokenFile).map { "--token-file \($0)" }
             ?? value(.token).map { _ in "--token" }
         settings.tokenOrigins["space.audit_token"] = value(.auditTokenFile).map { "--audit-token-file \($0)" }
             ?? value(.auditToken).map { _ in "--audit-token" }
         try checkAPIURL(settings)
+        if settings.auditToken == nil, let session = try openSignIn(settings) {
+            settings.auditToken = session.stored.accessToken
+            settings.sources["space.audit_token"] = .signIn
+            signIn = session
+        }
+        cachedSettings = settings
         return settings
     }
 
@@ -178,14 +194,32 @@ public final class Invocation {
             + "(e.g. https://webexapis.com/v1)")
     }
 
+    /// The credentials file of this run's environment.
+    var credentials: CredentialsStore { CredentialsStore(environment: console.environment) }
+
+    /// The stored sign-in of the settings' profile; nil when there is none.
+    func openSignIn(_ settings: Settings) throws -> SignInSession? {
+        let console = self.console
+        return try SignInSession.open(store: credentials, profile: settings.signInProfile, apiURL: settings.apiURL,
+                                      transport: try httpTransport(), observer: { event in console.observe(event) })
+    }
+
+    /// The HTTP transport: a test's, else libcurl (made once).
+    func httpTransport() throws -> HTTPTransport {
+        if let transport { return transport }
+        if let cachedTransport { return cachedTransport }
+        let made = CurlTransport(timeout: seconds(.timeout) ?? 60, userAgent: "spark-space/\(sparkSpaceVersion)",
+                                 caFile: try caFile())
+        cachedTransport = made
+        return made
+    }
+
     /// The space: settings plus API clients, made on first use.
     var space: Space {
         get throws {
             if let cachedSpace { return cachedSpace }
             let settings = try loadSettings()
-            let transport = try self.transport
-                ?? CurlTransport(timeout: seconds(.timeout) ?? 60, userAgent: "spark-space/\(sparkSpaceVersion)",
-                                 caFile: caFile()) as HTTPTransport
+            let transport = try httpTransport()
             // The console decides what each event says (see `Console.observe`).
             let console = self.console
             let first = firstRequest
@@ -194,7 +228,7 @@ public final class Invocation {
                              observer: { event in
                                  first.see(event)
                                  console.observe(event)
-                             }, dryRun: dryRun)
+                             }, dryRun: dryRun, signIn: signIn)
             cachedSpace = made
             return made
         }

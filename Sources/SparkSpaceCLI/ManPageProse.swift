@@ -240,6 +240,11 @@ nor
 names one (default
 .IR ~/.config/spark\-space/settings.yaml ).
 .TP
+.I $XDG_CONFIG_HOME/spark\-space/credentials.json
+The stored sign\-in of each profile
+.RB ( "auth login" ):
+mode 0600 in a 0700 directory; refused when others can read it.
+.TP
 .I $PREFIX/share/bash\-completion/completions/spark\-space
 .TQ
 .I $PREFIX/share/zsh/site\-functions/_spark\-space

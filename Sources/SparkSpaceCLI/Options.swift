@@ -150,6 +150,17 @@ extension OptionSpec {
     static let all = OptionSpec("all", help: "delete every webhook of both tokens, whatever its name")
     static let man = OptionSpec(
         "man", help: "print the manual page (roff) instead; read it with: spark-space help --man | man -l -")
+    static let profile = OptionSpec(
+        "profile", value: "NAME", help: "use the settings file's profiles.NAME and its own sign-in "
+            + "(env SPARK_SPACE_PROFILE)", completion: .profile, setting: true)
+    static let clientId = OptionSpec(
+        "client-id", value: "ID", help: "the integration's client id (default oauth.client_id, env SPARK_OAUTH_CLIENT_ID)")
+    static let clientSecretFile = OptionSpec(
+        "client-secret-file", value: "FILE",
+        help: "read the integration's client secret from FILE, or - for stdin (default oauth.client_secret)",
+        completion: .file, kind: .path)
+    static let scope = OptionSpec(
+        "scope", value: "S", help: "a scope to ask for (repeatable; default spark:all)", repeatable: true)
     static let yes = OptionSpec("yes", short: "y", help: "do not ask for confirmation")
 }
 

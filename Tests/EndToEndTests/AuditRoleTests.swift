@@ -139,7 +139,8 @@ final class AuditRoleTests: MockTestCase {
             let r = try run(command + ["--as", "audit"])
             XCTAssertEqual(r.code, 3, "\(command): \(r.stderr)")
             XCTAssertEqual(r.stderr, "spark-space: error: no audit token: use --audit-token-file FILE, "
-                           + "space.audit_token in the settings file, or CISCO_SPARK_AUDIT_TOKEN\n", "\(command)")
+                           + "space.audit_token in the settings file, or CISCO_SPARK_AUDIT_TOKEN, "
+                           + "or sign in with `spark-space auth login`\n", "\(command)")
             XCTAssertEqual(r.stdout, "", "\(command)")
             XCTAssertEqual(requestLines, [], "\(command): nothing is sent, least of all with the bot token")
         }

@@ -53,7 +53,8 @@ final class TokenLeakTests: MockTestCase {
                    "CISCO_SPARK_AUDIT_TOKEN": auditToken, "SPARK_WEBHOOK_SECRET": secret]
         let skipped: Set<String> = ["listen"]  // a server: covered by its own tests
         var ran = 0
-        for words in leafCommands() where !skipped.contains(words[0]) {
+        // `auth token` prints the token on purpose (SPEC: the one exception); AuthTests scans the rest of `auth`.
+        for words in leafCommands() where !skipped.contains(words[0]) && words != ["auth", "token"] {
             let args = words + arguments(for: words, room: room.id, url: url)
             // -d always: without it `attachments download` would save into the working directory.
             let into = accepted(["-d"], by: words).isEmpty ? [] : ["-d", dir]

@@ -75,6 +75,8 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
     var webhookOrder: [String] = []
     var contents: [String: ContentRec] = [:]
     var attachmentActions: [String: AttachmentActionRec] = [:]
+    /// Sign-in state: integrations, device grants, issued tokens (AuthMock.swift).
+    let oauthState = OAuthMockState()
     var requestLog: [MockRequest] = []
     var uploadLog: [MockUpload] = []
     var faultRules: [FaultRule] = []

@@ -150,13 +150,14 @@ extension MockWebexServer {
 
     private func route(_ c: inout Ctx) -> Reply {
         let p = c.parts
+        if let signIn = routeOAuth(c) { return signIn }  // AuthMock.swift
         guard let first = p.first else { return errorReply(404, "The requested resource could not be found.", c.trackingId) }
         if let r = routeSocketMock(c) { return r } // catalog, devices, websocket (DeviceMock.swift)
         let known = ["people", "rooms", "teams", "team", "memberships", "messages", "webhooks", "contents", "attachment"]
         guard known.contains(first), c.path.hasPrefix("/") else {
             return errorReply(404, "The requested resource could not be found.", c.trackingId)
         }
-        guard let token = c.token, let pid = tokens[token], let caller = people[pid] else {
+        guard let token = c.token, oauthTokenLive(token), let pid = tokens[token], let caller = people[pid] else {
             return errorReply(401, "The request requires a valid access token set in the Authorization request header.",
                               c.trackingId)
         }

@@ -3,7 +3,8 @@ import MockWebex
 
 // mock-webex [--port N] [--messages N] [--room-title T] [--latency-ms N] [--sparse-days D] [--rooms N]
 // Prints "http://127.0.0.1:PORT/v1 ROOM_ID" and serves until SIGTERM/SIGINT.
-// Tokens: "bot-token" (bot@example.com), "audit-token" (alice@example.com).
+// Tokens: "bot-token" (bot@example.com), "audit-token" (alice@example.com). Sign-in (`auth login`):
+// the integration "mock-client" / "mock-secret"; alice approves after two polls.
 
 func usage() -> Never {
     FileHandle.standardError.write(Data("usage: mock-webex [--port N] [--messages N] [--room-title T] [--throttle-every N --retry-after S] [--latency-ms N] [--sparse-days D] [--rooms N] [--device-cap N] [--silent-pongs]\n".utf8))
@@ -70,6 +71,7 @@ for number in stride(from: 2, through: roomCount, by: 1) {
     server.addMessages(roomId: other.id, count: count, fromEmail: "alice@example.com")
 }
 server.latency = Double(latencyMillis) / 1000
+server.addIntegration(clientId: "mock-client", clientSecret: "mock-secret")
 if throttleEvery > 0 {
     server.throttle(pathPrefix: "/memberships", method: "POST", every: throttleEvery, retryAfter: retryAfter)
 }

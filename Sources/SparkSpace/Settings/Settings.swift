@@ -7,6 +7,10 @@ import Foundation
 /// Where a setting's value came from (`settings show --sources`).
 public enum SettingSource: String, Sendable, Equatable {
     case flag, file, env, `default`
+    /// The profile's keys in the settings file (`profiles.NAME`; `settings show --sources` names it).
+    case profile
+    /// The stored sign-in (`auth login`), as the audit token.
+    case signIn = "sign-in"
 }
 
 /// Resolved settings (seed `SparkSpace.check()`), after flags, the settings file,
@@ -18,7 +22,10 @@ public struct Settings: Sendable, Equatable {
     public static let keys = [
         "api_url", "space.room", "space.participants", "space.team", "space.token", "space.audit_token",
         "server.url", "server.hook", "server.binding", "server.port", "server.secret", "network.retry_delays",
+        "oauth.client_id", "oauth.client_secret",
     ]
+    /// The name of the default sign-in (a run without a profile).
+    public static let defaultProfile = CredentialsStore.defaultProfile
 
     /// The API base URL (`api_url`, `SPARK_API_URL`).
     public var apiURL = "https://webexapis.com/v1"
@@ -44,6 +51,13 @@ public struct Settings: Sendable, Equatable {
     public var secret: String?
     /// The delays between retries of a network error or a 5xx (`retry_delays`).
     public var retryDelays: [Double] = [0.1, 1, 5]
+    /// The integration `auth login` signs in with (`oauth.client_id`, `oauth.client_secret`).
+    public var clientId: String?
+    public var clientSecret: String?
+    /// The profile in use (`--profile`, `$SPARK_SPACE_PROFILE`); nil: the top-level keys alone.
+    public var profile: String?
+    /// The profiles the settings file defines, sorted.
+    public var profiles: [String] = []
     /// The settings file that was read, if any.
     public var file: String?
     /// Where each value came from, by dotted key (every key of `keys`).
@@ -73,13 +87,23 @@ public struct Settings: Sendable, Equatable {
                 "port": .int(Int64(port)), "secret": opt(secret.map(redact)),
             ],
             "network": ["retry_delays": .array(retryDelays.map(JSON.double))],
+            "oauth": ["client_id": opt(clientId), "client_secret": opt(clientSecret.map(redact))],
+            "profile": opt(profile),
         ]
     }
 
     /// `sources` as a JSON object: dotted key → `flag`, `file`, `env` or `default`.
     public var sourcesJSON: JSON {
-        .object(sources.mapValues { .string($0.rawValue) })
+        .object(sources.mapValues { .string(sourceName($0)) })
     }
+
+    /// How a source reads: `file`, `env`, ... and `profile NAME` for a profile's key.
+    public func sourceName(_ source: SettingSource) -> String {
+        source == .profile ? "profile \(profile ?? "")" : source.rawValue
+    }
+
+    /// The sign-in the profile in use keeps in the credentials file.
+    public var signInProfile: String { profile ?? Self.defaultProfile }
 }
 
 /// `***` plus the last 4 characters: enough to tell tokens apart, never enough to use one.
@@ -129,15 +153,44 @@ public struct SettingsLoader: Sendable {
         return FileManager.default.fileExists(atPath: path) ? path : nil
     }
 
-    /// Resolves settings. `overrides` are flag values by dotted key (`space.token`, `space.room`, `api_url`).
-    public func load(file explicit: String?, overrides: [String: String] = [:]) throws -> Settings {
+    /// Resolves settings. `overrides` are flag values by dotted key (`space.token`, `space.room`, `api_url`);
+    /// `profile` (`--profile`, else `$SPARK_SPACE_PROFILE`) lays `profiles.NAME` over the top-level keys.
+    public func load(file explicit: String?, overrides: [String: String] = [:], profile: String? = nil) throws -> Settings {
         var given: [String: GivenValue] = [:]
         let file = settingsFile(explicit: explicit)
         if let file { given = try SettingsKeys.collect(try SettingsFileReader.load(path: file), file: file) }
+        let (topLevel, profiles) = SettingsKeys.splitProfiles(given)
+        given = topLevel
+        let chosen = profile ?? environment["SPARK_SPACE_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
+        if let chosen {
+            guard let keys = profiles[chosen] else { throw unknownProfile(chosen, known: profiles.keys, file: file) }
+            given.merge(keys) { _, fromProfile in fromProfile }
+        }
         for (key, value) in overrides {
             given[key] = GivenValue(node: .scalar(value), place: "the command line", source: .flag)
         }
-        return try resolve(given, file: file)
+        var settings = try resolve(given, file: file)
+        settings.profile = chosen
+        settings.profiles = profiles.keys.sorted()
+        return settings
+    }
+
+    /// The profile names a settings file defines (for completions); none without a file.
+    public func profileNames(file explicit: String?) throws -> [String] {
+        guard let file = settingsFile(explicit: explicit) else { return [] }
+        let given = try SettingsKeys.collect(try SettingsFileReader.load(path: file), file: file)
+        return SettingsKeys.splitProfiles(given).profiles.keys.sorted()
+    }
+
+    private func unknownProfile(_ name: String, known: Dictionary<String, [String: GivenValue]>.Keys,
+                                file: String?) -> SparkError {
+        guard let file, !known.isEmpty else {
+            return .settings("no profile '\(printable(name))': "
+                + (file.map { "settings file \($0) defines no profiles" } ?? "no settings file defines profiles"))
+        }
+        let key = String(name.prefix(64)).lowercased()
+        let close = known.min { editDistance(key, $0.lowercased()) < editDistance(key, $1.lowercased()) }!
+        return .settings("no profile '\(printable(name))' in settings file \(file); did you mean '\(printable(close))'?")
     }
 
     private func resolve(_ given: [String: GivenValue], file: String?) throws -> Settings {
@@ -171,6 +224,8 @@ public struct SettingsLoader: Sendable {
             s.sources["space.participants"] = .env
         }
         if let delays = given["network.retry_delays"] { s.retryDelays = try retryDelays(delays) }
+        s.clientId = try string("oauth.client_id", env: "SPARK_OAUTH_CLIENT_ID")
+        s.clientSecret = try string("oauth.client_secret", env: "SPARK_OAUTH_CLIENT_SECRET")
         return s
     }
 
@@ -257,7 +312,9 @@ struct GivenValue {
 /// Turns a settings file's mapping into dotted keys, refusing what SPEC does not know:
 /// an unknown key (with the closest known one), a key given twice, `space:` and `spark:` together.
 enum SettingsKeys {
-    static let sections = ["space", "server", "network"]
+    static let sections = ["space", "server", "network", "oauth"]
+    /// `profiles.NAME.KEY`: a profile's keys are collected under this prefix, then split off.
+    static let profilesKey = "profiles"
 
     static func collect(_ root: SettingsNode, file: String) throws -> [String: GivenValue] {
         let entries: [SettingsEntry]
@@ -283,11 +340,16 @@ enum SettingsKeys {
             let written = prefix.isEmpty ? entry.key : prefix + "." + entry.key
             let name = normalized(written)
             let place = entry.line > 0 ? "settings file \(file), line \(entry.line)" : "settings file \(file)"
-            if Settings.keys.contains(name) {
+            let known = profileKey(name).map { Settings.keys.contains($0.key) } ?? Settings.keys.contains(name)
+            if known {
                 if entry.value == .null { continue }
                 guard out[name] == nil else { throw SparkError.settings("\(place): \(name) is given twice") }
                 out[name] = GivenValue(node: entry.value, place: place, source: .file)
-            } else if sections.contains(name) {
+            } else if sections.contains(profileKey(name)?.key ?? name) || isProfileLevel(name) {
+                // A profile with no keys of its own still exists (`--profile NAME` selects it).
+                if isProfileLevel(name), name.contains(".") {
+                    out[name] = out[name] ?? GivenValue(node: .null, place: place, source: .file)
+                }
                 switch entry.value {
                 case .null: continue
                 case .map(let children):
@@ -297,15 +359,60 @@ enum SettingsKeys {
                 }
             } else {
                 throw SparkError.settings(
-                    "\(place): unknown key '\(printable(written))'; did you mean '\(closest(to: name))'?")
+                    "\(place): unknown key '\(printable(written))'; did you mean '\(suggestion(for: name))'?")
             }
         }
     }
 
-    /// `spark.x` reads as `space.x`.
+    /// `spark.x` reads as `space.x`; `network.api_url` as `api_url` (one key, two spellings);
+    /// the same inside a profile.
     private static func normalized(_ key: String) -> String {
+        if let (profile, inner) = profileKey(key) {
+            return profilesKey + "." + profile + "." + normalized(inner)
+        }
+        if key == "network.api_url" { return "api_url" }
         guard key == "spark" || key.hasPrefix("spark.") else { return key }
         return "space" + key.dropFirst("spark".count)
+    }
+
+    /// The closest known key, inside the profile when the key is a profile's.
+    private static func suggestion(for key: String) -> String {
+        guard let (profile, inner) = profileKey(key) else { return closest(to: key) }
+        return profilesKey + "." + profile + "." + closest(to: inner)
+    }
+
+    /// `profiles.NAME.KEY` → (NAME, KEY); nil for anything else.
+    static func profileKey(_ key: String) -> (profile: String, key: String)? {
+        let parts = key.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == profilesKey, !parts[1].isEmpty else { return nil }
+        return (String(parts[1]), String(parts[2]))
+    }
+
+    /// `profiles` or `profiles.NAME`: mappings whose keys are profiles, or a profile's keys.
+    private static func isProfileLevel(_ key: String) -> Bool {
+        let parts = key.split(separator: ".", omittingEmptySubsequences: false)
+        return parts[0] == Substring(profilesKey) && parts.count <= 2 && parts.allSatisfy { !$0.isEmpty }
+    }
+
+    /// The top-level keys, and each profile's keys (their source: `.profile`).
+    static func splitProfiles(_ given: [String: GivenValue]) -> (topLevel: [String: GivenValue],
+                                                                   profiles: [String: [String: GivenValue]]) {
+        var top: [String: GivenValue] = [:]
+        var profiles: [String: [String: GivenValue]] = [:]
+        for (key, value) in given {
+            if let (profile, inner) = profileKey(key) {
+                var value = value
+                value.source = .profile
+                profiles[profile, default: [:]][inner] = value
+            } else if key.hasPrefix(profilesKey + ".") {
+                // A profile's own line: it exists even with no keys (never wipes the keys read before).
+                let name = String(key.dropFirst(profilesKey.count + 1))
+                if profiles[name] == nil { profiles[name] = [:] }
+            } else {
+                top[key] = value
+            }
+        }
+        return (top, profiles)
     }
 
     /// Words people write for a key under another name.

@@ -152,6 +152,12 @@ public final class CurlTransport: HTTPTransport {
             bytes.withUnsafeBufferPointer { buffer in
                 _ = ss_setopt_pointer(curl, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: buffer.baseAddress))
             }
+        case .form(let bytes):
+            headers.append("Content-Type: application/x-www-form-urlencoded")
+            ss_setopt_off(curl, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bytes.count))
+            bytes.withUnsafeBufferPointer { buffer in
+                _ = ss_setopt_pointer(curl, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: buffer.baseAddress))
+            }
         case .multipart(let parts):
             let mime = ss_mime_init(curl)
             cleanup.append { ss_mime_free(mime) }

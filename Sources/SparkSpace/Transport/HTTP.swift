@@ -40,6 +40,8 @@ public enum HTTPBody: Sendable, Equatable {
     case none
     case json([UInt8])
     case multipart([MultipartPart])
+    /// `application/x-www-form-urlencoded` bytes (the OAuth endpoints take nothing else).
+    case form([UInt8])
 }
 
 /// A method of an HTTP request (`.post`, not `"POST"`). Printed as the wire name (`POST`).

@@ -77,6 +77,22 @@ public struct WorkProgress: Sendable, Equatable {
     }
 }
 
+/// Where a client's token comes from: a fixed one, or a sign-in that refreshes itself.
+public protocol TokenProvider: AnyObject {
+    /// The token to send now.
+    func token() throws -> String
+    /// A token to use after `rejected` was answered 401; nil when there is none other.
+    func refreshed(rejecting rejected: String) throws -> String?
+}
+
+/// A token given as is (a bot token, a personal access token): never refreshed.
+public final class FixedToken: TokenProvider {
+    let value: String
+    public init(_ value: String) { self.value = value }
+    public func token() throws -> String { value }
+    public func refreshed(rejecting rejected: String) throws -> String? { nil }
+}
+
 /// A decoded JSON response.
 public struct JSONResponse {
     /// The decoded body.
@@ -105,22 +121,39 @@ public final class WebexClient {
     public var dryRun = false
     /// Who this client is, named in every 401/403 (`bot (token from $CISCO_SPARK_BOT_TOKEN, ***abcd)`).
     public var identity: String?
-    private let token: String
+    private let tokens: TokenProvider
     private let apiOrigin: String
 
     /// A client of the API at `baseURL` with `token`; retries by `policy`, waits within `budget` through `sleeper`.
-    public init(
+    public convenience init(
         baseURL: String, token: String, transport: HTTPTransport, policy: RetryPolicy = RetryPolicy(),
         budget: WaitBudget = WaitBudget(seconds: 300), sleeper: Sleeper = SystemSleeper()
     ) {
+        self.init(baseURL: baseURL, tokens: FixedToken(token), transport: transport, policy: policy, budget: budget,
+                  sleeper: sleeper)
+    }
+
+    /// A client whose token comes from `tokens` (a sign-in that refreshes itself).
+    public init(
+        baseURL: String, tokens: TokenProvider, transport: HTTPTransport, policy: RetryPolicy = RetryPolicy(),
+        budget: WaitBudget = WaitBudget(seconds: 300), sleeper: Sleeper = SystemSleeper()
+    ) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
-        self.token = token
+        self.tokens = tokens
         self.transport = transport
         self.policy = policy
         self.budget = budget
         self.sleeper = sleeper
         self.apiOrigin = Self.origin(of: baseURL) ?? baseURL
     }
+
+    /// The token requests go with now (refreshed first when a sign-in's is due): for a
+    /// connection made elsewhere (the websocket).
+    public func currentToken() throws -> String { try tokens.token() }
+
+    /// Refreshes the token after `rejected` was refused (the websocket's close 4401); nil when
+    /// this client's token cannot be refreshed (a bot token, a personal access token).
+    public func refreshToken(rejecting rejected: String) throws -> String? { try tokens.refreshed(rejecting: rejected) }
 
     // MARK: URLs
 
@@ -196,16 +229,27 @@ public final class WebexClient {
             observer?(.plannedWrite(planned))
             return Self.plannedResponse(planned, path: path)
         }
-        var headers = [("Accept", "application/json")]
-        if mayAuthenticate(url) { headers.append(("Authorization", "Bearer \(token)")) }
-        let request = HTTPRequest(method: method, url: url, headers: headers, body: body, onHead: onHead)
-        var retries = 0, shortWaits = 0
+        let authenticated = mayAuthenticate(url)
+        var token = authenticated ? try tokens.token() : ""
+        func headers(_ token: String) -> [(String, String)] {
+            [("Accept", "application/json")] + (authenticated ? [("Authorization", "Bearer \(token)")] : [])
+        }
+        var request = HTTPRequest(method: method, url: url, headers: headers(token), body: body, onHead: onHead)
+        var retries = 0, shortWaits = 0, refreshed = false
         while true {
             let started = Date()
             do {
                 let response = try transport.perform(request, sink: try makeSink?(), progress: progress)
                 log(method, url, response.status, started)
                 if (200..<300).contains(response.status) { return response }
+                // A token refused (401) is refreshed once and the request sent again once: Webex applied
+                // nothing it answered 401, so even a POST is safe to send again.
+                if response.status == 401, authenticated, !refreshed, let fresh = try tokens.refreshed(rejecting: token) {
+                    refreshed = true
+                    token = fresh
+                    request.headers = headers(fresh)
+                    continue
+                }
                 // 3xx here is a redirect curl did not follow (no Location): not a success.
                 let retryAfter = response.headers["Retry-After"]
                 let outcome = AttemptOutcome.status(response.status, retryAfter: retryAfter)
@@ -250,6 +294,8 @@ public final class WebexClient {
         switch body {
         case .none: json = nil
         case .json(let bytes): json = (try? JSON.parse(bytes)) ?? .string(String(decoding: bytes, as: UTF8.self))
+        // Forms go only to the sign-in endpoints, which never go through here: never print one (secrets).
+        case .form: json = .string("(form)")
         case .multipart(let parts):
             var fields: [String: JSON] = [:]
             for part in parts {

@@ -19,7 +19,11 @@ let identityCommands: [CommandSpec] = [
                 options: [.sources],
                 examples: ["spark-space settings show -c settings.yaml --json",
                            "spark-space settings show --sources"],
-                run: showSettings)
+                run: showSettings),
+            CommandSpec(
+                "profiles", summary: "list the profiles of the settings file, one name a line (for --profile)",
+                examples: ["spark-space settings profiles -c settings.yaml"],
+                run: listProfiles),
         ]),
 ]
 
@@ -64,7 +68,7 @@ private func showSettings(_ inv: Invocation) throws {
         // One "key value" line per setting, dotted; with --sources a third column says where it came from.
         let rows = flattened(settings).map { key, value -> JSON in
             var row: [String: JSON] = ["key": .string(key), "value": value]
-            if sources { row["source"] = .string(resolved.sources[key]?.rawValue ?? "-") }
+            if sources { row["source"] = .string(resolved.sources[key].map(resolved.sourceName) ?? "-") }
             return .object(row)
         }
         let columns = [Column("key"), Column("value")] + (sources ? [Column("source")] : [])
@@ -98,6 +102,12 @@ private func showSettings(named fields: [String], _ resolved: Settings, inv: Inv
         }, columns: columns)
     }
     try output.item(.object(Dictionary(rows) { first, _ in first }), columns: [])
+}
+
+/// The names only: `--profile` may name one that does not exist, and completion still lists them.
+private func listProfiles(_ inv: Invocation) throws {
+    let names = try SettingsLoader(environment: inv.console.environment).profileNames(file: inv.value(.config))
+    for name in names { try inv.out.write(name + "\n") }
 }
 
 private func flattened(_ value: JSON, prefix: String = "") -> [(String, JSON)] {

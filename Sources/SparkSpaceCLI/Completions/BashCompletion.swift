@@ -129,6 +129,7 @@ struct BashCompletion {
         case .file: return "_spark_space_files"
         case .directory: return "_spark_space_directories"
         case .room: return "_spark_space_rooms"
+        case .profile: return "_spark_space_profiles"
         case .command: return "_spark_space_commands"
         case .choices(let values): return "_spark_space_words " + values.map(shellQuoted).joined(separator: " ")
         }
@@ -197,6 +198,14 @@ struct BashCompletion {
             while IFS= read -r title; do
                 [[ -n $title && $title == "$typed"* ]] && COMPREPLY+=("$title")
             done < <(\#(roomTitlesPipeline(settings: #""${settings[@]}""#)))
+        }
+
+        # Profile names from `spark-space settings profiles`.
+        _spark_space_profiles() {
+            local name
+            while IFS= read -r name; do
+                [[ -n $name && $name == "$cur"* ]] && COMPREPLY+=("$name")
+            done < <(\#(profileNamesPipeline(settings: #""${settings[@]}""#)))
         }
 
         # The subcommands of the path the arguments before the cursor name (help rooms <Tab>).

@@ -30,6 +30,12 @@ func roomTitlesPipeline(settings: String) -> String {
         + " | cut -f2"
 }
 
+/// Profile names: `settings profiles`, run with `settings` (`--config=FILE` reads another file);
+/// errors silenced, stdin /dev/null, as room titles.
+func profileNamesPipeline(settings: String) -> String {
+    "command spark-space \(settings) settings profiles </dev/null 2>/dev/null"
+}
+
 /// The global options completions pass on to the tool they run.
 let settingOptions = globalOptions.filter(\.setting)
 

@@ -71,6 +71,7 @@ struct FishCompletion {
         case .file: return "-F"
         case .directory: return "-a " + fishQuoted("(__fish_complete_directories (commandline -ct))")
         case .room: return "-a " + fishQuoted("(__spark_space_room_titles)")
+        case .profile: return "-a " + fishQuoted("(__spark_space_profiles)")
         case .command: return "-a " + fishQuoted("(__spark_space_commands)")
         case .choices(let values): return "-a " + fishQuoted(values.map(fishWord).joined(separator: " "))
         }
@@ -216,6 +217,11 @@ struct FishCompletion {
         function __spark_space_room_titles
             # fish itself reports a missing command, whatever the redirection.
             command -q spark-space; and \(roomTitlesPipeline(settings: "(__spark_space_state settings)"))
+        end
+
+        # Profile names from `spark-space settings profiles`.
+        function __spark_space_profiles
+            command -q spark-space; and \(profileNamesPipeline(settings: "(__spark_space_state settings)"))
         end
 
         """

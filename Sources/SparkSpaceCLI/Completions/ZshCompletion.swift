@@ -113,6 +113,7 @@ struct ZshCompletion {
         case .file: return "_files"
         case .directory: return "_files -/"
         case .room: return "_spark_space_room_titles"
+        case .profile: return "_spark_space_profiles"
         case .command: return "_spark_space_commands"
         case .choices(let values): return "(" + values.map(zshWord).joined(separator: " ") + ")"
         }
@@ -215,6 +216,14 @@ struct ZshCompletion {
           _spark_space_settings
           titles=(${(f)"$(\(roomTitlesPipeline(settings: #""${reply[@]}""#)))"})
           _wanted rooms expl 'room title' compadd -a titles
+        }
+
+        # Profile names from `spark-space settings profiles`.
+        _spark_space_profiles() {
+          local -a names expl reply
+          _spark_space_settings
+          names=(${(f)"$(\(profileNamesPipeline(settings: #""${reply[@]}""#)))"})
+          _wanted profiles expl 'profile' compadd -a names
         }
 
         """
