@@ -6,7 +6,7 @@
 # The subcommands of command path $1 ('' is the top level).
 _spark_space_subcommands() {
     case "$1" in
-    '') echo 'whoami settings rooms teams participants people provision post messages walk-messages attachments webhooks listen pull api version help completions' ;;
+    '') echo 'whoami settings rooms teams participants people provision post messages walk-messages attachments webhooks listen wait pull api version help completions' ;;
     'settings') echo 'show' ;;
     'rooms') echo 'list get create rename update delete' ;;
     'teams') echo 'list get create rename delete members' ;;
@@ -38,7 +38,7 @@ _spark_space_options() {
     'participants set') echo "--moderator --no-moderator $global" ;;
     'people list') echo "--email --name --limit $global" ;;
     'provision') echo "-f --file --check --prune $global" ;;
-    'post') echo "--person --text --markdown --file --reply-to --mention --card $global" ;;
+    'post') echo "--person --text --markdown --file --reply-to --mention --card --wait --within $global" ;;
     'messages get') echo "--raw $global" ;;
     'messages edit') echo "--text --markdown $global" ;;
     'messages delete') echo "-y --yes $global" ;;
@@ -49,7 +49,8 @@ _spark_space_options() {
     'webhooks create') echo "--resource --event --filter --secret $global" ;;
     'webhooks update') echo "--name --url --secret --filter --status $global" ;;
     'webhooks delete') echo "-y --yes $global" ;;
-    'listen') echo "--binding --port --hook --secret --register $global" ;;
+    'listen') echo "--binding --port --hook --secret --register --websocket --type --count --include-self --prune-devices $global" ;;
+    'wait') echo "--card --reply-to --from --match --within $global" ;;
     'pull') echo "--interval --once --state $global" ;;
     'api') echo "-X --method -f --field -F --raw-field --input --paginate $global" ;;
     'help') echo "--man $global" ;;
@@ -82,6 +83,7 @@ _spark_space_takes_value() {
     'post|--reply-to') return 0 ;;
     'post|--mention') return 0 ;;
     'post|--card') return 0 ;;
+    'post|--within') return 0 ;;
     'messages edit|--text') return 0 ;;
     'messages edit|--markdown') return 0 ;;
     'walk-messages|--limit') return 0 ;;
@@ -109,6 +111,13 @@ _spark_space_takes_value() {
     'listen|--hook') return 0 ;;
     'listen|--secret') return 0 ;;
     'listen|--register') return 0 ;;
+    'listen|--type') return 0 ;;
+    'listen|--count') return 0 ;;
+    'wait|--card') return 0 ;;
+    'wait|--reply-to') return 0 ;;
+    'wait|--from') return 0 ;;
+    'wait|--match') return 0 ;;
+    'wait|--within') return 0 ;;
     'pull|--interval') return 0 ;;
     'pull|--state') return 0 ;;
     'api|-X' | 'api|--method') return 0 ;;
@@ -144,6 +153,7 @@ _spark_space_value() {
     'webhooks create|--resource') _spark_space_words 'all' 'attachmentActions' 'dataSources' 'memberships' 'messages' 'rooms' 'meetings' 'recordings' 'convergedRecordings' 'meetingParticipants' 'meetingTranscripts' 'telephony_calls' 'telephony_conference' 'telephony_mwi' 'uc_counters' 'serviceApp' 'adminBatchJobs' ;;
     'webhooks create|--event') _spark_space_words 'all' 'created' 'updated' 'deleted' 'started' 'ended' 'joined' 'left' 'migrated' 'authorized' 'deauthorized' 'statusChanged' ;;
     'webhooks update|--status') _spark_space_words 'active' 'inactive' ;;
+    'listen|--type') _spark_space_words 'message' 'edit' 'delete' 'card' 'join' 'leave' 'moderator' ;;
     'pull|--state') _spark_space_files ;;
     'api|--input') _spark_space_files ;;
     *'|-c' | *'|--config') _spark_space_files ;;

@@ -92,7 +92,7 @@ end
 function __spark_space_subcommands
     switch "$argv"
         case ''
-            echo whoami settings rooms teams participants people provision post messages walk-messages attachments webhooks listen pull api version help completions
+            echo whoami settings rooms teams participants people provision post messages walk-messages attachments webhooks listen wait pull api version help completions
         case 'settings'
             echo show
         case 'rooms'
@@ -140,6 +140,7 @@ function __spark_space_takes_value
             'post|--reply-to' \
             'post|--mention' \
             'post|--card' \
+            'post|--within' \
             'messages edit|--text' \
             'messages edit|--markdown' \
             'walk-messages|--limit' \
@@ -168,6 +169,13 @@ function __spark_space_takes_value
             'listen|--hook' \
             'listen|--secret' \
             'listen|--register' \
+            'listen|--type' \
+            'listen|--count' \
+            'wait|--card' \
+            'wait|--reply-to' \
+            'wait|--from' \
+            'wait|--match' \
+            'wait|--within' \
             'pull|--interval' \
             'pull|--state' \
             'api|-X' \
@@ -235,6 +243,7 @@ complete -c spark-space -n '__spark_space_needs_command' -a walk-messages -d 'pr
 complete -c spark-space -n '__spark_space_needs_command' -a attachments -d 'name and download message attachments'
 complete -c spark-space -n '__spark_space_needs_command' -a webhooks -d 'list, register and deregister the bot\'s webhooks; create, show, update and delete any'
 complete -c spark-space -n '__spark_space_needs_command' -a listen -d 'receive webhook deliveries and print each normalized event as one JSON line'
+complete -c spark-space -n '__spark_space_needs_command' -a wait -d 'block until a card is submitted or a thread gets a reply, and print that event'
 complete -c spark-space -n '__spark_space_needs_command' -a pull -d 'poll the room\'s messages that mention the bot and print the new ones'
 complete -c spark-space -n '__spark_space_needs_command' -a api -d 'call any API endpoint and print its JSON (as gh api)'
 complete -c spark-space -n '__spark_space_needs_command' -a version -d 'print the version, the build, and the Swift and libcurl versions'
@@ -361,6 +370,8 @@ complete -c spark-space -n '__spark_space_in post' -l file -r -F -d 'a local fil
 complete -c spark-space -n '__spark_space_in post' -l reply-to -x -d 'reply in the thread of this message (parentId)'
 complete -c spark-space -n '__spark_space_in post' -l mention -x -d 'mention this person at the start of the markdown'
 complete -c spark-space -n '__spark_space_in post' -l card -r -F -d 'attach an Adaptive Card (JSON; - reads stdin); needs --text or --markdown'
+complete -c spark-space -n '__spark_space_in post' -l wait -d 'with --card: connect first, post, then print the card\'s first submission'
+complete -c spark-space -n '__spark_space_in post' -l within -x -d 'give up after DURATION (90s, 30m, 2h): exit 8, nothing printed'
 complete -c spark-space -n '__spark_space_argument 0 post' -a '(__spark_space_room_titles)'
 
 # spark-space messages
@@ -444,6 +455,18 @@ complete -c spark-space -n '__spark_space_in listen' -l port -x -d 'port to list
 complete -c spark-space -n '__spark_space_in listen' -l hook -x -d 'path deliveries are posted to (default server.hook, /hook)'
 complete -c spark-space -n '__spark_space_in listen' -l secret -x -d 'require deliveries signed with S (default server.secret)'
 complete -c spark-space -n '__spark_space_in listen' -l register -x -d 'register the webhooks for URL on start, deregister on exit'
+complete -c spark-space -n '__spark_space_in listen' -l websocket -d 'receive events over Webex\'s websocket: no public URL needed'
+complete -c spark-space -n '__spark_space_in listen' -l type -x -a 'message edit delete card join leave moderator' -d 'only events of this type (repeatable)'
+complete -c spark-space -n '__spark_space_in listen' -l count -x -d 'exit 0 after N events'
+complete -c spark-space -n '__spark_space_in listen' -l include-self -d 'also print this identity\'s own messages'
+complete -c spark-space -n '__spark_space_in listen' -l prune-devices -d 'first delete this identity\'s devices named spark-space*'
+
+# spark-space wait
+complete -c spark-space -n '__spark_space_in wait' -l card -x -d 'wait for the first submission of this message\'s card'
+complete -c spark-space -n '__spark_space_in wait' -l reply-to -x -d 'wait for the first reply in this message\'s thread'
+complete -c spark-space -n '__spark_space_in wait' -l from -x -d 'only from this person (repeatable)'
+complete -c spark-space -n '__spark_space_in wait' -l match -x -d 'only a reply whose text matches REGEX'
+complete -c spark-space -n '__spark_space_in wait' -l within -x -d 'give up after DURATION (90s, 30m, 2h): exit 8, nothing printed'
 
 # spark-space pull
 complete -c spark-space -n '__spark_space_in pull' -l interval -x -d 'seconds between polls (default 10)'

@@ -66,6 +66,28 @@ public final class Space {
         return client
     }
 
+    /// A client for another Webex service (the u2c catalog, the device service) at `baseURL`,
+    /// with `role`'s token, transport, retries and wait budget; the token goes to that origin only.
+    public func serviceClient(baseURL: String, as role: TokenRole = .bot) throws -> WebexClient {
+        guard let token = role == .bot ? settings.token : settings.auditToken, !token.isEmpty else {
+            throw SparkError.missingToken(role)
+        }
+        let client = WebexClient(
+            baseURL: baseURL, token: token, transport: transport,
+            policy: RetryPolicy(delays: settings.retryDelays), budget: budget, sleeper: sleeper)
+        client.observer = observer
+        client.dryRun = dryRun
+        return client
+    }
+
+    /// The token of `role`, for the websocket's in-band authorization frame.
+    public func token(_ role: TokenRole = .bot) throws -> String {
+        guard let token = role == .bot ? settings.token : settings.auditToken, !token.isEmpty else {
+            throw SparkError.missingToken(role)
+        }
+        return token
+    }
+
     /// The person behind a token (`GET /people/me`, seed `on_connect`).
     public func me(_ role: TokenRole = .bot) throws -> Person {
         try Person(json: client(role).get("people/me"))

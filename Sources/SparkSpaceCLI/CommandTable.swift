@@ -215,5 +215,5 @@ public let rootCommand = CommandSpec(
     summary: "administer Cisco Spark / Webex Teams spaces from a shell",
     subcommands: identityCommands + [roomsCommand, teamsCommand, participantsCommand, peopleCommand, provisionCommand]
         + postCommands + [messagesCommand] + walkMessagesCommands + attachmentsCommands
-        + webhookCommands + listenCommands + pullCommands + [apiCommand, versionCommand] + metaCommands
+        + webhookCommands + listenCommands + waitCommands + pullCommands + [apiCommand, versionCommand] + metaCommands
 )

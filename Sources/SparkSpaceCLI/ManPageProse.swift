@@ -270,6 +270,14 @@ Webhook secret; default
 .B network.retry_delays
 Seconds to wait before each retry (at most 20 delays of 0 to 3600 s); default
 .BR "[0.1, 1, 5]" .
+.TP
+.B network.u2c_url
+Webex's service catalog, where
+.B listen \-\-websocket
+finds the device service; default
+.BR $SPARK_U2C_URL ,
+else
+.BR https://u2c.wbx2.com/u2c/api/v1 .
 .PP
 .B settings show
 prints the resolved settings, tokens and secret as

@@ -18,6 +18,7 @@ public struct Settings: Sendable, Equatable {
     public static let keys = [
         "api_url", "space.room", "space.participants", "space.team", "space.token", "space.audit_token",
         "server.url", "server.hook", "server.binding", "server.port", "server.secret", "network.retry_delays",
+        "network.u2c_url",
     ]
 
     public var apiURL = "https://webexapis.com/v1"
@@ -33,6 +34,8 @@ public struct Settings: Sendable, Equatable {
     public var port = 8080
     public var secret: String?
     public var retryDelays: [Double] = [0.1, 1, 5]
+    /// Webex's service catalog, where the websocket's device service is found (`network.u2c_url`).
+    public var u2cURL = "https://u2c.wbx2.com/u2c/api/v1"
     /// The settings file that was read, if any.
     public var file: String?
     /// Where each value came from, by dotted key (every key of `keys`).
@@ -57,7 +60,7 @@ public struct Settings: Sendable, Equatable {
                 "url": opt(serverURL), "hook": .string(hook), "binding": .string(binding),
                 "port": .int(Int64(port)), "secret": opt(secret.map(redact)),
             ],
-            "network": ["retry_delays": .array(retryDelays.map(JSON.double))],
+            "network": ["retry_delays": .array(retryDelays.map(JSON.double)), "u2c_url": .string(u2cURL)],
         ]
     }
 
@@ -154,6 +157,7 @@ public struct SettingsLoader: Sendable {
             s.sources["space.participants"] = .env
         }
         if let delays = given["network.retry_delays"] { s.retryDelays = try retryDelays(delays) }
+        s.u2cURL = try string("network.u2c_url", env: "SPARK_U2C_URL") ?? s.u2cURL
         return s
     }
 
