@@ -79,6 +79,7 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
     var faultRules: [FaultRule] = []
     var throttleRules: [ThrottleRule] = []
     var randomRules: [RandomRule] = []
+    var socketState = SocketMockState() // devices and websockets (DeviceMock.swift, WebsocketMock.swift)
     var latencySeconds: TimeInterval = 0
     var lastMs: Int64 = 0
     var counter: UInt64 = 0
@@ -129,9 +130,7 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
             .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 16)
             .childChannelInitializer { [weak self] channel in
                 guard let self = self else { return channel.close() }
-                return channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMapThrowing {
-                    try channel.pipeline.syncOperations.addHandler(MockHTTPHandler(server: self))
-                }
+                return self.configureChildPipeline(channel) // HTTP, and the websocket upgrade (WebsocketMock.swift)
             }
         do {
             let ch = try bootstrap.bind(host: "127.0.0.1", port: requested).wait()
@@ -291,6 +290,7 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
         }
         roomMessages[m.roomId] = arr
         messageRoom[m.id] = m.roomId
+        messageActivity(m) // to the websockets (ActivityMock.swift)
         backdateRoom(m.roomId, to: m.createdMs)
         if var room = roomsById[m.roomId], m.createdMs > room.lastActivityMs {
             room.lastActivityMs = m.createdMs
@@ -391,6 +391,7 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
             return MockMembership(id: existing.id, roomId: roomId, personId: p.id, personEmail: p.email)
         }
         let m = insertMembership(roomId: roomId, person: p, isModerator: isModerator)
+        membershipActivity("add", m, by: p)
         return MockMembership(id: m.id, roomId: roomId, personId: p.id, personEmail: p.email)
     }
 

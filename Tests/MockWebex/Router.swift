@@ -150,6 +150,7 @@ extension MockWebexServer {
     private func route(_ c: inout Ctx) -> Reply {
         let p = c.parts
         guard let first = p.first else { return errorReply(404, "The requested resource could not be found.", c.trackingId) }
+        if let r = routeSocketMock(c) { return r } // catalog, devices, websocket (DeviceMock.swift)
         let known = ["people", "rooms", "teams", "team", "memberships", "messages", "webhooks", "contents", "attachment"]
         guard known.contains(first), c.path.hasPrefix("/") else {
             return errorReply(404, "The requested resource could not be found.", c.trackingId)
@@ -535,6 +536,7 @@ extension MockWebexServer {
             return errorReply(409, "Person is already in the room.", c.trackingId)
         }
         let m = insertMembership(roomId: roomId, person: person, isModerator: bool(body, "isModerator") ?? false)
+        membershipActivity("add", m, by: c.caller)
         return jsonReply(200, m.json())
     }
 
@@ -548,9 +550,13 @@ extension MockWebexServer {
         guard body["isModerator"] != nil || body["isRoomHidden"] != nil else {
             return errorReply(400, "isModerator is required.", c.trackingId)
         }
+        let wasModerator = m.isModerator
         if let v = bool(body, "isModerator") { m.isModerator = v }
         if let v = bool(body, "isRoomHidden") { m.isRoomHidden = v }
         membershipsById[id] = m
+        if m.isModerator != wasModerator {
+            membershipActivity(m.isModerator ? "assignModerator" : "unassignModerator", m, by: c.caller)
+        }
         return jsonReply(200, m.json())
     }
 
@@ -560,6 +566,7 @@ extension MockWebexServer {
         }
         membershipsById[id] = nil
         roomMembers[m.roomId]?.removeAll { $0 == id }
+        membershipActivity("leave", m, by: c.caller)
         return noContent()
     }
 
@@ -684,6 +691,7 @@ extension MockWebexServer {
         }
         roomMessages[m.roomId]?.removeAll { $0.id == id }
         messageRoom[id] = nil
+        deleteActivity(m, by: c.caller)
         return noContent()
     }
 
@@ -908,6 +916,7 @@ extension MockWebexServer {
                                mentioned: m.mentioned, parentId: m.parentId,
                                created: old["created"] as? String ?? "", updated: MockTime.format(tick()))
         if let index = roomMessages[m.roomId]?.firstIndex(where: { $0.id == id }) { roomMessages[m.roomId]![index] = m }
+        editActivity(m)
         return Reply(status: 200, headers: [("Content-Type", jsonType)], body: m.json)
     }
 
@@ -933,6 +942,7 @@ extension MockWebexServer {
                                          roomId: m.roomId, personId: c.caller.id,
                                          inputs: String(decoding: data, as: UTF8.self), created: MockTime.format(tick()))
         attachmentActions[action.id] = action
+        cardActivity(action, by: c.caller)
         return Reply(status: 202, headers: [("Content-Type", jsonType)], body: action.json())
     }
 

@@ -1,0 +1,189 @@
+import Foundation
+import NIOCore
+import NIOWebSocket
+
+// The websocket's test switches and inspection (listed in the header of WebsocketMock.swift), and the
+// control endpoint `POST /_mock/websocket?action=...` for the `mock-webex` executable.
+
+extension MockWebexServer {
+    // MARK: Switches
+
+    /// Authorized sockets of `device` (uuid or device URL; nil: every device), lock held.
+    private func sockets(_ device: String?) -> [MercuryConnection] {
+        socketState.connections.values.filter { device == nil || $0.deviceId == device || deviceURL($0.deviceId) == device }
+            .sorted { $0.number < $1.number }
+    }
+
+    /// Sends a close frame with `code` on the socket(s), then closes the connection. Returns how many.
+    @discardableResult
+    public func closeSocket(device: String? = nil, code: Int, reason: String = "") -> Int {
+        lock.lock(); defer { lock.unlock() }
+        let list = sockets(device)
+        for c in list { c.close(code: code, reason: reason) }
+        return list.count
+    }
+
+    /// Closes the socket(s)' TCP connection without a close frame. Returns how many.
+    @discardableResult
+    public func dropSocket(device: String? = nil) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        let list = sockets(device)
+        for c in list { c.drop() }
+        return list.count
+    }
+
+    /// When true, JSON pings get no pong (a server gone silent).
+    public var silentPongs: Bool {
+        get { lock.lock(); defer { lock.unlock() }; return socketState.silentPongs }
+        set { lock.lock(); defer { lock.unlock() }; socketState.silentPongs = newValue }
+    }
+
+    /// The next frame on the socket(s) carries a sequence number `count` higher than it should (frames lost).
+    public func skipSequenceNumbers(_ count: Int, device: String? = nil) {
+        lock.lock(); defer { lock.unlock() }
+        for c in sockets(device) { c.gap += max(0, count) }
+    }
+
+    /// Sends `text` as one text frame as it is (no envelope, no sequence number). Returns how many sockets got it.
+    @discardableResult
+    public func sendFrame(device: String? = nil, text: String) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        let list = sockets(device)
+        for c in list {
+            socketState.frames[c.deviceId, default: []].append(text)
+            c.send(text)
+        }
+        return list.count
+    }
+
+    /// Sends `data` (a JSON object's members) in Mercury's envelope with the next sequence number.
+    @discardableResult
+    public func sendEvent(device: String? = nil, data: [String: Any]) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        let list = sockets(device)
+        let obj: JObj = data.keys.sorted().map { ($0, data[$0]) }
+        for c in list { sendEnvelope(c, data: obj) }
+        return list.count
+    }
+
+    /// Writes `bytes` to the socket(s) as they are, past the frame encoder (malformed frames for fuzzing).
+    @discardableResult
+    public func sendRawFrame(device: String? = nil, bytes: [UInt8]) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        let list = sockets(device)
+        for c in list { c.sendRaw(bytes) }
+        return list.count
+    }
+
+    /// Sends any frame the encoder can write (fragments, reserved opcodes and bits, unmasked or masked).
+    @discardableResult
+    public func sendFrame(device: String? = nil, fin: Bool, rsv1: Bool = false, opcode: UInt8, payload: [UInt8]) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        let list = sockets(device)
+        for c in list {
+            guard let op = WebSocketOpcode(encodedWebSocketOpcode: opcode & 0x0F) else { continue }
+            c.sendFrame(WebSocketFrame(fin: fin, rsv1: rsv1, opcode: op, data: ByteBuffer(bytes: payload)))
+        }
+        return list.count
+    }
+
+    // MARK: Inspection
+
+    /// Acknowledgements received, in order.
+    public var socketAcks: [MockAck] {
+        lock.lock(); defer { lock.unlock() }
+        return socketState.acks
+    }
+
+    /// JSON pings received (answered or not).
+    public var socketPings: Int {
+        lock.lock(); defer { lock.unlock() }
+        return socketState.pings
+    }
+
+    /// Text frames the mock sent to a device (uuid), in order.
+    public func socketFrames(device: String) -> [String] {
+        lock.lock(); defer { lock.unlock() }
+        return socketState.frames[device] ?? []
+    }
+
+    /// Websocket connections accepted (upgraded) so far, authorized or not.
+    public var socketConnections: Int {
+        lock.lock(); defer { lock.unlock() }
+        return socketState.connectionCount
+    }
+
+    /// Devices with an authorized socket now.
+    public var connectedDevices: [String] {
+        lock.lock(); defer { lock.unlock() }
+        return sockets(nil).map(\.deviceId)
+    }
+
+    /// Upgrade requests answered without an upgrade (unknown/expired device, bad query, no Upgrade header).
+    public var refusedUpgrades: Int {
+        lock.lock(); defer { lock.unlock() }
+        return socketState.upgradeRefusals
+    }
+
+    /// Devices deleted with `DELETE`, in order.
+    public var deletedDevices: [String] {
+        lock.lock(); defer { lock.unlock() }
+        return socketState.deletedDevices
+    }
+
+    /// Successful `PUT` refreshes.
+    public var deviceRefreshes: Int {
+        lock.lock(); defer { lock.unlock() }
+        return socketState.refreshes
+    }
+
+    /// Waits until `count` sockets (of `device`, or in all) are authorized; false after `timeout`.
+    public func waitForSocket(device: String? = nil, count: Int = 1, timeout: TimeInterval = 10) -> Bool {
+        let end = Date().addingTimeInterval(timeout)
+        while Date() < end {
+            lock.lock()
+            let n = sockets(device).filter { $0.authorized && !$0.closing }.count
+            lock.unlock()
+            if n >= count { return true }
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        return false
+    }
+
+    // MARK: Control endpoint (lock held)
+
+    /// `POST /_mock/websocket?action=close|drop|silent|gap|expire|cap[&device=UUID][&code=N][&on=0|1][&count=N][&max=N]`
+    /// answers `{"sockets": N}` (how many it touched); anything else 400/404.
+    func controlSocketMock(_ c: Ctx) -> Reply {
+        guard c.parts == ["_mock", "websocket"] else { return errorReply(404, "Unknown control path.", c.trackingId) }
+        guard c.method == "POST" else { return errorReply(405, "Use POST.", c.trackingId) }
+        let q = c.query
+        let device = q["device"]
+        func number(_ key: String, _ range: ClosedRange<Int>) -> Int? { q[key].flatMap { Int($0) }.flatMap { range.contains($0) ? $0 : nil } }
+        let list = sockets(device)
+        switch q["action"] {
+        case "close":
+            guard let code = number("code", 1000...4999) else { return errorReply(400, "code 1000-4999 is required.", c.trackingId) }
+            for s in list { s.close(code: code, reason: q["reason"] ?? "") }
+        case "drop":
+            for s in list { s.drop() }
+        case "silent":
+            socketState.silentPongs = q["on"] != "0"
+        case "gap":
+            guard let n = number("count", 1...1_000_000) else { return errorReply(400, "count is required.", c.trackingId) }
+            for s in list { s.gap += n }
+        case "expire":
+            let code = number("code", 1000...4999)
+            for key in socketState.deviceOrder where device == nil || key == device {
+                socketState.devices[key]?.expired = true
+                if let code { socketState.connections[key]?.close(code: code, reason: "registration expired") }
+            }
+        case "cap":
+            guard let n = number("max", 0...1_000_000) else { return errorReply(400, "max is required.", c.trackingId) }
+            socketState.deviceCap = n
+        default:
+            return errorReply(400, "action must be close, drop, silent, gap, expire or cap.", c.trackingId)
+        }
+        return jsonReply(200, [("sockets", list.count)])
+    }
+}
