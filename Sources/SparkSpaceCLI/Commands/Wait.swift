@@ -185,15 +185,25 @@ final class Awaited: @unchecked Sendable {
         return (try? match.firstMatch(in: text)) != nil
     }
 
-    /// The first reply already in the thread of `parent` that answers, over REST.
+    /// The first reply already in the thread of `parent` that answers, over REST. A bot may list
+    /// only the messages that mention it in a group room (Webex's 403): then those, said on stderr.
     func lookBack(parent: String) throws -> JSON? {
         let space = socket.space
         let role = inv.role()
         guard let roomId = try space.message(id: parent, as: role).roomId else { return nil }
         var query = MessageQuery(roomId: roomId)
         query.parentId = parent
-        var walk = try space.walkMessages(query, as: role)
-        // (A bot may be refused the listing of a group room's thread: the socket still sees new replies.)
+        do {
+            return try earliestAnswer(query, role: role)
+        } catch SparkError.api(let failure) where failure.status == 403 && role == .bot {
+            inv.note("a bot can look back only at the replies that mention it (Webex); new replies come over the socket")
+            query.mentionsMe = true
+            return try earliestAnswer(query, role: role)
+        }
+    }
+
+    private func earliestAnswer(_ query: MessageQuery, role: TokenRole) throws -> JSON? {
+        var walk = try socket.space.walkMessages(query, as: role)
         var earliest: JSON?
         while let page = try walk.nextPage() {
             // Newest first: the last answer met is the first one given.

@@ -97,9 +97,10 @@ public final class MercurySession: @unchecked Sendable {  // used by the one thr
         var lostSince: Date?
         while !stop.isSet {
             let outcome = session(stop: stop, lostSince: &lostSince, attempt: &attempt)
+            // Also a socket replaced at once (4404, a refreshed token) leaves a gap in the events.
+            if case .failed = outcome, lostSince == nil { lostSince = Date() }
             guard let reason = try handle(outcome) else { continue }
             if stop.isSet { break }
-            if lostSince == nil { lostSince = Date() }
             let delay = backoff(attempt)
             attempt += 1
             notice(.lost(reason: reason, retryIn: delay))
