@@ -183,6 +183,35 @@ final class WebsocketEventsTests: MockTestCase {
         XCTAssertEqual(listener.waitForExit(), 0)
     }
 
+    /// A server that sends garbage, malformed or oversized frames: the listener closes that socket,
+    /// says why, reconnects and goes on; it never crashes.
+    func testGarbageFramesFromTheServerEndOnlyThatSocket() throws {
+        let listener = try listener(env: ["SPARK_SPACE_TEST_MERCURY": "0.3,0.5,900"])
+        var rng = SystemRandomNumberGenerator()
+        let planted: [[UInt8]] = [
+            [0x81, 0x85, 1, 2, 3, 4, 0x41, 0x41, 0x41, 0x41, 0x41],  // masked by the server
+            [0xF1, 0x00],  // reserved bits
+            [0x82, 127, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF],  // an 8 EB frame
+            [0x80, 0x01, 0x41],  // a continuation out of nowhere
+            [0x81, 0x02, 0xC3, 0x28],  // text that is not UTF-8
+            Array("{\"not\": \"a frame\"}".utf8),
+        ]
+        for round in 0..<12 {
+            let bytes = round < planted.count ? planted[round]
+                : (0..<Int.random(in: 1...64, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            mock.sendRawFrame(bytes: bytes)
+            Thread.sleep(forTimeInterval: 0.15)
+            XCTAssertTrue(mock.waitForSocket(timeout: 15), "round \(round): \(listener.stderr)")
+        }
+        XCTAssertTrue(listener.stderr.contains("websocket protocol error"), listener.stderr)
+        XCTAssertTrue(mock.waitForSocket())
+        _ = try postMessage("still here")
+        XCTAssertEqual(listener.waitForLines(1).first?["text"] as? String, "still here", listener.stderr)
+        listener.signal(SIGTERM)
+        XCTAssertEqual(listener.waitForExit(), 0, listener.stderr)
+        XCTAssertEqual(liveDevices().count, 0)
+    }
+
     func testASequenceGapIsSaidWithItsCount() throws {
         let listener = try listener()
         mock.skipSequenceNumbers(3)
