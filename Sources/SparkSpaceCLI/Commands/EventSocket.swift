@@ -177,8 +177,23 @@ final class EventSocket: @unchecked Sendable {
         if first { readiness.signal() }
     }
 
+    /// Activities waiting for their fetch: past `maxPending` the newest are dropped (said on
+    /// stderr), so a flood while the API is slow cannot grow memory without bound.
+    private var pending = 0
+    private static let maxPending = 10_000
+
     private func accept(_ activity: JSON) {
+        let kept = lock.withLock { () -> Bool in
+            guard pending < Self.maxPending else { return false }
+            pending += 1
+            return true
+        }
+        guard kept else {
+            return inv.warn("warning: \(Self.maxPending) activities wait for their fetch; dropped a "
+                + "\(activity["verb"]?.string ?? "?") activity")
+        }
         events.async { [self] in
+            defer { lock.withLock { pending -= 1 } }
             guard !stop.isSet, let onEvent else { return }
             do {
                 switch try space.event(forActivity: activity, context: context) {
