@@ -125,8 +125,16 @@ final class EventSocket: @unchecked Sendable {
     }
 
     /// Blocks until the socket is ready the first time; false when the session ended first.
-    func waitReady() -> Bool {
-        readiness.wait()
+    /// Past `deadline` it throws `WithinPassed` (after ending the session: the device is deleted).
+    func waitReady(deadline: Date? = nil, within: String = "") throws -> Bool {
+        if let deadline {
+            if readiness.wait(timeout: .now() + max(0, deadline.timeIntervalSinceNow)) == .timedOut {
+                try finish()
+                throw WithinPassed(duration: within)
+            }
+        } else {
+            readiness.wait()
+        }
         return lock.withLock { everReady }
     }
 

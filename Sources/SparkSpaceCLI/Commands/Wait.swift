@@ -85,7 +85,9 @@ private func runWait(_ options: WaitOptions, inv: Invocation) throws {
     let waiter = Awaited(options: options, socket: socket, inv: inv)
     try waiter.resolveFrom()
     try socket.start { waiter.consider($0) }
-    guard socket.waitReady() else { return try socket.finish() }
+    guard try socket.waitReady(deadline: waiter.deadline, within: options.withinText ?? "") else {
+        return try socket.finish()
+    }
     do {
         // After the socket is up: a reply that comes now is seen by one or the other.
         if case .reply(let id) = options.target, let earlier = try waiter.lookBack(parent: id) {
@@ -107,7 +109,9 @@ func postAndWait(_ inv: Invocation, post: () throws -> Message) throws {
     let socket = try EventSocket(inv: inv, includeSelf: false)
     let waiter = Awaited(options: options, socket: socket, inv: inv)
     try socket.start { waiter.consider($0) }
-    guard socket.waitReady() else { return try socket.finish() }
+    guard try socket.waitReady(deadline: waiter.deadline, within: options.withinText ?? "") else {
+        return try socket.finish()
+    }
     do {
         let created = try post()
         options.target = .card(created.id)
@@ -136,8 +140,12 @@ final class Awaited: @unchecked Sendable {
         set { lock.withLock { awaited = newValue } }
     }
 
+    /// When `--within` passes: counted from the start, the connection included.
+    let deadline: Date?
+
     init(options: WaitOptions, socket: EventSocket, inv: Invocation) {
         self.options = options
+        self.deadline = options.within.map { Date().addingTimeInterval($0) }
         self.awaited = options.target
         self.socket = socket
         self.inv = inv
@@ -217,7 +225,6 @@ final class Awaited: @unchecked Sendable {
 
     /// Waits for the event or `--within`, ends the session (the device is deleted), prints.
     func finish() throws {
-        let deadline = options.within.map { Date().addingTimeInterval($0) }
         let late = socket.wait(until: deadline)
         try socket.finish()
         guard let event = lock.withLock({ found }) else {
