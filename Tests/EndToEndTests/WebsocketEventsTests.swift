@@ -172,6 +172,25 @@ final class WebsocketEventsTests: MockTestCase {
         XCTAssertEqual(liveDevices().count, 0)
     }
 
+    /// A device service that fails for a while (5xx on refresh) does not end the listener.
+    func testADeviceServiceOutageIsWaitedOut() throws {
+        let settings = try writeFile("s.yaml", "network:\n  retry_delays: [0]\n")
+        let listener = try listener(env: ["SPARK_SPACE_TEST_MERCURY": "15,14,0.3", "SPARK_SPACE_CONFIG": settings])
+        mock.inject(.status(503), method: "PUT", pathPrefix: "/wdm/api/v1/devices/", times: 6)
+        XCTAssertTrue(listener.waitForStderr("device refresh failed"), listener.stderr)
+        XCTAssertTrue(listener.stderr.contains("503"), listener.stderr)
+        XCTAssertFalse(listener.stderr.contains("websocket lost"), "the socket itself was fine: \(listener.stderr)")
+        _ = try postMessage("after the outage")
+        XCTAssertEqual(listener.waitForLines(1).first?["text"] as? String, "after the outage", listener.stderr)
+        let end = Date().addingTimeInterval(10)
+        while mock.deviceRefreshes == 0 && Date() < end { Thread.sleep(forTimeInterval: 0.05) }
+        XCTAssertGreaterThan(mock.deviceRefreshes, 0, "refreshes again once the service is back: \(listener.stderr)")
+        XCTAssertTrue(listener.isRunning)
+        listener.signal(SIGTERM)
+        XCTAssertEqual(listener.waitForExit(), 0, listener.stderr)
+        XCTAssertEqual(liveDevices().count, 0)
+    }
+
     func testASilentServerIsDetectedByThePongTimeout() throws {
         let listener = try listener(env: ["SPARK_SPACE_TEST_MERCURY": "0.3,0.5,900"])
         mock.silentPongs = true
@@ -400,6 +419,8 @@ final class Spawned: @unchecked Sendable {
     }
 
     func signal(_ number: Int32) { Foundation.kill(process.processIdentifier, number) }
+
+    var isRunning: Bool { process.isRunning }
 
     /// The exit status (or -1 when still running after `timeout`).
     func waitForExit(timeout: TimeInterval = 20) -> Int32 {

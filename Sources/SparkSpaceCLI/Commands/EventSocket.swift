@@ -237,6 +237,8 @@ final class EventSocket: @unchecked Sendable {
             }
         case .lost(let reason, let retryIn):
             inv.note("websocket lost: \(printable(reason)); reconnecting in \(fixed(retryIn, digits: 1)) s")
+        case .refreshFailed(let reason, let retryIn):
+            inv.note("device refresh failed (\(printable(reason, limit: 200))); trying again in \(fixed(retryIn, digits: 1)) s")
         case .sequenceGap(let missed):
             inv.note("websocket: \(missed) frame\(missed == 1 ? "" : "s") missed (a gap in sequenceNumber)")
         case .ignored(let what): if inv.verbose { inv.note("websocket: \(printable(what))") }

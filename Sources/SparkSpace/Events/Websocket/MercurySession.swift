@@ -16,6 +16,8 @@ public enum MercuryNotice: Sendable {
     case ready(offline: Double?)
     /// The socket was lost (`reason`); the next try is in `retryIn` seconds.
     case lost(reason: String, retryIn: Double)
+    /// Refreshing the device failed for a reason that may pass; it is tried again in `retryIn` s.
+    case refreshFailed(reason: String, retryIn: Double)
     /// `missed` frames never came (a gap in `sequenceNumber`).
     case sequenceGap(missed: Int)
     /// A frame that is not JSON, or a note of something ignored.
@@ -99,13 +101,33 @@ public final class MercurySession: @unchecked Sendable {  // used by the one thr
             let outcome = session(stop: stop, lostSince: &lostSince, attempt: &attempt)
             // Also a socket replaced at once (4404, a refreshed token) leaves a gap in the events.
             if case .failed = outcome, lostSince == nil { lostSince = Date() }
-            guard let reason = try handle(outcome) else { continue }
+            let reason: String?
+            do {
+                reason = try handle(outcome)
+            } catch where Self.isTransient(error) {
+                reason = "\(error)"
+            }
+            guard let reason else { continue }
             if stop.isSet { break }
             let delay = backoff(attempt)
             attempt += 1
             notice(.lost(reason: reason, retryIn: delay))
             pause(delay, stop: stop)
-            try refreshIfDue()
+            do {
+                try refreshIfDue()
+            } catch where Self.isTransient(error) {
+                continue  // the next connection tries again
+            }
+        }
+    }
+
+    /// A failure of the device service that waiting may cure (the network, a 5xx, a 429 past
+    /// its retries): the session retries instead of ending.
+    static func isTransient(_ error: Error) -> Bool {
+        switch error {
+        case SparkError.transport, SparkError.retriesSpent, SparkError.waitBudgetSpent: return true
+        case SparkError.api(let failure): return failure.status >= 500 || failure.status == 429
+        default: return false
         }
     }
 
@@ -116,8 +138,10 @@ public final class MercurySession: @unchecked Sendable {  // used by the one thr
 
     /// One connection, from the upgrade to its end.
     private func session(stop: StopFlag, lostSince: inout Date?, attempt: inout Int) -> Outcome {
-        guard let device else { return .failed(WebSocketFailure.network("no device")) }
         do {
+            // A device lost while the service could not be reached is registered again here.
+            if device == nil { try registerDevice() }
+            guard let device else { return .failed(WebSocketFailure.network("no device")) }
             let socket = try WebSocketConnection(url: Self.socketURL(device.webSocketUrl), options: options)
             defer { socket.close() }
             try authorize(socket, stop: stop)
@@ -165,6 +189,7 @@ public final class MercurySession: @unchecked Sendable {  // used by the one thr
         case let failure as WebSocketFailure:
             return failure.description
         default:
+            if Self.isTransient(error) { return "\(error)" }
             throw error
         }
     }
@@ -200,7 +225,7 @@ public final class MercurySession: @unchecked Sendable {  // used by the one thr
 
     private func replaceDevice(_ reason: String) throws {
         if let device { try? devices.delete(device) }
-        device = nil
+        device = nil  // registered again by the next connection if this fails
         try registerDevice()
         notice(.deviceReplaced(reason: reason))
     }
@@ -209,7 +234,17 @@ public final class MercurySession: @unchecked Sendable {  // used by the one thr
     @discardableResult
     private func refreshIfDue() throws -> Bool {
         guard let current = device, Date() >= nextRefresh else { return false }
-        if let refreshed = try devices.refresh(current) {
+        let answer: MercuryDevice?
+        do {
+            answer = try devices.refresh(current)
+        } catch where Self.isTransient(error) {
+            // The device lives 1800 s and is refreshed at 900: there is time to try again.
+            let retry = min(60, timings.refreshEvery / 4)
+            nextRefresh = Date().addingTimeInterval(retry)
+            notice(.refreshFailed(reason: "\(error)", retryIn: retry))
+            return false
+        }
+        if let refreshed = answer {
             device = MercuryDevice(url: current.url, webSocketUrl: refreshed.webSocketUrl)
             nextRefresh = Date().addingTimeInterval(timings.refreshEvery)
             return false
