@@ -81,7 +81,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["MockWebex", "SparkSpace", "SparkSpaceListen", "SparkSpaceCLI", "spark-space"]
+            dependencies: ["MockWebex", "SparkSpace", "SparkSpaceListen", "SparkSpaceCLI", "spark-space", "mock-webex"]
         ),
     ]
 )

@@ -67,6 +67,8 @@ final class MockWebsocketTests: XCTestCase {
         XCTAssertEqual(try http("GET", server.u2cURL + "/catalog?format=other").status, 400)
         XCTAssertEqual(try http("GET", server.u2cURL + "/catalog?format=hostmap&x=1").status, 400)
         XCTAssertEqual(try http("POST", url, json: "{}").status, 405)
+        XCTAssertEqual(try http("GET", server.baseURL + "/u2c/api/v1/catalog?format=hostmap").status, 404, "not under /v1")
+        XCTAssertEqual(try http("GET", server.baseURL + "/wdm/api/v1/devices").status, 404, "not under /v1")
     }
 
     func testDeviceLifeCycleIsStrict() throws {
@@ -162,9 +164,72 @@ final class MockWebsocketTests: XCTestCase {
         XCTAssertEqual(server.socketAcks.map(\.messageId), ["m-1"])
     }
 
+    func testReadinessFollowsTheUpgradeQuery() throws {
+        let d = try register()
+        let url = d["webSocketUrl"] as! String
+        let plain = try XCTUnwrap(TestSocket.upgrade(url, port: port).socket)
+        plain.authorize("bot-token")
+        XCTAssertTrue(server.waitForSocket())
+        XCTAssertNil(plain.nextJSON(timeout: 0.3), "no readiness frame unless asked for")
+        let status = try XCTUnwrap(TestSocket.upgrade(url + "?mercuryRegistrationStatus=true&clientTimestamp=1",
+                                                      port: port).socket)
+        status.authorize("bot-token")
+        let ready = try XCTUnwrap(status.nextJSON())
+        XCTAssertEqual((ready["data"] as? [String: Any])?["eventType"] as? String, "mercury.registration_status")
+        XCTAssertEqual(server.socketUpgradeTargets.last, TestSocket.pathOf(url) + "?mercuryRegistrationStatus=true&clientTimestamp=1")
+    }
+
+    func testDeviceClockExpiresUnrefreshedDevices() throws {
+        let d = try register()
+        let url = d["url"] as! String
+        server.advanceDeviceClock(seconds: 1000)
+        XCTAssertEqual(try http("PUT", url, json: deviceBody).status, 200, "refreshed within its ttl")
+        server.advanceDeviceClock(seconds: 1000)
+        XCTAssertEqual(try http("GET", url).status, 200, "the refresh started the ttl again")
+        server.advanceDeviceClock(seconds: 801)
+        XCTAssertEqual(try http("PUT", url, json: deviceBody).status, 404)
+        XCTAssertEqual(try TestSocket.upgrade(d["webSocketUrl"] as! String, port: port).status, 404)
+        XCTAssertEqual((try http("GET", server.wdmURL + "/devices").json["devices"] as? [Any])?.count, 0)
+        XCTAssertEqual(server.devices().map(\.live), [false])
+    }
+
+    func testClientFramesAreCheckedAsRFC6455Says() throws {
+        var (s, _) = try connect()
+        s.sendFrame(opcode: 8, [0x03, 0xE8])
+        XCTAssertEqual(s.closeCode(), 1000, "the client's close is answered with its code")
+        XCTAssertTrue(s.waitForEOF())
+        let cases: [(String, (TestSocket) -> Void, Int)] = [
+            ("unmasked", { $0.sendFrame(opcode: 1, Array("{}".utf8), masked: false) }, 1002),
+            ("binary", { $0.sendFrame(opcode: 2, [1, 2]) }, 1003),
+            ("not UTF-8", { $0.sendFrame(opcode: 1, [0xFF, 0xFE]) }, 1007),
+            ("continuation first", { $0.sendFrame(opcode: 0, Array("x".utf8)) }, 1002),
+            ("unfinished message", { $0.sendFrame(opcode: 1, [0x7B], fin: false); $0.sendFrame(opcode: 1, [0x7B]) }, 1002),
+        ]
+        for (name, send, code) in cases {
+            (s, _) = try connect()
+            send(s)
+            XCTAssertEqual(s.closeCode(), code, name)
+            XCTAssertTrue(s.waitForEOF(), name)
+        }
+        (s, _) = try connect()
+        s.sendFrame(opcode: 1, Array(#"{"id":"f","#.utf8), fin: false)
+        s.sendFrame(opcode: 9, [7])
+        XCTAssertEqual(s.readFrame(), .pong([7]), "a control frame between fragments")
+        s.sendFrame(opcode: 0, Array(#""type":"ping"}"#.utf8))
+        XCTAssertEqual(s.nextJSON()?["id"] as? String, "f", "fragments joined")
+    }
+
+    func testDeletingTheDeviceClosesItsSocket() throws {
+        let (s, d) = try connect()
+        XCTAssertEqual(try http("DELETE", d["url"] as! String).status, 204)
+        XCTAssertEqual(s.closeCode(), 4404)
+        XCTAssertTrue(s.waitForEOF())
+        XCTAssertEqual(try TestSocket.upgrade(d["webSocketUrl"] as! String, port: port).status, 404)
+    }
+
     func testSecondConnectionReplacesTheFirst() throws {
         let (first, d) = try connect()
-        let s2 = try XCTUnwrap(TestSocket.upgrade(d["webSocketUrl"] as! String, port: port).socket)
+        let s2 = try XCTUnwrap(TestSocket.upgrade((d["webSocketUrl"] as! String) + "?bufferStates=true", port: port).socket)
         s2.authorize("bot-token")
         XCTAssertNotNil(s2.nextJSON())
         XCTAssertEqual(first.closeCode(), 4000)
@@ -192,6 +257,9 @@ final class MockWebsocketTests: XCTestCase {
         XCTAssertFalse(String(decoding: try JSONSerialization.data(withJSONObject: frame), as: UTF8.self)
             .contains("secret words"), "message text is encrypted in frames")
         s.sendJSON(["messageId": frame["id"]!, "type": "ack"])
+        s.sendJSON(["id": "after-ack", "type": "ping"])
+        XCTAssertEqual(s.nextJSON()?["id"] as? String, "after-ack", "frames are read in order: the ack is in")
+        XCTAssertEqual(server.socketAcks.map(\.messageId), [frame["id"] as! String])
 
         // A reply, an edit, a delete.
         let reply = try http("POST", server.baseURL + "/messages", token: "audit-token",
@@ -223,6 +291,9 @@ final class MockWebsocketTests: XCTestCase {
         let share = try XCTUnwrap(activity(s.nextJSON()))
         XCTAssertEqual(share["verb"] as? String, "share")
         XCTAssertEqual((share["object"] as? [String: Any])?["objectType"] as? String, "content")
+        let scanned = try XCTUnwrap(activity(s.nextJSON()))
+        XCTAssertEqual(scanned["verb"] as? String, "update")
+        XCTAssertEqual((scanned["object"] as? [String: Any])?["id"] as? String, share["id"] as? String)
 
         let card = #"{"roomId":"\#(room.id)","text":"card","attachments":[{"contentType":"application/vnd.microsoft.card.adaptive","content":{"type":"AdaptiveCard"}}]}"#
         let cardMessage = try http("POST", server.baseURL + "/messages", json: card).json
@@ -290,8 +361,15 @@ final class MockWebsocketTests: XCTestCase {
     }
 
     func testControlEndpoint() throws {
-        let (s, _) = try connect()
+        let room = server.addRoom(title: "Burst", members: ["alice@example.com"])
+        let (s, d) = try connect()
         let control = "http://127.0.0.1:\(port)/_mock/websocket"
+        let burst = try http("POST", control + "?action=messages&count=3&everyMs=1", token: nil)
+        XCTAssertEqual(burst.status, 202)
+        for _ in 0..<3 { XCTAssertEqual(activity(s.nextJSON())?["verb"] as? String, "post") }
+        XCTAssertEqual(server.messageCount(roomId: room.id), 3)
+        XCTAssertEqual(try http("POST", control + "?action=messages&count=0", token: nil).status, 400)
+        XCTAssertEqual(try http("POST", control + "?action=messages&count=1&roomId=nope", token: nil).status, 404)
         XCTAssertEqual(try http("POST", control + "?action=silent&on=1", token: nil).status, 200)
         XCTAssertTrue(server.silentPongs)
         XCTAssertEqual(try http("POST", control + "?action=cap&max=7", token: nil).status, 200)
@@ -301,5 +379,62 @@ final class MockWebsocketTests: XCTestCase {
         let closed = try http("POST", control + "?action=close&code=1011", token: nil)
         XCTAssertEqual(closed.json["sockets"] as? Int, 1)
         XCTAssertEqual(s.closeCode(), 1011)
+        XCTAssertEqual(try http("POST", control + "?action=clock&seconds=1801", token: nil).status, 200)
+        XCTAssertEqual(try http("GET", d["url"] as! String).status, 404, "expired by the clock")
+        XCTAssertEqual(try http("GET", control + "?action=drop", token: nil).status, 405)
+        XCTAssertEqual(try http("POST", control + "/x?action=drop", token: nil).status, 404)
     }
+
+    // MARK: The executable
+
+    func testMockWebexFlagsSetTheDeviceCapAndSilentPongs() throws {
+        let process = Process()
+        process.executableURL = binaryURL.deletingLastPathComponent().appendingPathComponent("mock-webex")
+        process.arguments = ["--port", "0", "--device-cap", "1", "--silent-pongs"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        let line = DispatchSemaphore(value: 0)
+        let first = LockedText()
+        DispatchQueue.global().async {
+            var text = ""
+            while !text.contains("\n") {
+                let chunk = out.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                text += String(decoding: chunk, as: UTF8.self)
+            }
+            first.set(text)
+            line.signal()
+        }
+        XCTAssertEqual(line.wait(timeout: .now() + 20), .success)
+        let base = try XCTUnwrap(first.get().split(separator: " ").first.map(String.init))
+        let port = try XCTUnwrap(Int(base.split(separator: ":").last?.split(separator: "/").first ?? ""))
+        let device = try TestSocket.http(port: port, "POST", "/wdm/api/v1/devices", token: "bot-token", json: deviceBody)
+        XCTAssertEqual(device.status, 200)
+        let refused = try TestSocket.http(port: port, "POST", "/wdm/api/v1/devices", token: "bot-token", json: deviceBody)
+        XCTAssertEqual(refused.status, 403, "--device-cap 1")
+        let url = try XCTUnwrap(device.json["webSocketUrl"] as? String)
+        let s = try XCTUnwrap(TestSocket.upgrade(url + "?bufferStates=true", port: port).socket)
+        s.authorize("bot-token")
+        XCTAssertNotNil(s.nextJSON())
+        s.sendJSON(["id": "p-1", "type": "ping"])
+        XCTAssertNil(s.nextJSON(timeout: 0.5), "--silent-pongs")
+        let silent = try TestSocket.http(port: port, "POST", "/_mock/websocket?action=silent&on=0", token: nil)
+        XCTAssertEqual(silent.status, 200)
+        s.sendJSON(["id": "p-2", "type": "ping"])
+        XCTAssertEqual(s.nextJSON()?["id"] as? String, "p-2")
+    }
+}
+
+/// A string shared between a reading thread and the test.
+private final class LockedText: @unchecked Sendable {
+    private let lock = NSLock()
+    private var text = ""
+    func set(_ t: String) { lock.lock(); text = t; lock.unlock() }
+    func get() -> String { lock.lock(); defer { lock.unlock() }; return text }
 }

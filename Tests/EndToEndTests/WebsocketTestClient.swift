@@ -139,17 +139,19 @@ final class TestSocket {
         return nil
     }
 
-    func sendFrame(opcode: UInt8, _ payload: [UInt8], fin: Bool = true) {
+    func sendFrame(opcode: UInt8, _ payload: [UInt8], fin: Bool = true, masked: Bool = true) {
         var out: [UInt8] = [(fin ? 0x80 : 0) | opcode]
+        let bit: UInt8 = masked ? 0x80 : 0
         let n = payload.count
         if n < 126 {
-            out.append(0x80 | UInt8(n))
+            out.append(bit | UInt8(n))
         } else if n < 65536 {
-            out += [0x80 | 126, UInt8(n >> 8), UInt8(n & 0xFF)]
+            out += [bit | 126, UInt8(n >> 8), UInt8(n & 0xFF)]
         } else {
-            out.append(0x80 | 127)
+            out.append(bit | 127)
             for i in stride(from: 56, through: 0, by: -8) { out.append(UInt8((n >> i) & 0xFF)) }
         }
+        guard masked else { return sendAll(out + payload) }
         let mask: [UInt8] = [0x12, 0x34, 0x56, 0x78]
         out += mask
         out += payload.enumerated().map { $0.element ^ mask[$0.offset % 4] }

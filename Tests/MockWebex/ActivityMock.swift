@@ -14,9 +14,14 @@ extension MockWebexServer {
         let files = fields["files"] as? [String] ?? []
         var parent: JObj?
         if let p = m.parentId { parent = [("id", uuidOf(p)), ("type", "reply")] }
+        let object = messageObject(fields, files: files)
         emitActivity(verb: files.isEmpty ? "post" : "share", id: uuidOf(m.id), roomId: m.roomId, actor: actor,
-                     object: messageObject(fields, files: files), parent: parent,
-                     published: fields["created"] as? String)
+                     object: object, parent: parent, published: fields["created"] as? String)
+        guard !files.isEmpty else { return }
+        // Webex follows a share with an `update` once its files are scanned (not an event).
+        var scanned: JObj = [("id", uuidOf(m.id))]
+        scanned += object.filter { $0.0 == "objectType" || $0.0 == "files" }
+        emitActivity(verb: "update", id: UUID().uuidString.lowercased(), roomId: m.roomId, actor: actor, object: scanned)
     }
 
     /// A message edited by `PUT /messages/{id}`: a new activity whose parent is the message.

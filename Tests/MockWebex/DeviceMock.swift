@@ -6,7 +6,8 @@ import Foundation
 //   POST   /wdm/api/v1/devices                  register (JSON: deviceName, deviceType, name, model, ttl, ...)
 //   GET    /wdm/api/v1/devices                  {"devices": [...]}: the caller's devices
 //   GET    /wdm/api/v1/devices/{uuid}           one device
-//   PUT    /wdm/api/v1/devices/{uuid}           refresh (same body as POST): the ttl starts again; 404 once expired
+//   PUT    /wdm/api/v1/devices/{uuid}           refresh (same body as POST): the ttl starts again
+//                                               (GET, PUT and DELETE of an expired device: 404)
 //   DELETE /wdm/api/v1/devices/{uuid}           204
 //   GET    /mercury/api/v1/apps/wx2/registrations/{uuid}/messages   the websocket (WebsocketMock.swift)
 //
@@ -16,7 +17,7 @@ import Foundation
 // ephemeral: it expires `ttl` seconds after its registration or last refresh. More than
 // `deviceCap` live devices per identity (default 100) is Webex's 403 "User has excessive device
 // registrations". Test switches (Swift API below, `POST /_mock/websocket` in WebsocketMock.swift,
-// `mock-webex --device-cap N`): `deviceCap`, `expireDevice(_:)`.
+// `mock-webex --device-cap N`): `deviceCap`, `expireDevice(_:closeCode:)`, `advanceDeviceClock(seconds:)`.
 
 /// A registered device (guarded by the server's `lock`).
 struct DeviceRec {
@@ -50,6 +51,9 @@ extension MockWebexServer {
 
     var origin: String { "http://127.0.0.1:\(boundPort)" }
 
+    /// The clock devices expire by (lock held): real time plus `advanceDeviceClock`.
+    var deviceNow: Int64 { MockTime.nowMillis() + socketState.clockOffsetMs }
+
     /// The catalog's base URL, for `network.u2c_url`.
     public var u2cURL: String { "http://127.0.0.1:\(port)/u2c/api/v1" }
     public var wdmURL: String { "http://127.0.0.1:\(port)/wdm/api/v1" }
@@ -67,14 +71,21 @@ extension MockWebexServer {
         lock.lock(); defer { lock.unlock() }
         let owner = token.flatMap { tokens[$0] }
         if token != nil && owner == nil { return [] }
-        let now = MockTime.nowMillis()
+        let now = deviceNow
         return socketState.deviceOrder.compactMap { socketState.devices[$0] }
             .filter { owner == nil || $0.ownerId == owner }
             .map { mockDevice($0, now: now) }
     }
 
-    /// The device registered or refreshed most recently by anybody (nil when none).
+    /// The device registered last, by anybody (nil when none).
     public var lastDevice: MockDevice? { devices().last }
+
+    /// Moves the devices' clock forward: a device whose ttl ran out in that time is expired (next PUT and
+    /// upgrade 404), as if the time had passed without a refresh.
+    public func advanceDeviceClock(seconds: Double) {
+        lock.lock(); defer { lock.unlock() }
+        socketState.clockOffsetMs += Int64(max(0, min(seconds, 1e9)) * 1000)
+    }
 
     /// Expires a device (nil: every device) as if its ttl ran out: the next refresh and the next upgrade
     /// answer 404. An open socket stays open unless `closeCode` is given (Webex closes with 4404).
@@ -107,6 +118,11 @@ extension MockWebexServer {
     /// Answers the catalog, device, websocket (not upgraded) and control paths; nil for every other path.
     func routeSocketMock(_ c: Ctx) -> Reply? {
         let p = c.parts
+        // These services live beside the REST API, not under /v1 (the router strips it: the request just
+        // logged tells).
+        if ["u2c", "wdm", "mercury", "_mock"].contains(p.first ?? ""), requestLog.last?.target.hasPrefix("/v1/") == true {
+            return errorReply(404, "The requested resource could not be found.", c.trackingId)
+        }
         switch p.first {
         case "u2c", "wdm": break
         case "_mock": return controlSocketMock(c)
@@ -161,7 +177,8 @@ extension MockWebexServer {
             }
         case 1:
             let id = rest[0]
-            guard let d = socketState.devices[id], d.ownerId == c.caller.id else {
+            // An expired device is gone, as at Webex.
+            guard let d = socketState.devices[id], d.ownerId == c.caller.id, d.isLive(now: deviceNow) else {
                 return errorReply(404, "Device not found.", c.trackingId)
             }
             switch c.method {
@@ -176,7 +193,7 @@ extension MockWebexServer {
     }
 
     private func listDevices(_ c: Ctx) -> Reply {
-        let now = MockTime.nowMillis()
+        let now = deviceNow
         let mine = socketState.deviceOrder.compactMap { socketState.devices[$0] }
             .filter { $0.ownerId == c.caller.id && $0.isLive(now: now) }
         return jsonReply(200, [("devices", mine.map { deviceJSON($0) as Any })])
@@ -223,7 +240,7 @@ extension MockWebexServer {
         case .success(let b): body = b
         case .failure(let refusal): return refusal.reply
         }
-        let now = MockTime.nowMillis()
+        let now = deviceNow
         let live = socketState.devices.values.filter { $0.ownerId == c.caller.id && $0.isLive(now: now) }.count
         guard live < socketState.deviceCap else {
             return errorReply(403, "User has excessive device registrations", c.trackingId)
@@ -239,8 +256,7 @@ extension MockWebexServer {
     }
 
     private func refreshDevice(_ c: Ctx, _ old: DeviceRec) -> Reply {
-        let now = MockTime.nowMillis()
-        guard old.isLive(now: now) else { return errorReply(404, "Device not found.", c.trackingId) }
+        let now = deviceNow
         let body: (fields: [String: Any], ttl: Int?)
         switch registration(c) {
         case .success(let b): body = b
@@ -267,7 +283,7 @@ extension MockWebexServer {
 
     private func mercuryWithoutUpgrade(_ c: Ctx, _ id: String) -> Reply {
         socketState.upgradeRefusals += 1
-        guard socketState.devices[id]?.isLive(now: MockTime.nowMillis()) == true else {
+        guard socketState.devices[id]?.isLive(now: deviceNow) == true else {
             return errorReply(404, "Registration not found.", c.trackingId)
         }
         if let unknown = c.queryPairs.first(where: { !Self.mercuryQuery.contains($0.0) }) {

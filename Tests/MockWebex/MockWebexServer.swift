@@ -70,6 +70,7 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
     var bulkRanges: [(lo: UInt64, hi: UInt64, roomId: String)] = [] // message-id counters seeded by addMessages
     var idHeads: [String: (b64: String, rest: [UInt8])] = [:]
     var teamMembershipIds: [String: String] = [:] // "teamId|personId" -> team membership id
+    var socketState = SocketMockState() // devices and websockets (DeviceMock.swift, WebsocketMock.swift)
     var webhooksById: [String: WebhookRec] = [:]
     var webhookOrder: [String] = []
     var contents: [String: ContentRec] = [:]
@@ -79,7 +80,6 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
     var faultRules: [FaultRule] = []
     var throttleRules: [ThrottleRule] = []
     var randomRules: [RandomRule] = []
-    var socketState = SocketMockState() // devices and websockets (DeviceMock.swift, WebsocketMock.swift)
     var latencySeconds: TimeInterval = 0
     var lastMs: Int64 = 0
     var counter: UInt64 = 0
@@ -281,14 +281,13 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
     }
 
     func storeMessage(_ m: MessageRec) {
-        var arr = roomMessages[m.roomId] ?? []
-        if let last = arr.last, m.key < last.key {
-            let i = lowerBound(arr, m.key)
-            arr.insert(m, at: i)
+        // In place: a copy of the room's array per message made long runs quadratic.
+        if let last = roomMessages[m.roomId]?.last, m.key < last.key {
+            let i = lowerBound(roomMessages[m.roomId]!, m.key)
+            roomMessages[m.roomId]!.insert(m, at: i)
         } else {
-            arr.append(m)
+            roomMessages[m.roomId, default: []].append(m)
         }
-        roomMessages[m.roomId] = arr
         messageRoom[m.id] = m.roomId
         messageActivity(m) // to the websockets (ActivityMock.swift)
         backdateRoom(m.roomId, to: m.createdMs)

@@ -8,9 +8,10 @@ import NIOWebSocket
 extension MockWebexServer {
     // MARK: Switches
 
-    /// Authorized sockets of `device` (uuid or device URL; nil: every device), lock held.
+    /// Authorized sockets of `device` (uuid or device URL; nil: every device) not being closed, lock held.
     private func sockets(_ device: String?) -> [MercuryConnection] {
-        socketState.connections.values.filter { device == nil || $0.deviceId == device || deviceURL($0.deviceId) == device }
+        socketState.connections.values.filter { !$0.closing }
+            .filter { device == nil || $0.deviceId == device || deviceURL($0.deviceId) == device }
             .sorted { $0.number < $1.number }
     }
 
@@ -50,7 +51,7 @@ extension MockWebexServer {
         lock.lock(); defer { lock.unlock() }
         let list = sockets(device)
         for c in list {
-            socketState.frames[c.deviceId, default: []].append(text)
+            logFrame(c.deviceId, text)
             c.send(text)
         }
         return list.count
@@ -113,6 +114,12 @@ extension MockWebexServer {
         return socketState.connectionCount
     }
 
+    /// Request targets (path and query) of the websocket upgrades accepted, in order.
+    public var socketUpgradeTargets: [String] {
+        lock.lock(); defer { lock.unlock() }
+        return socketState.upgradeTargets
+    }
+
     /// Devices with an authorized socket now.
     public var connectedDevices: [String] {
         lock.lock(); defer { lock.unlock() }
@@ -152,7 +159,8 @@ extension MockWebexServer {
 
     // MARK: Control endpoint (lock held)
 
-    /// `POST /_mock/websocket?action=close|drop|silent|gap|expire|cap[&device=UUID][&code=N][&on=0|1][&count=N][&max=N]`
+    /// `POST /_mock/websocket?action=close|drop|silent|gap|expire|clock|cap[&device=UUID][&code=N][&on=0|1][&count=N]`
+    /// `[&seconds=N][&max=N]`, and `action=messages` (see `burst`)
     /// answers `{"sockets": N}` (how many it touched); anything else 400/404.
     func controlSocketMock(_ c: Ctx) -> Reply {
         guard c.parts == ["_mock", "websocket"] else { return errorReply(404, "Unknown control path.", c.trackingId) }
@@ -178,12 +186,41 @@ extension MockWebexServer {
                 socketState.devices[key]?.expired = true
                 if let code { socketState.connections[key]?.close(code: code, reason: "registration expired") }
             }
+        case "messages":
+            return burst(c)
+        case "clock":
+            guard let n = number("seconds", 0...1_000_000_000) else { return errorReply(400, "seconds is required.", c.trackingId) }
+            socketState.clockOffsetMs += Int64(n) * 1000
         case "cap":
             guard let n = number("max", 0...1_000_000) else { return errorReply(400, "max is required.", c.trackingId) }
             socketState.deviceCap = n
         default:
-            return errorReply(400, "action must be close, drop, silent, gap, expire or cap.", c.trackingId)
+            return errorReply(400, "action must be close, drop, silent, gap, expire, clock, cap or messages.", c.trackingId)
         }
         return jsonReply(200, [("sockets", list.count)])
+    }
+
+    /// `action=messages&count=N[&roomId=ID][&from=EMAIL][&everyMs=M]`: `from` (default alice@example.com) posts
+    /// "burst 1" ... "burst N" into the room (default: the first group room), `everyMs` apart, after the answer
+    /// (202 {"queued": N}): load for the benchmarks of the `mock-webex` executable.
+    private func burst(_ c: Ctx) -> Reply {
+        guard let n = c.query["count"].flatMap({ Int($0) }), (1...1_000_000).contains(n) else {
+            return errorReply(400, "count 1-1000000 is required.", c.trackingId)
+        }
+        let every = c.query["everyMs"].map { Int($0) ?? -1 } ?? 0
+        guard (0...60_000).contains(every) else { return errorReply(400, "everyMs must be 0-60000.", c.trackingId) }
+        guard let roomId = c.query["roomId"] ?? roomOrder.first(where: { roomsById[$0]?.type == "group" }),
+              roomsById[roomId] != nil else {
+            return errorReply(404, "Could not find a room with provided ID.", c.trackingId)
+        }
+        let from = c.query["from"] ?? "alice@example.com"
+        DispatchQueue.global().async { [weak self] in
+            for i in 1...n {
+                guard let self else { return }
+                self.addMessage(roomId: roomId, fromEmail: from, text: "burst \(i)")
+                if every > 0 { usleep(useconds_t(every * 1000)) }
+            }
+        }
+        return jsonReply(202, [("queued", n)])
     }
 }

@@ -7,19 +7,24 @@ import NIOWebSocket
 //
 // Upgrade: GET {device.webSocketUrl}[?outboundWireFormat=text&bufferStates=true&aliasHttpStatus=true&clientTimestamp=MS]
 //   (RFC 6455, HTTP/1.1). No token in the upgrade: an unknown, deleted or expired device answers 404 (no upgrade);
-//   an unknown query parameter 400.
+//   an unknown query parameter 400. Only the first request of a connection can be upgraded (swift-nio's upgrade
+//   handler leaves once it saw another request): a later one answers 400.
 // Then, as Webex:
 //   - the first frame must be {"id", "type": "authorization", "data": {"token": "Bearer <t>"}}: not that → close
-//     4400; a token nobody has → close 4401; a token of somebody else than the device's owner → close 4403;
-//   - authorized: a frame without `type` whose data.eventType is "mercury.buffer_state"; a second connection
-//     authorized on one device replaces the first (close 4000 to the first);
+//     4400; a token nobody has → close 4401; the device gone meanwhile → 4404; a token of somebody else than
+//     the device's owner → close 4403; `DELETE` of the device closes its socket with 4404;
+//   - authorized: a frame without `type` whose data.eventType is "mercury.buffer_state" when the upgrade asked
+//     `bufferStates=true` (and one with "mercury.registration_status" for `mercuryRegistrationStatus=true`;
+//     neither asked: no readiness frame); a second connection authorized on one device replaces the first
+//     (close 4000 to the first);
 //   - {"id", "type": "ping"} is answered {"id": same, "type": "pong"}; RFC 6455 pings get pongs;
 //   - {"messageId", "type": "ack"} is recorded (`socketAcks`);
 //   - every frame from the mock: {id, data, timestamp, trackingId, alertType, headers, sequenceNumber (1, 2, ...
 //     per connection), filterMessage, wsWriteTimestamp}.
 // Activities (data.eventType "conversation.activity") are sent to every authorized socket whose device's owner
 // is a member of the room, for the mock's REST writes and for the fixtures `addMessage` / `addMembership`:
-//   message POST → `post` (`share` with a file; a card adds object.cards; a reply has parent {id, type: "reply"});
+//   message POST → `post` (`share` with a file, followed by an `update` whose object.id is the message's uuid, as
+//   Webex does once a file is scanned; a card adds object.cards; a reply has parent {id, type: "reply"});
 //   message PUT → `post` with a new activity id and parent {id: the message, type: "edit"};
 //   message DELETE → `delete` with object {id: the message, objectType: "activity"};
 //   membership POST → `add`, DELETE → `leave` (also sent to the person removed), PUT isModerator →
@@ -28,6 +33,8 @@ import NIOWebSocket
 //   Activity ids are the uuids inside the REST ids (base64 of ciscospark://us/KIND/<uuid>); target.id is the room's
 //   uuid, target.tags has "ONE_ON_ONE" for a direct room; object.displayName/content are opaque JWE-like strings.
 //
+// The usual fault switches (`inject`, `latency`, ...) apply to the catalog and device paths too
+// (pathPrefix "/u2c/api/v1/catalog", "/wdm/api/v1/devices"); not to the upgrade.
 // Test switches, in the Swift API (MockWebexServer), in `POST /_mock/websocket?action=...` (no token, loopback
 // only; `device=<uuid>` limits it to one device, else every socket) and as `mock-webex` flags:
 //   closeSocket(device:code:reason:)    action=close&code=N[&reason=R]   close frame with that code, then the TCP close
@@ -36,11 +43,15 @@ import NIOWebSocket
 //   skipSequenceNumbers(n, device:)     action=gap&count=N               the next frame's sequenceNumber jumps by N
 //   expireDevice(_:closeCode:)          action=expire[&code=4404]        next PUT and upgrade 404
 //   deviceCap = N                       action=cap&max=N                 403 beyond N live devices  (--device-cap N)
+//   advanceDeviceClock(seconds:)        action=clock&seconds=N           devices' ttl runs N s on (unrefreshed expire)
+//   addMessage(...)                     action=messages&count=N[&roomId=][&from=][&everyMs=]   a burst of messages
 //   sendRawFrame(device:bytes:)         -                                bytes written as they are (fuzzing)
-//   sendFrame(device:text:)             -                                any text frame (with the next sequence number
-//                                                                       when `sequenced`)
-// Inspection: devices(token:), socketAcks, socketPings, socketFrames(device:), socketConnections,
-// waitForSocket(device:timeout:), deletedDevices, deviceRefreshes.
+//   sendFrame(device:text:)             -                                any text frame, as it is
+//   sendFrame(device:fin:rsv1:opcode:payload:)  -                        any frame the encoder writes (fragments, ...)
+//   sendEvent(device:data:)             -                                any `data` in the envelope, next sequence number
+// Inspection: devices(token:), lastDevice, socketAcks, socketPings, socketFrames(device:), socketConnections,
+// connectedDevices, socketUpgradeTargets, refusedUpgrades, waitForSocket(device:count:timeout:), deletedDevices,
+// deviceRefreshes.
 
 /// An acknowledgement a client sent.
 public struct MockAck: Equatable, Sendable {
@@ -55,6 +66,9 @@ struct SocketMockState {
     var deletedDevices: [String] = []
     var deviceCap = 100
     var refreshes = 0
+    var clockOffsetMs: Int64 = 0
+    /// Request targets of the upgrades accepted, in order.
+    var upgradeTargets: [String] = []
     var upgradeRefusals = 0
     /// The authorized connection of each device.
     var connections: [String: MercuryConnection] = [:]
@@ -71,6 +85,9 @@ final class MercuryConnection: @unchecked Sendable {
     let number: Int
     let deviceId: String
     let channel: Channel
+    /// The upgrade asked for `bufferStates=true` / `mercuryRegistrationStatus=true`.
+    let bufferStates: Bool
+    let registrationStatus: Bool
     var authorized = false
     var sequence = 0
     var gap = 0
@@ -78,10 +95,12 @@ final class MercuryConnection: @unchecked Sendable {
     /// The handler nearest the socket: writes through it bypass the frame encoder.
     var raw: RawWriter?
 
-    init(number: Int, deviceId: String, channel: Channel) {
+    init(number: Int, deviceId: String, channel: Channel, query: [(String, String)]) {
         self.number = number
         self.deviceId = deviceId
         self.channel = channel
+        bufferStates = query.contains { $0 == ("bufferStates", "true") }
+        registrationStatus = query.contains { $0 == ("mercuryRegistrationStatus", "true") }
     }
 
     /// The next sequence number (a pending gap skipped).
@@ -181,9 +200,12 @@ final class MercuryHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
+        // RFC 6455 5.1: a server closes the connection on an unmasked client frame.
+        guard frame.maskKey != nil else { return closeWith(1002, "client frames must be masked") }
         switch frame.opcode {
+        case .text where fragments != nil, .binary where fragments != nil:
+            closeWith(1002, "a new message before the last one's end")
         case .text where frame.fin:
-            fragments = nil
             text(frame.unmaskedData)
         case .text:
             fragments = frame.unmaskedData
@@ -213,7 +235,10 @@ final class MercuryHandler: ChannelInboundHandler {
 
     private func text(_ buf: ByteBuffer) {
         guard buf.readableBytes <= Self.maxMessage else { return closeWith(1009, "message too big") }
-        server?.socketText(connection, String(decoding: buf.readableBytesView, as: UTF8.self))
+        guard let text = String(validating: buf.readableBytesView, as: UTF8.self) else {
+            return closeWith(1007, "text frames must be UTF-8")
+        }
+        server?.socketText(connection, text)
     }
 
     private func closeWith(_ code: Int, _ reason: String) {
@@ -248,7 +273,7 @@ extension MockWebexServer {
             upgradePipelineHandler: { [weak self] channel, head in
                 guard let self, let device = self.upgradeDevice(head.uri) else { return channel.close() }
                 return channel.pipeline.removeHandler(name: "mock-http").flatMapThrowing {
-                    let connection = self.socketOpened(device: device, channel: channel)
+                    let connection = self.socketOpened(device: device, target: head.uri, channel: channel)
                     let raw = RawWriter()
                     connection.raw = raw
                     try channel.pipeline.syncOperations.addHandler(raw, position: .first)
@@ -274,16 +299,18 @@ extension MockWebexServer {
         guard parts.count == 8, Array(parts[0...5]) == Self.mercuryPrefix, parts[7] == "messages" else { return nil }
         guard QueryCoding.parse(query).allSatisfy({ Self.mercuryQuery.contains($0.0) }) else { return nil }
         lock.lock(); defer { lock.unlock() }
-        guard let d = socketState.devices[parts[6]], d.isLive(now: MockTime.nowMillis()) else { return nil }
+        guard let d = socketState.devices[parts[6]], d.isLive(now: deviceNow) else { return nil }
         return d.id
     }
 
     // MARK: Connection life (called on the connection's event loop)
 
-    func socketOpened(device: String, channel: Channel) -> MercuryConnection {
+    func socketOpened(device: String, target: String, channel: Channel) -> MercuryConnection {
         lock.lock(); defer { lock.unlock() }
         socketState.connectionCount += 1
-        return MercuryConnection(number: socketState.connectionCount, deviceId: device, channel: channel)
+        socketState.upgradeTargets.append(target)
+        let query = target.firstIndex(of: "?").map { QueryCoding.parse(target[target.index(after: $0)...]) } ?? []
+        return MercuryConnection(number: socketState.connectionCount, deviceId: device, channel: channel, query: query)
     }
 
     func socketGone(_ c: MercuryConnection) {
@@ -301,7 +328,9 @@ extension MockWebexServer {
     func socketClosedByClient(_ c: MercuryConnection, code: UInt16?) {
         lock.lock(); defer { lock.unlock() }
         if c.closing {
-            c.channel.close(promise: nil)
+            let channel = c.channel
+            // Not inline: the close's channelInactive would take the lock again.
+            channel.eventLoop.execute { channel.close(promise: nil) }
         } else {
             c.close(code: Int(code ?? 1000), reason: "")
         }
@@ -320,7 +349,10 @@ extension MockWebexServer {
                 c.send(String(decoding: JSONOut.bytes([("id", id), ("type", "pong")]), as: UTF8.self))
             }
         case "ack":
-            if let id = obj?["messageId"] as? String { socketState.acks.append(MockAck(device: c.deviceId, messageId: id)) }
+            if let id = obj?["messageId"] as? String {
+                socketState.acks.append(MockAck(device: c.deviceId, messageId: id))
+                if socketState.acks.count > 50000 { socketState.acks.removeFirst(10000) }
+            }
         default:
             break
         }
@@ -335,7 +367,7 @@ extension MockWebexServer {
         guard bearer.hasPrefix("Bearer "), let owner = tokens[String(bearer.dropFirst(7))] else {
             return c.close(code: 4401, reason: "unauthorized")
         }
-        guard let device = socketState.devices[c.deviceId], device.isLive(now: MockTime.nowMillis()) else {
+        guard let device = socketState.devices[c.deviceId], device.isLive(now: deviceNow) else {
             return c.close(code: 4404, reason: "registration not found")
         }
         guard device.ownerId == owner else { return c.close(code: 4403, reason: "forbidden") }
@@ -344,9 +376,15 @@ extension MockWebexServer {
             previous.close(code: 4000, reason: "replaced by a new connection")
         }
         socketState.connections[c.deviceId] = c
-        let buffer: JObj = [("eventType", "mercury.buffer_state"),
-                            ("buffer", [("conversation", "UNKNOWN"), ("locus", "UNKNOWN")] as JObj)]
-        sendEnvelope(c, data: buffer)
+        // Readiness as the upgrade asked for it (Webex's clients ask bufferStates=true); neither: no frame.
+        if c.bufferStates {
+            let buffer: JObj = [("eventType", "mercury.buffer_state"),
+                                ("buffer", [("conversation", "UNKNOWN"), ("locus", "UNKNOWN")] as JObj)]
+            sendEnvelope(c, data: buffer)
+        }
+        if c.registrationStatus {
+            sendEnvelope(c, data: [("eventType", "mercury.registration_status"), ("registrationStatus", "ACTIVE")])
+        }
     }
 
     /// A frame in Mercury's envelope, with the connection's next sequence number (lock held).
@@ -356,7 +394,13 @@ extension MockWebexServer {
                            ("trackingId", "MOCK_" + UUID().uuidString), ("alertType", "none"), ("headers", [String: Any]()),
                            ("sequenceNumber", c.nextSequence()), ("filterMessage", false), ("wsWriteTimestamp", now)]
         let text = String(decoding: JSONOut.bytes(frame), as: UTF8.self)
-        socketState.frames[c.deviceId, default: []].append(text)
+        logFrame(c.deviceId, text)
         c.send(text)
+    }
+
+    /// Keeps the last few thousand frames per device (a long benchmark must not grow the mock without bound).
+    func logFrame(_ device: String, _ text: String) {
+        socketState.frames[device, default: []].append(text)
+        if socketState.frames[device]!.count > 5000 { socketState.frames[device]!.removeFirst(1000) }
     }
 }

@@ -6,7 +6,7 @@ import MockWebex
 // Tokens: "bot-token" (bot@example.com), "audit-token" (alice@example.com).
 
 func usage() -> Never {
-    FileHandle.standardError.write(Data("usage: mock-webex [--port N] [--messages N] [--room-title T] [--throttle-every N --retry-after S] [--latency-ms N] [--sparse-days D]\n".utf8))
+    FileHandle.standardError.write(Data("usage: mock-webex [--port N] [--messages N] [--room-title T] [--throttle-every N --retry-after S] [--latency-ms N] [--sparse-days D] [--device-cap N] [--silent-pongs]\n".utf8))
     exit(2)
 }
 
@@ -15,6 +15,8 @@ var count = 0
 var title = "Mock room"
 var throttleEvery = 0
 var retryAfter = "1"
+var deviceCap: Int?
+var silentPongs = false
 var latencyMillis = 0
 var sparseDays = 0
 var args = CommandLine.arguments.dropFirst()
@@ -37,6 +39,11 @@ while let a = args.popFirst() {
     // Every n-th membership POST answers 429 with Retry-After (for the bulk-add benchmark).
     case "--throttle-every": guard let v = Int(value()), v > 0 else { usage() }; throttleEvery = v
     case "--retry-after": retryAfter = value()
+    // The websocket side (Tests/MockWebex/WebsocketMock.swift; catalog at http://127.0.0.1:PORT/u2c/api/v1):
+    // refuse a registration beyond N live devices per identity (403); leave JSON pings unanswered. More switches:
+    // POST /_mock/websocket?action=close|drop|silent|gap|expire|clock|cap|messages.
+    case "--device-cap": guard let v = Int(value()), (0...1_000_000).contains(v) else { usage() }; deviceCap = v
+    case "--silent-pongs": silentPongs = true
     // Added before every answer: a real service's round trip (for the parallel walk benchmark).
     case "--latency-ms": guard let v = Int(value()), (0...600_000).contains(v) else { usage() }; latencyMillis = v
     // One message an hour for D days before the others: an uneven history.
@@ -59,6 +66,8 @@ server.latency = Double(latencyMillis) / 1000
 if throttleEvery > 0 {
     server.throttle(pathPrefix: "/memberships", method: "POST", every: throttleEvery, retryAfter: retryAfter)
 }
+if let deviceCap { server.deviceCap = deviceCap }
+server.silentPongs = silentPongs
 do {
     try server.start(port: port)
 } catch {
