@@ -6,8 +6,8 @@
 # The subcommands of command path $1 ('' is the top level).
 _spark_space_subcommands() {
     case "$1" in
-    '') echo 'whoami settings rooms teams participants people provision post messages walk-messages attachments webhooks listen pull auth api version help completions' ;;
-    'settings') echo 'show profiles' ;;
+    '') echo 'whoami settings rooms teams participants people provision post messages walk-messages attachments webhooks listen wait pull api version help completions' ;;
+    'settings') echo 'show' ;;
     'rooms') echo 'list get create rename update delete' ;;
     'teams') echo 'list get create rename delete members' ;;
     'teams members') echo 'list add remove' ;;
@@ -16,13 +16,12 @@ _spark_space_subcommands() {
     'messages') echo 'get edit delete' ;;
     'attachments') echo 'name download' ;;
     'webhooks') echo 'list register deregister create get update delete' ;;
-    'auth') echo 'login status token refresh logout' ;;
     esac
 }
 
 # The options of command path $1: its own, then the global ones.
 _spark_space_options() {
-    local global='-c --config --profile --token --token-file --audit-token --audit-token-file --api-url --as --room -o --output --fields --json --dry-run -q --quiet -v --verbose --timeout --max-wait --cacert -h --help --version'
+    local global='-c --config --token --token-file --audit-token --audit-token-file --api-url --as --room -o --output --fields --json --dry-run -q --quiet -v --verbose --timeout --max-wait --cacert -h --help --version'
     case $1 in
     'settings show') echo "--sources $global" ;;
     'rooms list') echo "--type --team --limit $global" ;;
@@ -39,7 +38,7 @@ _spark_space_options() {
     'participants set') echo "--moderator --no-moderator $global" ;;
     'people list') echo "--email --name --limit $global" ;;
     'provision') echo "-f --file --check --prune $global" ;;
-    'post') echo "--person --text --markdown --file --reply-to --mention --card $global" ;;
+    'post') echo "--person --text --markdown --file --reply-to --mention --card --wait --within $global" ;;
     'messages get') echo "--raw $global" ;;
     'messages edit') echo "--text --markdown $global" ;;
     'messages delete') echo "-y --yes $global" ;;
@@ -50,9 +49,9 @@ _spark_space_options() {
     'webhooks create') echo "--resource --event --filter --secret $global" ;;
     'webhooks update') echo "--name --url --secret --filter --status $global" ;;
     'webhooks delete') echo "-y --yes $global" ;;
-    'listen') echo "--binding --port --hook --secret --register $global" ;;
+    'listen') echo "--binding --port --hook --secret --register --websocket --type --count --include-self --prune-devices $global" ;;
+    'wait') echo "--card --reply-to --from --match --within $global" ;;
     'pull') echo "--interval --once --state $global" ;;
-    'auth login') echo "--client-id --client-secret-file --scope $global" ;;
     'api') echo "-X --method -f --field -F --raw-field --input --paginate $global" ;;
     'help') echo "--man $global" ;;
     *) echo "$global" ;;
@@ -84,6 +83,7 @@ _spark_space_takes_value() {
     'post|--reply-to') return 0 ;;
     'post|--mention') return 0 ;;
     'post|--card') return 0 ;;
+    'post|--within') return 0 ;;
     'messages edit|--text') return 0 ;;
     'messages edit|--markdown') return 0 ;;
     'walk-messages|--limit') return 0 ;;
@@ -111,17 +111,20 @@ _spark_space_takes_value() {
     'listen|--hook') return 0 ;;
     'listen|--secret') return 0 ;;
     'listen|--register') return 0 ;;
+    'listen|--type') return 0 ;;
+    'listen|--count') return 0 ;;
+    'wait|--card') return 0 ;;
+    'wait|--reply-to') return 0 ;;
+    'wait|--from') return 0 ;;
+    'wait|--match') return 0 ;;
+    'wait|--within') return 0 ;;
     'pull|--interval') return 0 ;;
     'pull|--state') return 0 ;;
-    'auth login|--client-id') return 0 ;;
-    'auth login|--client-secret-file') return 0 ;;
-    'auth login|--scope') return 0 ;;
     'api|-X' | 'api|--method') return 0 ;;
     'api|-f' | 'api|--field') return 0 ;;
     'api|-F' | 'api|--raw-field') return 0 ;;
     'api|--input') return 0 ;;
     *'|-c' | *'|--config') return 0 ;;
-    *'|--profile') return 0 ;;
     *'|--token') return 0 ;;
     *'|--token-file') return 0 ;;
     *'|--audit-token') return 0 ;;
@@ -150,11 +153,10 @@ _spark_space_value() {
     'webhooks create|--resource') _spark_space_words 'all' 'attachmentActions' 'dataSources' 'memberships' 'messages' 'rooms' 'meetings' 'recordings' 'convergedRecordings' 'meetingParticipants' 'meetingTranscripts' 'telephony_calls' 'telephony_conference' 'telephony_mwi' 'uc_counters' 'serviceApp' 'adminBatchJobs' ;;
     'webhooks create|--event') _spark_space_words 'all' 'created' 'updated' 'deleted' 'started' 'ended' 'joined' 'left' 'migrated' 'authorized' 'deauthorized' 'statusChanged' ;;
     'webhooks update|--status') _spark_space_words 'active' 'inactive' ;;
+    'listen|--type') _spark_space_words 'message' 'edit' 'delete' 'card' 'join' 'leave' 'moderator' ;;
     'pull|--state') _spark_space_files ;;
-    'auth login|--client-secret-file') _spark_space_files ;;
     'api|--input') _spark_space_files ;;
     *'|-c' | *'|--config') _spark_space_files ;;
-    *'|--profile') _spark_space_profiles ;;
     *'|--token-file') _spark_space_files ;;
     *'|--audit-token-file') _spark_space_files ;;
     *'|--as') _spark_space_words 'bot' 'audit' ;;
@@ -197,7 +199,6 @@ _spark_space_setting() {
     esac
     case $1 in
     '-c' | '--config') settings+=("--config=$value") ;;
-    '--profile') settings+=("--profile=$value") ;;
     '--token') settings+=("--token=$value") ;;
     '--token-file') settings+=("--token-file=$value") ;;
     '--audit-token') settings+=("--audit-token=$value") ;;
@@ -259,14 +260,6 @@ _spark_space_rooms() {
     while IFS= read -r title; do
         [[ -n $title && $title == "$typed"* ]] && COMPREPLY+=("$title")
     done < <(command spark-space "${settings[@]}" rooms list -o tsv --limit 0 --timeout 5 --max-wait 0 </dev/null 2>/dev/null | cut -f2)
-}
-
-# Profile names from `spark-space settings profiles`.
-_spark_space_profiles() {
-    local name
-    while IFS= read -r name; do
-        [[ -n $name && $name == "$cur"* ]] && COMPREPLY+=("$name")
-    done < <(command spark-space "${settings[@]}" settings profiles </dev/null 2>/dev/null)
 }
 
 # The subcommands of the path the arguments before the cursor name (help rooms <Tab>).

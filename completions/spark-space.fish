@@ -88,18 +88,13 @@ function __spark_space_room_titles
     command -q spark-space; and command spark-space (__spark_space_state settings) rooms list -o tsv --limit 0 --timeout 5 --max-wait 0 </dev/null 2>/dev/null | cut -f2
 end
 
-# Profile names from `spark-space settings profiles`.
-function __spark_space_profiles
-    command -q spark-space; and command spark-space (__spark_space_state settings) settings profiles </dev/null 2>/dev/null
-end
-
 # The subcommands of the command path $argv ('' is the top level), one a line.
 function __spark_space_subcommands
     switch "$argv"
         case ''
-            echo whoami settings rooms teams participants people provision post messages walk-messages attachments webhooks listen pull auth api version help completions
+            echo whoami settings rooms teams participants people provision post messages walk-messages attachments webhooks listen wait pull api version help completions
         case 'settings'
-            echo show profiles
+            echo show
         case 'rooms'
             echo list get create rename update delete
         case 'teams'
@@ -116,8 +111,6 @@ function __spark_space_subcommands
             echo name download
         case 'webhooks'
             echo list register deregister create get update delete
-        case 'auth'
-            echo login status token refresh logout
     end | string split ' '
 end
 
@@ -147,6 +140,7 @@ function __spark_space_takes_value
             'post|--reply-to' \
             'post|--mention' \
             'post|--card' \
+            'post|--within' \
             'messages edit|--text' \
             'messages edit|--markdown' \
             'walk-messages|--limit' \
@@ -175,11 +169,15 @@ function __spark_space_takes_value
             'listen|--hook' \
             'listen|--secret' \
             'listen|--register' \
+            'listen|--type' \
+            'listen|--count' \
+            'wait|--card' \
+            'wait|--reply-to' \
+            'wait|--from' \
+            'wait|--match' \
+            'wait|--within' \
             'pull|--interval' \
             'pull|--state' \
-            'auth login|--client-id' \
-            'auth login|--client-secret-file' \
-            'auth login|--scope' \
             'api|-X' \
             'api|--method' \
             'api|-f' \
@@ -189,7 +187,6 @@ function __spark_space_takes_value
             'api|--input' \
             '*|-c' \
             '*|--config' \
-            '*|--profile' \
             '*|--token' \
             '*|--token-file' \
             '*|--audit-token' \
@@ -215,8 +212,6 @@ function __spark_space_setting
     switch $argv[1]
         case -c --config
             printf '%s\n' --config=$value
-        case --profile
-            printf '%s\n' --profile=$value
         case --token
             printf '%s\n' --token=$value
         case --token-file
@@ -248,8 +243,8 @@ complete -c spark-space -n '__spark_space_needs_command' -a walk-messages -d 'pr
 complete -c spark-space -n '__spark_space_needs_command' -a attachments -d 'name and download message attachments'
 complete -c spark-space -n '__spark_space_needs_command' -a webhooks -d 'list, register and deregister the bot\'s webhooks; create, show, update and delete any'
 complete -c spark-space -n '__spark_space_needs_command' -a listen -d 'receive webhook deliveries and print each normalized event as one JSON line'
+complete -c spark-space -n '__spark_space_needs_command' -a wait -d 'block until a card is submitted or a thread gets a reply, and print that event'
 complete -c spark-space -n '__spark_space_needs_command' -a pull -d 'poll the room\'s messages that mention the bot and print the new ones'
-complete -c spark-space -n '__spark_space_needs_command' -a auth -d 'sign a person in (OAuth device grant) and manage the stored sign-in'
 complete -c spark-space -n '__spark_space_needs_command' -a api -d 'call any API endpoint and print its JSON (as gh api)'
 complete -c spark-space -n '__spark_space_needs_command' -a version -d 'print the version, the build, and the Swift and libcurl versions'
 complete -c spark-space -n '__spark_space_needs_command' -a help -d 'show help for a command, or the global options (help globals)'
@@ -258,11 +253,9 @@ complete -c spark-space -n '__spark_space_needs_command' -a completions -d 'prin
 
 # spark-space settings
 complete -c spark-space -n '__spark_space_needs_command settings' -a show -d 'print the resolved settings (tokens and secret as *** plus last 4)'
-complete -c spark-space -n '__spark_space_needs_command settings' -a profiles -d 'list the profiles of the settings file, one name a line (for --profile)'
 
 # spark-space settings show
 complete -c spark-space -n '__spark_space_in settings show' -l sources -d 'add where each value came from: flag, file, env or default'
-
 
 # spark-space rooms
 complete -c spark-space -n '__spark_space_needs_command rooms' -a list -d 'list rooms, most recently active first'
@@ -377,6 +370,8 @@ complete -c spark-space -n '__spark_space_in post' -l file -r -F -d 'a local fil
 complete -c spark-space -n '__spark_space_in post' -l reply-to -x -d 'reply in the thread of this message (parentId)'
 complete -c spark-space -n '__spark_space_in post' -l mention -x -d 'mention this person at the start of the markdown'
 complete -c spark-space -n '__spark_space_in post' -l card -r -F -d 'attach an Adaptive Card (JSON; - reads stdin); needs --text or --markdown'
+complete -c spark-space -n '__spark_space_in post' -l wait -d 'with --card: connect first, post, then print the card\'s first submission'
+complete -c spark-space -n '__spark_space_in post' -l within -x -d 'give up after DURATION (90s, 30m, 2h): exit 8, nothing printed'
 complete -c spark-space -n '__spark_space_argument 0 post' -a '(__spark_space_room_titles)'
 
 # spark-space messages
@@ -460,28 +455,24 @@ complete -c spark-space -n '__spark_space_in listen' -l port -x -d 'port to list
 complete -c spark-space -n '__spark_space_in listen' -l hook -x -d 'path deliveries are posted to (default server.hook, /hook)'
 complete -c spark-space -n '__spark_space_in listen' -l secret -x -d 'require deliveries signed with S (default server.secret)'
 complete -c spark-space -n '__spark_space_in listen' -l register -x -d 'register the webhooks for URL on start, deregister on exit'
+complete -c spark-space -n '__spark_space_in listen' -l websocket -d 'receive events over Webex\'s websocket: no public URL needed'
+complete -c spark-space -n '__spark_space_in listen' -l type -x -a 'message edit delete card join leave moderator' -d 'only events of this type (repeatable)'
+complete -c spark-space -n '__spark_space_in listen' -l count -x -d 'exit 0 after N events'
+complete -c spark-space -n '__spark_space_in listen' -l include-self -d 'also print this identity\'s own messages'
+complete -c spark-space -n '__spark_space_in listen' -l prune-devices -d 'first delete this identity\'s devices named spark-space*'
+
+# spark-space wait
+complete -c spark-space -n '__spark_space_in wait' -l card -x -d 'wait for the first submission of this message\'s card'
+complete -c spark-space -n '__spark_space_in wait' -l reply-to -x -d 'wait for the first reply in this message\'s thread'
+complete -c spark-space -n '__spark_space_in wait' -l from -x -d 'only from this person (repeatable)'
+complete -c spark-space -n '__spark_space_in wait' -l match -x -d 'only a reply whose text matches REGEX'
+complete -c spark-space -n '__spark_space_in wait' -l within -x -d 'give up after DURATION (90s, 30m, 2h): exit 8, nothing printed'
 
 # spark-space pull
 complete -c spark-space -n '__spark_space_in pull' -l interval -x -d 'seconds between polls (default 10)'
 complete -c spark-space -n '__spark_space_in pull' -l once -d 'poll once and exit'
 complete -c spark-space -n '__spark_space_in pull' -l state -r -F -d 'keep the last seen message id in FILE between runs'
 complete -c spark-space -n '__spark_space_argument 0 pull' -a '(__spark_space_room_titles)'
-
-# spark-space auth
-complete -c spark-space -n '__spark_space_needs_command auth' -a login -d 'sign in with the device grant: a code to enter on any device'
-complete -c spark-space -n '__spark_space_needs_command auth' -a status -d 'each token in use: who, where it comes from, expiry, scopes (exit 3 when one fails)'
-complete -c spark-space -n '__spark_space_needs_command auth' -a token -d 'print the token in use, refreshed if due (the sign-in\'s by default when there is one)'
-complete -c spark-space -n '__spark_space_needs_command auth' -a refresh -d 'refresh the stored sign-in now'
-complete -c spark-space -n '__spark_space_needs_command auth' -a logout -d 'delete the stored sign-in of the profile'
-
-# spark-space auth login
-complete -c spark-space -n '__spark_space_in auth login' -l client-id -x -d 'the integration\'s client id (default oauth.client_id, env SPARK_OAUTH_CLIENT_ID)'
-complete -c spark-space -n '__spark_space_in auth login' -l client-secret-file -r -F -d 'read the integration\'s client secret from FILE, or - for stdin (default oauth.client_secret)'
-complete -c spark-space -n '__spark_space_in auth login' -l scope -x -d 'a scope to ask for (repeatable; default spark:all)'
-
-
-
-
 
 # spark-space api
 complete -c spark-space -n '__spark_space_in api' -s X -l method -x -d 'GET (default), POST, PUT, PATCH, DELETE or HEAD'
@@ -500,7 +491,6 @@ complete -c spark-space -n '__spark_space_argument 0 completions' -a 'bash zsh f
 
 # Global options.
 complete -c spark-space -s c -l config -r -F -d 'settings file (YAML or JSON)'
-complete -c spark-space -l profile -x -a '(__spark_space_profiles)' -d 'use the settings file\'s profiles.NAME and its own sign-in (env SPARK_SPACE_PROFILE)'
 complete -c spark-space -l token -x -d 'bot token (prefer --token-file: argv shows in ps)'
 complete -c spark-space -l token-file -r -F -d 'read the bot token from FILE, or - for stdin'
 complete -c spark-space -l audit-token -x -d 'audit token (a person\'s token)'

@@ -42,6 +42,8 @@ typedef struct ss_curl_api {
     CURLcode (*mime_filename)(curl_mimepart *part, const char *name);
     CURLcode (*mime_type)(curl_mimepart *part, const char *type);
     char *(*version)(void);
+    CURLcode (*easy_send)(CURL *h, const void *buffer, size_t length, size_t *sent);
+    CURLcode (*easy_recv)(CURL *h, void *buffer, size_t length, size_t *received);
 } ss_curl_api;
 
 /// Opens `library` and resolves every function into `api`. NULL on success,
@@ -87,6 +89,8 @@ static inline const char *ss_curl_open(const char *library, ss_curl_api *api, ch
     SS_CURL_RESOLVE(mime_filename, "curl_mime_filename");
     SS_CURL_RESOLVE(mime_type, "curl_mime_type");
     SS_CURL_RESOLVE(version, "curl_version");
+    SS_CURL_RESOLVE(easy_send, "curl_easy_send");
+    SS_CURL_RESOLVE(easy_recv, "curl_easy_recv");
 #undef SS_CURL_RESOLVE
     return NULL;
 }
@@ -153,6 +157,17 @@ static inline CURLcode ss_setopt_xferinfo_function(CURL *h, curl_xferinfo_callba
 static inline CURLcode ss_getinfo_long(CURL *h, CURLINFO i, long *v) { return SS_API->easy_getinfo(h, i, v); }
 static inline CURLcode ss_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v) { return SS_API->easy_getinfo(h, i, v); }
 static inline CURLcode ss_getinfo_double(CURL *h, CURLINFO i, double *v) { return SS_API->easy_getinfo(h, i, v); }
+
+/* The websocket of `listen --websocket`: libcurl connects (TCP, TLS, proxy) with
+   CURLOPT_CONNECT_ONLY, then spark-space speaks the HTTP/1.1 upgrade and RFC 6455 itself. */
+static inline CURLcode ss_easy_send(CURL *h, const void *buffer, size_t length, size_t *sent) { return SS_API->easy_send(h, buffer, length, sent); }
+static inline CURLcode ss_easy_recv(CURL *h, void *buffer, size_t length, size_t *received) { return SS_API->easy_recv(h, buffer, length, received); }
+/// The connected socket of a CONNECT_ONLY handle (-1 when there is none).
+static inline int ss_getinfo_active_socket(CURL *h) {
+    curl_socket_t s = CURL_SOCKET_BAD;
+    if (SS_API->easy_getinfo(h, CURLINFO_ACTIVESOCKET, &s) != CURLE_OK) return -1;
+    return s == CURL_SOCKET_BAD ? -1 : (int)s;
+}
 
 #undef SS_API
 

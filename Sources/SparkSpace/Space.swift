@@ -100,6 +100,23 @@ public final class Space {
         try client(.audit).refreshToken(rejecting: rejected)
     }
 
+    /// A client for another Webex service (the u2c catalog, the device service) at `baseURL`,
+    /// with `role`'s token, transport, retries and wait budget; the token goes to that origin only.
+    public func serviceClient(baseURL: String, as role: TokenRole = .bot) throws -> WebexClient {
+        let client = WebexClient(
+            baseURL: baseURL, tokens: try tokens(role), transport: transport,
+            policy: RetryPolicy(delays: settings.retryDelays), budget: budget, sleeper: sleeper)
+        client.observer = observer
+        client.dryRun = dryRun
+        return client
+    }
+
+    /// The token of `role` (a sign-in's refreshed first when due), for the websocket's in-band
+    /// authorization frame.
+    public func token(_ role: TokenRole = .bot) throws -> String {
+        try client(role).currentToken()
+    }
+
     /// The person behind a token (`GET /people/me`, seed `on_connect`).
     public func me(_ role: TokenRole = .bot) throws -> Person {
         try Person(json: client(role).get("people/me"))

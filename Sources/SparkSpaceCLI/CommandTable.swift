@@ -213,6 +213,6 @@ public let rootCommand = CommandSpec(
     summary: "administer Cisco Spark / Webex Teams spaces from a shell",
     subcommands: identityCommands + [roomsCommand, teamsCommand, participantsCommand, peopleCommand, provisionCommand]
         + postCommands + [messagesCommand] + walkMessagesCommands + attachmentsCommands
-        + webhookCommands + listenCommands + pullCommands + archiveCommands
+        + webhookCommands + listenCommands + waitCommands + pullCommands + archiveCommands
         + [authCommand, apiCommand, versionCommand] + metaCommands
 )

@@ -22,6 +22,8 @@ public enum ExitCode {
     public static let gaveUp: Int32 = 6
     /// `provision --check`: the spaces differ from the manifest.
     public static let differs: Int32 = 7
+    /// `wait`, `post --wait`: `--within` passed before the awaited event.
+    public static let withinPassed: Int32 = 8
     public static let interrupted: Int32 = 130
 
     /// Every exit code and what it means, in order (plain text; `--flag` words show in bold in the man page).
@@ -35,6 +37,7 @@ public enum ExitCode {
         (conflict, "Conflict: HTTP 409, an ambiguous title, a file that exists without --force."),
         (gaveUp, "Gave up: retries spent (network errors, 5xx) or --max-wait passed while rate-limited (429)."),
         (differs, "provision --check: the spaces differ from the manifest (nothing written)."),
+        (withinPassed, "wait, post --wait: --within passed before the awaited event (nothing on stdout)."),
         (interrupted, "Interrupted (Ctrl-C); 128+N on SIGTERM, SIGHUP, SIGUSR1, SIGUSR2 or SIGALRM "
             + "(partial downloads are removed first)."),
     ]
@@ -49,6 +52,8 @@ public enum ExitCode {
         case is UsageError: return usage
         case is Declined: return failure
         case is PlanNotEmpty: return differs
+        case is WithinPassed: return withinPassed
+        case let socket as EventSocketError: return of(socket)
         case let failed as PartialFailure: return failed.code
         case let hinted as HintedError: return of(hinted.underlying)
         case let spark as SparkError: return of(spark)
@@ -76,6 +81,15 @@ public enum ExitCode {
         case .denied, .refreshRefused, .credentialsExposed, .clientRefused, .notSignedIn: return auth
         case .noIntegration: return usage
         case .codeExpired, .credentialsUnusable, .grantFailed: return failure
+        }
+    }
+
+    /// Webex's websocket close codes (SPEC "Events without a public URL"): 4400, 4401 and
+    /// 4403 are authorization; the device cap and another client taking the device are 1.
+    static func of(_ error: EventSocketError) -> Int32 {
+        switch error {
+        case .closed(let code, _): return [4400, 4401, 4403].contains(code) ? auth : failure
+        case .deviceLimit, .discovery: return failure
         }
     }
 

@@ -54,12 +54,19 @@ final class ExitCodeTests: XCTestCase {
         XCTAssertEqual(ExitCode.of(Declined()), 1)
         XCTAssertEqual(ExitCode.of(HintedError(underlying: api(403), hint: "h")), 3)
         XCTAssertEqual(ExitCode.of(HintedError(underlying: SparkError.noRoom, hint: "h")), 2)
+        // Issue 26: --within passed, and Webex's websocket close codes.
+        XCTAssertEqual(ExitCode.of(WithinPassed(duration: "30m")), 8)
+        XCTAssertEqual(ExitCode.of(EventSocketError.closed(code: 4401, reason: "")), 3)
+        XCTAssertEqual(ExitCode.of(EventSocketError.closed(code: 4403, reason: "")), 3)
+        XCTAssertEqual(ExitCode.of(EventSocketError.closed(code: 4400, reason: "")), 3)
+        XCTAssertEqual(ExitCode.of(EventSocketError.closed(code: 4000, reason: "")), 1)
+        XCTAssertEqual(ExitCode.of(EventSocketError.deviceLimit(message: "excessive device registrations")), 1)
     }
 
     func testEveryCodeIsInTheTable() {
         let listed = Set(ExitCode.table.map(\.code))
         for (error, code) in cases { XCTAssertTrue(listed.contains(code), "\(error)") }
-        XCTAssertEqual(ExitCode.table.map(\.code), [0, 1, 2, 3, 4, 5, 6, 7, 130])
+        XCTAssertEqual(ExitCode.table.map(\.code), [0, 1, 2, 3, 4, 5, 6, 7, 8, 130])
     }
 
     func testCombined() {

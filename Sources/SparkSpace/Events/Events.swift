@@ -15,7 +15,8 @@ public enum Events {
     /// objects events are made of (message, attachment action, membership). A listener's
     /// `--fields` is checked against these before the first event arrives.
     public static let keys: [String] = {
-        let added = messageKeys + ["action_id", "message_id", "inputs", "actor_id", "actor_address", "actor_label"]
+        let added = messageKeys + ["action_id", "message_id", "inputs", "actor_id", "actor_address", "actor_label",
+                                   "is_moderator"]
         let api = ["id", "roomId", "roomType", "parentId", "personId", "personEmail", "personDisplayName",
                    "personOrgId", "text", "markdown", "html", "files", "attachments", "mentionedPeople",
                    "mentionedGroups", "toPersonId", "toPersonEmail", "messageId", "isModerator", "isMonitor",

@@ -22,7 +22,7 @@ public struct Settings: Sendable, Equatable {
     public static let keys = [
         "api_url", "space.room", "space.participants", "space.team", "space.token", "space.audit_token",
         "server.url", "server.hook", "server.binding", "server.port", "server.secret", "network.retry_delays",
-        "oauth.client_id", "oauth.client_secret",
+        "oauth.client_id", "oauth.client_secret", "network.u2c_url",
     ]
     /// The name of the default sign-in (a run without a profile).
     public static let defaultProfile = CredentialsStore.defaultProfile
@@ -58,6 +58,8 @@ public struct Settings: Sendable, Equatable {
     public var profile: String?
     /// The profiles the settings file defines, sorted.
     public var profiles: [String] = []
+    /// Webex's service catalog, where the websocket's device service is found (`network.u2c_url`).
+    public var u2cURL = "https://u2c.wbx2.com/u2c/api/v1"
     /// The settings file that was read, if any.
     public var file: String?
     /// Where each value came from, by dotted key (every key of `keys`).
@@ -86,7 +88,7 @@ public struct Settings: Sendable, Equatable {
                 "url": opt(serverURL), "hook": .string(hook), "binding": .string(binding),
                 "port": .int(Int64(port)), "secret": opt(secret.map(redact)),
             ],
-            "network": ["retry_delays": .array(retryDelays.map(JSON.double))],
+            "network": ["retry_delays": .array(retryDelays.map(JSON.double)), "u2c_url": .string(u2cURL)],
             "oauth": ["client_id": opt(clientId), "client_secret": opt(clientSecret.map(redact))],
             "profile": opt(profile),
         ]
@@ -226,6 +228,7 @@ public struct SettingsLoader: Sendable {
         if let delays = given["network.retry_delays"] { s.retryDelays = try retryDelays(delays) }
         s.clientId = try string("oauth.client_id", env: "SPARK_OAUTH_CLIENT_ID")
         s.clientSecret = try string("oauth.client_secret", env: "SPARK_OAUTH_CLIENT_SECRET")
+        s.u2cURL = try string("network.u2c_url", env: "SPARK_U2C_URL") ?? s.u2cURL
         return s
     }
 

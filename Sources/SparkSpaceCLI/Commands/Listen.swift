@@ -28,7 +28,10 @@ let listenCommands: [CommandSpec] = [
             not JSON 400. Stops cleanly on Ctrl-C (exit 130) or SIGTERM (exit 0) after printing every accepted event; \
             --register URL creates a webhook set of the run's own on start (prefix listen-HOST-PID) and deletes \
             exactly that set on exit (Ctrl-C, SIGTERM, closed stdout); no other webhook is ever touched. --port 0 picks a free \
-            port; the address is printed on stderr.
+            port; the address is printed on stderr. \
+            With --websocket: no server and no public URL; the same events come over Webex's websocket \
+            (a device is registered on start and deleted on exit; see "Events without a public URL" in \
+            the guide), with --room (repeatable), --type, --count, --include-self and --prune-devices.
             """,
         options: [
             .binding,
@@ -36,10 +39,16 @@ let listenCommands: [CommandSpec] = [
             .hook,
             .secret.with(help: "require deliveries signed with S (default server.secret)"),
             .register,
+            .websocket,
+            .eventType,
+            .count,
+            .includeSelf,
+            .pruneDevices,
         ],
         examples: [
             "spark-space listen --port 8080 --secret \"$SECRET\"",
             "spark-space listen --register https://bot.example.com/hook | my-bot",
+            "spark-space listen --websocket --room 'Ops room' --type message | my-bot",
         ],
         writes: true, run: listen),
 ]
@@ -115,7 +124,11 @@ private final class StopRequest: @unchecked Sendable {
 }
 
 private func listen(_ inv: Invocation) throws {
+    if inv.has(.websocket) { return try listenWebsocket(inv) }
     let command = inv.parsed.command
+    if let given = ListenWebsocketOptions.websocketOnly.first(where: { inv.has($0) }) {
+        throw UsageError("--\(given.long) goes with --websocket", command: command)
+    }
     if inv.dryRun {
         // A receiver serves until stopped: there is no run to rehearse.
         throw UsageError("listen has no --dry-run; 'webhooks register URL --dry-run' shows what --register would write",

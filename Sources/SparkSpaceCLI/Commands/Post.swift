@@ -28,7 +28,9 @@ let postCommands: [CommandSpec] = [
             plain-text alternative). --card FILE attaches an Adaptive Card: a JSON object whose
             "type" is "AdaptiveCard", checked before sending; --text or --markdown is the fallback
             that clients without cards show, and is required. Prints the created message
-            (-o json | jq -r .id keeps its id).
+            (-o json | jq -r .id keeps its id). --wait (with --card) connects Webex's websocket first,
+            posts, then prints the card's first submission instead, as 'wait --card'; --within DURATION
+            passed first: exit 8, nothing on stdout.
             """,
         arguments: [ArgumentSpec("ROOM", help: "room id or exact title", optional: true, completion: .room)],
         options: [
@@ -39,6 +41,8 @@ let postCommands: [CommandSpec] = [
             .replyTo,
             .mention,
             .card,
+            .waitForCard,
+            .within,
         ],
         examples: [
             "spark-space post 'Ops room' --text 'deploy done'",
@@ -47,6 +51,7 @@ let postCommands: [CommandSpec] = [
             "spark-space post 'Ops room' --text 'the report' --file ./report.pdf",
             "spark-space post 'Ops room' --reply-to \"$ID\" --mention bob@example.com --text 'your turn'",
             "spark-space post 'Ops room' --card approve.json --text 'approve the deploy?' -o json | jq -r .id",
+            "spark-space post 'Ops room' --card approve.json --text 'Deploy 42?' --wait --within 1h | jq -r .inputs.answer",
         ],
         writes: true, run: post)
 ]
@@ -74,6 +79,7 @@ private func post(_ inv: Invocation) throws {
     message.mentions = inv.all(.mention)
     message.card = try inv.value(.card).map { try readCard($0, inv: inv) }
     try message.validate()
+    try checkWaitOptions(inv, card: message.card != nil)
     let space = try inv.space
     let role = inv.role()
     if person == nil {
@@ -81,6 +87,9 @@ private func post(_ inv: Invocation) throws {
         let reference = message.parentId != nil && roomRef == nil && inv.value(.room) == nil
             ? nil : try inv.roomReference(roomRef)
         message.target = .room(id: try threadRoomId(reference, thread: message.parentId, inv: inv, space: space, as: role))
+    }
+    if inv.has(.waitForCard) {
+        return try postAndWait(inv) { try space.post(message, as: role) }
     }
     // An upload's bytes come as the client's `.progress` events; its line goes at the end.
     let created: Message
@@ -92,6 +101,15 @@ private func post(_ inv: Invocation) throws {
         throw error
     }
     try inv.output.item(created.json, columns: messageColumns)
+}
+
+/// `--wait` needs `--card` and a real post; `--within` needs `--wait`.
+private func checkWaitOptions(_ inv: Invocation, card: Bool) throws {
+    let command = inv.parsed.command
+    if inv.has(.within) && !inv.has(.waitForCard) { throw UsageError("--within goes with --wait", command: command) }
+    guard inv.has(.waitForCard) else { return }
+    guard card else { throw UsageError("--wait needs --card: it waits for the card's first submission", command: command) }
+    if inv.dryRun { throw UsageError("--wait and --dry-run do not go together: nothing is posted to wait for", command: command) }
 }
 
 /// A text option's value; `-` reads stdin (trailing newlines dropped).
