@@ -50,10 +50,19 @@ package final class ThreadLock: @unchecked Sendable {
 /// Sleeps the calling thread (resuming after signals) for `seconds`.
 package func sleepThread(seconds: Double) {
     guard seconds > 0, seconds.isFinite else { return }
-    let whole = min(seconds.rounded(.down), Double(Int32.max))
-    var request = timespec(tv_sec: Int(whole), tv_nsec: Int((seconds - whole) * 1_000_000_000))
+    var request = sleepRequest(seconds: seconds)
     var remaining = timespec()
     while nanosleep(&request, &remaining) == -1 && errno == EINTR { request = remaining }
+}
+
+/// The `timespec` of a sleep of `seconds` (finite, positive), clamped where it converts: at most
+/// `Int32.max` seconds, the fraction taken from what is left after the clamp, so that a wait
+/// of 1e10 s neither traps (`Int(1e19)`) nor asks nanosleep for an invalid nanosecond count.
+package func sleepRequest(seconds: Double) -> timespec {
+    guard seconds < Double(Int32.max) else { return timespec(tv_sec: Int(Int32.max), tv_nsec: 0) }
+    let whole = seconds.rounded(.down)
+    let nanos = min(max(((seconds - whole) * 1_000_000_000).rounded(.down), 0), 999_999_999)
+    return timespec(tv_sec: Int(whole), tv_nsec: Int(nanos))
 }
 
 extension StringProtocol {

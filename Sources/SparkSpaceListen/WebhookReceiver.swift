@@ -80,7 +80,7 @@ public final class WebhookReceiver: @unchecked Sendable {
     private let onDelivery: (JSON) -> Void
     private let onRejection: ((Rejection, String) -> Void)?
     /// Where rejections are told: never on a thread that serves connections.
-    private let notices: NoticeQueue
+    private let notices: NoticeQueue?
     private let queue = DispatchQueue(label: "spark-space.webhook-workers", attributes: .concurrent)
     private let slots: DispatchSemaphore
     private let work = DispatchGroup()
@@ -103,7 +103,8 @@ public final class WebhookReceiver: @unchecked Sendable {
         self.configuration = configuration
         self.onDelivery = onDelivery
         self.onRejection = onRejection
-        self.notices = notices ?? NoticeQueue { _ in }
+        // A queue (and its thread) only when there is something to tell.
+        self.notices = notices ?? onRejection.map { _ in NoticeQueue { _ in } }
         slots = DispatchSemaphore(value: configuration.workers)
     }
 
@@ -234,7 +235,7 @@ public final class WebhookReceiver: @unchecked Sendable {
     }
 
     private func reject(_ rejection: Rejection, _ reason: String) -> Rejection {
-        if let onRejection { notices.post { onRejection(rejection, reason) } }
+        if let onRejection, let notices { notices.post { onRejection(rejection, reason) } }
         return rejection
     }
 }

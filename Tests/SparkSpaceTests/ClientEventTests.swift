@@ -36,7 +36,7 @@ final class ClientEventTests: XCTestCase {
             case .waiting(let reason, let seconds, let left): log.add("waiting \(seconds) \(reason) \(left)")
             case .retrying(let method, let path, let seconds, let cause):
                 log.add("retrying \(method) \(path) \(seconds) \(cause)")
-            case .plannedWrite, .progress: log.add("unexpected \(event)")
+            case .plannedWrite, .progress, .notice: log.add("unexpected \(event)")
             }
         }
         _ = try client.get("rooms", query: [("max", "10")])

@@ -73,6 +73,19 @@ extension Space {
         }
     }
 
+    /// The room just created: among the 100 newest group rooms, the one with this title and team,
+    /// made by the identity in use since `since` (a minute of clock skew allowed).
+    func createdRoom(title: String, teamId: String?, since: Date, as role: TokenRole) throws -> Room? {
+        let me = try self.me(role).id
+        let newest = try client(role).get("rooms", query: [("type", "group"), ("sortBy", "created"), ("max", "100")])
+        let earliest = since.timeIntervalSince1970 - 60
+        return try (newest["items"]?.array ?? []).map(Room.init(json:)).first { room in
+            guard room.title == title, room.teamId == teamId, room.json["creatorId"]?.string == me else { return false }
+            guard let created = room.json["created"]?.string.flatMap(RFC3339.millis) else { return true }
+            return Double(created) / 1000 >= earliest
+        }
+    }
+
     /// The message just posted to a room, when the room's latest messages show it: sent by the
     /// identity in use, with the same text (or markdown), created since `since` (a minute of clock skew allowed).
     func postedMessage(_ message: OutgoingMessage, since: Date, as role: TokenRole) throws -> Message? {

@@ -138,7 +138,12 @@ extension Space {
     public func createRoom(title: String, teamId: String? = nil, as role: TokenRole = .bot) throws -> Room {
         var body: [String: JSON] = ["title": .string(title)]
         if let teamId { body["teamId"] = .string(teamId) }
-        return try Room(json: client(role).post("rooms", .object(body)))
+        let started = Date()
+        return try createOrLookUp("room") {
+            try Room(json: client(role).post("rooms", .object(body)))
+        } lookUp: {
+            try createdRoom(title: title, teamId: teamId, since: started, as: role)
+        }
     }
 
     /// Renames a room (seed `update`).

@@ -125,6 +125,15 @@ private final class WalkState: @unchecked Sendable {
     /// Splitting a window with less than this many messages left (estimated) is not worth a request.
     var minimumSplit: Int { 2 * query.pageSize }
 
+    /// Set when a window got a message outside its time span (a server that ignores `before=`):
+    /// the walk goes on sequentially (`fallback`), leaving out the messages already returned.
+    private var outOfBounds = false
+    private var fallback: MessageWalk?
+    /// Messages returned to the reader, and the id of the last one (checked when falling back).
+    private var returned = 0
+    private var lastReturnedId: String?
+    private var toSkip = 0
+
     init(client: WebexClient, query: MessageQuery) {
         self.client = client
         self.query = query
@@ -188,6 +197,14 @@ private final class WalkState: @unchecked Sendable {
         var page = page
         let created = (0..<page.count).map { page[$0].createdMillis }
         monitor.lock()
+        if let before = window.before, created.contains(where: { ($0 ?? .min) >= before }) {
+            // Not strictly before `before=`: the windows cannot be trusted to be disjoint.
+            outOfBounds = true
+            cancelled = true
+            monitor.broadcast()
+            monitor.unlock()
+            return false
+        }
         var kept = page.count
         if let stop = window.stop, let older = created.firstIndex(where: { ($0 ?? .max) < stop }) {
             kept = older
@@ -307,11 +324,45 @@ private final class WalkState: @unchecked Sendable {
 
     // MARK: Reader
 
-    /// The next page in order: the head window's spool, then its pages in memory, then the next window.
+    /// The next page in order: the windows' pages, or after a window went out of its bounds, the
+    /// sequential walk's (what was returned already left out): never a message twice.
     func nextPage() throws -> RawItems? {
+        if !monitor.withLock({ outOfBounds }), let page = try nextWindowPage() {
+            returned += page.count
+            if page.count > 0 { lastReturnedId = page[page.count - 1]["id"]?.string }
+            return page
+        }
+        guard monitor.withLock({ outOfBounds }) else { return nil }
+        return try nextSequentialPage()
+    }
+
+    private func nextSequentialPage() throws -> RawItems? {
+        if fallback == nil {
+            client.observer?(.notice("a window of the parallel walk got messages outside its time span (the server "
+                + "ignores before=): reading the history one page after another instead"))
+            fallback = MessageWalk(pages: client.list(query.path, query: query.queryItems), query: query)
+            toSkip = returned
+        }
+        while var page = try fallback!.nextRawPage() {
+            guard toSkip > 0 else { return page }
+            let skipped = min(toSkip, page.count)
+            toSkip -= skipped
+            if toSkip == 0, let lastReturnedId, page[skipped - 1]["id"]?.string != lastReturnedId {
+                throw SparkError.io("the room's history changed while it was read again one page after another; "
+                    + "stopped rather than print a message twice")
+            }
+            page.dropFirst(skipped)
+            if page.count > 0 { return page }
+        }
+        return nil
+    }
+
+    /// The next page of the windows: the head window's spool, then its pages in memory, then the next
+    /// window; nil at the end, or when a window went out of its bounds.
+    private func nextWindowPage() throws -> RawItems? {
         monitor.lock()
         defer { monitor.unlock() }
-        while head < windows.count {
+        while head < windows.count && !outOfBounds {
             let window = windows[head]
             window.isHead = true
             if window.readOffset < window.spoolEnd, let spool = window.spool {

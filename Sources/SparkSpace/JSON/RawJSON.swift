@@ -66,6 +66,11 @@ public struct RawItems: Sendable {
     /// Item `index`.
     public subscript(index: Int) -> RawItem { RawItem(page: self, slot: table.slots[index]) }
 
+    /// Leaves out the first `count` items.
+    public mutating func dropFirst(_ count: Int) {
+        table.slots.removeSubrange(0..<min(count, table.slots.count))
+    }
+
     /// Keeps only the first `count` items.
     public mutating func keepFirst(_ count: Int) {
         if count < table.slots.count { table.slots.removeSubrange(count...) }

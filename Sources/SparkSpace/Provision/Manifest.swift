@@ -87,8 +87,9 @@ extension SpacesManifest {
         do {
             // The settings' bounded reader: size, depth, no aliases, scalar keys only (issue #12).
             bytes = try SettingsFileReader.contents(path)
-            document = path.lowercased().hasSuffix(".json")
-                ? try JSON.parse(bytes) : json(try SettingsFileReader.load(path: path))
+            let isJSON = path.lowercased().hasSuffix(".json")
+            if isJSON { try SettingsFileReader.checkDuplicates(bytes, path: path) }
+            document = isJSON ? try JSON.parse(bytes) : json(try SettingsFileReader.load(path: path))
         } catch SparkError.settings(let message) {
             throw SparkError.invalidInput(message.replacing("settings file", with: "manifest"))
         } catch let error as SparkError {

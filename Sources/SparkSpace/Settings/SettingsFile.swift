@@ -36,6 +36,7 @@ enum SettingsFileReader {
         var bytes = try contents(path)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         if path.lowercased().hasSuffix(".json") {
+            try checkDuplicates(bytes, path: path)
             do {
                 return node(try JSON.parse(bytes))
             } catch {
@@ -43,6 +44,13 @@ enum SettingsFileReader {
             }
         }
         return try YAMLReader.parse(bytes, path: path)
+    }
+
+    /// Refuses a JSON file with a key twice in one object (exit 2 naming both lines).
+    static func checkDuplicates(_ bytes: [UInt8], path: String) throws {
+        if let duplicate = DuplicateKey.inJSON(bytes) {
+            throw SparkError.settings("settings file \(path), line \(duplicate.secondLine): \(duplicate.message)")
+        }
     }
 
     /// The file's bytes; refuses directories, unreadable files and files over `maxBytes`.
@@ -134,7 +142,14 @@ private struct YAMLReader {
             return .list(items)
         case YAML_MAPPING_START_EVENT:
             var entries: [SettingsEntry] = []
-            while let entry = try nextEntry(depth: depth) { entries.append(entry) }
+            var lines: [String: Int] = [:]
+            while let entry = try nextEntry(depth: depth) {
+                if let first = lines.updateValue(entry.line, forKey: entry.key) {
+                    let duplicate = DuplicateKey(key: entry.key, firstLine: first, secondLine: entry.line)
+                    throw SparkError.settings("settings file \(path), line \(entry.line): \(duplicate.message)")
+                }
+                entries.append(entry)
+            }
             return .map(entries)
         case YAML_ALIAS_EVENT:
             throw failure("aliases (*name) are not supported", event)

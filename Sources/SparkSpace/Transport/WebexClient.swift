@@ -53,6 +53,8 @@ public enum ClientEvent: Sendable {
     case plannedWrite(PlannedWrite)
     /// How far a transfer or a count has come.
     case progress(WorkProgress)
+    /// Something the user should know about how the work goes (a fallback taken).
+    case notice(String)
 }
 
 /// How far one piece of long work has come: the bytes of a transfer or the items of a walk.

@@ -21,5 +21,7 @@ func consoleLine(_ event: ClientEvent, verbose: Bool) -> String? {
         return "dry-run: " + write.line
     case .progress:
         return nil
+    case .notice(let text):
+        return text
     }
 }

@@ -126,7 +126,7 @@ struct Console: Sendable {
         guard let line = consoleLine(event, verbose: verbose) else { return }
         switch event {
         case .request, .plannedWrite: warn(line)
-        case .waiting, .retrying, .progress: note(line)
+        case .waiting, .retrying, .progress, .notice: note(line)
         }
     }
 
