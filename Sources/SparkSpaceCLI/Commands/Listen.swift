@@ -169,11 +169,7 @@ private func listen(_ inv: Invocation) throws {
     var registered: [OwnedWebhook] = []
     if let registerURL {
         do {
-            // A set of this run's own (SPEC): another deployment's webhooks are never replaced.
-            registered = try space.registerWebhooks(url: registerURL, secret: secret, prefix: listenPrefix(),
-                                                    deleted: { tellDeleted($0, inv) })
-            inv.note("registered \(registered.map(\.webhook.name).joined(separator: ", ")) "
-                + "for \(registerURL)")
+            registered = try registerOwnSet(registerURL, secret: secret, space: space, inv: inv)
         } catch {
             receiver.stop()
             throw error
@@ -189,6 +185,15 @@ private func listen(_ inv: Invocation) throws {
         inv.note("deregistered \(registered.count) webhook\(registered.count == 1 ? "" : "s")")
     }
     if let signal = stop.signal { throw StoppedBySignal(signal: signal) }
+}
+
+/// `listen --register URL`: a set of this run's own (SPEC), so another deployment's webhooks
+/// are never replaced; it is deleted by id on the way out.
+private func registerOwnSet(_ url: String, secret: String?, space: Space, inv: Invocation) throws -> [OwnedWebhook] {
+    let registered = try space.registerWebhooks(url: url, secret: secret, prefix: listenPrefix(),
+                                                deleted: { tellDeleted($0, inv) })
+    inv.note("registered \(registered.map(\.webhook.name).joined(separator: ", ")) for \(url)")
+    return registered
 }
 
 /// The prefix of `listen --register`'s set: `listen-HOST-PID`, unique to the run (the host

@@ -111,12 +111,7 @@ private func walkMessages(_ inv: Invocation) throws {
     // Webex refuses a bot the whole history of a group room: such a walk asks for what it may read
     // (mentionedPeople=me), and says so. The room's type decides; a title lookup has it already.
     let botAlone = role == .bot && !space.hasAuditToken && !inv.has(.mentionsMe) && person == nil
-    if space.hasAuditToken && inv.status.enabled {
-        // Once, on a terminal: the two identities see different rooms and 1:1 rooms.
-        let other: TokenRole = role == .bot ? .audit : .bot
-        inv.note("reading as \(role.rawValue) (token from \(space.tokenOrigin(role))); --as \(other.rawValue) "
-            + "reads as the \(other == .bot ? "bot" : "audit person")")
-    }
+    sayWhomItReadsAs(role, space: space, inv: inv)
     var room: Room? = nil
     var query: MessageQuery
     if let person {
@@ -257,6 +252,15 @@ private struct EventPrinter {
         }
         return (attachment, saved)
     }
+}
+
+/// Once, on a terminal, when both tokens are set: whom the walk reads as (the two identities
+/// see different rooms and different 1:1 rooms).
+private func sayWhomItReadsAs(_ role: TokenRole, space: Space, inv: Invocation) {
+    guard space.hasAuditToken && inv.status.enabled else { return }
+    let other: TokenRole = role == .bot ? .audit : .bot
+    inv.note("reading as \(role.rawValue) (token from \(space.tokenOrigin(role))); --as \(other.rawValue) "
+        + "reads as the \(other == .bot ? "bot" : "audit person")")
 }
 
 /// A room the reading identity cannot find: when the other identity can, the error says so and
