@@ -410,6 +410,23 @@ final class ListenTests: MockTestCase, @unchecked Sendable {
         }
     }
 
+    /// Issue 24 / SPEC "Output": `listen` honours `-o` event by event (NDJSON only by default).
+    func testOutputFormatIsHonouredEventByEvent() throws {
+        let room = mock.addRoom(title: "Ops", members: ["alice@example.com"])
+        let first = mock.addMessage(roomId: room.id, fromEmail: "alice@example.com", text: "one\nmore")
+        let second = mock.addMessage(roomId: room.id, fromEmail: "alice@example.com", text: "two")
+        try startListen(["-o", "tsv"])
+        XCTAssertEqual(post(messageDelivery(first, from: alice)), 200)
+        // The first event is printed before the second delivery arrives: line by line.
+        XCTAssertTrue(listener!.wait { self.listener!.stdout.contains("\tone\t") }, listener!.stdout)
+        XCTAssertEqual(post(messageDelivery(second, from: alice)), 200)
+        XCTAssertTrue(listener!.wait { self.listener!.stdout.contains("\ttwo\t") }, listener!.stdout)
+        XCTAssertEqual(listener!.stop(), 0, listener!.stderr)
+        let rows = listener!.stdout.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
+        XCTAssertEqual(rows.map(\.count), [4, 4], listener!.stdout)
+        XCTAssertEqual(rows.map { $0.count == 4 ? String($0[3]) : "" }, [first.id, second.id])
+    }
+
     func testBadPortAndBusyPortAreErrors() throws {
         var r = try run(["listen", "--port", "70000"])
         XCTAssertEqual(r.code, 2, r.stderr)

@@ -186,11 +186,8 @@ private func listen(_ inv: Invocation) throws {
     var registered: [OwnedWebhook] = []
     if let registerURL {
         do {
-            // A set of this run's own (SPEC): another deployment's webhooks are never replaced.
-            registered = try space.registerWebhooks(url: registerURL, secret: secret, prefix: listenPrefix(),
-                                                    deleted: { tellDeleted($0, inv) })
-            notices.post("registered \(registered.map(\.webhook.name).joined(separator: ", ")) "
-                + "for \(registerURL)", always: true)
+            registered = try registerOwnSet(registerURL, secret: secret, space: space, inv: inv,
+                                            say: { notices.post($0, always: true) })
         } catch {
             receiver.stop()
             throw error
@@ -208,6 +205,17 @@ private func listen(_ inv: Invocation) throws {
     // The last notices get a moment; a stderr nobody reads does not keep the process alive.
     notices.flush(within: 2)
     if let signal = stop.signal { throw StoppedBySignal(signal: signal) }
+}
+
+/// `listen --register URL`: a set of this run's own (SPEC), so another deployment's webhooks
+/// are never replaced; it is deleted by id on the way out.
+/// `say`: the listener's notices (never a blocking write once it serves).
+private func registerOwnSet(_ url: String, secret: String?, space: Space, inv: Invocation,
+                            say: (String) -> Void) throws -> [OwnedWebhook] {
+    let registered = try space.registerWebhooks(url: url, secret: secret, prefix: listenPrefix(),
+                                                deleted: { tellDeleted($0, inv) })
+    say("registered \(registered.map(\.webhook.name).joined(separator: ", ")) for \(url)")
+    return registered
 }
 
 /// The prefix of `listen --register`'s set: `listen-HOST-PID`, unique to the run (the host

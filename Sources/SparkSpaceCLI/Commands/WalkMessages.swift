@@ -137,12 +137,7 @@ private func walkMessages(_ inv: Invocation) throws {
 private func runWalk(_ options: WalkMessagesOptions, inv: Invocation) throws {
     let space = try inv.space
     let role = inv.role(default: space.hasAuditToken ? .audit : .bot)
-    if space.hasAuditToken && inv.status.enabled {
-        // Once, on a terminal: the two identities see different rooms and 1:1 rooms.
-        let other: TokenRole = role == .bot ? .audit : .bot
-        inv.note("reading as \(role.rawValue) (token from \(space.tokenOrigin(role))); --as \(other.rawValue) "
-            + "reads as the \(other == .bot ? "bot" : "audit person")")
-    }
+    sayWhomItReadsAs(role, space: space, inv: inv)
     let query = try walkQuery(options, inv: inv, space: space, role: role)
     let index = try options.downloadDir.map { try DownloadIndex(directory: $0) }
     var writer = WalkWriter(inv: inv, space: space, role: role, raw: options.raw, names: options.names,
@@ -193,6 +188,15 @@ private func walkQuery(_ options: WalkMessagesOptions, inv: Invocation, space: S
             + "(set an audit token to read them all)")
     }
     return query
+}
+
+/// Once, on a terminal, when both tokens are set: whom the walk reads as (the two identities
+/// see different rooms and different 1:1 rooms).
+private func sayWhomItReadsAs(_ role: TokenRole, space: Space, inv: Invocation) {
+    guard space.hasAuditToken && inv.status.enabled else { return }
+    let other: TokenRole = role == .bot ? .audit : .bot
+    inv.note("reading as \(role.rawValue) (token from \(space.tokenOrigin(role))); --as \(other.rawValue) "
+        + "reads as the \(other == .bot ? "bot" : "audit person")")
 }
 
 /// A room the reading identity cannot find: when the other identity can, the error says so and

@@ -116,7 +116,7 @@ private func deregisterWebhooks(_ inv: Invocation) throws {
     // The rows say what became of each hook (as `webhooks delete`), not the status it had.
     try inv.output.list(deleted.map { hook in
         var row = hook.printable
-        row["status"] = .string("deleted")
+        row["status"] = .string(inv.dryRun ? "would delete" : "deleted")
         return row
     }, columns: webhookColumns)
 }

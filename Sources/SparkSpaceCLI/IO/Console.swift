@@ -101,7 +101,6 @@ struct Console: Sendable {
     func diagnostic(_ text: String, newline: Bool = true) {
         // A prompt (no newline) takes the line for good; a note gives it back to the progress.
         status.interrupt(redraw: newline) {
-            if !newline { status.clear() }
             try? err.write(sanitizedForTerminal(text) + (newline ? "\n" : ""))
             try? err.flush()
         }

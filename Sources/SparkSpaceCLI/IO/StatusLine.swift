@@ -54,6 +54,8 @@ final class StatusLine: @unchecked Sendable {
                 shown = false
             }
             body()
+            // Not given back (a prompt took the line): forgotten, as after `clear()`.
+            if !redraw { text = nil }
             if wasShown, redraw, let text {
                 try? err.write("\r\u{1B}[K" + text)
                 try? err.flush()
