@@ -6,22 +6,24 @@
 # The subcommands of command path $1 ('' is the top level).
 _spark_space_subcommands() {
     case "$1" in
-    '') echo 'whoami settings rooms teams participants people provision post messages walk-messages attachments webhooks listen wait pull api version help completions' ;;
-    'settings') echo 'show' ;;
+    '') echo 'whoami settings rooms teams participants people provision post messages walk-messages attachments webhooks listen wait pull archive auth api version help completions' ;;
+    'settings') echo 'show profiles' ;;
     'rooms') echo 'list get create rename update delete' ;;
     'teams') echo 'list get create rename delete members' ;;
     'teams members') echo 'list add remove' ;;
     'participants') echo 'list add remove set' ;;
     'people') echo 'get list' ;;
+    'provision') echo 'export' ;;
     'messages') echo 'get edit delete' ;;
     'attachments') echo 'name download' ;;
     'webhooks') echo 'list register deregister create get update delete' ;;
+    'auth') echo 'login status token refresh logout' ;;
     esac
 }
 
 # The options of command path $1: its own, then the global ones.
 _spark_space_options() {
-    local global='-c --config --token --token-file --audit-token --audit-token-file --api-url --as --room -o --output --fields --json --dry-run -q --quiet -v --verbose --timeout --max-wait --cacert -h --help --version'
+    local global='-c --config --profile --token --token-file --audit-token --audit-token-file --api-url --as --room -o --output --fields --json --dry-run -q --quiet -v --verbose --timeout --max-wait --cacert -h --help --version'
     case $1 in
     'settings show') echo "--sources $global" ;;
     'rooms list') echo "--type --team --limit $global" ;;
@@ -38,6 +40,7 @@ _spark_space_options() {
     'participants set') echo "--moderator --no-moderator $global" ;;
     'people list') echo "--email --name --limit $global" ;;
     'provision') echo "-f --file --check --prune $global" ;;
+    'provision export') echo "--team --all $global" ;;
     'post') echo "--person --text --markdown --file --reply-to --mention --card --wait --within $global" ;;
     'messages get') echo "--raw $global" ;;
     'messages edit') echo "--text --markdown $global" ;;
@@ -52,6 +55,8 @@ _spark_space_options() {
     'listen') echo "--binding --port --hook --secret --register --websocket --type --count --include-self --prune-devices $global" ;;
     'wait') echo "--card --reply-to --from --match --within $global" ;;
     'pull') echo "--interval --once --state $global" ;;
+    'archive') echo "--all --team --type --since --attachments --html --parallel $global" ;;
+    'auth login') echo "--client-id --client-secret-file --scope $global" ;;
     'api') echo "-X --method -f --field -F --raw-field --input --paginate $global" ;;
     'help') echo "--man $global" ;;
     *) echo "$global" ;;
@@ -76,6 +81,7 @@ _spark_space_takes_value() {
     'people list|--name') return 0 ;;
     'people list|--limit') return 0 ;;
     'provision|-f' | 'provision|--file') return 0 ;;
+    'provision export|--team') return 0 ;;
     'post|--person') return 0 ;;
     'post|--text') return 0 ;;
     'post|--markdown') return 0 ;;
@@ -120,11 +126,19 @@ _spark_space_takes_value() {
     'wait|--within') return 0 ;;
     'pull|--interval') return 0 ;;
     'pull|--state') return 0 ;;
+    'archive|--team') return 0 ;;
+    'archive|--type') return 0 ;;
+    'archive|--since') return 0 ;;
+    'archive|--parallel') return 0 ;;
+    'auth login|--client-id') return 0 ;;
+    'auth login|--client-secret-file') return 0 ;;
+    'auth login|--scope') return 0 ;;
     'api|-X' | 'api|--method') return 0 ;;
     'api|-f' | 'api|--field') return 0 ;;
     'api|-F' | 'api|--raw-field') return 0 ;;
     'api|--input') return 0 ;;
     *'|-c' | *'|--config') return 0 ;;
+    *'|--profile') return 0 ;;
     *'|--token') return 0 ;;
     *'|--token-file') return 0 ;;
     *'|--audit-token') return 0 ;;
@@ -155,13 +169,16 @@ _spark_space_value() {
     'webhooks update|--status') _spark_space_words 'active' 'inactive' ;;
     'listen|--type') _spark_space_words 'message' 'edit' 'delete' 'card' 'join' 'leave' 'moderator' ;;
     'pull|--state') _spark_space_files ;;
+    'archive|--type') _spark_space_words 'group' 'direct' 'all' ;;
+    'auth login|--client-secret-file') _spark_space_files ;;
     'api|--input') _spark_space_files ;;
     *'|-c' | *'|--config') _spark_space_files ;;
+    *'|--profile') _spark_space_profiles ;;
     *'|--token-file') _spark_space_files ;;
     *'|--audit-token-file') _spark_space_files ;;
     *'|--as') _spark_space_words 'bot' 'audit' ;;
     *'|--room') _spark_space_rooms ;;
-    *'|-o' | *'|--output') _spark_space_words 'table' 'wide' 'tsv' 'json' 'ndjson' ;;
+    *'|-o' | *'|--output') _spark_space_words 'table' 'wide' 'tsv' 'json' 'ndjson' 'yaml' ;;
     *'|--cacert') _spark_space_files ;;
     esac
 }
@@ -181,9 +198,12 @@ _spark_space_argument() {
     'participants remove|'*) : ;;
     'participants set|0') _spark_space_rooms ;;
     'participants set|'*) : ;;
+    'provision export|'*) _spark_space_rooms ;;
     'post|0') _spark_space_rooms ;;
     'walk-messages|0') _spark_space_rooms ;;
     'pull|0') _spark_space_rooms ;;
+    'archive|0') : ;;
+    'archive|'*) _spark_space_rooms ;;
     'help|'*) _spark_space_commands ;;
     'completions|0') _spark_space_words 'bash' 'zsh' 'fish' ;;
     esac
@@ -199,6 +219,7 @@ _spark_space_setting() {
     esac
     case $1 in
     '-c' | '--config') settings+=("--config=$value") ;;
+    '--profile') settings+=("--profile=$value") ;;
     '--token') settings+=("--token=$value") ;;
     '--token-file') settings+=("--token-file=$value") ;;
     '--audit-token') settings+=("--audit-token=$value") ;;
@@ -260,6 +281,14 @@ _spark_space_rooms() {
     while IFS= read -r title; do
         [[ -n $title && $title == "$typed"* ]] && COMPREPLY+=("$title")
     done < <(command spark-space "${settings[@]}" rooms list -o tsv --limit 0 --timeout 5 --max-wait 0 </dev/null 2>/dev/null | cut -f2)
+}
+
+# Profile names from `spark-space settings profiles`.
+_spark_space_profiles() {
+    local name
+    while IFS= read -r name; do
+        [[ -n $name && $name == "$cur"* ]] && COMPREPLY+=("$name")
+    done < <(command spark-space "${settings[@]}" settings profiles </dev/null 2>/dev/null)
 }
 
 # The subcommands of the path the arguments before the cursor name (help rooms <Tab>).

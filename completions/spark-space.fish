@@ -88,13 +88,18 @@ function __spark_space_room_titles
     command -q spark-space; and command spark-space (__spark_space_state settings) rooms list -o tsv --limit 0 --timeout 5 --max-wait 0 </dev/null 2>/dev/null | cut -f2
 end
 
+# Profile names from `spark-space settings profiles`.
+function __spark_space_profiles
+    command -q spark-space; and command spark-space (__spark_space_state settings) settings profiles </dev/null 2>/dev/null
+end
+
 # The subcommands of the command path $argv ('' is the top level), one a line.
 function __spark_space_subcommands
     switch "$argv"
         case ''
-            echo whoami settings rooms teams participants people provision post messages walk-messages attachments webhooks listen wait pull api version help completions
+            echo whoami settings rooms teams participants people provision post messages walk-messages attachments webhooks listen wait pull archive auth api version help completions
         case 'settings'
-            echo show
+            echo show profiles
         case 'rooms'
             echo list get create rename update delete
         case 'teams'
@@ -105,12 +110,16 @@ function __spark_space_subcommands
             echo list add remove set
         case 'people'
             echo get list
+        case 'provision'
+            echo export
         case 'messages'
             echo get edit delete
         case 'attachments'
             echo name download
         case 'webhooks'
             echo list register deregister create get update delete
+        case 'auth'
+            echo login status token refresh logout
     end | string split ' '
 end
 
@@ -133,6 +142,7 @@ function __spark_space_takes_value
             'people list|--limit' \
             'provision|-f' \
             'provision|--file' \
+            'provision export|--team' \
             'post|--person' \
             'post|--text' \
             'post|--markdown' \
@@ -178,6 +188,13 @@ function __spark_space_takes_value
             'wait|--within' \
             'pull|--interval' \
             'pull|--state' \
+            'archive|--team' \
+            'archive|--type' \
+            'archive|--since' \
+            'archive|--parallel' \
+            'auth login|--client-id' \
+            'auth login|--client-secret-file' \
+            'auth login|--scope' \
             'api|-X' \
             'api|--method' \
             'api|-f' \
@@ -187,6 +204,7 @@ function __spark_space_takes_value
             'api|--input' \
             '*|-c' \
             '*|--config' \
+            '*|--profile' \
             '*|--token' \
             '*|--token-file' \
             '*|--audit-token' \
@@ -212,6 +230,8 @@ function __spark_space_setting
     switch $argv[1]
         case -c --config
             printf '%s\n' --config=$value
+        case --profile
+            printf '%s\n' --profile=$value
         case --token
             printf '%s\n' --token=$value
         case --token-file
@@ -245,6 +265,8 @@ complete -c spark-space -n '__spark_space_needs_command' -a webhooks -d 'list, r
 complete -c spark-space -n '__spark_space_needs_command' -a listen -d 'receive webhook deliveries and print each normalized event as one JSON line'
 complete -c spark-space -n '__spark_space_needs_command' -a wait -d 'block until a card is submitted or a thread gets a reply, and print that event'
 complete -c spark-space -n '__spark_space_needs_command' -a pull -d 'poll the room\'s messages that mention the bot and print the new ones'
+complete -c spark-space -n '__spark_space_needs_command' -a archive -d 'keep an incremental archive of many rooms in a directory'
+complete -c spark-space -n '__spark_space_needs_command' -a auth -d 'sign a person in (OAuth device grant) and manage the stored sign-in'
 complete -c spark-space -n '__spark_space_needs_command' -a api -d 'call any API endpoint and print its JSON (as gh api)'
 complete -c spark-space -n '__spark_space_needs_command' -a version -d 'print the version, the build, and the Swift and libcurl versions'
 complete -c spark-space -n '__spark_space_needs_command' -a help -d 'show help for a command, or the global options (help globals)'
@@ -253,9 +275,11 @@ complete -c spark-space -n '__spark_space_needs_command' -a completions -d 'prin
 
 # spark-space settings
 complete -c spark-space -n '__spark_space_needs_command settings' -a show -d 'print the resolved settings (tokens and secret as *** plus last 4)'
+complete -c spark-space -n '__spark_space_needs_command settings' -a profiles -d 'list the profiles of the settings file, one name a line (for --profile)'
 
 # spark-space settings show
 complete -c spark-space -n '__spark_space_in settings show' -l sources -d 'add where each value came from: flag, file, env or default'
+
 
 # spark-space rooms
 complete -c spark-space -n '__spark_space_needs_command rooms' -a list -d 'list rooms, most recently active first'
@@ -358,9 +382,15 @@ complete -c spark-space -n '__spark_space_in people list' -l name -x -d 'people 
 complete -c spark-space -n '__spark_space_in people list' -l limit -x -d 'at most N people (default 0 = all)'
 
 # spark-space provision
+complete -c spark-space -n '__spark_space_needs_command provision' -a export -d 'print a spaces manifest of existing rooms and their teams, for provision -f'
 complete -c spark-space -n '__spark_space_in provision' -s f -l file -r -F -d 'the spaces manifest (YAML or JSON)'
 complete -c spark-space -n '__spark_space_in provision' -l check -d 'print the plan, write nothing, exit 7 when anything would change'
 complete -c spark-space -n '__spark_space_in provision' -l prune -d 'also remove people and moderator flags the manifest does not list'
+
+# spark-space provision export
+complete -c spark-space -n '__spark_space_in provision export' -l team -x -d 'the rooms of this team (name or id), and the team'
+complete -c spark-space -n '__spark_space_in provision export' -l all -d 'every group room the identity is in'
+complete -c spark-space -n '__spark_space_argument 0+ provision export' -a '(__spark_space_room_titles)'
 
 # spark-space post
 complete -c spark-space -n '__spark_space_in post' -l person -x -d 'post to the direct room with this person'
@@ -444,7 +474,7 @@ complete -c spark-space -n '__spark_space_in webhooks update' -l name -x -d 'the
 complete -c spark-space -n '__spark_space_in webhooks update' -l url -x -d 'the new target URL'
 complete -c spark-space -n '__spark_space_in webhooks update' -l secret -x -d 'the new secret'
 complete -c spark-space -n '__spark_space_in webhooks update' -l filter -x -d 'refused: Webex cannot change a filter'
-complete -c spark-space -n '__spark_space_in webhooks update' -l status -x -a 'active inactive' -d 'active or inactive'
+complete -c spark-space -n '__spark_space_in webhooks update' -l status -x -a 'active inactive' -d 'active (re-activate; Webex cannot deactivate a webhook)'
 
 # spark-space webhooks delete
 complete -c spark-space -n '__spark_space_in webhooks delete' -s y -l yes -d 'do not ask for confirmation'
@@ -454,7 +484,7 @@ complete -c spark-space -n '__spark_space_in listen' -l binding -x -d 'address t
 complete -c spark-space -n '__spark_space_in listen' -l port -x -d 'port to listen on (default server.port, 8080; 0 = any free)'
 complete -c spark-space -n '__spark_space_in listen' -l hook -x -d 'path deliveries are posted to (default server.hook, /hook)'
 complete -c spark-space -n '__spark_space_in listen' -l secret -x -d 'require deliveries signed with S (default server.secret)'
-complete -c spark-space -n '__spark_space_in listen' -l register -x -d 'register the webhooks for URL on start, deregister on exit'
+complete -c spark-space -n '__spark_space_in listen' -l register -x -d 'register a set of this run\'s own for URL on start (listen-HOST-PID), delete it on exit'
 complete -c spark-space -n '__spark_space_in listen' -l websocket -d 'receive events over Webex\'s websocket: no public URL needed'
 complete -c spark-space -n '__spark_space_in listen' -l type -x -a 'message edit delete card join leave moderator' -d 'only events of this type (repeatable)'
 complete -c spark-space -n '__spark_space_in listen' -l count -x -d 'exit 0 after N events'
@@ -474,6 +504,32 @@ complete -c spark-space -n '__spark_space_in pull' -l once -d 'poll once and exi
 complete -c spark-space -n '__spark_space_in pull' -l state -r -F -d 'keep the last seen message id in FILE between runs'
 complete -c spark-space -n '__spark_space_argument 0 pull' -a '(__spark_space_room_titles)'
 
+# spark-space archive
+complete -c spark-space -n '__spark_space_in archive' -l all -d 'every room the token can see (of --type, default group)'
+complete -c spark-space -n '__spark_space_in archive' -l team -x -d 'the rooms of this team (name or id)'
+complete -c spark-space -n '__spark_space_in archive' -l type -x -a 'group direct all' -d 'group (default), direct or all'
+complete -c spark-space -n '__spark_space_in archive' -l since -x -d 'on a room\'s first run, only messages from TIME on (RFC 3339 or an age: 30d)'
+complete -c spark-space -n '__spark_space_in archive' -l attachments -d 'save the messages\' files into each room\'s files/ (never overwrites; a re-run resumes)'
+complete -c spark-space -n '__spark_space_in archive' -l html -d 'write static pages: an index.html per room and one listing the rooms (no script, no remote resource)'
+complete -c spark-space -n '__spark_space_in archive' -l parallel -x -d 'rooms archived at once (1-16, default 4)'
+complete -c spark-space -n '__spark_space_argument 1+ archive' -a '(__spark_space_room_titles)'
+
+# spark-space auth
+complete -c spark-space -n '__spark_space_needs_command auth' -a login -d 'sign in with the device grant: a code to enter on any device'
+complete -c spark-space -n '__spark_space_needs_command auth' -a status -d 'each token in use: who, where it comes from, expiry, scopes (exit 3 when one fails)'
+complete -c spark-space -n '__spark_space_needs_command auth' -a token -d 'print the token in use, refreshed if due (the sign-in\'s by default when there is one)'
+complete -c spark-space -n '__spark_space_needs_command auth' -a refresh -d 'refresh the stored sign-in now'
+complete -c spark-space -n '__spark_space_needs_command auth' -a logout -d 'delete the stored sign-in of the profile'
+
+# spark-space auth login
+complete -c spark-space -n '__spark_space_in auth login' -l client-id -x -d 'the integration\'s client id (default oauth.client_id, env SPARK_OAUTH_CLIENT_ID)'
+complete -c spark-space -n '__spark_space_in auth login' -l client-secret-file -r -F -d 'read the integration\'s client secret from FILE, or - for stdin (default oauth.client_secret)'
+complete -c spark-space -n '__spark_space_in auth login' -l scope -x -d 'a scope to ask for (repeatable; default spark:all)'
+
+
+
+
+
 # spark-space api
 complete -c spark-space -n '__spark_space_in api' -s X -l method -x -d 'GET (default), POST, PUT, PATCH, DELETE or HEAD'
 complete -c spark-space -n '__spark_space_in api' -s f -l field -x -d 'a string field of the body (the query for GET)'
@@ -491,6 +547,7 @@ complete -c spark-space -n '__spark_space_argument 0 completions' -a 'bash zsh f
 
 # Global options.
 complete -c spark-space -s c -l config -r -F -d 'settings file (YAML or JSON)'
+complete -c spark-space -l profile -x -a '(__spark_space_profiles)' -d 'use the settings file\'s profiles.NAME and its own sign-in (env SPARK_SPACE_PROFILE)'
 complete -c spark-space -l token -x -d 'bot token (prefer --token-file: argv shows in ps)'
 complete -c spark-space -l token-file -r -F -d 'read the bot token from FILE, or - for stdin'
 complete -c spark-space -l audit-token -x -d 'audit token (a person\'s token)'
@@ -498,7 +555,7 @@ complete -c spark-space -l audit-token-file -r -F -d 'read the audit token from 
 complete -c spark-space -l api-url -x -d 'API base (default https://webexapis.com/v1; env SPARK_API_URL)'
 complete -c spark-space -l as -x -a 'bot audit' -d 'which token the command uses: bot or audit'
 complete -c spark-space -l room -x -a '(__spark_space_room_titles)' -d 'the room for commands that take one'
-complete -c spark-space -s o -l output -x -a 'table wide tsv json ndjson' -d 'table, wide (a table never cut), tsv, json or ndjson'
+complete -c spark-space -s o -l output -x -a 'table wide tsv json ndjson yaml' -d 'table, wide (a table never cut), tsv, json or ndjson (yaml: provision export only)'
 complete -c spark-space -l fields -x -d 'the columns or keys to print, in that order (a,b,c)'
 complete -c spark-space -l json -d 'same as -o json'
 complete -c spark-space -l dry-run -d 'for commands that write: print each write (method, path, body) instead of sending it'
