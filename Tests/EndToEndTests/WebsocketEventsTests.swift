@@ -223,9 +223,16 @@ final class WebsocketEventsTests: MockTestCase {
             XCTAssertTrue(mock.waitForSocket(timeout: 15), "round \(round): \(listener.stderr)")
         }
         XCTAssertTrue(listener.stderr.contains("websocket protocol error"), listener.stderr)
-        XCTAssertTrue(mock.waitForSocket())
-        _ = try postMessage("still here")
-        XCTAssertEqual(listener.waitForLines(1).first?["text"] as? String, "still here", listener.stderr)
+        // The last garbage may still be ending a socket the mock counts as connected (a partial
+        // frame waits for its pong timeout): what is posted in that gap is lost, as SPEC says.
+        // The listener goes on: a message posted once it is back is printed.
+        var printed: [String] = []
+        for attempt in 0..<8 where !printed.contains(where: { $0.hasPrefix("still here") }) {
+            XCTAssertTrue(mock.waitForSocket())
+            _ = try postMessage("still here \(attempt)")
+            printed = listener.waitForLines(1, timeout: 3).compactMap { $0["text"] as? String }
+        }
+        XCTAssertTrue(printed.contains { $0.hasPrefix("still here") }, listener.stderr)
         listener.signal(SIGTERM)
         XCTAssertEqual(listener.waitForExit(), 0, listener.stderr)
         XCTAssertEqual(liveDevices().count, 0)
