@@ -110,7 +110,7 @@ private func runPost(_ options: PostOptions, inv: Invocation) throws {
         // A reply without ROOM goes to its thread's room; otherwise ROOM, --room or space.room.
         let reference = message.parentId != nil && options.room == nil && !options.roomOption
             ? nil : try inv.roomReference(options.room)
-        message.target = .room(id: try threadRoomId(reference, thread: message.parentId, inv: inv, space: space, as: role))
+        message.target = .room(id: try threadRoomId(reference, thread: message.parentId, space: space, as: role))
     }
     let outgoing = message
     if let wait = options.wait {
