@@ -1,3 +1,4 @@
+import Foundation
 import SparkSpace
 import XCTest
 @testable import SparkSpaceCLI
@@ -77,6 +78,59 @@ final class FlagCombinationTests: XCTestCase {
         assertUsage(["help", "--man", "rooms"], says: "--man prints the whole manual")
         assertUsage(["help", "rooms", "nope"], says: "unknown command 'nope'")
         assertUsage(["completions", "tcsh"], says: "no completions for 'tcsh'")
+    }
+
+    func testListenCombinations() {
+        assertUsage(["listen", "--count", "3"], says: "--count goes with --websocket")
+        assertUsage(["listen", "--include-self"], says: "--include-self goes with --websocket")
+        assertUsage(["listen", "--dry-run"], says: "listen has no --dry-run")
+        assertUsage(["listen", "--websocket", "--port", "8080"], says: "--port is for the webhook receiver")
+        assertUsage(["listen", "--websocket", "--dry-run"], says: "listen has no --dry-run")
+        assertUsage(["listen", "--register", "ftp://example.com/hook"], says: "must be an http(s) URL")
+        assertUsage(["listen", "--fields", "nonsense"], says: "nonsense")
+    }
+
+    func testPullAndPostCombinations() {
+        assertUsage(["pull", "Ops", "--interval", "0"], says: "--interval takes a number of seconds > 0")
+        assertUsage(["pull", "Ops", "--fields", "nonsense"], says: "nonsense")
+        assertUsage(["post", "Ops", "--person", "a@example.com", "--text", "x"], says: "give either ROOM or --person")
+        assertUsage(["post", "--room", "Ops", "--person", "a@example.com", "--text", "x"],
+                    says: "give either ROOM or --person")
+        assertUsage(["post", "--person", "bob", "--text", "x"], says: "--person takes an e-mail address")
+        assertUsage(["post", "Ops", "--text", "x", "--reply-to", "nope"], says: "--reply-to takes a message id")
+        assertUsage(["post", "Ops", "--text", "x", "--wait"], says: "--wait needs --card")
+        assertUsage(["post", "Ops", "--text", "x", "--within", "1h"], says: "--within goes with --wait")
+        assertUsage(["post", "Ops", "--card", "/nonexistent/card.json", "--text", "x"], says: "cannot read --card")
+    }
+
+    /// `post --card F --wait --within BAD`: the duration is checked with the post's options,
+    /// before the room is looked up.
+    func testPostWaitWithinIsCheckedBeforeAnyRequest() throws {
+        let path = NSTemporaryDirectory() + "flag-card-\(getpid()).json"
+        try Data(#"{"type": "AdaptiveCard", "version": "1.3", "body": []}"#.utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        assertUsage(["post", "Ops", "--card", path, "--text", "x", "--wait", "--within", "soon"],
+                    says: "--within takes a duration")
+        assertUsage(["post", "Ops", "--card", path, "--text", "x", "--wait", "--dry-run"],
+                    says: "--wait and --dry-run do not go together")
+    }
+
+    func testWebhookAttachmentProvisionAuthCombinations() {
+        assertUsage(["webhooks", "register", "https://bot.example.com/hook", "--prefix", "a b"],
+                    says: "--prefix takes letters")
+        assertUsage(["webhooks", "deregister", "--prefix", "a/b"], says: "--prefix takes letters")
+        assertUsage(["webhooks", "register", "mailto:x"], says: "must be an http(s) URL")
+        assertUsage(["webhooks", "create", "hook", "https://bot.example.com/hook", "--event", "created"],
+                    says: "--resource is required")
+        assertUsage(["webhooks", "create", " ", "https://bot.example.com/hook"], says: "the webhook name is empty")
+        assertUsage(["webhooks", "update", "ID", "--filter", "roomId=x"], says: "cannot change a webhook's filter")
+        assertUsage(["webhooks", "update", "ID", "--status", "inactive"], says: "--status takes only 'active'")
+        assertUsage(["webhooks", "update", "ID"], says: "nothing to change")
+        assertUsage(["webhooks", "update", "ID", "--url", "x"], says: "must be an http(s) URL")
+        assertUsage(["attachments", "download", "https://example.com/f", "--stdout", "--dir", "/tmp"],
+                    says: "--stdout and --dir do not go together")
+        assertUsage(["provision", "--prune"], says: "--prune needs -f FILE")
+        assertUsage(["auth", "refresh", "--dry-run"], says: "--dry-run does not apply")
     }
 
     /// The options values themselves: what a walk was asked, without running it.

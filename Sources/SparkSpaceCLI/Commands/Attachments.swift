@@ -50,33 +50,67 @@ let attachmentsCommands: [CommandSpec] = [
         ])
 ]
 
+/// `attachments name URL`.
+struct NameAttachmentOptions: CommandOptions {
+    var url: String
+    var role: TokenRole
+    init(_ inv: Invocation) throws {
+        url = inv.positionals[0]
+        role = inv.role()
+    }
+}
+
 private func nameAttachment(_ inv: Invocation) throws {
-    let info = try inv.space.attachmentInfo(inv.positionals[0], as: inv.role())
+    let options = try NameAttachmentOptions(inv)
+    let info = try inv.space.attachmentInfo(options.url, as: options.role)
     var item: JSON = ["name": .string(info.name), "url": .string(info.url)]
     item["size"] = info.size.map { .int($0) } ?? .null
     item["contentType"] = info.contentType.map(JSON.string) ?? .null
     try inv.output.item(item, columns: attachmentNameColumns)
 }
 
+/// `attachments download URL... [--dir D | --stdout] [--force]`: --stdout and --dir exclude
+/// each other (exit 2 before any request).
+struct DownloadAttachmentsOptions: CommandOptions {
+    var urls: [String]
+    /// nil: to stdout.
+    var directory: String?
+    var force: Bool
+    var role: TokenRole
+    init(_ inv: Invocation) throws {
+        urls = inv.positionals
+        if inv.has(.stdout) && inv.has(.dir) {
+            throw UsageError("--stdout and --dir do not go together", command: inv.parsed.command)
+        }
+        directory = inv.has(.stdout) ? nil : inv.value(.dir) ?? "."
+        force = inv.has(.force)
+        role = inv.role()
+    }
+}
+
 private func downloadAttachments(_ inv: Invocation) throws {
-    let urls = inv.positionals
+    let options = try DownloadAttachmentsOptions(inv)
     let space = try inv.space
-    let role = inv.role()
-    if inv.has(.stdout) {
-        if inv.has(.dir) { throw UsageError("--stdout and --dir do not go together", command: inv.parsed.command) }
-        for url in urls {
+    guard let directory = options.directory else {
+        for url in options.urls {
             try inv.out.flush()
-            try space.download(url, to: inv.out.fd, as: role)
+            try space.download(url, to: inv.out.fd, as: options.role)
         }
         return
     }
-    let directory = inv.value(.dir) ?? "."
+    try download(options.urls, into: directory, options: options, space: space, inv: inv)
+}
+
+/// Each URL into `directory`, a result row each; a failure does not stop the others.
+private func download(_ urls: [String], into directory: String, options: DownloadAttachmentsOptions,
+                      space: Space, inv: Invocation) throws {
+    let role = options.role
     let stream = ItemStream(output: inv.output, columns: attachmentColumns)
     let progress = inv.console.transfer  // told by the client (`.progress` events)
     var failures: [Error] = []
     for url in urls {
         do {
-            let file = try space.download(url, into: directory, force: inv.has(.force), as: role)
+            let file = try space.download(url, into: directory, force: options.force, as: role)
             progress.done()
             try stream.write([["path": .string(file.path), "name": .string(file.name), "size": .int(file.size),
                                "url": .string(url)]])

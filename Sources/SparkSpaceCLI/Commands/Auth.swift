@@ -215,10 +215,17 @@ private func authToken(_ inv: Invocation) throws {
     try inv.out.write(try space.client(role).currentToken() + "\n")
 }
 
-private func authRefresh(_ inv: Invocation) throws {
-    guard !inv.dryRun else {
-        throw UsageError("auth refresh writes nothing to Webex: --dry-run does not apply", command: inv.parsed.command)
+/// `auth refresh`: no --dry-run (exit 2).
+struct AuthRefreshOptions: CommandOptions {
+    init(_ inv: Invocation) throws {
+        guard !inv.dryRun else {
+            throw UsageError("auth refresh writes nothing to Webex: --dry-run does not apply", command: inv.parsed.command)
+        }
     }
+}
+
+private func authRefresh(_ inv: Invocation) throws {
+    _ = try AuthRefreshOptions(inv)
     let settings = try inv.loadSettings()
     guard let session = try inv.signIn ?? inv.openSignIn(settings) else {
         throw SparkError.signIn(.notSignedIn(profile: settings.signInProfile))
@@ -229,9 +236,20 @@ private func authRefresh(_ inv: Invocation) throws {
         + "the access token expires \(untilText(Int(refreshed.accessExpires), now: now))")
 }
 
+/// `auth logout`: the profile whose sign-in goes (`--config`, `--profile`; no token needed).
+struct AuthLogoutOptions: CommandOptions {
+    var config: String?
+    var profile: String?
+    init(_ inv: Invocation) throws {
+        config = inv.value(.config)
+        profile = inv.value(.profile)
+    }
+}
+
 private func authLogout(_ inv: Invocation) throws {
+    let options = try AuthLogoutOptions(inv)
     let settings = try SettingsLoader(environment: inv.console.environment)
-        .load(file: inv.value(.config), profile: inv.value(.profile))
+        .load(file: options.config, profile: options.profile)
     let profile = settings.signInProfile
     if inv.dryRun {
         return inv.note("would have deleted the stored sign-in of profile '\(profile)' (nothing done, --dry-run)")

@@ -57,12 +57,19 @@ private func whoami(_ inv: Invocation) throws {
     throw failures.last!.1
 }
 
+/// `settings show [--sources]`.
+struct ShowSettingsOptions: CommandOptions {
+    var sources: Bool
+    init(_ inv: Invocation) throws { sources = inv.has(.sources) }
+}
+
 private func showSettings(_ inv: Invocation) throws {
+    let options = try ShowSettingsOptions(inv)
     let resolved = try inv.loadSettings()
-    let sources = inv.has(.sources)
+    let sources = options.sources
     let settings = resolved.redactedJSON
     if let fields = inv.output.fields, !fields.allSatisfy(["key", "value", "source"].contains) {
-        return try showSettings(named: fields, resolved, inv: inv)
+        return try showSettings(named: fields, resolved, sources: sources, inv: inv)
     }
     if inv.output.isTable || inv.output.format == .tsv {
         // One "key value" line per setting, dotted; with --sources a third column says where it came from.
@@ -80,7 +87,8 @@ private func showSettings(_ inv: Invocation) throws {
 /// `settings show --fields space.token,server`: the settings named (a dotted key, or a section
 /// for all its keys), one row each (json: one object by dotted key); a name that is neither is
 /// exit 2 listing the keys. The columns `key`, `value`, `source` are the other use of `--fields`.
-private func showSettings(named fields: [String], _ resolved: Settings, inv: Invocation) throws {
+private func showSettings(named fields: [String], _ resolved: Settings, sources: Bool,
+                          inv: Invocation) throws {
     let all = flattened(resolved.redactedJSON)
     var rows: [(String, JSON)] = []
     for field in fields {
@@ -91,7 +99,6 @@ private func showSettings(named fields: [String], _ resolved: Settings, inv: Inv
         }
         rows += matching.filter { row in !rows.contains { $0.0 == row.0 } }
     }
-    let sources = inv.has(.sources)
     let output = Output(format: inv.output.format, out: inv.out, color: inv.output.color, width: inv.output.width)
     if output.isTable || output.format == .tsv {
         let columns = [Column("key"), Column("value")] + (sources ? [Column("source")] : [])
@@ -105,8 +112,15 @@ private func showSettings(named fields: [String], _ resolved: Settings, inv: Inv
 }
 
 /// The names only: `--profile` may name one that does not exist, and completion still lists them.
+/// `settings profiles`: of `--config FILE` when given.
+struct ListProfilesOptions: CommandOptions {
+    var config: String?
+    init(_ inv: Invocation) throws { config = inv.value(.config) }
+}
+
 private func listProfiles(_ inv: Invocation) throws {
-    let names = try SettingsLoader(environment: inv.console.environment).profileNames(file: inv.value(.config))
+    let options = try ListProfilesOptions(inv)
+    let names = try SettingsLoader(environment: inv.console.environment).profileNames(file: options.config)
     for name in names { try inv.out.write(name + "\n") }
 }
 

@@ -123,36 +123,81 @@ private final class StopRequest: @unchecked Sendable {
     func wait() { semaphore.wait() }
 }
 
+/// What `listen` (the webhook receiver) was asked, checked before anything runs (exit 2).
+struct ListenOptions: CommandOptions {
+    var configuration: WebhookReceiver.Configuration
+    /// `--register URL`, checked: the run-unique set is made on start and deleted on exit.
+    var registerURL: String?
+    /// The event printer, its `--fields` checked against every event type's keys.
+    var lines: EventLines
+
+    init(_ inv: Invocation) throws {
+        let command = inv.parsed.command
+        if let given = ListenWebsocketOptions.websocketOnly.first(where: { inv.has($0) }) {
+            throw UsageError("--\(given.long) goes with --websocket", command: command)
+        }
+        if inv.dryRun {
+            // A receiver serves until stopped: there is no run to rehearse.
+            throw UsageError("listen has no --dry-run; 'webhooks register URL --dry-run' shows what --register would write",
+                             command: command)
+        }
+        lines = try EventLines(inv)
+        let settings = try inv.space.settings
+        registerURL = try inv.value(.register).map { try webhookURL($0, settings: settings, command: command) }
+        // The port is checked by the parser (0-65535).
+        configuration = WebhookReceiver.Configuration(
+            host: inv.value(.binding) ?? settings.binding, port: inv.int(.port) ?? settings.port,
+            path: inv.value(.hook) ?? settings.hook, secret: inv.value(.secret) ?? settings.secret)
+    }
+}
+
 private func listen(_ inv: Invocation) throws {
     if inv.has(.websocket) { return try listenWebsocket(inv) }
-    let command = inv.parsed.command
-    if let given = ListenWebsocketOptions.websocketOnly.first(where: { inv.has($0) }) {
-        throw UsageError("--\(given.long) goes with --websocket", command: command)
-    }
-    if inv.dryRun {
-        // A receiver serves until stopped: there is no run to rehearse.
-        throw UsageError("listen has no --dry-run; 'webhooks register URL --dry-run' shows what --register would write",
-                         command: command)
-    }
-    let lines = try EventLines(inv)
-    let space = try inv.space
-    let settings = space.settings
-    // Checked by the parser (0-65535).
-    let port = inv.int(.port) ?? settings.port
-    let registerURL = try inv.value(.register).map { try webhookURL($0, settings: settings, command: command) }
-    let secret = inv.value(.secret) ?? settings.secret
-    let configuration = WebhookReceiver.Configuration(
-        host: inv.value(.binding) ?? settings.binding, port: port, path: inv.value(.hook) ?? settings.hook,
-        secret: secret)
+    try runListen(ListenOptions(inv), inv: inv)
+}
 
+/// Serves until a signal or a closed stdout; everything printed once the receiver starts goes
+/// through `notices` (its own thread: a stderr nobody drains never blocks serving or a stop).
+private func runListen(_ options: ListenOptions, inv: Invocation) throws {
+    let space = try inv.space
     // Seed `on_connect`: the bot's id filters its own messages out.
     let botId = try space.me(.bot).id
     let stop = StopRequest()
-    let verbose = inv.verbose
-    // From here on, stderr is written by the notices' own thread: a stderr nobody drains never
-    // blocks serving, a worker or a stop (SIGTERM, Ctrl-C).
     let notices = NoticeQueue { inv.note($0) }
-    let receiver = WebhookReceiver(configuration: configuration, onDelivery: { delivery in
+    let receiver = webhookReceiver(options.configuration, space: space, botId: botId, lines: options.lines,
+                                   stop: stop, notices: notices, inv: inv)
+    interceptSignals(stop)
+    defer { SignalHandling.interceptors.set(nil) }
+
+    let bound = try receiver.start()
+    let configuration = options.configuration
+    notices.post("listening on http://\(configuration.host):\(bound)\(configuration.path)", always: true)
+    var registered: [OwnedWebhook] = []
+    if let registerURL = options.registerURL {
+        do {
+            registered = try registerOwnSet(registerURL, secret: configuration.secret, space: space, inv: inv,
+                                            say: { notices.post($0, always: true) })
+        } catch {
+            receiver.stop()
+            throw error
+        }
+    }
+
+    stop.wait()
+    notices.post("stopping: finishing the accepted deliveries", always: true)
+    receiver.stop()
+    try deregister(registered, space: space, notices: notices, inv: inv)
+    // The last notices get a moment; a stderr nobody reads does not keep the process alive.
+    notices.flush(within: 2)
+    if let signal = stop.signal { throw StoppedBySignal(signal: signal) }
+}
+
+/// The receiver: each delivery turned into an event and printed, or told about on `notices`.
+private func webhookReceiver(_ configuration: WebhookReceiver.Configuration, space: Space, botId: String,
+                             lines: EventLines, stop: StopRequest, notices: NoticeQueue,
+                             inv: Invocation) -> WebhookReceiver {
+    let verbose = inv.verbose
+    return WebhookReceiver(configuration: configuration, onDelivery: { delivery in
         let label = "\(delivery["name"]?.string ?? "?") \(delivery["resource"]?.string ?? "?")/"
             + "\(delivery["event"]?.string ?? "?")"
         do {
@@ -171,40 +216,24 @@ private func listen(_ inv: Invocation) throws {
     }, onRejection: { rejection, reason in
         inv.note("refused a request (\(rejection.status)): \(reason)")
     }, notices: notices)
+}
 
+/// The first SIGINT/SIGTERM asks for a clean stop; a second one gives up on it.
+private func interceptSignals(_ stop: StopRequest) {
     SignalHandling.interceptors.set { signal in
         if !stop.request(signal: signal) {
-            // A second signal while stopping: give up on a clean stop.
             TemporaryFiles.shared.removeAll()
             _exit(signal == SIGINT ? ExitCode.interrupted : 128 + signal)
         }
     }
-    defer { SignalHandling.interceptors.set(nil) }
+}
 
-    let bound = try receiver.start()
-    notices.post("listening on http://\(configuration.host):\(bound)\(configuration.path)", always: true)
-    var registered: [OwnedWebhook] = []
-    if let registerURL {
-        do {
-            registered = try registerOwnSet(registerURL, secret: secret, space: space, inv: inv,
-                                            say: { notices.post($0, always: true) })
-        } catch {
-            receiver.stop()
-            throw error
-        }
-    }
-
-    stop.wait()
-    notices.post("stopping: finishing the accepted deliveries", always: true)
-    receiver.stop()
-    if !registered.isEmpty {
-        // Exactly the set this run made, by id: nothing else, whatever its name.
-        try space.removeWebhooks(registered, deleted: { record in notices.post(always: true) { tellDeleted(record, inv) } })
-        notices.post("deregistered \(registered.count) webhook\(registered.count == 1 ? "" : "s")", always: true)
-    }
-    // The last notices get a moment; a stderr nobody reads does not keep the process alive.
-    notices.flush(within: 2)
-    if let signal = stop.signal { throw StoppedBySignal(signal: signal) }
+/// Deletes exactly the set this run made, by id: nothing else, whatever its name.
+private func deregister(_ registered: [OwnedWebhook], space: Space, notices: NoticeQueue,
+                        inv: Invocation) throws {
+    guard !registered.isEmpty else { return }
+    try space.removeWebhooks(registered, deleted: { record in notices.post(always: true) { tellDeleted(record, inv) } })
+    notices.post("deregistered \(registered.count) webhook\(registered.count == 1 ? "" : "s")", always: true)
 }
 
 /// `listen --register URL`: a set of this run's own (SPEC), so another deployment's webhooks

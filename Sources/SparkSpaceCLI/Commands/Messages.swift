@@ -131,10 +131,10 @@ private func deleteMessages(_ inv: Invocation) throws {
 }
 
 /// The room of a command that may name a thread: ROOM (or --room) when given, else the room of
-/// the thread's first message (one GET), else the default room of the settings.
-func threadRoomId(_ roomRef: String?, thread: String?, inv: Invocation, space: Space,
-                  as role: TokenRole) throws -> String {
-    guard let thread, roomRef == nil, inv.value(.room) == nil else { return try space.roomId(roomRef, as: role) }
+/// the thread's first message (one GET), else the default room of the settings. The callers
+/// resolve ROOM/--room first (their options), so a nil `roomRef` means neither was given.
+func threadRoomId(_ roomRef: String?, thread: String?, space: Space, as role: TokenRole) throws -> String {
+    guard let thread, roomRef == nil else { return try space.roomId(roomRef, as: role) }
     guard let roomId = try space.message(id: thread, as: role).roomId else {
         throw SparkError.io("the API returned a message without a roomId (GET messages/\(thread))")
     }

@@ -56,40 +56,65 @@ let postCommands: [CommandSpec] = [
         writes: true, run: post)
 ]
 
-private func post(_ inv: Invocation) throws {
-    let roomRef = inv.positionals.first
-    let person = inv.value(.person)
-    if person != nil && (roomRef != nil || inv.value(.room) != nil) {
-        throw UsageError("give either ROOM or --person, not both", command: inv.parsed.command)
-    }
-    if let person, !person.contains("@") {
-        throw UsageError("--person takes an e-mail address, not '\(person)'", command: inv.parsed.command)
-    }
-    let text = try textOption(inv, .text)
-    let markdown = try textOption(inv, .markdown)
-    let file = inv.value(.file).map(MessageFile.init)
-    // Check the message before any request (room look-up included): nothing is sent when it is unusable.
-    var message = OutgoingMessage(target: .person(email: person ?? ""), text: text, markdown: markdown, file: file)
-    if let parent = inv.value(.replyTo) {
-        guard isWebexId(parent) else {
-            throw UsageError("--reply-to takes a message id, not '\(parent)'", command: inv.parsed.command)
+/// What `post` was asked: the message checked before any request (room look-up included), so
+/// nothing is sent when it is unusable (exit 2).
+struct PostOptions: CommandOptions {
+    var message: OutgoingMessage
+    /// ROOM as given.
+    var room: String?
+    var person: String?
+    /// `--room` was given.
+    var roomOption: Bool
+    /// `--wait` (with its `--within`): nil without.
+    var wait: WaitOptions?
+    var role: TokenRole
+
+    init(_ inv: Invocation) throws {
+        room = inv.positionals.first
+        person = inv.value(.person)
+        roomOption = inv.value(.room) != nil
+        if person != nil && (room != nil || roomOption) {
+            throw UsageError("give either ROOM or --person, not both", command: inv.parsed.command)
         }
-        message.parentId = parent
+        if let person, !person.contains("@") {
+            throw UsageError("--person takes an e-mail address, not '\(person)'", command: inv.parsed.command)
+        }
+        let text = try textOption(inv, .text)
+        let markdown = try textOption(inv, .markdown)
+        let file = inv.value(.file).map(MessageFile.init)
+        message = OutgoingMessage(target: .person(email: person ?? ""), text: text, markdown: markdown, file: file)
+        if let parent = inv.value(.replyTo) {
+            guard isWebexId(parent) else {
+                throw UsageError("--reply-to takes a message id, not '\(parent)'", command: inv.parsed.command)
+            }
+            message.parentId = parent
+        }
+        message.mentions = inv.all(.mention)
+        message.card = try inv.value(.card).map { try readCard($0, inv: inv) }
+        try message.validate()
+        try checkWaitOptions(inv, card: message.card != nil)
+        wait = inv.has(.waitForCard) ? try WaitOptions(inv) : nil
+        role = inv.role()
     }
-    message.mentions = inv.all(.mention)
-    message.card = try inv.value(.card).map { try readCard($0, inv: inv) }
-    try message.validate()
-    try checkWaitOptions(inv, card: message.card != nil)
+}
+
+private func post(_ inv: Invocation) throws {
+    try runPost(PostOptions(inv), inv: inv)
+}
+
+private func runPost(_ options: PostOptions, inv: Invocation) throws {
+    var message = options.message
     let space = try inv.space
-    let role = inv.role()
-    if person == nil {
+    let role = options.role
+    if options.person == nil {
         // A reply without ROOM goes to its thread's room; otherwise ROOM, --room or space.room.
-        let reference = message.parentId != nil && roomRef == nil && inv.value(.room) == nil
-            ? nil : try inv.roomReference(roomRef)
-        message.target = .room(id: try threadRoomId(reference, thread: message.parentId, inv: inv, space: space, as: role))
+        let reference = message.parentId != nil && options.room == nil && !options.roomOption
+            ? nil : try inv.roomReference(options.room)
+        message.target = .room(id: try threadRoomId(reference, thread: message.parentId, space: space, as: role))
     }
-    if inv.has(.waitForCard) {
-        return try postAndWait(inv) { try space.post(message, as: role) }
+    let outgoing = message
+    if let wait = options.wait {
+        return try postAndWait(wait, inv: inv) { try space.post(outgoing, as: role) }
     }
     // An upload's bytes come as the client's `.progress` events; its line goes at the end.
     let created: Message

@@ -30,39 +30,56 @@ struct PlanNotEmpty: Error, CustomStringConvertible {
     var description: String { "\(count) change\(count == 1 ? "" : "s") would be made (--check wrote nothing)" }
 }
 
-private func provision(_ inv: Invocation) throws {
-    let manifest: SpacesManifest
-    if inv.has(.prune) && inv.value(.manifestFile) == nil {
-        // The settings name no people to keep but the participants: pruning them is too easy a mistake.
-        throw UsageError("--prune needs -f FILE (a spaces manifest)", command: inv.parsed.command)
-    }
-    if let path = inv.value(.manifestFile) {
-        manifest = try SpacesManifest.load(path: path)
-    } else {
-        let settings = try inv.space.settings
-        if settings.room == nil {
-            inv.note("space.room is not set: using the seed's fallback title '\(Settings.fallbackRoomTitle)'")
+/// `provision [-f FILE] [--prune] [--check]`: --prune only with a manifest (exit 2).
+struct ProvisionOptions: CommandOptions {
+    /// `-f FILE`; nil: the settings' room.
+    var manifestPath: String?
+    var prune: Bool
+    var check: Bool
+    var role: TokenRole
+    init(_ inv: Invocation) throws {
+        manifestPath = inv.value(.manifestFile)
+        prune = inv.has(.prune)
+        if prune && manifestPath == nil {
+            // The settings name no people to keep but the participants: pruning them is too easy a mistake.
+            throw UsageError("--prune needs -f FILE (a spaces manifest)", command: inv.parsed.command)
         }
-        manifest = SpacesManifest(settings: settings)
+        check = inv.has(.check)
+        role = inv.role()
     }
+}
+
+private func provision(_ inv: Invocation) throws {
+    let options = try ProvisionOptions(inv)
+    let manifest = try provisionManifest(options, inv: inv)
     let space = try inv.space
-    let role = inv.role()
-    let plan = try space.plan(manifest, prune: inv.has(.prune), as: role)
+    let role = options.role
+    let plan = try space.plan(manifest, prune: options.prune, as: role)
     for warning in plan.warnings { inv.warn("warning: \(warning)") }
-    if inv.has(.check) || inv.dryRun {
+    if options.check || inv.dryRun {
         try inv.output.list(plan.rows.map(planRow), columns: planColumns)
         if plan.rows.isEmpty { inv.note("nothing to do: the spaces match") }
-        if inv.has(.check) && !plan.rows.isEmpty { throw PlanNotEmpty(count: plan.rows.count) }
+        if options.check && !plan.rows.isEmpty { throw PlanNotEmpty(count: plan.rows.count) }
         return
     }
     let applied = space.apply(plan, as: role)
-    if inv.value(.manifestFile) == nil { return try reportSettingsRoom(applied, inv: inv) }
+    if options.manifestPath == nil { return try reportSettingsRoom(applied, inv: inv) }
     try inv.output.list(applied.rows.map(planRow), columns: appliedColumns)
     if applied.rows.isEmpty { inv.note("nothing to do: the spaces match") }
     let failed = applied.rows.filter { $0.error != nil }
     if !failed.isEmpty {
         throw PartialFailure(code: ExitCode.failure, description: "\(failed.count) of \(applied.rows.count) changes failed")
     }
+}
+
+/// The manifest of `-f FILE`, else the one the settings describe (as the seed).
+private func provisionManifest(_ options: ProvisionOptions, inv: Invocation) throws -> SpacesManifest {
+    if let path = options.manifestPath { return try SpacesManifest.load(path: path) }
+    let settings = try inv.space.settings
+    if settings.room == nil {
+        inv.note("space.room is not set: using the seed's fallback title '\(Settings.fallbackRoomTitle)'")
+    }
+    return SpacesManifest(settings: settings)
 }
 
 private func planRow(_ row: PlanRow) -> JSON {

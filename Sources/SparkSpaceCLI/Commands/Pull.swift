@@ -33,18 +33,40 @@ let pullCommands: [CommandSpec] = [
         run: pull),
 ]
 
-private func pull(_ inv: Invocation) throws {
-    let interval = inv.seconds(.interval) ?? 10
-    guard interval > 0 else {
-        throw UsageError("--interval takes a number of seconds > 0", command: inv.parsed.command)
+/// What `pull` was asked, checked before anything runs (exit 2).
+struct PullOptions: CommandOptions {
+    var interval: Double
+    var once: Bool
+    /// The event printer, its `--fields` checked.
+    var lines: EventLines
+    var statePath: String?
+    /// ROOM as given (else --room, space.room at run time).
+    var room: String?
+    var role: TokenRole
+
+    init(_ inv: Invocation) throws {
+        interval = inv.seconds(.interval) ?? 10
+        guard interval > 0 else {
+            throw UsageError("--interval takes a number of seconds > 0", command: inv.parsed.command)
+        }
+        once = inv.has(.once)
+        lines = try EventLines(inv)
+        statePath = inv.value(.state)
+        room = inv.positionals.first
+        role = inv.role(default: .bot)
     }
-    let once = inv.has(.once)
-    let lines = try EventLines(inv)
-    let statePath = inv.value(.state)
+}
+
+private func pull(_ inv: Invocation) throws {
+    try runPull(PullOptions(inv), inv: inv)
+}
+
+private func runPull(_ options: PullOptions, inv: Invocation) throws {
+    let interval = options.interval, once = options.once, lines = options.lines
+    let statePath = options.statePath, role = options.role
     let state = try statePath.map { try PullState.load(path: $0) } ?? PullState()
     let space = try inv.space
-    let role = inv.role(default: .bot)
-    let roomId = try space.roomId(try inv.roomReference(inv.positionals.first), as: role)
+    let roomId = try space.roomId(try inv.roomReference(options.room), as: role)
     let selfId = try space.me(role).id
     var cursor = state.rooms[roomId]
     var saved = cursor != nil

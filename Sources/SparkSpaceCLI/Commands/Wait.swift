@@ -104,8 +104,9 @@ private func runWait(_ options: WaitOptions, inv: Invocation) throws {
 
 /// `post --card ... --wait`: the socket is up before the post, so no submission can be missed;
 /// then waits as `wait --card` for the new message.
-func postAndWait(_ inv: Invocation, post: () throws -> Message) throws {
-    var options = try WaitOptions(inv)
+/// `options`: read with the post's own (its `--within` checked before any request).
+func postAndWait(_ options: WaitOptions, inv: Invocation, post: () throws -> Message) throws {
+    var options = options
     let socket = try EventSocket(inv: inv, includeSelf: false)
     let waiter = Awaited(options: options, socket: socket, inv: inv)
     try socket.start { waiter.consider($0) }

@@ -167,7 +167,7 @@ private func walkQuery(_ options: WalkMessagesOptions, inv: Invocation, space: S
     } else {
         // --thread without ROOM or --room: the thread's own room (one GET).
         let reference = try options.thread != nil && options.room == nil && !options.roomFlag
-            ? threadRoomId(nil, thread: options.thread, inv: inv, space: space, as: role)
+            ? threadRoomId(nil, thread: options.thread, space: space, as: role)
             : inv.roomReference(options.room)
         do {
             room = botAlone ? try space.room(reference, as: role) : nil

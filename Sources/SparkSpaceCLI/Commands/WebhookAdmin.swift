@@ -63,51 +63,93 @@ private func required(_ option: OptionSpec, among allowed: [String], _ inv: Invo
     return value
 }
 
-private func createWebhook(_ inv: Invocation) throws {
-    let name = try nonBlank(inv.positionals[0], "webhook name", inv)
-    let url = try checkedURL(inv.positionals[1], command: inv.parsed.command)
-    let spec = WebhookSpec(name: name, targetUrl: url,
+/// `webhooks create NAME URL --resource R --event E [--filter F] [--secret S]`: checked (exit 2).
+struct CreateWebhookOptions: CommandOptions {
+    var spec: WebhookSpec
+    var role: TokenRole
+    init(_ inv: Invocation) throws {
+        let name = try nonBlank(inv.positionals[0], "webhook name", inv)
+        let url = try checkedURL(inv.positionals[1], command: inv.parsed.command)
+        spec = WebhookSpec(name: name, targetUrl: url,
                            resource: try required(.resource, among: WebhookVocabulary.resources, inv),
                            event: try required(.event, among: WebhookVocabulary.events, inv),
                            filter: inv.value(.filter), secret: inv.value(.secret))
-    let role = inv.role()
-    let created = try inv.space.createWebhook(spec, as: role)
-    try inv.output.item(OwnedWebhook(owner: role, webhook: created).printable, columns: webhookColumns)
+        role = inv.role()
+    }
+}
+
+private func createWebhook(_ inv: Invocation) throws {
+    let options = try CreateWebhookOptions(inv)
+    let created = try inv.space.createWebhook(options.spec, as: options.role)
+    try inv.output.item(OwnedWebhook(owner: options.role, webhook: created).printable, columns: webhookColumns)
+}
+
+/// A command whose one argument is a webhook ID (`webhooks get`).
+struct WebhookIdOptions: CommandOptions {
+    var id: String
+    var role: TokenRole
+    init(_ inv: Invocation) throws {
+        id = inv.positionals[0]
+        role = inv.role()
+    }
 }
 
 private func getWebhook(_ inv: Invocation) throws {
-    let role = inv.role()
-    let hook = try inv.space.webhook(id: inv.positionals[0], as: role)
-    try inv.output.item(OwnedWebhook(owner: role, webhook: hook).printable, columns: webhookColumns)
+    let options = try WebhookIdOptions(inv)
+    let hook = try inv.space.webhook(id: options.id, as: options.role)
+    try inv.output.item(OwnedWebhook(owner: options.role, webhook: hook).printable, columns: webhookColumns)
+}
+
+/// `webhooks update ID`: what Webex can change, at least one thing (exit 2 otherwise).
+struct UpdateWebhookOptions: CommandOptions {
+    var id: String
+    var changes: WebhookChanges
+    var role: TokenRole
+    init(_ inv: Invocation) throws {
+        let command = inv.parsed.command
+        if inv.has(.filter) {
+            throw UsageError("Webex cannot change a webhook's filter: delete it and create it again with --filter",
+                             command: command)
+        }
+        if let status = inv.value(.status), status != "active" {
+            throw UsageError("--status takes only 'active' (re-activate a webhook Webex disabled): Webex cannot "
+                + "deactivate a webhook; delete it to stop its deliveries", command: command)
+        }
+        changes = WebhookChanges(name: try inv.value(.name).map { try nonBlank($0, "name", inv) },
+                                 secret: inv.value(.secret), status: inv.value(.status))
+        changes.targetUrl = try inv.value(.url).map { try checkedURL($0, command: command) }
+        guard !changes.isEmpty else {
+            throw UsageError("nothing to change: give --name, --url, --secret or --status", command: command)
+        }
+        id = inv.positionals[0]
+        role = inv.role()
+    }
 }
 
 private func updateWebhook(_ inv: Invocation) throws {
-    let command = inv.parsed.command
-    if inv.has(.filter) {
-        throw UsageError("Webex cannot change a webhook's filter: delete it and create it again with --filter",
-                         command: command)
+    let options = try UpdateWebhookOptions(inv)
+    let updated = try inv.space.updateWebhook(id: options.id, options.changes, as: options.role)
+    try inv.output.item(OwnedWebhook(owner: options.role, webhook: updated).printable, columns: webhookColumns)
+}
+
+/// `webhooks delete ID...`: the ids once each, in order.
+struct DeleteWebhooksOptions: CommandOptions {
+    var ids: [String]
+    var yes: Bool
+    var role: TokenRole
+    init(_ inv: Invocation) throws {
+        var seen = Set<String>()
+        ids = inv.positionals.filter { seen.insert($0).inserted }
+        yes = inv.has(.yes)
+        role = inv.role()
     }
-    if let status = inv.value(.status), status != "active" {
-        throw UsageError("--status takes only 'active' (re-activate a webhook Webex disabled): Webex cannot "
-            + "deactivate a webhook; delete it to stop its deliveries", command: command)
-    }
-    var changes = WebhookChanges(name: try inv.value(.name).map { try nonBlank($0, "name", inv) },
-                                 secret: inv.value(.secret), status: inv.value(.status))
-    changes.targetUrl = try inv.value(.url).map { try checkedURL($0, command: command) }
-    guard !changes.isEmpty else {
-        throw UsageError("nothing to change: give --name, --url, --secret or --status", command: command)
-    }
-    let role = inv.role()
-    let updated = try inv.space.updateWebhook(id: inv.positionals[0], changes, as: role)
-    try inv.output.item(OwnedWebhook(owner: role, webhook: updated).printable, columns: webhookColumns)
 }
 
 private func deleteWebhooks(_ inv: Invocation) throws {
-    var seen = Set<String>()
-    let ids = inv.positionals.filter { seen.insert($0).inserted }
+    let options = try DeleteWebhooksOptions(inv)
+    let ids = options.ids, role = options.role
     let space = try inv.space
-    let role = inv.role()
-    if !inv.has(.yes) && !inv.dryRun { try inv.confirm(deleting: webhooksNamed(ids, space: space, as: role)) }
+    if !options.yes && !inv.dryRun { try inv.confirm(deleting: webhooksNamed(ids, space: space, as: role)) }
     let stream = ItemStream(output: inv.output, columns: webhookDeletionColumns)
     var rows: [JSON] = []
     let tally = DoneTally(ids, console: inv.console)

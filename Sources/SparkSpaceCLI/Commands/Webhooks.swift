@@ -92,22 +92,53 @@ private func listWebhooks(_ inv: Invocation) throws {
     try inv.printList(hooks.map(\.printable), columns: webhookColumns, noun: "webhooks")
 }
 
+/// `webhooks register [URL] [--prefix P] [--secret S] [--cards]`: the prefix checked (exit 2).
+struct RegisterWebhooksOptions: CommandOptions {
+    var prefix: String
+    /// URL as given (else server.url, checked at run time against the settings).
+    var url: String?
+    var secret: String?
+    var cards: Bool
+    init(_ inv: Invocation) throws {
+        prefix = try webhookPrefix(inv)
+        url = inv.positionals.first
+        secret = inv.value(.secret)
+        cards = inv.has(.cards)
+    }
+}
+
 private func registerWebhooks(_ inv: Invocation) throws {
-    let prefix = try webhookPrefix(inv)
+    try runRegisterWebhooks(RegisterWebhooksOptions(inv), inv: inv)
+}
+
+private func runRegisterWebhooks(_ options: RegisterWebhooksOptions, inv: Invocation) throws {
     let space = try inv.space
-    let url = try webhookURL(inv.positionals.first, settings: space.settings, command: inv.parsed.command)
-    let secret = inv.value(.secret) ?? space.settings.secret
+    let url = try webhookURL(options.url, settings: space.settings, command: inv.parsed.command)
+    let secret = options.secret ?? space.settings.secret
     if secret == nil { inv.note("warning: no secret: deliveries will not be signed (use --secret or server.secret)") }
-    let created = try space.registerWebhooks(url: url, secret: secret, prefix: prefix, cards: inv.has(.cards),
+    let created = try space.registerWebhooks(url: url, secret: secret, prefix: options.prefix, cards: options.cards,
                                              deleted: { tellDeleted($0, inv, replacedBy: url) })
     try inv.output.list(created.map(\.printable), columns: webhookColumns)
 }
 
+/// `webhooks deregister [--prefix P | --all]`.
+struct DeregisterWebhooksOptions: CommandOptions {
+    var prefix: String
+    var all: Bool
+    init(_ inv: Invocation) throws {
+        prefix = try webhookPrefix(inv)
+        all = inv.has(.all)
+    }
+}
+
 private func deregisterWebhooks(_ inv: Invocation) throws {
-    let prefix = try webhookPrefix(inv)
-    let all = inv.has(.all)
+    try runDeregisterWebhooks(DeregisterWebhooksOptions(inv), inv: inv)
+}
+
+private func runDeregisterWebhooks(_ options: DeregisterWebhooksOptions, inv: Invocation) throws {
+    let all = options.all
     let deleted = try inv.space.deregisterWebhooks(
-        prefix: prefix, all: all,
+        prefix: options.prefix, all: all,
         confirm: { hooks in
             if all { try inv.confirm(deleting: "all \(hooks.count) webhook\(hooks.count == 1 ? "" : "s"), whatever their names") }
         },
