@@ -16,17 +16,10 @@ if [ "${BUILD:-release}" = release ]; then
 else
     flags=()
 fi
-swift build "${flags[@]}" --product spark-space >/dev/null
-swift build "${flags[@]}" --product mock-webex >/dev/null
-bin=$(swift build "${flags[@]}" --show-bin-path)
-spark="$bin/spark-space"
-out=$(mktemp -d)
-trap 'rm -rf "$out"; [ -n "${mock_pid:-}" ] && kill "$mock_pid" 2>/dev/null || true' EXIT
+. bench/setup.sh
+build_products "${flags[@]}"
 
-"$bin/mock-webex" --rooms "$rooms" --messages "$messages" --latency-ms "$latency" >"$out/mock.line" &
-mock_pid=$!
-for _ in $(seq 1 600); do [ -s "$out/mock.line" ] && break; sleep 0.1; done
-read -r base _ <"$out/mock.line"
+start_mock --rooms "$rooms" --messages "$messages" --latency-ms "$latency"
 auth=(--api-url "$base" --audit-token audit-token --token bot-token)
 
 . bench/measure.sh

@@ -11,17 +11,10 @@ latency=${LATENCY_MS:-100}
 runs=${RUNS:-1}
 
 read -r -a flags < <(make -s release-flags)
-swift build "${flags[@]}" --product spark-space >/dev/null
-swift build "${flags[@]}" --product mock-webex >/dev/null
-bin=$(swift build "${flags[@]}" --show-bin-path)
-spark="$bin/spark-space"
-out=$(mktemp -d)
-trap 'rm -rf "$out"; [ -n "${mock_pid:-}" ] && kill "$mock_pid" 2>/dev/null || true' EXIT
+. bench/setup.sh
+build_products "${flags[@]}"
 
-"$bin/mock-webex" --messages "$messages" --latency-ms "$latency" --sparse-days "${SPARSE_DAYS:-0}" >"$out/mock.line" &
-mock_pid=$!
-for _ in $(seq 1 600); do [ -s "$out/mock.line" ] && break; sleep 0.1; done
-read -r base room <"$out/mock.line"
+start_mock --messages "$messages" --latency-ms "$latency" --sparse-days "${SPARSE_DAYS:-0}"
 
 . bench/measure.sh
 

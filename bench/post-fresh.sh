@@ -8,12 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 people=${1:-500}
 runs=${RUNS:-5}
-config=(-c "${BUILD:-debug}")
-swift build "${config[@]}" --product spark-space >/dev/null
-swift build "${config[@]}" --product mock-webex >/dev/null
-bin=$(swift build "${config[@]}" --show-bin-path)
-out=$(mktemp -d)
-trap 'rm -rf "$out"; [ -n "${mock_pid:-}" ] && kill "$mock_pid" 2>/dev/null || true' EXIT
+. bench/setup.sh
+build_products -c "${BUILD:-debug}"
 . bench/measure.sh
 
 emails=()
@@ -23,13 +19,10 @@ for p in $(seq 1 "$people"); do emails+=("person$p@example.com"); done
 bulk() {
     local name=$1 binary=$2
     for i in $(seq 1 "$runs"); do
-        "$bin/mock-webex" --room-title "Bench" >"$out/mock.line" &
-        mock_pid=$!
-        for _ in $(seq 1 600); do [ -s "$out/mock.line" ] && break; sleep 0.1; done
-        read -r base room <"$out/mock.line"
+        start_mock --room-title "Bench"
         /usr/bin/time -f "%e %M" -o "$out/$name.time.$i" "$binary" participants add "$room" "${emails[@]}" \
             --api-url "$base" --token bot-token -o ndjson >"$out/$name.out" 2>"$out/$name.err"
-        kill "$mock_pid"; wait "$mock_pid" 2>/dev/null || true; mock_pid=
+        stop_mock
         [ "$(grep -c '"added"' "$out/$name.out")" = "$people" ] || { echo "$name: not all added" >&2; exit 1; }
     done
     cat "$out/$name".time.* | sort -n | awk -v n="$runs" '

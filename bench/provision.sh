@@ -6,17 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rooms=${1:-50}
 people=${2:-20}
-config=(-c "${BUILD:-debug}")
-swift build "${config[@]}" --product spark-space >/dev/null
-swift build "${config[@]}" --product mock-webex >/dev/null
-bin=$(swift build "${config[@]}" --show-bin-path)
-out=$(mktemp -d)
-trap 'rm -rf "$out"; [ -n "${mock_pid:-}" ] && kill "$mock_pid" 2>/dev/null || true' EXIT
+. bench/setup.sh
+build_products -c "${BUILD:-debug}"
 
-"$bin/mock-webex" >"$out/mock.line" &
-mock_pid=$!
-for _ in $(seq 1 600); do [ -s "$out/mock.line" ] && break; sleep 0.1; done
-read -r base _ <"$out/mock.line"
+start_mock
 
 # The same PEOPLE people in every room, the first one a moderator.
 {

@@ -9,11 +9,8 @@ sizes=("$@")
 
 # The same flags as `make` (the release build that gets installed).
 read -r -a flags < <(make -s release-flags)
-swift build "${flags[@]}" --product spark-space >/dev/null
-swift build "${flags[@]}" --product mock-webex >/dev/null
-bin=$(swift build "${flags[@]}" --show-bin-path)
-spark="$bin/spark-space"
-mock="$bin/mock-webex"
+. bench/setup.sh
+build_products "${flags[@]}"
 
 venv=bench/.venv
 if [ ! -x "$venv/bin/python" ]; then
@@ -21,24 +18,13 @@ if [ ! -x "$venv/bin/python" ]; then
     "$venv/bin/pip" install -q ciscosparkapi==0.10.1 webexteamssdk==1.7
 fi
 py="$venv/bin/python"
-out=$(mktemp -d)
-trap 'rm -rf "$out"; [ -n "${mock_pid:-}" ] && kill "$mock_pid" 2>/dev/null || true' EXIT
 
 runs=${RUNS:-3}
 . bench/measure.sh
 
-start_mock() {
-    "$mock" --messages "$1" "${@:2}" >"$out/mock.line" &
-    mock_pid=$!
-    for _ in $(seq 1 600); do [ -s "$out/mock.line" ] && break; sleep 0.1; done
-    read -r base room <"$out/mock.line"
-}
-
-stop_mock() { kill "$mock_pid"; wait "$mock_pid" 2>/dev/null || true; mock_pid=; }
-
 printf '%-28s %10s %10s %12s\n' "walk (messages)" "wall s" "peak MB" "lines"
 for n in "${sizes[@]}"; do
-    start_mock "$n"
+    start_mock --messages "$n"
     for tool in floor spark ciscosparkapi webexteamssdk; do
         case $tool in
         floor) read -r wall rss < <(measure floor "$py" bench/floor_walk.py "$base" "$room" audit-token) ;;
@@ -69,7 +55,7 @@ PY
 
 echo
 echo "bulk add 500 participants, mock answering 429 (Retry-After: 1) on every 50th membership POST"
-start_mock 0 --throttle-every 50 --retry-after 1
+start_mock --messages 0 --throttle-every 50 --retry-after 1
 seq 1 500 | sed 's/.*/user&@example.com/' >"$out/emails"
 runs=1  # a second run would find everyone added already
 read -r wall rss < <(measure bulk "$spark" participants add "$room" - --api-url "$base" --token bot-token \

@@ -159,19 +159,22 @@ package func pathExtension(_ path: String) -> String {
     return ext.contains(" ") ? "" : String(ext)
 }
 
-/// Everything readable from `fd` until end of file.
-package func readToEnd(fd: Int32) throws -> [UInt8] {
+/// Everything readable from `fd` until end of file, or what came by the read that took it past
+/// `limit` bytes (the caller sees the count and refuses). A failed read throws `failure` of the reason.
+package func readToEnd(fd: Int32, limit: Int = .max,
+                       failure: (String) -> SparkError = { .io("cannot read: \($0)") }) throws -> [UInt8] {
     var out: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 65536)
-    while true {
+    while out.count <= limit {
         let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
         if n == 0 { return out }
         if n < 0 {
             if errno == EINTR { continue }
-            throw SparkError.io("cannot read: \(String(cString: strerror(errno)))")
+            throw failure(String(cString: strerror(errno)))
         }
         out.append(contentsOf: buffer[0..<n])
     }
+    return out
 }
 
 /// `%XX` escapes decoded as UTF-8; nil when an escape is malformed or the bytes are not UTF-8.

@@ -8,26 +8,10 @@ func helpText(for command: CommandSpec) -> String {
     lines.append(command.isRoot ? "spark-space — \(command.summary)" : "\(command.path) — \(command.summary)")
     lines.append("")
     lines.append("Usage: \(command.usage)")
-    if !command.subcommands.isEmpty {
-        lines.append("")
-        lines.append("Commands:")
-        lines += aligned(command.subcommands.map { ($0.name, $0.summary) })
-    }
-    if !command.arguments.isEmpty {
-        lines.append("")
-        lines.append("Arguments:")
-        lines += aligned(command.arguments.map { ($0.synopsis, $0.help) })
-    }
-    if !command.options.isEmpty {
-        lines.append("")
-        lines.append("Options:")
-        lines += aligned(command.options.map { ($0.synopsis, $0.help) })
-    }
-    if !command.examples.isEmpty {
-        lines.append("")
-        lines.append("Examples:")
-        lines += command.examples.map { "  \($0)" }
-    }
+    lines += section("Commands:", aligned(command.subcommands.map { ($0.name, $0.summary) }))
+    lines += section("Arguments:", aligned(command.arguments.map { ($0.synopsis, $0.help) }))
+    lines += section("Options:", aligned(command.options.map { ($0.synopsis, $0.help) }))
+    lines += section("Examples:", command.examples.map { "  \($0)" })
     if let details = command.details {
         lines.append("")
         lines.append(details)
@@ -46,6 +30,11 @@ func globalsHelpText() -> String {
     var lines = ["Global options — every command takes them, before or after the command:", ""]
     lines += aligned(globalOptions.map { ($0.synopsis, $0.help) })
     return lines.joined(separator: "\n") + "\n"
+}
+
+/// A titled block after a blank line; nothing when it has no rows.
+private func section(_ title: String, _ rows: [String]) -> [String] {
+    rows.isEmpty ? [] : ["", title] + rows
 }
 
 private func aligned(_ rows: [(String, String)]) -> [String] {

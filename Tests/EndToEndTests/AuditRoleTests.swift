@@ -19,6 +19,17 @@ final class AuditRoleTests: MockTestCase {
                        "\(what): \(requestLines)", file: file, line: line)
     }
 
+    /// Runs `args` (which ask for `-o json`) with the audit token: exit 0, only the audit token
+    /// sent, after the requests seen so far are forgotten. The parsed output.
+    private func jsonAsAudit(_ args: [String], env: [String: String] = [:], file: StaticString = #filePath,
+                             line: UInt = #line) throws -> Any {
+        mock.clearRequests()
+        let r = try run(args, env: env)
+        XCTAssertEqual(r.code, 0, r.stderr, file: file, line: line)
+        assertOnlyAudit(args.prefix(2).joined(separator: " "), file: file, line: line)
+        return try r.json()
+    }
+
     // MARK: rooms
 
     func testRoomsReadAndWriteAsAudit() throws {
@@ -26,19 +37,14 @@ final class AuditRoleTests: MockTestCase {
         let alices = mock.addRoom(title: "Alice only", members: ["alice@example.com"], includeBot: false)
         mock.addRoom(title: "Bot only")
 
-        var r = try run(["rooms", "list", "-o", "json"] + auditFlag)
-        XCTAssertEqual(r.code, 0, r.stderr)
-        XCTAssertEqual((try r.json() as! [[String: Any]]).map { $0["title"] as? String }, ["Alice only"])
-        assertOnlyAudit("rooms list")
+        let listed = try jsonAsAudit(["rooms", "list", "-o", "json"] + auditFlag) as! [[String: Any]]
+        XCTAssertEqual(listed.map { $0["title"] as? String }, ["Alice only"])
 
         // The environment form, and a room found by title: only alice can see it.
-        mock.clearRequests()
-        r = try run(["rooms", "get", "Alice only", "--as", "audit", "-o", "json"], env: auditEnv)
-        XCTAssertEqual(r.code, 0, r.stderr)
-        XCTAssertEqual((try r.json() as! [String: Any])["id"] as? String, alices.id)
-        assertOnlyAudit("rooms get")
+        let got = try jsonAsAudit(["rooms", "get", "Alice only", "--as", "audit", "-o", "json"], env: auditEnv)
+        XCTAssertEqual((got as! [String: Any])["id"] as? String, alices.id)
         // The same with the bot token is not found: the token really decides.
-        r = try run(["rooms", "get", "Alice only"], env: auditEnv)
+        var r = try run(["rooms", "get", "Alice only"], env: auditEnv)
         XCTAssertEqual(r.code, 4, r.stderr)
 
         mock.clearRequests()
@@ -66,23 +72,15 @@ final class AuditRoleTests: MockTestCase {
         let alices = mock.addTeam(name: "Alice team", creatorToken: "audit-token")
         mock.addTeam(name: "Bot team")
 
-        var r = try run(["teams", "list", "-o", "json"] + auditFlag)
-        XCTAssertEqual(r.code, 0, r.stderr)
-        XCTAssertEqual((try r.json() as! [[String: Any]]).map { $0["name"] as? String }, ["Alice team"])
-        assertOnlyAudit("teams list")
+        let listed = try jsonAsAudit(["teams", "list", "-o", "json"] + auditFlag) as! [[String: Any]]
+        XCTAssertEqual(listed.map { $0["name"] as? String }, ["Alice team"])
 
-        mock.clearRequests()
-        r = try run(["teams", "get", "Alice team", "--as", "audit", "-o", "json"], env: auditEnv)
-        XCTAssertEqual(r.code, 0, r.stderr)
-        XCTAssertEqual((try r.json() as! [String: Any])["id"] as? String, alices.id)
-        assertOnlyAudit("teams get")
+        let got = try jsonAsAudit(["teams", "get", "Alice team", "--as", "audit", "-o", "json"], env: auditEnv)
+        XCTAssertEqual((got as! [String: Any])["id"] as? String, alices.id)
 
         // rooms create --team as audit looks the team up with the audit token too.
-        mock.clearRequests()
-        r = try run(["rooms", "create", "In alice's team", "--team", "Alice team", "-o", "json"] + auditFlag)
-        XCTAssertEqual(r.code, 0, r.stderr)
-        XCTAssertEqual((try r.json() as! [String: Any])["teamId"] as? String, alices.id)
-        assertOnlyAudit("rooms create --team")
+        let made = try jsonAsAudit(["rooms", "create", "In alice's team", "--team", "Alice team", "-o", "json"] + auditFlag)
+        XCTAssertEqual((made as! [String: Any])["teamId"] as? String, alices.id)
     }
 
     // MARK: participants

@@ -129,13 +129,19 @@ final class CompletionTests: XCTestCase {
         try expectEveryShell(["spark-space --room ", "spark-space --room O"], path: binaryDirectory) { _ in [] }
     }
 
-    func testRoomTitlesFromTheAPI() throws {
+    /// A mock holding rooms of these titles, stopped when the test ends; the test is skipped where
+    /// there is no `rooms list` to ask it.
+    private func mockWithRooms(_ titles: [String]) throws -> MockWebexServer {
         try XCTSkipIf(rootCommand.subcommand("rooms")?.subcommand("list") == nil, "no rooms list in this branch yet")
         let mock = MockWebexServer()
         try mock.start()
-        defer { mock.stop() }
-        mock.addRoom(title: "Ops room")
-        mock.addRoom(title: "Release train")
+        addTeardownBlock { mock.stop() }
+        for title in titles { mock.addRoom(title: title) }
+        return mock
+    }
+
+    func testRoomTitlesFromTheAPI() throws {
+        let mock = try mockWithRooms(["Ops room", "Release train"])
         let env = ["SPARK_API_URL": mock.baseURL, "CISCO_SPARK_BOT_TOKEN": "bot-token"]
         let path = binaryURL.deletingLastPathComponent().path
         try expectEveryShell(["spark-space --room Op"], path: path, env: env) { _ in ["Ops room"] }
@@ -185,11 +191,7 @@ final class CompletionTests: XCTestCase {
 
     /// The same against the real binary: the token and API URL come only from the line.
     func testRoomTitlesFromTheAPIWithTheSettingsTyped() throws {
-        try XCTSkipIf(rootCommand.subcommand("rooms")?.subcommand("list") == nil, "no rooms list in this branch yet")
-        let mock = MockWebexServer()
-        try mock.start()
-        defer { mock.stop() }
-        mock.addRoom(title: "Ops room")
+        let mock = try mockWithRooms(["Ops room"])
         let dir = try temporaryDirectory()
         let config = dir.appendingPathComponent("settings.yaml"), token = dir.appendingPathComponent("token")
         try "api_url: \(mock.baseURL)\nspace:\n  token: bot-token\n".write(to: config, atomically: true, encoding: .utf8)

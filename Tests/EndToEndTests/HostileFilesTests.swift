@@ -1,19 +1,31 @@
 import Foundation
 import XCTest
 
-/// Issue 25 (and 24): downloads against a hostile file server.
-final class HostileFilesTests: XCTestCase {
-    private func bigFile(_ name: String) throws -> HostileResponder {
-        // 100 MB announced, 64 KB sent, then silence: only a transfer that stops at the headers ends soon.
-        try HostileResponder { _, _ in
-            HostileResponder.Reply(headers: [("Content-Disposition", "attachment; filename=\"\(name)\""),
-                                              ("Content-Length", "100000000")],
-                                   body: Data(repeating: 1, count: 1 << 16), stall: 30)
+extension XCTestCase {
+    /// A download from `files` (a stalling file) ended by each signal once its `.part` is there:
+    /// the exit code paired with the signal, and no file left behind.
+    func assertSignalsRemovePartialDownloads(from files: HostileResponder, _ signals: [(Int32, Int32)],
+                                             file: StaticString = #filePath, line: UInt = #line) throws {
+        for (signal, code) in signals {
+            let dir = try temporaryDirectory()
+            let run = try BackgroundRun(["attachments", "download", files.baseURL + "/contents/1", "-d", dir.path,
+                                         "--api-url", files.baseURL], env: hostileEnv)
+            let started = run.wait {
+                ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).contains { $0.hasSuffix(".part") }
+            }
+            XCTAssertTrue(started, run.stderr, file: file, line: line)
+            Thread.sleep(forTimeInterval: 0.3)
+            XCTAssertEqual(run.stop(signal), code, run.stderr, file: file, line: line)
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), [], "signal \(signal)",
+                           file: file, line: line)
         }
     }
+}
 
+/// Issue 25 (and 24): downloads against a hostile file server.
+final class HostileFilesTests: XCTestCase {
     func testADownloadOntoAnExistingFileIsRefusedAtTheHeaders() throws {
-        let files = try bigFile("big.bin")
+        let files = try HostileResponder.stallingFile("big.bin")
         defer { files.close() }
         let dir = try temporaryDirectory()
         let existing = dir.appendingPathComponent("big.bin")
@@ -28,19 +40,8 @@ final class HostileFilesTests: XCTestCase {
     }
 
     func testQuitCPUAndFileSizeSignalsRemovePartialDownloads() throws {
-        let files = try bigFile("big.bin")
+        let files = try HostileResponder.stallingFile("big.bin")
         defer { files.close() }
-        for signal in [SIGQUIT, SIGXCPU, SIGXFSZ] {
-            let dir = try temporaryDirectory()
-            let run = try BackgroundRun(["attachments", "download", files.baseURL + "/contents/1", "-d", dir.path,
-                                         "--api-url", files.baseURL], env: hostileEnv)
-            let started = run.wait {
-                ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).contains { $0.hasSuffix(".part") }
-            }
-            XCTAssertTrue(started, run.stderr)
-            Thread.sleep(forTimeInterval: 0.3)
-            XCTAssertEqual(run.stop(signal), 128 + signal, run.stderr)
-            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), [], "signal \(signal)")
-        }
+        try assertSignalsRemovePartialDownloads(from: files, [SIGQUIT, SIGXCPU, SIGXFSZ].map { ($0, 128 + $0) })
     }
 }

@@ -8,24 +8,6 @@ import XCTest
 /// nobody reads (and full), a flood of refused requests neither keeps a signed delivery out nor
 /// keeps SIGTERM from ending the process.
 final class HostileListenFloodTests: MockTestCase {
-    /// A free port on 127.0.0.1 (bound, then let go).
-    private func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { _ = Glibc.close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        try withUnsafeMutablePointer(to: &address) { pointer in
-            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
-                guard bind(fd, raw, length) == 0, getsockname(fd, raw, &length) == 0 else {
-                    throw NSError(domain: "freePort", code: Int(errno))
-                }
-            }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     /// A pipe whose buffer is already full: the next write on it blocks until someone reads.
     private func fullPipe() -> (read: Int32, write: Int32) {
         var fds: [Int32] = [0, 0]
@@ -39,7 +21,7 @@ final class HostileListenFloodTests: MockTestCase {
     }
 
     func testAFloodWithStderrAFullPipeNeitherKeepsADeliveryOutNorStopsSIGTERM() throws {
-        let port = try freePort()
+        let port = try LoopbackListener.freePort()
         let stderrPipe = fullPipe()
         defer { _ = Glibc.close(stderrPipe.read) }
         let process = Process()
@@ -80,12 +62,9 @@ final class HostileListenFloodTests: MockTestCase {
         // A signed delivery is still answered and printed.
         let body = #"{"name":"shellbot-memberships","resource":"memberships","event":"created","data":{"roomId":"R","personEmail":"new@example.com","personId":"P"}}"#
         let signature = WebhookSignature.sign(Array(body.utf8), secret: "s3cret")
-        let client = try RawClient(port: port)
-        defer { client.close() }
-        client.send("POST /hook HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Spark-Signature: \(signature)\r\n"
-            + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)")
-        XCTAssertEqual(client.readUntilClosed(timeout: 15), .closed)
-        XCTAssertTrue(client.received.hasPrefix("HTTP/1.1 200"), "delivery: \(client.received)")
+        let answer = try RawClient.deliver(body, signature: signature, port: port, timeout: 15)
+        XCTAssertEqual(answer.outcome, .closed)
+        XCTAssertTrue(answer.received.hasPrefix("HTTP/1.1 200"), "delivery: \(answer.received)")
         XCTAssertTrue(lines.wait(timeout: 15) { $0.contains("new@example.com") }, "the join event was not printed")
 
         // SIGTERM ends it although stderr is still full.
@@ -102,14 +81,10 @@ final class LineCollector: @unchecked Sendable {
     private var text = ""
 
     init(_ handle: FileHandle) {
-        DispatchQueue.global().async { [self] in
-            while true {
-                let data = handle.availableData
-                if data.isEmpty { return }
-                lock.lock()
-                text += String(decoding: data, as: UTF8.self)
-                lock.unlock()
-            }
+        readOnThread(handle) { [self] data in
+            lock.lock()
+            text += String(decoding: data, as: UTF8.self)
+            lock.unlock()
         }
     }
 

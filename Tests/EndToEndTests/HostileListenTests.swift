@@ -76,12 +76,9 @@ final class HostileListenTests: MockTestCase {
         Thread.sleep(forTimeInterval: 0.5)
         let body = #"{"resource":"memberships","event":"created","data":{}}"#
         let signature = WebhookSignature.sign(Array(body.utf8), secret: "s3cret")
-        let client = try RawClient(port: port)
-        defer { client.close() }
-        client.send("POST /hook HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Spark-Signature: \(signature)\r\n"
-            + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)")
-        XCTAssertEqual(client.readUntilClosed(timeout: 10), .closed)
-        XCTAssertTrue(client.received.hasPrefix("HTTP/1.1 200"), client.received)
+        let answer = try RawClient.deliver(body, signature: signature, port: port)
+        XCTAssertEqual(answer.outcome, .closed)
+        XCTAssertTrue(answer.received.hasPrefix("HTTP/1.1 200"), answer.received)
     }
 
     /// Issue 25: 10 s for the head, 10 s more for the body (here 1 s and 1 s): a request whose head
@@ -112,12 +109,9 @@ final class HostileListenTests: MockTestCase {
         let last = good.last!
         let forged = String(good.dropLast()) + (last == "0" ? "1" : "0")
         for (signature, status) in [(forged, "401"), (good, "200")] {
-            let client = try RawClient(port: port)
-            defer { client.close() }
-            client.send("POST /hook HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Spark-Signature: \(signature)\r\n"
-                + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)")
-            XCTAssertEqual(client.readUntilClosed(timeout: 10), .closed)
-            XCTAssertTrue(client.received.hasPrefix("HTTP/1.1 \(status)"), "\(signature): \(client.received)")
+            let answer = try RawClient.deliver(body, signature: signature, port: port)
+            XCTAssertEqual(answer.outcome, .closed)
+            XCTAssertTrue(answer.received.hasPrefix("HTTP/1.1 \(status)"), "\(signature): \(answer.received)")
         }
     }
 
@@ -170,27 +164,21 @@ final class RawClient {
     private(set) var received = ""
 
     init(port: Int) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else { throw NSError(domain: "RawClient", code: Int(errno)) }
+        fd = try connectLoopback(port: port, name: "RawClient")
     }
 
-    func send(_ text: String) {
-        let bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
-            if n <= 0 { return }
-            offset += n
-        }
+    func send(_ text: String) { sendAll(fd, Array(text.utf8)) }
+
+    /// POSTs `body` to `/hook` with `signature` on a connection of its own and reads the answer
+    /// until the listener closes it (or `timeout` seconds pass).
+    static func deliver(_ body: String, signature: String, port: Int, timeout: Double = 10) throws
+        -> (outcome: Outcome, received: String) {
+        let client = try RawClient(port: port)
+        defer { client.close() }
+        client.send("POST /hook HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Spark-Signature: \(signature)\r\n"
+            + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)")
+        let outcome = client.readUntilClosed(timeout: timeout)
+        return (outcome, client.received)
     }
 
     /// Reads until the server closes the connection, or `timeout` seconds pass.

@@ -300,24 +300,9 @@ final class HostileStateTests: MockTestCase {
     }
 
     func testHangupAndOtherEndingSignalsRemovePartialDownloads() throws {
-        let files = try HostileResponder { _, _ in
-            HostileResponder.Reply(headers: [("Content-Disposition", "attachment; filename=\"big.bin\""),
-                                              ("Content-Length", "100000000")],
-                                   body: Data(repeating: 1, count: 1 << 16), stall: 30)
-        }
+        let files = try HostileResponder.stallingFile("big.bin")
         defer { files.close() }
-        for (signal, code) in [(SIGHUP, 129), (SIGUSR1, 138), (SIGALRM, 142)] {
-            let dir = try temporaryDirectory()
-            let run = try BackgroundRun(["attachments", "download", files.baseURL + "/contents/1", "-d", dir.path,
-                                         "--api-url", files.baseURL], env: hostileEnv)
-            let started = run.wait {
-                ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).contains { $0.hasSuffix(".part") }
-            }
-            XCTAssertTrue(started, run.stderr)
-            Thread.sleep(forTimeInterval: 0.3)
-            XCTAssertEqual(run.stop(signal), Int32(code), run.stderr)
-            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), [], "signal \(signal)")
-        }
+        try assertSignalsRemovePartialDownloads(from: files, [(SIGHUP, 129), (SIGUSR1, 138), (SIGALRM, 142)])
     }
 
     func testRoomTitlesInNotesAreSanitized() throws {
@@ -342,7 +327,7 @@ final class HostileStateTests: MockTestCase {
                                                 withIntermediateDirectories: true)
         try #"{"id":"Y2lzY29zcGFyazovL3VzL1BFT1BMRS8x","displayName":"TLS Bot","emails":["tls@example.com"]}"#
             .write(to: dir.appendingPathComponent("v1/people/me"), atomically: true, encoding: .utf8)
-        let port = try freePort()
+        let port = try LoopbackListener.freePort()
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
         server.arguments = ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", "cert.pem", "-key", "key.pem",
@@ -375,13 +360,7 @@ final class HostileStateTests: MockTestCase {
     }
 
     func testALimitEndingOnAPageBoundaryAsksForNoFurtherPage() throws {
-        let room = mock.addRoom(title: "Paged", members: ["alice@example.com"])
-        mock.addMessages(roomId: room.id, count: 2500, fromEmail: "alice@example.com")
-        let walk = try run(["walk-messages", room.id, "--limit", "2000", "-o", "ndjson"],
-                           env: ["CISCO_SPARK_AUDIT_TOKEN": "audit-token"])
-        XCTAssertEqual(walk.code, 0, walk.stderr)
-        XCTAssertEqual(try walk.lines().count, 2000)
-        XCTAssertEqual(mock.requests(method: "GET", pathPrefix: "/messages").count, 2, "\(requestLines)")
+        XCTAssertEqual(try walkWithLimit("Paged", messages: 2500, limit: 2000).count, 2, "\(requestLines)")
 
         for n in 0..<1500 { _ = mock.addRoom(title: "Room \(n)") }
         mock.clearRequests()
@@ -389,12 +368,6 @@ final class HostileStateTests: MockTestCase {
         XCTAssertEqual(rooms.code, 0, rooms.stderr)
         XCTAssertEqual(try rooms.lines().count, 1000)
         XCTAssertEqual(mock.requests(method: "GET", pathPrefix: "/rooms").count, 1, "\(requestLines)")
-    }
-
-    private func freePort() throws -> Int {
-        let probe = try HostileResponder { _, _ in .json("{}") }
-        defer { probe.close() }
-        return probe.port
     }
 }
 

@@ -31,18 +31,12 @@ final class BackgroundRun: @unchecked Sendable {
         process.standardInput = stdin.flatMap { FileHandle(forReadingAtPath: $0) } ?? FileHandle.nullDevice
         for (pipe, isOut) in [(outPipe, true), (errPipe, false)] {
             drained.enter()
-            let handle = pipe.fileHandleForReading
-            Thread.detachNewThread { [self] in
-                while true {
-                    let chunk = handle.availableData
-                    if chunk.isEmpty { break }
-                    lock.lock()
-                    if isOut { out.append(chunk) } else { err.append(chunk) }
-                    if isOut && firstLineAt == nil && chunk.contains(10) { firstLineAt = Date() }
-                    lock.unlock()
-                }
-                drained.leave()
-            }
+            readOnThread(pipe.fileHandleForReading, chunk: { [self] chunk in
+                lock.lock()
+                if isOut { out.append(chunk) } else { err.append(chunk) }
+                if isOut && firstLineAt == nil && chunk.contains(10) { firstLineAt = Date() }
+                lock.unlock()
+            }, ended: { [self] in drained.leave() })
         }
         try process.run()
     }

@@ -4,6 +4,24 @@ import XCTest
 
 /// Issue 14: `messages get|edit|delete`.
 final class MessagesTests: MockTestCase {
+    /// A room "Ops" with one message of the bot's, the requests that made them forgotten.
+    private func ownMessage(_ text: String) -> (room: MockRoom, message: MockMessage) {
+        let room = mock.addRoom(title: "Ops")
+        let own = mock.addMessage(roomId: room.id, fromEmail: "bot@example.com", text: text)
+        mock.clearRequests()
+        return (room, own)
+    }
+
+    /// A delete refused: exit `code`, stderr saying `text`, no request sent and `room` still
+    /// holding its one message.
+    private func assertRefused(_ status: Int32, _ stderr: String, code: Int32, saying text: String, room: MockRoom,
+                               file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(status, code, stderr, file: file, line: line)
+        XCTAssertTrue(stderr.contains(text), stderr, file: file, line: line)
+        XCTAssertTrue(mock.requests.isEmpty, "\(requestLines)", file: file, line: line)
+        XCTAssertEqual(mock.messageCount(roomId: room.id), 1, file: file, line: line)
+    }
+
     /// A well-formed message id that no message has.
     let unknownId = Data("ciscospark://us/MESSAGE/ffffffff-0000-4000-8000-000000000000".utf8).base64EncodedString()
         .replacingOccurrences(of: "=", with: "")
@@ -45,9 +63,7 @@ final class MessagesTests: MockTestCase {
     }
 
     func testEditOwnMessageGetsTheRoomThenPuts() throws {
-        let room = mock.addRoom(title: "Ops")
-        let own = mock.addMessage(roomId: room.id, fromEmail: "bot@example.com", text: "deploy running")
-        mock.clearRequests()
+        let (room, own) = ownMessage("deploy running")
         let r = try run(["messages", "edit", own.id, "--markdown", "**deploy done**", "-o", "json"])
         XCTAssertEqual(r.code, 0, r.stderr)
         XCTAssertEqual(requestLines, ["GET /messages/\(own.id)", "PUT /messages/\(own.id)"])
@@ -73,9 +89,7 @@ final class MessagesTests: MockTestCase {
     }
 
     func testEditBadInputIsExit2WithoutARequest() throws {
-        let room = mock.addRoom(title: "Ops")
-        let own = mock.addMessage(roomId: room.id, fromEmail: "bot@example.com", text: "x")
-        mock.clearRequests()
+        let (_, own) = ownMessage("x")
         for args in [["--text", ""], [], ["--text", "a", "--markdown", "b"],
                      ["--text", String(repeating: "é", count: 4000)]] {
             let r = try run(["messages", "edit", own.id] + args, stdin: "")
@@ -150,25 +164,15 @@ final class MessagesTests: MockTestCase {
     }
 
     func testDeleteWithoutYesAndStdinNotATerminalIsExit2AndNothingDone() throws {
-        let room = mock.addRoom(title: "Ops")
-        let own = mock.addMessage(roomId: room.id, fromEmail: "bot@example.com", text: "keep")
-        mock.clearRequests()
+        let (room, own) = ownMessage("keep")
         let r = try run(["messages", "delete", own.id], stdin: "yes\n")
-        XCTAssertEqual(r.code, 2, r.stderr)
-        XCTAssertTrue(r.stderr.contains("--yes"), r.stderr)
-        XCTAssertTrue(mock.requests.isEmpty)
-        XCTAssertEqual(mock.messageCount(roomId: room.id), 1)
+        assertRefused(r.code, r.stderr, code: 2, saying: "--yes", room: room)
     }
 
     func testDeleteOnATerminalAsksAndADeclinedAnswerIsExit1() throws {
-        let room = mock.addRoom(title: "Ops")
-        let own = mock.addMessage(roomId: room.id, fromEmail: "bot@example.com", text: "keep")
-        mock.clearRequests()
+        let (room, own) = ownMessage("keep")
         let declined = try runOnTerminal(["messages", "delete", own.id], answer: "n\n")
-        XCTAssertEqual(declined.code, 1, declined.stderr)
-        XCTAssertTrue(declined.stderr.contains("Delete message \(own.id)? [y/N]"), declined.stderr)
-        XCTAssertTrue(mock.requests.isEmpty, "\(requestLines)")
-        XCTAssertEqual(mock.messageCount(roomId: room.id), 1)
+        assertRefused(declined.code, declined.stderr, code: 1, saying: "Delete message \(own.id)? [y/N]", room: room)
 
         let accepted = try runOnTerminal(["messages", "delete", own.id, "-o", "tsv"], answer: "yes\n")
         XCTAssertEqual(accepted.code, 0, accepted.stderr)

@@ -3,18 +3,8 @@ import MockWebex
 import XCTest
 
 /// The mock itself, driven with the `curl` command line.
-final class MockServerTests: XCTestCase {
-    private var server: MockWebexServer!
-
-    override func setUpWithError() throws {
-        server = MockWebexServer()
-        try server.start()
-    }
-
-    override func tearDown() {
-        server.stop()
-        server = nil
-    }
+final class MockServerTests: MockTestCase {
+    private var server: MockWebexServer { mock }
 
     private struct Reply {
         var status: Int

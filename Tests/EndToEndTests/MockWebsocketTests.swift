@@ -3,19 +3,9 @@ import MockWebex
 import XCTest
 
 /// The mock's catalog, device service and websocket, driven by a hand-written client (WebsocketTestClient.swift).
-final class MockWebsocketTests: XCTestCase {
-    private var server: MockWebexServer!
+final class MockWebsocketTests: MockTestCase {
+    private var server: MockWebexServer { mock }
     private var port: Int { server.port }
-
-    override func setUpWithError() throws {
-        server = MockWebexServer()
-        try server.start()
-    }
-
-    override func tearDown() {
-        server.stop()
-        server = nil
-    }
 
     private let deviceBody = #"{"deviceName":"spark-space on host","deviceType":"DESKTOP","localizedModel":"spark-space","model":"spark-space","name":"spark-space on host","systemName":"spark-space","systemVersion":"1","ttl":1800}"#
 

@@ -47,25 +47,13 @@ final class NetworkEdgeTests: MockTestCase {
 
 /// A TCP listener that never accepts, its queue filled: new connections hang in SYN-SENT.
 private final class BlackHoleServer {
-    private var listener: Int32 = -1
+    private let listener: LoopbackListener
     private var fillers: [Int32] = []
-    private(set) var port = 0
+    var port: Int { listener.port }
 
     init() throws {
-        listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        try withUnsafeMutablePointer(to: &address) { pointer in
-            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
-                guard bind(listener, raw, length) == 0, listen(listener, 0) == 0,
-                    getsockname(listener, raw, &length) == 0
-                else { throw NSError(domain: "BlackHoleServer", code: Int(errno)) }
-            }
-        }
-        port = Int(UInt16(bigEndian: address.sin_port))
+        listener = try LoopbackListener(backlog: 0)
+        var address = loopbackAddress(port: listener.port)
         // Backlog 0 still queues a connection or two: fill the queue.
         for _ in 0..<4 {
             let client = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -81,6 +69,7 @@ private final class BlackHoleServer {
     }
 
     func close() {
-        for fd in fillers + [listener] { _ = Glibc.close(fd) }
+        for fd in fillers { _ = Glibc.close(fd) }
+        listener.close()
     }
 }

@@ -201,12 +201,20 @@ final class ParallelWalkTests: MockTestCase {
         }
     }
 
-    func testTemporaryFilesAreGoneAfterTheWalk() throws {
-        let room = mock.addRoom(title: "Spool", members: ["alice@example.com"])
-        mock.addMessages(roomId: room.id, count: 10_000, fromEmail: "alice@example.com")
-        mock.latency = 0.01
+    /// A room of alice's `count` messages behind a round trip of `latency` seconds, and a new
+    /// directory for the walk's spool files.
+    private func spoolingRoom(_ title: String, messages count: Int, latency: TimeInterval) throws
+        -> (room: MockRoom, tmp: String) {
+        let room = mock.addRoom(title: title, members: ["alice@example.com"])
+        mock.addMessages(roomId: room.id, count: count, fromEmail: "alice@example.com")
+        mock.latency = latency
         let tmp = NSTemporaryDirectory() + "spool-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        return (room, tmp)
+    }
+
+    func testTemporaryFilesAreGoneAfterTheWalk() throws {
+        let (room, tmp) = try spoolingRoom("Spool", messages: 10_000, latency: 0.01)
         // TMPDIR is the process's own environment: the binary.
         let r = try runBinary(["walk-messages", room.id, "--parallel", "4", "-o", "ndjson"],
                               env: audit.merging(["TMPDIR": tmp]) { $1 })
@@ -223,11 +231,7 @@ final class ParallelWalkTests: MockTestCase {
     }
 
     func testCtrlCMidWalkLeavesNoTemporaryFile() throws {
-        let room = mock.addRoom(title: "Interrupted", members: ["alice@example.com"])
-        mock.addMessages(roomId: room.id, count: 20_000, fromEmail: "alice@example.com")
-        mock.latency = 0.05
-        let tmp = NSTemporaryDirectory() + "spool-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        let (room, tmp) = try spoolingRoom("Interrupted", messages: 20_000, latency: 0.05)
         let process = Process()
         process.executableURL = binaryURL
         process.arguments = ["walk-messages", room.id, "--parallel", "4", "-o", "ndjson"]

@@ -144,11 +144,19 @@ final class PostTests: MockTestCase {
 
     // MARK: POST is not retried once sent
 
-    func testServerErrorAfterSendIsNotRetried() throws {
+    /// Posts `text` to a new room "Ops" (retries without delays) after the first `POST /messages`
+    /// is set to meet `fault`.
+    private func post(_ text: String, firstMeeting fault: MockWebexServer.Fault) throws
+        -> (room: MockRoom, settings: String, result: RunResult) {
         let room = mock.addRoom(title: "Ops")
         let settings = try writeFile("s.yaml", "network:\n  retry_delays: [0, 0, 0]\n")
-        mock.inject(.status(500), method: "POST", pathPrefix: "/messages", times: 1)
-        var r = try run(["post", room.id, "--text", "once", "-c", settings])
+        mock.inject(fault, method: "POST", pathPrefix: "/messages", times: 1)
+        return (room, settings, try run(["post", room.id, "--text", text, "-c", settings]))
+    }
+
+    func testServerErrorAfterSendIsNotRetried() throws {
+        let (room, settings, first) = try post("once", firstMeeting: .status(500))
+        var r = first
         XCTAssertEqual(r.code, 1, r.stderr)
         XCTAssertEqual(posts.count, 1)
         mock.clearRequests()
@@ -160,10 +168,7 @@ final class PostTests: MockTestCase {
     }
 
     func testServiceUnavailableIsRetried() throws {
-        let room = mock.addRoom(title: "Ops")
-        let settings = try writeFile("s.yaml", "network:\n  retry_delays: [0, 0, 0]\n")
-        mock.inject(.status(503), method: "POST", pathPrefix: "/messages", times: 1)
-        let r = try run(["post", room.id, "--text", "after 503", "-c", settings])
+        let (room, _, r) = try post("after 503", firstMeeting: .status(503))
         XCTAssertEqual(r.code, 0, r.stderr)
         XCTAssertEqual(posts.count, 2)
         XCTAssertEqual(mock.messageCount(roomId: room.id), 1)

@@ -34,12 +34,9 @@ final class ThinSpotsTests: MockTestCase {
         let body = #"{"name":"shellbot-memberships","resource":"memberships","event":"created","data":{"personEmail":"x@example.com"}}"#
         let good = WebhookSignature.sign(Array(body.utf8), secret: "s3cret")
         for signature in ["", String(good.prefix(20)), String(good.dropLast()), " "] {
-            let client = try RawClient(port: port)
-            defer { client.close() }
-            client.send("POST /hook HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Spark-Signature: \(signature)\r\n"
-                + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)")
-            XCTAssertEqual(client.readUntilClosed(timeout: 10), .closed)
-            XCTAssertTrue(client.received.hasPrefix("HTTP/1.1 401"), "'\(signature)': \(client.received)")
+            let answer = try RawClient.deliver(body, signature: signature, port: port)
+            XCTAssertEqual(answer.outcome, .closed)
+            XCTAssertTrue(answer.received.hasPrefix("HTTP/1.1 401"), "'\(signature)': \(answer.received)")
         }
         Thread.sleep(forTimeInterval: 0.3)
         XCTAssertEqual(run.stdout, "", "a delivery with a bad signature was handled")

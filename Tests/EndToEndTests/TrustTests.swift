@@ -138,13 +138,7 @@ final class TrustTests: MockTestCase {
     }
 
     func testTheLastPageAsksOnlyForWhatTheLimitStillNeeds() throws {
-        let room = mock.addRoom(title: "History", members: ["alice@example.com"])
-        mock.addMessages(roomId: room.id, count: 1500, fromEmail: "alice@example.com")
-        let r = try run(["walk-messages", room.id, "--limit", "1200", "-o", "ndjson"],
-                        env: ["CISCO_SPARK_AUDIT_TOKEN": "audit-token"])
-        XCTAssertEqual(r.code, 0, r.stderr)
-        XCTAssertEqual(try r.lines().count, 1200)
-        let lists = mock.requests(method: "GET", pathPrefix: "/messages")
+        let lists = try walkWithLimit("History", messages: 1500, limit: 1200)
         XCTAssertEqual(lists.map { $0.query["max"] }, ["1000", "200"])
     }
 

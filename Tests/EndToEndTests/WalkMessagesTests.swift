@@ -9,6 +9,14 @@ final class WalkMessagesTests: MockTestCase {
 
     private var listRequests: [MockRequest] { mock.requests(method: "GET", pathPrefix: "/messages") }
 
+    /// The ids `walk-messages ROOM ARGS -o ndjson` prints with the audit token (it must exit 0).
+    private func walkedIds(_ room: MockRoom, _ args: [String], file: StaticString = #filePath,
+                           line: UInt = #line) throws -> [String?] {
+        let r = try run(["walk-messages", room.id] + args + ["-o", "ndjson"], env: audit)
+        XCTAssertEqual(r.code, 0, r.stderr, file: file, line: line)
+        return try r.lines().map { $0["id"] as? String }
+    }
+
     private func room(messages count: Int) -> MockRoom {
         let room = mock.addRoom(title: "History", members: ["alice@example.com"])
         mock.addMessages(roomId: room.id, count: count, fromEmail: "alice@example.com")
@@ -174,15 +182,12 @@ final class WalkMessagesTests: MockTestCase {
 
     func testLimit() throws {
         let room = room(messages: 2500)
-        var r = try run(["walk-messages", room.id, "--limit", "30", "-o", "ndjson"], env: audit)
-        XCTAssertEqual(r.code, 0, r.stderr)
         let expected = mock.messages(roomId: room.id).map { $0["id"] as? String }
-        XCTAssertEqual(try r.lines().map { $0["id"] as? String }, Array(expected.prefix(30)))
+        XCTAssertEqual(try walkedIds(room, ["--limit", "30"]), Array(expected.prefix(30)))
         XCTAssertEqual(listRequests.count, 1)
         XCTAssertEqual(listRequests[0].query["max"], "30")
         mock.clearRequests()
-        r = try run(["walk-messages", room.id, "--limit", "1500", "-o", "ndjson"], env: audit)
-        XCTAssertEqual(try r.lines().map { $0["id"] as? String }, Array(expected.prefix(1500)))
+        XCTAssertEqual(try walkedIds(room, ["--limit", "1500"]), Array(expected.prefix(1500)))
         XCTAssertEqual(listRequests.count, 2)
         XCTAssertEqual(listRequests[0].query["max"], "1000")
     }
@@ -191,13 +196,11 @@ final class WalkMessagesTests: MockTestCase {
         let room = room(messages: 2500)
         let expected = mock.messages(roomId: room.id)
         let stamp = try XCTUnwrap(expected[500]["created"] as? String)
-        var r = try run(["walk-messages", room.id, "--since", stamp, "-o", "ndjson"], env: audit)
-        XCTAssertEqual(r.code, 0, r.stderr)
-        XCTAssertEqual(try r.lines().map { $0["id"] as? String }, expected.prefix(501).map { $0["id"] as? String })
+        XCTAssertEqual(try walkedIds(room, ["--since", stamp]), expected.prefix(501).map { $0["id"] as? String })
         XCTAssertEqual(listRequests.count, 1, "no page after the first older message")
         mock.clearRequests()
         let later = try XCTUnwrap(expected[1100]["created"] as? String)
-        r = try run(["walk-messages", room.id, "--since", later, "-o", "ndjson"], env: audit)
+        var r = try run(["walk-messages", room.id, "--since", later, "-o", "ndjson"], env: audit)
         XCTAssertEqual(try r.lines().count, 1101)
         XCTAssertEqual(listRequests.count, 2)
         // relative ages: everything is newer than a day, nothing older than a minute ago is... all recent
@@ -214,17 +217,13 @@ final class WalkMessagesTests: MockTestCase {
         let room = room(messages: 1500)
         let expected = mock.messages(roomId: room.id)
         let pivot = try XCTUnwrap(expected[10]["id"] as? String)
-        var r = try run(["walk-messages", room.id, "--before", pivot, "-o", "ndjson"], env: audit)
-        XCTAssertEqual(r.code, 0, r.stderr)
-        XCTAssertEqual(try r.lines().map { $0["id"] as? String }, expected.dropFirst(11).map { $0["id"] as? String })
+        XCTAssertEqual(try walkedIds(room, ["--before", pivot]), expected.dropFirst(11).map { $0["id"] as? String })
         XCTAssertEqual(listRequests.first?.query["beforeMessage"], pivot)
         mock.clearRequests()
         let stamp = try XCTUnwrap(expected[10]["created"] as? String)
-        r = try run(["walk-messages", room.id, "--before", stamp, "-o", "ndjson", "--limit", "5"], env: audit)
-        XCTAssertEqual(r.code, 0, r.stderr)
-        XCTAssertEqual(try r.lines().map { $0["id"] as? String }, expected[11..<16].map { $0["id"] as? String })
+        XCTAssertEqual(try walkedIds(room, ["--before", stamp, "--limit", "5"]), expected[11..<16].map { $0["id"] as? String })
         XCTAssertEqual(listRequests.first?.query["before"], stamp)
-        r = try run(["walk-messages", room.id, "--before", "yesterday"], env: audit)
+        var r = try run(["walk-messages", room.id, "--before", "yesterday"], env: audit)
         XCTAssertEqual(r.code, 2)
         r = try run(["walk-messages", room.id, "--since", "soon"], env: audit)
         XCTAssertEqual(r.code, 2)

@@ -387,14 +387,10 @@ final class Spawned: @unchecked Sendable {
     }
 
     private func drain(_ handle: FileHandle, isOut: Bool) {
-        Thread.detachNewThread { [self] in
-            while true {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
-                lock.lock()
-                if isOut { out.append(chunk) } else { err.append(chunk) }
-                lock.unlock()
-            }
+        readOnThread(handle) { [self] chunk in
+            lock.lock()
+            if isOut { out.append(chunk) } else { err.append(chunk) }
+            lock.unlock()
         }
     }
 

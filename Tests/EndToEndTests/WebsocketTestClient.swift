@@ -26,30 +26,12 @@ final class TestSocket {
     private(set) var closedByPeer = false
 
     init(port: Int) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else {
-            _ = Glibc.close(fd)
-            throw NSError(domain: "TestSocket", code: Int(errno))
-        }
+        fd = try connectLoopback(port: port, name: "TestSocket")
     }
 
     deinit { _ = Glibc.close(fd) }
 
-    func sendAll(_ bytes: [UInt8]) {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
-            if n <= 0 { return }
-            offset += n
-        }
-    }
+    func sendAll(_ bytes: [UInt8]) { EndToEndTests.sendAll(fd, bytes) }
 
     /// Reads what is there (waiting at most until `deadline`); false on timeout or end of stream.
     private func readMore(until deadline: Date) -> Bool {

@@ -15,134 +15,102 @@ extension MockWebexServer {
             .sorted { $0.number < $1.number }
     }
 
+    /// `body` for each socket of `device` (as `sockets`), the lock held; how many there were.
+    private func eachSocket(_ device: String?, _ body: (MercuryConnection) -> Void) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        let list = sockets(device)
+        list.forEach(body)
+        return list.count
+    }
+
+    /// What `body` reads of the websocket state, the lock held.
+    private func locked<T>(_ body: () -> T) -> T {
+        lock.lock(); defer { lock.unlock() }
+        return body()
+    }
+
     /// Sends a close frame with `code` on the socket(s), then closes the connection. Returns how many.
     @discardableResult
     public func closeSocket(device: String? = nil, code: Int, reason: String = "") -> Int {
-        lock.lock(); defer { lock.unlock() }
-        let list = sockets(device)
-        for c in list { c.close(code: code, reason: reason) }
-        return list.count
+        eachSocket(device) { $0.close(code: code, reason: reason) }
     }
 
     /// Closes the socket(s)' TCP connection without a close frame. Returns how many.
     @discardableResult
     public func dropSocket(device: String? = nil) -> Int {
-        lock.lock(); defer { lock.unlock() }
-        let list = sockets(device)
-        for c in list { c.drop() }
-        return list.count
+        eachSocket(device) { $0.drop() }
     }
 
     /// When true, JSON pings get no pong (a server gone silent).
     public var silentPongs: Bool {
-        get { lock.lock(); defer { lock.unlock() }; return socketState.silentPongs }
-        set { lock.lock(); defer { lock.unlock() }; socketState.silentPongs = newValue }
+        get { locked { socketState.silentPongs } }
+        set { locked { socketState.silentPongs = newValue } }
     }
 
     /// The next frame on the socket(s) carries a sequence number `count` higher than it should (frames lost).
     public func skipSequenceNumbers(_ count: Int, device: String? = nil) {
-        lock.lock(); defer { lock.unlock() }
-        for c in sockets(device) { c.gap += max(0, count) }
+        _ = eachSocket(device) { $0.gap += max(0, count) }
     }
 
     /// Sends `text` as one text frame as it is (no envelope, no sequence number). Returns how many sockets got it.
     @discardableResult
     public func sendFrame(device: String? = nil, text: String) -> Int {
-        lock.lock(); defer { lock.unlock() }
-        let list = sockets(device)
-        for c in list {
+        eachSocket(device) { c in
             logFrame(c.deviceId, text)
             c.send(text)
         }
-        return list.count
     }
 
     /// Sends `data` (a JSON object's members) in Mercury's envelope with the next sequence number.
     @discardableResult
     public func sendEvent(device: String? = nil, data: [String: Any]) -> Int {
-        lock.lock(); defer { lock.unlock() }
-        let list = sockets(device)
         let obj: JObj = data.keys.sorted().map { ($0, data[$0]) }
-        for c in list { sendEnvelope(c, data: obj) }
-        return list.count
+        return eachSocket(device) { sendEnvelope($0, data: obj) }
     }
 
     /// Writes `bytes` to the socket(s) as they are, past the frame encoder (malformed frames for fuzzing).
     @discardableResult
     public func sendRawFrame(device: String? = nil, bytes: [UInt8]) -> Int {
-        lock.lock(); defer { lock.unlock() }
-        let list = sockets(device)
-        for c in list { c.sendRaw(bytes) }
-        return list.count
+        eachSocket(device) { $0.sendRaw(bytes) }
     }
 
     /// Sends any frame the encoder can write (fragments, reserved opcodes and bits, unmasked or masked).
     @discardableResult
     public func sendFrame(device: String? = nil, fin: Bool, rsv1: Bool = false, opcode: UInt8, payload: [UInt8]) -> Int {
-        lock.lock(); defer { lock.unlock() }
-        let list = sockets(device)
-        for c in list {
-            guard let op = WebSocketOpcode(encodedWebSocketOpcode: opcode & 0x0F) else { continue }
+        eachSocket(device) { c in
+            guard let op = WebSocketOpcode(encodedWebSocketOpcode: opcode & 0x0F) else { return }
             c.sendFrame(WebSocketFrame(fin: fin, rsv1: rsv1, opcode: op, data: ByteBuffer(bytes: payload)))
         }
-        return list.count
     }
 
     // MARK: Inspection
 
     /// Acknowledgements received, in order.
-    public var socketAcks: [MockAck] {
-        lock.lock(); defer { lock.unlock() }
-        return socketState.acks
-    }
+    public var socketAcks: [MockAck] { locked { socketState.acks } }
 
     /// JSON pings received (answered or not).
-    public var socketPings: Int {
-        lock.lock(); defer { lock.unlock() }
-        return socketState.pings
-    }
+    public var socketPings: Int { locked { socketState.pings } }
 
     /// Text frames the mock sent to a device (uuid), in order.
-    public func socketFrames(device: String) -> [String] {
-        lock.lock(); defer { lock.unlock() }
-        return socketState.frames[device] ?? []
-    }
+    public func socketFrames(device: String) -> [String] { locked { socketState.frames[device] ?? [] } }
 
     /// Websocket connections accepted (upgraded) so far, authorized or not.
-    public var socketConnections: Int {
-        lock.lock(); defer { lock.unlock() }
-        return socketState.connectionCount
-    }
+    public var socketConnections: Int { locked { socketState.connectionCount } }
 
     /// Request targets (path and query) of the websocket upgrades accepted, in order.
-    public var socketUpgradeTargets: [String] {
-        lock.lock(); defer { lock.unlock() }
-        return socketState.upgradeTargets
-    }
+    public var socketUpgradeTargets: [String] { locked { socketState.upgradeTargets } }
 
     /// Devices with an authorized socket now.
-    public var connectedDevices: [String] {
-        lock.lock(); defer { lock.unlock() }
-        return sockets(nil).map(\.deviceId)
-    }
+    public var connectedDevices: [String] { locked { sockets(nil).map(\.deviceId) } }
 
     /// Upgrade requests answered without an upgrade (unknown/expired device, bad query, no Upgrade header).
-    public var refusedUpgrades: Int {
-        lock.lock(); defer { lock.unlock() }
-        return socketState.upgradeRefusals
-    }
+    public var refusedUpgrades: Int { locked { socketState.upgradeRefusals } }
 
     /// Devices deleted with `DELETE`, in order.
-    public var deletedDevices: [String] {
-        lock.lock(); defer { lock.unlock() }
-        return socketState.deletedDevices
-    }
+    public var deletedDevices: [String] { locked { socketState.deletedDevices } }
 
     /// Successful `PUT` refreshes.
-    public var deviceRefreshes: Int {
-        lock.lock(); defer { lock.unlock() }
-        return socketState.refreshes
-    }
+    public var deviceRefreshes: Int { locked { socketState.refreshes } }
 
     /// Waits until `count` sockets (of `device`, or in all) are authorized; false after `timeout`.
     public func waitForSocket(device: String? = nil, count: Int = 1, timeout: TimeInterval = 10) -> Bool {

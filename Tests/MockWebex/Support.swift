@@ -40,6 +40,15 @@ enum JSONOut {
         out.append("\"")
     }
 
+    private static func renderArray(_ items: [Any], into out: inout String) {
+        out.append("[")
+        for (i, v) in items.enumerated() {
+            if i > 0 { out.append(",") }
+            render(v, into: &out)
+        }
+        out.append("]")
+    }
+
     static func render(_ value: Any?, into out: inout String) {
         guard let value = value else { out.append("null"); return }
         switch value {
@@ -48,13 +57,7 @@ enum JSONOut {
         case let i as Int: out.append(String(i))
         case let i as Int64: out.append(String(i))
         case let d as Double: out.append(d.isFinite ? String(d) : "null")
-        case let a as [String]:
-            out.append("[")
-            for (i, v) in a.enumerated() {
-                if i > 0 { out.append(",") }
-                escape(v, into: &out)
-            }
-            out.append("]")
+        case let a as [String]: renderArray(a, into: &out)  // before JObj: an empty [String] is an array
         case let o as JObj:
             out.append("{")
             var first = true
@@ -67,13 +70,7 @@ enum JSONOut {
                 render(v, into: &out)
             }
             out.append("}")
-        case let a as [Any]:
-            out.append("[")
-            for (i, v) in a.enumerated() {
-                if i > 0 { out.append(",") }
-                render(v, into: &out)
-            }
-            out.append("]")
+        case let a as [Any]: renderArray(a, into: &out)
         case let d as [String: Any]:
             render(d.keys.sorted().map { ($0, d[$0]) } as JObj, into: &out)
         case is NSNull: out.append("null")

@@ -56,10 +56,7 @@ final class ClientEventTests: XCTestCase {
 
     /// A 429 with `Retry-After` is exactly one `waiting` event, with its reason and seconds.
     func testA429IsOneWaitingEvent() throws {
-        let log = Log()
-        let transport = ScriptedTransport([status(429, retryAfter: "7")])
-        let client = WebexClient(baseURL: "https://api.test/v1", token: "t", transport: transport,
-                                 budget: WaitBudget(seconds: 100), sleeper: log)
+        let (client, transport, log) = scriptedClient([status(429, retryAfter: "7")], maxWait: 100, sleeper: Log())
         client.observer = { event in
             switch event {
             case .waiting(let reason, let seconds, let left): log.add("waiting \(reason) \(seconds) \(left)")
@@ -90,10 +87,7 @@ final class ClientEventTests: XCTestCase {
     }
 
     func testA423WaitNamesTheScan() throws {
-        let log = Log()
-        let transport = ScriptedTransport([status(423, retryAfter: "5")])
-        let client = WebexClient(baseURL: "https://api.test/v1", token: "t", transport: transport,
-                                 budget: WaitBudget(seconds: 60), sleeper: log)
+        let (client, _, log) = scriptedClient([status(423, retryAfter: "5")], maxWait: 60, sleeper: Log())
         client.observer = { event in
             if case .waiting(let reason, let seconds, let left) = event { log.add("\(reason) \(seconds) \(left)") }
         }

@@ -5,13 +5,8 @@ import XCTest
 /// RFC 5987 file names.
 final class HostileInputUnitTests: XCTestCase {
     private func client(_ script: [Result<HTTPResponse, TransportFailure>], maxWait: Double)
-        -> (WebexClient, ScriptedTransport, FakeSleeper)
-    {
-        let transport = ScriptedTransport(script)
-        let sleeper = FakeSleeper()
-        let client = WebexClient(baseURL: "https://api.test/v1", token: "t", transport: transport,
-                                 budget: WaitBudget(seconds: maxWait), sleeper: sleeper)
-        return (client, transport, sleeper)
+        -> (WebexClient, ScriptedTransport, FakeSleeper) {
+        scriptedClient(script, maxWait: maxWait, sleeper: FakeSleeper())
     }
 
     func testAZeroRetryAfterWaitsAFloorThatDoubles() throws {

@@ -32,15 +32,19 @@ func failure(_ kind: TransportFailure.Kind) -> Result<HTTPResponse, TransportFai
     .failure(TransportFailure(kind: kind, message: "boom"))
 }
 
+/// A client that gets the answers of `script` and sleeps with `sleeper`, `maxWait` seconds of waits allowed.
+func scriptedClient<S: Sleeper>(_ script: [Result<HTTPResponse, TransportFailure>], token: String = "t",
+                                maxWait: Double, sleeper: S) -> (WebexClient, ScriptedTransport, S) {
+    let transport = ScriptedTransport(script)
+    let client = WebexClient(baseURL: "https://api.test/v1", token: token, transport: transport,
+                             budget: WaitBudget(seconds: maxWait), sleeper: sleeper)
+    return (client, transport, sleeper)
+}
+
 final class RetryTests: XCTestCase {
     private func client(_ script: [Result<HTTPResponse, TransportFailure>], maxWait: Double = 300)
-        -> (WebexClient, ScriptedTransport, FakeSleeper)
-    {
-        let transport = ScriptedTransport(script)
-        let sleeper = FakeSleeper()
-        let client = WebexClient(baseURL: "https://api.test/v1", token: "secret-token-1234", transport: transport,
-                                 budget: WaitBudget(seconds: maxWait), sleeper: sleeper)
-        return (client, transport, sleeper)
+        -> (WebexClient, ScriptedTransport, FakeSleeper) {
+        scriptedClient(script, token: "secret-token-1234", maxWait: maxWait, sleeper: FakeSleeper())
     }
 
     func testGetRetries5xxOnTheSchedule() throws {

@@ -3,11 +3,6 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 extension Space {
     /// Renames a team (`PUT /teams/{id}`: Webex needs the name, so the current one is sent when only

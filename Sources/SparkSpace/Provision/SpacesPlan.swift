@@ -197,22 +197,10 @@ extension Space {
         let current = Self.byEmail(inputs.teamMembers[team.name] ?? [])
         let people = PeopleDiff(members: team.members, moderators: team.moderators, current: current,
                                 botId: inputs.botId, selfEmails: inputs.selfEmails, prune: prune)
-        let place = "team '\(team.name)'"
-        for email in people.add {
-            let moderator = people.isModerator(email)
-            rows.append(PlanRow(action: "add-team-member", target: email, detail: place + (moderator ? ", moderator" : ""),
-                                operation: .addTeamMember(team: team.name, email: email, moderator: moderator)))
-        }
-        for (membership, flag) in people.flags {
-            rows.append(PlanRow(action: flag ? "set-team-moderator" : "unset-team-moderator",
-                                target: membership.personEmail ?? "", detail: place,
-                                operation: .setTeamModerator(membershipId: membership.id, moderator: flag)))
-        }
-        for membership in people.remove {
-            rows.append(PlanRow(action: "remove-team-member", target: membership.personEmail ?? "", detail: place,
-                                operation: .removeTeamMember(membershipId: membership.id)))
-        }
-        return rows
+        return rows + people.rows(place: "team '\(team.name)'", member: "team-member", moderator: "team-moderator",
+                                  add: { .addTeamMember(team: team.name, email: $0, moderator: $1) },
+                                  flag: { .setTeamModerator(membershipId: $0.id, moderator: $1) },
+                                  remove: { .removeTeamMember(membershipId: $0.id) })
     }
 
     func roomRows(_ room: SpacesManifest.Room, index: Int, inputs: PlanInputs, prune: Bool,
@@ -247,22 +235,10 @@ extension Space {
         let current = Self.byEmail(inputs.roomMembers[index] ?? [])
         let people = PeopleDiff(members: room.participants, moderators: room.moderators, current: current,
                                 botId: inputs.botId, selfEmails: inputs.selfEmails, prune: prune)
-        let place = "room '\(title)'"
-        for email in people.add {
-            let moderator = people.isModerator(email)
-            rows.append(PlanRow(action: "add-participant", target: email, detail: place + (moderator ? ", moderator" : ""),
-                                operation: .addParticipant(room: index, email: email, moderator: moderator)))
-        }
-        for (membership, flag) in people.flags {
-            rows.append(PlanRow(action: flag ? "set-moderator" : "unset-moderator",
-                                target: membership.personEmail ?? "", detail: place,
-                                operation: .setModerator(membership: membership, moderator: flag)))
-        }
-        for membership in people.remove {
-            rows.append(PlanRow(action: "remove-participant", target: membership.personEmail ?? "", detail: place,
-                                operation: .removeParticipant(membershipId: membership.id)))
-        }
-        return rows
+        return rows + people.rows(place: "room '\(title)'", member: "participant", moderator: "moderator",
+                                  add: { .addParticipant(room: index, email: $0, moderator: $1) },
+                                  flag: { .setModerator(membership: $0, moderator: $1) },
+                                  remove: { .removeParticipant(membershipId: $0.id) })
     }
 
     /// The description, lock and announcement changes of a room (a new room starts unlocked, without
@@ -437,5 +413,29 @@ extension SpacesPlan {
 
     func roomId(_ index: Int) throws -> String {
         try room(index).id
+    }
+}
+
+extension PeopleDiff {
+    /// The plan rows of this difference in `place`: who is added, whose moderator flag changes,
+    /// who is removed. `member` and `moderator` name the actions (`add-participant`,
+    /// `set-moderator`, ...); the closures make their operations.
+    func rows(place: String, member: String, moderator: String, add: (String, Bool) -> PlanOperation,
+              flag: (Membership, Bool) -> PlanOperation, remove: (Membership) -> PlanOperation) -> [PlanRow] {
+        var rows: [PlanRow] = []
+        for email in self.add {
+            let asModerator = isModerator(email)
+            rows.append(PlanRow(action: "add-\(member)", target: email, detail: place + (asModerator ? ", moderator" : ""),
+                                operation: add(email, asModerator)))
+        }
+        for (membership, on) in flags {
+            rows.append(PlanRow(action: (on ? "set-" : "unset-") + moderator, target: membership.personEmail ?? "",
+                                detail: place, operation: flag(membership, on)))
+        }
+        for membership in self.remove {
+            rows.append(PlanRow(action: "remove-\(member)", target: membership.personEmail ?? "", detail: place,
+                                operation: remove(membership)))
+        }
+        return rows
     }
 }

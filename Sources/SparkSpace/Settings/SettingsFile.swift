@@ -60,20 +60,9 @@ enum SettingsFileReader {
             throw SparkError.settings("cannot read settings file \(path): \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n == 0 { return bytes }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw SparkError.settings("cannot read settings file \(path): \(String(cString: strerror(errno)))")
-            }
-            bytes.append(contentsOf: buffer[0..<n])
-            guard bytes.count <= maxBytes else {
-                throw SparkError.settings("settings file \(path) is larger than 1 MB")
-            }
-        }
+        let bytes = try readToEnd(fd: fd, limit: maxBytes) { .settings("cannot read settings file \(path): \($0)") }
+        guard bytes.count <= maxBytes else { throw SparkError.settings("settings file \(path) is larger than 1 MB") }
+        return bytes
     }
 
     /// JSON values as settings nodes: numbers and booleans as their text.
