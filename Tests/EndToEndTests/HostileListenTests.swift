@@ -51,11 +51,18 @@ final class HostileListenTests: MockTestCase {
     /// Issue 25: at the cap a new connection closes the oldest one still sending its request.
     func testAtTheCapANewConnectionEvictsTheOldestStillSending() throws {
         let port = try startReceiver(maxConnections: 4)
-        let held = try (0..<4).map { _ in try RawClient(port: port) }
+        let receiver = receivers.last!
+        // One at a time, each counted in before the next connects: connections accepted together
+        // are admitted on several event loops, in no fixed order.
+        var held: [RawClient] = []
         defer { held.forEach { $0.close() } }
-        for client in held {
+        for count in 1...4 {
+            let client = try RawClient(port: port)
+            held.append(client)
+            let deadline = Date().addingTimeInterval(5)
+            while receiver.openConnections < count && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+            XCTAssertEqual(receiver.openConnections, count)
             client.send("POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nab")
-            Thread.sleep(forTimeInterval: 0.2)  // admitted in this order
         }
         let extra = try RawClient(port: port)
         defer { extra.close() }
