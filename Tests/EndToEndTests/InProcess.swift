@@ -15,7 +15,7 @@ let inProcessSuites: Set<String> = [
     "TrustTests", "ProvisionTests", "OutputForPeopleTests", "FoundationTests", "PostTests", "PostThreadsCardsTests",
     "WebhooksTests", "WebhookAdminTests", "CardTests",
     "NewcomerTests", "ArchiveTests", "ProvisionExportTests", "PullTests", "ThinSpotsTests", "BulkStreamingTests",
-    "HostileFilesInputTests",
+    "HostileFilesInputTests", "AuthTests",
 ]
 
 /// Tests of those suites whose `run` still needs the binary: what they assert is the wall time
@@ -25,6 +25,12 @@ let binaryTests: Set<String> = [
     "NewcomerTests.testConcurrentWaitsSpendTheBudgetOnceAndNoticesCountDownInOrder",
     // The run that is timed must be the binary's: its kills land at random instants of that time.
     "ArchiveTests.testKilledAtRandomPointsTheArchiveEqualsACleanOneByteForByte",
+    // The mock, as Webex, counts the seconds between polls; the tests assert them on the clock.
+    "AuthTests.testLoginWithApprovalAfterSeveral428s", "AuthTests.testDeniedIsExit3AndStoresNothing",
+    // The second poll must come 5 s (slow_down) after the first, on the clock.
+    "AuthTests.testSlowDownAddsFiveSeconds",
+    // The code expires on the clock: without real waits between polls it would poll non-stop.
+    "AuthTests.testExpiredCodeIsExit1",
 ]
 
 /// Runs `arguments` in this process as `spark` runs the binary: only the environment given (plus
