@@ -33,6 +33,9 @@ public final class Invocation {
         self.sleeper = sleeper
     }
 
+    /// What a command's own waits go to (polling for a sign-in): the test's sleeper, else the clock.
+    var waits: Sleeper { sleeper ?? SystemSleeper() }
+
     var out: FDWriter { console.out }
     /// The progress line on stderr (a terminal, not `-q`).
     var status: StatusLine { console.status }

@@ -45,7 +45,10 @@ final class WebsocketEventsTests: MockTestCase {
 
     private func start(_ arguments: [String], env extra: [String: String] = [:], closedStdout: Bool = false) throws
         -> Spawned {
-        let spawned = try Spawned(arguments, env: env.merging(extra) { $1 }, closedStdout: closedStdout)
+        // Reconnects wait 0.1 s instead of 1 s (a test hook), so the reconnecting tests take no idle seconds.
+        let hooks = ["SPARK_SPACE_TEST_BACKOFF": "0.1"]
+        let spawned = try Spawned(arguments, env: env.merging(hooks) { $1 }.merging(extra) { $1 },
+                                  closedStdout: closedStdout)
         addTeardownBlock { spawned.kill() }
         return spawned
     }

@@ -60,7 +60,7 @@ private func authLogin(_ inv: Invocation) throws {
     let integration = try loginIntegration(options, settings: settings, inv: inv)
     let console = inv.console
     let oauth = OAuthClient(apiURL: settings.apiURL, integration: integration, transport: try inv.httpTransport(),
-                            observer: { event in console.observe(event) })
+                            sleeper: inv.waits, observer: { event in console.observe(event) })
     let device = try oauth.authorize(scopes: options.scopes)
     announce(device, inv: inv)
     let grant = try oauth.waitForApproval(device) { left, _ in

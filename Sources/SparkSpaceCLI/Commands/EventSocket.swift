@@ -118,9 +118,13 @@ final class EventSocket: @unchecked Sendable {
         }
     }
 
-    /// Test hooks: shorter ping, pong and refresh periods (`SPARK_SPACE_TEST_MERCURY=ping,pong,refresh`).
+    /// Test hooks: shorter ping, pong and refresh periods (`SPARK_SPACE_TEST_MERCURY=ping,pong,refresh`),
+    /// and a shorter first wait before a reconnect (`SPARK_SPACE_TEST_BACKOFF=seconds`).
     private static func timings(_ environment: [String: String]) -> MercuryTimings {
         var timings = MercuryTimings()
+        if let backoff = environment["SPARK_SPACE_TEST_BACKOFF"].flatMap(Double.init), backoff > 0, backoff <= 1 {
+            timings.firstBackoff = backoff
+        }
         guard let text = environment["SPARK_SPACE_TEST_MERCURY"] else { return timings }
         let numbers = text.split(separator: ",").compactMap { Double($0) }.filter { $0 > 0 && $0 < 86_400 }
         if numbers.count == 3 {
