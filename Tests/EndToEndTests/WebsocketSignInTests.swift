@@ -92,17 +92,45 @@ final class WebsocketSignInTests: MockTestCase {
         XCTAssertEqual(mock.refreshCount, 1, "refreshed once")
     }
 
-    func testASecond4401AfterTheRefreshEndsTheListenerWithExit3() throws {
+    /// A long listener meets every expiry of its access token: after a socket that was ready with
+    /// the refreshed token, a later 4401 refreshes again.
+    func testEach4401AfterTheSocketWasReadyAgainRefreshesAgain() throws {
+        try signIn()
+        let room = mock.addRoom(title: "Weeks", members: ["alice@example.com"])
+        let listener = try listener(["--as", "audit"])
+        for round in 1...2 {
+            mock.expireAccessTokens()
+            XCTAssertEqual(mock.closeSocket(code: 4401), 1)
+            XCTAssertTrue(listener.waitForStderr("websocket back after", count: round), listener.stderr)
+            XCTAssertTrue(mock.waitForSocket())
+            XCTAssertEqual(mock.refreshCount, round, listener.stderr)
+            try post(room, "round \(round)")
+            XCTAssertEqual(listener.waitForLines(round).last?["text"] as? String, "round \(round)", listener.stderr)
+        }
+        listener.signal(SIGTERM)
+        XCTAssertEqual(listener.waitForExit(), 0, listener.stderr)
+    }
+
+    /// The refreshed token refused too, before the socket was ready: no second refresh, exit 3.
+    func testTheRefreshedTokenRefusedAgainEndsTheListenerWithExit3() throws {
         try signIn()
         let listener = try listener(["--as", "audit"])
-        mock.expireAccessTokens()
-        XCTAssertEqual(mock.closeSocket(code: 4401), 1)
-        XCTAssertTrue(listener.waitForStderr("websocket back after"), listener.stderr)
-        XCTAssertTrue(mock.waitForSocket())
+        mock.expireAccessTokens(afterUses: 0)
         XCTAssertEqual(mock.closeSocket(code: 4401), 1)
         XCTAssertEqual(listener.waitForExit(), 3, listener.stderr)
         XCTAssertTrue(listener.stderr.contains("token was not accepted"), listener.stderr)
         XCTAssertEqual(mock.refreshCount, 1, "once: a refreshed token refused again is not refreshed again")
+    }
+
+    /// A refresh token Webex refuses: nothing to connect with, exit 3.
+    func testClose4401WithARevokedRefreshTokenIsExit3() throws {
+        try signIn()
+        let listener = try listener(["--as", "audit"])
+        mock.expireAccessTokens()
+        mock.revokeRefreshTokens()
+        XCTAssertEqual(mock.closeSocket(code: 4401), 1)
+        XCTAssertEqual(listener.waitForExit(), 3, listener.stderr)
+        XCTAssertEqual(mock.refreshCount, 0)
     }
 
     func testClose4401WithAFixedTokenIsExit3WithoutARefresh() throws {
