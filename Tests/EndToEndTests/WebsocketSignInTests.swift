@@ -122,7 +122,7 @@ final class WebsocketSignInTests: MockTestCase {
         XCTAssertEqual(mock.refreshCount, 1, "once: a refreshed token refused again is not refreshed again")
     }
 
-    /// A refresh token Webex refuses: nothing to connect with, exit 3.
+    /// A refresh token Webex refuses: nothing to connect with, exit 3 saying to sign in again.
     func testClose4401WithARevokedRefreshTokenIsExit3() throws {
         try signIn()
         let listener = try listener(["--as", "audit"])
@@ -130,6 +130,7 @@ final class WebsocketSignInTests: MockTestCase {
         mock.revokeRefreshTokens()
         XCTAssertEqual(mock.closeSocket(code: 4401), 1)
         XCTAssertEqual(listener.waitForExit(), 3, listener.stderr)
+        XCTAssertTrue(listener.stderr.contains("auth login"), listener.stderr)
         XCTAssertEqual(mock.refreshCount, 0)
     }
 

@@ -68,8 +68,9 @@ public final class MercurySession: @unchecked Sendable {  // used by the one thr
     private let notice: (MercuryNotice) -> Void
     private let onActivity: ActivityHandler
     /// Called on close 4401 with the token refused: a fresh token (a signed-in identity refreshes),
-    /// or nil. Once per refusal: a token refused again before the socket was ready ends the session.
-    public var refreshToken: ((String) -> String?)?
+    /// or nil; a refresh Webex refuses throws (the session ends with it). Once per refusal: a token
+    /// refused again before the socket was ready ends the session.
+    public var refreshToken: ((String) throws -> String?)?
     /// Called once each time the socket becomes ready.
     public var onReady: (() -> Void)?
 
@@ -168,7 +169,7 @@ public final class MercurySession: @unchecked Sendable {  // used by the one thr
         case EventSocketError.closed(let code, let reason):
             switch code {
             case 4401:
-                if !tokenRefreshed, let fresh = refreshToken?(token) {
+                if !tokenRefreshed, let fresh = try refreshToken?(token) {
                     tokenRefreshed = true
                     token = fresh
                     return nil
