@@ -38,9 +38,22 @@ public enum ExitCode {
         (gaveUp, "Gave up: retries spent (network errors, 5xx) or --max-wait passed while rate-limited (429)."),
         (differs, "provision --check: the spaces differ from the manifest (nothing written)."),
         (withinPassed, "wait, post --wait: --within passed before the awaited event (nothing on stdout)."),
-        (interrupted, "Interrupted (Ctrl-C); 128+N on SIGTERM, SIGHUP, SIGUSR1, SIGUSR2 or SIGALRM "
-            + "(partial downloads are removed first)."),
+        (interrupted, "Interrupted (Ctrl-C); 128+N on \(signalList) (partial downloads are removed first)."),
     ]
+
+    /// The signals besides SIGINT that end the tool with 128+N after removing partial downloads
+    /// (`installSignalHandlers`): those that end a process by default, SIGQUIT, SIGXCPU and SIGXFSZ
+    /// included (by default they would dump a core and leave a `.part` behind).
+    static let endingSignals: [(number: Int32, name: String)] = [
+        (SIGTERM, "SIGTERM"), (SIGHUP, "SIGHUP"), (SIGUSR1, "SIGUSR1"), (SIGUSR2, "SIGUSR2"), (SIGALRM, "SIGALRM"),
+        (SIGQUIT, "SIGQUIT"), (SIGXCPU, "SIGXCPU"), (SIGXFSZ, "SIGXFSZ"),
+    ]
+
+    /// "SIGTERM, SIGHUP, ... or SIGXFSZ".
+    private static var signalList: String {
+        let names = endingSignals.map(\.name)
+        return names.dropLast().joined(separator: ", ") + " or " + names[names.count - 1]
+    }
 
     /// The exit code for an error thrown by a command.
     public static func of(_ error: Error) -> Int32 {

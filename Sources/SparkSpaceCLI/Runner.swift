@@ -115,9 +115,8 @@ func report(_ error: Error, console: Console) -> Int32 {
 /// downloads, and ignores SIGPIPE so a closed stdout is an error we see.
 public func installSignalHandlers() {
     signal(SIGPIPE, SIG_IGN)
-    // SIGQUIT, SIGXCPU and SIGXFSZ would end the process with a core and leave a `.part` behind.
-    let endings = [(SIGINT, ExitCode.interrupted)]
-        + [SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGALRM, SIGQUIT, SIGXCPU, SIGXFSZ].map { ($0, 128 + $0) }
+    // The same list as the exit-code table (the man page's EXIT STATUS) names.
+    let endings = [(SIGINT, ExitCode.interrupted)] + ExitCode.endingSignals.map { ($0.number, 128 + $0.number) }
     for (number, code) in endings {
         signal(number, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: number, queue: .global())

@@ -11,7 +11,7 @@ import NIOWebSocket
 //   handler leaves once it saw another request): a later one answers 400.
 // Then, as Webex:
 //   - the first frame must be {"id", "type": "authorization", "data": {"token": "Bearer <t>"}}: not that → close
-//     4400; a token nobody has → close 4401; the device gone meanwhile → 4404; a token of somebody else than
+//     4400; a token nobody has (or a signed-in access token expired) → close 4401; the device gone meanwhile → 4404; a token of somebody else than
 //     the device's owner → close 4403; `DELETE` of the device closes its socket with 4404;
 //   - authorized: a frame without `type` whose data.eventType is "mercury.buffer_state" when the upgrade asked
 //     `bufferStates=true` (and one with "mercury.registration_status" for `mercuryRegistrationStatus=true`;
@@ -364,7 +364,9 @@ extension MockWebexServer {
             return c.close(code: 4400, reason: "authorization expected")
         }
         let bearer = (data["token"] as? String) ?? ""
-        guard bearer.hasPrefix("Bearer "), let owner = tokens[String(bearer.dropFirst(7))] else {
+        // An access token the sign-in issued that has expired is refused as Webex does: 4401.
+        guard bearer.hasPrefix("Bearer "), oauthTokenLive(String(bearer.dropFirst(7))),
+              let owner = tokens[String(bearer.dropFirst(7))] else {
             return c.close(code: 4401, reason: "unauthorized")
         }
         guard let device = socketState.devices[c.deviceId], device.isLive(now: deviceNow) else {

@@ -69,6 +69,17 @@ final class ExitCodeTests: XCTestCase {
         XCTAssertEqual(ExitCode.table.map(\.code), [0, 1, 2, 3, 4, 5, 6, 7, 8, 130])
     }
 
+    /// The interrupted row (the man page's EXIT STATUS) names every signal the tool ends on with 128+N
+    /// after removing partial downloads, SIGQUIT, SIGXCPU and SIGXFSZ included.
+    func testTheInterruptedRowNamesEverySignalThatRemovesPartialDownloads() throws {
+        let row = try XCTUnwrap(ExitCode.table.first { $0.code == ExitCode.interrupted }).meaning
+        for name in ["SIGTERM", "SIGHUP", "SIGUSR1", "SIGUSR2", "SIGALRM", "SIGQUIT", "SIGXCPU", "SIGXFSZ"] {
+            XCTAssertTrue(row.contains(name), row)
+        }
+        XCTAssertEqual(ExitCode.endingSignals.map(\.number), [SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGALRM, SIGQUIT, SIGXCPU, SIGXFSZ])
+        XCTAssertTrue(row.contains("SIGALRM, SIGQUIT, SIGXCPU or SIGXFSZ (partial downloads are removed first)"), row)
+    }
+
     func testCombined() {
         XCTAssertEqual(ExitCode.combined([api(404), api(404)]), 4)
         XCTAssertEqual(ExitCode.combined([api(404), api(403)]), 1)

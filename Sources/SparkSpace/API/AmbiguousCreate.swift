@@ -86,6 +86,35 @@ extension Space {
         }
     }
 
+    /// The team just created: one of the identity's teams with this name, made by it since `since`
+    /// (a minute of clock skew allowed); the newest when several.
+    func createdTeam(name: String, since: Date, as role: TokenRole) throws -> Team? {
+        let me = try self.me(role).id
+        let earliest = Self.millis(since) - 60_000
+        return try teams(as: role).filter { team in
+            team.name == name && team.json["creatorId"]?.string == me && Self.createdMillis(team.json) >= earliest
+        }.max { Self.createdMillis($0.json) < Self.createdMillis($1.json) }
+    }
+
+    /// The webhook just created: one of the token's webhooks with the spec's name, target, resource,
+    /// event and filter, created since `since` (a minute of clock skew allowed), not one of `excluding`;
+    /// the newest when several.
+    func createdWebhook(_ spec: WebhookSpec, since: Date, excluding: Set<String>, as role: TokenRole) throws -> Webhook? {
+        let earliest = Self.millis(since) - 60_000
+        return try webhooks(as: role).filter { hook in
+            !excluding.contains(hook.id) && hook.name == spec.name && hook.targetUrl == spec.targetUrl
+                && hook.resource == spec.resource && hook.event == spec.event && hook.filter == spec.filter
+                && Self.createdMillis(hook.json) >= earliest
+        }.max { Self.createdMillis($0.json) < Self.createdMillis($1.json) }
+    }
+
+    private static func millis(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970 * 1000) }
+
+    /// `created` in milliseconds; an object without a readable one counts as new (the other fields matched).
+    private static func createdMillis(_ json: JSON) -> Int64 {
+        json["created"]?.string.flatMap(RFC3339.millis) ?? Int64.max
+    }
+
     /// The message just posted to a room, when the room's latest messages show it: sent by the
     /// identity in use, with the same text (or markdown), created since `since` (a minute of clock skew allowed).
     func postedMessage(_ message: OutgoingMessage, since: Date, as role: TokenRole) throws -> Message? {

@@ -36,6 +36,11 @@ extension Space {
     public func createTeam(name: String, description: String? = nil, as role: TokenRole = .bot) throws -> Team {
         var body: [String: JSON] = ["name": .string(name)]
         if let description { body["description"] = .string(description) }
-        return try Team(json: client(role).post("teams", .object(body)))
+        let started = Date()
+        return try createOrLookUp("team") {
+            try Team(json: client(role).post("teams", .object(body)))
+        } lookUp: {
+            try createdTeam(name: name, since: started, as: role)
+        }
     }
 }

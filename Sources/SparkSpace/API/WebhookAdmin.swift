@@ -88,13 +88,19 @@ public struct WebhookChanges: Sendable {
 }
 
 extension Space {
-    /// Creates one webhook with the token of `role`.
-    public func createWebhook(_ spec: WebhookSpec, as role: TokenRole = .bot) throws -> Webhook {
+    /// Creates one webhook with the token of `role`; after an ambiguous failure it is looked up
+    /// (never one of `existing`, the ids known before the create).
+    public func createWebhook(_ spec: WebhookSpec, as role: TokenRole = .bot, existing: Set<String> = []) throws -> Webhook {
         var body: [String: JSON] = ["name": .string(spec.name), "targetUrl": .string(spec.targetUrl),
                                     "resource": .string(spec.resource), "event": .string(spec.event)]
         if let filter = spec.filter { body["filter"] = .string(filter) }
         if let secret = spec.secret, !secret.isEmpty { body["secret"] = .string(secret) }
-        return try Webhook(json: client(role).post("webhooks", .object(body)))
+        let started = Date()
+        return try createOrLookUp("webhook") {
+            try Webhook(json: client(role).post("webhooks", .object(body)))
+        } lookUp: {
+            try createdWebhook(spec, since: started, excluding: existing, as: role)
+        }
     }
 
     /// One webhook by id; a 404 is not found.

@@ -140,12 +140,12 @@ extension Space {
         if hasAuditToken { wanted.append((.audit, WebhookNames.audit(prefix), "messages", "created")) }
         if cards { wanted.append((.bot, WebhookNames.cards(prefix), "attachmentActions", "created")) }
         var created: [OwnedWebhook] = []
+        // The old set has the same names: a look-up after an ambiguous create must not take one of them.
+        let oldIds = Set(old.map(\.webhook.id))
         for (role, name, resource, event) in wanted {
-            var body: JSON = ["name": .string(name), "targetUrl": .string(url),
-                              "resource": .string(resource), "event": .string(event)]
-            if let secret, !secret.isEmpty { body["secret"] = .string(secret) }
+            let spec = WebhookSpec(name: name, targetUrl: url, resource: resource, event: event, secret: secret)
             do {
-                created.append(OwnedWebhook(owner: role, webhook: try Webhook(json: client(role).post("webhooks", body))))
+                created.append(OwnedWebhook(owner: role, webhook: try createWebhook(spec, as: role, existing: oldIds)))
             } catch {
                 // Keep the old set: undo the half-made new one (best effort; the create's error is the one to report).
                 try? deleteWebhooks(created) { _ in }

@@ -102,7 +102,7 @@ final class EventSocket: @unchecked Sendable {
         // Close 4401: a signed-in identity refreshes once (issue 27); a fixed token has nothing newer.
         let space = self.space
         if inv.role() == .audit {
-            session.refreshToken = { (try? space.refreshAuditSignIn(rejecting: token)) ?? nil }
+            session.refreshToken = { rejected in try space.refreshAuditSignIn(rejecting: rejected) }
         }
         SignalHandling.interceptors.set { [weak self] signal in self?.interrupted(signal) }
         let prune = self.prune

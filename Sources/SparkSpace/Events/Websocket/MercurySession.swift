@@ -67,8 +67,10 @@ public final class MercurySession: @unchecked Sendable {  // used by the one thr
     private let timings: MercuryTimings
     private let notice: (MercuryNotice) -> Void
     private let onActivity: ActivityHandler
-    /// Called on close 4401: a fresh token (a signed-in identity refreshes once), or nil.
-    public var refreshToken: (() -> String?)?
+    /// Called on close 4401 with the token refused: a fresh token (a signed-in identity refreshes),
+    /// or nil; a refresh Webex refuses throws (the session ends with it). Once per refusal: a token
+    /// refused again before the socket was ready ends the session.
+    public var refreshToken: ((String) throws -> String?)?
     /// Called once each time the socket becomes ready.
     public var onReady: (() -> Void)?
 
@@ -146,6 +148,8 @@ public final class MercurySession: @unchecked Sendable {  // used by the one thr
             defer { socket.close() }
             try authorize(socket, stop: stop)
             if stop.isSet { return .stopped }
+            // The token was accepted: a later 4401 (the next expiry, weeks on) may refresh again.
+            tokenRefreshed = false
             notice(.ready(offline: lostSince.map { Date().timeIntervalSince($0) }))
             lostSince = nil
             attempt = 0
@@ -165,7 +169,7 @@ public final class MercurySession: @unchecked Sendable {  // used by the one thr
         case EventSocketError.closed(let code, let reason):
             switch code {
             case 4401:
-                if !tokenRefreshed, let fresh = refreshToken?() {
+                if !tokenRefreshed, let fresh = try refreshToken?(token) {
                     tokenRefreshed = true
                     token = fresh
                     return nil
