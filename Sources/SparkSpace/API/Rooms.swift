@@ -7,10 +7,7 @@ import Foundation
 /// Webex ids are base64 of `ciscospark://<region>/<KIND>/<uuid>`.
 public func isWebexId(_ text: String) -> Bool {
     guard text.count >= 20, !text.contains(" ") else { return false }
-    var base64 = text.replacing("-", with: "+").replacing("_", with: "/")
-    base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-    guard let data = Data(base64Encoded: base64) else { return false }
-    return String(decoding: data, as: UTF8.self).hasPrefix("ciscospark://")
+    return WebexClient.decodedId(text)?.hasPrefix("ciscospark://") ?? false
 }
 
 extension Space {

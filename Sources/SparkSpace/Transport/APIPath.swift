@@ -62,7 +62,8 @@ extension WebexClient {
         return parts.count >= 4 && parts[2] == kind.rawValue
     }
 
-    /// The text of a base64url id, nil when it is not base64.
+    /// The text of a base64url id (padded or not), nil when it is not base64: the one decoder of
+    /// ids (`isWebexId`, `isPlausibleId`, `RestIds.parts`).
     static func decodedId(_ id: String) -> String? {
         var base64 = id.replacing("-", with: "+").replacing("_", with: "/")
         while base64.hasSuffix("=") { base64.removeLast() }

@@ -16,11 +16,7 @@ public enum RestIds {
 
     /// The cluster, kind and uuid inside a REST id, nil when it is not one.
     public static func parts(_ id: String) -> (cluster: String, kind: String, uuid: String)? {
-        var base64 = id.replacing("-", with: "+").replacing("_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard let data = Data(base64Encoded: base64) else { return nil }
-        let text = String(decoding: data, as: UTF8.self)
-        guard text.hasPrefix("ciscospark://") else { return nil }
+        guard let text = WebexClient.decodedId(id), text.hasPrefix("ciscospark://") else { return nil }
         let pieces = text.dropFirst("ciscospark://".count).split(separator: "/", omittingEmptySubsequences: false)
         guard pieces.count == 3, !pieces[0].isEmpty, !pieces[2].isEmpty else { return nil }
         return (String(pieces[0]), String(pieces[1]), String(pieces[2]))
