@@ -364,7 +364,7 @@ private let bashDriver = #"""
 /// interactive zsh on a pseudo-terminal (zpty), with compinit and the script
 /// on $fpath, and prints the matches each completion added, then `<end>`.
 private let zshDriver = #"""
-    zmodload zsh/zpty zsh/zselect || exit 3
+    zmodload zsh/zpty zsh/zselect zsh/mapfile || exit 3
     dir=$1 out=$2
     shift 2
     cat > $out.rc <<RC
@@ -389,7 +389,8 @@ private let zshDriver = #"""
     wait_for() {
       local i junk
       for i in {1..500}; do
-        grep -qx -- $1 $out 2>/dev/null && return 0
+        # The file's lines, read without a process (a grep each 20 ms was most of the time).
+        (( ${${(f)mapfile[$out]}[(Ie)$1]} )) && return 0
         while zpty -rt z junk 2>/dev/null; do :; done
         zselect -t 2
       done

@@ -137,8 +137,29 @@ struct FishCompletion {
         # Prints how many arguments follow the command path, whether the word under
         # the cursor is an option's value (1) or not (0), then the path's words.
         # With `arguments` or `settings`, prints those words instead (--config=FILE...).
+        # fish asks it once for every `complete -n` condition: the words are read once per
+        # command line and kept (__spark_space_read).
         function __spark_space_state
+            __spark_space_read
+            switch "$argv"
+                # string join prints nothing for no words (printf would print an empty line).
+                case arguments
+                    string join -- \\n $__spark_space_arguments
+                case settings
+                    string join -- \\n $__spark_space_settings
+                case '*'
+                    count $__spark_space_arguments
+                    test -n "$__spark_space_option"; and echo 1; or echo 0
+                    printf '%s\\n' $__spark_space_path
+            end
+        end
+
+        # Reads the words before the cursor into the globals __spark_space_{path,arguments,
+        # settings,option}, unless they are those of the command line read last.
+        function __spark_space_read
             set -l words (commandline -opc)
+            set -l line (string join \\x1f -- $words)
+            set -q __spark_space_line; and test "$__spark_space_line" = "$line"; and return
             set -e words[1]
             set -l path
             set -l arguments
@@ -160,9 +181,11 @@ struct FishCompletion {
                 else if string match -q -- '-?*' $word
                     # -qo takes the next word as its value; -ojson carries it.
                     set -l letters (string sub -s 2 -- $word | string split '')
-                    for i in (seq (count $letters))
-                        if __spark_space_takes_value -$letters[$i] $path
-                            test $i = (count $letters); and set option -$letters[$i]
+                    set -l rest $letters
+                    for letter in $letters
+                        set -e rest[1]
+                        if __spark_space_takes_value -$letter $path
+                            test (count $rest) = 0; and set option -$letter
                             break
                         end
                     end
@@ -172,17 +195,11 @@ struct FishCompletion {
                     set -a arguments $word
                 end
             end
-            switch "$argv"
-                # string join prints nothing for no words (printf would print an empty line).
-                case arguments
-                    string join -- \\n $arguments
-                case settings
-                    string join -- \\n $settings
-                case '*'
-                    count $arguments
-                    test -n "$option"; and echo 1; or echo 0
-                    printf '%s\\n' $path
-            end
+            set -g __spark_space_line $line
+            set -g __spark_space_path $path
+            set -g __spark_space_arguments $arguments
+            set -g __spark_space_settings $settings
+            set -g __spark_space_option $option
         end
 
         # The subcommands of the path the arguments before the cursor name (help rooms <Tab>).
