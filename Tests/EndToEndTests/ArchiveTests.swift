@@ -38,7 +38,7 @@ final class ArchiveTests: MockTestCase {
 
     private func lines(_ dir: String, of room: MockRoom) throws -> [[String: Any]] {
         let text = try String(contentsOfFile: folder(dir, of: room) + "/messages.ndjson", encoding: .utf8)
-        return try text.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        return try Array(text.utf8).split(separator: UInt8(ascii: "\n")).map { try JSONSerialization.jsonObject(with: Data($0)) as! [String: Any] }
     }
 
     func testReRunAppendsOnlyTheNewMessagesInOrder() throws {

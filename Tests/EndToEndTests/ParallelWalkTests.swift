@@ -56,12 +56,12 @@ final class ParallelWalkTests: MockTestCase {
             }
             XCTAssertEqual(outputs["\(format) 4"], outputs["\(format) 1"], "\(format): byte for byte")
         }
-        let ids = try XCTUnwrap(outputs["ndjson 4"]).split(separator: "\n").map {
-            (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["id"] as? String
+        let ids = Array(try XCTUnwrap(outputs["ndjson 4"]).utf8).split(separator: UInt8(ascii: "\n")).map {
+            (try? JSONSerialization.jsonObject(with: Data($0)) as? [String: Any])?["id"] as? String
         }
         XCTAssertEqual(ids.count, 20_000)
         XCTAssertTrue(ids == expectedIds(room), "every message once, newest first")
-        XCTAssertEqual(try XCTUnwrap(outputs["tsv 4"]).split(separator: "\n").count, 20_000)
+        XCTAssertEqual(Array(try XCTUnwrap(outputs["tsv 4"]).utf8).split(separator: UInt8(ascii: "\n")).count, 20_000)
     }
 
     func testMessagesOnAWindowBoundaryArePrintedOnceInTheAPIOrder() throws {

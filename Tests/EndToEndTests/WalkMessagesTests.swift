@@ -152,7 +152,7 @@ final class WalkMessagesTests: MockTestCase {
                     let parsed = try run(["walk-messages", room.id, "-o", format, "--names"] + extra, env: audit)
                     XCTAssertEqual(fast.stdout, parsed.stdout, "\(format) \(extra)")
                     if format == "tsv" {
-                        XCTAssertEqual(fast.stdout.split(separator: "\n").count, extra.contains("--limit") ? 1050 : 1102)
+                        XCTAssertEqual(fast.stdoutLines.count, extra.contains("--limit") ? 1050 : 1102)
                     }
                 }
             }
