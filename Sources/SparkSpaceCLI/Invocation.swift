@@ -55,10 +55,12 @@ public final class Invocation {
     func seconds(_ option: OptionSpec) -> Double? { value(option).flatMap { Double($0) } }
 
     /// The name `option` is stored under. A command reading an option its table entry lacks
-    /// would always read nothing: debug builds (the tests) stop there instead.
+    /// would always read nothing: debug builds (the tests, optimized or not) stop there instead.
     private func declared(_ option: OptionSpec) -> String {
-        assert(Parser().options(of: parsed.command).contains { $0.long == option.long },
-               "'\(parsed.command.path)' reads --\(option.long), which its table entry does not declare")
+        #if DEBUG
+        precondition(Parser().options(of: parsed.command).contains { $0.long == option.long },
+                     "'\(parsed.command.path)' reads --\(option.long), which its table entry does not declare")
+        #endif
         return option.long
     }
 
