@@ -189,14 +189,6 @@ public final class WebexClient {
         return "\(scheme)://\(host):\(port)"
     }
 
-    /// `collection/ID`, the id escaped as one path segment: an id from outside
-    /// (`../webhooks` in a delivery) never reaches another resource. Every id that goes
-    /// into a path goes through here.
-    public static func resource(_ collection: String, _ id: String) -> String {
-        let segment = id == "." || id == ".." ? id.replacing(".", with: "%2E") : escape(id)
-        return collection + "/" + segment
-    }
-
     /// True when `text` has the characters of a Webex id (base64url, maybe padded).
     public static func hasIdSyntax(_ text: String) -> Bool {
         !text.isEmpty && text.utf8.allSatisfy { c in
