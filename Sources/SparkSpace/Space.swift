@@ -33,15 +33,16 @@ public final class Space {
 
     /// - Parameters:
     ///   - maxWait: total seconds all requests may wait on `Retry-After` (SPEC `--max-wait`).
+    ///   - budget: the budget to share instead (with a sign-in's refreshes); `maxWait` is then unused.
     public init(
         settings: Settings, transport: HTTPTransport, maxWait: Double = 300,
         sleeper: Sleeper = SystemSleeper(), observer: (@Sendable (ClientEvent) -> Void)? = nil,
-        dryRun: Bool = false, signIn: SignInSession? = nil
+        dryRun: Bool = false, signIn: SignInSession? = nil, budget: WaitBudget? = nil
     ) {
         self.signIn = signIn
         self.settings = settings
         self.transport = transport
-        self.budget = WaitBudget(seconds: maxWait)
+        self.budget = budget ?? WaitBudget(seconds: maxWait)
         self.sleeper = sleeper
         self.observer = observer
         self.dryRun = dryRun

@@ -21,6 +21,8 @@ public final class Invocation {
     let firstRequest = FirstRequest()
     private var cachedSettings: Settings?
     private var cachedTransport: HTTPTransport?
+    /// The time the command's requests may wait on `Retry-After` (`--max-wait`), shared by all of them.
+    private(set) lazy var waitBudget = WaitBudget(seconds: seconds(.maxWait) ?? 300)
     /// The profile's stored sign-in, when it gives the audit token (read with the settings).
     private(set) var signIn: SignInSession?
     private var cachedOutput: Output?
@@ -204,9 +206,25 @@ public final class Invocation {
 
     /// The stored sign-in of the settings' profile; nil when there is none.
     func openSignIn(_ settings: Settings) throws -> SignInSession? {
-        let console = self.console
-        return try SignInSession.open(store: credentials, profile: settings.signInProfile, apiURL: settings.apiURL,
-                                      transport: try httpTransport(), observer: { event in console.observe(event) })
+        try SignInSession.open(store: credentials, profile: settings.signInProfile, oauth: try oauthClient(settings))
+    }
+
+    /// The client the OAuth endpoints are asked through (`WebexClient.exchange`): no token, and
+    /// the retries, `--max-wait` budget, sleeper and events of every other request of the command.
+    func oauthClient(_ settings: Settings) throws -> WebexClient {
+        let client = WebexClient(baseURL: settings.apiURL, token: "", transport: try httpTransport(),
+                                 policy: RetryPolicy(delays: settings.retryDelays), budget: waitBudget, sleeper: waits)
+        client.observer = observer
+        return client
+    }
+
+    /// What every client of the command tells: the console, and the first request (for a hint).
+    private var observer: @Sendable (ClientEvent) -> Void {
+        let (console, first) = (self.console, firstRequest)
+        return { event in
+            first.see(event)
+            console.observe(event)
+        }
     }
 
     /// The HTTP transport: a test's, else libcurl (made once).
@@ -226,14 +244,8 @@ public final class Invocation {
             let settings = try loadSettings()
             let transport = try httpTransport()
             // The console decides what each event says (see `Console.observe`).
-            let console = self.console
-            let first = firstRequest
-            let made = Space(settings: settings, transport: transport, maxWait: seconds(.maxWait) ?? 300,
-                             sleeper: sleeper ?? SystemSleeper(),
-                             observer: { event in
-                                 first.see(event)
-                                 console.observe(event)
-                             }, dryRun: dryRun, signIn: signIn)
+            let made = Space(settings: settings, transport: transport, sleeper: waits, observer: observer,
+                             dryRun: dryRun, signIn: signIn, budget: waitBudget)
             cachedSpace = made
             return made
         }

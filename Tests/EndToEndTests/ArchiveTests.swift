@@ -188,6 +188,26 @@ final class ArchiveTests: MockTestCase {
         XCTAssertGreaterThanOrEqual(kills, 4, "runs were killed part way")
     }
 
+    /// A run killed between mkstemp and unlink (where O_TMPFILE is refused) left its spool file:
+    /// the next run removes it, and the archive equals a clean one.
+    func testAStaleSpoolFileOfAKilledRunIsRemovedAndTheArchiveEqualsACleanOne() throws {
+        let rooms = threeRooms()
+        let clean = try scratch()
+        XCTAssertEqual(try archive(clean, rooms, ["--html"]).code, 0)
+        let killed = try scratch()
+        try FileManager.default.createDirectory(atPath: killed, withIntermediateDirectories: true)
+        let stale = killed + "/.spark-space-spool-Q1w2E3"
+        XCTAssertTrue(FileManager.default.createFile(atPath: stale, contents: Data(repeating: 0x41, count: 4096)))
+        let r = try archive(killed, rooms, ["--html"])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: stale))
+        XCTAssertEqual(try tree(killed), try tree(clean))
+        // Also in an archive that already has rooms (a later run killed there).
+        XCTAssertTrue(FileManager.default.createFile(atPath: stale, contents: Data("x".utf8)))
+        XCTAssertEqual(try archive(killed, rooms, ["--html"]).code, 0)
+        XCTAssertEqual(try tree(killed), try tree(clean))
+    }
+
     /// The narrowest window, made on purpose: lines appended and synced, the process killed before
     /// the state recorded them (the state of the run before is put back). The next run cuts them
     /// off and fetches them again: the archive equals one that was never interrupted.

@@ -366,6 +366,59 @@ final class AuthTests: MockTestCase {
             }
         }
     }
+
+    // MARK: Waits: the sign-in's requests go through the API client (one wait rule, --max-wait)
+
+    func testThrottledTokenPollIsWaitedOutWithinMaxWaitAndSaidSo() throws {
+        mock.oauth {
+            $0.approveAfterPolls = 0
+            $0.throttle = 1
+            $0.throttledEndpoint = "/device/token"
+        }
+        let r = try login(["--max-wait", "30"])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("POST /device/token 429"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("waiting 1 s (429 Retry-After), 29 s of --max-wait left"), r.stderr)
+        XCTAssertEqual(mock.requests(method: "POST", pathPrefix: "/device/token").count, 2, requestLines.description)
+        XCTAssertNotNil(try stored())
+        // No secret in the -v lines: the client secret, the device code, the tokens (tearDown too).
+        XCTAssertFalse(r.stderr.contains("DEVICE-") || r.stderr.contains("Basic"), r.stderr)
+    }
+
+    func testThrottledAuthorizePastMaxWaitIsTheWaitExitCode() throws {
+        mock.oauth {
+            $0.throttle = 1
+            $0.throttleRetryAfter = "120"
+        }
+        let r = try login(["--max-wait", "60"])
+        XCTAssertEqual(r.code, 6, r.stderr)
+        XCTAssertTrue(r.stderr.contains("spark-space: error: POST /device/authorize: gave up: the API asked to wait "
+            + "120 s more (429), past --max-wait"), r.stderr)
+        XCTAssertEqual(requestLines, ["POST /device/authorize"])
+        XCTAssertNil(try stored())
+    }
+
+    func testThrottledRefreshSpendsTheCommandsMaxWait() throws {
+        mock.oauth { $0.approveAfterPolls = 0 }
+        XCTAssertEqual(try login().code, 0)
+        mock.oauth {
+            $0.throttle = 2
+            $0.throttledEndpoint = "/access_token"
+            $0.throttleRetryAfter = "20"
+        }
+        // Two waits of 20 s do not fit in 30: the first is taken and said, the second is past the budget.
+        var r = try auth(["-v", "--max-wait", "30", "auth", "refresh"])
+        XCTAssertEqual(r.code, 6, r.stderr)
+        XCTAssertTrue(r.stderr.contains("waiting 20 s (429 Retry-After), 10 s of --max-wait left"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("spark-space: error: POST /access_token: gave up: the API asked to wait 20 s "
+            + "more (429), past --max-wait"), r.stderr)
+        XCTAssertEqual(mock.refreshCount, 0)
+        mock.oauth { $0.throttle = 1 }
+        r = try auth(["-v", "--max-wait", "30", "auth", "refresh"])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("waiting 20 s (429 Retry-After), 10 s of --max-wait left"), r.stderr)
+        XCTAssertEqual(mock.refreshCount, 1)
+    }
 }
 
 /// Results gathered from concurrent runs.

@@ -39,8 +39,11 @@ public struct OAuthSwitches: Sendable {
     public var refreshLifetime = 7_776_000
     /// Who approves: this e-mail (a person of the mock).
     public var approver = "alice@example.com"
-    /// Answer 429 with `Retry-After: 1` to the first N requests of the sign-in endpoints.
+    /// Answer 429 with `Retry-After: throttleRetryAfter` to the first N requests of the sign-in
+    /// endpoints (of `throttledEndpoint` only, when set: `/device/token`).
     public var throttle = 0
+    public var throttleRetryAfter = "1"
+    public var throttledEndpoint: String?
 
     public init() {}
 }
@@ -106,10 +109,10 @@ extension MockWebexServer {
         for key in oauthState.refreshTokens.keys { oauthState.refreshTokens[key]!.expires = .distantPast }
     }
 
-    /// Every access and refresh token issued so far (for tests that scan output for them).
+    /// Every access and refresh token and device code issued so far (for tests that scan output for them).
     public var issuedTokens: [String] {
         lock.lock(); defer { lock.unlock() }
-        return Array(oauthState.accessTokens.keys) + Array(oauthState.refreshTokens.keys)
+        return Array(oauthState.accessTokens.keys) + Array(oauthState.refreshTokens.keys) + Array(oauthState.grants.keys)
     }
 
     /// How many refresh grants succeeded.
@@ -147,10 +150,11 @@ extension MockWebexServer {
             r.headers.append(("Allow", "POST"))
             return r
         }
-        if oauthState.switches.throttle > 0 {
+        let s = oauthState.switches
+        if s.throttle > 0, s.throttledEndpoint == nil || s.throttledEndpoint == endpoint {
             oauthState.switches.throttle -= 1
             var r = errorReply(429, "Too Many Requests", c.trackingId)
-            r.headers.append(("Retry-After", "1"))
+            r.headers.append(("Retry-After", s.throttleRetryAfter))
             return r
         }
         guard (c.headers["content-type"] ?? "").lowercased().hasPrefix("application/x-www-form-urlencoded") else {

@@ -14,7 +14,7 @@ final class APIPathTests: XCTestCase {
     func testAnIdNeverLeavesItsCollection() throws {
         for hostile in ["..", ".", "../rooms/X", "a/b", "%2e%2e", "x?y", "x#y", ""] {
             XCTAssertThrowsError(try WebexClient.path(.membership, hostile), hostile)
-            let escaped = WebexClient.resource("memberships", hostile)
+            let escaped = try WebexClient.path(.membership, hostile, check: .asTyped)
             XCTAssertEqual(escaped.split(separator: "/", omittingEmptySubsequences: false).count, 2, escaped)
             XCTAssertFalse(escaped.hasSuffix("/.") || escaped.hasSuffix("/.."), escaped)
         }
@@ -28,6 +28,31 @@ final class APIPathTests: XCTestCase {
         XCTAssertThrowsError(try WebexClient.path(.room, String(repeating: "A", count: 600)))
         // Opaque ids (not a ciscospark URI) of the right characters pass: only syntax is known.
         XCTAssertEqual(try WebexClient.path(.message, "M1"), "messages/M1")
+    }
+
+    func testOneBuilderTypedCollectionsEveryIdEscaped() throws {
+        // A typed id is escaped, never checked; an id from the API (the default) is checked too.
+        XCTAssertEqual(try WebexClient.path(.room, "not an id", check: .asTyped), "rooms/not%20an%20id")
+        XCTAssertThrowsError(try WebexClient.path(.room, "not an id"))
+        XCTAssertEqual(try WebexClient.path(.room, Self.id("MESSAGE", "m"), check: .asTyped), "rooms/" + Self.id("MESSAGE", "m"))
+        for kind in IdKind.allCases {
+            XCTAssertEqual(try WebexClient.path(kind, "..", check: .asTyped), kind.collection + "/%2E%2E")
+            XCTAssertEqual(try WebexClient.path(kind, "a/b?c", check: .asTyped), kind.collection + "/a%2Fb%3Fc")
+        }
+        // The lookups' resources name their collection through the same kinds.
+        XCTAssertEqual(Resource.allCases.map(\.idKind.collection), ["rooms", "teams", "webhooks", "people", "messages"])
+    }
+
+    func testNoCallerPassesACollectionString() throws {
+        // The builder takes an `IdKind`: a path made by hand from a collection and an id does not compile
+        // any more; this keeps the old spelling (and string collections handed to `fetch`) out of the tree.
+        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources")
+        let files = FileManager.default.enumerator(atPath: sources.path)?.compactMap { $0 as? String } ?? []
+        XCTAssertFalse(files.isEmpty)
+        for file in files where file.hasSuffix(".swift") {
+            let text = try String(contentsOfFile: sources.appendingPathComponent(file).path, encoding: .utf8)
+            XCTAssertFalse(text.contains("WebexClient.resource(") || text.contains("fetch(\""), file)
+        }
     }
 
     func testACardDeliveryWithAHostileIdFetchesNothing() throws {

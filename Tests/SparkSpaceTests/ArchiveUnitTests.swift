@@ -42,6 +42,52 @@ final class ArchiveUnitTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), [], "the temporary file is unlinked")
     }
 
+    func testTheSpoolFileHasNoNameWhereTheFilesystemAllowsIt() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spool-" + UUID().uuidString).path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let fd = try LineSpool.nameless(in: dir)
+        defer { close(fd) }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), [])
+        XCTAssertEqual(write(fd, "abc", 3), 3)
+        // The fallback (a filesystem refusing O_TMPFILE): named by mkstemp, unlinked at once.
+        let named = try LineSpool.nameless(in: dir, tmpfile: false)
+        defer { close(named) }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), [])
+        XCTAssertEqual(write(named, "abc", 3), 3)
+        XCTAssertThrowsError(try LineSpool.nameless(in: dir + "/missing"))
+        #if os(Linux)
+        // Where O_TMPFILE works (ext4, tmpfs, xfs, btrfs), the file never had a name: /proc shows
+        // `DIR/#INODE (deleted)`, not the mkstemp name (which a kill at the wrong instant leaves).
+        let probe = open(dir, 0o20000000 | O_DIRECTORY | O_RDWR, 0o600)
+        guard probe >= 0 else { throw XCTSkip("the filesystem of \(dir) refuses O_TMPFILE (errno \(errno))") }
+        close(probe)
+        let target = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)")
+        XCTAssertFalse(target.contains(LineSpool.namePrefix), target)
+        XCTAssertTrue(target.hasPrefix(dir + "/#"), target)
+        #endif
+    }
+
+    func testLeftoverSpoolFilesAreRemovedAndNothingElse() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spool-" + UUID().uuidString).path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let outside = dir + "-outside"
+        XCTAssertTrue(FileManager.default.createFile(atPath: outside, contents: Data("keep".utf8)))
+        defer { try? FileManager.default.removeItem(atPath: outside) }
+        let prefix = LineSpool.namePrefix
+        for name in [prefix + "Ab12Z9", prefix + "xYz789", "messages.ndjson", prefix + "long-name", prefix + "abc"] {
+            XCTAssertTrue(FileManager.default.createFile(atPath: dir + "/" + name, contents: Data("x".utf8)))
+        }
+        try FileManager.default.createDirectory(atPath: dir + "/" + prefix + "dir123", withIntermediateDirectories: false)
+        try FileManager.default.createSymbolicLink(atPath: dir + "/" + prefix + "lnk123", withDestinationPath: outside)
+        LineSpool.removeLeftovers(in: dir)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).sorted(),
+                       [prefix + "abc", prefix + "dir123", prefix + "lnk123", prefix + "long-name", "messages.ndjson"])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: outside))
+        LineSpool.removeLeftovers(in: dir + "/missing")  // no directory: nothing to do, no error
+    }
+
     func testAStateThatIsNotOneIsRefused() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("state-" + UUID().uuidString).path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -37,10 +37,10 @@ final class HostileInputUnitTests: XCTestCase {
     }
 
     func testIdsAreOnePathSegment() {
-        XCTAssertEqual(WebexClient.resource("messages", "Y2lz-_="), "messages/Y2lz-_%3D")
-        XCTAssertEqual(WebexClient.resource("messages", "../webhooks"), "messages/..%2Fwebhooks")
-        XCTAssertEqual(WebexClient.resource("rooms", ".."), "rooms/%2E%2E")
-        XCTAssertEqual(WebexClient.resource("rooms", "a?b#c d"), "rooms/a%3Fb%23c%20d")
+        XCTAssertEqual(try WebexClient.path(.message, "Y2lz-_=", check: .asTyped), "messages/Y2lz-_%3D")
+        XCTAssertEqual(try WebexClient.path(.message, "../webhooks", check: .asTyped), "messages/..%2Fwebhooks")
+        XCTAssertEqual(try WebexClient.path(.room, "..", check: .asTyped), "rooms/%2E%2E")
+        XCTAssertEqual(try WebexClient.path(.room, "a?b#c d", check: .asTyped), "rooms/a%3Fb%23c%20d")
         XCTAssertTrue(WebexClient.hasIdSyntax("Y2lzY29zcGFyazovL3VzL1JPT00vMQ=="))
         for bad in ["", "../webhooks", "a/b", "a b", "a%2F", "a?b", "é"] {
             XCTAssertFalse(WebexClient.hasIdSyntax(bad), bad)

@@ -31,6 +31,12 @@ final class SignInTests: XCTestCase {
                             now: Int64(Date().timeIntervalSince1970))
     }
 
+    /// The client the sign-in's refreshes go through (no token of its own).
+    func oauthClient(_ transport: HTTPTransport, budget: WaitBudget = WaitBudget(seconds: 300),
+                     sleeper: Sleeper = SystemSleeper()) -> WebexClient {
+        WebexClient(baseURL: mock.baseURL, token: "", transport: transport, budget: budget, sleeper: sleeper)
+    }
+
     func mode(_ path: String) throws -> Int {
         (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as! NSNumber).intValue
     }
@@ -77,7 +83,7 @@ final class SignInTests: XCTestCase {
         let transport = CurlTransport(userAgent: "signin-test")
         // Two sessions: two commands sharing the file; four threads each.
         let sessions = try (0..<2).map { _ in
-            try XCTUnwrap(try SignInSession.open(store: store, profile: "default", apiURL: mock.baseURL, transport: transport))
+            try XCTUnwrap(try SignInSession.open(store: store, profile: "default", oauth: oauthClient(transport)))
         }
         let tokens = TokenBox()
         DispatchQueue.concurrentPerform(iterations: 8) { i in
@@ -92,8 +98,7 @@ final class SignInTests: XCTestCase {
     func testA401RefreshesOnceAndARefusedRefreshTokenSaysSignInAgain() throws {
         try SignInSession.save(signIn(accessLifetime: 3600), store: store, profile: "work")
         let transport = CurlTransport(userAgent: "signin-test")
-        let session = try XCTUnwrap(try SignInSession.open(store: store, profile: "work", apiURL: mock.baseURL,
-                                                           transport: transport))
+        let session = try XCTUnwrap(try SignInSession.open(store: store, profile: "work", oauth: oauthClient(transport)))
         let client = WebexClient(baseURL: mock.baseURL, tokens: session, transport: transport)
         let first = try client.currentToken()
         mock.expireAccessTokens()

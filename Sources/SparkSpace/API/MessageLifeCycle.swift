@@ -57,7 +57,7 @@ public enum AdaptiveCard {
 
 extension Space {
     /// The API path of one message.
-    static func messagePath(_ id: String) -> String { WebexClient.resource("messages", id) }
+    static func messagePath(_ id: String) throws -> String { try WebexClient.path(.message, id, check: .asTyped) }
 
     /// One message by id.
     public func message(id: String, as role: TokenRole = .bot) throws -> Message {

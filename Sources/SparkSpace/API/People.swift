@@ -15,7 +15,7 @@ extension Space {
             }
             return try Person(json: person)
         }
-        return try Person(json: fetch("people", id: reference, kind: .person, as: role))
+        return try Person(json: fetch(.person, id: reference, as: role))
     }
 
     /// People by exact e-mail or by display-name prefix (Webex needs one of them unless the

@@ -53,7 +53,7 @@ extension Space {
         if let only = changes.isAnnouncementOnly { body["isAnnouncementOnly"] = .bool(only) }
         if let teamId = changes.teamId { body["teamId"] = .string(teamId) }
         return try existing(.room, id: id) {
-            try Room(json: client(role).put(WebexClient.resource("rooms", id), .object(body)))
+            try Room(json: client(role).put(WebexClient.path(.room, id, check: .asTyped), .object(body)))
         }
     }
 }

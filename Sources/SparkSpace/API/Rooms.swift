@@ -17,7 +17,7 @@ extension Space {
     /// A room by id, or by exact group-room title (seed `get_by_id` / `get_by_title`).
     /// A title matching several rooms is `ambiguous` (with their ids); none is `notFound`.
     public func room(_ reference: String, as role: TokenRole = .bot) throws -> Room {
-        if isWebexId(reference) { return try Room(json: fetch("rooms", id: reference, kind: .room, as: role)) }
+        if isWebexId(reference) { return try Room(json: fetch(.room, id: reference, as: role)) }
         var titles: [String] = []
         let matches = try groupRooms(titled: reference, as: role) { titles.append($0) }
         guard let room = try Self.single(matches, .roomTitled, reference) else {
@@ -36,9 +36,9 @@ extension Space {
         }
     }
 
-    /// `GET collection/id`, where a 404 means no such `kind`.
-    func fetch(_ collection: String, id: String, kind: Resource, as role: TokenRole) throws -> JSON {
-        return try existing(kind, id: id) { try client(role).get(WebexClient.resource(collection, id)) }
+    /// `GET collection/id` of an id the user gave, where a 404 means no such `kind`.
+    func fetch(_ kind: Resource, id: String, as role: TokenRole) throws -> JSON {
+        return try existing(kind, id: id) { try client(role).get(WebexClient.path(kind.idKind, id, check: .asTyped)) }
     }
 
     /// The only item of `matches`, nil when there is none; several are a conflict naming their ids.
@@ -146,12 +146,12 @@ extension Space {
     /// Renames a room (seed `update`).
     public func renameRoom(id: String, to title: String, as role: TokenRole = .bot) throws -> Room {
         return try existing(.room, id: id) {
-            try Room(json: client(role).put(WebexClient.resource("rooms", id), ["title": .string(title)]))
+            try Room(json: client(role).put(WebexClient.path(.room, id, check: .asTyped), ["title": .string(title)]))
         }
     }
 
     /// Deletes a room (seed `delete`).
     public func deleteRoom(id: String, as role: TokenRole = .bot) throws {
-        try existing(.room, id: id) { try client(role).delete(WebexClient.resource("rooms", id)) }
+        try existing(.room, id: id) { try client(role).delete(WebexClient.path(.room, id, check: .asTyped)) }
     }
 }

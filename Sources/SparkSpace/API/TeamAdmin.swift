@@ -11,13 +11,13 @@ extension Space {
         var body: [String: JSON] = ["name": .string(name)]
         if let description { body["description"] = .string(description) }
         return try existing(.team, id: id) {
-            try Team(json: client(role).put(WebexClient.resource("teams", id), .object(body)))
+            try Team(json: client(role).put(WebexClient.path(.team, id, check: .asTyped), .object(body)))
         }
     }
 
     /// Deletes a team.
     public func deleteTeam(id: String, as role: TokenRole = .bot) throws {
-        try existing(.team, id: id) { try client(role).delete(WebexClient.resource("teams", id)) }
+        try existing(.team, id: id) { try client(role).delete(WebexClient.path(.team, id, check: .asTyped)) }
     }
 
     /// Every membership of a team (`/team/memberships`), all pages.

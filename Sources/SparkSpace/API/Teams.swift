@@ -14,7 +14,7 @@ extension Space {
     /// A team by id, or by exact name (seed `get_team`). A name matching several teams is
     /// `ambiguous` (with their ids); none is `notFound`.
     public func team(_ reference: String, as role: TokenRole = .bot) throws -> Team {
-        if isWebexId(reference) { return try Team(json: fetch("teams", id: reference, kind: .team, as: role)) }
+        if isWebexId(reference) { return try Team(json: fetch(.team, id: reference, as: role)) }
         let all = try teams(as: role)
         guard let found = try Self.team(named: reference, in: all) else {
             throw SparkError.notFound(kind: .teamNamed, name: reference,

@@ -105,7 +105,7 @@ extension Space {
 
     /// One webhook by id; a 404 is not found.
     public func webhook(id: String, as role: TokenRole = .bot) throws -> Webhook {
-        try Webhook(json: fetch("webhooks", id: id, kind: .webhook, as: role))
+        try Webhook(json: fetch(.webhook, id: id, as: role))
     }
 
     /// Changes a webhook (`PUT /webhooks/{id}`): Webex needs `name` and `targetUrl` in every PUT, so
@@ -119,7 +119,7 @@ extension Space {
         if let secret = changes.secret { body["secret"] = .string(secret) }
         if let status = changes.status { body["status"] = .string(status) }
         return try existing(.webhook, id: id) {
-            try Webhook(json: client(role).put(WebexClient.resource("webhooks", id), .object(body)))
+            try Webhook(json: client(role).put(WebexClient.path(.webhook, id, check: .asTyped), .object(body)))
         }
     }
 
@@ -130,7 +130,7 @@ extension Space {
             var webhook: Webhook?
             do {
                 webhook = try self.webhook(id: id, as: role)
-                try self.client(role).delete(WebexClient.resource("webhooks", id))
+                try self.client(role).delete(WebexClient.path(.webhook, id, check: .asTyped))
                 return WebhookDeletion(id: id, webhook: webhook)
             } catch SparkError.api(let f) where f.status == 404 {
                 return WebhookDeletion(id: id, webhook: webhook, error: SparkError.notFound(kind: .id(.webhook), name: id, suggestions: []))

@@ -89,7 +89,7 @@ extension Space {
     private func deleteWebhooks(_ hooks: [OwnedWebhook], deleted: (OwnedWebhook) -> Void) throws {
         for hook in hooks {
             do {
-                try client(hook.owner).delete(WebexClient.resource("webhooks", hook.webhook.id))
+                try client(hook.owner).delete(WebexClient.path(.webhook, hook.webhook.id))
             } catch SparkError.api(let failure) where failure.status == 404 {
                 // Deleted meanwhile: the goal is reached.
             }

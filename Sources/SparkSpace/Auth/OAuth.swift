@@ -48,19 +48,15 @@ public final class OAuthClient {
     public static let minimumInterval = 1
     static let deviceGrantType = "urn:ietf:params:oauth:grant-type:device_code"
 
-    let apiURL: String
-    let transport: HTTPTransport
+    /// What sends the requests: the API's client, whose retries, waits (`--max-wait`), sleeper
+    /// and events every OAuth request goes through (`WebexClient.exchange`).
+    let client: WebexClient
     let integration: OAuthIntegration
-    let sleeper: Sleeper
-    let observer: (@Sendable (ClientEvent) -> Void)?
 
-    public init(apiURL: String, integration: OAuthIntegration, transport: HTTPTransport, sleeper: Sleeper = SystemSleeper(),
-                observer: (@Sendable (ClientEvent) -> Void)? = nil) {
-        self.apiURL = apiURL.hasSuffix("/") ? String(apiURL.dropLast()) : apiURL
+    /// OAuth for `integration` at `client`'s API base; polls wait through `client.sleeper`.
+    public init(client: WebexClient, integration: OAuthIntegration) {
+        self.client = client
         self.integration = integration
-        self.transport = transport
-        self.sleeper = sleeper
-        self.observer = observer
     }
 
     /// `POST /device/authorize`: the code the person enters and where.
@@ -92,12 +88,12 @@ public final class OAuthClient {
             let left = deadline.timeIntervalSinceNow
             guard left > Double(interval) else { throw SparkError.signIn(.codeExpired) }
             report?(Int(left.rounded()), interval)
-            sleeper.sleep(seconds: Double(interval))
+            client.sleeper.sleep(seconds: Double(interval))
             let (status, json) = try post(
                 "device/token",
                 [("grant_type", Self.deviceGrantType), ("device_code", device.deviceCode),
                  ("client_id", integration.clientId)],
-                basic: true)
+                credentials: .basic(clientId: integration.clientId, clientSecret: integration.clientSecret))
             if status == 200, let json { return try grant(json) }
             switch (status, json?["error"]?.string) {
             case (428, _), (400, "authorization_pending"): continue
@@ -151,45 +147,12 @@ public final class OAuthClient {
 
     // MARK: Sending
 
-    /// Sends a form; waits out 429 (Retry-After, at most 60 s each, five times) and retries a
-    /// request that never reached the server. Returns the status and the JSON body, if any.
-    private func post(_ path: String, _ fields: [(String, String)], basic: Bool = false) throws -> (Int, JSON?) {
-        let url = apiURL + "/" + path
-        let body = fields.map { percentEncoded($0.0) + "=" + percentEncoded($0.1) }.joined(separator: "&")
-        var headers = [("Accept", "application/json")]
-        if basic {
-            let pair = Data((integration.clientId + ":" + integration.clientSecret).utf8).base64EncodedString()
-            headers.append(("Authorization", "Basic " + pair))
-        }
-        let request = HTTPRequest(method: .post, url: url, headers: headers, body: .form(Array(body.utf8)))
-        var attempts = 0
-        while true {
-            attempts += 1
-            let started = Date()
-            let response: HTTPResponse
-            do {
-                response = try transport.perform(request, sink: nil, progress: nil)
-            } catch let failure as TransportFailure {
-                log(path, nil, started, note: failure.message)
-                guard failure.kind == .notConnected, attempts < 3 else {
-                    throw SparkError.transport(method: "POST", path: "/" + path, reason: failure.message)
-                }
-                sleeper.sleep(seconds: 1)
-                continue
-            }
-            log(path, response.status, started)
-            if response.status == 429 && attempts < 6 {
-                let wait = min(max(Double(response.headers["Retry-After"] ?? "") ?? 15, 0), 60)
-                observer?(.retrying(method: .post, path: "/" + path, seconds: wait, cause: "429 Retry-After"))
-                sleeper.sleep(seconds: wait)
-                continue
-            }
-            return (response.status, try? JSON.parse(response.body))
-        }
-    }
-
-    private func log(_ path: String, _ status: Int?, _ started: Date, note: String? = nil) {
-        let ms = Int(Date().timeIntervalSince(started) * 1000)
-        observer?(.request(RequestLogEntry(method: .post, path: "/" + path, status: status, milliseconds: ms, note: note)))
+    /// Sends a form through the API client (its retries and waits, never a token) and returns the
+    /// status and the JSON body, if any: every status but a 2xx is OAuth's answer to read.
+    private func post(_ path: String, _ fields: [(String, String)], credentials: RequestCredentials = .inForm) throws
+        -> (Int, JSON?)
+    {
+        let response = try client.exchange(path, form: fields, credentials: credentials)
+        return (response.status, try? JSON.parse(response.body))
     }
 }

@@ -14,34 +14,31 @@ public final class SignInSession: TokenProvider, @unchecked Sendable {  // its s
 
     public let store: CredentialsStore
     public let profile: String
-    private let apiURL: String
-    private let transport: HTTPTransport
-    private let observer: (@Sendable (ClientEvent) -> Void)?
+    /// What refreshes go through: a client of the API base without a token (its transport,
+    /// retries, wait budget, sleeper and observer).
+    private let oauth: WebexClient
     private let lock = ThreadLock()
     private var current: StoredSignIn
     /// Seconds since 1970 (a test may move time).
     let now: @Sendable () -> Int64
 
-    init(store: CredentialsStore, profile: String, signIn: StoredSignIn, apiURL: String, transport: HTTPTransport,
-         observer: (@Sendable (ClientEvent) -> Void)?, now: @escaping @Sendable () -> Int64) {
+    init(store: CredentialsStore, profile: String, signIn: StoredSignIn, oauth: WebexClient,
+         now: @escaping @Sendable () -> Int64) {
         self.store = store
         self.profile = profile
         self.current = signIn
-        self.apiURL = apiURL
-        self.transport = transport
-        self.observer = observer
+        self.oauth = oauth
         self.now = now
     }
 
-    /// The session of `profile`'s stored sign-in; nil when it has none.
+    /// The session of `profile`'s stored sign-in, refreshing through `oauth` (a client of the API
+    /// base: its token is never sent, its retries and wait budget are the command's); nil when it has none.
     public static func open(
-        store: CredentialsStore, profile: String, apiURL: String, transport: HTTPTransport,
-        observer: (@Sendable (ClientEvent) -> Void)? = nil,
+        store: CredentialsStore, profile: String, oauth: WebexClient,
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
     ) throws -> SignInSession? {
         guard let signIn = try store.read(profile: profile) else { return nil }
-        return SignInSession(store: store, profile: profile, signIn: signIn, apiURL: apiURL, transport: transport,
-                             observer: observer, now: now)
+        return SignInSession(store: store, profile: profile, signIn: signIn, oauth: oauth, now: now)
     }
 
     /// The sign-in as last read or refreshed.
@@ -94,7 +91,7 @@ public final class SignInSession: TokenProvider, @unchecked Sendable {  // its s
             default: break
             }
             let integration = OAuthIntegration(clientId: onDisk.clientId, clientSecret: onDisk.clientSecret)
-            let client = OAuthClient(apiURL: apiURL, integration: integration, transport: transport, observer: observer)
+            let client = OAuthClient(client: oauth, integration: integration)
             let grant = try client.refresh(onDisk.refreshToken, profile: profile)
             var next = onDisk
             next.apply(grant, now: time)

@@ -315,7 +315,7 @@ private final class WalkState: @unchecked Sendable {
     private func fetchRoomCreated() {
         roomCreated = .fetching
         monitor.unlock()
-        let room = try? client.get(WebexClient.resource("rooms", query.roomId))
+        let room = try? client.get(WebexClient.path(.room, query.roomId, check: .asTyped))
         let created = room?["created"]?.string.flatMap(RFC3339.millis)
         monitor.lock()
         roomCreated = .known(created)

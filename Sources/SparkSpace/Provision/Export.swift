@@ -115,7 +115,7 @@ extension Space {
     private func exportRoom(_ reference: String, listed: [Room], as role: TokenRole) throws -> Room {
         if isWebexId(reference) {
             let room = try listed.first { $0.id == reference }
-                ?? Room(json: fetch("rooms", id: reference, kind: .room, as: role))
+                ?? Room(json: fetch(.room, id: reference, as: role))
             guard (room.type ?? .group) == .group else {
                 throw SparkError.invalidInput("room \(reference) is a direct (1:1) room: a manifest holds group rooms only")
             }

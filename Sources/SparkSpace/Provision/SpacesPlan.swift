@@ -164,7 +164,7 @@ extension Space {
         var found: [Int: Room] = [:]
         for (index, room) in manifest.rooms.enumerated() {
             if let id = room.id {
-                found[index] = try all.first { $0.id == id } ?? Room(json: fetch("rooms", id: id, kind: .room, as: role))
+                found[index] = try all.first { $0.id == id } ?? Room(json: fetch(.room, id: id, as: role))
             } else if let title = room.title {
                 found[index] = try Self.single(all.filter { $0.title == title }, .roomTitled, title)
             }

@@ -40,16 +40,41 @@ public enum IdKind: String, Sendable, CaseIterable {
     }
 }
 
+/// How far an id is checked before it goes into a path (`WebexClient.path`).
+public enum IdCheck: Sendable, Equatable {
+    /// An id from the API or a delivery: refused unless it is a plausible Webex id of its kind.
+    case plausible
+    /// An id as the user typed it: escaped only (Webex answers 404 for one that names nothing,
+    /// which reads "no such room" rather than "implausible id").
+    case asTyped
+}
+
+extension Resource {
+    /// The kind of id (and the collection) of this resource.
+    var idKind: IdKind {
+        switch self {
+        case .room: return .room
+        case .team: return .team
+        case .webhook: return .webhook
+        case .person: return .person
+        case .message: return .message
+        }
+    }
+}
+
 extension WebexClient {
-    /// The one path builder for an id of a known kind, from the API or a delivery: `collection/ID`,
-    /// the id escaped as one segment (`resource`), and refused (`SparkError.io`, nothing sent) when it
-    /// is not a plausible Webex id of that kind: `../rooms/X` never becomes `DELETE /rooms/X`.
-    public static func path(_ kind: IdKind, _ id: String) throws -> String {
-        guard isPlausibleId(id, of: kind) else {
+    /// The one path builder of an id: `collection/ID`, the collection from `kind`, the id escaped as
+    /// one segment (`.` and `..` too), so an id from outside (`../webhooks` in a delivery) never reaches
+    /// another resource. With `.plausible` (ids from the API or a delivery) an id that is not a plausible
+    /// Webex id of `kind` is refused (`SparkError.io`, nothing sent): `../rooms/X` never becomes
+    /// `DELETE /rooms/X`. Every id that goes into a path goes through here.
+    public static func path(_ kind: IdKind, _ id: String, check: IdCheck = .plausible) throws -> String {
+        if check == .plausible, !isPlausibleId(id, of: kind) {
             let shown = String(id.unicodeScalars.prefix(80).map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) })
             throw SparkError.io("refused an implausible \(kind.noun) id '\(shown)' (not sent)")
         }
-        return resource(kind.collection, id)
+        let segment = id == "." || id == ".." ? id.replacing(".", with: "%2E") : escape(id)
+        return kind.collection + "/" + segment
     }
 
     /// True when `id` could be a Webex id of `kind`: base64url characters only, of a sane length,

@@ -87,6 +87,14 @@ public protocol TokenProvider: AnyObject {
     func refreshed(rejecting rejected: String) throws -> String?
 }
 
+/// What authenticates a request to the OAuth endpoints (`WebexClient.exchange`), in place of the token.
+public enum RequestCredentials: Sendable, Equatable {
+    /// The integration's id and secret as `Authorization: Basic` (RFC 6749 2.3.1): the device-grant poll.
+    case basic(clientId: String, clientSecret: String)
+    /// No `Authorization` header: the form carries what authenticates (the device authorize, a refresh).
+    case inForm
+}
+
 /// A token given as is (a bot token, a personal access token): never refreshed.
 public final class FixedToken: TokenProvider {
     let value: String
@@ -181,14 +189,6 @@ public final class WebexClient {
         return "\(scheme)://\(host):\(port)"
     }
 
-    /// `collection/ID`, the id escaped as one path segment: an id from outside
-    /// (`../webhooks` in a delivery) never reaches another resource. Every id that goes
-    /// into a path goes through here.
-    public static func resource(_ collection: String, _ id: String) -> String {
-        let segment = id == "." || id == ".." ? id.replacing(".", with: "%2E") : escape(id)
-        return collection + "/" + segment
-    }
-
     /// True when `text` has the characters of a Webex id (base64url, maybe padded).
     public static func hasIdSyntax(_ text: String) -> Bool {
         !text.isEmpty && text.utf8.allSatisfy { c in
@@ -236,22 +236,57 @@ public final class WebexClient {
         func headers(_ token: String) -> [(String, String)] {
             [("Accept", "application/json")] + (authenticated ? [("Authorization", "Bearer \(token)")] : [])
         }
-        var request = HTTPRequest(method: method, url: url, headers: headers(token), body: body, onHead: onHead)
-        var retries = 0, shortWaits = 0, refreshed = false
+        let request = HTTPRequest(method: method, url: url, headers: headers(token), body: body, onHead: onHead)
+        var refreshed = false
+        return try attempts(request, makeSink: makeSink, progress: progress, errorsAnswer: false) { request in
+            // A token refused (401) is refreshed once and the request sent again once: Webex applied
+            // nothing it answered 401, so even a POST is safe to send again.
+            guard authenticated, !refreshed, let fresh = try tokens.refreshed(rejecting: token) else { return false }
+            refreshed = true
+            token = fresh
+            request.headers = headers(fresh)
+            return true
+        }
+    }
+
+    /// Sends `form` to an OAuth endpoint (`device/authorize`, `device/token`, `access_token`) under
+    /// the API base with `credentials` instead of the token, through the retries and waits of every
+    /// request (429/423 `Retry-After` within the budget, 503 and connect failures by the schedule, the
+    /// same events), and returns the final answer whatever its status: a 400, 401 or 428 is OAuth's
+    /// answer (`authorization_pending`, `slow_down`, a denial, a refused refresh token) for the sign-in
+    /// to read, not a failure to retry. Never planned by `dryRun` (signing in writes nothing to
+    /// Webex); the form (secrets, codes) is never logged or put into an error.
+    public func exchange(_ path: String, form: [(String, String)], credentials: RequestCredentials) throws
+        -> HTTPResponse
+    {
+        let url = self.url(path)
+        var headers = [("Accept", "application/json")]
+        // The client's secret goes to the API's host only, as a token does.
+        if case .basic(let id, let secret) = credentials, mayAuthenticate(url) {
+            headers.append(("Authorization", "Basic " + Data((id + ":" + secret).utf8).base64EncodedString()))
+        }
+        let body = form.map { Self.escape($0.0) + "=" + Self.escape($0.1) }.joined(separator: "&")
+        let request = HTTPRequest(method: .post, url: url, headers: headers, body: .form(Array(body.utf8)))
+        return try attempts(request, makeSink: nil, progress: nil, errorsAnswer: true) { _ in false }
+    }
+
+    /// The attempts of one request: retried and waited as `policy` says. A 2xx is returned; a final
+    /// error status is returned when `errorsAnswer`, else thrown. `renew` may change the request
+    /// after a 401 and say whether to send it again.
+    private func attempts(
+        _ first: HTTPRequest, makeSink: (() throws -> BodySink)?, progress: ProgressHandler?, errorsAnswer: Bool,
+        renew: (inout HTTPRequest) throws -> Bool
+    ) throws -> HTTPResponse {
+        var request = first
+        let (method, url) = (first.method, first.url)
+        var retries = 0, shortWaits = 0
         while true {
             let started = Date()
             do {
                 let response = try transport.perform(request, sink: try makeSink?(), progress: progress)
                 log(method, url, response.status, started)
                 if (200..<300).contains(response.status) { return response }
-                // A token refused (401) is refreshed once and the request sent again once: Webex applied
-                // nothing it answered 401, so even a POST is safe to send again.
-                if response.status == 401, authenticated, !refreshed, let fresh = try tokens.refreshed(rejecting: token) {
-                    refreshed = true
-                    token = fresh
-                    request.headers = headers(fresh)
-                    continue
-                }
+                if response.status == 401, try renew(&request) { continue }
                 // 3xx here is a redirect curl did not follow (no Location): not a success.
                 let retryAfter = response.headers["Retry-After"]
                 let outcome = AttemptOutcome.status(response.status, retryAfter: retryAfter)
@@ -265,7 +300,9 @@ public final class WebexClient {
                     if isWait(response.status) && policy.waitAsked(retryAfter) < policy.minimumWait { shortWaits += 1 }
                     try pause(delay, retrying: &retries, wait: isWait(response.status),
                               cause: waitCause(response.status), method: method, url: url)
-                case .fail: throw apiError(method, url, response)
+                case .fail:
+                    if errorsAnswer { return response }
+                    throw apiError(method, url, response)
                 case .waitBudgetSpent(let status, let wait):
                     throw SparkError.waitBudgetSpent(method: method.rawValue, path: logPath(url), status: status, wait: wait)
                 case .retriesSpent(let attempts, let cause):
@@ -296,7 +333,7 @@ public final class WebexClient {
         switch body {
         case .none: json = nil
         case .json(let bytes): json = (try? JSON.parse(bytes)) ?? .string(String(decoding: bytes, as: UTF8.self))
-        // Forms go only to the sign-in endpoints, which never go through here: never print one (secrets).
+        // Forms go only to the sign-in endpoints (`exchange`, never planned): never print one (secrets).
         case .form: json = .string("(form)")
         case .multipart(let parts):
             var fields: [String: JSON] = [:]

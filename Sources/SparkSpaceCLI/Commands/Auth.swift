@@ -58,9 +58,7 @@ private func authLogin(_ inv: Invocation) throws {
     let options = try AuthLoginOptions(inv)
     let settings = try inv.loadSettings()
     let integration = try loginIntegration(options, settings: settings, inv: inv)
-    let console = inv.console
-    let oauth = OAuthClient(apiURL: settings.apiURL, integration: integration, transport: try inv.httpTransport(),
-                            sleeper: inv.waits, observer: { event in console.observe(event) })
+    let oauth = OAuthClient(client: try inv.oauthClient(settings), integration: integration)
     let device = try oauth.authorize(scopes: options.scopes)
     announce(device, inv: inv)
     let grant = try oauth.waitForApproval(device) { left, _ in
@@ -105,7 +103,7 @@ private func announce(_ device: DeviceAuthorization, inv: Invocation) {
 /// `people/me` with the new token (SPEC: shown on success).
 private func signedInPerson(_ token: String, settings: Settings, inv: Invocation) throws -> JSON {
     let client = WebexClient(baseURL: settings.apiURL, token: token, transport: try inv.httpTransport(),
-                             policy: RetryPolicy(delays: settings.retryDelays))
+                             policy: RetryPolicy(delays: settings.retryDelays), budget: inv.waitBudget, sleeper: inv.waits)
     let console = inv.console
     client.observer = { event in console.observe(event) }
     return try client.get("people/me")
