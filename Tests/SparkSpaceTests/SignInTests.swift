@@ -66,13 +66,13 @@ final class SignInTests: XCTestCase {
     func testHostileCredentialsFileIsAnErrorOrBoundedNeverATrap() throws {
         try FileManager.default.createDirectory(atPath: dir + "/spark-space", withIntermediateDirectories: true)
         for text in ["not json", #"{"profiles": 3}"#, #"{"profiles": {"default": {"access_token": 1}}}"#] {
-            FileManager.default.createFile(atPath: store.path, contents: Data(text.utf8),
+            _ = FileManager.default.createFile(atPath: store.path, contents: Data(text.utf8),
                                            attributes: [.posixPermissions: 0o600])
             XCTAssertThrowsError(try store.read(profile: "default"), text)
         }
         let huge = #"{"profiles": {"default": {"access_token": "a", "refresh_token": "r", "client_id": "c", "#
             + #""client_secret": "s", "expires_at": -9223372036854775808, "refresh_token_expires_at": 9223372036854775807}}}"#
-        FileManager.default.createFile(atPath: store.path, contents: Data(huge.utf8), attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: store.path, contents: Data(huge.utf8), attributes: [.posixPermissions: 0o600])
         let read = try XCTUnwrap(try store.read(profile: "default"))
         XCTAssertTrue(read.isDue(now: Int64(Date().timeIntervalSince1970)))
         XCTAssertEqual(read.refreshExpires, 1 << 40)
