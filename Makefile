@@ -4,6 +4,7 @@
 #   sudo make install         binary, man page, completions under PREFIX
 #   sudo make uninstall       removes exactly what install put there
 #   make generate             regenerates completions/ and man/ from the command table
+#   make test                 the whole test suite, in parallel processes (Tests/run-parallel.sh)
 #
 # PREFIX (default /usr/local) and DESTDIR (for packaging) work as usual; BIN
 # names the binary to install (default: the release build). The Swift runtime
@@ -33,7 +34,7 @@ INSTALLED = $(DESTDIR)$(BINDIR)/spark-space \
             $(DESTDIR)$(ZSHDIR)/_spark-space \
             $(DESTDIR)$(FISHDIR)/spark-space.fish
 
-.PHONY: all build release-flags install uninstall generate
+.PHONY: all build release-flags install uninstall generate test
 
 all: build
 
@@ -74,3 +75,9 @@ generate:
 	"$$bin" completions zsh > completions/_spark-space && \
 	"$$bin" completions fish > completions/spark-space.fish && \
 	"$$bin" help --man > man/spark-space.1
+
+# The whole suite as `swift test --disable-swift-testing` runs it, spread over parallel processes
+# of the test bundle (most tests wait on servers, shells and child processes). JOBS=N, a FILTER
+# (extended regex over Module.Suite/test) and KEEP=1 (keep the logs) as in the script.
+test:
+	Tests/run-parallel.sh $(FILTER)

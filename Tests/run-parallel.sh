@@ -3,11 +3,11 @@
 # test after the other in one process, here spread over JOBS processes of the test bundle.
 #
 # Why processes and not `swift test --parallel`: that starts one process per test (~25 ms of
-# start-up each, 700 times). Here a unit is one end-to-end test (they wait on servers, shells
-# and child processes, so they overlap well) or one whole suite of the unit-test modules (fast;
-# one start-up each). Units run longest first when an earlier run left its times in .build/;
-# otherwise in the bundle's order. A unit that crashes or hangs (TIMEOUT seconds) is a failure
-# of its own and does not take the others down.
+# start-up each, 700 times, on two cores). Here a unit is a few end-to-end tests of one suite
+# (they wait on servers, shells and child processes, so they overlap well; a slow one alone) or
+# one whole suite of the unit-test modules. Each run leaves every test's seconds in
+# .build/test-times for the next run to cut and order its units by. A unit that crashes or hangs
+# (TIMEOUT seconds) is a failure of its own and does not take the others down.
 #
 #   Tests/run-parallel.sh [FILTER]    FILTER: an extended regex over Module.Suite/test names
 #   JOBS=N (default: 3 per core), TIMEOUT=S (default 600), KEEP=1 keeps the logs.
@@ -23,37 +23,44 @@ filter="${1:-.}"
 logs="$(mktemp -d "${TMPDIR:-/tmp}/spark-space-tests.XXXXXX")"
 started=$(date +%s.%N)
 
-# The units: end-to-end tests one by one, the other modules' suites whole.
-"$bundle" --list-tests | grep '/' | grep -E -- "$filter" | awk -F/ '
-    /^EndToEndTests\./ { print; next }
-    !($1 in seen) { seen[$1] = 1; print $1 }' > "$logs/units"
-expected=$("$bundle" --list-tests | grep '/' | grep -cE -- "$filter")
-if [ -s "$times" ]; then
-    # Longest first by the last run's seconds; units not seen before go first (unknown).
-    awk 'NR == FNR { t[$2] = $1; next } { print ($1 in t ? t[$1] : 1e9), $1 }' "$times" "$logs/units" \
-        | sort -k1,1 -gr | cut -d' ' -f2 > "$logs/order"
-else
-    cp "$logs/units" "$logs/order"
-fi
+# The units. End-to-end tests go in runs of their suite's tests worth at most ~2 s by the last run's
+# times (a test not timed yet counts 1 s; with no times at all, runs of 3), so a slow test is a
+# unit of its own and quick ones share a start-up; the other modules' suites are whole. Units
+# are then ordered longest first, so no long one starts last.
+"$bundle" --list-tests | grep '/' | grep -E -- "$filter" > "$logs/tests"
+expected=$(wc -l < "$logs/tests")
+[ -s "$times" ] || : > "$times"
+awk -v timed="$([ -s "$times" ] && echo 1 || echo 0)" '
+    FILENAME == ARGV[1] { t[$2] = $1; next }
+    function flush() { if (unit != "") print weight, unit; unit = ""; weight = 0; n = 0 }
+    {
+        split($0, parts, "/"); suite = parts[1]
+        w = ($0 in t) ? t[$0] : 1
+        if (suite !~ /^EndToEndTests\./) {
+            if (suite != last) { flush(); unit = suite }
+            weight += w; last = suite; next
+        }
+        if (suite != last || n == (timed ? 1000 : 3) || (timed && n > 0 && weight + w > 2)) flush()
+        unit = unit (unit == "" ? "" : ",") $0; weight += w; n++; last = suite
+    }
+    END { flush() }' "$times" "$logs/tests" | sort -k1,1 -gr | cut -d' ' -f2 > "$logs/units"
 
+# Runs one unit (a comma-separated list of tests or a suite) into its own log, named by its first test.
 run_unit() {
-    local unit=$1 log="$logs/$(printf '%s' "$1" | tr '/' '_').log" begin end
-    begin=$(date +%s.%N)
-    timeout -k 10 "$TIMEOUT" "$bundle" "$unit" >"$log" 2>&1
+    local log="$logs/$(printf '%s' "${1%%,*}" | tr '/' '_').log"
+    timeout -k 10 "$TIMEOUT" "$bundle" "$1" >"$log" 2>&1
     echo "$?" >"$log.rc"
-    end=$(date +%s.%N)
-    awk -v b="$begin" -v e="$end" -v u="$unit" 'BEGIN { printf "%.2f %s\n", e - b, u }' >"$log.time"
 }
 export -f run_unit
 export logs bundle TIMEOUT="${TIMEOUT:-600}"
 
-tr '\n' '\0' < "$logs/order" | xargs -0 -P "$jobs" -n 1 bash -c 'run_unit "$1"' _
+tr '\n' '\0' < "$logs/units" | xargs -0 -P "$jobs" -n 1 bash -c 'run_unit "$1"' _
 
 # Results: every unit's exit status, its XCTest summary, failures and crashes.
 executed=0 failed=0
 failures=()
 while read -r unit; do
-    log="$logs/$(printf '%s' "$unit" | tr '/' '_').log"
+    log="$logs/$(printf '%s' "${unit%%,*}" | tr '/' '_').log"
     rc=$(cat "$log.rc" 2>/dev/null || echo missing)
     count=$(grep -E "^	 Executed [0-9]+ tests?," "$log" | tail -1 | awk '{print $2}')
     executed=$(( executed + ${count:-0} ))
@@ -66,7 +73,13 @@ while read -r unit; do
         [ -z "$count" ] && tail -20 "$log"
     fi
 done < "$logs/units"
-cat "$logs"/*.time > "$times.new" 2>/dev/null && mv "$times.new" "$times"
+# Each test's seconds for the next run's units ("Test Case 'Suite.test' passed (1.234 seconds)").
+cat "$logs"/*.log | sed -n "s/^Test Case '\([^.]*\)\.\([^']*\)' [a-z]* (\([0-9.]*\) seconds).*/\3 \1\/\2/p" \
+    | awk 'NR == FNR { split($0, p, "/"); m = p[1]; sub(/\..*/, "", m); full[substr(p[1], length(m) + 2) "/" p[2]] = $0; next }
+           ($2 in full) { print $1, full[$2] }' "$logs/tests" - > "$times.new"
+# Keep the times of tests this run did not run (a FILTER).
+awk 'FILENAME == ARGV[1] { seen[$2] = 1; print; next } !($2 in seen)' "$times.new" "$times" > "$times.all" \
+    && mv "$times.all" "$times" && rm -f "$times.new"
 elapsed=$(awk -v b="$started" -v e="$(date +%s.%N)" 'BEGIN { print e - b }')
 
 printf 'Executed %d of %d tests in %d units, %d jobs, %.1f s' "$executed" "$expected" "$(wc -l < "$logs/units")" "$jobs" "$elapsed"
