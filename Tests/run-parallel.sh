@@ -36,16 +36,16 @@ awk -v timed="$([ -s "$times" ] && echo 1 || echo 0)" '
     {
         split($0, parts, "/"); suite = parts[1]
         w = ($0 in t) ? t[$0] : 1
-        if (suite !~ /^EndToEndTests\./) {
-            if (suite != last) { flush(); unit = suite }
-            weight += w; last = suite; next
+        if (suite !~ /^EndToEndTests\./) {   # the tests of the suite FILTER selected, all in one unit
+            if (suite != last) flush()
+            unit = unit (unit == "" ? "" : ",") $0; weight += w; last = suite; next
         }
         if (suite != last || n == (timed ? 1000 : 3) || (timed && n > 0 && weight + w > 2)) flush()
         unit = unit (unit == "" ? "" : ",") $0; weight += w; n++; last = suite
     }
     END { flush() }' "$times" "$logs/tests" | sort -k1,1 -gr | cut -d' ' -f2 > "$logs/units"
 
-# Runs one unit (a comma-separated list of tests or a suite) into its own log, named by its first test.
+# Runs one unit (a comma-separated list of tests) into its own log, named by its first test.
 run_unit() {
     local log="$logs/$(printf '%s' "${1%%,*}" | tr '/' '_').log"
     timeout -k 10 "$TIMEOUT" "$bundle" "$1" >"$log" 2>&1

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import MockWebex
 import SparkSpace
 import SparkSpaceListen
@@ -92,6 +89,7 @@ final class BackgroundRun: @unchecked Sendable {
 final class ListenTests: MockTestCase, @unchecked Sendable {
     var listener: BackgroundRun?
     var port = 0
+    private let clients = LoopbackHTTPClients()
 
     override func tearDown() {
         if let listener { _ = listener.stop(SIGKILL) }
@@ -110,31 +108,11 @@ final class ListenTests: MockTestCase, @unchecked Sendable {
         XCTAssertGreaterThan(port, 0, run.stderr)
     }
 
-    /// POSTs `body` to the listener and returns the status (0 when no answer came within 30 s).
-    /// Plain HTTP/1.1 over a socket of its own, one request per connection: URLSession's
-    /// machinery cost more CPU than the listener in the 10,000-delivery soak.
+    /// POSTs `body` to the listener and returns the status (0 when no answer came within 30 s),
+    /// over kept-alive connections as Webex's sender.
     func post(_ body: Data, path: String = "/hook", method: String = "POST", headers: [String: String] = [:]) -> Int {
-        guard let fd = try? connectLoopback(port: port, name: "post") else { return 0 }
-        defer { _ = Glibc.close(fd) }
-        var timeout = timeval(tv_sec: 30, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
-            + "Content-Type: application/json\r\n"
-        for (name, value) in headers { head += "\(name): \(value)\r\n" }
-        let sent = method == "GET" ? Data() : body
-        if method != "GET" { head += "Content-Length: \(sent.count)\r\n" }
-        guard sendAll(fd, Data((head + "\r\n").utf8) + sent) else { return 0 }
-        // The status line: "HTTP/1.1 200 OK".
-        var answer = [UInt8]()
-        var chunk = [UInt8](repeating: 0, count: 512)
-        while !answer.contains(UInt8(ascii: "\n")) {
-            let n = recv(fd, &chunk, chunk.count, 0)
-            guard n > 0 else { return 0 }
-            answer += chunk[0..<n]
-        }
-        let words = String(decoding: answer, as: UTF8.self).split(separator: " ", maxSplits: 2)
-        guard words.count >= 2, words[0].hasPrefix("HTTP/1.") else { return 0 }
-        return Int(words[1]) ?? 0
+        let client = clients.client(port: port)
+        return client.send(method, path, headers: ["Content-Type": "application/json"].merging(headers) { $1 }, body: body)
     }
 
     func delivery(name: String = "shellbot-messages", resource: String = "messages", event: String = "created",
