@@ -14,23 +14,20 @@ public final class SignInSession: TokenProvider, @unchecked Sendable {  // its s
 
     public let store: CredentialsStore
     public let profile: String
-    private let apiURL: String
-    private let transport: HTTPTransport
-    private let observer: (@Sendable (ClientEvent) -> Void)?
+    /// The OAuth client of a stored sign-in's integration (its API URL, transport and observer).
+    private let oauthClient: (OAuthIntegration) -> OAuthClient
     private let lock = ThreadLock()
     private var current: StoredSignIn
     /// Seconds since 1970 (a test may move time).
     let now: @Sendable () -> Int64
 
-    init(store: CredentialsStore, profile: String, signIn: StoredSignIn, apiURL: String, transport: HTTPTransport,
-         observer: (@Sendable (ClientEvent) -> Void)?, now: @escaping @Sendable () -> Int64) {
+    init(store: CredentialsStore, profile: String, signIn: StoredSignIn, now: @escaping @Sendable () -> Int64,
+         oauthClient: @escaping (OAuthIntegration) -> OAuthClient) {
         self.store = store
         self.profile = profile
         self.current = signIn
-        self.apiURL = apiURL
-        self.transport = transport
-        self.observer = observer
         self.now = now
+        self.oauthClient = oauthClient
     }
 
     /// The session of `profile`'s stored sign-in; nil when it has none.
@@ -40,8 +37,9 @@ public final class SignInSession: TokenProvider, @unchecked Sendable {  // its s
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
     ) throws -> SignInSession? {
         guard let signIn = try store.read(profile: profile) else { return nil }
-        return SignInSession(store: store, profile: profile, signIn: signIn, apiURL: apiURL, transport: transport,
-                             observer: observer, now: now)
+        return SignInSession(store: store, profile: profile, signIn: signIn, now: now) { integration in
+            OAuthClient(apiURL: apiURL, integration: integration, transport: transport, observer: observer)
+        }
     }
 
     /// The sign-in as last read or refreshed.
@@ -93,8 +91,7 @@ public final class SignInSession: TokenProvider, @unchecked Sendable {  // its s
                 return
             default: break
             }
-            let integration = OAuthIntegration(clientId: onDisk.clientId, clientSecret: onDisk.clientSecret)
-            let client = OAuthClient(apiURL: apiURL, integration: integration, transport: transport, observer: observer)
+            let client = oauthClient(OAuthIntegration(clientId: onDisk.clientId, clientSecret: onDisk.clientSecret))
             let grant = try client.refresh(onDisk.refreshToken, profile: profile)
             var next = onDisk
             next.apply(grant, now: time)
