@@ -96,10 +96,9 @@ struct TeamRec {
     var moderators: Set<String> = [] // person ids, members too
     var description: String? = nil
 
+    /// A nil description is left out (JSONOut skips nil values).
     func json() -> JObj {
-        var o: JObj = [("id", id), ("name", name), ("creatorId", creatorId), ("created", created)]
-        if let description { o.append(("description", description)) }
-        return o
+        [("id", id), ("name", name), ("creatorId", creatorId), ("created", created), ("description", description)]
     }
 }
 
@@ -119,12 +118,12 @@ struct RoomRec {
     var ownerId: String
     var seq: Int
 
+    /// A nil teamId or description is left out (JSONOut skips nil values).
     func json() -> JObj {
-        var o: JObj = [("id", id), ("title", title), ("type", type), ("isLocked", isLocked), ("teamId", teamId),
+        [("id", id), ("title", title), ("type", type), ("isLocked", isLocked), ("teamId", teamId),
          ("lastActivity", lastActivity), ("creatorId", creatorId), ("created", created), ("ownerId", ownerId),
-         ("isPublic", false), ("isReadOnly", false), ("isAnnouncementOnly", isAnnouncementOnly)]
-        if let description { o.append(("description", description)) }
-        return o
+         ("isPublic", false), ("isReadOnly", false), ("isAnnouncementOnly", isAnnouncementOnly),
+         ("description", description)]
     }
 }
 

@@ -303,12 +303,20 @@ extension MockWebexServer {
         return Reply(status: 200, headers: [("Content-Type", jsonType)], body: body)
     }
 
-    func parseJSONBody(_ c: Ctx) -> ([String: Any]?, Reply?) {
-        if c.body.isEmpty { return ([:], nil) }
-        guard let obj = try? JSONSerialization.jsonObject(with: Data(c.body)), let d = obj as? [String: Any] else {
-            return (nil, errorReply(400, "The request body could not be parsed as JSON.", c.trackingId))
-        }
-        return (d, nil)
+    /// The request body's JSON object (`[:]` for no body); nil when it is not one (answer `unparsable`).
+    func jsonBody(_ c: Ctx) -> [String: Any]? {
+        if c.body.isEmpty { return [:] }
+        return (try? JSONSerialization.jsonObject(with: Data(c.body))) as? [String: Any]
+    }
+
+    /// Webex's 400 for a body that is not a JSON object.
+    func unparsable(_ c: Ctx) -> Reply {
+        errorReply(400, "The request body could not be parsed as JSON.", c.trackingId)
+    }
+
+    /// Webex's 404 for an id it does not know (or the caller may not see): "Could not find a room with provided ID."
+    func notFound(_ what: String, _ c: Ctx) -> Reply {
+        errorReply(404, "Could not find \(what) with provided ID.", c.trackingId)
     }
 
     /// A refused request, as an `Error` so it can travel in a `Result`.
@@ -318,7 +326,7 @@ extension MockWebexServer {
     func personToAdd(_ body: [String: Any], _ c: Ctx) -> Result<PersonRec, Refusal> {
         if let pid = str(body, "personId") {
             guard let p = people[pid] else {
-                return .failure(Refusal(reply: errorReply(404, "Could not find a person with provided ID.", c.trackingId)))
+                return .failure(Refusal(reply: notFound("a person", c)))
             }
             return .success(p)
         }
@@ -390,20 +398,18 @@ extension MockWebexServer {
     }
 
     private func getRoom(_ c: Ctx, _ id: String) -> Reply {
-        guard let r = visibleRoom(c, id) else { return errorReply(404, "Could not find a room with provided ID.", c.trackingId) }
+        guard let r = visibleRoom(c, id) else { return notFound("a room", c) }
         return jsonReply(200, r.json())
     }
 
     private func createRoom(_ c: Ctx) -> Reply {
-        let (bodyOpt, err) = parseJSONBody(c)
-        if let err = err { return err }
-        let body = bodyOpt!
+        guard let body = jsonBody(c) else { return unparsable(c) }
         guard let title = str(body, "title"), !title.isEmpty else {
             return errorReply(400, "title is required.", c.trackingId)
         }
         let teamId = str(body, "teamId")
         if let t = teamId {
-            guard let team = teamsById[t] else { return errorReply(404, "Could not find a team with provided ID.", c.trackingId) }
+            guard let team = teamsById[t] else { return notFound("a team", c) }
             guard team.members.contains(c.caller.id) else {
                 return errorReply(403, "The caller is not a member of the team.", c.trackingId)
             }
@@ -414,12 +420,12 @@ extension MockWebexServer {
     }
 
     private func updateRoom(_ c: Ctx, _ id: String) -> Reply {
-        guard let r = visibleRoom(c, id) else { return errorReply(404, "Could not find a room with provided ID.", c.trackingId) }
+        guard let r = visibleRoom(c, id) else { return notFound("a room", c) }
         return updateRoom(c, r)
     }
 
     private func deleteRoom(_ c: Ctx, _ id: String) -> Reply {
-        guard visibleRoom(c, id) != nil else { return errorReply(404, "Could not find a room with provided ID.", c.trackingId) }
+        guard visibleRoom(c, id) != nil else { return notFound("a room", c) }
         roomsById[id] = nil
         roomOrder.removeAll { $0 == id }
         for mid in roomMembers[id] ?? [] { membershipsById[mid] = nil }
@@ -440,19 +446,18 @@ extension MockWebexServer {
 
     private func getTeam(_ c: Ctx, _ id: String) -> Reply {
         guard let t = teamsById[id], t.members.contains(c.caller.id) else {
-            return errorReply(404, "Could not find a team with provided ID.", c.trackingId)
+            return notFound("a team", c)
         }
         return jsonReply(200, t.json())
     }
 
     private func createTeam(_ c: Ctx) -> Reply {
-        let (bodyOpt, err) = parseJSONBody(c)
-        if let err = err { return err }
-        guard let name = str(bodyOpt!, "name"), !name.isEmpty else {
+        guard let body = jsonBody(c) else { return unparsable(c) }
+        guard let name = str(body, "name"), !name.isEmpty else {
             return errorReply(400, "name is required.", c.trackingId)
         }
         let t = TeamRec(id: nextId("TEAM"), name: name, creatorId: c.caller.id, created: MockTime.format(tick()),
-                        members: [c.caller.id], moderators: [c.caller.id], description: str(bodyOpt!, "description"))
+                        members: [c.caller.id], moderators: [c.caller.id], description: str(body, "description"))
         teamsById[t.id] = t
         teamOrder.append(t.id)
         // Webex creates the team's general space, titled like the team.
@@ -463,22 +468,21 @@ extension MockWebexServer {
 
     private func updateTeam(_ c: Ctx, _ id: String) -> Reply {
         guard var t = teamsById[id], t.members.contains(c.caller.id) else {
-            return errorReply(404, "Could not find a team with provided ID.", c.trackingId)
+            return notFound("a team", c)
         }
-        let (bodyOpt, err) = parseJSONBody(c)
-        if let err = err { return err }
-        guard let name = str(bodyOpt!, "name"), !name.isEmpty else {
+        guard let body = jsonBody(c) else { return unparsable(c) }
+        guard let name = str(body, "name"), !name.isEmpty else {
             return errorReply(400, "name is required.", c.trackingId)
         }
         t.name = name
-        if let d = str(bodyOpt!, "description") { t.description = d }
+        if let d = str(body, "description") { t.description = d }
         teamsById[id] = t
         return jsonReply(200, t.json())
     }
 
     private func deleteTeam(_ c: Ctx, _ id: String) -> Reply {
         guard teamsById[id]?.members.contains(c.caller.id) == true else {
-            return errorReply(404, "Could not find a team with provided ID.", c.trackingId)
+            return notFound("a team", c)
         }
         teamsById[id] = nil
         teamOrder.removeAll { $0 == id }
@@ -492,7 +496,7 @@ extension MockWebexServer {
         var list: [MembershipRec]
         if let roomId = c.query["roomId"] {
             guard roomsById[roomId] != nil, isMember(me, roomId) else {
-                return errorReply(404, "Could not find a room with provided ID.", c.trackingId)
+                return notFound("a room", c)
             }
             list = (roomMembers[roomId] ?? []).compactMap { membershipsById[$0] }
             if let email = c.query["personEmail"] { list = list.filter { $0.personEmail.lowercased() == email.lowercased() } }
@@ -513,18 +517,16 @@ extension MockWebexServer {
 
     private func getMembership(_ c: Ctx, _ id: String) -> Reply {
         guard let m = visibleMembership(c, id) else {
-            return errorReply(404, "Could not find a membership with provided ID.", c.trackingId)
+            return notFound("a membership", c)
         }
         return jsonReply(200, m.json())
     }
 
     private func createMembership(_ c: Ctx) -> Reply {
-        let (bodyOpt, err) = parseJSONBody(c)
-        if let err = err { return err }
-        let body = bodyOpt!
+        guard let body = jsonBody(c) else { return unparsable(c) }
         guard let roomId = str(body, "roomId") else { return errorReply(400, "roomId is required.", c.trackingId) }
         guard let room = roomsById[roomId], isMember(c.caller.id, roomId) else {
-            return errorReply(404, "Could not find a room with provided ID.", c.trackingId)
+            return notFound("a room", c)
         }
         let person: PersonRec
         switch personToAdd(body, c) {
@@ -544,11 +546,9 @@ extension MockWebexServer {
 
     private func updateMembership(_ c: Ctx, _ id: String) -> Reply {
         guard var m = visibleMembership(c, id) else {
-            return errorReply(404, "Could not find a membership with provided ID.", c.trackingId)
+            return notFound("a membership", c)
         }
-        let (bodyOpt, err) = parseJSONBody(c)
-        if let err = err { return err }
-        let body = bodyOpt!
+        guard let body = jsonBody(c) else { return unparsable(c) }
         guard body["isModerator"] != nil || body["isRoomHidden"] != nil else {
             return errorReply(400, "isModerator is required.", c.trackingId)
         }
@@ -564,7 +564,7 @@ extension MockWebexServer {
 
     private func deleteMembership(_ c: Ctx, _ id: String) -> Reply {
         guard let m = visibleMembership(c, id) else {
-            return errorReply(404, "Could not find a membership with provided ID.", c.trackingId)
+            return notFound("a membership", c)
         }
         membershipsById[id] = nil
         roomMembers[m.roomId]?.removeAll { $0 == id }
@@ -582,7 +582,7 @@ extension MockWebexServer {
         let (maxOpt, err) = parseMax(c, default: 50, limit: mentioned == nil ? 1000 : 100)
         if let err = err { return err }
         guard let room = visibleRoom(c, roomId) else {
-            return errorReply(404, "Could not find a room with provided ID.", c.trackingId)
+            return notFound("a room", c)
         }
         if mentioned == nil && c.caller.type == "bot" && room.type == "group" {
             return errorReply(403, "Failed to get activity: bots can only list messages that mention them in group rooms (use mentionedPeople=me).",
@@ -593,7 +593,7 @@ extension MockWebexServer {
             mentionIds = Set(mp.split(separator: ",").map { $0 == "me" ? c.caller.id : String($0) })
         }
         if let parentId = c.query["parentId"], roomOfMessage(parentId) != roomId {
-            return errorReply(404, "Could not find a message with provided ID.", c.trackingId)
+            return notFound("a message", c)
         }
         return messagePage(c, roomMessages[roomId] ?? [], max: maxOpt!, mentionIds: mentionIds,
                            parentId: c.query["parentId"])
@@ -623,7 +623,7 @@ extension MockWebexServer {
             if let bm = c.query["beforeMessage"] {
                 guard roomOfMessage(bm) != nil,
                       let idx = arr.firstIndex(where: { $0.id == bm }) else {
-                    return errorReply(404, "Could not find a message with provided ID.", c.trackingId)
+                    return notFound("a message", c)
                 }
                 upper = Swift.min(upper, idx)
             }
@@ -679,14 +679,14 @@ extension MockWebexServer {
 
     private func getMessage(_ c: Ctx, _ id: String) -> Reply {
         guard let m = findMessage(c, id) else {
-            return errorReply(404, "Could not find a message with provided ID.", c.trackingId)
+            return notFound("a message", c)
         }
         return Reply(status: 200, headers: [("Content-Type", jsonType)], body: m.json)
     }
 
     private func deleteMessage(_ c: Ctx, _ id: String) -> Reply {
         guard let m = findMessage(c, id) else {
-            return errorReply(404, "Could not find a message with provided ID.", c.trackingId)
+            return notFound("a message", c)
         }
         if m.personId != c.caller.id && membership(roomId: m.roomId, personId: c.caller.id)?.isModerator != true {
             return errorReply(403, "You can only delete your own messages.", c.trackingId)
@@ -733,9 +733,8 @@ extension MockWebexServer {
                                         fileData: fp?.data, contentURL: url))
             for (k, v) in plain { fields[k] = v }
         } else {
-            let (bodyOpt, err) = parseJSONBody(c)
-            if let err = err { return err }
-            fields = bodyOpt!
+            guard let body = jsonBody(c) else { return unparsable(c) }
+            fields = body
             if let f = fields["files"] {
                 if let s = f as? String {
                     files = [s]
@@ -769,7 +768,7 @@ extension MockWebexServer {
         let room: RoomRec
         if let rid = str(fields, "roomId") {
             guard let r = visibleRoom(c, rid) else {
-                return errorReply(404, "Could not find a room with provided ID.", c.trackingId)
+                return notFound("a room", c)
             }
             room = r
         } else if let email = str(fields, "toPersonEmail") {
@@ -779,7 +778,7 @@ extension MockWebexServer {
             room = directRoom(between: c.caller, other, create: true)!
         } else if let pid = str(fields, "toPersonId") {
             guard let other = people[pid] else {
-                return errorReply(404, "Could not find a person with provided ID.", c.trackingId)
+                return notFound("a person", c)
             }
             room = directRoom(between: c.caller, other, create: true)!
         } else {
@@ -885,11 +884,9 @@ extension MockWebexServer {
     /// message with a file or card; at most 10 edits.
     private func editMessage(_ c: Ctx, _ id: String) -> Reply {
         guard var m = findMessage(c, id) else {
-            return errorReply(404, "Could not find a message with provided ID.", c.trackingId)
+            return notFound("a message", c)
         }
-        let (bodyOpt, err) = parseJSONBody(c)
-        if let err = err { return err }
-        let b = bodyOpt!
+        guard let b = jsonBody(c) else { return unparsable(c) }
         guard let roomId = str(b, "roomId") else { return errorReply(400, "roomId is required.", c.trackingId) }
         guard roomId == m.roomId else {
             return errorReply(400, "roomId does not match the room of the message.", c.trackingId)
@@ -926,12 +923,10 @@ extension MockWebexServer {
 
     /// POST /attachment/actions: the caller submits a card of a message they can see.
     private func createAttachmentAction(_ c: Ctx) -> Reply {
-        let (bodyOpt, err) = parseJSONBody(c)
-        if let err = err { return err }
-        let b = bodyOpt!
+        guard let b = jsonBody(c) else { return unparsable(c) }
         guard str(b, "type") == "submit" else { return errorReply(400, "type must be submit.", c.trackingId) }
         guard let messageId = str(b, "messageId"), let m = findMessage(c, messageId) else {
-            return errorReply(404, "Could not find a message with provided ID.", c.trackingId)
+            return notFound("a message", c)
         }
         guard m.hasCard else {
             return errorReply(400, "The message has no card to submit.", c.trackingId)
@@ -951,7 +946,7 @@ extension MockWebexServer {
     /// GET /attachment/actions/{id}: for members of the card's room.
     private func getAttachmentAction(_ c: Ctx, _ id: String) -> Reply {
         guard let action = attachmentActions[id], isMember(c.caller.id, action.roomId) else {
-            return errorReply(404, "Could not find an attachment action with provided ID.", c.trackingId)
+            return notFound("an attachment action", c)
         }
         return Reply(status: 200, headers: [("Content-Type", jsonType)], body: action.json())
     }
@@ -983,14 +978,12 @@ extension MockWebexServer {
     }
 
     private func getWebhook(_ c: Ctx, _ id: String) -> Reply {
-        guard let w = ownWebhook(c, id) else { return errorReply(404, "Could not find a webhook with provided ID.", c.trackingId) }
+        guard let w = ownWebhook(c, id) else { return notFound("a webhook", c) }
         return jsonReply(200, w.json())
     }
 
     private func createWebhook(_ c: Ctx) -> Reply {
-        let (bodyOpt, err) = parseJSONBody(c)
-        if let err = err { return err }
-        let b = bodyOpt!
+        guard let b = jsonBody(c) else { return unparsable(c) }
         guard let name = str(b, "name"), let target = str(b, "targetUrl"), let resource = str(b, "resource"),
               let event = str(b, "event") else {
             return errorReply(400, "name, targetUrl, resource and event are required.", c.trackingId)
@@ -1014,10 +1007,8 @@ extension MockWebexServer {
     }
 
     private func updateWebhook(_ c: Ctx, _ id: String) -> Reply {
-        guard var w = ownWebhook(c, id) else { return errorReply(404, "Could not find a webhook with provided ID.", c.trackingId) }
-        let (bodyOpt, err) = parseJSONBody(c)
-        if let err = err { return err }
-        let b = bodyOpt!
+        guard var w = ownWebhook(c, id) else { return notFound("a webhook", c) }
+        guard let b = jsonBody(c) else { return unparsable(c) }
         guard let name = str(b, "name"), let target = str(b, "targetUrl") else {
             return errorReply(400, "name and targetUrl are required.", c.trackingId)
         }
@@ -1037,7 +1028,7 @@ extension MockWebexServer {
     }
 
     private func deleteWebhook(_ c: Ctx, _ id: String) -> Reply {
-        guard ownWebhook(c, id) != nil else { return errorReply(404, "Could not find a webhook with provided ID.", c.trackingId) }
+        guard ownWebhook(c, id) != nil else { return notFound("a webhook", c) }
         webhooksById[id] = nil
         webhookOrder.removeAll { $0 == id }
         return noContent()
@@ -1047,7 +1038,7 @@ extension MockWebexServer {
 
     private func getContent(_ c: Ctx, _ id: String) -> Reply {
         guard var content = contents[id] else {
-            return errorReply(404, "Could not find content with provided ID.", c.trackingId)
+            return notFound("content", c)
         }
         if content.unsafe {
             return errorReply(410, "The file was found to be unsafe and is no longer available.", c.trackingId)

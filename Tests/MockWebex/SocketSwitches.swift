@@ -179,7 +179,7 @@ extension MockWebexServer {
         guard (0...60_000).contains(every) else { return errorReply(400, "everyMs must be 0-60000.", c.trackingId) }
         guard let roomId = c.query["roomId"] ?? roomOrder.first(where: { roomsById[$0]?.type == "group" }),
               roomsById[roomId] != nil else {
-            return errorReply(404, "Could not find a room with provided ID.", c.trackingId)
+            return notFound("a room", c)
         }
         let from = c.query["from"] ?? "alice@example.com"
         DispatchQueue.global().async { [weak self] in
