@@ -314,6 +314,11 @@ extension MockWebexServer {
         errorReply(400, "The request body could not be parsed as JSON.", c.trackingId)
     }
 
+    /// 200 with `json`, or the 404 of `what` when the caller cannot see it (nil): a GET by id.
+    func found(_ json: JObj?, else what: String, _ c: Ctx) -> Reply {
+        json.map { jsonReply(200, $0) } ?? notFound(what, c)
+    }
+
     /// Webex's 404 for an id it does not know (or the caller may not see): "Could not find a room with provided ID."
     func notFound(_ what: String, _ c: Ctx) -> Reply {
         errorReply(404, "Could not find \(what) with provided ID.", c.trackingId)
@@ -398,8 +403,7 @@ extension MockWebexServer {
     }
 
     private func getRoom(_ c: Ctx, _ id: String) -> Reply {
-        guard let r = visibleRoom(c, id) else { return notFound("a room", c) }
-        return jsonReply(200, r.json())
+        found(visibleRoom(c, id)?.json(), else: "a room", c)
     }
 
     private func createRoom(_ c: Ctx) -> Reply {
@@ -444,11 +448,13 @@ extension MockWebexServer {
         return pagedList(c, list.map { JSONOut.bytes($0.json()) })
     }
 
+    /// A team the caller is a member of.
+    private func visibleTeam(_ c: Ctx, _ id: String) -> TeamRec? {
+        teamsById[id].flatMap { $0.members.contains(c.caller.id) ? $0 : nil }
+    }
+
     private func getTeam(_ c: Ctx, _ id: String) -> Reply {
-        guard let t = teamsById[id], t.members.contains(c.caller.id) else {
-            return notFound("a team", c)
-        }
-        return jsonReply(200, t.json())
+        found(visibleTeam(c, id)?.json(), else: "a team", c)
     }
 
     private func createTeam(_ c: Ctx) -> Reply {
@@ -467,9 +473,7 @@ extension MockWebexServer {
     }
 
     private func updateTeam(_ c: Ctx, _ id: String) -> Reply {
-        guard var t = teamsById[id], t.members.contains(c.caller.id) else {
-            return notFound("a team", c)
-        }
+        guard var t = visibleTeam(c, id) else { return notFound("a team", c) }
         guard let body = jsonBody(c) else { return unparsable(c) }
         guard let name = str(body, "name"), !name.isEmpty else {
             return errorReply(400, "name is required.", c.trackingId)
@@ -516,10 +520,7 @@ extension MockWebexServer {
     }
 
     private func getMembership(_ c: Ctx, _ id: String) -> Reply {
-        guard let m = visibleMembership(c, id) else {
-            return notFound("a membership", c)
-        }
-        return jsonReply(200, m.json())
+        found(visibleMembership(c, id)?.json(), else: "a membership", c)
     }
 
     private func createMembership(_ c: Ctx) -> Reply {
@@ -978,8 +979,7 @@ extension MockWebexServer {
     }
 
     private func getWebhook(_ c: Ctx, _ id: String) -> Reply {
-        guard let w = ownWebhook(c, id) else { return notFound("a webhook", c) }
-        return jsonReply(200, w.json())
+        found(ownWebhook(c, id)?.json(), else: "a webhook", c)
     }
 
     private func createWebhook(_ c: Ctx) -> Reply {
