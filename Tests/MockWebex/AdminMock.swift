@@ -15,9 +15,7 @@ extension MockWebexServer {
     func updateRoom(_ c: Ctx, _ room: RoomRec) -> Reply {
         var r = room
         guard let body = jsonBody(c) else { return unparsable(c) }
-        guard let title = str(body, "title"), !title.isEmpty else {
-            return errorReply(400, "title is required.", c.trackingId)
-        }
+        guard let title = nonEmpty(body, "title") else { return missing("title", c) }
         let callerIsModerator = membership(roomId: r.id, personId: c.caller.id)?.isModerator == true
         if r.isLocked && !callerIsModerator {
             return errorReply(403, "Only a moderator can change a locked space.", c.trackingId)

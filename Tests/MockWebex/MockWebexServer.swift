@@ -70,10 +70,8 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
     var people: [String: PersonRec] = [:]
     var peopleByEmail: [String: String] = [:]
     var tokens: [String: String] = [:]
-    var teamsById: [String: TeamRec] = [:]
-    var teamOrder: [String] = []
-    var roomsById: [String: RoomRec] = [:]
-    var roomOrder: [String] = []
+    var teamsById = OrderedRecords<TeamRec>()
+    var roomsById = OrderedRecords<RoomRec>()
     var directRooms: [String: String] = [:]
     var membershipsById: [String: MembershipRec] = [:]
     var roomMembers: [String: [String]] = [:] // roomId -> membership ids, in creation order
@@ -83,8 +81,7 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
     var idHeads: [String: (b64: String, rest: [UInt8])] = [:]
     var teamMembershipIds: [String: String] = [:] // "teamId|personId" -> team membership id
     var socketState = SocketMockState() // devices and websockets (DeviceMock.swift, WebsocketMock.swift)
-    var webhooksById: [String: WebhookRec] = [:]
-    var webhookOrder: [String] = []
+    var webhooksById = OrderedRecords<WebhookRec>()
     var contents: [String: ContentRec] = [:]
     var attachmentActions: [String: AttachmentActionRec] = [:]
     /// Sign-in state: integrations, device grants, issued tokens (AuthMock.swift).
@@ -277,7 +274,6 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
             r.lastActivityMs = lams
         }
         roomsById[r.id] = r
-        roomOrder.append(r.id)
         roomMessages[r.id] = []
         return r
     }
@@ -361,7 +357,6 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
         let t = TeamRec(id: nextId("TEAM"), name: name, creatorId: creator.id, created: MockTime.format(tick()),
                         members: [creator.id], moderators: [creator.id])
         teamsById[t.id] = t
-        teamOrder.append(t.id)
         if withGeneralRoom {
             let r = insertRoom(title: name, type: "group", teamId: t.id, creatorId: creator.id)
             insertMembership(roomId: r.id, person: creator, isModerator: true)
@@ -534,7 +529,7 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
     /// All rooms (whoever is a member), in creation order, as the API renders them.
     public func rooms() -> [[String: Any]] {
         lock.lock(); defer { lock.unlock() }
-        return roomOrder.compactMap { roomsById[$0] }.map { JSONOut.dict(JSONOut.bytes($0.json())) }
+        return roomsById.values.map { JSONOut.dict(JSONOut.bytes($0.json())) }
     }
 
     public func room(id: String) -> [String: Any]? {
@@ -544,7 +539,7 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
 
     public func teams() -> [[String: Any]] {
         lock.lock(); defer { lock.unlock() }
-        return teamOrder.compactMap { teamsById[$0] }.map { JSONOut.dict(JSONOut.bytes($0.json())) }
+        return teamsById.values.map { JSONOut.dict(JSONOut.bytes($0.json())) }
     }
 
     public func memberships(roomId: String) -> [[String: Any]] {
@@ -569,7 +564,7 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
     public func webhooks(token: String) -> [[String: Any]] {
         lock.lock(); defer { lock.unlock() }
         guard let owner = tokens[token] else { return [] }
-        return webhookOrder.compactMap { webhooksById[$0] }.filter { $0.ownerId == owner }
+        return webhooksById.values.filter { $0.ownerId == owner }
             .map { JSONOut.dict(JSONOut.bytes($0.json())) }
     }
 

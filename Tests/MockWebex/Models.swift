@@ -68,6 +68,26 @@ public struct MockUpload {
 
 // MARK: - Internal state records
 
+/// Records by id that remember the order they were added in (Webex lists rooms, teams and
+/// webhooks so): setting a new id appends it, setting nil removes it.
+struct OrderedRecords<Record> {
+    private var byId: [String: Record] = [:]
+    /// The ids, oldest first.
+    private(set) var ids: [String] = []
+
+    subscript(id: String) -> Record? {
+        get { byId[id] }
+        set {
+            if byId[id] == nil, newValue != nil { ids.append(id) }
+            if byId[id] != nil, newValue == nil { ids.removeAll { $0 == id } }
+            byId[id] = newValue
+        }
+    }
+
+    /// The records, oldest first.
+    var values: [Record] { ids.compactMap { byId[$0] } }
+}
+
 struct PersonRec {
     var id: String
     var email: String

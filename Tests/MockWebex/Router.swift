@@ -346,6 +346,16 @@ extension MockWebexServer {
         return nil
     }
 
+    /// A string field that must be there and not empty (`missing` answers otherwise).
+    func nonEmpty(_ d: [String: Any], _ k: String) -> String? {
+        str(d, k).flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Webex's 400 for a required field not given: "title is required."
+    func missing(_ field: String, _ c: Ctx) -> Reply {
+        errorReply(400, "\(field) is required.", c.trackingId)
+    }
+
     func bool(_ d: [String: Any], _ k: String) -> Bool? {
         if let b = d[k] as? Bool { return b }
         if let n = d[k] as? NSNumber { return n.boolValue }
@@ -379,7 +389,7 @@ extension MockWebexServer {
 
     private func listRooms(_ c: Ctx) -> Reply {
         let me = c.caller.id
-        var list = roomOrder.compactMap { roomsById[$0] }.filter { isMember(me, $0.id) }
+        var list = roomsById.values.filter { isMember(me, $0.id) }
         if let team = c.query["teamId"] { list = list.filter { $0.teamId == team } }
         if let type = c.query["type"] {
             guard type == "group" || type == "direct" else {
@@ -408,9 +418,7 @@ extension MockWebexServer {
 
     private func createRoom(_ c: Ctx) -> Reply {
         guard let body = jsonBody(c) else { return unparsable(c) }
-        guard let title = str(body, "title"), !title.isEmpty else {
-            return errorReply(400, "title is required.", c.trackingId)
-        }
+        guard let title = nonEmpty(body, "title") else { return missing("title", c) }
         let teamId = str(body, "teamId")
         if let t = teamId {
             guard let team = teamsById[t] else { return notFound("a team", c) }
@@ -431,7 +439,6 @@ extension MockWebexServer {
     private func deleteRoom(_ c: Ctx, _ id: String) -> Reply {
         guard visibleRoom(c, id) != nil else { return notFound("a room", c) }
         roomsById[id] = nil
-        roomOrder.removeAll { $0 == id }
         for mid in roomMembers[id] ?? [] { membershipsById[mid] = nil }
         roomMembers[id] = nil
         messageRoom = messageRoom.filter { $0.value != id }
@@ -444,7 +451,7 @@ extension MockWebexServer {
     // MARK: Teams
 
     private func listTeams(_ c: Ctx) -> Reply {
-        let list = teamOrder.compactMap { teamsById[$0] }.filter { $0.members.contains(c.caller.id) }
+        let list = teamsById.values.filter { $0.members.contains(c.caller.id) }
         return pagedList(c, list.map { JSONOut.bytes($0.json()) })
     }
 
@@ -459,13 +466,10 @@ extension MockWebexServer {
 
     private func createTeam(_ c: Ctx) -> Reply {
         guard let body = jsonBody(c) else { return unparsable(c) }
-        guard let name = str(body, "name"), !name.isEmpty else {
-            return errorReply(400, "name is required.", c.trackingId)
-        }
+        guard let name = nonEmpty(body, "name") else { return missing("name", c) }
         let t = TeamRec(id: nextId("TEAM"), name: name, creatorId: c.caller.id, created: MockTime.format(tick()),
                         members: [c.caller.id], moderators: [c.caller.id], description: str(body, "description"))
         teamsById[t.id] = t
-        teamOrder.append(t.id)
         // Webex creates the team's general space, titled like the team.
         let r = insertRoom(title: name, type: "group", teamId: t.id, creatorId: c.caller.id)
         insertMembership(roomId: r.id, person: c.caller, isModerator: true)
@@ -475,9 +479,7 @@ extension MockWebexServer {
     private func updateTeam(_ c: Ctx, _ id: String) -> Reply {
         guard var t = visibleTeam(c, id) else { return notFound("a team", c) }
         guard let body = jsonBody(c) else { return unparsable(c) }
-        guard let name = str(body, "name"), !name.isEmpty else {
-            return errorReply(400, "name is required.", c.trackingId)
-        }
+        guard let name = nonEmpty(body, "name") else { return missing("name", c) }
         t.name = name
         if let d = str(body, "description") { t.description = d }
         teamsById[id] = t
@@ -485,11 +487,8 @@ extension MockWebexServer {
     }
 
     private func deleteTeam(_ c: Ctx, _ id: String) -> Reply {
-        guard teamsById[id]?.members.contains(c.caller.id) == true else {
-            return notFound("a team", c)
-        }
+        guard visibleTeam(c, id) != nil else { return notFound("a team", c) }
         teamsById[id] = nil
-        teamOrder.removeAll { $0 == id }
         return noContent()
     }
 
@@ -509,7 +508,7 @@ extension MockWebexServer {
             if c.query["personEmail"] != nil || c.query["personId"] != nil {
                 return errorReply(400, "personId or personEmail must be used with roomId.", c.trackingId)
             }
-            list = roomOrder.compactMap { membership(roomId: $0, personId: me) }
+            list = roomsById.ids.compactMap { membership(roomId: $0, personId: me) }
         }
         return pagedList(c, list.map { JSONOut.bytes($0.json()) })
     }
@@ -969,7 +968,7 @@ extension MockWebexServer {
     // MARK: Webhooks
 
     private func listWebhooks(_ c: Ctx) -> Reply {
-        let list = webhookOrder.compactMap { webhooksById[$0] }.filter { $0.ownerId == c.caller.id }
+        let list = webhooksById.values.filter { $0.ownerId == c.caller.id }
         return pagedList(c, list.map { JSONOut.bytes($0.json()) })
     }
 
@@ -1002,7 +1001,6 @@ extension MockWebexServer {
                            filter: str(b, "filter"), secret: str(b, "secret"), status: "active",
                            created: MockTime.format(tick()), ownerId: c.caller.id, orgId: orgId, appId: appId)
         webhooksById[w.id] = w
-        webhookOrder.append(w.id)
         return jsonReply(200, w.json())
     }
 
@@ -1030,7 +1028,6 @@ extension MockWebexServer {
     private func deleteWebhook(_ c: Ctx, _ id: String) -> Reply {
         guard ownWebhook(c, id) != nil else { return notFound("a webhook", c) }
         webhooksById[id] = nil
-        webhookOrder.removeAll { $0 == id }
         return noContent()
     }
 
