@@ -319,6 +319,15 @@ extension MockWebexServer {
         json.map { jsonReply(200, $0) } ?? notFound(what, c)
     }
 
+    /// 204 with record `id` removed from `records`, or the 404 of `what` when the caller cannot see
+    /// it (`found` false): a DELETE by id.
+    func delete<Record>(_ id: String, from records: inout OrderedRecords<Record>, found: Bool, else what: String,
+                        _ c: Ctx) -> Reply {
+        guard found else { return notFound(what, c) }
+        records[id] = nil
+        return noContent()
+    }
+
     /// Webex's 404 for an id it does not know (or the caller may not see): "Could not find a room with provided ID."
     func notFound(_ what: String, _ c: Ctx) -> Reply {
         errorReply(404, "Could not find \(what) with provided ID.", c.trackingId)
@@ -487,9 +496,7 @@ extension MockWebexServer {
     }
 
     private func deleteTeam(_ c: Ctx, _ id: String) -> Reply {
-        guard visibleTeam(c, id) != nil else { return notFound("a team", c) }
-        teamsById[id] = nil
-        return noContent()
+        delete(id, from: &teamsById, found: visibleTeam(c, id) != nil, else: "a team", c)
     }
 
     // MARK: Memberships
@@ -1026,9 +1033,7 @@ extension MockWebexServer {
     }
 
     private func deleteWebhook(_ c: Ctx, _ id: String) -> Reply {
-        guard ownWebhook(c, id) != nil else { return notFound("a webhook", c) }
-        webhooksById[id] = nil
-        return noContent()
+        delete(id, from: &webhooksById, found: ownWebhook(c, id) != nil, else: "a webhook", c)
     }
 
     // MARK: Contents
