@@ -42,8 +42,7 @@ extension MockWebexServer {
         }
         if let only = bool(body, "isAnnouncementOnly") { r.isAnnouncementOnly = only }
         if let d = str(body, "description") { r.description = d }
-        roomsById[r.id] = r
-        return jsonReply(200, r.json())
+        return saved(r, in: &roomsById)
     }
 
     // MARK: Team memberships

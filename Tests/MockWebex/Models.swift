@@ -68,6 +68,12 @@ public struct MockUpload {
 
 // MARK: - Internal state records
 
+/// A stored object as Webex shows it.
+protocol JSONRecord {
+    var id: String { get }
+    func json() -> JObj
+}
+
 /// Records by id that remember the order they were added in (Webex lists rooms, teams and
 /// webhooks so): setting a new id appends it, setting nil removes it.
 struct OrderedRecords<Record> {
@@ -107,7 +113,7 @@ struct PersonRec {
     }
 }
 
-struct TeamRec {
+struct TeamRec: JSONRecord {
     var id: String
     var name: String
     var creatorId: String
@@ -122,7 +128,7 @@ struct TeamRec {
     }
 }
 
-struct RoomRec {
+struct RoomRec: JSONRecord {
     var id: String
     var title: String
     var type: String
@@ -194,7 +200,7 @@ struct MsgKey: Comparable {
     static func < (a: MsgKey, b: MsgKey) -> Bool { a.ms != b.ms ? a.ms < b.ms : a.seq < b.seq }
 }
 
-struct WebhookRec {
+struct WebhookRec: JSONRecord {
     var id: String
     var name: String
     var targetUrl: String

@@ -319,6 +319,12 @@ extension MockWebexServer {
         json.map { jsonReply(200, $0) } ?? notFound(what, c)
     }
 
+    /// 200 with `record`, stored under its id: the answer of a create or an update.
+    func saved<Record: JSONRecord>(_ record: Record, in records: inout OrderedRecords<Record>) -> Reply {
+        records[record.id] = record
+        return jsonReply(200, record.json())
+    }
+
     /// 204 with record `id` removed from `records`, or the 404 of `what` when the caller cannot see
     /// it (`found` false): a DELETE by id.
     func delete<Record>(_ id: String, from records: inout OrderedRecords<Record>, found: Bool, else what: String,
@@ -491,8 +497,7 @@ extension MockWebexServer {
         guard let name = nonEmpty(body, "name") else { return missing("name", c) }
         t.name = name
         if let d = str(body, "description") { t.description = d }
-        teamsById[id] = t
-        return jsonReply(200, t.json())
+        return saved(t, in: &teamsById)
     }
 
     private func deleteTeam(_ c: Ctx, _ id: String) -> Reply {
@@ -1007,8 +1012,7 @@ extension MockWebexServer {
         let w = WebhookRec(id: nextId("WEBHOOK"), name: name, targetUrl: target, resource: resource, event: event,
                            filter: str(b, "filter"), secret: str(b, "secret"), status: "active",
                            created: MockTime.format(tick()), ownerId: c.caller.id, orgId: orgId, appId: appId)
-        webhooksById[w.id] = w
-        return jsonReply(200, w.json())
+        return saved(w, in: &webhooksById)
     }
 
     private func updateWebhook(_ c: Ctx, _ id: String) -> Reply {
@@ -1028,8 +1032,7 @@ extension MockWebexServer {
             w.status = st
         }
         if let f = str(b, "filter") { w.filter = f }
-        webhooksById[id] = w
-        return jsonReply(200, w.json())
+        return saved(w, in: &webhooksById)
     }
 
     private func deleteWebhook(_ c: Ctx, _ id: String) -> Reply {
