@@ -46,8 +46,12 @@ extension OptionSpec {
         kind: .path)
     static let `help` = OptionSpec("help", short: "h", help: "show help")
     static let version = OptionSpec("version", help: "print the version")
-    static let limit = OptionSpec(
-        "limit", value: "N", help: "at most N messages (default 0 = all)", kind: .int(0...Int.max))
+    static let limit = limit(of: "messages")
+    /// `--limit N` of a listing of `noun`, that lists `fallback` without it (0: all).
+    static func limit(of noun: String, default fallback: Int = 0) -> OptionSpec {
+        let given = fallback == 0 ? "0 = all" : "\(fallback), 0 = all"
+        return OptionSpec("limit", value: "N", help: "at most N \(noun) (default \(given))", kind: .int(0...Int.max))
+    }
     static let since = OptionSpec("since", value: "TIME", help: "stop at messages older than TIME")
     static let before = OptionSpec("before", value: "TIME|MSGID", help: "start before this time or message")
     static let mentionsMe = OptionSpec(

@@ -21,11 +21,7 @@ let roomsCommand = CommandSpec(
     subcommands: [
         CommandSpec(
             "list", summary: "list rooms, most recently active first",
-            options: [
-                .roomType,
-                .team,
-                .limit.with(help: "at most N rooms (default 10, 0 = all)"),
-            ],
+            options: [.roomType, .team, .limit(of: "rooms", default: 10)],
             examples: ["spark-space rooms list --limit 0 --type all", "spark-space rooms list --team 'Anchor team'"],
             run: listRooms),
         CommandSpec(

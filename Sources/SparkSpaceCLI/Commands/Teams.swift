@@ -8,7 +8,7 @@ let teamsCommand = CommandSpec(
     subcommands: [
         CommandSpec(
             "list", summary: "list the teams the bot belongs to",
-            options: [.limit.with(help: "at most N teams (default 0 = all)")],
+            options: [.limit(of: "teams")],
             examples: ["spark-space teams list"],
             run: listTeams),
         CommandSpec(
