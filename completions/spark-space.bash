@@ -66,90 +66,90 @@ _spark_space_options() {
 # Succeeds when option $2 of command path $1 takes a value.
 _spark_space_takes_value() {
     case "$1|$2" in
-    'rooms list|--type') return 0 ;;
-    'rooms list|--team') return 0 ;;
-    'rooms list|--limit') return 0 ;;
-    'rooms get|--person') return 0 ;;
-    'rooms create|--team') return 0 ;;
-    'rooms create|--participant') return 0 ;;
-    'rooms update|--title') return 0 ;;
-    'rooms update|--description') return 0 ;;
-    'rooms update|--team') return 0 ;;
-    'teams list|--limit') return 0 ;;
-    'teams create|--description') return 0 ;;
-    'people list|--email') return 0 ;;
-    'people list|--name') return 0 ;;
-    'people list|--limit') return 0 ;;
-    'provision|-f' | 'provision|--file') return 0 ;;
-    'provision export|--team') return 0 ;;
-    'post|--person') return 0 ;;
-    'post|--text') return 0 ;;
-    'post|--markdown') return 0 ;;
-    'post|--file') return 0 ;;
-    'post|--reply-to') return 0 ;;
-    'post|--mention') return 0 ;;
-    'post|--card') return 0 ;;
-    'post|--within') return 0 ;;
-    'messages edit|--text') return 0 ;;
-    'messages edit|--markdown') return 0 ;;
-    'walk-messages|--limit') return 0 ;;
-    'walk-messages|--since') return 0 ;;
-    'walk-messages|--before') return 0 ;;
-    'walk-messages|--thread') return 0 ;;
-    'walk-messages|--person') return 0 ;;
-    'walk-messages|--parallel') return 0 ;;
-    'walk-messages|--download') return 0 ;;
-    'attachments download|-d' | 'attachments download|--dir') return 0 ;;
-    'webhooks register|--secret') return 0 ;;
-    'webhooks register|--prefix') return 0 ;;
-    'webhooks deregister|--prefix') return 0 ;;
-    'webhooks create|--resource') return 0 ;;
-    'webhooks create|--event') return 0 ;;
-    'webhooks create|--filter') return 0 ;;
-    'webhooks create|--secret') return 0 ;;
-    'webhooks update|--name') return 0 ;;
-    'webhooks update|--url') return 0 ;;
-    'webhooks update|--secret') return 0 ;;
-    'webhooks update|--filter') return 0 ;;
-    'webhooks update|--status') return 0 ;;
-    'listen|--binding') return 0 ;;
-    'listen|--port') return 0 ;;
-    'listen|--hook') return 0 ;;
-    'listen|--secret') return 0 ;;
-    'listen|--register') return 0 ;;
-    'listen|--type') return 0 ;;
-    'listen|--count') return 0 ;;
-    'wait|--card') return 0 ;;
-    'wait|--reply-to') return 0 ;;
-    'wait|--from') return 0 ;;
-    'wait|--match') return 0 ;;
-    'wait|--within') return 0 ;;
-    'pull|--interval') return 0 ;;
-    'pull|--state') return 0 ;;
-    'archive|--team') return 0 ;;
-    'archive|--type') return 0 ;;
-    'archive|--since') return 0 ;;
-    'archive|--parallel') return 0 ;;
-    'auth login|--client-id') return 0 ;;
-    'auth login|--client-secret-file') return 0 ;;
-    'auth login|--scope') return 0 ;;
-    'api|-X' | 'api|--method') return 0 ;;
-    'api|-f' | 'api|--field') return 0 ;;
-    'api|-F' | 'api|--raw-field') return 0 ;;
+    'rooms list|--type' | \
+    'rooms list|--team' | \
+    'rooms list|--limit' | \
+    'rooms get|--person' | \
+    'rooms create|--team' | \
+    'rooms create|--participant' | \
+    'rooms update|--title' | \
+    'rooms update|--description' | \
+    'rooms update|--team' | \
+    'teams list|--limit' | \
+    'teams create|--description' | \
+    'people list|--email' | \
+    'people list|--name' | \
+    'people list|--limit' | \
+    'provision|-f' | 'provision|--file' | \
+    'provision export|--team' | \
+    'post|--person' | \
+    'post|--text' | \
+    'post|--markdown' | \
+    'post|--file' | \
+    'post|--reply-to' | \
+    'post|--mention' | \
+    'post|--card' | \
+    'post|--within' | \
+    'messages edit|--text' | \
+    'messages edit|--markdown' | \
+    'walk-messages|--limit' | \
+    'walk-messages|--since' | \
+    'walk-messages|--before' | \
+    'walk-messages|--thread' | \
+    'walk-messages|--person' | \
+    'walk-messages|--parallel' | \
+    'walk-messages|--download' | \
+    'attachments download|-d' | 'attachments download|--dir' | \
+    'webhooks register|--secret' | \
+    'webhooks register|--prefix' | \
+    'webhooks deregister|--prefix' | \
+    'webhooks create|--resource' | \
+    'webhooks create|--event' | \
+    'webhooks create|--filter' | \
+    'webhooks create|--secret' | \
+    'webhooks update|--name' | \
+    'webhooks update|--url' | \
+    'webhooks update|--secret' | \
+    'webhooks update|--filter' | \
+    'webhooks update|--status' | \
+    'listen|--binding' | \
+    'listen|--port' | \
+    'listen|--hook' | \
+    'listen|--secret' | \
+    'listen|--register' | \
+    'listen|--type' | \
+    'listen|--count' | \
+    'wait|--card' | \
+    'wait|--reply-to' | \
+    'wait|--from' | \
+    'wait|--match' | \
+    'wait|--within' | \
+    'pull|--interval' | \
+    'pull|--state' | \
+    'archive|--team' | \
+    'archive|--type' | \
+    'archive|--since' | \
+    'archive|--parallel' | \
+    'auth login|--client-id' | \
+    'auth login|--client-secret-file' | \
+    'auth login|--scope' | \
+    'api|-X' | 'api|--method' | \
+    'api|-f' | 'api|--field' | \
+    'api|-F' | 'api|--raw-field' | \
     'api|--input') return 0 ;;
-    *'|-c' | *'|--config') return 0 ;;
-    *'|--profile') return 0 ;;
-    *'|--token') return 0 ;;
-    *'|--token-file') return 0 ;;
-    *'|--audit-token') return 0 ;;
-    *'|--audit-token-file') return 0 ;;
-    *'|--api-url') return 0 ;;
-    *'|--as') return 0 ;;
-    *'|--room') return 0 ;;
-    *'|-o' | *'|--output') return 0 ;;
-    *'|--fields') return 0 ;;
-    *'|--timeout') return 0 ;;
-    *'|--max-wait') return 0 ;;
+    *'|-c' | *'|--config' | \
+    *'|--profile' | \
+    *'|--token' | \
+    *'|--token-file' | \
+    *'|--audit-token' | \
+    *'|--audit-token-file' | \
+    *'|--api-url' | \
+    *'|--as' | \
+    *'|--room' | \
+    *'|-o' | *'|--output' | \
+    *'|--fields' | \
+    *'|--timeout' | \
+    *'|--max-wait' | \
     *'|--cacert') return 0 ;;
     esac
     return 1
@@ -158,28 +158,28 @@ _spark_space_takes_value() {
 # Completes the value of option $2 of command path $1.
 _spark_space_value() {
     case "$1|$2" in
-    'rooms list|--type') _spark_space_words 'group' 'direct' 'all' ;;
-    'provision|-f' | 'provision|--file') _spark_space_files ;;
-    'post|--file') _spark_space_files ;;
-    'post|--card') _spark_space_files ;;
-    'walk-messages|--download') _spark_space_directories ;;
+    'rooms list|--type' | \
+    'archive|--type') _spark_space_words 'group' 'direct' 'all' ;;
+    'provision|-f' | 'provision|--file' | \
+    'post|--file' | \
+    'post|--card' | \
+    'pull|--state' | \
+    'auth login|--client-secret-file' | \
+    'api|--input') _spark_space_files ;;
+    'walk-messages|--download' | \
     'attachments download|-d' | 'attachments download|--dir') _spark_space_directories ;;
     'webhooks create|--resource') _spark_space_words 'all' 'attachmentActions' 'dataSources' 'memberships' 'messages' 'rooms' 'meetings' 'recordings' 'convergedRecordings' 'meetingParticipants' 'meetingTranscripts' 'telephony_calls' 'telephony_conference' 'telephony_mwi' 'uc_counters' 'serviceApp' 'adminBatchJobs' ;;
     'webhooks create|--event') _spark_space_words 'all' 'created' 'updated' 'deleted' 'started' 'ended' 'joined' 'left' 'migrated' 'authorized' 'deauthorized' 'statusChanged' ;;
     'webhooks update|--status') _spark_space_words 'active' 'inactive' ;;
     'listen|--type') _spark_space_words 'message' 'edit' 'delete' 'card' 'join' 'leave' 'moderator' ;;
-    'pull|--state') _spark_space_files ;;
-    'archive|--type') _spark_space_words 'group' 'direct' 'all' ;;
-    'auth login|--client-secret-file') _spark_space_files ;;
-    'api|--input') _spark_space_files ;;
-    *'|-c' | *'|--config') _spark_space_files ;;
+    *'|-c' | *'|--config' | \
+    *'|--token-file' | \
+    *'|--audit-token-file' | \
+    *'|--cacert') _spark_space_files ;;
     *'|--profile') _spark_space_profiles ;;
-    *'|--token-file') _spark_space_files ;;
-    *'|--audit-token-file') _spark_space_files ;;
     *'|--as') _spark_space_words 'bot' 'audit' ;;
     *'|--room') _spark_space_rooms ;;
     *'|-o' | *'|--output') _spark_space_words 'table' 'wide' 'tsv' 'json' 'ndjson' 'yaml' ;;
-    *'|--cacert') _spark_space_files ;;
     esac
 }
 

@@ -264,322 +264,357 @@ function __spark_space_setting
     end
 end
 
+# Declares subcommand $argv[2] of command path $argv[1], described as $argv[3].
+function __spark_space_subcommand
+    complete -c spark-space -n "__spark_space_needs_command $argv[1]" -a $argv[2] -d $argv[3]
+end
+
+# Declares option -$argv[2] (none when '') --$argv[3] of command path $argv[1] ('' for
+# a global option): its value completes as $argv[4] (:flag when it takes none, :text
+# any text, :file a file, else the words for -a), $argv[5] describes it.
+function __spark_space_option
+    set -l flags -l $argv[3] -d $argv[5]
+    test -n "$argv[1]"; and set -a flags -n "__spark_space_in $argv[1]"
+    test -n "$argv[2]"; and set -a flags -s $argv[2]
+    switch $argv[4]
+        case :flag
+        case :text
+            set -a flags -x
+        case :file
+            set -a flags -r -F
+        case '*'
+            set -a flags -x -a $argv[4]
+    end
+    complete -c spark-space $flags
+end
+
+# Declares how argument $argv[2] (from 0; "2+" is 2 or later) of command path
+# $argv[1] completes: $argv[3] is :file, or the words for -a.
+function __spark_space_argument_values
+    set -l condition "__spark_space_argument $argv[2] $argv[1]"
+    if test "$argv[3]" = :file
+        complete -c spark-space -n $condition -F
+    else
+        complete -c spark-space -n $condition -a $argv[3]
+    end
+end
+
 complete -c spark-space -f
 
 # spark-space
-complete -c spark-space -n '__spark_space_needs_command' -a whoami -d 'show the bot (and the audit identity when an audit token is set)'
-complete -c spark-space -n '__spark_space_needs_command' -a settings -d 'inspect the resolved settings'
-complete -c spark-space -n '__spark_space_needs_command' -a rooms -d 'list, show, create, rename, update and delete rooms'
-complete -c spark-space -n '__spark_space_needs_command' -a teams -d 'list, show, create, rename and delete teams, and manage their members'
-complete -c spark-space -n '__spark_space_needs_command' -a participants -d 'list, add, remove and set moderators among the people of a room'
-complete -c spark-space -n '__spark_space_needs_command' -a people -d 'look people up'
-complete -c spark-space -n '__spark_space_needs_command' -a provision -d 'make spaces match a manifest (-f) or the settings\' room, team and participants'
-complete -c spark-space -n '__spark_space_needs_command' -a post -d 'post a message (text, markdown and/or one file) to a room or a person'
-complete -c spark-space -n '__spark_space_needs_command' -a messages -d 'get, edit and delete single messages'
-complete -c spark-space -n '__spark_space_needs_command' -a walk-messages -d 'print a room\'s messages, newest first, streamed page by page'
-complete -c spark-space -n '__spark_space_needs_command' -a attachments -d 'name and download message attachments'
-complete -c spark-space -n '__spark_space_needs_command' -a webhooks -d 'list, register and deregister the bot\'s webhooks; create, show, update and delete any'
-complete -c spark-space -n '__spark_space_needs_command' -a listen -d 'receive webhook deliveries and print each normalized event as one JSON line'
-complete -c spark-space -n '__spark_space_needs_command' -a wait -d 'block until a card is submitted or a thread gets a reply, and print that event'
-complete -c spark-space -n '__spark_space_needs_command' -a pull -d 'poll the room\'s messages that mention the bot and print the new ones'
-complete -c spark-space -n '__spark_space_needs_command' -a archive -d 'keep an incremental archive of many rooms in a directory'
-complete -c spark-space -n '__spark_space_needs_command' -a auth -d 'sign a person in (OAuth device grant) and manage the stored sign-in'
-complete -c spark-space -n '__spark_space_needs_command' -a api -d 'call any API endpoint and print its JSON (as gh api)'
-complete -c spark-space -n '__spark_space_needs_command' -a version -d 'print the version, the build, and the Swift and libcurl versions'
-complete -c spark-space -n '__spark_space_needs_command' -a help -d 'show help for a command, or the global options (help globals)'
-complete -c spark-space -n '__spark_space_needs_command' -a completions -d 'print a shell completion script'
+__spark_space_subcommand '' 'whoami' 'show the bot (and the audit identity when an audit token is set)'
+__spark_space_subcommand '' 'settings' 'inspect the resolved settings'
+__spark_space_subcommand '' 'rooms' 'list, show, create, rename, update and delete rooms'
+__spark_space_subcommand '' 'teams' 'list, show, create, rename and delete teams, and manage their members'
+__spark_space_subcommand '' 'participants' 'list, add, remove and set moderators among the people of a room'
+__spark_space_subcommand '' 'people' 'look people up'
+__spark_space_subcommand '' 'provision' 'make spaces match a manifest (-f) or the settings\' room, team and participants'
+__spark_space_subcommand '' 'post' 'post a message (text, markdown and/or one file) to a room or a person'
+__spark_space_subcommand '' 'messages' 'get, edit and delete single messages'
+__spark_space_subcommand '' 'walk-messages' 'print a room\'s messages, newest first, streamed page by page'
+__spark_space_subcommand '' 'attachments' 'name and download message attachments'
+__spark_space_subcommand '' 'webhooks' 'list, register and deregister the bot\'s webhooks; create, show, update and delete any'
+__spark_space_subcommand '' 'listen' 'receive webhook deliveries and print each normalized event as one JSON line'
+__spark_space_subcommand '' 'wait' 'block until a card is submitted or a thread gets a reply, and print that event'
+__spark_space_subcommand '' 'pull' 'poll the room\'s messages that mention the bot and print the new ones'
+__spark_space_subcommand '' 'archive' 'keep an incremental archive of many rooms in a directory'
+__spark_space_subcommand '' 'auth' 'sign a person in (OAuth device grant) and manage the stored sign-in'
+__spark_space_subcommand '' 'api' 'call any API endpoint and print its JSON (as gh api)'
+__spark_space_subcommand '' 'version' 'print the version, the build, and the Swift and libcurl versions'
+__spark_space_subcommand '' 'help' 'show help for a command, or the global options (help globals)'
+__spark_space_subcommand '' 'completions' 'print a shell completion script'
 
 
 # spark-space settings
-complete -c spark-space -n '__spark_space_needs_command settings' -a show -d 'print the resolved settings (tokens and secret as *** plus last 4)'
-complete -c spark-space -n '__spark_space_needs_command settings' -a profiles -d 'list the profiles of the settings file, one name a line (for --profile)'
+__spark_space_subcommand 'settings' 'show' 'print the resolved settings (tokens and secret as *** plus last 4)'
+__spark_space_subcommand 'settings' 'profiles' 'list the profiles of the settings file, one name a line (for --profile)'
 
 # spark-space settings show
-complete -c spark-space -n '__spark_space_in settings show' -l sources -d 'add where each value came from: flag, file, env or default'
+__spark_space_option 'settings show' '' 'sources' ':flag' 'add where each value came from: flag, file, env or default'
 
 
 # spark-space rooms
-complete -c spark-space -n '__spark_space_needs_command rooms' -a list -d 'list rooms, most recently active first'
-complete -c spark-space -n '__spark_space_needs_command rooms' -a get -d 'show a room by id or title, or the direct room with a person'
-complete -c spark-space -n '__spark_space_needs_command rooms' -a create -d 'create a group room'
-complete -c spark-space -n '__spark_space_needs_command rooms' -a rename -d 'change a room\'s title'
-complete -c spark-space -n '__spark_space_needs_command rooms' -a update -d 'change a room\'s title, description, lock, announcement mode or team'
-complete -c spark-space -n '__spark_space_needs_command rooms' -a delete -d 'delete a room'
+__spark_space_subcommand 'rooms' 'list' 'list rooms, most recently active first'
+__spark_space_subcommand 'rooms' 'get' 'show a room by id or title, or the direct room with a person'
+__spark_space_subcommand 'rooms' 'create' 'create a group room'
+__spark_space_subcommand 'rooms' 'rename' 'change a room\'s title'
+__spark_space_subcommand 'rooms' 'update' 'change a room\'s title, description, lock, announcement mode or team'
+__spark_space_subcommand 'rooms' 'delete' 'delete a room'
 
 # spark-space rooms list
-complete -c spark-space -n '__spark_space_in rooms list' -l type -x -a 'group direct all' -d 'group (default), direct or all'
-complete -c spark-space -n '__spark_space_in rooms list' -l team -x -d 'only the rooms of this team (name or id)'
-complete -c spark-space -n '__spark_space_in rooms list' -l limit -x -d 'at most N rooms (default 10, 0 = all)'
+__spark_space_option 'rooms list' '' 'type' 'group direct all' 'group (default), direct or all'
+__spark_space_option 'rooms list' '' 'team' ':text' 'only the rooms of this team (name or id)'
+__spark_space_option 'rooms list' '' 'limit' ':text' 'at most N rooms (default 10, 0 = all)'
 
 # spark-space rooms get
-complete -c spark-space -n '__spark_space_in rooms get' -l person -x -d 'the direct (1:1) room with this person'
-complete -c spark-space -n '__spark_space_argument 0 rooms get' -a '(__spark_space_room_titles)'
+__spark_space_option 'rooms get' '' 'person' ':text' 'the direct (1:1) room with this person'
+__spark_space_argument_values 'rooms get' '0' '(__spark_space_room_titles)'
 
 # spark-space rooms create
-complete -c spark-space -n '__spark_space_in rooms create' -l team -x -d 'create the room in this team (name or id)'
-complete -c spark-space -n '__spark_space_in rooms create' -l participant -x -d 'add this person (repeatable)'
-complete -c spark-space -n '__spark_space_in rooms create' -l if-missing -d 'print the existing room of that title instead of creating one'
+__spark_space_option 'rooms create' '' 'team' ':text' 'create the room in this team (name or id)'
+__spark_space_option 'rooms create' '' 'participant' ':text' 'add this person (repeatable)'
+__spark_space_option 'rooms create' '' 'if-missing' ':flag' 'print the existing room of that title instead of creating one'
 
 # spark-space rooms rename
-complete -c spark-space -n '__spark_space_argument 0 rooms rename' -a '(__spark_space_room_titles)'
+__spark_space_argument_values 'rooms rename' '0' '(__spark_space_room_titles)'
 
 # spark-space rooms update
-complete -c spark-space -n '__spark_space_in rooms update' -l title -x -d 'the new title'
-complete -c spark-space -n '__spark_space_in rooms update' -l description -x -d 'the new description'
-complete -c spark-space -n '__spark_space_in rooms update' -l lock -d 'lock (moderate) the room'
-complete -c spark-space -n '__spark_space_in rooms update' -l unlock -d 'unlock the room'
-complete -c spark-space -n '__spark_space_in rooms update' -l announcement-only -d 'only moderators may post'
-complete -c spark-space -n '__spark_space_in rooms update' -l no-announcement-only -d 'everyone may post'
-complete -c spark-space -n '__spark_space_in rooms update' -l team -x -d 'move a room without a team into this team (name or id)'
-complete -c spark-space -n '__spark_space_argument 0 rooms update' -a '(__spark_space_room_titles)'
+__spark_space_option 'rooms update' '' 'title' ':text' 'the new title'
+__spark_space_option 'rooms update' '' 'description' ':text' 'the new description'
+__spark_space_option 'rooms update' '' 'lock' ':flag' 'lock (moderate) the room'
+__spark_space_option 'rooms update' '' 'unlock' ':flag' 'unlock the room'
+__spark_space_option 'rooms update' '' 'announcement-only' ':flag' 'only moderators may post'
+__spark_space_option 'rooms update' '' 'no-announcement-only' ':flag' 'everyone may post'
+__spark_space_option 'rooms update' '' 'team' ':text' 'move a room without a team into this team (name or id)'
+__spark_space_argument_values 'rooms update' '0' '(__spark_space_room_titles)'
 
 # spark-space rooms delete
-complete -c spark-space -n '__spark_space_in rooms delete' -s y -l yes -d 'do not ask for confirmation'
-complete -c spark-space -n '__spark_space_argument 0 rooms delete' -a '(__spark_space_room_titles)'
+__spark_space_option 'rooms delete' 'y' 'yes' ':flag' 'do not ask for confirmation'
+__spark_space_argument_values 'rooms delete' '0' '(__spark_space_room_titles)'
 
 # spark-space teams
-complete -c spark-space -n '__spark_space_needs_command teams' -a list -d 'list the teams the bot belongs to'
-complete -c spark-space -n '__spark_space_needs_command teams' -a get -d 'show a team by name or id'
-complete -c spark-space -n '__spark_space_needs_command teams' -a create -d 'create a team (Webex also creates its general room)'
-complete -c spark-space -n '__spark_space_needs_command teams' -a rename -d 'change a team\'s name'
-complete -c spark-space -n '__spark_space_needs_command teams' -a delete -d 'delete a team'
-complete -c spark-space -n '__spark_space_needs_command teams' -a members -d 'list, add and remove the members of a team'
+__spark_space_subcommand 'teams' 'list' 'list the teams the bot belongs to'
+__spark_space_subcommand 'teams' 'get' 'show a team by name or id'
+__spark_space_subcommand 'teams' 'create' 'create a team (Webex also creates its general room)'
+__spark_space_subcommand 'teams' 'rename' 'change a team\'s name'
+__spark_space_subcommand 'teams' 'delete' 'delete a team'
+__spark_space_subcommand 'teams' 'members' 'list, add and remove the members of a team'
 
 # spark-space teams list
-complete -c spark-space -n '__spark_space_in teams list' -l limit -x -d 'at most N teams (default 0 = all)'
+__spark_space_option 'teams list' '' 'limit' ':text' 'at most N teams (default 0 = all)'
 
 
 # spark-space teams create
-complete -c spark-space -n '__spark_space_in teams create' -l description -x -d 'the team\'s description'
+__spark_space_option 'teams create' '' 'description' ':text' 'the team\'s description'
 
 
 # spark-space teams delete
-complete -c spark-space -n '__spark_space_in teams delete' -s y -l yes -d 'do not ask for confirmation'
+__spark_space_option 'teams delete' 'y' 'yes' ':flag' 'do not ask for confirmation'
 
 # spark-space teams members
-complete -c spark-space -n '__spark_space_needs_command teams members' -a list -d 'list the members of a team'
-complete -c spark-space -n '__spark_space_needs_command teams members' -a add -d 'add people to a team'
-complete -c spark-space -n '__spark_space_needs_command teams members' -a remove -d 'remove people from a team'
+__spark_space_subcommand 'teams members' 'list' 'list the members of a team'
+__spark_space_subcommand 'teams members' 'add' 'add people to a team'
+__spark_space_subcommand 'teams members' 'remove' 'remove people from a team'
 
 
 # spark-space teams members add
-complete -c spark-space -n '__spark_space_in teams members add' -l moderator -d 'make them team moderators'
+__spark_space_option 'teams members add' '' 'moderator' ':flag' 'make them team moderators'
 
 
 # spark-space participants
-complete -c spark-space -n '__spark_space_needs_command participants' -a list -d 'list the people of a room (without the bot unless --include-bot)'
-complete -c spark-space -n '__spark_space_needs_command participants' -a add -d 'add people to a room'
-complete -c spark-space -n '__spark_space_needs_command participants' -a remove -d 'remove people from a room'
-complete -c spark-space -n '__spark_space_needs_command participants' -a set -d 'make room members moderators, or not'
+__spark_space_subcommand 'participants' 'list' 'list the people of a room (without the bot unless --include-bot)'
+__spark_space_subcommand 'participants' 'add' 'add people to a room'
+__spark_space_subcommand 'participants' 'remove' 'remove people from a room'
+__spark_space_subcommand 'participants' 'set' 'make room members moderators, or not'
 
 # spark-space participants list
-complete -c spark-space -n '__spark_space_in participants list' -l include-bot -d 'list the bot too'
-complete -c spark-space -n '__spark_space_argument 0 participants list' -a '(__spark_space_room_titles)'
+__spark_space_option 'participants list' '' 'include-bot' ':flag' 'list the bot too'
+__spark_space_argument_values 'participants list' '0' '(__spark_space_room_titles)'
 
 # spark-space participants add
-complete -c spark-space -n '__spark_space_in participants add' -l moderator -d 'make them moderators'
-complete -c spark-space -n '__spark_space_argument 0 participants add' -a '(__spark_space_room_titles)'
+__spark_space_option 'participants add' '' 'moderator' ':flag' 'make them moderators'
+__spark_space_argument_values 'participants add' '0' '(__spark_space_room_titles)'
 
 # spark-space participants remove
-complete -c spark-space -n '__spark_space_argument 0 participants remove' -a '(__spark_space_room_titles)'
+__spark_space_argument_values 'participants remove' '0' '(__spark_space_room_titles)'
 
 # spark-space participants set
-complete -c spark-space -n '__spark_space_in participants set' -l moderator -d 'make them moderators'
-complete -c spark-space -n '__spark_space_in participants set' -l no-moderator -d 'make them plain members'
-complete -c spark-space -n '__spark_space_argument 0 participants set' -a '(__spark_space_room_titles)'
+__spark_space_option 'participants set' '' 'moderator' ':flag' 'make them moderators'
+__spark_space_option 'participants set' '' 'no-moderator' ':flag' 'make them plain members'
+__spark_space_argument_values 'participants set' '0' '(__spark_space_room_titles)'
 
 # spark-space people
-complete -c spark-space -n '__spark_space_needs_command people' -a get -d 'show a person by e-mail, id, or me (the token\'s owner)'
-complete -c spark-space -n '__spark_space_needs_command people' -a list -d 'list people by e-mail or display-name prefix'
+__spark_space_subcommand 'people' 'get' 'show a person by e-mail, id, or me (the token\'s owner)'
+__spark_space_subcommand 'people' 'list' 'list people by e-mail or display-name prefix'
 
 
 # spark-space people list
-complete -c spark-space -n '__spark_space_in people list' -l email -x -d 'the person with this e-mail address'
-complete -c spark-space -n '__spark_space_in people list' -l name -x -d 'people whose display name starts with PREFIX'
-complete -c spark-space -n '__spark_space_in people list' -l limit -x -d 'at most N people (default 0 = all)'
+__spark_space_option 'people list' '' 'email' ':text' 'the person with this e-mail address'
+__spark_space_option 'people list' '' 'name' ':text' 'people whose display name starts with PREFIX'
+__spark_space_option 'people list' '' 'limit' ':text' 'at most N people (default 0 = all)'
 
 # spark-space provision
-complete -c spark-space -n '__spark_space_needs_command provision' -a export -d 'print a spaces manifest of existing rooms and their teams, for provision -f'
-complete -c spark-space -n '__spark_space_in provision' -s f -l file -r -F -d 'the spaces manifest (YAML or JSON)'
-complete -c spark-space -n '__spark_space_in provision' -l check -d 'print the plan, write nothing, exit 7 when anything would change'
-complete -c spark-space -n '__spark_space_in provision' -l prune -d 'also remove people and moderator flags the manifest does not list'
+__spark_space_subcommand 'provision' 'export' 'print a spaces manifest of existing rooms and their teams, for provision -f'
+__spark_space_option 'provision' 'f' 'file' ':file' 'the spaces manifest (YAML or JSON)'
+__spark_space_option 'provision' '' 'check' ':flag' 'print the plan, write nothing, exit 7 when anything would change'
+__spark_space_option 'provision' '' 'prune' ':flag' 'also remove people and moderator flags the manifest does not list'
 
 # spark-space provision export
-complete -c spark-space -n '__spark_space_in provision export' -l team -x -d 'the rooms of this team (name or id), and the team'
-complete -c spark-space -n '__spark_space_in provision export' -l all -d 'every group room the identity is in'
-complete -c spark-space -n '__spark_space_argument 0+ provision export' -a '(__spark_space_room_titles)'
+__spark_space_option 'provision export' '' 'team' ':text' 'the rooms of this team (name or id), and the team'
+__spark_space_option 'provision export' '' 'all' ':flag' 'every group room the identity is in'
+__spark_space_argument_values 'provision export' '0+' '(__spark_space_room_titles)'
 
 # spark-space post
-complete -c spark-space -n '__spark_space_in post' -l person -x -d 'post to the direct room with this person'
-complete -c spark-space -n '__spark_space_in post' -l text -x -d 'plain text (- reads stdin)'
-complete -c spark-space -n '__spark_space_in post' -l markdown -x -d 'markdown (- reads stdin)'
-complete -c spark-space -n '__spark_space_in post' -l file -r -F -d 'a local file to upload, or a URL'
-complete -c spark-space -n '__spark_space_in post' -l reply-to -x -d 'reply in the thread of this message (parentId)'
-complete -c spark-space -n '__spark_space_in post' -l mention -x -d 'mention this person at the start of the markdown'
-complete -c spark-space -n '__spark_space_in post' -l card -r -F -d 'attach an Adaptive Card (JSON; - reads stdin); needs --text or --markdown'
-complete -c spark-space -n '__spark_space_in post' -l wait -d 'with --card: connect first, post, then print the card\'s first submission'
-complete -c spark-space -n '__spark_space_in post' -l within -x -d 'give up after DURATION (90s, 30m, 2h): exit 8, nothing printed'
-complete -c spark-space -n '__spark_space_argument 0 post' -a '(__spark_space_room_titles)'
+__spark_space_option 'post' '' 'person' ':text' 'post to the direct room with this person'
+__spark_space_option 'post' '' 'text' ':text' 'plain text (- reads stdin)'
+__spark_space_option 'post' '' 'markdown' ':text' 'markdown (- reads stdin)'
+__spark_space_option 'post' '' 'file' ':file' 'a local file to upload, or a URL'
+__spark_space_option 'post' '' 'reply-to' ':text' 'reply in the thread of this message (parentId)'
+__spark_space_option 'post' '' 'mention' ':text' 'mention this person at the start of the markdown'
+__spark_space_option 'post' '' 'card' ':file' 'attach an Adaptive Card (JSON; - reads stdin); needs --text or --markdown'
+__spark_space_option 'post' '' 'wait' ':flag' 'with --card: connect first, post, then print the card\'s first submission'
+__spark_space_option 'post' '' 'within' ':text' 'give up after DURATION (90s, 30m, 2h): exit 8, nothing printed'
+__spark_space_argument_values 'post' '0' '(__spark_space_room_titles)'
 
 # spark-space messages
-complete -c spark-space -n '__spark_space_needs_command messages' -a get -d 'one message, as a normalized event unless --raw'
-complete -c spark-space -n '__spark_space_needs_command messages' -a edit -d 'replace a message\'s text or markdown; prints the edited message'
-complete -c spark-space -n '__spark_space_needs_command messages' -a delete -d 'delete messages; asks on a terminal, needs --yes otherwise'
+__spark_space_subcommand 'messages' 'get' 'one message, as a normalized event unless --raw'
+__spark_space_subcommand 'messages' 'edit' 'replace a message\'s text or markdown; prints the edited message'
+__spark_space_subcommand 'messages' 'delete' 'delete messages; asks on a terminal, needs --yes otherwise'
 
 # spark-space messages get
-complete -c spark-space -n '__spark_space_in messages get' -l raw -d 'print the API object untouched'
+__spark_space_option 'messages get' '' 'raw' ':flag' 'print the API object untouched'
 
 # spark-space messages edit
-complete -c spark-space -n '__spark_space_in messages edit' -l text -x -d 'the new plain text (- reads stdin)'
-complete -c spark-space -n '__spark_space_in messages edit' -l markdown -x -d 'the new markdown (- reads stdin)'
+__spark_space_option 'messages edit' '' 'text' ':text' 'the new plain text (- reads stdin)'
+__spark_space_option 'messages edit' '' 'markdown' ':text' 'the new markdown (- reads stdin)'
 
 # spark-space messages delete
-complete -c spark-space -n '__spark_space_in messages delete' -s y -l yes -d 'do not ask for confirmation'
+__spark_space_option 'messages delete' 'y' 'yes' ':flag' 'do not ask for confirmation'
 
 # spark-space walk-messages
-complete -c spark-space -n '__spark_space_in walk-messages' -l limit -x -d 'at most N messages (default 0 = all)'
-complete -c spark-space -n '__spark_space_in walk-messages' -l since -x -d 'stop at messages older than TIME'
-complete -c spark-space -n '__spark_space_in walk-messages' -l before -x -d 'start before this time or message'
-complete -c spark-space -n '__spark_space_in walk-messages' -l mentions-me -d 'only messages that mention the caller (mentionedPeople=me)'
-complete -c spark-space -n '__spark_space_in walk-messages' -l thread -x -d 'only the replies to this message (parentId)'
-complete -c spark-space -n '__spark_space_in walk-messages' -l person -x -d 'the direct (1:1) messages with this person'
-complete -c spark-space -n '__spark_space_in walk-messages' -l parallel -x -d 'read N time windows of the history at once (1-16, default 4; 1 = page after page)'
-complete -c spark-space -n '__spark_space_in walk-messages' -l raw -d 'print the API objects untouched'
-complete -c spark-space -n '__spark_space_in walk-messages' -l names -d 'resolve attachment names (one HEAD per message with files)'
-complete -c spark-space -n '__spark_space_in walk-messages' -l download -x -a '(__fish_complete_directories (commandline -ct))' -d 'save every attachment met into DIR (never overwrites; a re-run resumes)'
-complete -c spark-space -n '__spark_space_argument 0 walk-messages' -a '(__spark_space_room_titles)'
+__spark_space_option 'walk-messages' '' 'limit' ':text' 'at most N messages (default 0 = all)'
+__spark_space_option 'walk-messages' '' 'since' ':text' 'stop at messages older than TIME'
+__spark_space_option 'walk-messages' '' 'before' ':text' 'start before this time or message'
+__spark_space_option 'walk-messages' '' 'mentions-me' ':flag' 'only messages that mention the caller (mentionedPeople=me)'
+__spark_space_option 'walk-messages' '' 'thread' ':text' 'only the replies to this message (parentId)'
+__spark_space_option 'walk-messages' '' 'person' ':text' 'the direct (1:1) messages with this person'
+__spark_space_option 'walk-messages' '' 'parallel' ':text' 'read N time windows of the history at once (1-16, default 4; 1 = page after page)'
+__spark_space_option 'walk-messages' '' 'raw' ':flag' 'print the API objects untouched'
+__spark_space_option 'walk-messages' '' 'names' ':flag' 'resolve attachment names (one HEAD per message with files)'
+__spark_space_option 'walk-messages' '' 'download' '(__fish_complete_directories (commandline -ct))' 'save every attachment met into DIR (never overwrites; a re-run resumes)'
+__spark_space_argument_values 'walk-messages' '0' '(__spark_space_room_titles)'
 
 # spark-space attachments
-complete -c spark-space -n '__spark_space_needs_command attachments' -a name -d 'print an attachment\'s file name (HEAD, Content-Disposition)'
-complete -c spark-space -n '__spark_space_needs_command attachments' -a download -d 'download attachments, streamed to disk'
+__spark_space_subcommand 'attachments' 'name' 'print an attachment\'s file name (HEAD, Content-Disposition)'
+__spark_space_subcommand 'attachments' 'download' 'download attachments, streamed to disk'
 
 
 # spark-space attachments download
-complete -c spark-space -n '__spark_space_in attachments download' -s d -l dir -x -a '(__fish_complete_directories (commandline -ct))' -d 'directory to save into (default .)'
-complete -c spark-space -n '__spark_space_in attachments download' -l force -d 'overwrite existing files'
-complete -c spark-space -n '__spark_space_in attachments download' -l stdout -d 'write the contents to stdout, not to files'
+__spark_space_option 'attachments download' 'd' 'dir' '(__fish_complete_directories (commandline -ct))' 'directory to save into (default .)'
+__spark_space_option 'attachments download' '' 'force' ':flag' 'overwrite existing files'
+__spark_space_option 'attachments download' '' 'stdout' ':flag' 'write the contents to stdout, not to files'
 
 # spark-space webhooks
-complete -c spark-space -n '__spark_space_needs_command webhooks' -a list -d 'webhooks of the bot token and, when set, of the audit token'
-complete -c spark-space -n '__spark_space_needs_command webhooks' -a register -d 'create P-memberships, P-messages (P-audit, P-cards), then drop the older P- ones'
-complete -c spark-space -n '__spark_space_needs_command webhooks' -a deregister -d 'delete the webhooks named P-... of the bot and audit tokens'
-complete -c spark-space -n '__spark_space_needs_command webhooks' -a create -d 'create any webhook (--as audit: with the audit token)'
-complete -c spark-space -n '__spark_space_needs_command webhooks' -a get -d 'show one webhook (secret as *** plus last 4)'
-complete -c spark-space -n '__spark_space_needs_command webhooks' -a update -d 'change a webhook\'s name, URL or secret, or re-activate it'
-complete -c spark-space -n '__spark_space_needs_command webhooks' -a delete -d 'delete webhooks by id'
+__spark_space_subcommand 'webhooks' 'list' 'webhooks of the bot token and, when set, of the audit token'
+__spark_space_subcommand 'webhooks' 'register' 'create P-memberships, P-messages (P-audit, P-cards), then drop the older P- ones'
+__spark_space_subcommand 'webhooks' 'deregister' 'delete the webhooks named P-... of the bot and audit tokens'
+__spark_space_subcommand 'webhooks' 'create' 'create any webhook (--as audit: with the audit token)'
+__spark_space_subcommand 'webhooks' 'get' 'show one webhook (secret as *** plus last 4)'
+__spark_space_subcommand 'webhooks' 'update' 'change a webhook\'s name, URL or secret, or re-activate it'
+__spark_space_subcommand 'webhooks' 'delete' 'delete webhooks by id'
 
 
 # spark-space webhooks register
-complete -c spark-space -n '__spark_space_in webhooks register' -l secret -x -d 'sign deliveries with S (default server.secret)'
-complete -c spark-space -n '__spark_space_in webhooks register' -l prefix -x -d 'webhook name prefix: P-memberships, P-messages, P-audit (default shellbot)'
-complete -c spark-space -n '__spark_space_in webhooks register' -l cards -d 'also create P-cards (attachmentActions/created: card submissions)'
+__spark_space_option 'webhooks register' '' 'secret' ':text' 'sign deliveries with S (default server.secret)'
+__spark_space_option 'webhooks register' '' 'prefix' ':text' 'webhook name prefix: P-memberships, P-messages, P-audit (default shellbot)'
+__spark_space_option 'webhooks register' '' 'cards' ':flag' 'also create P-cards (attachmentActions/created: card submissions)'
 
 # spark-space webhooks deregister
-complete -c spark-space -n '__spark_space_in webhooks deregister' -l prefix -x -d 'webhook name prefix: P-memberships, P-messages, P-audit (default shellbot)'
-complete -c spark-space -n '__spark_space_in webhooks deregister' -l all -d 'delete every webhook of both tokens, whatever its name'
-complete -c spark-space -n '__spark_space_in webhooks deregister' -s y -l yes -d 'do not ask for confirmation (with --all)'
+__spark_space_option 'webhooks deregister' '' 'prefix' ':text' 'webhook name prefix: P-memberships, P-messages, P-audit (default shellbot)'
+__spark_space_option 'webhooks deregister' '' 'all' ':flag' 'delete every webhook of both tokens, whatever its name'
+__spark_space_option 'webhooks deregister' 'y' 'yes' ':flag' 'do not ask for confirmation (with --all)'
 
 # spark-space webhooks create
-complete -c spark-space -n '__spark_space_in webhooks create' -l resource -x -a 'all attachmentActions dataSources memberships messages rooms meetings recordings convergedRecordings meetingParticipants meetingTranscripts telephony_calls telephony_conference telephony_mwi uc_counters serviceApp adminBatchJobs' -d 'the resource (messages, memberships, ...)'
-complete -c spark-space -n '__spark_space_in webhooks create' -l event -x -a 'all created updated deleted started ended joined left migrated authorized deauthorized statusChanged' -d 'the event (created, deleted, all, ...)'
-complete -c spark-space -n '__spark_space_in webhooks create' -l filter -x -d 'only events matching F (e.g. roomId=...)'
-complete -c spark-space -n '__spark_space_in webhooks create' -l secret -x -d 'sign deliveries with S'
+__spark_space_option 'webhooks create' '' 'resource' 'all attachmentActions dataSources memberships messages rooms meetings recordings convergedRecordings meetingParticipants meetingTranscripts telephony_calls telephony_conference telephony_mwi uc_counters serviceApp adminBatchJobs' 'the resource (messages, memberships, ...)'
+__spark_space_option 'webhooks create' '' 'event' 'all created updated deleted started ended joined left migrated authorized deauthorized statusChanged' 'the event (created, deleted, all, ...)'
+__spark_space_option 'webhooks create' '' 'filter' ':text' 'only events matching F (e.g. roomId=...)'
+__spark_space_option 'webhooks create' '' 'secret' ':text' 'sign deliveries with S'
 
 
 # spark-space webhooks update
-complete -c spark-space -n '__spark_space_in webhooks update' -l name -x -d 'the new name'
-complete -c spark-space -n '__spark_space_in webhooks update' -l url -x -d 'the new target URL'
-complete -c spark-space -n '__spark_space_in webhooks update' -l secret -x -d 'the new secret'
-complete -c spark-space -n '__spark_space_in webhooks update' -l filter -x -d 'refused: Webex cannot change a filter'
-complete -c spark-space -n '__spark_space_in webhooks update' -l status -x -a 'active inactive' -d 'active (re-activate; Webex cannot deactivate a webhook)'
+__spark_space_option 'webhooks update' '' 'name' ':text' 'the new name'
+__spark_space_option 'webhooks update' '' 'url' ':text' 'the new target URL'
+__spark_space_option 'webhooks update' '' 'secret' ':text' 'the new secret'
+__spark_space_option 'webhooks update' '' 'filter' ':text' 'refused: Webex cannot change a filter'
+__spark_space_option 'webhooks update' '' 'status' 'active inactive' 'active (re-activate; Webex cannot deactivate a webhook)'
 
 # spark-space webhooks delete
-complete -c spark-space -n '__spark_space_in webhooks delete' -s y -l yes -d 'do not ask for confirmation'
+__spark_space_option 'webhooks delete' 'y' 'yes' ':flag' 'do not ask for confirmation'
 
 # spark-space listen
-complete -c spark-space -n '__spark_space_in listen' -l binding -x -d 'address to listen on (default server.binding, 0.0.0.0)'
-complete -c spark-space -n '__spark_space_in listen' -l port -x -d 'port to listen on (default server.port, 8080; 0 = any free)'
-complete -c spark-space -n '__spark_space_in listen' -l hook -x -d 'path deliveries are posted to (default server.hook, /hook)'
-complete -c spark-space -n '__spark_space_in listen' -l secret -x -d 'require deliveries signed with S (default server.secret)'
-complete -c spark-space -n '__spark_space_in listen' -l register -x -d 'register a set of this run\'s own for URL on start (listen-HOST-PID), delete it on exit'
-complete -c spark-space -n '__spark_space_in listen' -l websocket -d 'receive events over Webex\'s websocket: no public URL needed'
-complete -c spark-space -n '__spark_space_in listen' -l type -x -a 'message edit delete card join leave moderator' -d 'only events of this type (repeatable)'
-complete -c spark-space -n '__spark_space_in listen' -l count -x -d 'exit 0 after N events'
-complete -c spark-space -n '__spark_space_in listen' -l include-self -d 'also print this identity\'s own messages'
-complete -c spark-space -n '__spark_space_in listen' -l prune-devices -d 'first delete this identity\'s devices named spark-space*'
+__spark_space_option 'listen' '' 'binding' ':text' 'address to listen on (default server.binding, 0.0.0.0)'
+__spark_space_option 'listen' '' 'port' ':text' 'port to listen on (default server.port, 8080; 0 = any free)'
+__spark_space_option 'listen' '' 'hook' ':text' 'path deliveries are posted to (default server.hook, /hook)'
+__spark_space_option 'listen' '' 'secret' ':text' 'require deliveries signed with S (default server.secret)'
+__spark_space_option 'listen' '' 'register' ':text' 'register a set of this run\'s own for URL on start (listen-HOST-PID), delete it on exit'
+__spark_space_option 'listen' '' 'websocket' ':flag' 'receive events over Webex\'s websocket: no public URL needed'
+__spark_space_option 'listen' '' 'type' 'message edit delete card join leave moderator' 'only events of this type (repeatable)'
+__spark_space_option 'listen' '' 'count' ':text' 'exit 0 after N events'
+__spark_space_option 'listen' '' 'include-self' ':flag' 'also print this identity\'s own messages'
+__spark_space_option 'listen' '' 'prune-devices' ':flag' 'first delete this identity\'s devices named spark-space*'
 
 # spark-space wait
-complete -c spark-space -n '__spark_space_in wait' -l card -x -d 'wait for the first submission of this message\'s card'
-complete -c spark-space -n '__spark_space_in wait' -l reply-to -x -d 'wait for the first reply in this message\'s thread'
-complete -c spark-space -n '__spark_space_in wait' -l from -x -d 'only from this person (repeatable)'
-complete -c spark-space -n '__spark_space_in wait' -l match -x -d 'only a reply whose text matches REGEX'
-complete -c spark-space -n '__spark_space_in wait' -l within -x -d 'give up after DURATION (90s, 30m, 2h): exit 8, nothing printed'
+__spark_space_option 'wait' '' 'card' ':text' 'wait for the first submission of this message\'s card'
+__spark_space_option 'wait' '' 'reply-to' ':text' 'wait for the first reply in this message\'s thread'
+__spark_space_option 'wait' '' 'from' ':text' 'only from this person (repeatable)'
+__spark_space_option 'wait' '' 'match' ':text' 'only a reply whose text matches REGEX'
+__spark_space_option 'wait' '' 'within' ':text' 'give up after DURATION (90s, 30m, 2h): exit 8, nothing printed'
 
 # spark-space pull
-complete -c spark-space -n '__spark_space_in pull' -l interval -x -d 'seconds between polls (default 10)'
-complete -c spark-space -n '__spark_space_in pull' -l once -d 'poll once and exit'
-complete -c spark-space -n '__spark_space_in pull' -l state -r -F -d 'keep the last seen message id in FILE between runs'
-complete -c spark-space -n '__spark_space_argument 0 pull' -a '(__spark_space_room_titles)'
+__spark_space_option 'pull' '' 'interval' ':text' 'seconds between polls (default 10)'
+__spark_space_option 'pull' '' 'once' ':flag' 'poll once and exit'
+__spark_space_option 'pull' '' 'state' ':file' 'keep the last seen message id in FILE between runs'
+__spark_space_argument_values 'pull' '0' '(__spark_space_room_titles)'
 
 # spark-space archive
-complete -c spark-space -n '__spark_space_in archive' -l all -d 'every room the token can see (of --type, default group)'
-complete -c spark-space -n '__spark_space_in archive' -l team -x -d 'the rooms of this team (name or id)'
-complete -c spark-space -n '__spark_space_in archive' -l type -x -a 'group direct all' -d 'group (default), direct or all'
-complete -c spark-space -n '__spark_space_in archive' -l since -x -d 'on a room\'s first run, only messages from TIME on (RFC 3339 or an age: 30d)'
-complete -c spark-space -n '__spark_space_in archive' -l attachments -d 'save the messages\' files into each room\'s files/ (never overwrites; a re-run resumes)'
-complete -c spark-space -n '__spark_space_in archive' -l html -d 'write static pages: an index.html per room and one listing the rooms (no script, no remote resource)'
-complete -c spark-space -n '__spark_space_in archive' -l parallel -x -d 'rooms archived at once (1-16, default 4)'
-complete -c spark-space -n '__spark_space_argument 1+ archive' -a '(__spark_space_room_titles)'
+__spark_space_option 'archive' '' 'all' ':flag' 'every room the token can see (of --type, default group)'
+__spark_space_option 'archive' '' 'team' ':text' 'the rooms of this team (name or id)'
+__spark_space_option 'archive' '' 'type' 'group direct all' 'group (default), direct or all'
+__spark_space_option 'archive' '' 'since' ':text' 'on a room\'s first run, only messages from TIME on (RFC 3339 or an age: 30d)'
+__spark_space_option 'archive' '' 'attachments' ':flag' 'save the messages\' files into each room\'s files/ (never overwrites; a re-run resumes)'
+__spark_space_option 'archive' '' 'html' ':flag' 'write static pages: an index.html per room and one listing the rooms (no script, no remote resource)'
+__spark_space_option 'archive' '' 'parallel' ':text' 'rooms archived at once (1-16, default 4)'
+__spark_space_argument_values 'archive' '1+' '(__spark_space_room_titles)'
 
 # spark-space auth
-complete -c spark-space -n '__spark_space_needs_command auth' -a login -d 'sign in with the device grant: a code to enter on any device'
-complete -c spark-space -n '__spark_space_needs_command auth' -a status -d 'each token in use: who, where it comes from, expiry, scopes (exit 3 when one fails)'
-complete -c spark-space -n '__spark_space_needs_command auth' -a token -d 'print the token in use, refreshed if due (the sign-in\'s by default when there is one)'
-complete -c spark-space -n '__spark_space_needs_command auth' -a refresh -d 'refresh the stored sign-in now'
-complete -c spark-space -n '__spark_space_needs_command auth' -a logout -d 'delete the stored sign-in of the profile'
+__spark_space_subcommand 'auth' 'login' 'sign in with the device grant: a code to enter on any device'
+__spark_space_subcommand 'auth' 'status' 'each token in use: who, where it comes from, expiry, scopes (exit 3 when one fails)'
+__spark_space_subcommand 'auth' 'token' 'print the token in use, refreshed if due (the sign-in\'s by default when there is one)'
+__spark_space_subcommand 'auth' 'refresh' 'refresh the stored sign-in now'
+__spark_space_subcommand 'auth' 'logout' 'delete the stored sign-in of the profile'
 
 # spark-space auth login
-complete -c spark-space -n '__spark_space_in auth login' -l client-id -x -d 'the integration\'s client id (default oauth.client_id, env SPARK_OAUTH_CLIENT_ID)'
-complete -c spark-space -n '__spark_space_in auth login' -l client-secret-file -r -F -d 'read the integration\'s client secret from FILE, or - for stdin (default oauth.client_secret)'
-complete -c spark-space -n '__spark_space_in auth login' -l scope -x -d 'a scope to ask for (repeatable; default spark:all)'
+__spark_space_option 'auth login' '' 'client-id' ':text' 'the integration\'s client id (default oauth.client_id, env SPARK_OAUTH_CLIENT_ID)'
+__spark_space_option 'auth login' '' 'client-secret-file' ':file' 'read the integration\'s client secret from FILE, or - for stdin (default oauth.client_secret)'
+__spark_space_option 'auth login' '' 'scope' ':text' 'a scope to ask for (repeatable; default spark:all)'
 
 
 
 
 
 # spark-space api
-complete -c spark-space -n '__spark_space_in api' -s X -l method -x -d 'GET (default), POST, PUT, PATCH, DELETE or HEAD'
-complete -c spark-space -n '__spark_space_in api' -s f -l field -x -d 'a string field of the body (the query for GET)'
-complete -c spark-space -n '__spark_space_in api' -s F -l raw-field -x -d 'a typed field: true, false, null, a number or JSON, else a string'
-complete -c spark-space -n '__spark_space_in api' -l input -r -F -d 'send the JSON body in FILE, or - for stdin'
-complete -c spark-space -n '__spark_space_in api' -l paginate -d 'follow Link rel=next and print every item'
+__spark_space_option 'api' 'X' 'method' ':text' 'GET (default), POST, PUT, PATCH, DELETE or HEAD'
+__spark_space_option 'api' 'f' 'field' ':text' 'a string field of the body (the query for GET)'
+__spark_space_option 'api' 'F' 'raw-field' ':text' 'a typed field: true, false, null, a number or JSON, else a string'
+__spark_space_option 'api' '' 'input' ':file' 'send the JSON body in FILE, or - for stdin'
+__spark_space_option 'api' '' 'paginate' ':flag' 'follow Link rel=next and print every item'
 
 
 # spark-space help
-complete -c spark-space -n '__spark_space_in help' -l man -d 'print the manual page (roff) instead; read it with: spark-space help --man | man -l -'
-complete -c spark-space -n '__spark_space_argument 0+ help' -a '(__spark_space_commands)'
+__spark_space_option 'help' '' 'man' ':flag' 'print the manual page (roff) instead; read it with: spark-space help --man | man -l -'
+__spark_space_argument_values 'help' '0+' '(__spark_space_commands)'
 
 # spark-space completions
-complete -c spark-space -n '__spark_space_argument 0 completions' -a 'bash zsh fish'
+__spark_space_argument_values 'completions' '0' 'bash zsh fish'
 
 # Global options.
-complete -c spark-space -s c -l config -r -F -d 'settings file (YAML or JSON)'
-complete -c spark-space -l profile -x -a '(__spark_space_profiles)' -d 'use the settings file\'s profiles.NAME and its own sign-in (env SPARK_SPACE_PROFILE)'
-complete -c spark-space -l token -x -d 'bot token (prefer --token-file: argv shows in ps)'
-complete -c spark-space -l token-file -r -F -d 'read the bot token from FILE, or - for stdin'
-complete -c spark-space -l audit-token -x -d 'audit token (a person\'s token)'
-complete -c spark-space -l audit-token-file -r -F -d 'read the audit token from FILE, or - for stdin'
-complete -c spark-space -l api-url -x -d 'API base (default https://webexapis.com/v1; env SPARK_API_URL)'
-complete -c spark-space -l as -x -a 'bot audit' -d 'which token the command uses: bot or audit'
-complete -c spark-space -l room -x -a '(__spark_space_room_titles)' -d 'the room for commands that take one'
-complete -c spark-space -s o -l output -x -a 'table wide tsv json ndjson yaml' -d 'table, wide (a table never cut), tsv, json or ndjson (yaml: provision export only)'
-complete -c spark-space -l fields -x -d 'the columns or keys to print, in that order (a,b,c)'
-complete -c spark-space -l json -d 'same as -o json'
-complete -c spark-space -l dry-run -d 'for commands that write: print each write (method, path, body) instead of sending it'
-complete -c spark-space -s q -l quiet -d 'print less on stderr'
-complete -c spark-space -s v -l verbose -d 'log each HTTP call on stderr (method, path, status, ms)'
-complete -c spark-space -l timeout -x -d 'connect timeout and longest stall (default 60)'
-complete -c spark-space -l max-wait -x -d 'total time to wait on 429 Retry-After (default 300)'
-complete -c spark-space -l cacert -r -F -d 'an extra CA certificate bundle (also env SSL_CERT_FILE)'
-complete -c spark-space -s h -l help -d 'show help'
-complete -c spark-space -l version -d 'print the version'
+__spark_space_option '' 'c' 'config' ':file' 'settings file (YAML or JSON)'
+__spark_space_option '' '' 'profile' '(__spark_space_profiles)' 'use the settings file\'s profiles.NAME and its own sign-in (env SPARK_SPACE_PROFILE)'
+__spark_space_option '' '' 'token' ':text' 'bot token (prefer --token-file: argv shows in ps)'
+__spark_space_option '' '' 'token-file' ':file' 'read the bot token from FILE, or - for stdin'
+__spark_space_option '' '' 'audit-token' ':text' 'audit token (a person\'s token)'
+__spark_space_option '' '' 'audit-token-file' ':file' 'read the audit token from FILE, or - for stdin'
+__spark_space_option '' '' 'api-url' ':text' 'API base (default https://webexapis.com/v1; env SPARK_API_URL)'
+__spark_space_option '' '' 'as' 'bot audit' 'which token the command uses: bot or audit'
+__spark_space_option '' '' 'room' '(__spark_space_room_titles)' 'the room for commands that take one'
+__spark_space_option '' 'o' 'output' 'table wide tsv json ndjson yaml' 'table, wide (a table never cut), tsv, json or ndjson (yaml: provision export only)'
+__spark_space_option '' '' 'fields' ':text' 'the columns or keys to print, in that order (a,b,c)'
+__spark_space_option '' '' 'json' ':flag' 'same as -o json'
+__spark_space_option '' '' 'dry-run' ':flag' 'for commands that write: print each write (method, path, body) instead of sending it'
+__spark_space_option '' 'q' 'quiet' ':flag' 'print less on stderr'
+__spark_space_option '' 'v' 'verbose' ':flag' 'log each HTTP call on stderr (method, path, status, ms)'
+__spark_space_option '' '' 'timeout' ':text' 'connect timeout and longest stall (default 60)'
+__spark_space_option '' '' 'max-wait' ':text' 'total time to wait on 429 Retry-After (default 300)'
+__spark_space_option '' '' 'cacert' ':file' 'an extra CA certificate bundle (also env SSL_CERT_FILE)'
+__spark_space_option '' 'h' 'help' ':flag' 'show help'
+__spark_space_option '' '' 'version' ':flag' 'print the version'

@@ -59,11 +59,11 @@ public struct OptionSpec: Sendable {
         self.short = short
         self.value = value
         self.help = help
-        // A choice completes as its values.
-        if case .choice(let values) = kind, completion == .none {
-            self.completion = .choices(values)
-        } else {
-            self.completion = completion
+        // A choice completes as its values, a path as files (unless told: a directory).
+        switch (kind, completion) {
+        case (.choice(let values), .none): self.completion = .choices(values)
+        case (.path, .none): self.completion = .file
+        default: self.completion = completion
         }
         self.repeatable = repeatable
         self.setting = setting

@@ -5,18 +5,16 @@ import SparkSpace
 /// misspelt option is a compile error, not a silent nil. Values are read by the long name.
 extension OptionSpec {
     static let config = OptionSpec(
-        "config", short: "c", value: "FILE", help: "settings file (YAML or JSON)", completion: .file,
-        setting: true, kind: .path)
+        "config", short: "c", value: "FILE", help: "settings file (YAML or JSON)", setting: true, kind: .path)
     static let token = OptionSpec(
         "token", value: "TOKEN", help: "bot token (prefer --token-file: argv shows in ps)", setting: true)
     static let tokenFile = OptionSpec(
-        "token-file", value: "FILE", help: "read the bot token from FILE, or - for stdin", completion: .file,
-        setting: true, kind: .path)
+        "token-file", value: "FILE", help: "read the bot token from FILE, or - for stdin", setting: true, kind: .path)
     static let auditToken = OptionSpec(
         "audit-token", value: "TOKEN", help: "audit token (a person's token)", setting: true)
     static let auditTokenFile = OptionSpec(
         "audit-token-file", value: "FILE", help: "read the audit token from FILE, or - for stdin",
-        completion: .file, setting: true, kind: .path)
+        setting: true, kind: .path)
     static let apiUrl = OptionSpec(
         "api-url", value: "URL", help: "API base (default https://webexapis.com/v1; env SPARK_API_URL)",
         setting: true)
@@ -45,11 +43,15 @@ extension OptionSpec {
         kind: .duration(Limits.maxWait))
     static let cacert = OptionSpec(
         "cacert", value: "FILE", help: "an extra CA certificate bundle (also env SSL_CERT_FILE)",
-        completion: .file, kind: .path)
+        kind: .path)
     static let `help` = OptionSpec("help", short: "h", help: "show help")
     static let version = OptionSpec("version", help: "print the version")
-    static let limit = OptionSpec(
-        "limit", value: "N", help: "at most N messages (default 0 = all)", kind: .int(0...Int.max))
+    static let limit = limit(of: "messages")
+    /// `--limit N` of a listing of `noun`, that lists `fallback` without it (0: all).
+    static func limit(of noun: String, default fallback: Int = 0) -> OptionSpec {
+        let given = fallback == 0 ? "0 = all" : "\(fallback), 0 = all"
+        return OptionSpec("limit", value: "N", help: "at most N \(noun) (default \(given))", kind: .int(0...Int.max))
+    }
     static let since = OptionSpec("since", value: "TIME", help: "stop at messages older than TIME")
     static let before = OptionSpec("before", value: "TIME|MSGID", help: "start before this time or message")
     static let mentionsMe = OptionSpec(
@@ -83,8 +85,7 @@ extension OptionSpec {
         "interval", value: "S", help: "seconds between polls (default 10)", kind: .duration(Limits.interval))
     static let once = OptionSpec("once", help: "poll once and exit")
     static let state = OptionSpec(
-        "state", value: "FILE", help: "keep the last seen message id in FILE between runs", completion: .file,
-        kind: .path)
+        "state", value: "FILE", help: "keep the last seen message id in FILE between runs", kind: .path)
     static let dir = OptionSpec(
         "dir", short: "d", value: "DIR", help: "directory to save into (default .)", completion: .directory,
         kind: .path)
@@ -94,13 +95,13 @@ extension OptionSpec {
     static let text = OptionSpec("text", value: "TEXT", help: "plain text (- reads stdin)")
     static let markdown = OptionSpec("markdown", value: "MARKDOWN", help: "markdown (- reads stdin)")
     static let file = OptionSpec(
-        "file", value: "PATH|URL", help: "a local file to upload, or a URL", completion: .file, kind: .path)
+        "file", value: "PATH|URL", help: "a local file to upload, or a URL", kind: .path)
     static let replyTo = OptionSpec("reply-to", value: "MSGID", help: "reply in the thread of this message (parentId)")
     static let mention = OptionSpec(
         "mention", value: "EMAIL", help: "mention this person at the start of the markdown", repeatable: true)
     static let card = OptionSpec(
         "card", value: "FILE", help: "attach an Adaptive Card (JSON; - reads stdin); needs --text or --markdown",
-        completion: .file, kind: .path)
+        kind: .path)
     static let resource = OptionSpec(
         "resource", value: "R", help: "the resource (messages, memberships, ...)",
         kind: .choice(WebhookVocabulary.resources))
@@ -115,8 +116,7 @@ extension OptionSpec {
         "status", value: "STATUS", help: "active (re-activate; Webex cannot deactivate a webhook)",
         kind: .choice(WebhookVocabulary.statuses))
     static let manifestFile = OptionSpec(
-        "file", short: "f", value: "FILE", help: "the spaces manifest (YAML or JSON)", completion: .file,
-        kind: .path)
+        "file", short: "f", value: "FILE", help: "the spaces manifest (YAML or JSON)", kind: .path)
     static let check = OptionSpec("check", help: "print the plan, write nothing, exit 7 when anything would change")
     static let prune = OptionSpec("prune", help: "also remove people and moderator flags the manifest does not list")
     static let binding = OptionSpec(
@@ -137,7 +137,7 @@ extension OptionSpec {
         "raw-field", short: "F", value: "KEY=VALUE",
         help: "a typed field: true, false, null, a number or JSON, else a string", repeatable: true)
     static let input = OptionSpec(
-        "input", value: "FILE", help: "send the JSON body in FILE, or - for stdin", completion: .file, kind: .path)
+        "input", value: "FILE", help: "send the JSON body in FILE, or - for stdin", kind: .path)
     static let paginate = OptionSpec("paginate", help: "follow Link rel=next and print every item")
     static let includeBot = OptionSpec("include-bot", help: "list the bot too")
     static let noModerator = OptionSpec("no-moderator", help: "make them plain members")
@@ -158,7 +158,7 @@ extension OptionSpec {
     static let clientSecretFile = OptionSpec(
         "client-secret-file", value: "FILE",
         help: "read the integration's client secret from FILE, or - for stdin (default oauth.client_secret)",
-        completion: .file, kind: .path)
+        kind: .path)
     static let scope = OptionSpec(
         "scope", value: "S", help: "a scope to ask for (repeatable; default spark:all)", repeatable: true)
     static let yes = OptionSpec("yes", short: "y", help: "do not ask for confirmation")

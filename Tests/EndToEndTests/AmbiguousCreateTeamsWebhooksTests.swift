@@ -8,20 +8,13 @@ final class AmbiguousCreateTeamsWebhooksTests: MockTestCase {
     let hookURL = "https://bot.example.com/hook"
 
     func testATeamCreateCutOffIsLookedUpAndDone() throws {
-        mock.inject(.truncateBody, method: "POST", pathPrefix: "/teams", times: 1)
-        let r = try run(["teams", "create", "Cut off team", "-o", "json"])
-        XCTAssertEqual(r.code, 0, r.stderr)
-        let teams = mock.teams().filter { $0["name"] as? String == "Cut off team" }
-        XCTAssertEqual(teams.count, 1, "created twice or not at all")
-        XCTAssertEqual(mock.requests(method: "POST", pathPrefix: "/teams").count, 1)
-        XCTAssertTrue(r.stdout.contains(teams[0]["id"] as! String), r.stdout)
+        try runCutOffCreate(["teams", "create", "Cut off team", "-o", "json"], path: "/teams") {
+            mock.teams().filter { $0["name"] as? String == "Cut off team" }
+        }
     }
 
     func testATeamCreateThatFailedWith500AndMadeNothingSaysSo() throws {
-        mock.inject(.status(500), method: "POST", pathPrefix: "/teams", times: 1)
-        let r = try run(["teams", "create", "Never made"])
-        XCTAssertEqual(r.code, 1, r.stderr)
-        XCTAssertTrue(r.stderr.contains("a look-up found no such team: it was not made"), r.stderr)
+        try runFailedCreate(["teams", "create", "Never made"], path: "/teams", noun: "team")
         XCTAssertEqual(mock.requests(method: "POST", pathPrefix: "/teams").count, 1)
     }
 
@@ -29,21 +22,16 @@ final class AmbiguousCreateTeamsWebhooksTests: MockTestCase {
         // One like it but older and elsewhere: not the one the look-up may report.
         let other = mock.addWebhook(token: "bot-token", name: "ops", targetUrl: "https://elsewhere.example.com/x",
                                     resource: "rooms", event: "all")
-        mock.inject(.truncateBody, method: "POST", pathPrefix: "/webhooks", times: 1)
-        let r = try run(["webhooks", "create", "ops", hookURL, "--resource", "rooms", "--event", "all", "-o", "json"])
-        XCTAssertEqual(r.code, 0, r.stderr)
-        let made = mock.webhooks(token: "bot-token").filter { $0["targetUrl"] as? String == hookURL }
-        XCTAssertEqual(made.count, 1, "created twice or not at all")
-        XCTAssertEqual(mock.requests(method: "POST", pathPrefix: "/webhooks").count, 1)
-        XCTAssertTrue(r.stdout.contains(made[0]["id"] as! String), r.stdout)
+        let r = try runCutOffCreate(["webhooks", "create", "ops", hookURL, "--resource", "rooms", "--event", "all",
+                                     "-o", "json"], path: "/webhooks") {
+            mock.webhooks(token: "bot-token").filter { $0["targetUrl"] as? String == hookURL }
+        }
         XCTAssertFalse(r.stdout.contains(other), r.stdout)
     }
 
     func testAWebhookCreateThatFailedWith500AndMadeNothingSaysSo() throws {
-        mock.inject(.status(500), method: "POST", pathPrefix: "/webhooks", times: 1)
-        let r = try run(["webhooks", "create", "ops", hookURL, "--resource", "rooms", "--event", "all"])
-        XCTAssertEqual(r.code, 1, r.stderr)
-        XCTAssertTrue(r.stderr.contains("a look-up found no such webhook: it was not made"), r.stderr)
+        try runFailedCreate(["webhooks", "create", "ops", hookURL, "--resource", "rooms", "--event", "all"],
+                            path: "/webhooks", noun: "webhook")
         XCTAssertEqual(mock.webhooks(token: "bot-token").count, 0)
     }
 

@@ -6,13 +6,9 @@ import XCTest
 /// not sent again, and reported as what is true.
 final class AmbiguousCreateTests: MockTestCase {
     func testARoomCreateCutOffIsLookedUpAndDone() throws {
-        mock.inject(.truncateBody, method: "POST", pathPrefix: "/rooms", times: 1)
-        let r = try run(["rooms", "create", "Cut off", "-o", "json"])
-        XCTAssertEqual(r.code, 0, r.stderr)
-        let rooms = mock.rooms().filter { $0["title"] as? String == "Cut off" }
-        XCTAssertEqual(rooms.count, 1, "created twice or not at all")
-        XCTAssertEqual(mock.requests(method: "POST", pathPrefix: "/rooms").count, 1)
-        XCTAssertTrue(r.stdout.contains(rooms[0]["id"] as! String), r.stdout)
+        try runCutOffCreate(["rooms", "create", "Cut off", "-o", "json"], path: "/rooms") {
+            mock.rooms().filter { $0["title"] as? String == "Cut off" }
+        }
     }
 
     func testAMembershipAddCutOffIsLookedUpAndAdded() throws {
@@ -26,10 +22,7 @@ final class AmbiguousCreateTests: MockTestCase {
     }
 
     func testACreateThatFailedWith500AndMadeNothingSaysSo() throws {
-        mock.inject(.status(500), method: "POST", pathPrefix: "/rooms", times: 1)
-        let r = try run(["rooms", "create", "Never made"])
-        XCTAssertEqual(r.code, 1, r.stderr)
-        XCTAssertTrue(r.stderr.contains("a look-up found no such room: it was not made"), r.stderr)
+        try runFailedCreate(["rooms", "create", "Never made"], path: "/rooms", noun: "room")
         XCTAssertEqual(mock.requests(method: "POST", pathPrefix: "/rooms").count, 1)
     }
 }

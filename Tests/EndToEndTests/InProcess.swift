@@ -1,5 +1,5 @@
 import Foundation
-import SparkSpaceCLI
+@testable import SparkSpaceCLI
 import XCTest
 
 /// The suites whose every `run` needs no process of its own (no signal, no pipe closed early, no

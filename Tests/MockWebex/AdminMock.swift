@@ -14,12 +14,8 @@ extension MockWebexServer {
     /// by a moderator; locking makes the caller a moderator; `teamId` only for a room without a team.
     func updateRoom(_ c: Ctx, _ room: RoomRec) -> Reply {
         var r = room
-        let (bodyOpt, err) = parseJSONBody(c)
-        if let err = err { return err }
-        let body = bodyOpt!
-        guard let title = str(body, "title"), !title.isEmpty else {
-            return errorReply(400, "title is required.", c.trackingId)
-        }
+        guard let body = jsonBody(c) else { return unparsable(c) }
+        guard let title = nonEmpty(body, "title") else { return missing("title", c) }
         let callerIsModerator = membership(roomId: r.id, personId: c.caller.id)?.isModerator == true
         if r.isLocked && !callerIsModerator {
             return errorReply(403, "Only a moderator can change a locked space.", c.trackingId)
@@ -32,7 +28,7 @@ extension MockWebexServer {
                                   c.trackingId)
             }
             guard let team = teamsById[teamId], team.members.contains(c.caller.id) else {
-                return errorReply(404, "Could not find a team with provided ID.", c.trackingId)
+                return notFound("a team", c)
             }
             r.teamId = team.id
         }
@@ -46,8 +42,7 @@ extension MockWebexServer {
         }
         if let only = bool(body, "isAnnouncementOnly") { r.isAnnouncementOnly = only }
         if let d = str(body, "description") { r.description = d }
-        roomsById[r.id] = r
-        return jsonReply(200, r.json())
+        return saved(r, in: &roomsById)
     }
 
     // MARK: Team memberships
@@ -80,7 +75,7 @@ extension MockWebexServer {
             return errorReply(400, "teamId is required.", c.trackingId)
         }
         guard let team = visibleTeam(c, teamId) else {
-            return errorReply(404, "Could not find a team with provided ID.", c.trackingId)
+            return notFound("a team", c)
         }
         let members = team.members.compactMap { people[$0] }.sorted { $0.email < $1.email }
         let items = members.map {
@@ -90,12 +85,10 @@ extension MockWebexServer {
     }
 
     func createTeamMembership(_ c: Ctx) -> Reply {
-        let (bodyOpt, err) = parseJSONBody(c)
-        if let err = err { return err }
-        let body = bodyOpt!
+        guard let body = jsonBody(c) else { return unparsable(c) }
         guard let teamId = str(body, "teamId") else { return errorReply(400, "teamId is required.", c.trackingId) }
         guard var team = visibleTeam(c, teamId) else {
-            return errorReply(404, "Could not find a team with provided ID.", c.trackingId)
+            return notFound("a team", c)
         }
         let person: PersonRec
         switch personToAdd(body, c) {
@@ -114,18 +107,17 @@ extension MockWebexServer {
 
     func getTeamMembership(_ c: Ctx, _ id: String) -> Reply {
         guard let found = visibleTeamMembership(c, id) else {
-            return errorReply(404, "Could not find a team membership with provided ID.", c.trackingId)
+            return notFound("a team membership", c)
         }
         return jsonReply(200, teamMembershipJSON(id: id, team: found.0, person: found.1))
     }
 
     func updateTeamMembership(_ c: Ctx, _ id: String) -> Reply {
         guard let found = visibleTeamMembership(c, id) else {
-            return errorReply(404, "Could not find a team membership with provided ID.", c.trackingId)
+            return notFound("a team membership", c)
         }
-        let (bodyOpt, err) = parseJSONBody(c)
-        if let err = err { return err }
-        guard let moderator = bool(bodyOpt!, "isModerator") else {
+        guard let body = jsonBody(c) else { return unparsable(c) }
+        guard let moderator = bool(body, "isModerator") else {
             return errorReply(400, "isModerator is required.", c.trackingId)
         }
         var team = found.0
@@ -137,7 +129,7 @@ extension MockWebexServer {
 
     func deleteTeamMembership(_ c: Ctx, _ id: String) -> Reply {
         guard let found = visibleTeamMembership(c, id) else {
-            return errorReply(404, "Could not find a team membership with provided ID.", c.trackingId)
+            return notFound("a team membership", c)
         }
         teamsById[found.0.id]?.members.remove(found.1.id)
         teamsById[found.0.id]?.moderators.remove(found.1.id)

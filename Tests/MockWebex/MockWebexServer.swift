@@ -25,31 +25,43 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
         case stallBody(TimeInterval)
     }
 
-    struct FaultRule {
-        var fault: Fault
+    /// The requests a rule applies to: one method (nil: any) and a path prefix (relative to /v1).
+    struct RequestMatch {
         var method: String?
         var pathPrefix: String
+
+        init(method: String?, pathPrefix: String) {
+            self.method = method?.uppercased()
+            self.pathPrefix = pathPrefix
+        }
+
+        func matches(method: String, path: String) -> Bool {
+            (self.method == nil || self.method == method) && path.hasPrefix(pathPrefix)
+        }
+    }
+
+    struct FaultRule {
+        var fault: Fault
+        var match: RequestMatch
         var remaining: Int
         /// Matching requests to let through before the fault applies.
         var skip = 0
     }
 
     struct ThrottleRule {
-        var pathPrefix: String
-        var method: String?
+        var match: RequestMatch
         var every: Int
         var retryAfter: String
-        var count: Int
+        var count = 0
     }
 
     struct RandomRule {
+        var match: RequestMatch
         var rng: SplitMix64
         var rate429: Double
         var rate5xx: Double
         var rateDrop: Double
-        var pathPrefix: String
-        var method: String?
-        var n5xx: Int
+        var n5xx = 0
     }
 
     // MARK: State (guarded by `lock`)
@@ -58,10 +70,8 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
     var people: [String: PersonRec] = [:]
     var peopleByEmail: [String: String] = [:]
     var tokens: [String: String] = [:]
-    var teamsById: [String: TeamRec] = [:]
-    var teamOrder: [String] = []
-    var roomsById: [String: RoomRec] = [:]
-    var roomOrder: [String] = []
+    var teamsById = OrderedRecords<TeamRec>()
+    var roomsById = OrderedRecords<RoomRec>()
     var directRooms: [String: String] = [:]
     var membershipsById: [String: MembershipRec] = [:]
     var roomMembers: [String: [String]] = [:] // roomId -> membership ids, in creation order
@@ -71,8 +81,7 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
     var idHeads: [String: (b64: String, rest: [UInt8])] = [:]
     var teamMembershipIds: [String: String] = [:] // "teamId|personId" -> team membership id
     var socketState = SocketMockState() // devices and websockets (DeviceMock.swift, WebsocketMock.swift)
-    var webhooksById: [String: WebhookRec] = [:]
-    var webhookOrder: [String] = []
+    var webhooksById = OrderedRecords<WebhookRec>()
     var contents: [String: ContentRec] = [:]
     var attachmentActions: [String: AttachmentActionRec] = [:]
     /// Sign-in state: integrations, device grants, issued tokens (AuthMock.swift).
@@ -265,7 +274,6 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
             r.lastActivityMs = lams
         }
         roomsById[r.id] = r
-        roomOrder.append(r.id)
         roomMessages[r.id] = []
         return r
     }
@@ -349,7 +357,6 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
         let t = TeamRec(id: nextId("TEAM"), name: name, creatorId: creator.id, created: MockTime.format(tick()),
                         members: [creator.id], moderators: [creator.id])
         teamsById[t.id] = t
-        teamOrder.append(t.id)
         if withGeneralRoom {
             let r = insertRoom(title: name, type: "group", teamId: t.id, creatorId: creator.id)
             insertMembership(roomId: r.id, person: creator, isModerator: true)
@@ -522,7 +529,7 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
     /// All rooms (whoever is a member), in creation order, as the API renders them.
     public func rooms() -> [[String: Any]] {
         lock.lock(); defer { lock.unlock() }
-        return roomOrder.compactMap { roomsById[$0] }.map { JSONOut.dict(JSONOut.bytes($0.json())) }
+        return roomsById.values.map { JSONOut.dict(JSONOut.bytes($0.json())) }
     }
 
     public func room(id: String) -> [String: Any]? {
@@ -532,7 +539,7 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
 
     public func teams() -> [[String: Any]] {
         lock.lock(); defer { lock.unlock() }
-        return teamOrder.compactMap { teamsById[$0] }.map { JSONOut.dict(JSONOut.bytes($0.json())) }
+        return teamsById.values.map { JSONOut.dict(JSONOut.bytes($0.json())) }
     }
 
     public func memberships(roomId: String) -> [[String: Any]] {
@@ -557,7 +564,7 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
     public func webhooks(token: String) -> [[String: Any]] {
         lock.lock(); defer { lock.unlock() }
         guard let owner = tokens[token] else { return [] }
-        return webhookOrder.compactMap { webhooksById[$0] }.filter { $0.ownerId == owner }
+        return webhooksById.values.filter { $0.ownerId == owner }
             .map { JSONOut.dict(JSONOut.bytes($0.json())) }
     }
 
@@ -581,8 +588,8 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
     /// get `fault`, after the first `after` of them went through. Rules are consumed in the order they were added.
     public func inject(_ fault: Fault, method: String? = nil, pathPrefix: String, times: Int = 1, after: Int = 0) {
         lock.lock(); defer { lock.unlock() }
-        faultRules.append(FaultRule(fault: fault, method: method?.uppercased(), pathPrefix: pathPrefix, remaining: times,
-                                    skip: after))
+        faultRules.append(FaultRule(fault: fault, match: RequestMatch(method: method, pathPrefix: pathPrefix),
+                                    remaining: times, skip: after))
     }
 
     /// Deterministic random faults on matching requests: 429 (`Retry-After: 0`), 5xx, or a dropped connection.
@@ -590,15 +597,15 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
     public func randomFaults(seed: UInt64, rate429: Double, rate5xx: Double, rateDrop: Double, pathPrefix: String,
                              method: String? = nil) {
         lock.lock(); defer { lock.unlock() }
-        randomRules.append(RandomRule(rng: SplitMix64(state: seed), rate429: rate429, rate5xx: rate5xx,
-                                      rateDrop: rateDrop, pathPrefix: pathPrefix, method: method?.uppercased(), n5xx: 0))
+        randomRules.append(RandomRule(match: RequestMatch(method: method, pathPrefix: pathPrefix),
+                                      rng: SplitMix64(state: seed), rate429: rate429, rate5xx: rate5xx, rateDrop: rateDrop))
     }
 
     /// Every `n`-th matching request answers 429 with `Retry-After: retryAfter`.
     public func throttle(pathPrefix: String, method: String?, every n: Int, retryAfter: String) {
         lock.lock(); defer { lock.unlock() }
-        throttleRules.append(ThrottleRule(pathPrefix: pathPrefix, method: method?.uppercased(), every: max(1, n),
-                                          retryAfter: retryAfter, count: 0))
+        throttleRules.append(ThrottleRule(match: RequestMatch(method: method, pathPrefix: pathPrefix), every: max(1, n),
+                                          retryAfter: retryAfter))
     }
 
     /// Removes every injected, throttling and random fault.
@@ -613,7 +620,7 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
     func pickFault(method: String, path: String) -> Fault? {
         for i in faultRules.indices where faultRules[i].remaining > 0 {
             let r = faultRules[i]
-            if (r.method == nil || r.method == method) && path.hasPrefix(r.pathPrefix) {
+            if r.match.matches(method: method, path: path) {
                 if r.skip > 0 {
                     faultRules[i].skip -= 1
                     continue
@@ -625,14 +632,14 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
         faultRules.removeAll { $0.remaining <= 0 }
         for i in throttleRules.indices {
             let r = throttleRules[i]
-            if (r.method == nil || r.method == method) && path.hasPrefix(r.pathPrefix) {
+            if r.match.matches(method: method, path: path) {
                 throttleRules[i].count += 1
                 if throttleRules[i].count % r.every == 0 { return .status(429, retryAfter: r.retryAfter) }
             }
         }
         for i in randomRules.indices {
             let r = randomRules[i]
-            if (r.method == nil || r.method == method) && path.hasPrefix(r.pathPrefix) {
+            if r.match.matches(method: method, path: path) {
                 let x = randomRules[i].rng.nextDouble()
                 if x < r.rate429 { return .status(429, retryAfter: "0") }
                 if x < r.rate429 + r.rate5xx {

@@ -68,6 +68,32 @@ public struct MockUpload {
 
 // MARK: - Internal state records
 
+/// A stored object as Webex shows it.
+protocol JSONRecord {
+    var id: String { get }
+    func json() -> JObj
+}
+
+/// Records by id that remember the order they were added in (Webex lists rooms, teams and
+/// webhooks so): setting a new id appends it, setting nil removes it.
+struct OrderedRecords<Record> {
+    private var byId: [String: Record] = [:]
+    /// The ids, oldest first.
+    private(set) var ids: [String] = []
+
+    subscript(id: String) -> Record? {
+        get { byId[id] }
+        set {
+            if byId[id] == nil, newValue != nil { ids.append(id) }
+            if byId[id] != nil, newValue == nil { ids.removeAll { $0 == id } }
+            byId[id] = newValue
+        }
+    }
+
+    /// The records, oldest first.
+    var values: [Record] { ids.compactMap { byId[$0] } }
+}
+
 struct PersonRec {
     var id: String
     var email: String
@@ -87,7 +113,7 @@ struct PersonRec {
     }
 }
 
-struct TeamRec {
+struct TeamRec: JSONRecord {
     var id: String
     var name: String
     var creatorId: String
@@ -96,14 +122,13 @@ struct TeamRec {
     var moderators: Set<String> = [] // person ids, members too
     var description: String? = nil
 
+    /// A nil description is left out (JSONOut skips nil values).
     func json() -> JObj {
-        var o: JObj = [("id", id), ("name", name), ("creatorId", creatorId), ("created", created)]
-        if let description { o.append(("description", description)) }
-        return o
+        [("id", id), ("name", name), ("creatorId", creatorId), ("created", created), ("description", description)]
     }
 }
 
-struct RoomRec {
+struct RoomRec: JSONRecord {
     var id: String
     var title: String
     var type: String
@@ -119,12 +144,12 @@ struct RoomRec {
     var ownerId: String
     var seq: Int
 
+    /// A nil teamId or description is left out (JSONOut skips nil values).
     func json() -> JObj {
-        var o: JObj = [("id", id), ("title", title), ("type", type), ("isLocked", isLocked), ("teamId", teamId),
+        [("id", id), ("title", title), ("type", type), ("isLocked", isLocked), ("teamId", teamId),
          ("lastActivity", lastActivity), ("creatorId", creatorId), ("created", created), ("ownerId", ownerId),
-         ("isPublic", false), ("isReadOnly", false), ("isAnnouncementOnly", isAnnouncementOnly)]
-        if let description { o.append(("description", description)) }
-        return o
+         ("isPublic", false), ("isReadOnly", false), ("isAnnouncementOnly", isAnnouncementOnly),
+         ("description", description)]
     }
 }
 
@@ -175,7 +200,7 @@ struct MsgKey: Comparable {
     static func < (a: MsgKey, b: MsgKey) -> Bool { a.ms != b.ms ? a.ms < b.ms : a.seq < b.seq }
 }
 
-struct WebhookRec {
+struct WebhookRec: JSONRecord {
     var id: String
     var name: String
     var targetUrl: String

@@ -303,12 +303,40 @@ extension MockWebexServer {
         return Reply(status: 200, headers: [("Content-Type", jsonType)], body: body)
     }
 
-    func parseJSONBody(_ c: Ctx) -> ([String: Any]?, Reply?) {
-        if c.body.isEmpty { return ([:], nil) }
-        guard let obj = try? JSONSerialization.jsonObject(with: Data(c.body)), let d = obj as? [String: Any] else {
-            return (nil, errorReply(400, "The request body could not be parsed as JSON.", c.trackingId))
-        }
-        return (d, nil)
+    /// The request body's JSON object (`[:]` for no body); nil when it is not one (answer `unparsable`).
+    func jsonBody(_ c: Ctx) -> [String: Any]? {
+        if c.body.isEmpty { return [:] }
+        return (try? JSONSerialization.jsonObject(with: Data(c.body))) as? [String: Any]
+    }
+
+    /// Webex's 400 for a body that is not a JSON object.
+    func unparsable(_ c: Ctx) -> Reply {
+        errorReply(400, "The request body could not be parsed as JSON.", c.trackingId)
+    }
+
+    /// 200 with `json`, or the 404 of `what` when the caller cannot see it (nil): a GET by id.
+    func found(_ json: JObj?, else what: String, _ c: Ctx) -> Reply {
+        json.map { jsonReply(200, $0) } ?? notFound(what, c)
+    }
+
+    /// 200 with `record`, stored under its id: the answer of a create or an update.
+    func saved<Record: JSONRecord>(_ record: Record, in records: inout OrderedRecords<Record>) -> Reply {
+        records[record.id] = record
+        return jsonReply(200, record.json())
+    }
+
+    /// 204 with record `id` removed from `records`, or the 404 of `what` when the caller cannot see
+    /// it (`found` false): a DELETE by id.
+    func delete<Record>(_ id: String, from records: inout OrderedRecords<Record>, found: Bool, else what: String,
+                        _ c: Ctx) -> Reply {
+        guard found else { return notFound(what, c) }
+        records[id] = nil
+        return noContent()
+    }
+
+    /// Webex's 404 for an id it does not know (or the caller may not see): "Could not find a room with provided ID."
+    func notFound(_ what: String, _ c: Ctx) -> Reply {
+        errorReply(404, "Could not find \(what) with provided ID.", c.trackingId)
     }
 
     /// A refused request, as an `Error` so it can travel in a `Result`.
@@ -318,7 +346,7 @@ extension MockWebexServer {
     func personToAdd(_ body: [String: Any], _ c: Ctx) -> Result<PersonRec, Refusal> {
         if let pid = str(body, "personId") {
             guard let p = people[pid] else {
-                return .failure(Refusal(reply: errorReply(404, "Could not find a person with provided ID.", c.trackingId)))
+                return .failure(Refusal(reply: notFound("a person", c)))
             }
             return .success(p)
         }
@@ -331,6 +359,16 @@ extension MockWebexServer {
     func str(_ d: [String: Any], _ k: String) -> String? {
         if let s = d[k] as? String { return s }
         return nil
+    }
+
+    /// A string field that must be there and not empty (`missing` answers otherwise).
+    func nonEmpty(_ d: [String: Any], _ k: String) -> String? {
+        str(d, k).flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Webex's 400 for a required field not given: "title is required."
+    func missing(_ field: String, _ c: Ctx) -> Reply {
+        errorReply(400, "\(field) is required.", c.trackingId)
     }
 
     func bool(_ d: [String: Any], _ k: String) -> Bool? {
@@ -366,7 +404,7 @@ extension MockWebexServer {
 
     private func listRooms(_ c: Ctx) -> Reply {
         let me = c.caller.id
-        var list = roomOrder.compactMap { roomsById[$0] }.filter { isMember(me, $0.id) }
+        var list = roomsById.values.filter { isMember(me, $0.id) }
         if let team = c.query["teamId"] { list = list.filter { $0.teamId == team } }
         if let type = c.query["type"] {
             guard type == "group" || type == "direct" else {
@@ -390,20 +428,15 @@ extension MockWebexServer {
     }
 
     private func getRoom(_ c: Ctx, _ id: String) -> Reply {
-        guard let r = visibleRoom(c, id) else { return errorReply(404, "Could not find a room with provided ID.", c.trackingId) }
-        return jsonReply(200, r.json())
+        found(visibleRoom(c, id)?.json(), else: "a room", c)
     }
 
     private func createRoom(_ c: Ctx) -> Reply {
-        let (bodyOpt, err) = parseJSONBody(c)
-        if let err = err { return err }
-        let body = bodyOpt!
-        guard let title = str(body, "title"), !title.isEmpty else {
-            return errorReply(400, "title is required.", c.trackingId)
-        }
+        guard let body = jsonBody(c) else { return unparsable(c) }
+        guard let title = nonEmpty(body, "title") else { return missing("title", c) }
         let teamId = str(body, "teamId")
         if let t = teamId {
-            guard let team = teamsById[t] else { return errorReply(404, "Could not find a team with provided ID.", c.trackingId) }
+            guard let team = teamsById[t] else { return notFound("a team", c) }
             guard team.members.contains(c.caller.id) else {
                 return errorReply(403, "The caller is not a member of the team.", c.trackingId)
             }
@@ -414,14 +447,13 @@ extension MockWebexServer {
     }
 
     private func updateRoom(_ c: Ctx, _ id: String) -> Reply {
-        guard let r = visibleRoom(c, id) else { return errorReply(404, "Could not find a room with provided ID.", c.trackingId) }
+        guard let r = visibleRoom(c, id) else { return notFound("a room", c) }
         return updateRoom(c, r)
     }
 
     private func deleteRoom(_ c: Ctx, _ id: String) -> Reply {
-        guard visibleRoom(c, id) != nil else { return errorReply(404, "Could not find a room with provided ID.", c.trackingId) }
+        guard visibleRoom(c, id) != nil else { return notFound("a room", c) }
         roomsById[id] = nil
-        roomOrder.removeAll { $0 == id }
         for mid in roomMembers[id] ?? [] { membershipsById[mid] = nil }
         roomMembers[id] = nil
         messageRoom = messageRoom.filter { $0.value != id }
@@ -434,27 +466,25 @@ extension MockWebexServer {
     // MARK: Teams
 
     private func listTeams(_ c: Ctx) -> Reply {
-        let list = teamOrder.compactMap { teamsById[$0] }.filter { $0.members.contains(c.caller.id) }
+        let list = teamsById.values.filter { $0.members.contains(c.caller.id) }
         return pagedList(c, list.map { JSONOut.bytes($0.json()) })
     }
 
+    /// A team the caller is a member of.
+    private func visibleTeam(_ c: Ctx, _ id: String) -> TeamRec? {
+        teamsById[id].flatMap { $0.members.contains(c.caller.id) ? $0 : nil }
+    }
+
     private func getTeam(_ c: Ctx, _ id: String) -> Reply {
-        guard let t = teamsById[id], t.members.contains(c.caller.id) else {
-            return errorReply(404, "Could not find a team with provided ID.", c.trackingId)
-        }
-        return jsonReply(200, t.json())
+        found(visibleTeam(c, id)?.json(), else: "a team", c)
     }
 
     private func createTeam(_ c: Ctx) -> Reply {
-        let (bodyOpt, err) = parseJSONBody(c)
-        if let err = err { return err }
-        guard let name = str(bodyOpt!, "name"), !name.isEmpty else {
-            return errorReply(400, "name is required.", c.trackingId)
-        }
+        guard let body = jsonBody(c) else { return unparsable(c) }
+        guard let name = nonEmpty(body, "name") else { return missing("name", c) }
         let t = TeamRec(id: nextId("TEAM"), name: name, creatorId: c.caller.id, created: MockTime.format(tick()),
-                        members: [c.caller.id], moderators: [c.caller.id], description: str(bodyOpt!, "description"))
+                        members: [c.caller.id], moderators: [c.caller.id], description: str(body, "description"))
         teamsById[t.id] = t
-        teamOrder.append(t.id)
         // Webex creates the team's general space, titled like the team.
         let r = insertRoom(title: name, type: "group", teamId: t.id, creatorId: c.caller.id)
         insertMembership(roomId: r.id, person: c.caller, isModerator: true)
@@ -462,27 +492,16 @@ extension MockWebexServer {
     }
 
     private func updateTeam(_ c: Ctx, _ id: String) -> Reply {
-        guard var t = teamsById[id], t.members.contains(c.caller.id) else {
-            return errorReply(404, "Could not find a team with provided ID.", c.trackingId)
-        }
-        let (bodyOpt, err) = parseJSONBody(c)
-        if let err = err { return err }
-        guard let name = str(bodyOpt!, "name"), !name.isEmpty else {
-            return errorReply(400, "name is required.", c.trackingId)
-        }
+        guard var t = visibleTeam(c, id) else { return notFound("a team", c) }
+        guard let body = jsonBody(c) else { return unparsable(c) }
+        guard let name = nonEmpty(body, "name") else { return missing("name", c) }
         t.name = name
-        if let d = str(bodyOpt!, "description") { t.description = d }
-        teamsById[id] = t
-        return jsonReply(200, t.json())
+        if let d = str(body, "description") { t.description = d }
+        return saved(t, in: &teamsById)
     }
 
     private func deleteTeam(_ c: Ctx, _ id: String) -> Reply {
-        guard teamsById[id]?.members.contains(c.caller.id) == true else {
-            return errorReply(404, "Could not find a team with provided ID.", c.trackingId)
-        }
-        teamsById[id] = nil
-        teamOrder.removeAll { $0 == id }
-        return noContent()
+        delete(id, from: &teamsById, found: visibleTeam(c, id) != nil, else: "a team", c)
     }
 
     // MARK: Memberships
@@ -492,7 +511,7 @@ extension MockWebexServer {
         var list: [MembershipRec]
         if let roomId = c.query["roomId"] {
             guard roomsById[roomId] != nil, isMember(me, roomId) else {
-                return errorReply(404, "Could not find a room with provided ID.", c.trackingId)
+                return notFound("a room", c)
             }
             list = (roomMembers[roomId] ?? []).compactMap { membershipsById[$0] }
             if let email = c.query["personEmail"] { list = list.filter { $0.personEmail.lowercased() == email.lowercased() } }
@@ -501,7 +520,7 @@ extension MockWebexServer {
             if c.query["personEmail"] != nil || c.query["personId"] != nil {
                 return errorReply(400, "personId or personEmail must be used with roomId.", c.trackingId)
             }
-            list = roomOrder.compactMap { membership(roomId: $0, personId: me) }
+            list = roomsById.ids.compactMap { membership(roomId: $0, personId: me) }
         }
         return pagedList(c, list.map { JSONOut.bytes($0.json()) })
     }
@@ -512,19 +531,14 @@ extension MockWebexServer {
     }
 
     private func getMembership(_ c: Ctx, _ id: String) -> Reply {
-        guard let m = visibleMembership(c, id) else {
-            return errorReply(404, "Could not find a membership with provided ID.", c.trackingId)
-        }
-        return jsonReply(200, m.json())
+        found(visibleMembership(c, id)?.json(), else: "a membership", c)
     }
 
     private func createMembership(_ c: Ctx) -> Reply {
-        let (bodyOpt, err) = parseJSONBody(c)
-        if let err = err { return err }
-        let body = bodyOpt!
+        guard let body = jsonBody(c) else { return unparsable(c) }
         guard let roomId = str(body, "roomId") else { return errorReply(400, "roomId is required.", c.trackingId) }
         guard let room = roomsById[roomId], isMember(c.caller.id, roomId) else {
-            return errorReply(404, "Could not find a room with provided ID.", c.trackingId)
+            return notFound("a room", c)
         }
         let person: PersonRec
         switch personToAdd(body, c) {
@@ -544,11 +558,9 @@ extension MockWebexServer {
 
     private func updateMembership(_ c: Ctx, _ id: String) -> Reply {
         guard var m = visibleMembership(c, id) else {
-            return errorReply(404, "Could not find a membership with provided ID.", c.trackingId)
+            return notFound("a membership", c)
         }
-        let (bodyOpt, err) = parseJSONBody(c)
-        if let err = err { return err }
-        let body = bodyOpt!
+        guard let body = jsonBody(c) else { return unparsable(c) }
         guard body["isModerator"] != nil || body["isRoomHidden"] != nil else {
             return errorReply(400, "isModerator is required.", c.trackingId)
         }
@@ -564,7 +576,7 @@ extension MockWebexServer {
 
     private func deleteMembership(_ c: Ctx, _ id: String) -> Reply {
         guard let m = visibleMembership(c, id) else {
-            return errorReply(404, "Could not find a membership with provided ID.", c.trackingId)
+            return notFound("a membership", c)
         }
         membershipsById[id] = nil
         roomMembers[m.roomId]?.removeAll { $0 == id }
@@ -582,7 +594,7 @@ extension MockWebexServer {
         let (maxOpt, err) = parseMax(c, default: 50, limit: mentioned == nil ? 1000 : 100)
         if let err = err { return err }
         guard let room = visibleRoom(c, roomId) else {
-            return errorReply(404, "Could not find a room with provided ID.", c.trackingId)
+            return notFound("a room", c)
         }
         if mentioned == nil && c.caller.type == "bot" && room.type == "group" {
             return errorReply(403, "Failed to get activity: bots can only list messages that mention them in group rooms (use mentionedPeople=me).",
@@ -593,7 +605,7 @@ extension MockWebexServer {
             mentionIds = Set(mp.split(separator: ",").map { $0 == "me" ? c.caller.id : String($0) })
         }
         if let parentId = c.query["parentId"], roomOfMessage(parentId) != roomId {
-            return errorReply(404, "Could not find a message with provided ID.", c.trackingId)
+            return notFound("a message", c)
         }
         return messagePage(c, roomMessages[roomId] ?? [], max: maxOpt!, mentionIds: mentionIds,
                            parentId: c.query["parentId"])
@@ -623,7 +635,7 @@ extension MockWebexServer {
             if let bm = c.query["beforeMessage"] {
                 guard roomOfMessage(bm) != nil,
                       let idx = arr.firstIndex(where: { $0.id == bm }) else {
-                    return errorReply(404, "Could not find a message with provided ID.", c.trackingId)
+                    return notFound("a message", c)
                 }
                 upper = Swift.min(upper, idx)
             }
@@ -679,14 +691,14 @@ extension MockWebexServer {
 
     private func getMessage(_ c: Ctx, _ id: String) -> Reply {
         guard let m = findMessage(c, id) else {
-            return errorReply(404, "Could not find a message with provided ID.", c.trackingId)
+            return notFound("a message", c)
         }
         return Reply(status: 200, headers: [("Content-Type", jsonType)], body: m.json)
     }
 
     private func deleteMessage(_ c: Ctx, _ id: String) -> Reply {
         guard let m = findMessage(c, id) else {
-            return errorReply(404, "Could not find a message with provided ID.", c.trackingId)
+            return notFound("a message", c)
         }
         if m.personId != c.caller.id && membership(roomId: m.roomId, personId: c.caller.id)?.isModerator != true {
             return errorReply(403, "You can only delete your own messages.", c.trackingId)
@@ -733,9 +745,8 @@ extension MockWebexServer {
                                         fileData: fp?.data, contentURL: url))
             for (k, v) in plain { fields[k] = v }
         } else {
-            let (bodyOpt, err) = parseJSONBody(c)
-            if let err = err { return err }
-            fields = bodyOpt!
+            guard let body = jsonBody(c) else { return unparsable(c) }
+            fields = body
             if let f = fields["files"] {
                 if let s = f as? String {
                     files = [s]
@@ -769,7 +780,7 @@ extension MockWebexServer {
         let room: RoomRec
         if let rid = str(fields, "roomId") {
             guard let r = visibleRoom(c, rid) else {
-                return errorReply(404, "Could not find a room with provided ID.", c.trackingId)
+                return notFound("a room", c)
             }
             room = r
         } else if let email = str(fields, "toPersonEmail") {
@@ -779,7 +790,7 @@ extension MockWebexServer {
             room = directRoom(between: c.caller, other, create: true)!
         } else if let pid = str(fields, "toPersonId") {
             guard let other = people[pid] else {
-                return errorReply(404, "Could not find a person with provided ID.", c.trackingId)
+                return notFound("a person", c)
             }
             room = directRoom(between: c.caller, other, create: true)!
         } else {
@@ -885,11 +896,9 @@ extension MockWebexServer {
     /// message with a file or card; at most 10 edits.
     private func editMessage(_ c: Ctx, _ id: String) -> Reply {
         guard var m = findMessage(c, id) else {
-            return errorReply(404, "Could not find a message with provided ID.", c.trackingId)
+            return notFound("a message", c)
         }
-        let (bodyOpt, err) = parseJSONBody(c)
-        if let err = err { return err }
-        let b = bodyOpt!
+        guard let b = jsonBody(c) else { return unparsable(c) }
         guard let roomId = str(b, "roomId") else { return errorReply(400, "roomId is required.", c.trackingId) }
         guard roomId == m.roomId else {
             return errorReply(400, "roomId does not match the room of the message.", c.trackingId)
@@ -926,12 +935,10 @@ extension MockWebexServer {
 
     /// POST /attachment/actions: the caller submits a card of a message they can see.
     private func createAttachmentAction(_ c: Ctx) -> Reply {
-        let (bodyOpt, err) = parseJSONBody(c)
-        if let err = err { return err }
-        let b = bodyOpt!
+        guard let b = jsonBody(c) else { return unparsable(c) }
         guard str(b, "type") == "submit" else { return errorReply(400, "type must be submit.", c.trackingId) }
         guard let messageId = str(b, "messageId"), let m = findMessage(c, messageId) else {
-            return errorReply(404, "Could not find a message with provided ID.", c.trackingId)
+            return notFound("a message", c)
         }
         guard m.hasCard else {
             return errorReply(400, "The message has no card to submit.", c.trackingId)
@@ -951,7 +958,7 @@ extension MockWebexServer {
     /// GET /attachment/actions/{id}: for members of the card's room.
     private func getAttachmentAction(_ c: Ctx, _ id: String) -> Reply {
         guard let action = attachmentActions[id], isMember(c.caller.id, action.roomId) else {
-            return errorReply(404, "Could not find an attachment action with provided ID.", c.trackingId)
+            return notFound("an attachment action", c)
         }
         return Reply(status: 200, headers: [("Content-Type", jsonType)], body: action.json())
     }
@@ -973,7 +980,7 @@ extension MockWebexServer {
     // MARK: Webhooks
 
     private func listWebhooks(_ c: Ctx) -> Reply {
-        let list = webhookOrder.compactMap { webhooksById[$0] }.filter { $0.ownerId == c.caller.id }
+        let list = webhooksById.values.filter { $0.ownerId == c.caller.id }
         return pagedList(c, list.map { JSONOut.bytes($0.json()) })
     }
 
@@ -983,14 +990,11 @@ extension MockWebexServer {
     }
 
     private func getWebhook(_ c: Ctx, _ id: String) -> Reply {
-        guard let w = ownWebhook(c, id) else { return errorReply(404, "Could not find a webhook with provided ID.", c.trackingId) }
-        return jsonReply(200, w.json())
+        found(ownWebhook(c, id)?.json(), else: "a webhook", c)
     }
 
     private func createWebhook(_ c: Ctx) -> Reply {
-        let (bodyOpt, err) = parseJSONBody(c)
-        if let err = err { return err }
-        let b = bodyOpt!
+        guard let b = jsonBody(c) else { return unparsable(c) }
         guard let name = str(b, "name"), let target = str(b, "targetUrl"), let resource = str(b, "resource"),
               let event = str(b, "event") else {
             return errorReply(400, "name, targetUrl, resource and event are required.", c.trackingId)
@@ -1008,16 +1012,12 @@ extension MockWebexServer {
         let w = WebhookRec(id: nextId("WEBHOOK"), name: name, targetUrl: target, resource: resource, event: event,
                            filter: str(b, "filter"), secret: str(b, "secret"), status: "active",
                            created: MockTime.format(tick()), ownerId: c.caller.id, orgId: orgId, appId: appId)
-        webhooksById[w.id] = w
-        webhookOrder.append(w.id)
-        return jsonReply(200, w.json())
+        return saved(w, in: &webhooksById)
     }
 
     private func updateWebhook(_ c: Ctx, _ id: String) -> Reply {
-        guard var w = ownWebhook(c, id) else { return errorReply(404, "Could not find a webhook with provided ID.", c.trackingId) }
-        let (bodyOpt, err) = parseJSONBody(c)
-        if let err = err { return err }
-        let b = bodyOpt!
+        guard var w = ownWebhook(c, id) else { return notFound("a webhook", c) }
+        guard let b = jsonBody(c) else { return unparsable(c) }
         guard let name = str(b, "name"), let target = str(b, "targetUrl") else {
             return errorReply(400, "name and targetUrl are required.", c.trackingId)
         }
@@ -1032,22 +1032,18 @@ extension MockWebexServer {
             w.status = st
         }
         if let f = str(b, "filter") { w.filter = f }
-        webhooksById[id] = w
-        return jsonReply(200, w.json())
+        return saved(w, in: &webhooksById)
     }
 
     private func deleteWebhook(_ c: Ctx, _ id: String) -> Reply {
-        guard ownWebhook(c, id) != nil else { return errorReply(404, "Could not find a webhook with provided ID.", c.trackingId) }
-        webhooksById[id] = nil
-        webhookOrder.removeAll { $0 == id }
-        return noContent()
+        delete(id, from: &webhooksById, found: ownWebhook(c, id) != nil, else: "a webhook", c)
     }
 
     // MARK: Contents
 
     private func getContent(_ c: Ctx, _ id: String) -> Reply {
         guard var content = contents[id] else {
-            return errorReply(404, "Could not find content with provided ID.", c.trackingId)
+            return notFound("content", c)
         }
         if content.unsafe {
             return errorReply(410, "The file was found to be unsafe and is no longer available.", c.trackingId)

@@ -177,9 +177,9 @@ extension MockWebexServer {
         }
         let every = c.query["everyMs"].map { Int($0) ?? -1 } ?? 0
         guard (0...60_000).contains(every) else { return errorReply(400, "everyMs must be 0-60000.", c.trackingId) }
-        guard let roomId = c.query["roomId"] ?? roomOrder.first(where: { roomsById[$0]?.type == "group" }),
+        guard let roomId = c.query["roomId"] ?? roomsById.values.first(where: { $0.type == "group" })?.id,
               roomsById[roomId] != nil else {
-            return errorReply(404, "Could not find a room with provided ID.", c.trackingId)
+            return notFound("a room", c)
         }
         let from = c.query["from"] ?? "alice@example.com"
         DispatchQueue.global().async { [weak self] in

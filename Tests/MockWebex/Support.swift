@@ -105,14 +105,16 @@ enum MockTime {
         out.append(UInt8(48 + v / 10)); out.append(UInt8(48 + v % 10))
     }
 
+    /// `value / divisor` rounded down, and what is left (0 ..< divisor), also before 1970.
+    private static func floored(_ value: Int64, _ divisor: Int64) -> (Int64, Int) {
+        let left = (value % divisor + divisor) % divisor
+        return ((value - left) / divisor, Int(left))
+    }
+
     /// "2026-01-02T03:04:05.678Z"
     static func format(_ ms: Int64) -> String {
-        var secs = ms / 1000
-        var milli = Int(ms % 1000)
-        if milli < 0 { milli += 1000; secs -= 1 }
-        var days = secs / 86400
-        var rem = Int(secs % 86400)
-        if rem < 0 { rem += 86400; days -= 1 }
+        let (secs, milli) = floored(ms, 1000)
+        let (days, rem) = floored(secs, 86400)
         // civil_from_days (Howard Hinnant)
         let z = days + 719468
         let era = (z >= 0 ? z : z - 146096) / 146097

@@ -11,7 +11,6 @@ extension MockWebexServer {
                            filter: nil, secret: secret, status: "active", created: MockTime.format(tick()),
                            ownerId: owner, orgId: orgId, appId: appId)
         webhooksById[w.id] = w
-        webhookOrder.append(w.id)
         return w.id
     }
 }

@@ -6,22 +6,7 @@ import XCTest
 /// said before the sleep (the library never prints; the command line shows them).
 final class ClientEventTests: XCTestCase {
     /// One log for the observer and the sleeper, so their order shows.
-    final class Log: Sleeper, @unchecked Sendable {
-        private let lock = NSLock()
-        private var lines: [String] = []
-
-        func add(_ line: String) {
-            lock.lock()
-            lines.append(line)
-            lock.unlock()
-        }
-
-        var all: [String] {
-            lock.lock()
-            defer { lock.unlock() }
-            return lines
-        }
-
+    final class Log: LockedList<String>, Sleeper, @unchecked Sendable {
         func sleep(seconds: Double) { add("sleep \(seconds)") }
     }
 

@@ -110,23 +110,19 @@ final class ModelsTests: XCTestCase {
 
     func testWebhookDecodes() throws {
         let decoded = try Webhook(json: json(webhook))
-        XCTAssertEqual(decoded.id, "Y2lzY29zcGFyazovL3VzL1dFQkhPT0sv")
-        XCTAssertEqual(decoded.name, "My Awesome Webhook")
-        XCTAssertEqual(decoded.targetUrl, "https://example.com/mywebhook")
-        XCTAssertEqual(decoded.resource, "messages")
-        XCTAssertEqual(decoded.event, "created")
-        XCTAssertEqual(decoded.filter, "roomId=Y2lzY29zcGFyazovL3VzL1JPT00vYmJj")
-        XCTAssertEqual(decoded.secret, "86dacc007724d8ea666f88fc77d918dad9537a15")
-        XCTAssertEqual(decoded.status, "active")
+        // Field by field, in the order of the sample.
+        XCTAssertEqual([decoded.id, decoded.name, decoded.targetUrl, decoded.resource, decoded.event, decoded.filter,
+                        decoded.secret, decoded.status],
+                       ["Y2lzY29zcGFyazovL3VzL1dFQkhPT0sv", "My Awesome Webhook", "https://example.com/mywebhook",
+                        "messages", "created", "roomId=Y2lzY29zcGFyazovL3VzL1JPT00vYmJj",
+                        "86dacc007724d8ea666f88fc77d918dad9537a15", "active"])
     }
 
     func testMessageDecodes() throws {
         let decoded = try Message(json: json(message))
-        XCTAssertEqual(decoded.id, "Y2lzY29zcGFyazovL3VzL01FU1NBR0Uv")
-        XCTAssertEqual(decoded.roomId, "Y2lzY29zcGFyazovL3VzL1JPT00vYmJj")
-        XCTAssertEqual(decoded.parentId, "Y2lzY29zcGFyazovL3VzL01FU1NBR0Uw")
-        XCTAssertEqual(decoded.personEmail, "matt@example.com")
-        XCTAssertEqual(decoded.text, "PROJECT UPDATE")
+        XCTAssertEqual([decoded.id, decoded.roomId, decoded.parentId, decoded.personEmail, decoded.text],
+                       ["Y2lzY29zcGFyazovL3VzL01FU1NBR0Uv", "Y2lzY29zcGFyazovL3VzL1JPT00vYmJj",
+                        "Y2lzY29zcGFyazovL3VzL01FU1NBR0Uw", "matt@example.com", "PROJECT UPDATE"])
     }
 
     /// Each sample with `key` removed, and with `key` of the wrong type: both a malformed answer.

@@ -85,14 +85,14 @@ final class SignInTests: XCTestCase {
         let sessions = try (0..<2).map { _ in
             try XCTUnwrap(try SignInSession.open(store: store, profile: "default", oauth: oauthClient(transport)))
         }
-        let tokens = TokenBox()
+        let tokens = LockedList<String>()
         DispatchQueue.concurrentPerform(iterations: 8) { i in
-            tokens.add(try? sessions[i % 2].token())
+            if let token = try? sessions[i % 2].token() { tokens.add(token) }
         }
         XCTAssertEqual(mock.refreshCount, 1)
-        XCTAssertEqual(tokens.values.count, 8)
-        XCTAssertEqual(Set(tokens.values).count, 1, "every thread uses the one refreshed token")
-        XCTAssertEqual(try store.read(profile: "default")?.accessToken, tokens.values.first)
+        XCTAssertEqual(tokens.all.count, 8)
+        XCTAssertEqual(Set(tokens.all).count, 1, "every thread uses the one refreshed token")
+        XCTAssertEqual(try store.read(profile: "default")?.accessToken, tokens.all.first)
     }
 
     func testA401RefreshesOnceAndARefusedRefreshTokenSaysSignInAgain() throws {
@@ -117,23 +117,5 @@ final class SignInTests: XCTestCase {
         // A fixed token has nothing to refresh.
         XCTAssertNil(try WebexClient(baseURL: mock.baseURL, token: "bot-token", transport: transport)
             .refreshToken(rejecting: "bot-token"))
-    }
-}
-
-private final class TokenBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [String] = []
-
-    func add(_ token: String?) {
-        guard let token else { return }
-        lock.lock()
-        items.append(token)
-        lock.unlock()
-    }
-
-    var values: [String] {
-        lock.lock()
-        defer { lock.unlock() }
-        return items
     }
 }

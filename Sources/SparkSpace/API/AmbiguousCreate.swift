@@ -49,13 +49,23 @@ extension Space {
         }
     }
 
+    /// `POST path` with `body`, answered by a `T`; after an ambiguous failure `lookUp` says whether it was
+    /// made (`createOrLookUp`; `what` names it in the error, by default `T.kind`).
+    func create<T: APIObject>(_ what: String? = nil, at path: String, _ body: [String: JSON], as role: TokenRole,
+                              lookUp: () throws -> T?) throws -> T {
+        try createOrLookUp(what ?? T.kind, { try T(json: client(role).post(path, .object(body))) }, lookUp: lookUp)
+    }
+
+    /// The body of a membership create: the room or team (`owner`), the person, and `isModerator` when set.
+    private func membershipBody(_ owner: (key: String, id: String), _ email: String, _ moderator: Bool) -> [String: JSON] {
+        var body: [String: JSON] = [owner.key: .string(owner.id), "personEmail": .string(email)]
+        if moderator { body["isModerator"] = true }
+        return body
+    }
+
     /// Adds one person to a room (`POST /memberships`), looking the membership up after an ambiguous failure.
     func createMembership(roomId: String, email: String, moderator: Bool, as role: TokenRole) throws -> Membership {
-        var body: [String: JSON] = ["roomId": .string(roomId), "personEmail": .string(email)]
-        if moderator { body["isModerator"] = true }
-        return try createOrLookUp("membership") {
-            try Membership(json: client(role).post("memberships", .object(body)))
-        } lookUp: {
+        try create(at: "memberships", membershipBody(("roomId", roomId), email, moderator), as: role) {
             let found = try client(role).get("memberships", query: [("roomId", roomId), ("personEmail", email)])
             return try (found["items"]?.array ?? []).map(Membership.init(json:))
                 .first { $0.roomId == roomId && $0.personEmail?.lowercased() == email.lowercased() }
@@ -64,11 +74,8 @@ extension Space {
 
     /// Adds one person to a team (`POST /team/memberships`), looking the membership up after an ambiguous failure.
     func createTeamMembership(teamId: String, email: String, moderator: Bool, as role: TokenRole) throws -> Membership {
-        var body: [String: JSON] = ["teamId": .string(teamId), "personEmail": .string(email)]
-        if moderator { body["isModerator"] = true }
-        return try createOrLookUp("team membership") {
-            try Membership(json: client(role).post("team/memberships", .object(body)))
-        } lookUp: {
+        try create("team membership", at: "team/memberships", membershipBody(("teamId", teamId), email, moderator),
+                   as: role) {
             try teamMemberships(teamId: teamId, as: role).first { $0.personEmail?.lowercased() == email.lowercased() }
         }
     }

@@ -80,27 +80,21 @@ public struct Room: APIObject {
     /// The title (the other person's name in a direct room).
     public let title: String
     /// Group or direct (or a kind this version does not know); nil when the API left it out.
-    public let type: RoomKind?
+    public var type: RoomKind? { json["type"]?.string.map(RoomKind.init) }
     /// The team the room belongs to, if any.
-    public let teamId: String?
+    public var teamId: String? { json["teamId"]?.string }
     /// The room's description, if set.
-    public let description: String?
-    /// Whether the room is moderated (locked).
-    public let isLocked: Bool
-    /// Whether only moderators may post.
-    public let isAnnouncementOnly: Bool
+    public var description: String? { json["description"]?.string }
+    /// Whether the room is moderated (locked). Absent means off: a new room starts unlocked and open to all.
+    public var isLocked: Bool { json["isLocked"]?.bool ?? false }
+    /// Whether only moderators may post (absent: off).
+    public var isAnnouncementOnly: Bool { json["isAnnouncementOnly"]?.bool ?? false }
 
     /// Decodes a room; throws `SparkError.io` without an id or a title.
     public init(json: JSON) throws {
         self.json = json
         id = try json.required("id", of: Self.kind)
         title = try json.required("title", of: Self.kind)
-        type = json["type"]?.string.map(RoomKind.init)
-        teamId = json["teamId"]?.string
-        description = json["description"]?.string
-        // Absent means off: a new room starts unlocked and open to all.
-        isLocked = json["isLocked"]?.bool ?? false
-        isAnnouncementOnly = json["isAnnouncementOnly"]?.bool ?? false
     }
 }
 
@@ -115,14 +109,13 @@ public struct Team: APIObject {
     /// The team's name.
     public let name: String
     /// The team's description, if set.
-    public let description: String?
+    public var description: String? { json["description"]?.string }
 
     /// Decodes a team; throws `SparkError.io` without an id or a name.
     public init(json: JSON) throws {
         self.json = json
         id = try json.required("id", of: Self.kind)
         name = try json.required("name", of: Self.kind)
-        description = json["description"]?.string
     }
 }
 
@@ -135,28 +128,22 @@ public struct Membership: APIObject {
     /// The membership's id (what a removal deletes).
     public let id: String
     /// The room of a room membership.
-    public let roomId: String?
+    public var roomId: String? { json["roomId"]?.string }
     /// The team of a team membership.
-    public let teamId: String?
+    public var teamId: String? { json["teamId"]?.string }
     /// The member's person id.
-    public let personId: String?
+    public var personId: String? { json["personId"]?.string }
     /// Optional: a dry-run's stand-in for an update echoes only the fields sent.
-    public let personEmail: String?
+    public var personEmail: String? { json["personEmail"]?.string }
     /// Whether the member is a moderator.
-    public let isModerator: Bool
+    public var isModerator: Bool { json["isModerator"]?.bool ?? false }
     /// Whether the member has hidden the room (sent back unchanged on updates).
-    public let isRoomHidden: Bool
+    public var isRoomHidden: Bool { json["isRoomHidden"]?.bool ?? false }
 
     /// Decodes a membership; throws `SparkError.io` without an id.
     public init(json: JSON) throws {
         self.json = json
         id = try json.required("id", of: Self.kind)
-        roomId = json["roomId"]?.string
-        teamId = json["teamId"]?.string
-        personId = json["personId"]?.string
-        personEmail = json["personEmail"]?.string
-        isModerator = json["isModerator"]?.bool ?? false
-        isRoomHidden = json["isRoomHidden"]?.bool ?? false
     }
 }
 
@@ -169,19 +156,16 @@ public struct Person: APIObject {
     /// The person's id.
     public let id: String
     /// The person's e-mail addresses (the first is theirs to sign in with).
-    public let emails: [String]
+    public var emails: [String] { json["emails"]?.strings ?? [] }
     /// The name shown for the person.
-    public let displayName: String?
+    public var displayName: String? { json["displayName"]?.string }
     /// `person` or `bot`.
-    public let type: String?
+    public var type: String? { json["type"]?.string }
 
     /// Decodes a person; throws `SparkError.io` without an id.
     public init(json: JSON) throws {
         self.json = json
         id = try json.required("id", of: Self.kind)
-        emails = json["emails"]?.strings ?? []
-        displayName = json["displayName"]?.string
-        type = json["type"]?.string
     }
 }
 
@@ -198,15 +182,15 @@ public struct Webhook: APIObject {
     /// The URL Webex posts deliveries to.
     public let targetUrl: String
     /// What it watches (`messages`, `memberships`, `all`, ...).
-    public let resource: String?
+    public var resource: String? { json["resource"]?.string }
     /// Which events of the resource (`created`, `deleted`, `all`, ...).
-    public let event: String?
+    public var event: String? { json["event"]?.string }
     /// Only deliveries that match this filter (`roomId=...`).
-    public let filter: String?
+    public var filter: String? { json["filter"]?.string }
     /// The secret deliveries are signed with (the command line prints it redacted).
-    public let secret: String?
+    public var secret: String? { json["secret"]?.string }
     /// `active` or `inactive`.
-    public let status: String?
+    public var status: String? { json["status"]?.string }
 
     /// Decodes a webhook; throws `SparkError.io` without an id, a name or a target URL.
     public init(json: JSON) throws {
@@ -215,11 +199,6 @@ public struct Webhook: APIObject {
         // Every PUT must carry both, so an update needs the current ones.
         name = try json.required("name", of: Self.kind)
         targetUrl = try json.required("targetUrl", of: Self.kind)
-        resource = json["resource"]?.string
-        event = json["event"]?.string
-        filter = json["filter"]?.string
-        secret = json["secret"]?.string
-        status = json["status"]?.string
     }
 }
 
@@ -232,28 +211,22 @@ public struct Message: APIObject {
     /// The message's id.
     public let id: String
     /// Optional: a dry-run's stand-in for a post to a person has none.
-    public let roomId: String?
+    public var roomId: String? { json["roomId"]?.string }
     /// The message this one replies to, if it is a reply.
-    public let parentId: String?
+    public var parentId: String? { json["parentId"]?.string }
     /// Who sent it.
-    public let personId: String?
+    public var personId: String? { json["personId"]?.string }
     /// The sender's e-mail address.
-    public let personEmail: String?
+    public var personEmail: String? { json["personEmail"]?.string }
     /// The plain text, if any.
-    public let text: String?
+    public var text: String? { json["text"]?.string }
     /// RFC 3339, as the API wrote it (`pull` keeps it as its cursor).
-    public let created: String?
+    public var created: String? { json["created"]?.string }
 
     /// Decodes a message; throws `SparkError.io` without an id.
     public init(json: JSON) throws {
         self.json = json
         id = try json.required("id", of: Self.kind)
-        roomId = json["roomId"]?.string
-        parentId = json["parentId"]?.string
-        personId = json["personId"]?.string
-        personEmail = json["personEmail"]?.string
-        text = json["text"]?.string
-        created = json["created"]?.string
     }
 }
 
@@ -266,11 +239,11 @@ public struct AttachmentAction: APIObject {
     /// The submission's id.
     public let id: String
     /// The message that carried the card (optional: a `card` event gives a missing field its default).
-    public let messageId: String?
+    public var messageId: String? { json["messageId"]?.string }
     /// Who submitted the card.
-    public let personId: String?
+    public var personId: String? { json["personId"]?.string }
     /// The room of the card's message.
-    public let roomId: String?
+    public var roomId: String? { json["roomId"]?.string }
     /// The card's input values; empty when the API sent none (or null).
     public let inputs: JSON
 
@@ -278,9 +251,6 @@ public struct AttachmentAction: APIObject {
     public init(json: JSON) throws {
         self.json = json
         id = try json.required("id", of: Self.kind)
-        messageId = json["messageId"]?.string
-        personId = json["personId"]?.string
-        roomId = json["roomId"]?.string
         inputs = json.given("inputs") ?? .object([:])
     }
 }

@@ -136,9 +136,7 @@ extension Space {
         var body: [String: JSON] = ["title": .string(title)]
         if let teamId { body["teamId"] = .string(teamId) }
         let started = Date()
-        return try createOrLookUp("room") {
-            try Room(json: client(role).post("rooms", .object(body)))
-        } lookUp: {
+        return try create(at: "rooms", body, as: role) {
             try createdRoom(title: title, teamId: teamId, since: started, as: role)
         }
     }

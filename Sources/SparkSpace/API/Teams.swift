@@ -37,9 +37,7 @@ extension Space {
         var body: [String: JSON] = ["name": .string(name)]
         if let description { body["description"] = .string(description) }
         let started = Date()
-        return try createOrLookUp("team") {
-            try Team(json: client(role).post("teams", .object(body)))
-        } lookUp: {
+        return try create(at: "teams", body, as: role) {
             try createdTeam(name: name, since: started, as: role)
         }
     }

@@ -96,9 +96,7 @@ extension Space {
         if let filter = spec.filter { body["filter"] = .string(filter) }
         if let secret = spec.secret, !secret.isEmpty { body["secret"] = .string(secret) }
         let started = Date()
-        return try createOrLookUp("webhook") {
-            try Webhook(json: client(role).post("webhooks", .object(body)))
-        } lookUp: {
+        return try create(at: "webhooks", body, as: role) {
             try createdWebhook(spec, since: started, excluding: existing, as: role)
         }
     }

@@ -104,8 +104,8 @@ public final class Archiver {
                 onProgress: (@Sendable (ArchiveProgress) -> Void)? = nil,
                 onWarning: (@Sendable (String) -> Void)? = nil) throws {
         try DurableFiles.makeDirectory(directory)
-        run = ArchiveRun(directory: directory, space: space, options: options,
-                         state: try ArchiveState(directory: directory), onProgress: onProgress, onWarning: onWarning)
+        run = try ArchiveRun(directory: directory, space: space, options: options, onProgress: onProgress,
+                             onWarning: onWarning)
     }
 
     /// Archives `rooms`; a room that fails does not stop the others.
@@ -140,12 +140,13 @@ final class ArchiveRun: @unchecked Sendable {  // the counters are guarded by `l
     private let lock = ThreadLock()
     private var progress = ArchiveProgress(roomsDone: 0, roomsTotal: 0, messages: 0)
 
-    init(directory: String, space: Space, options: ArchiveOptions, state: ArchiveState,
-         onProgress: (@Sendable (ArchiveProgress) -> Void)?, onWarning: (@Sendable (String) -> Void)?) {
+    /// Reads the state of `directory` (its own: the two cannot disagree).
+    init(directory: String, space: Space, options: ArchiveOptions,
+         onProgress: (@Sendable (ArchiveProgress) -> Void)?, onWarning: (@Sendable (String) -> Void)?) throws {
+        state = try ArchiveState(directory: directory)
         self.directory = directory
         self.space = space
         self.options = options
-        self.state = state
         self.onProgress = onProgress
         self.onWarning = onWarning
     }

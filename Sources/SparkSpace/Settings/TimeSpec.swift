@@ -106,16 +106,18 @@ public enum RFC3339 {
     /// `2026-11-25T10:00:00.000Z` (UTC, milliseconds), as the API writes stamps.
     public static func format(_ date: Date) -> String {
         let ms = Int64((date.timeIntervalSince1970 * 1000).rounded())
-        var seconds = ms / 1000
-        var milli = Int(ms % 1000)
-        if milli < 0 { milli += 1000; seconds -= 1 }
-        var days = seconds / 86400
-        var rem = Int(seconds % 86400)
-        if rem < 0 { rem += 86400; days -= 1 }
+        let (seconds, milli) = floored(ms, 1000)
+        let (days, rem) = floored(seconds, 86400)
         let (y, m, d) = civilFromDays(Int(days))
         return zeroPadded(y, width: 4) + "-" + zeroPadded(m, width: 2) + "-" + zeroPadded(d, width: 2) + "T"
             + zeroPadded(rem / 3600, width: 2) + ":" + zeroPadded(rem % 3600 / 60, width: 2) + ":"
             + zeroPadded(rem % 60, width: 2) + "." + zeroPadded(milli, width: 3) + "Z"
+    }
+
+    /// `value / divisor` rounded down, and what is left (0 ..< divisor), also before 1970.
+    static func floored(_ value: Int64, _ divisor: Int64) -> (quotient: Int64, remainder: Int) {
+        let remainder = (value % divisor + divisor) % divisor
+        return ((value - remainder) / divisor, Int(remainder))
     }
 
     /// Days since 1970-01-01 (Howard Hinnant's algorithm).

@@ -51,18 +51,9 @@ let attachmentsCommands: [CommandSpec] = [
 ]
 
 /// `attachments name URL`.
-struct NameAttachmentOptions: CommandOptions {
-    var url: String
-    var role: TokenRole
-    init(_ inv: Invocation) throws {
-        url = inv.positionals[0]
-        role = inv.role()
-    }
-}
-
 private func nameAttachment(_ inv: Invocation) throws {
-    let options = try NameAttachmentOptions(inv)
-    let info = try inv.space.attachmentInfo(options.url, as: options.role)
+    let options = try TargetOptions(inv)
+    let info = try inv.space.attachmentInfo(options.target, as: options.role)
     var item: JSON = ["name": .string(info.name), "url": .string(info.url)]
     item["size"] = info.size.map { .int($0) } ?? .null
     item["contentType"] = info.contentType.map(JSON.string) ?? .null

@@ -23,8 +23,6 @@ extension OptionSpec {
     static let pruneDevices = OptionSpec(
         "prune-devices", help: "first delete this identity's devices named spark-space*")
     static let waitCard = OptionSpec("card", value: "MSGID", help: "wait for the first submission of this message's card")
-    static let waitReplyTo = OptionSpec(
-        "reply-to", value: "MSGID", help: "wait for the first reply in this message's thread")
     static let from = OptionSpec(
         "from", value: "EMAIL", help: "only from this person (repeatable)", repeatable: true)
     static let match = OptionSpec("match", value: "REGEX", help: "only a reply whose text matches REGEX")

@@ -10,19 +10,13 @@ import Darwin
 #endif
 import SparkSpace
 
-let participantColumns = [
-    Column("personEmail"), Column("personDisplayName", truncatable: true), Column("isModerator"),
-    Column("id", truncatable: true),
-]
-
 /// `participants list|add|remove|set`.
 let participantsCommand = CommandSpec(
     "participants", summary: "list, add, remove and set moderators among the people of a room",
     subcommands: [
         CommandSpec(
             "list", summary: "list the people of a room (without the bot unless --include-bot)",
-            arguments: [ArgumentSpec("ROOM", help: "room id or exact group-room title (default space.room)",
-                                     optional: true, completion: .room)],
+            arguments: [.roomOrDefault],
             options: [.includeBot],
             examples: ["spark-space participants list 'Build status'"],
             run: listParticipants),
@@ -32,9 +26,7 @@ let participantsCommand = CommandSpec(
                 + "e-mails from stdin, one a line. A person already in the room is 'unchanged', not an error. "
                 + "Prints one line per e-mail (email, status, error) and a summary on stderr; exit non-zero when "
                 + "any failed.",
-            arguments: [ArgumentSpec("ROOM", help: "room id or exact group-room title (default space.room)",
-                                     optional: true, completion: .room),
-                        ArgumentSpec("EMAIL", help: "e-mail address, or - to read them from stdin", variadic: true)],
+            arguments: [.roomOrDefault, .emails],
             options: [.moderator.with(help: "make them moderators")],
             examples: ["spark-space participants add 'Build status' bob@example.com carol@example.com",
                        "cut -f1 people.tsv | spark-space participants add --room 'Build status' -"],
@@ -43,9 +35,7 @@ let participantsCommand = CommandSpec(
             "remove", summary: "remove people from a room",
             details: "Reads the room's memberships once (one person: looks the membership up by room + e-mail) "
                 + "and deletes each by id. A person not in the room is 'unchanged'. Same arguments and output as 'participants add'.",
-            arguments: [ArgumentSpec("ROOM", help: "room id or exact group-room title (default space.room)",
-                                     optional: true, completion: .room),
-                        ArgumentSpec("EMAIL", help: "e-mail address, or - to read them from stdin", variadic: true)],
+            arguments: [.roomOrDefault, .emails],
             examples: ["spark-space participants remove 'Build status' bob@example.com"],
             writes: true, run: removeParticipants),
         CommandSpec(
@@ -53,9 +43,7 @@ let participantsCommand = CommandSpec(
             details: "Changes the moderator flag of people already in the room (one listing of the room's "
                 + "memberships for all e-mails). Someone already so is 'unchanged'; someone not in the room "
                 + "'failed' (exit 4). Same arguments and output as 'participants add'.",
-            arguments: [ArgumentSpec("ROOM", help: "room id or exact group-room title (default space.room)",
-                                     optional: true, completion: .room),
-                        ArgumentSpec("EMAIL", help: "e-mail address, or - to read them from stdin", variadic: true)],
+            arguments: [.roomOrDefault, .emails],
             options: [.moderator.with(help: "make them moderators"),
                       .noModerator],
             examples: ["spark-space participants set 'Build status' bob@example.com --moderator"],
@@ -77,7 +65,7 @@ private func listParticipants(_ inv: Invocation) throws {
     let space = try inv.space
     let roomId = try space.roomId(try inv.roomReference(options.room), as: inv.role())
     let items = try space.participants(roomId: roomId, includeBot: options.includeBot, as: inv.role())
-    try inv.printList(items.json, columns: participantColumns, noun: "participants")
+    try inv.printList(items.json, columns: membershipColumns, noun: "participants")
 }
 
 /// `participants add|remove|set [ROOM] EMAIL...`: the e-mails checked (and `-` read) before any

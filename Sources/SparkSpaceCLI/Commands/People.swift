@@ -16,11 +16,7 @@ let peopleCommand = CommandSpec(
         CommandSpec(
             "list", summary: "list people by e-mail or display-name prefix",
             details: "Webex needs --email or --name unless the token is an admin's.",
-            options: [
-                .email,
-                .namePrefix,
-                .limit.with(help: "at most N people (default 0 = all)"),
-            ],
+            options: [.email, .namePrefix, .limit(of: "people")],
             examples: ["spark-space people list --name Ali", "spark-space people list --email bob@example.com"],
             run: listPeople),
     ])

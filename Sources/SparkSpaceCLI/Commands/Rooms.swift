@@ -21,17 +21,12 @@ let roomsCommand = CommandSpec(
     subcommands: [
         CommandSpec(
             "list", summary: "list rooms, most recently active first",
-            options: [
-                .roomType,
-                .team,
-                .limit.with(help: "at most N rooms (default 10, 0 = all)"),
-            ],
+            options: [.roomType, .team, .limit(of: "rooms", default: 10)],
             examples: ["spark-space rooms list --limit 0 --type all", "spark-space rooms list --team 'Anchor team'"],
             run: listRooms),
         CommandSpec(
             "get", summary: "show a room by id or title, or the direct room with a person",
-            arguments: [ArgumentSpec("ROOM", help: "room id or exact group-room title (default space.room)",
-                                     optional: true, completion: .room)],
+            arguments: [.roomOrDefault],
             options: [.person.with(help: "the direct (1:1) room with this person")],
             examples: ["spark-space rooms get 'Build status'", "spark-space rooms get --person alice@example.com"],
             run: getRoom),
@@ -50,7 +45,7 @@ let roomsCommand = CommandSpec(
             writes: true, run: createRoom),
         CommandSpec(
             "rename", summary: "change a room's title",
-            arguments: [ArgumentSpec("ROOM", help: "room id or exact group-room title", completion: .room),
+            arguments: [.room,
                         ArgumentSpec("NEW_TITLE", help: "the new title")],
             examples: ["spark-space rooms rename 'Build status' 'Build status (old)'"],
             writes: true, run: renameRoom),
@@ -59,7 +54,7 @@ let roomsCommand = CommandSpec(
             details: "Sends the room's current title when --title is not given (Webex needs one). --team moves a "
                 + "room that has no team into TEAM; a room already in another team is exit 5 (Webex cannot move "
                 + "it). Nothing to change is exit 2.",
-            arguments: [ArgumentSpec("ROOM", help: "room id or exact group-room title", completion: .room)],
+            arguments: [.room],
             options: [
                 .title,
                 .description,
@@ -75,7 +70,7 @@ let roomsCommand = CommandSpec(
         CommandSpec(
             "delete", summary: "delete a room",
             details: "Asks for confirmation on a terminal; when stdin is not a terminal, --yes is required.",
-            arguments: [ArgumentSpec("ROOM", help: "room id or exact group-room title", completion: .room)],
+            arguments: [.room],
             examples: ["spark-space rooms delete 'Build status (old)' --yes"],
             writes: true, destructive: .always, run: deleteRoom),
     ])
@@ -202,16 +197,9 @@ private func renameRoom(_ inv: Invocation) throws {
 }
 
 /// `rooms delete ROOM`.
-struct DeleteRoomOptions: CommandOptions {
-    var room: String
-    init(_ inv: Invocation) throws { room = inv.positionals[0] }
-}
-
 private func deleteRoom(_ inv: Invocation) throws {
-    let options = try DeleteRoomOptions(inv)
-    let space = try inv.space
-    let room = try space.room(options.room, as: inv.role())
-    try deleteConfirmed("room '\(room.title)'", id: room.id, inv: inv) {
-        try space.deleteRoom(id: room.id, as: inv.role())
-    }
+    try deleteNamed("room", inv, find: { space, room, role in
+        let found = try space.room(room, as: role)
+        return (found.title, found.id)
+    }, delete: { space, id, role in try space.deleteRoom(id: id, as: role) })
 }

@@ -1,17 +1,12 @@
 import SparkSpace
 
-let teamMemberColumns = [
-    Column("personEmail"), Column("personDisplayName", truncatable: true), Column("isModerator"),
-    Column("id", truncatable: true),
-]
-
 /// `teams members list|add|remove` (`/team/memberships`).
 let teamMembersCommand = CommandSpec(
     "members", summary: "list, add and remove the members of a team",
     subcommands: [
         CommandSpec(
             "list", summary: "list the members of a team",
-            arguments: [ArgumentSpec("TEAM", help: "team id or exact name")],
+            arguments: [.team],
             examples: ["spark-space teams members list 'Platform'"],
             run: listTeamMembers),
         CommandSpec(
@@ -19,8 +14,7 @@ let teamMembersCommand = CommandSpec(
             details: "'-' reads e-mails from stdin, one a line. A person already in the team is 'unchanged'. "
                 + "Prints one line per e-mail (email, status, error) and a summary on stderr, as "
                 + "'participants add'.",
-            arguments: [ArgumentSpec("TEAM", help: "team id or exact name"),
-                        ArgumentSpec("EMAIL", help: "e-mail address, or - to read them from stdin", variadic: true)],
+            arguments: [.team, .emails],
             options: [.moderator],
             examples: ["spark-space teams members add 'Platform' alice@example.com bob@example.com"],
             writes: true, run: addTeamMembers),
@@ -28,18 +22,17 @@ let teamMembersCommand = CommandSpec(
             "remove", summary: "remove people from a team",
             details: "One listing of the team's memberships, then one deletion per member. A person not in the "
                 + "team is 'unchanged'. Same output as 'teams members add'.",
-            arguments: [ArgumentSpec("TEAM", help: "team id or exact name"),
-                        ArgumentSpec("EMAIL", help: "e-mail address, or - to read them from stdin", variadic: true)],
+            arguments: [.team, .emails],
             examples: ["spark-space teams members remove 'Platform' bob@example.com"],
             writes: true, run: removeTeamMembers),
     ])
 
 /// `teams members list TEAM`.
 private func listTeamMembers(_ inv: Invocation) throws {
-    let options = try TeamOptions(inv)
+    let options = try TargetOptions(inv)
     let space = try inv.space
-    let teamId = try space.team(options.team, as: inv.role()).id
-    try inv.printList(try space.teamMemberships(teamId: teamId, as: inv.role()).json, columns: teamMemberColumns,
+    let teamId = try space.team(options.target, as: options.role).id
+    try inv.printList(try space.teamMemberships(teamId: teamId, as: options.role).json, columns: membershipColumns,
                       noun: "team members")
 }
 

@@ -2,20 +2,18 @@ import SparkSpace
 
 let teamColumns = [Column("id", truncatable: true), Column("name", truncatable: true), Column("created")]
 
-private let teamArgument = ArgumentSpec("TEAM", help: "team id or exact name")
-
 /// `teams list|get|create|rename|delete|members`.
 let teamsCommand = CommandSpec(
     "teams", summary: "list, show, create, rename and delete teams, and manage their members",
     subcommands: [
         CommandSpec(
             "list", summary: "list the teams the bot belongs to",
-            options: [.limit.with(help: "at most N teams (default 0 = all)")],
+            options: [.limit(of: "teams")],
             examples: ["spark-space teams list"],
             run: listTeams),
         CommandSpec(
             "get", summary: "show a team by name or id",
-            arguments: [teamArgument],
+            arguments: [.team],
             examples: ["spark-space teams get 'Anchor team' -o json"],
             run: getTeam),
         CommandSpec(
@@ -26,13 +24,13 @@ let teamsCommand = CommandSpec(
             writes: true, run: createTeam),
         CommandSpec(
             "rename", summary: "change a team's name",
-            arguments: [teamArgument, ArgumentSpec("NEW_NAME", help: "the new name")],
+            arguments: [.team, ArgumentSpec("NEW_NAME", help: "the new name")],
             examples: ["spark-space teams rename 'Platform' 'Platform (old)'"],
             writes: true, run: renameTeam),
         CommandSpec(
             "delete", summary: "delete a team",
             details: "Asks for confirmation on a terminal; when stdin is not a terminal, --yes is required.",
-            arguments: [teamArgument],
+            arguments: [.team],
             examples: ["spark-space teams delete 'Platform (old)' --yes"],
             writes: true, destructive: .always, run: deleteTeam),
         teamMembersCommand,
@@ -50,15 +48,9 @@ private func listTeams(_ inv: Invocation) throws {
     try inv.printList(teams.json, columns: teamColumns, noun: "teams", limit: options.limit)
 }
 
-/// A command whose one argument is a TEAM (`teams get`, `teams delete`).
-struct TeamOptions: CommandOptions {
-    var team: String
-    init(_ inv: Invocation) throws { team = inv.positionals[0] }
-}
-
 private func getTeam(_ inv: Invocation) throws {
-    let options = try TeamOptions(inv)
-    let team = try inv.space.team(options.team, as: inv.role())
+    let options = try TargetOptions(inv)
+    let team = try inv.space.team(options.target, as: options.role)
     try inv.output.item(team.json, columns: teamColumns)
 }
 
@@ -88,10 +80,8 @@ private func renameTeam(_ inv: Invocation) throws {
 }
 
 private func deleteTeam(_ inv: Invocation) throws {
-    let options = try TeamOptions(inv)
-    let space = try inv.space
-    let team = try space.team(options.team, as: inv.role())
-    try deleteConfirmed("team '\(team.name)'", id: team.id, inv: inv) {
-        try space.deleteTeam(id: team.id, as: inv.role())
-    }
+    try deleteNamed("team", inv, find: { space, team, role in
+        let found = try space.team(team, as: role)
+        return (found.name, found.id)
+    }, delete: { space, id, role in try space.deleteTeam(id: id, as: role) })
 }

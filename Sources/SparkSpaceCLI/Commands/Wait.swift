@@ -18,7 +18,8 @@ let waitCommands: [CommandSpec] = [
             Prints the event (card or message) as JSON and exits 0; when --within passes first: exit 8 and \
             nothing on stdout. The device is deleted in every case.
             """,
-        options: [.waitCard, .waitReplyTo, .from, .match, .within],
+        options: [.waitCard, .replyTo.with(help: "wait for the first reply in this message's thread"),
+                  .from, .match, .within],
         examples: [
             "spark-space wait --reply-to \"$id\" --from lead@example.com --match '^(ok|go)\\b' --within 30m",
             "spark-space wait --card \"$id\" --within 1h | jq -r .inputs.answer",
@@ -39,7 +40,7 @@ struct WaitOptions: CommandOptions {
         let command = inv.parsed.command
         let isWait = command.name == "wait"
         if isWait {
-            let card = inv.value(.waitCard), reply = inv.value(.waitReplyTo)
+            let card = inv.value(.waitCard), reply = inv.value(.replyTo)
             switch (card, reply) {
             case (let card?, nil): target = .card(try Self.messageId(card, "--card", command))
             case (nil, let reply?): target = .reply(try Self.messageId(reply, "--reply-to", command))

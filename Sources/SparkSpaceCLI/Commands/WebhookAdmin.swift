@@ -18,7 +18,7 @@ let webhookAdminCommands: [CommandSpec] = [
         writes: true, run: createWebhook),
     CommandSpec(
         "get", summary: "show one webhook (secret as *** plus last 4)",
-        arguments: [ArgumentSpec("ID", help: "the webhook id")],
+        arguments: [.webhookId],
         examples: ["spark-space webhooks get Y2lzY29zcGFyazovL3VzL1dFQkhPT0svZjQ... -o json"],
         run: getWebhook),
     CommandSpec(
@@ -26,7 +26,7 @@ let webhookAdminCommands: [CommandSpec] = [
         details: "Sends the current name and URL when they do not change (Webex needs both). "
             + "--status active re-activates a webhook Webex disabled after failed deliveries. Webex cannot "
             + "change a webhook's filter: --filter is refused (exit 2); delete and create the webhook instead.",
-        arguments: [ArgumentSpec("ID", help: "the webhook id")],
+        arguments: [.webhookId],
         options: [
             .name,
             .url,
@@ -84,19 +84,10 @@ private func createWebhook(_ inv: Invocation) throws {
     try inv.output.item(OwnedWebhook(owner: options.role, webhook: created).printable, columns: webhookColumns)
 }
 
-/// A command whose one argument is a webhook ID (`webhooks get`).
-struct WebhookIdOptions: CommandOptions {
-    var id: String
-    var role: TokenRole
-    init(_ inv: Invocation) throws {
-        id = inv.positionals[0]
-        role = inv.role()
-    }
-}
-
+/// `webhooks get ID`.
 private func getWebhook(_ inv: Invocation) throws {
-    let options = try WebhookIdOptions(inv)
-    let hook = try inv.space.webhook(id: options.id, as: options.role)
+    let options = try TargetOptions(inv)
+    let hook = try inv.space.webhook(id: options.target, as: options.role)
     try inv.output.item(OwnedWebhook(owner: options.role, webhook: hook).printable, columns: webhookColumns)
 }
 

@@ -52,31 +52,40 @@ struct BashCompletion {
 
     private var takesValueFunction: String {
         let globalValueNames = Set(globalOptions.filter { $0.value != nil }.map(\.long))
-        var arms: [String] = []
+        var own: [(pattern: String, action: String)] = []
         for command in root.descendants {
-            let own = command.options.filter { $0.value != nil }
+            own += command.options.filter { $0.value != nil }.map { (patterns($0, in: command), "return 0") }
             // A command's flag that shares a global value option's name must not take a value.
-            let shadowing = command.options.filter { $0.value == nil && globalValueNames.contains($0.long) }
-            arms += own.map { "    \(patterns($0, in: command))) return 0 ;;" }
-            arms += shadowing.map { "    \(patterns($0, in: command))) return 1 ;;" }
+            own += command.options.filter { $0.value == nil && globalValueNames.contains($0.long) }
+                .map { (patterns($0, in: command), "return 1") }
         }
-        arms += globalOptions.filter { $0.value != nil }.map { "    \(patterns($0, in: nil))) return 0 ;;" }
+        let global = globalOptions.filter { $0.value != nil }.map { (pattern: patterns($0, in: nil), action: "return 0") }
         return caseFunction("Succeeds when option $2 of command path $1 takes a value.",
-                            name: "_spark_space_takes_value", subject: "$1|$2", arms: arms, after: "return 1")
+                            name: "_spark_space_takes_value", subject: "$1|$2",
+                            arms: groupedArms(own) + groupedArms(global), after: "return 1")
     }
 
     private var valueFunction: String {
-        var arms: [String] = []
+        var own: [(pattern: String, action: String)] = []
         for command in root.descendants {
-            arms += command.options.compactMap { option in
-                action(option.completion).map { "    \(patterns(option, in: command))) \($0) ;;" }
-            }
+            own += command.options.compactMap { option in action(option.completion).map { (patterns(option, in: command), $0) } }
         }
-        arms += globalOptions.compactMap { option in
-            action(option.completion).map { "    \(patterns(option, in: nil))) \($0) ;;" }
-        }
+        let global = globalOptions.compactMap { option in action(option.completion).map { (patterns(option, in: nil), $0) } }
         return caseFunction("Completes the value of option $2 of command path $1.",
-                            name: "_spark_space_value", subject: "$1|$2", arms: arms)
+                            name: "_spark_space_value", subject: "$1|$2", arms: groupedArms(own) + groupedArms(global))
+    }
+
+    /// One case arm per action, its patterns a line each, in the order each action first appears.
+    /// Only for patterns that cannot both match one subject (a command's own options, or the
+    /// global ones): the order of the arms does not matter among them.
+    private func groupedArms(_ rows: [(pattern: String, action: String)]) -> [String] {
+        var actions: [String] = []
+        var patterns: [String: [String]] = [:]
+        for row in rows {
+            if patterns[row.action] == nil { actions.append(row.action) }
+            patterns[row.action, default: []].append(row.pattern)
+        }
+        return actions.map { "    \(patterns[$0]!.joined(separator: " | \\\n    "))) \($0) ;;" }
     }
 
     private var argumentFunction: String {

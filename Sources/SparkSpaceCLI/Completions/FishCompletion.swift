@@ -7,8 +7,9 @@ struct FishCompletion {
     let root: CommandSpec
 
     var script: String {
-        ([header, helpers, subcommandsFunction, takesValueFunction, settingFunction, "complete -c spark-space -f", ""]
-            + root.descendants.map(lines) + ["# Global options.", globalOptions.map { optionLine($0, in: nil) }.joined(separator: "\n"), ""])
+        ([header, helpers, subcommandsFunction, takesValueFunction, settingFunction, declarations,
+          "complete -c spark-space -f", ""]
+            + root.descendants.map(lines) + ["# Global options.", globalOptions.map { optionLine($0, path: "") }.joined(separator: "\n"), ""])
             .joined(separator: "\n")
     }
 
@@ -22,28 +23,25 @@ struct FishCompletion {
         """
     }
 
+    /// A command's rows of the tables the functions in `declarations` read.
     private func lines(_ command: CommandSpec) -> String {
         let words = command.pathWords.joined(separator: " ")
         var lines = ["# spark-space \(words)".trimmingSpaces()]
-        lines += command.subcommands.map {
-            "complete -c spark-space -n \(fishQuoted("__spark_space_needs_command \(words)".trimmed))"
-                + " -a \($0.name) -d \(fishQuoted($0.summary))"
-        }
-        lines += command.options.map { optionLine($0, in: command) }
+        lines += command.subcommands.map { row("__spark_space_subcommand", [words, $0.name, $0.summary]) }
+        lines += command.options.map { optionLine($0, path: words) }
         lines += argumentLines(command)
         return lines.count == 1 ? "" : (lines + [""]).joined(separator: "\n")
     }
 
-    private func optionLine(_ option: OptionSpec, in command: CommandSpec?) -> String {
-        var parts = ["complete -c spark-space"]
-        if let command {
-            parts.append("-n " + fishQuoted("__spark_space_in \(command.pathWords.joined(separator: " "))".trimmed))
-        }
-        if let short = option.short { parts.append("-s \(short)") }
-        parts.append("-l \(option.long)")
-        if option.value != nil { parts.append(valueFlags(option.completion)) }
-        parts.append("-d " + fishQuoted(option.help))
-        return parts.joined(separator: " ")
+    /// `function 'a' 'b'...`: one row of a table, every field quoted.
+    private func row(_ function: String, _ fields: [String]) -> String {
+        ([function] + fields.map(fishQuoted)).joined(separator: " ")
+    }
+
+    /// A global option's path is '' (no condition): the root has no options of its own.
+    private func optionLine(_ option: OptionSpec, path: String) -> String {
+        row("__spark_space_option", [path, option.short.map(String.init) ?? "", option.long,
+                                     option.value == nil ? ":flag" : valueCompletion(option.completion), option.help])
     }
 
     private func argumentLines(_ command: CommandSpec) -> [String] {
@@ -51,30 +49,65 @@ struct FishCompletion {
             guard argument.completion != .none else { return nil }
             // A variadic argument completes at its index and every one after.
             let position = argument.variadic ? "\(index)+" : "\(index)"
-            let condition = "__spark_space_argument \(position) \(command.pathWords.joined(separator: " "))".trimmed
-            return "complete -c spark-space -n \(fishQuoted(condition)) \(argumentFlags(argument.completion))"
+            return row("__spark_space_argument_values",
+                       [command.pathWords.joined(separator: " "), position, valueCompletion(argument.completion)])
         }
     }
 
-    /// How fish completes an option's value.
-    private func valueFlags(_ completion: ValueCompletion) -> String {
+    /// How a value completes, for the table: `:text` (anything, no files), `:file`, or the
+    /// words (or command substitution) for `complete -a`. fishWord quotes a `:`, so no word
+    /// list can read `:text` or `:file`.
+    private func valueCompletion(_ completion: ValueCompletion) -> String {
         switch completion {
-        case .file: return "-r -F"
-        case .none: return "-x"
-        default: return "-x " + argumentFlags(completion)
+        case .none: return ":text"
+        case .file: return ":file"
+        case .directory: return "(__fish_complete_directories (commandline -ct))"
+        case .room: return "(__spark_space_room_titles)"
+        case .profile: return "(__spark_space_profiles)"
+        case .command: return "(__spark_space_commands)"
+        case .choices(let values): return values.map(fishWord).joined(separator: " ")
         }
     }
 
-    private func argumentFlags(_ completion: ValueCompletion) -> String {
-        switch completion {
-        case .none: return ""
-        case .file: return "-F"
-        case .directory: return "-a " + fishQuoted("(__fish_complete_directories (commandline -ct))")
-        case .room: return "-a " + fishQuoted("(__spark_space_room_titles)")
-        case .profile: return "-a " + fishQuoted("(__spark_space_profiles)")
-        case .command: return "-a " + fishQuoted("(__spark_space_commands)")
-        case .choices(let values): return "-a " + fishQuoted(values.map(fishWord).joined(separator: " "))
-        }
+    /// The functions that declare the `complete` lines from the tables' rows.
+    private var declarations: String {
+        """
+        # Declares subcommand $argv[2] of command path $argv[1], described as $argv[3].
+        function __spark_space_subcommand
+            complete -c spark-space -n "__spark_space_needs_command $argv[1]" -a $argv[2] -d $argv[3]
+        end
+
+        # Declares option -$argv[2] (none when '') --$argv[3] of command path $argv[1] ('' for
+        # a global option): its value completes as $argv[4] (:flag when it takes none, :text
+        # any text, :file a file, else the words for -a), $argv[5] describes it.
+        function __spark_space_option
+            set -l flags -l $argv[3] -d $argv[5]
+            test -n "$argv[1]"; and set -a flags -n "__spark_space_in $argv[1]"
+            test -n "$argv[2]"; and set -a flags -s $argv[2]
+            switch $argv[4]
+                case :flag
+                case :text
+                    set -a flags -x
+                case :file
+                    set -a flags -r -F
+                case '*'
+                    set -a flags -x -a $argv[4]
+            end
+            complete -c spark-space $flags
+        end
+
+        # Declares how argument $argv[2] (from 0; "2+" is 2 or later) of command path
+        # $argv[1] completes: $argv[3] is :file, or the words for -a.
+        function __spark_space_argument_values
+            set -l condition "__spark_space_argument $argv[2] $argv[1]"
+            if test "$argv[3]" = :file
+                complete -c spark-space -n $condition -F
+            else
+                complete -c spark-space -n $condition -a $argv[3]
+            end
+        end
+
+        """
     }
 
     private var subcommandsFunction: String {

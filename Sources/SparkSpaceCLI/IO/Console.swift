@@ -34,11 +34,9 @@ public struct Terminal {
 /// Shared with the API clients' threads (the observer): its state is set once.
 struct Console: Sendable {
     let stdin: Int32
-    let out: FDWriter
-    let err: FDWriter
-    let stdinIsTerminal: Bool
-    let stdoutIsTerminal: Bool
-    let stderrIsTerminal: Bool
+    let out, err: FDWriter
+    /// Whether each stream is a terminal (decided once, at start).
+    let stdinIsTerminal, stdoutIsTerminal, stderrIsTerminal: Bool
     /// The columns a table on stdout may use; nil: no limit (not a terminal, no `COLUMNS`).
     let width: Int?
     /// The columns of stderr, for the progress line.
@@ -47,13 +45,13 @@ struct Console: Sendable {
     let color: Bool
     let environment: [String: String]
     /// `-q`: no notes and no progress line (warnings and errors stay).
-    let quiet: Bool
+    private(set) var quiet: Bool
     /// `-v`: each HTTP call on stderr.
-    let verbose: Bool
+    private(set) var verbose: Bool
     /// The one line of progress on stderr (a terminal, not `-q`).
-    let status: StatusLine
+    private(set) var status: StatusLine
     /// The transfer the clients report (`.progress` events); a command calls `done()` after each one.
-    let transfer: TransferProgress
+    private(set) var transfer: TransferProgress
 
     init(terminal: Terminal) {
         stdin = terminal.stdin
@@ -74,25 +72,15 @@ struct Console: Sendable {
         transfer = TransferProgress(status)
     }
 
-    private init(_ base: Console, quiet: Bool, verbose: Bool) {
-        stdin = base.stdin
-        out = base.out
-        err = base.err
-        stdinIsTerminal = base.stdinIsTerminal
-        stdoutIsTerminal = base.stdoutIsTerminal
-        stderrIsTerminal = base.stderrIsTerminal
-        width = base.width
-        stderrWidth = base.stderrWidth
-        color = base.color
-        environment = base.environment
-        self.quiet = quiet
-        self.verbose = verbose
-        status = StatusLine(err: err, enabled: !quiet && stderrIsTerminal, width: stderrWidth)
-        transfer = TransferProgress(status)
-    }
-
     /// The same streams with the `-q` / `-v` of the command line (known once it is parsed).
-    func with(quiet: Bool, verbose: Bool) -> Console { Console(self, quiet: quiet, verbose: verbose) }
+    func with(quiet: Bool, verbose: Bool) -> Console {
+        var copy = self
+        copy.quiet = quiet
+        copy.verbose = verbose
+        copy.status = StatusLine(err: err, enabled: !quiet && stderrIsTerminal, width: stderrWidth)
+        copy.transfer = TransferProgress(copy.status)
+        return copy
+    }
 
     // MARK: stderr
 

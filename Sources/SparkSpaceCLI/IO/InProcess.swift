@@ -12,23 +12,19 @@ import SparkSpace
 
 /// The console of an in-process test: what stdin holds (the answers to prompts, or `-` input),
 /// whether each stream is a terminal, the width, and the environment (nothing of the process's).
-public struct TestConsole {
-    public var stdin: String
-    public var stdinIsTerminal: Bool
-    public var stdoutIsTerminal: Bool
-    public var stderrIsTerminal: Bool
+/// Tests (`@testable`) build it with the memberwise initialiser Swift writes, every field optional.
+public struct TestConsole: Sendable {
+    public var stdin = ""
+    public var stdinIsTerminal = false
+    public var stdoutIsTerminal = false
+    public var stderrIsTerminal = false
     public var width: Int?
-    public var environment: [String: String]
+    public var environment: [String: String] = [:]
+}
 
-    public init(stdin: String = "", stdinIsTerminal: Bool = false, stdoutIsTerminal: Bool = false,
-                stderrIsTerminal: Bool = false, width: Int? = nil, environment: [String: String] = [:]) {
-        self.stdin = stdin
-        self.stdinIsTerminal = stdinIsTerminal
-        self.stdoutIsTerminal = stdoutIsTerminal
-        self.stderrIsTerminal = stderrIsTerminal
-        self.width = width
-        self.environment = environment
-    }
+extension TestConsole {
+    /// Nothing on stdin, no terminal, no width, an empty environment (the default of `runInProcess`).
+    public static let plain = TestConsole()
 }
 
 /// What an in-process run printed, and its exit code.
@@ -45,7 +41,7 @@ public struct CapturedRun: Sendable {
 /// unnamed temporary files read back at the end, stdin comes from one. No signal handlers are
 /// installed. Waits on `Retry-After` and between retries go to `sleeper`: by default they take no
 /// time (`InstantSleeper`), so a test of 429s costs no wall time.
-public func runInProcess(_ arguments: [String], console: TestConsole = TestConsole(),
+public func runInProcess(_ arguments: [String], console: TestConsole = .plain,
                          transport: HTTPTransport? = nil, sleeper: Sleeper = InstantSleeper()) -> CapturedRun {
     let stdin = scratchFile(holding: console.stdin)
     let stdout = scratchFile(holding: "")

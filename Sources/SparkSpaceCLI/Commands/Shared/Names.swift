@@ -19,6 +19,27 @@ struct RenameOptions: CommandOptions {
     }
 }
 
+/// A command whose one argument names what it works on (`teams get TEAM`, `webhooks get ID`,
+/// `attachments name URL`), and the token it uses.
+struct TargetOptions: CommandOptions {
+    var target: String
+    var role: TokenRole
+    init(_ inv: Invocation) throws {
+        target = inv.positionals[0]
+        role = inv.role()
+    }
+}
+
+/// `rooms delete ROOM`, `teams delete TEAM`: the object the one argument names, looked up
+/// (`find`: its name and id), then deleted by id (`delete`) as `deleteConfirmed` does.
+func deleteNamed(_ noun: String, _ inv: Invocation, find: (Space, String, TokenRole) throws -> (name: String, id: String),
+                 delete: (Space, String, TokenRole) throws -> Void) throws {
+    let options = try TargetOptions(inv)
+    let space = try inv.space
+    let found = try find(space, options.target, options.role)
+    try deleteConfirmed("\(noun) '\(found.name)'", id: found.id, inv: inv) { try delete(space, found.id, options.role) }
+}
+
 /// A deletion of one named object (`room 'Ops' (Y2l...)`): asks unless `--yes` (`Invocation.confirm`),
 /// deletes, and says what was deleted.
 func deleteConfirmed(_ what: String, id: String, inv: Invocation, delete: () throws -> Void) throws {

@@ -1,0 +1,23 @@
+import SparkSpace
+
+/// The positional arguments and columns that several commands share, written once so that
+/// their names, help and completion cannot drift apart.
+extension ArgumentSpec {
+    /// TEAM (`teams get|rename|delete`, `teams members ...`).
+    static let team = ArgumentSpec("TEAM", help: "team id or exact name")
+    /// ROOM, required (`rooms rename|update|delete`).
+    static let room = ArgumentSpec("ROOM", help: "room id or exact group-room title", completion: .room)
+    /// ROOM, else space.room (`rooms get`, `participants ...`).
+    static let roomOrDefault = ArgumentSpec(
+        "ROOM", help: "room id or exact group-room title (default space.room)", optional: true, completion: .room)
+    /// EMAIL... or `-` (`participants add|remove|set`, `teams members add|remove`).
+    static let emails = ArgumentSpec("EMAIL", help: "e-mail address, or - to read them from stdin", variadic: true)
+    /// A webhook's ID (`webhooks get|update`).
+    static let webhookId = ArgumentSpec("ID", help: "the webhook id")
+}
+
+/// Columns of a membership listing: a room's participants, a team's members.
+let membershipColumns = [
+    Column("personEmail"), Column("personDisplayName", truncatable: true), Column("isModerator"),
+    Column("id", truncatable: true),
+]
