@@ -185,12 +185,24 @@ private func runListen(_ options: ListenOptions, inv: Invocation) throws {
 
     stop.wait()
     notices.post("stopping: finishing the accepted deliveries", always: true)
-    receiver.stop()
+    let unprinted = receiver.stop(within: listenStopStall)
+    if unprinted > 0 {
+        notices.post(always: true) {
+            inv.console.diagnostic("spark-space: error: \(unprinted) accepted event\(unprinted == 1 ? " was" : "s were") "
+                + "not printed: stdout was not read for \(Int(listenStopStall)) s")
+        }
+    }
     try deregister(registered, space: space, notices: notices, inv: inv)
     // The last notices get a moment; a stderr nobody reads does not keep the process alive.
     notices.flush(within: 2)
+    // Said above through the notices (a blocked stderr must not hold the exit): not again.
+    if unprinted > 0 { throw AlreadyReported(code: ExitCode.failure) }
     if let signal = stop.signal { throw StoppedBySignal(signal: signal) }
 }
+
+/// Seconds `listen` waits, once stopping, for an accepted delivery to be handled before it gives
+/// up on the rest (a handler blocked on a stdout nobody reads): each one handled restarts it.
+let listenStopStall = 5.0
 
 /// The receiver: each delivery turned into an event and printed, or told about on `notices`.
 private func webhookReceiver(_ configuration: WebhookReceiver.Configuration, space: Space, botId: String,
