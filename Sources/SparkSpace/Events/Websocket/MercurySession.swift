@@ -144,7 +144,8 @@ public final class MercurySession: @unchecked Sendable {  // used by the one thr
             // A device lost while the service could not be reached is registered again here.
             if device == nil { try registerDevice() }
             guard let device else { return .failed(WebSocketFailure.network("no device")) }
-            let socket = try WebSocketConnection(url: Self.socketURL(device.webSocketUrl), options: options)
+            let socket = try WebSocketConnection(url: Self.socketURL(device.webSocketUrl), options: options,
+                                                 cancelled: { stop.isSet })
             defer { socket.close() }
             try authorize(socket, stop: stop)
             if stop.isSet { return .stopped }

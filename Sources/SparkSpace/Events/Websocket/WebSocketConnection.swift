@@ -22,6 +22,8 @@ public enum WebSocketFailure: Error, Equatable, Sendable, CustomStringConvertibl
     case permanent(String)
     /// The server broke RFC 6455 (the socket was closed with `closeCode`).
     case protocolViolation(WebSocketProtocolError)
+    /// The caller asked to stop (Ctrl-C) while connecting, upgrading or sending.
+    case cancelled
 
     public var description: String {
         switch self {
@@ -29,6 +31,7 @@ public enum WebSocketFailure: Error, Equatable, Sendable, CustomStringConvertibl
         case .badHandshake(let why): return "bad websocket handshake: \(why)"
         case .network(let why), .permanent(let why): return why
         case .protocolViolation(let error): return error.description
+        case .cancelled: return "stopped while connecting"
         }
     }
 }
@@ -64,17 +67,23 @@ public final class WebSocketConnection {
     private var decoder: WebSocketFrameDecoder
     private let sendTimeout: Double
     private var closed = false
+    /// Asked during the connection and the upgrade (Ctrl-C): true ends them within ~0.1 s.
+    private let cancel: CancelCheck
 
     /// Connects to `url` (`wss://` or `ws://`), sends the upgrade with `headers` and checks the answer.
-    public init(url: String, headers: [(String, String)] = [], options: WebSocketOptions) throws {
+    /// `cancelled` is asked while connecting and waiting for the upgrade's answer (every ~0.1 s):
+    /// true ends the attempt with `WebSocketFailure.cancelled`, instead of waiting up to `options.timeout`.
+    public init(url: String, headers: [(String, String)] = [], options: WebSocketOptions,
+                cancelled: @escaping @Sendable () -> Bool = { false }) throws {
         if let failure = ss_curl_load() { throw WebSocketFailure.permanent(String(cString: failure)) }
         let target = try WebSocketTarget(url)
         guard let handle = ss_easy_init() else { throw WebSocketFailure.network("cannot make a libcurl handle") }
         curl = handle
         decoder = WebSocketFrameDecoder(maxFrameBytes: options.maxFrameBytes, maxMessageBytes: options.maxMessageBytes)
         sendTimeout = options.timeout
+        cancel = CancelCheck(cancelled)
         do {
-            fd = try Self.connect(handle, target: target, options: options)
+            fd = try Self.connect(handle, target: target, options: options, cancel: cancel)
         } catch {
             ss_easy_cleanup(handle)
             throw error
@@ -93,7 +102,7 @@ public final class WebSocketConnection {
     }
 
     private static func connect(_ curl: UnsafeMutableRawPointer, target: WebSocketTarget,
-                                options: WebSocketOptions) throws -> Int32 {
+                                options: WebSocketOptions, cancel: CancelCheck) throws -> Int32 {
         ss_setopt_string(curl, CURLOPT_URL, target.curlURL)
         ss_setopt_string(curl, CURLOPT_PROTOCOLS_STR, "http,https")
         ss_setopt_long(curl, CURLOPT_CONNECT_ONLY, 1)
@@ -108,8 +117,15 @@ public final class WebSocketConnection {
                 ss_setopt_string(curl, CURLOPT_CAPATH, CurlTransport.systemCADirectory)
             }
         }
-        let code = ss_easy_perform(curl)
+        // libcurl calls the progress function while it connects (about every second, and on each
+        // socket event): a Ctrl-C ends a connection attempt that would otherwise wait out the timeout.
+        ss_setopt_long(curl, CURLOPT_NOPROGRESS, 0)
+        ss_setopt_xferinfo_function(curl, cancelProgress)
+        ss_setopt_pointer(curl, CURLOPT_XFERINFODATA, Unmanaged.passUnretained(cancel).toOpaque())
+        let code = withExtendedLifetime(cancel) { ss_easy_perform(curl) }
+        ss_setopt_long(curl, CURLOPT_NOPROGRESS, 1)
         guard code == CURLE_OK else {
+            if code == CURLE_ABORTED_BY_CALLBACK || cancel.isSet { throw WebSocketFailure.cancelled }
             let message = String(cString: ss_easy_strerror(code))
             switch code {
             case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM,
@@ -144,9 +160,10 @@ public final class WebSocketConnection {
                 return
             }
             guard head.count < 16 << 10 else { throw WebSocketFailure.badHandshake("an answer head over 16 KB") }
+            if cancel.isSet { throw WebSocketFailure.cancelled }
             let remaining = deadline.timeIntervalSinceNow
             guard remaining > 0 else { throw WebSocketFailure.network("no answer to the websocket upgrade") }
-            let chunk = try receiveBytes(timeout: remaining, limit: 4096)
+            let chunk = try receiveBytes(timeout: min(remaining, 0.1), limit: 4096)
             if chunk == nil { throw WebSocketFailure.network("the server closed the connection during the upgrade") }
             head += chunk!
         }
@@ -215,9 +232,10 @@ public final class WebSocketConnection {
                 ss_easy_send(curl, buffer.baseAddress! + offset, bytes.count - offset, &sent)
             }
             if code == CURLE_AGAIN {
+                if cancel.isSet { throw WebSocketFailure.cancelled }
                 let remaining = deadline.timeIntervalSinceNow
                 guard remaining > 0 else { throw WebSocketFailure.network("sending stalled for \(Int(sendTimeout)) s") }
-                _ = wait(POLLOUT, timeout: remaining)
+                _ = wait(POLLOUT, timeout: min(remaining, 0.1))
                 continue
             }
             guard code == CURLE_OK else { throw WebSocketFailure.network(String(cString: ss_easy_strerror(code))) }
@@ -324,4 +342,19 @@ struct WebSocketTarget {
         hostHeader = port == defaultPort ? hostPart : "\(hostPart):\(port)"
         curlURL = (secure ? "https://" : "http://") + hostPart + ":\(port)/"
     }
+}
+
+/// The stop question of a connection attempt, reachable from libcurl's progress callback.
+final class CancelCheck: @unchecked Sendable {
+    private let check: @Sendable () -> Bool
+
+    init(_ check: @escaping @Sendable () -> Bool) { self.check = check }
+
+    var isSet: Bool { check() }
+}
+
+/// libcurl's progress callback during the connection: non-zero aborts it.
+private let cancelProgress: curl_xferinfo_callback = { userdata, _, _, _, _ in
+    guard let userdata else { return 0 }
+    return Unmanaged<CancelCheck>.fromOpaque(userdata).takeUnretainedValue().isSet ? 1 : 0
 }
