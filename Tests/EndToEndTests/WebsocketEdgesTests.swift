@@ -128,6 +128,38 @@ final class WebsocketEdgesTests: MockTestCase {
         XCTAssertEqual(mock.deletedDevices.count, 1, run.stderr)
     }
 
+    // MARK: -v
+
+    /// `-v` tells each frame (direction, opcode, length; a close's code and reason, sanitized) and never a
+    /// payload: the token of the authorization frame appears nowhere.
+    func testVerboseTellsFramesButNeverTheToken() throws {
+        let room = mock.addRoom(title: "Ops", members: ["alice@example.com"])
+        let run = try start(["listen", "--websocket", "-v"])
+        XCTAssertTrue(run.waitForStderr("websocket ready"), run.stderr)
+        let reply = try TestSocket.http(port: mock.port, "POST", "/v1/messages", token: "audit-token",
+                                        json: #"{"roomId":"\#(room.id)","text":"framed"}"#)
+        XCTAssertEqual(reply.status, 200, reply.body)
+        XCTAssertEqual(run.waitForLines(1).first?["text"] as? String, "framed", run.stderr)
+        // A close from the server with a reason that tries to drive the terminal.
+        XCTAssertEqual(mock.closeSocket(code: 1011, reason: "gone\u{1b}]0;pwned\u{07}"), 1)
+        XCTAssertTrue(run.waitForStderr("websocket back after"), run.stderr)
+        run.signal(SIGTERM)
+        XCTAssertEqual(run.waitForExit(), 0, run.stderr)
+
+        let stderr = run.stderr
+        // The authorization frame (and acks, pings) out, Mercury's frames in, both closes.
+        XCTAssertTrue(stderr.contains("websocket > text "), stderr)
+        XCTAssertTrue(stderr.contains("websocket < text "), stderr)
+        XCTAssertTrue(stderr.contains("websocket < close 1011 (gone"), stderr)
+        XCTAssertTrue(stderr.contains("websocket > close 1000"), stderr)
+        XCTAssertNotNil(stderr.range(of: #"websocket > text [0-9]+ bytes"#, options: .regularExpression), stderr)
+        XCTAssertFalse(stderr.contains("\u{1b}"), "a terminal control from the server reached stderr")
+        XCTAssertFalse(stderr.contains("\u{07}"), "a terminal control from the server reached stderr")
+        for secret in ["bot-token", "Bearer"] {
+            XCTAssertFalse(stderr.contains(secret) || run.stdout.contains(secret), "\(secret) in the output")
+        }
+    }
+
     func testCtrlCDuringTheUpgradeEndsListenAtOnce() throws {
         try assertCtrlCEndsAWaitingUpgrade(["listen", "--websocket"])
     }

@@ -99,6 +99,7 @@ final class EventSocket: @unchecked Sendable {
             notice: { [weak self] in self?.say($0) },
             onActivity: { [weak self] activity in self?.accept(activity) })
         session.onReady = { [weak self] in self?.becameReady() }
+        session.logsFrames = inv.verbose
         // Close 4401: a signed-in identity refreshes once (issue 27); a fixed token has nothing newer.
         let space = self.space
         if inv.role() == .audit {
@@ -251,7 +252,21 @@ final class EventSocket: @unchecked Sendable {
         case .sequenceGap(let missed):
             inv.note("websocket: \(missed) frame\(missed == 1 ? "" : "s") missed (a gap in sequenceNumber)")
         case .ignored(let what): if inv.verbose { inv.note("websocket: \(printable(what))") }
+        case .frame(let frame): inv.note(Self.frameLine(frame))
         }
+    }
+
+    /// `-v`'s line for a frame: `websocket > text 123 bytes`, `websocket < close 4401 (token expired)`;
+    /// never a payload (the authorization frame carries the token).
+    static func frameLine(_ frame: WebSocketFrameLog) -> String {
+        var line = "websocket \(frame.outgoing ? ">" : "<") \(frame.opcode)"
+        if let code = frame.closeCode {
+            line += " \(code)"
+            if !frame.closeReason.isEmpty { line += " (\(printable(frame.closeReason, limit: 120)))" }
+        } else {
+            line += " \(frame.length) byte\(frame.length == 1 ? "" : "s")"
+        }
+        return line
     }
 }
 

@@ -22,6 +22,8 @@ public enum MercuryNotice: Sendable {
     case sequenceGap(missed: Int)
     /// A frame that is not JSON, or a note of something ignored.
     case ignored(String)
+    /// A frame sent or received (only with `logsFrames`): never its payload.
+    case frame(WebSocketFrameLog)
 }
 
 /// A thread-safe stop request, set by a signal, a closed output, `--count` or a deadline.
@@ -73,6 +75,8 @@ public final class MercurySession: @unchecked Sendable {  // used by the one thr
     public var refreshToken: ((String) throws -> String?)?
     /// Called once each time the socket becomes ready.
     public var onReady: (() -> Void)?
+    /// Tell each frame sent and received (`.frame` notices: direction, opcode, length, close code).
+    public var logsFrames = false
 
     private var device: MercuryDevice?
     private var nextRefresh = Date.distantFuture
@@ -146,6 +150,7 @@ public final class MercurySession: @unchecked Sendable {  // used by the one thr
             guard let device else { return .failed(WebSocketFailure.network("no device")) }
             let socket = try WebSocketConnection(url: Self.socketURL(device.webSocketUrl), options: options,
                                                  cancelled: { stop.isSet })
+            if logsFrames { socket.onFrame = { [notice] in notice(.frame($0)) } }
             defer { socket.close() }
             try authorize(socket, stop: stop)
             if stop.isSet { return .stopped }

@@ -36,6 +36,39 @@ public enum WebSocketFailure: Error, Equatable, Sendable, CustomStringConvertibl
     }
 }
 
+/// One frame sent or received, as `-v` tells it: never its payload (the authorization frame
+/// carries the token), only its direction, opcode and length, and a close frame's code and reason.
+public struct WebSocketFrameLog: Sendable, Equatable {
+    public var outgoing: Bool
+    public var opcode: WebSocketOpcode
+    /// Payload bytes (a fragmented message: all its fragments').
+    public var length: Int
+    public var closeCode: UInt16?
+    /// The close frame's reason as the server sent it (not sanitized: the caller does it).
+    public var closeReason: String
+
+    public init(outgoing: Bool, opcode: WebSocketOpcode, length: Int, closeCode: UInt16? = nil, closeReason: String = "") {
+        self.outgoing = outgoing
+        self.opcode = opcode
+        self.length = length
+        self.closeCode = closeCode
+        self.closeReason = closeReason
+    }
+
+    /// The frame a received message came in.
+    init(received message: WebSocketMessage) {
+        switch message {
+        case .text(let text): self.init(outgoing: false, opcode: .text, length: text.utf8.count)
+        case .binary(let bytes): self.init(outgoing: false, opcode: .binary, length: bytes.count)
+        case .ping(let bytes): self.init(outgoing: false, opcode: .ping, length: bytes.count)
+        case .pong(let bytes): self.init(outgoing: false, opcode: .pong, length: bytes.count)
+        case .close(let code, let reason):
+            self.init(outgoing: false, opcode: .close, length: code == nil ? 0 : 2 + reason.utf8.count,
+                      closeCode: code, closeReason: reason)
+        }
+    }
+}
+
 /// How a websocket connects: the same TLS and timeout rules as every request.
 public struct WebSocketOptions: Sendable {
     /// Connect timeout and the longest a send may stall (seconds).
@@ -69,6 +102,8 @@ public final class WebSocketConnection {
     private var closed = false
     /// Asked during the connection and the upgrade (Ctrl-C): true ends them within ~0.1 s.
     private let cancel: CancelCheck
+    /// Told of every frame sent and received once the socket is up (`-v`).
+    public var onFrame: ((WebSocketFrameLog) -> Void)?
 
     /// Connects to `url` (`wss://` or `ws://`), sends the upgrade with `headers` and checks the answer.
     /// `cancelled` is asked while connecting and waiting for the upgrade's answer (every ~0.1 s):
@@ -207,17 +242,25 @@ public final class WebSocketConnection {
     // MARK: Sending
 
     public func send(text: String) throws {
-        try sendAll(WebSocketFrameEncoder.frame(.text, Array(text.utf8)))
+        let payload = Array(text.utf8)
+        try sendAll(WebSocketFrameEncoder.frame(.text, payload))
+        onFrame?(WebSocketFrameLog(outgoing: true, opcode: .text, length: payload.count))
     }
 
     public func send(pong payload: [UInt8]) throws {
-        try sendAll(WebSocketFrameEncoder.frame(.pong, Array(payload.prefix(125))))
+        let kept = Array(payload.prefix(125))
+        try sendAll(WebSocketFrameEncoder.frame(.pong, kept))
+        onFrame?(WebSocketFrameLog(outgoing: true, opcode: .pong, length: kept.count))
     }
 
     /// Sends a close frame (best effort) and closes the connection.
     public func close(code: UInt16 = 1000, reason: String = "") {
         guard !closed else { return }
-        try? sendAll(WebSocketFrameEncoder.close(code: code, reason: reason))
+        let frame = WebSocketFrameEncoder.close(code: code, reason: reason)
+        if (try? sendAll(frame)) != nil {
+            onFrame?(WebSocketFrameLog(outgoing: true, opcode: .close, length: frame.count - 6,  // a close payload is < 126 bytes: 2 head + 4 mask
+                                       closeCode: code, closeReason: reason))
+        }
         ss_easy_cleanup(curl)
         closed = true
     }
@@ -272,7 +315,11 @@ public final class WebSocketConnection {
     }
 
     private func decodeNext() throws -> WebSocketMessage? {
-        do { return try decoder.next() } catch let error as WebSocketProtocolError {
+        do {
+            let message = try decoder.next()
+            if let message, let onFrame { onFrame(WebSocketFrameLog(received: message)) }
+            return message
+        } catch let error as WebSocketProtocolError {
             close(code: error.closeCode, reason: error.reason)
             throw WebSocketFailure.protocolViolation(error)
         }
