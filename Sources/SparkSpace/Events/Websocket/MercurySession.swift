@@ -137,6 +137,17 @@ public final class MercurySession: @unchecked Sendable {  // used by the one thr
         }
     }
 
+    /// A token refresh that failed on the way (the network, a 5xx or 429 past the retries, an answer
+    /// that is not a grant): waiting may cure it. A refusal (the refresh token or the client refused,
+    /// not signed in, unusable credentials) may not: the session ends with it (exit 3).
+    static func isTransientRefresh(_ error: Error) -> Bool {
+        if case SparkError.signIn(let problem) = error {
+            if case .grantFailed = problem { return true }
+            return false
+        }
+        return isTransient(error)
+    }
+
     private enum Outcome {
         case stopped
         case failed(Error)
@@ -175,12 +186,18 @@ public final class MercurySession: @unchecked Sendable {  // used by the one thr
         case EventSocketError.closed(let code, let reason):
             switch code {
             case 4401:
-                if !tokenRefreshed, let fresh = try refreshToken?(token) {
-                    tokenRefreshed = true
-                    token = fresh
-                    return nil
+                guard !tokenRefreshed, let refreshToken else { throw error }
+                let fresh: String?
+                do {
+                    fresh = try refreshToken(token)
+                } catch let failure where Self.isTransientRefresh(failure) {
+                    // Not a refusal: wait the backoff; the next connection meets 4401 again and refreshes again.
+                    return "the token refresh failed (\(failure))"
                 }
-                throw error
+                guard let fresh else { throw error }
+                tokenRefreshed = true
+                token = fresh
+                return nil
             case 4400, 4403, 4000: throw error
             case 4404:
                 try replaceDevice("the socket was closed 4404 (device registration expired)")
