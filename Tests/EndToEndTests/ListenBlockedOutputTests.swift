@@ -15,18 +15,6 @@ final class ListenBlockedOutputTests: MockTestCase {
         let stderr: FDText
     }
 
-    /// A pipe whose buffer is already full: the next write on it blocks until someone reads.
-    private func fullPipe() -> (read: Int32, write: Int32) {
-        var fds: [Int32] = [0, 0]
-        XCTAssertEqual(pipe(&fds), 0)
-        let flags = fcntl(fds[1], F_GETFL)
-        _ = fcntl(fds[1], F_SETFL, flags | O_NONBLOCK)
-        let junk = [UInt8](repeating: UInt8(ascii: "x"), count: 4096)
-        while write(fds[1], junk, junk.count) > 0 {}
-        _ = fcntl(fds[1], F_SETFL, flags)  // the listener gets a blocking pipe, as a shell gives it
-        return (fds[0], fds[1])
-    }
-
     private func startListen() throws -> Listener {
         let port = try LoopbackListener.freePort()
         let stdoutPipe = fullPipe()
@@ -139,6 +127,18 @@ final class ListenBlockedOutputTests: MockTestCase {
         XCTAssertTrue(waitForExit(listener.process, timeout: 15), "SIGTERM did not end listen")
         XCTAssertEqual(listener.process.terminationStatus, 0)
     }
+}
+
+/// A pipe whose buffer is already full of `x`: the next write on it blocks until someone reads.
+func fullPipe() -> (read: Int32, write: Int32) {
+    var fds: [Int32] = [0, 0]
+    precondition(pipe(&fds) == 0)
+    let flags = fcntl(fds[1], F_GETFL)
+    _ = fcntl(fds[1], F_SETFL, flags | O_NONBLOCK)
+    let junk = [UInt8](repeating: UInt8(ascii: "x"), count: 4096)
+    while write(fds[1], junk, junk.count) > 0 {}
+    _ = fcntl(fds[1], F_SETFL, flags)  // the listener gets a blocking pipe, as a shell gives it
+    return (fds[0], fds[1])
 }
 
 /// The text read from a descriptor by a thread of its own (a plain `read`, retried on EINTR); closes it at the end.

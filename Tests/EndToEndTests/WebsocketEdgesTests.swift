@@ -128,6 +128,53 @@ final class WebsocketEdgesTests: MockTestCase {
         XCTAssertEqual(mock.deletedDevices.count, 1, run.stderr)
     }
 
+    // MARK: A stdout nobody reads
+
+    /// `listen --websocket` whose stdout nobody reads: SIGTERM still ends it (it waits 5 s for an event
+    /// to be printed, not for ever), the device is deleted, and the events not printed are said: exit 1.
+    func testSIGTERMEndsAWebsocketListenerWhoseStdoutIsNotRead() throws {
+        let room = mock.addRoom(title: "Ops", members: ["alice@example.com"])
+        let stdoutPipe = fullPipe()
+        let process = Process()
+        process.executableURL = binaryURL
+        process.arguments = ["listen", "--websocket"]
+        process.environment = env.merging(["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
+                                           "HOME": NSTemporaryDirectory() + "spark-space-home-none"]) { $1 }
+        let errPipe = Pipe()
+        process.standardOutput = FileHandle(fileDescriptor: stdoutPipe.write, closeOnDealloc: true)
+        process.standardError = errPipe
+        process.standardInput = FileHandle.nullDevice
+        let stderr = FDText(dup(errPipe.fileHandleForReading.fileDescriptor))
+        try? errPipe.fileHandleForReading.close()
+        try process.run()
+        addTeardownBlock {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            _ = Glibc.close(stdoutPipe.read)
+        }
+        XCTAssertTrue(stderr.wait(timeout: 20) { $0.contains("websocket ready") }, stderr.text)
+        let reply = try TestSocket.http(port: mock.port, "POST", "/v1/messages", token: "audit-token",
+                                        json: #"{"roomId":"\#(room.id)","text":"nobody reads this"}"#)
+        XCTAssertEqual(reply.status, 200, reply.body)
+        // The event is made (its message fetched), then its write blocks.
+        let fetched = Date().addingTimeInterval(20)
+        while mock.requests(method: "GET", pathPrefix: "/messages/").isEmpty && Date() < fetched {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        XCTAssertFalse(mock.requests(method: "GET", pathPrefix: "/messages/").isEmpty, stderr.text)
+
+        let signalled = Date()
+        kill(process.processIdentifier, SIGTERM)
+        let end = Date().addingTimeInterval(15)
+        while process.isRunning && Date() < end { Thread.sleep(forTimeInterval: 0.02) }
+        XCTAssertFalse(process.isRunning, "SIGTERM did not end listen --websocket: \(stderr.text)")
+        guard !process.isRunning else { return }
+        process.waitUntilExit()
+        XCTAssertLessThan(Date().timeIntervalSince(signalled), 10)
+        XCTAssertEqual(process.terminationStatus, 1, stderr.text)
+        XCTAssertTrue(stderr.wait(timeout: 5) { $0.contains("1 event was not printed") }, stderr.text)
+        XCTAssertEqual(mock.deletedDevices.count, 1, "the device was not deleted: \(stderr.text)")
+    }
+
     // MARK: -v
 
     /// `-v` tells each frame (direction, opcode, length; a close's code and reason, sanitized) and never a

@@ -163,15 +163,33 @@ final class EventSocket: @unchecked Sendable {
     }
 
     /// Stops the session, waits until its device is deleted, and throws what ended it.
+    /// An event stuck on a stdout nobody reads does not keep it waiting: after `listenStopStall`
+    /// seconds without one event done it says how many were not printed and exits 1.
     func finish() throws {
         stop.set()
         finished.wait()
         finished.signal()
-        events.sync {}
+        let unprinted = waitForEvents(stall: listenStopStall)
         SignalHandling.interceptors.set(nil)
+        if unprinted > 0 {
+            // Not through the Runner: it would flush stdout first, which the stuck event holds.
+            inv.console.diagnostic("spark-space: error: \(unprinted) event\(unprinted == 1 ? " was" : "s were") not "
+                + "printed: stdout was not read for \(Int(listenStopStall)) s")
+            throw AlreadyReported(code: ExitCode.failure)
+        }
         let (failure, signal) = lock.withLock { (self.failure, self.signal) }
         if let signal { throw StoppedBySignal(signal: signal) }
         if let failure { throw failure }
+    }
+
+    /// Waits while activities are still being turned into events, as long as one is done at
+    /// least every `stall` seconds; returns how many were left (0: all done).
+    private func waitForEvents(stall: Double) -> Int {
+        while true {
+            let left = lock.withLock { pending }
+            if left == 0 { return 0 }
+            if eventDone.wait(timeout: .now() + stall) == .timedOut { return lock.withLock { pending } }
+        }
     }
 
     private func interrupted(_ number: Int32) {
@@ -199,6 +217,8 @@ final class EventSocket: @unchecked Sendable {
     /// stderr), so a flood while the API is slow cannot grow memory without bound.
     private var pending = 0
     private static let maxPending = 10_000
+    /// Signalled each time an activity is done with (printed, skipped or failed).
+    private let eventDone = DispatchSemaphore(value: 0)
 
     private func accept(_ activity: JSON) {
         let kept = lock.withLock { () -> Bool in
@@ -211,7 +231,10 @@ final class EventSocket: @unchecked Sendable {
                 + "\(activity["verb"]?.string ?? "?") activity")
         }
         events.async { [self] in
-            defer { lock.withLock { pending -= 1 } }
+            defer {
+                lock.withLock { pending -= 1 }
+                eventDone.signal()
+            }
             guard !stop.isSet, let onEvent else { return }
             do {
                 switch try space.event(forActivity: activity, context: context) {
