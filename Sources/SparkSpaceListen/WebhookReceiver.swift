@@ -94,8 +94,9 @@ public final class WebhookReceiver: @unchecked Sendable {
     private let onRejection: ((Rejection, String) -> Void)?
     /// Where rejections are told: never on a thread that serves connections.
     private let notices: NoticeQueue?
-    /// Accepted deliveries no worker took yet, oldest first (`backlogHead` is the next one).
-    private var backlog: [(json: JSON, bytes: Int)?] = []
+    /// Accepted deliveries no worker took yet, oldest first (`backlogHead` is the next one), as
+    /// their bodies: the bound on bytes is then the memory they take (a parsed tree is larger).
+    private var backlog: [[UInt8]?] = []
     private var backlogHead = 0
     /// Workers running (at most `configuration.workers`).
     private var running = 0
@@ -264,15 +265,16 @@ public final class WebhookReceiver: @unchecked Sendable {
                 return reject(.badSignature, signature == nil ? "no X-Spark-Signature" : "a bad X-Spark-Signature")
             }
         }
-        guard let json = try? JSON.parse(body), json.object != nil else {
+        guard (try? JSON.parse(body))?.object != nil else {
             return reject(.malformed, "a body that is not a JSON object")
         }
-        return enqueue(json, bytes: body.count)
+        return enqueue(body)
     }
 
     /// Queues an accepted delivery for a worker, starting one when fewer than `workers` run;
     /// `.busy` (nothing queued) when the bound of waiting deliveries is reached.
-    private func enqueue(_ json: JSON, bytes: Int) -> Rejection? {
+    private func enqueue(_ body: [UInt8]) -> Rejection? {
+        let bytes = body.count
         lock.lock()
         guard pendingCount < configuration.maxPending,
               pendingCount == 0 || pendingBytes + bytes <= configuration.maxPendingBytes else {
@@ -282,7 +284,7 @@ public final class WebhookReceiver: @unchecked Sendable {
         }
         pendingCount += 1
         pendingBytes += bytes
-        backlog.append((json, bytes))
+        backlog.append(body)
         let startWorker = running < configuration.workers
         if startWorker { running += 1 }
         lock.unlock()
@@ -297,7 +299,7 @@ public final class WebhookReceiver: @unchecked Sendable {
     private func work() {
         while true {
             lock.lock()
-            guard backlogHead < backlog.count, let item = backlog[backlogHead] else {
+            guard backlogHead < backlog.count, let body = backlog[backlogHead] else {
                 running -= 1
                 lock.unlock()
                 return
@@ -309,10 +311,11 @@ public final class WebhookReceiver: @unchecked Sendable {
                 backlogHead = 0
             }
             lock.unlock()
-            onDelivery(item.json)
+            // Parsed again here (it parsed when it was checked): one tree per worker at a time.
+            if let json = try? JSON.parse(body) { onDelivery(json) }
             lock.lock()
             pendingCount -= 1
-            pendingBytes -= item.bytes
+            pendingBytes -= body.count
             lock.unlock()
             handled.signal()
         }
