@@ -25,7 +25,9 @@ let listenCommands: [CommandSpec] = [
             attachmentActions created (a card submitted, see 'webhooks register --cards') prints a card \
             event, its inputs fetched from /attachment/actions/{id} with the hook's token. \
             Events are NDJSON lines on stdout unless -o json, tsv or table asks otherwise (honoured event by event). Bodies over 1 MB get 413, bodies that are \
-            not JSON 400. Stops cleanly on Ctrl-C (exit 130) or SIGTERM (exit 0) after printing every accepted event; \
+            not JSON 400; while 256 accepted deliveries wait to be printed (stdout not read) a delivery gets 503 (not \
+            taken). Stops cleanly on Ctrl-C (exit 130) or SIGTERM (exit 0) after printing every accepted event \
+            (none printed for 5 s: it stops anyway, says how many were not printed, exit 1); \
             --register URL creates a webhook set of the run's own on start (prefix listen-HOST-PID) and deletes \
             exactly that set on exit (Ctrl-C, SIGTERM, closed stdout); no other webhook is ever touched. --port 0 picks a free \
             port; the address is printed on stderr. \
