@@ -128,6 +128,23 @@ final class WebsocketEdgesTests: MockTestCase {
         XCTAssertEqual(mock.deletedDevices.count, 1, run.stderr)
     }
 
+    /// Ctrl-C while the device service does not answer (its request cannot be cancelled): the run
+    /// still ends within the stop's grace (5 s), exit 130, saying the device is left to expire.
+    func testCtrlCWhileTheDeviceServiceStallsEndsWithinTheGrace() throws {
+        mock.inject(.delay(30), method: "POST", pathPrefix: "/wdm/api/v1/devices", times: 1)
+        let run = try start(["--timeout", "60", "listen", "--websocket"])
+        let asked = Date().addingTimeInterval(20)
+        while mock.requests(method: "POST", pathPrefix: "/wdm/api/v1/devices").isEmpty && Date() < asked {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        XCTAssertFalse(mock.requests(method: "POST", pathPrefix: "/wdm/api/v1/devices").isEmpty, run.stderr)
+        let interrupted = Date()
+        run.signal(SIGINT)
+        XCTAssertEqual(run.waitForExit(timeout: 15), 130, run.stderr)
+        XCTAssertLessThan(Date().timeIntervalSince(interrupted), 7, run.stderr)
+        XCTAssertTrue(run.stderr.contains("left to expire"), run.stderr)
+    }
+
     // MARK: A stdout nobody reads
 
     /// `listen --websocket` whose stdout nobody reads: SIGTERM still ends it (it waits 5 s for an event

@@ -67,6 +67,8 @@ final class EventSocket: @unchecked Sendable {
     private var failure: Error?
     private var signal: Int32?
     private var everReady = false
+    /// The session thread is done (the device deleted, or given up).
+    private var sessionEnded = false
     private var onEvent: ((JSON) throws -> Bool)?
 
     init(inv: Invocation, includeSelf: Bool, rooms: [String] = [], prune: Bool = false) throws {
@@ -114,6 +116,7 @@ final class EventSocket: @unchecked Sendable {
                 lock.withLock { failure = error }
             }
             stop.set()
+            lock.withLock { sessionEnded = true }
             readiness.signal()
             finished.signal()
         }
@@ -203,7 +206,23 @@ final class EventSocket: @unchecked Sendable {
             _exit(number == SIGINT ? ExitCode.interrupted : 128 + number)
         }
         stop.set()
+        // A socket being connected stops at once (it asks the stop flag); a request to the device
+        // service cannot be cancelled, and one that stalls must not hold a Ctrl-C for --timeout.
+        DispatchQueue.global().asyncAfter(deadline: .now() + Self.stopGrace) { [self] in
+            guard !lock.withLock({ sessionEnded }) else { return }
+            let said = DispatchSemaphore(value: 0)
+            startThread(stackSize: 1 << 18) { [self] in
+                inv.console.diagnostic("spark-space: the device service did not answer within "
+                    + "\(Int(Self.stopGrace)) s of the stop; the device is left to expire by itself")
+                said.signal()
+            }
+            _ = said.wait(timeout: .now() + 0.5)  // a stderr nobody reads does not hold the exit
+            _exit(number == SIGINT ? ExitCode.interrupted : 128 + number)
+        }
     }
+
+    /// Seconds a stop may take until the session (the socket, the device's deletion) has ended.
+    static let stopGrace = 5.0
 
     private func becameReady() {
         let first = lock.withLock { () -> Bool in
