@@ -68,6 +68,7 @@ public enum ExitCode {
         case is WithinPassed: return withinPassed
         case let socket as EventSocketError: return of(socket)
         case let failed as PartialFailure: return failed.code
+        case let reported as AlreadyReported: return reported.code
         case let hinted as HintedError: return of(hinted.underlying)
         case let spark as SparkError: return of(spark)
         default: return failure
@@ -126,6 +127,11 @@ public enum ExitCode {
 /// A command (`listen`) that stopped cleanly on a signal; nothing to report.
 struct StoppedBySignal: Error {
     var signal: Int32
+}
+
+/// An error already said on stderr (by a queue that never blocks): only its exit code is left.
+struct AlreadyReported: Error {
+    var code: Int32
 }
 
 /// A confirmation answered other than yes: nothing was done (SPEC: exit 1).

@@ -39,7 +39,8 @@ public func run(_ arguments: [String], terminal: Terminal = Terminal(), transpor
         return ExitCode.success
     } catch {
         invocation.status.clear()
-        try? invocation.out.flush()
+        // A listener that gave up on a stdout nobody reads: a worker still holds it (flushing would wait for ever).
+        if !(error is AlreadyReported) { try? invocation.out.flush() }
         return report(invocation.explained(error), console: console)
     }
 }
@@ -99,7 +100,7 @@ func refusal(_ command: CommandSpec) -> UsageError {
 /// that line too) and returns the exit code.
 func report(_ error: Error, console: Console) -> Int32 {
     let code = ExitCode.of(error)
-    guard code != ExitCode.success, !(error is StoppedBySignal) else { return code }
+    guard code != ExitCode.success, !(error is StoppedBySignal), !(error is AlreadyReported) else { return code }
     var line = "spark-space: error: \(errorText(error))"
     if let hinted = error as? HintedError { line += "; hint: \(hinted.hint)" }
     if let usage = error as? UsageError, let command = usage.command {

@@ -48,8 +48,9 @@ public final class NoticeQueue: @unchecked Sendable {
         self.perSecond = max(0.001, perSecond)
         self.burst = max(1, burst)
         tokens = max(1, burst)
-        // A queue of its own, busy for the queue's life: the one thread that may block on stderr.
-        DispatchQueue(label: "spark-space.notices").async { [self] in drain() }
+        // A thread of its own (not Dispatch's small pool, where signal handlers run), busy for the
+        // queue's life: the one thread that may block on stderr.
+        startThread(stackSize: 1 << 20) { [self] in drain() }
     }
 
     /// Queues a line; never blocks. Rate-limited unless `always` (the tool's own few lines: start, stop).

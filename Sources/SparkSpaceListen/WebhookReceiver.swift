@@ -17,9 +17,12 @@ import NIOPosix
 /// An HTTP server (swift-nio) that receives Webex webhook deliveries (seed `webhook`).
 ///
 /// Each delivery is checked (path, method, size, signature, JSON) and answered at
-/// once; an accepted one (200) is then handed to `onDelivery` on a worker queue, so
-/// slow API calls never delay the answer. `stop()` stops accepting, closes the
-/// connections and returns only when every accepted delivery has been handled.
+/// once; an accepted one (200) is then handed to `onDelivery` on one of `workers` threads,
+/// so slow API calls never delay the answer. Accepted deliveries not yet handled are bounded
+/// (`maxPending`, `maxPendingBytes`): past the bound a delivery is answered 503 (Webex may send
+/// it again) instead of being queued, so a handler that cannot go on (a stdout nobody reads)
+/// neither grows memory nor stops the server answering. `stop(within:)` stops accepting,
+/// closes the connections and waits for the accepted deliveries as long as they keep being handled.
 public final class WebhookReceiver: @unchecked Sendable {
     /// Where and how to listen.
     public struct Configuration: Sendable {
@@ -44,10 +47,15 @@ public final class WebhookReceiver: @unchecked Sendable {
         /// still sending its request (never one being answered): idle clients cannot keep a
         /// delivery out. With `maxBodyBytes` it bounds the memory half-sent bodies can take.
         public var maxConnections: Int
+        /// Accepted deliveries not handled yet (waiting or being handled) at most; more are answered 503.
+        public var maxPending: Int
+        /// Their bodies' bytes at most (a few large deliveries count as many small ones).
+        public var maxPendingBytes: Int
 
         public init(host: String = "0.0.0.0", port: Int = 8080, path: String = "/hook", secret: String? = nil,
                     maxBodyBytes: Int = 1 << 20, workers: Int = 8, headTimeout: Double = 10,
-                    bodyTimeout: Double = 10, maxConnections: Int = 128) {
+                    bodyTimeout: Double = 10, maxConnections: Int = 128, maxPending: Int = 256,
+                    maxPendingBytes: Int = 16 << 20) {
             self.host = host
             self.port = port
             self.path = path.hasPrefix("/") ? path : "/" + path
@@ -57,12 +65,16 @@ public final class WebhookReceiver: @unchecked Sendable {
             self.headTimeout = min(max(headTimeout, 0.001), 86_400)
             self.bodyTimeout = min(max(bodyTimeout, 0.001), 86_400)
             self.maxConnections = max(1, maxConnections)
+            self.maxPending = max(1, maxPending)
+            self.maxPendingBytes = max(1, maxPendingBytes)
         }
     }
 
     /// Why a request was refused.
     public enum Rejection: Sendable, Equatable {
         case notFound, methodNotAllowed, tooLarge, badSignature, malformed
+        /// `maxPending` deliveries wait to be handled: this one is not taken (503, Webex may re-send).
+        case busy
 
         /// The HTTP status answered.
         public var status: Int {
@@ -72,6 +84,7 @@ public final class WebhookReceiver: @unchecked Sendable {
             case .tooLarge: return 413
             case .badSignature: return 401
             case .malformed: return 400
+            case .busy: return 503
             }
         }
     }
@@ -81,9 +94,16 @@ public final class WebhookReceiver: @unchecked Sendable {
     private let onRejection: ((Rejection, String) -> Void)?
     /// Where rejections are told: never on a thread that serves connections.
     private let notices: NoticeQueue?
-    private let queue = DispatchQueue(label: "spark-space.webhook-workers", attributes: .concurrent)
-    private let slots: DispatchSemaphore
-    private let work = DispatchGroup()
+    /// Accepted deliveries no worker took yet, oldest first (`backlogHead` is the next one), as
+    /// their bodies: the bound on bytes is then the memory they take (a parsed tree is larger).
+    private var backlog: [[UInt8]?] = []
+    private var backlogHead = 0
+    /// Workers running (at most `configuration.workers`).
+    private var running = 0
+    /// Accepted deliveries not handled yet, and their bodies' bytes.
+    private var pendingCount = 0
+    private var pendingBytes = 0
+    private let handled = DispatchSemaphore(value: 0)
     private let lock = ThreadLock()
     private var group: MultiThreadedEventLoopGroup?
     private var channel: Channel?
@@ -105,7 +125,6 @@ public final class WebhookReceiver: @unchecked Sendable {
         self.onRejection = onRejection
         // A queue (and its thread) only when there is something to tell.
         self.notices = notices ?? onRejection.map { _ in NoticeQueue { _ in } }
-        slots = DispatchSemaphore(value: configuration.workers)
     }
 
     /// Binds and starts serving; returns the port actually bound.
@@ -156,6 +175,14 @@ public final class WebhookReceiver: @unchecked Sendable {
     /// Stops accepting, closes every connection, then waits until every accepted
     /// delivery has been handled. Safe to call more than once.
     public func stop() {
+        _ = stop(within: .infinity)
+    }
+
+    /// Stops accepting, closes every connection, then waits for the accepted deliveries while
+    /// they keep being handled: it gives up once none was handled for `stall` seconds (a handler
+    /// stuck on a stdout nobody reads must not keep the process alive). Returns how many
+    /// accepted deliveries were not handled (0: all were). Safe to call more than once.
+    public func stop(within stall: Double) -> Int {
         lock.lock()
         let channel = self.channel, group = self.group
         self.channel = nil
@@ -163,7 +190,25 @@ public final class WebhookReceiver: @unchecked Sendable {
         lock.unlock()
         try? channel?.close().wait()
         try? group?.syncShutdownGracefully()
-        work.wait()
+        while true {
+            lock.lock()
+            let left = pendingCount
+            lock.unlock()
+            if left == 0 { return 0 }
+            let timeout: DispatchTime = stall.isFinite ? .now() + max(0, min(stall, 86_400)) : .distantFuture
+            if handled.wait(timeout: timeout) == .timedOut {
+                lock.lock()
+                defer { lock.unlock() }
+                return pendingCount
+            }
+        }
+    }
+
+    /// Accepted deliveries not handled yet (for tests).
+    public var pendingDeliveries: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return pendingCount
     }
 
     /// Counts a new connection in (until it closes) and returns its number. At the cap, the oldest
@@ -220,18 +265,60 @@ public final class WebhookReceiver: @unchecked Sendable {
                 return reject(.badSignature, signature == nil ? "no X-Spark-Signature" : "a bad X-Spark-Signature")
             }
         }
-        guard let json = try? JSON.parse(body), json.object != nil else {
+        guard (try? JSON.parse(body))?.object != nil else {
             return reject(.malformed, "a body that is not a JSON object")
         }
-        work.enter()
-        queue.async { [self] in
-            // At most `workers` deliveries at a time; the others wait their turn.
-            slots.wait()
-            self.onDelivery(json)
-            slots.signal()
-            work.leave()
+        return enqueue(body)
+    }
+
+    /// Queues an accepted delivery for a worker, starting one when fewer than `workers` run;
+    /// `.busy` (nothing queued) when the bound of waiting deliveries is reached.
+    private func enqueue(_ body: [UInt8]) -> Rejection? {
+        let bytes = body.count
+        lock.lock()
+        guard pendingCount < configuration.maxPending,
+              pendingCount == 0 || pendingBytes + bytes <= configuration.maxPendingBytes else {
+            let waiting = pendingCount
+            lock.unlock()
+            return reject(.busy, "\(waiting) accepted deliveries are not handled yet (is stdout read?)")
         }
+        pendingCount += 1
+        pendingBytes += bytes
+        backlog.append(body)
+        let startWorker = running < configuration.workers
+        if startWorker { running += 1 }
+        lock.unlock()
+        // Threads of their own, not Dispatch's pool: workers blocked on a full stdout would take the
+        // pool's few threads, and the signal handlers that must stop the process run there.
+        if startWorker { startThread(stackSize: 2 << 20) { [self] in work() } }
         return nil
+    }
+
+    /// A worker: handles queued deliveries until none is left (a fixed number of threads, however
+    /// many deliveries wait).
+    private func work() {
+        while true {
+            lock.lock()
+            guard backlogHead < backlog.count, let body = backlog[backlogHead] else {
+                running -= 1
+                lock.unlock()
+                return
+            }
+            backlog[backlogHead] = nil
+            backlogHead += 1
+            if backlogHead == backlog.count || (backlogHead > 256 && backlogHead * 2 > backlog.count) {
+                backlog.removeFirst(backlogHead)
+                backlogHead = 0
+            }
+            lock.unlock()
+            // Parsed again here (it parsed when it was checked): one tree per worker at a time.
+            if let json = try? JSON.parse(body) { onDelivery(json) }
+            lock.lock()
+            pendingCount -= 1
+            pendingBytes -= body.count
+            lock.unlock()
+            handled.signal()
+        }
     }
 
     private func reject(_ rejection: Rejection, _ reason: String) -> Rejection {
@@ -316,6 +403,7 @@ private final class DeliveryHandler: ChannelInboundHandler, RemovableChannelHand
             case .malformed?: respond(context, h, status: 400, text: "not a JSON object", close: false)
             case .notFound?: respond(context, h, status: 404, text: "not found", close: false)
             case .methodNotAllowed?: respond(context, h, status: 405, text: "use POST", close: false)
+            case .busy?: respond(context, h, status: 503, text: "busy: try again later", close: false)
             }
         }
     }
@@ -326,6 +414,7 @@ private final class DeliveryHandler: ChannelInboundHandler, RemovableChannelHand
         headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
         headers.add(name: "Content-Length", value: String(text.utf8.count + 1))
         if status == 405 { headers.add(name: "Allow", value: "POST") }
+        if status == 503 { headers.add(name: "Retry-After", value: "10") }
         let keepAlive = head.isKeepAlive && !close
         if !keepAlive { headers.add(name: "Connection", value: "close") }
         let responseHead = HTTPResponseHead(version: head.version, status: HTTPResponseStatus(statusCode: status),

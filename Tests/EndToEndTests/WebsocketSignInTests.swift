@@ -111,6 +111,37 @@ final class WebsocketSignInTests: MockTestCase {
         XCTAssertEqual(listener.waitForExit(), 0, listener.stderr)
     }
 
+    /// Close 4401 whose refresh fails on the way (the token endpoint drops the connection, or answers
+    /// 5xx): not a refusal, so the listener waits the reconnect backoff, connects again (4401 again with
+    /// the old token) and refreshes again; the second refresh works and events flow.
+    private func assertA4401RefreshFailingOnTheWayIsRetried(_ fault: MockWebexServer.Fault, times: Int,
+                                                             file: StaticString = #filePath, line: UInt = #line) throws {
+        try signIn()
+        let room = mock.addRoom(title: "Flaky token endpoint", members: ["alice@example.com"])
+        let listener = try listener(["--as", "audit"], env: ["SPARK_SPACE_TEST_BACKOFF": "0.1"])
+        mock.expireAccessTokens()
+        mock.inject(fault, method: "POST", pathPrefix: "/access_token", times: times)
+        XCTAssertEqual(mock.closeSocket(code: 4401, reason: "token expired"), 1, file: file, line: line)
+        XCTAssertTrue(listener.waitForStderr("websocket back after"), listener.stderr, file: file, line: line)
+        XCTAssertTrue(listener.stderr.contains("reconnecting in"), "no backoff said: \(listener.stderr)", file: file, line: line)
+        XCTAssertTrue(mock.waitForSocket(), file: file, line: line)
+        XCTAssertEqual(mock.refreshCount, 1, listener.stderr, file: file, line: line)
+        try post(room, "after a flaky refresh")
+        XCTAssertEqual(listener.waitForLines(1).last?["text"] as? String, "after a flaky refresh", listener.stderr,
+                       file: file, line: line)
+        listener.signal(SIGTERM)
+        XCTAssertEqual(listener.waitForExit(), 0, listener.stderr, file: file, line: line)
+    }
+
+    func testA4401RefreshWhoseConnectionDropsIsRetriedAtTheNextConnection() throws {
+        try assertA4401RefreshFailingOnTheWayIsRetried(.drop, times: 1)
+    }
+
+    func testA4401RefreshAnswered500IsRetriedAtTheNextConnection() throws {
+        // A POST is not retried after a 500 (SPEC): the session's reconnect must try again, twice here.
+        try assertA4401RefreshFailingOnTheWayIsRetried(.status(500), times: 2)
+    }
+
     /// The refreshed token refused too, before the socket was ready: no second refresh, exit 3.
     func testTheRefreshedTokenRefusedAgainEndsTheListenerWithExit3() throws {
         try signIn()

@@ -98,7 +98,9 @@ extension MockWebexServer {
     }
 
     func deviceURL(_ id: String) -> String { "\(origin)/wdm/api/v1/devices/\(id)" }
-    func webSocketURL(_ id: String) -> String { "ws://127.0.0.1:\(boundPort)/mercury/api/v1/apps/wx2/registrations/\(id)/messages" }
+    func webSocketURL(_ id: String) -> String {
+        socketState.socketURLOverride ?? "ws://127.0.0.1:\(boundPort)/mercury/api/v1/apps/wx2/registrations/\(id)/messages"
+    }
 
     func mockDevice(_ d: DeviceRec, now: Int64) -> MockDevice {
         MockDevice(id: d.id, url: deviceURL(d.id), webSocketUrl: webSocketURL(d.id), ownerId: d.ownerId,

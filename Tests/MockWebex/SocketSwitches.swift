@@ -41,6 +41,13 @@ extension MockWebexServer {
         eachSocket(device) { $0.drop() }
     }
 
+    /// When set, every device (new or listed) names this URL as its `webSocketUrl`: a test's own server
+    /// (one that accepts and never answers the upgrade, say).
+    public var socketURLOverride: String? {
+        get { locked { socketState.socketURLOverride } }
+        set { locked { socketState.socketURLOverride = newValue } }
+    }
+
     /// When true, JSON pings get no pong (a server gone silent).
     public var silentPongs: Bool {
         get { locked { socketState.silentPongs } }

@@ -49,6 +49,7 @@ import NIOWebSocket
 //   sendFrame(device:text:)             -                                any text frame, as it is
 //   sendFrame(device:fin:rsv1:opcode:payload:)  -                        any frame the encoder writes (fragments, ...)
 //   sendEvent(device:data:)             -                                any `data` in the envelope, next sequence number
+//   socketURLOverride = URL             -                                devices name URL as their webSocketUrl (a test's own server)
 // Inspection: devices(token:), lastDevice, socketAcks, socketPings, socketFrames(device:), socketConnections,
 // connectedDevices, socketUpgradeTargets, refusedUpgrades, waitForSocket(device:count:timeout:), deletedDevices,
 // deviceRefreshes.
@@ -78,6 +79,8 @@ struct SocketMockState {
     var pings = 0
     /// Text frames sent, per device, in order.
     var frames: [String: [String]] = [:]
+    /// The `webSocketUrl` every device gets instead of the mock's own (`socketURLOverride`).
+    var socketURLOverride: String?
 }
 
 /// One websocket (guarded by the server's `lock`; the channel is written through its event loop only).

@@ -65,6 +65,8 @@ final class EventSocket: @unchecked Sendable {
     private var failure: Error?
     private var signal: Int32?
     private var everReady = false
+    /// The session thread is done (the device deleted, or given up).
+    private var sessionEnded = false
     private var onEvent: ((JSON) throws -> Bool)?
 
     init(inv: Invocation, includeSelf: Bool, rooms: [String] = [], prune: Bool = false) throws {
@@ -97,6 +99,7 @@ final class EventSocket: @unchecked Sendable {
             notice: { [weak self] in self?.say($0) },
             onActivity: { [weak self] activity in self?.accept(activity) })
         session.onReady = { [weak self] in self?.becameReady() }
+        session.logsFrames = inv.verbose
         // Close 4401: a signed-in identity refreshes once (issue 27); a fixed token has nothing newer.
         let space = self.space
         if inv.role() == .audit {
@@ -111,6 +114,7 @@ final class EventSocket: @unchecked Sendable {
                 lock.withLock { failure = error }
             }
             stop.set()
+            lock.withLock { sessionEnded = true }
             readiness.signal()
             finished.signal()
         }
@@ -160,15 +164,33 @@ final class EventSocket: @unchecked Sendable {
     }
 
     /// Stops the session, waits until its device is deleted, and throws what ended it.
+    /// An event stuck on a stdout nobody reads does not keep it waiting: after `listenStopStall`
+    /// seconds without one event done it says how many were not printed and exits 1.
     func finish() throws {
         stop.set()
         finished.wait()
         finished.signal()
-        events.sync {}
+        let unprinted = waitForEvents(stall: listenStopStall)
         SignalHandling.interceptors.set(nil)
+        if unprinted > 0 {
+            // Not through the Runner: it would flush stdout first, which the stuck event holds.
+            inv.console.diagnostic("spark-space: error: \(unprinted) event\(unprinted == 1 ? " was" : "s were") not "
+                + "printed: stdout was not read for \(Int(listenStopStall)) s")
+            throw AlreadyReported(code: ExitCode.failure)
+        }
         let (failure, signal) = lock.withLock { (self.failure, self.signal) }
         if let signal { throw StoppedBySignal(signal: signal) }
         if let failure { throw failure }
+    }
+
+    /// Waits while activities are still being turned into events, as long as one is done at
+    /// least every `stall` seconds; returns how many were left (0: all done).
+    private func waitForEvents(stall: Double) -> Int {
+        while true {
+            let left = lock.withLock { pending }
+            if left == 0 { return 0 }
+            if eventDone.wait(timeout: .now() + stall) == .timedOut { return lock.withLock { pending } }
+        }
     }
 
     private func interrupted(_ number: Int32) {
@@ -182,7 +204,23 @@ final class EventSocket: @unchecked Sendable {
             _exit(number == SIGINT ? ExitCode.interrupted : 128 + number)
         }
         stop.set()
+        // A socket being connected stops at once (it asks the stop flag); a request to the device
+        // service cannot be cancelled, and one that stalls must not hold a Ctrl-C for --timeout.
+        DispatchQueue.global().asyncAfter(deadline: .now() + Self.stopGrace) { [self] in
+            guard !lock.withLock({ sessionEnded }) else { return }
+            let said = DispatchSemaphore(value: 0)
+            startThread(stackSize: 1 << 18) { [self] in
+                inv.console.diagnostic("spark-space: the device service did not answer within "
+                    + "\(Int(Self.stopGrace)) s of the stop; the device is left to expire by itself")
+                said.signal()
+            }
+            _ = said.wait(timeout: .now() + 0.5)  // a stderr nobody reads does not hold the exit
+            _exit(number == SIGINT ? ExitCode.interrupted : 128 + number)
+        }
     }
+
+    /// Seconds a stop may take until the session (the socket, the device's deletion) has ended.
+    static let stopGrace = 5.0
 
     private func becameReady() {
         let first = lock.withLock { () -> Bool in
@@ -196,6 +234,8 @@ final class EventSocket: @unchecked Sendable {
     /// stderr), so a flood while the API is slow cannot grow memory without bound.
     private var pending = 0
     private static let maxPending = 10_000
+    /// Signalled each time an activity is done with (printed, skipped or failed).
+    private let eventDone = DispatchSemaphore(value: 0)
 
     private func accept(_ activity: JSON) {
         let kept = lock.withLock { () -> Bool in
@@ -208,7 +248,10 @@ final class EventSocket: @unchecked Sendable {
                 + "\(activity["verb"]?.string ?? "?") activity")
         }
         events.async { [self] in
-            defer { lock.withLock { pending -= 1 } }
+            defer {
+                lock.withLock { pending -= 1 }
+                eventDone.signal()
+            }
             guard !stop.isSet, let onEvent else { return }
             do {
                 switch try space.event(forActivity: activity, context: context) {
@@ -249,7 +292,21 @@ final class EventSocket: @unchecked Sendable {
         case .sequenceGap(let missed):
             inv.note("websocket: \(missed) frame\(missed == 1 ? "" : "s") missed (a gap in sequenceNumber)")
         case .ignored(let what): if inv.verbose { inv.note("websocket: \(printable(what))") }
+        case .frame(let frame): inv.note(Self.frameLine(frame))
         }
+    }
+
+    /// `-v`'s line for a frame: `websocket > text 123 bytes`, `websocket < close 4401 (token expired)`;
+    /// never a payload (the authorization frame carries the token).
+    static func frameLine(_ frame: WebSocketFrameLog) -> String {
+        var line = "websocket \(frame.outgoing ? ">" : "<") \(frame.opcode)"
+        if let code = frame.closeCode {
+            line += " \(code)"
+            if !frame.closeReason.isEmpty { line += " (\(printable(frame.closeReason, limit: 120)))" }
+        } else {
+            line += " \(frame.length) byte\(frame.length == 1 ? "" : "s")"
+        }
+        return line
     }
 }
 

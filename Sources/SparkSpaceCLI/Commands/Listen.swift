@@ -25,7 +25,9 @@ let listenCommands: [CommandSpec] = [
             attachmentActions created (a card submitted, see 'webhooks register --cards') prints a card \
             event, its inputs fetched from /attachment/actions/{id} with the hook's token. \
             Events are NDJSON lines on stdout unless -o json, tsv or table asks otherwise (honoured event by event). Bodies over 1 MB get 413, bodies that are \
-            not JSON 400. Stops cleanly on Ctrl-C (exit 130) or SIGTERM (exit 0) after printing every accepted event; \
+            not JSON 400; while 256 accepted deliveries wait to be printed (stdout not read) a delivery gets 503 (not \
+            taken). Stops cleanly on Ctrl-C (exit 130) or SIGTERM (exit 0) after printing every accepted event \
+            (none printed for 5 s: it stops anyway, says how many were not printed, exit 1); \
             --register URL creates a webhook set of the run's own on start (prefix listen-HOST-PID) and deletes \
             exactly that set on exit (Ctrl-C, SIGTERM, closed stdout); no other webhook is ever touched. --port 0 picks a free \
             port; the address is printed on stderr. \
@@ -185,12 +187,24 @@ private func runListen(_ options: ListenOptions, inv: Invocation) throws {
 
     stop.wait()
     notices.post("stopping: finishing the accepted deliveries", always: true)
-    receiver.stop()
+    let unprinted = receiver.stop(within: listenStopStall)
+    if unprinted > 0 {
+        notices.post(always: true) {
+            inv.console.diagnostic("spark-space: error: \(unprinted) accepted event\(unprinted == 1 ? " was" : "s were") "
+                + "not printed: stdout was not read for \(Int(listenStopStall)) s")
+        }
+    }
     try deregister(registered, space: space, notices: notices, inv: inv)
     // The last notices get a moment; a stderr nobody reads does not keep the process alive.
     notices.flush(within: 2)
+    // Said above through the notices (a blocked stderr must not hold the exit): not again.
+    if unprinted > 0 { throw AlreadyReported(code: ExitCode.failure) }
     if let signal = stop.signal { throw StoppedBySignal(signal: signal) }
 }
+
+/// Seconds `listen` waits, once stopping, for an accepted delivery to be handled before it gives
+/// up on the rest (a handler blocked on a stdout nobody reads): each one handled restarts it.
+let listenStopStall = 5.0
 
 /// The receiver: each delivery turned into an event and printed, or told about on `notices`.
 private func webhookReceiver(_ configuration: WebhookReceiver.Configuration, space: Space, botId: String,
@@ -251,7 +265,8 @@ private func registerOwnSet(_ url: String, secret: String?, space: Space, inv: I
 /// name kept to the letters a prefix may hold).
 func listenPrefix() -> String {
     var buffer = [CChar](repeating: 0, count: 256)
-    let host = gethostname(&buffer, buffer.count) == 0 ? String(cString: buffer) : "host"
+    let named = gethostname(&buffer, buffer.count - 1) == 0  // one NUL always stays at the end
+    let host = named ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "host"
     let kept = String(host.unicodeScalars.filter {
         ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-"
     }.prefix(40))

@@ -22,6 +22,8 @@ public enum MercuryNotice: Sendable {
     case sequenceGap(missed: Int)
     /// A frame that is not JSON, or a note of something ignored.
     case ignored(String)
+    /// A frame sent or received (only with `logsFrames`): never its payload.
+    case frame(WebSocketFrameLog)
 }
 
 /// A thread-safe stop request, set by a signal, a closed output, `--count` or a deadline.
@@ -73,6 +75,8 @@ public final class MercurySession: @unchecked Sendable {  // used by the one thr
     public var refreshToken: ((String) throws -> String?)?
     /// Called once each time the socket becomes ready.
     public var onReady: (() -> Void)?
+    /// Tell each frame sent and received (`.frame` notices: direction, opcode, length, close code).
+    public var logsFrames = false
 
     private var device: MercuryDevice?
     private var nextRefresh = Date.distantFuture
@@ -133,6 +137,17 @@ public final class MercurySession: @unchecked Sendable {  // used by the one thr
         }
     }
 
+    /// A token refresh that failed on the way (the network, a 5xx or 429 past the retries, an answer
+    /// that is not a grant): waiting may cure it. A refusal (the refresh token or the client refused,
+    /// not signed in, unusable credentials) may not: the session ends with it (exit 3).
+    static func isTransientRefresh(_ error: Error) -> Bool {
+        if case SparkError.signIn(let problem) = error {
+            if case .grantFailed = problem { return true }
+            return false
+        }
+        return isTransient(error)
+    }
+
     private enum Outcome {
         case stopped
         case failed(Error)
@@ -144,7 +159,9 @@ public final class MercurySession: @unchecked Sendable {  // used by the one thr
             // A device lost while the service could not be reached is registered again here.
             if device == nil { try registerDevice() }
             guard let device else { return .failed(WebSocketFailure.network("no device")) }
-            let socket = try WebSocketConnection(url: Self.socketURL(device.webSocketUrl), options: options)
+            let socket = try WebSocketConnection(url: Self.socketURL(device.webSocketUrl), options: options,
+                                                 cancelled: { stop.isSet })
+            if logsFrames { socket.onFrame = { [notice] in notice(.frame($0)) } }
             defer { socket.close() }
             try authorize(socket, stop: stop)
             if stop.isSet { return .stopped }
@@ -169,12 +186,18 @@ public final class MercurySession: @unchecked Sendable {  // used by the one thr
         case EventSocketError.closed(let code, let reason):
             switch code {
             case 4401:
-                if !tokenRefreshed, let fresh = try refreshToken?(token) {
-                    tokenRefreshed = true
-                    token = fresh
-                    return nil
+                guard !tokenRefreshed, let refreshToken else { throw error }
+                let fresh: String?
+                do {
+                    fresh = try refreshToken(token)
+                } catch let failure where Self.isTransientRefresh(failure) {
+                    // Not a refusal: wait the backoff; the next connection meets 4401 again and refreshes again.
+                    return "the token refresh failed (\(failure))"
                 }
-                throw error
+                guard let fresh else { throw error }
+                tokenRefreshed = true
+                token = fresh
+                return nil
             case 4400, 4403, 4000: throw error
             case 4404:
                 try replaceDevice("the socket was closed 4404 (device registration expired)")

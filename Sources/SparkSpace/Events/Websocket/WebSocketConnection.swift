@@ -22,6 +22,8 @@ public enum WebSocketFailure: Error, Equatable, Sendable, CustomStringConvertibl
     case permanent(String)
     /// The server broke RFC 6455 (the socket was closed with `closeCode`).
     case protocolViolation(WebSocketProtocolError)
+    /// The caller asked to stop (Ctrl-C) while connecting, upgrading or sending.
+    case cancelled
 
     public var description: String {
         switch self {
@@ -29,6 +31,40 @@ public enum WebSocketFailure: Error, Equatable, Sendable, CustomStringConvertibl
         case .badHandshake(let why): return "bad websocket handshake: \(why)"
         case .network(let why), .permanent(let why): return why
         case .protocolViolation(let error): return error.description
+        case .cancelled: return "stopped while connecting"
+        }
+    }
+}
+
+/// One frame sent or received, as `-v` tells it: never its payload (the authorization frame
+/// carries the token), only its direction, opcode and length, and a close frame's code and reason.
+public struct WebSocketFrameLog: Sendable, Equatable {
+    public var outgoing: Bool
+    public var opcode: WebSocketOpcode
+    /// Payload bytes (a fragmented message: all its fragments').
+    public var length: Int
+    public var closeCode: UInt16?
+    /// The close frame's reason as the server sent it (not sanitized: the caller does it).
+    public var closeReason: String
+
+    public init(outgoing: Bool, opcode: WebSocketOpcode, length: Int, closeCode: UInt16? = nil, closeReason: String = "") {
+        self.outgoing = outgoing
+        self.opcode = opcode
+        self.length = length
+        self.closeCode = closeCode
+        self.closeReason = closeReason
+    }
+
+    /// The frame a received message came in.
+    init(received message: WebSocketMessage) {
+        switch message {
+        case .text(let text): self.init(outgoing: false, opcode: .text, length: text.utf8.count)
+        case .binary(let bytes): self.init(outgoing: false, opcode: .binary, length: bytes.count)
+        case .ping(let bytes): self.init(outgoing: false, opcode: .ping, length: bytes.count)
+        case .pong(let bytes): self.init(outgoing: false, opcode: .pong, length: bytes.count)
+        case .close(let code, let reason):
+            self.init(outgoing: false, opcode: .close, length: code == nil ? 0 : 2 + reason.utf8.count,
+                      closeCode: code, closeReason: reason)
         }
     }
 }
@@ -64,17 +100,25 @@ public final class WebSocketConnection {
     private var decoder: WebSocketFrameDecoder
     private let sendTimeout: Double
     private var closed = false
+    /// Asked during the connection and the upgrade (Ctrl-C): true ends them within ~0.1 s.
+    private let cancel: CancelCheck
+    /// Told of every frame sent and received once the socket is up (`-v`).
+    public var onFrame: ((WebSocketFrameLog) -> Void)?
 
     /// Connects to `url` (`wss://` or `ws://`), sends the upgrade with `headers` and checks the answer.
-    public init(url: String, headers: [(String, String)] = [], options: WebSocketOptions) throws {
+    /// `cancelled` is asked while connecting and waiting for the upgrade's answer (every ~0.1 s):
+    /// true ends the attempt with `WebSocketFailure.cancelled`, instead of waiting up to `options.timeout`.
+    public init(url: String, headers: [(String, String)] = [], options: WebSocketOptions,
+                cancelled: @escaping @Sendable () -> Bool = { false }) throws {
         if let failure = ss_curl_load() { throw WebSocketFailure.permanent(String(cString: failure)) }
         let target = try WebSocketTarget(url)
         guard let handle = ss_easy_init() else { throw WebSocketFailure.network("cannot make a libcurl handle") }
         curl = handle
         decoder = WebSocketFrameDecoder(maxFrameBytes: options.maxFrameBytes, maxMessageBytes: options.maxMessageBytes)
         sendTimeout = options.timeout
+        cancel = CancelCheck(cancelled)
         do {
-            fd = try Self.connect(handle, target: target, options: options)
+            fd = try Self.connect(handle, target: target, options: options, cancel: cancel)
         } catch {
             ss_easy_cleanup(handle)
             throw error
@@ -93,7 +137,7 @@ public final class WebSocketConnection {
     }
 
     private static func connect(_ curl: UnsafeMutableRawPointer, target: WebSocketTarget,
-                                options: WebSocketOptions) throws -> Int32 {
+                                options: WebSocketOptions, cancel: CancelCheck) throws -> Int32 {
         ss_setopt_string(curl, CURLOPT_URL, target.curlURL)
         ss_setopt_string(curl, CURLOPT_PROTOCOLS_STR, "http,https")
         ss_setopt_long(curl, CURLOPT_CONNECT_ONLY, 1)
@@ -108,8 +152,15 @@ public final class WebSocketConnection {
                 ss_setopt_string(curl, CURLOPT_CAPATH, CurlTransport.systemCADirectory)
             }
         }
-        let code = ss_easy_perform(curl)
+        // libcurl calls the progress function while it connects (about every second, and on each
+        // socket event): a Ctrl-C ends a connection attempt that would otherwise wait out the timeout.
+        ss_setopt_long(curl, CURLOPT_NOPROGRESS, 0)
+        ss_setopt_xferinfo_function(curl, cancelProgress)
+        ss_setopt_pointer(curl, CURLOPT_XFERINFODATA, Unmanaged.passUnretained(cancel).toOpaque())
+        let code = withExtendedLifetime(cancel) { ss_easy_perform(curl) }
+        ss_setopt_long(curl, CURLOPT_NOPROGRESS, 1)
         guard code == CURLE_OK else {
+            if code == CURLE_ABORTED_BY_CALLBACK || cancel.isSet { throw WebSocketFailure.cancelled }
             let message = String(cString: ss_easy_strerror(code))
             switch code {
             case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM,
@@ -144,9 +195,10 @@ public final class WebSocketConnection {
                 return
             }
             guard head.count < 16 << 10 else { throw WebSocketFailure.badHandshake("an answer head over 16 KB") }
+            if cancel.isSet { throw WebSocketFailure.cancelled }
             let remaining = deadline.timeIntervalSinceNow
             guard remaining > 0 else { throw WebSocketFailure.network("no answer to the websocket upgrade") }
-            let chunk = try receiveBytes(timeout: remaining, limit: 4096)
+            let chunk = try receiveBytes(timeout: min(remaining, 0.1), limit: 4096)
             if chunk == nil { throw WebSocketFailure.network("the server closed the connection during the upgrade") }
             head += chunk!
         }
@@ -190,17 +242,25 @@ public final class WebSocketConnection {
     // MARK: Sending
 
     public func send(text: String) throws {
-        try sendAll(WebSocketFrameEncoder.frame(.text, Array(text.utf8)))
+        let payload = Array(text.utf8)
+        try sendAll(WebSocketFrameEncoder.frame(.text, payload))
+        onFrame?(WebSocketFrameLog(outgoing: true, opcode: .text, length: payload.count))
     }
 
     public func send(pong payload: [UInt8]) throws {
-        try sendAll(WebSocketFrameEncoder.frame(.pong, Array(payload.prefix(125))))
+        let kept = Array(payload.prefix(125))
+        try sendAll(WebSocketFrameEncoder.frame(.pong, kept))
+        onFrame?(WebSocketFrameLog(outgoing: true, opcode: .pong, length: kept.count))
     }
 
     /// Sends a close frame (best effort) and closes the connection.
     public func close(code: UInt16 = 1000, reason: String = "") {
         guard !closed else { return }
-        try? sendAll(WebSocketFrameEncoder.close(code: code, reason: reason))
+        let frame = WebSocketFrameEncoder.close(code: code, reason: reason)
+        if (try? sendAll(frame)) != nil {
+            onFrame?(WebSocketFrameLog(outgoing: true, opcode: .close, length: frame.count - 6,  // a close payload is < 126 bytes: 2 head + 4 mask
+                                       closeCode: code, closeReason: reason))
+        }
         ss_easy_cleanup(curl)
         closed = true
     }
@@ -215,9 +275,10 @@ public final class WebSocketConnection {
                 ss_easy_send(curl, buffer.baseAddress! + offset, bytes.count - offset, &sent)
             }
             if code == CURLE_AGAIN {
+                if cancel.isSet { throw WebSocketFailure.cancelled }
                 let remaining = deadline.timeIntervalSinceNow
                 guard remaining > 0 else { throw WebSocketFailure.network("sending stalled for \(Int(sendTimeout)) s") }
-                _ = wait(POLLOUT, timeout: remaining)
+                _ = wait(POLLOUT, timeout: min(remaining, 0.1))
                 continue
             }
             guard code == CURLE_OK else { throw WebSocketFailure.network(String(cString: ss_easy_strerror(code))) }
@@ -254,7 +315,11 @@ public final class WebSocketConnection {
     }
 
     private func decodeNext() throws -> WebSocketMessage? {
-        do { return try decoder.next() } catch let error as WebSocketProtocolError {
+        do {
+            let message = try decoder.next()
+            if let message, let onFrame { onFrame(WebSocketFrameLog(received: message)) }
+            return message
+        } catch let error as WebSocketProtocolError {
             close(code: error.closeCode, reason: error.reason)
             throw WebSocketFailure.protocolViolation(error)
         }
@@ -324,4 +389,19 @@ struct WebSocketTarget {
         hostHeader = port == defaultPort ? hostPart : "\(hostPart):\(port)"
         curlURL = (secure ? "https://" : "http://") + hostPart + ":\(port)/"
     }
+}
+
+/// The stop question of a connection attempt, reachable from libcurl's progress callback.
+final class CancelCheck: @unchecked Sendable {
+    private let check: @Sendable () -> Bool
+
+    init(_ check: @escaping @Sendable () -> Bool) { self.check = check }
+
+    var isSet: Bool { check() }
+}
+
+/// libcurl's progress callback during the connection: non-zero aborts it.
+private let cancelProgress: curl_xferinfo_callback = { userdata, _, _, _, _ in
+    guard let userdata else { return 0 }
+    return Unmanaged<CancelCheck>.fromOpaque(userdata).takeUnretainedValue().isSet ? 1 : 0
 }
