@@ -8,18 +8,6 @@ import XCTest
 /// nobody reads (and full), a flood of refused requests neither keeps a signed delivery out nor
 /// keeps SIGTERM from ending the process.
 final class HostileListenFloodTests: MockTestCase {
-    /// A pipe whose buffer is already full: the next write on it blocks until someone reads.
-    private func fullPipe() -> (read: Int32, write: Int32) {
-        var fds: [Int32] = [0, 0]
-        XCTAssertEqual(pipe(&fds), 0)
-        let flags = fcntl(fds[1], F_GETFL)
-        _ = fcntl(fds[1], F_SETFL, flags | O_NONBLOCK)
-        let junk = [UInt8](repeating: UInt8(ascii: "x"), count: 4096)
-        while write(fds[1], junk, junk.count) > 0 {}
-        _ = fcntl(fds[1], F_SETFL, flags)  // the listener gets a blocking pipe, as a shell gives it
-        return (fds[0], fds[1])
-    }
-
     func testAFloodWithStderrAFullPipeNeitherKeepsADeliveryOutNorStopsSIGTERM() throws {
         let port = try LoopbackListener.freePort()
         let stderrPipe = fullPipe()

@@ -8,34 +8,11 @@ import XCTest
 /// a reader that comes back gets every one whole, once; a stop before that says how many were not printed
 /// and exits 1.
 final class ListenBlockedOutputTests: MockTestCase {
-    private struct Listener {
-        let process: Process
-        let port: Int
-        let stdoutRead: Int32
-        let stderr: FDText
-    }
-
-    private func startListen() throws -> Listener {
+    private func startListen() throws -> (listener: BlockedListener, port: Int) {
         let port = try LoopbackListener.freePort()
-        let stdoutPipe = fullPipe()
-        let process = Process()
-        process.executableURL = binaryURL
-        process.arguments = ["listen", "--binding", "127.0.0.1", "--port", String(port)]
-        process.environment = env.merging(["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
-                                           "HOME": NSTemporaryDirectory() + "spark-space-home-none"]) { $1 }
-        let errPipe = Pipe()
-        process.standardOutput = FileHandle(fileDescriptor: stdoutPipe.write, closeOnDealloc: true)
-        process.standardError = errPipe
-        process.standardInput = FileHandle.nullDevice
-        let stderr = FDText(dup(errPipe.fileHandleForReading.fileDescriptor))
-        try? errPipe.fileHandleForReading.close()
-        try process.run()
-        addTeardownBlock {
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            _ = Glibc.close(stdoutPipe.read)
-        }
-        XCTAssertTrue(stderr.wait(timeout: 20) { $0.contains("listening on") }, "listen did not start")
-        return Listener(process: process, port: port, stdoutRead: stdoutPipe.read, stderr: stderr)
+        let listener = try startWithBlockedStdout(["listen", "--binding", "127.0.0.1", "--port", String(port)],
+                                                  ready: "listening on")
+        return (listener, port)
     }
 
     private func joinDelivery(_ email: String) -> String {
@@ -43,11 +20,11 @@ final class ListenBlockedOutputTests: MockTestCase {
     }
 
     /// Posts joins until one is answered 503; returns the e-mails answered 200 and the 503's answer.
-    private func deliverUntilBusy(_ listener: Listener, limit: Int = 1000) throws -> (accepted: [String], busy: String?) {
+    private func deliverUntilBusy(port: Int, limit: Int = 1000) throws -> (accepted: [String], busy: String?) {
         var accepted: [String] = []
         for i in 0..<limit {
             let email = "p\(i)@example.com"
-            let answer = try RawClient.deliver(joinDelivery(email), signature: "", port: listener.port, timeout: 10)
+            let answer = try RawClient.deliver(joinDelivery(email), signature: "", port: port, timeout: 10)
             XCTAssertEqual(answer.outcome, .closed, "not answered: \(answer.received)")
             if answer.received.hasPrefix("HTTP/1.1 503") { return (accepted, answer.received) }
             XCTAssertTrue(answer.received.hasPrefix("HTTP/1.1 200"), answer.received)
@@ -56,17 +33,9 @@ final class ListenBlockedOutputTests: MockTestCase {
         return (accepted, nil)
     }
 
-    private func waitForExit(_ process: Process, timeout: TimeInterval) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-        guard !process.isRunning else { return false }
-        process.waitUntilExit()
-        return true
-    }
-
     func testStdoutNobodyReadsNeitherStopsAnswersNorSIGTERM() throws {
-        let listener = try startListen()
-        let (accepted, busy) = try deliverUntilBusy(listener)
+        let (listener, port) = try startListen()
+        let (accepted, busy) = try deliverUntilBusy(port: port)
         // Bounded: past the queue's bound (256 deliveries) a delivery is refused, not kept.
         let answer = try XCTUnwrap(busy, "every delivery was accepted although nothing was printed")
         XCTAssertFalse(accepted.isEmpty)
@@ -75,9 +44,9 @@ final class ListenBlockedOutputTests: MockTestCase {
         XCTAssertTrue(listener.stderr.wait(timeout: 10) { $0.contains("refused a request (503)") }, "no notice of the 503")
 
         // Still answering: another refusal, and a request of another kind, at once.
-        let again = try RawClient.deliver(joinDelivery("late@example.com"), signature: "", port: listener.port, timeout: 5)
+        let again = try RawClient.deliver(joinDelivery("late@example.com"), signature: "", port: port, timeout: 5)
         XCTAssertTrue(again.received.hasPrefix("HTTP/1.1 503"), again.received)
-        let client = try RawClient(port: listener.port)
+        let client = try RawClient(port: port)
         client.send("GET /hook HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         XCTAssertEqual(client.readUntilClosed(timeout: 5), .closed)
         XCTAssertTrue(client.received.hasPrefix("HTTP/1.1 405"), client.received)
@@ -86,7 +55,7 @@ final class ListenBlockedOutputTests: MockTestCase {
         // SIGTERM ends it (the stop waits 5 s for a stuck printer), saying how many events were not printed.
         let signalled = Date()
         kill(listener.process.processIdentifier, SIGTERM)
-        XCTAssertTrue(waitForExit(listener.process, timeout: 15), "SIGTERM did not end listen")
+        XCTAssertTrue(listener.process.exits(within: 15), "SIGTERM did not end listen")
         XCTAssertLessThan(Date().timeIntervalSince(signalled), 10)
         XCTAssertEqual(listener.process.terminationReason, .exit)
         XCTAssertEqual(listener.process.terminationStatus, 1, "events were lost: not a success")
@@ -95,8 +64,8 @@ final class ListenBlockedOutputTests: MockTestCase {
     }
 
     func testAReaderThatComesBackGetsEveryAcceptedEventWholeAndOnce() throws {
-        let listener = try startListen()
-        let (accepted, busy) = try deliverUntilBusy(listener)
+        let (listener, port) = try startListen()
+        let (accepted, busy) = try deliverUntilBusy(port: port)
         XCTAssertNotNil(busy)
 
         // The reader comes back: every accepted event comes, once, each a whole line.
@@ -120,12 +89,56 @@ final class ListenBlockedOutputTests: MockTestCase {
         XCTAssertEqual(Set(emails), Set(accepted))
 
         // Taking deliveries again, and a clean stop.
-        let answer = try RawClient.deliver(joinDelivery("back@example.com"), signature: "", port: listener.port)
+        let answer = try RawClient.deliver(joinDelivery("back@example.com"), signature: "", port: port)
         XCTAssertTrue(answer.received.hasPrefix("HTTP/1.1 200"), answer.received)
         XCTAssertTrue(stdout.wait(timeout: 10) { $0.contains("back@example.com") })
         kill(listener.process.processIdentifier, SIGTERM)
-        XCTAssertTrue(waitForExit(listener.process, timeout: 15), "SIGTERM did not end listen")
+        XCTAssertTrue(listener.process.exits(within: 15), "SIGTERM did not end listen")
         XCTAssertEqual(listener.process.terminationStatus, 0)
+    }
+}
+
+/// A spawned process whose stdout is a full pipe nobody reads (until a test reads `stdoutRead`).
+struct BlockedListener {
+    let process: Process
+    let stdoutRead: Int32
+    let stderr: FDText
+}
+
+extension MockTestCase {
+    /// Runs the binary with `arguments`, its stdout a full pipe (`fullPipe`) and its stderr gathered;
+    /// returns once stderr says `ready`. The process is killed and the pipe closed at teardown.
+    func startWithBlockedStdout(_ arguments: [String], ready: String) throws -> BlockedListener {
+        let stdoutPipe = fullPipe()
+        let process = Process()
+        process.executableURL = binaryURL
+        process.arguments = arguments
+        process.environment = env.merging(["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
+                                           "HOME": NSTemporaryDirectory() + "spark-space-home-none"]) { $1 }
+        let errPipe = Pipe()
+        process.standardOutput = FileHandle(fileDescriptor: stdoutPipe.write, closeOnDealloc: true)
+        process.standardError = errPipe
+        process.standardInput = FileHandle.nullDevice
+        let stderr = FDText(dup(errPipe.fileHandleForReading.fileDescriptor))
+        try? errPipe.fileHandleForReading.close()
+        try process.run()
+        addTeardownBlock {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            _ = Glibc.close(stdoutPipe.read)
+        }
+        XCTAssertTrue(stderr.wait(timeout: 20) { $0.contains(ready) }, "not started: \(stderr.text)")
+        return BlockedListener(process: process, stdoutRead: stdoutPipe.read, stderr: stderr)
+    }
+}
+
+extension Process {
+    /// True when it exited within `timeout` seconds (then its status can be read).
+    func exits(within timeout: TimeInterval) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        guard !isRunning else { return false }
+        waitUntilExit()
+        return true
     }
 }
 

@@ -48,15 +48,6 @@ extension ListenTests {
         return (process, { collected.text })
     }
 
-    /// True when it exited within `timeout` (then its status can be read).
-    private func waitForExit(_ process: Process, timeout: TimeInterval) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-        guard !process.isRunning else { return false }
-        process.waitUntilExit()
-        return true
-    }
-
     func testClosedStdoutStopsCleanlyAfterTheFirstEvent() throws {
         let room = mock.addRoom(title: "Ops", members: ["alice@example.com"])
         let message = mock.addMessage(roomId: room.id, fromEmail: "alice@example.com", text: "nobody reads this")
@@ -69,7 +60,7 @@ extension ListenTests {
         // Not a signal: the delivery it cannot print is what ends it.
         XCTAssertTrue(process.isRunning)
         XCTAssertEqual(post(messageDelivery(message, from: alice)), 200)
-        guard waitForExit(process, timeout: 15) else {
+        guard process.exits(within: 15) else {
             return XCTFail("still running after a write to a closed stdout: \(stderr())")
         }
         XCTAssertEqual(process.terminationReason, .exit, "killed by a signal (SIGPIPE?)")
@@ -89,9 +80,9 @@ extension ListenTests {
         let theirs = mock.addMessage(roomId: room.id, fromEmail: "alice@example.com", text: "theirs")
         let (process, stderr) = try startListenWithClosedStdout([])
         XCTAssertEqual(post(messageDelivery(own, from: mock.botId)), 200)
-        XCTAssertFalse(waitForExit(process, timeout: 1), "stopped without writing anything: \(stderr())")
+        XCTAssertFalse(process.exits(within: 1), "stopped without writing anything: \(stderr())")
         XCTAssertEqual(post(messageDelivery(theirs, from: alice)), 200)
-        guard waitForExit(process, timeout: 15) else { return XCTFail("still running: \(stderr())") }
+        guard process.exits(within: 15) else { return XCTFail("still running: \(stderr())") }
         XCTAssertEqual(process.terminationReason, .exit)
         XCTAssertEqual(process.terminationStatus, 0, stderr())
     }

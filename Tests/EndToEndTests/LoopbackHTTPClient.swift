@@ -71,32 +71,12 @@ final class LoopbackHTTPClient: @unchecked Sendable {
         return .answered(head.status, keep: !head.close && buffer.count == head.length)
     }
 
-    /// The status, Content-Length and whether the server closes, from the answer's head; what
-    /// came after the head stays in `buffer`.
+    /// The status, Content-Length and whether the server closes, from the answer's head (see `readHead`).
     private func readResponseHead(_ fd: Int32, _ buffer: inout Data) -> (status: Int, length: Int, close: Bool)? {
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        let separator = Data("\r\n\r\n".utf8)
-        while buffer.range(of: separator) == nil {
-            let n = recv(fd, &chunk, chunk.count, 0)
-            guard n > 0, buffer.count < 1 << 20 else { return nil }
-            buffer.append(contentsOf: chunk[0..<n])
-        }
-        let end = buffer.range(of: separator)!
-        let lines = String(decoding: buffer[..<end.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")
-        buffer = Data(buffer[end.upperBound...])
-        let words = lines[0].split(separator: " ", maxSplits: 2)
-        guard words.count >= 2, words[0].hasPrefix("HTTP/1."), let status = Int(words[1]) else { return nil }
-        var length = 0, close = false
-        for line in lines.dropFirst() {
-            let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2 else { continue }
-            switch parts[0].lowercased() {
-            case "content-length": length = Int(parts[1]) ?? 0
-            case "connection": close = parts[1].lowercased() == "close"
-            default: break
-            }
-        }
-        return (status, length, close)
+        guard let head = readHead(fd, &buffer), head.words[0].hasPrefix("HTTP/1."), let status = Int(head.words[1])
+        else { return nil }
+        let length = head.headers["content-length"].flatMap { Int($0) } ?? 0
+        return (status, length, head.headers["connection"]?.lowercased() == "close")
     }
 }
 

@@ -101,10 +101,11 @@ func sendAll(_ fd: Int32, _ bytes: some ContiguousBytes) -> Bool {
     }
 }
 
-/// The head of the next HTTP/1.1 request on `fd`: its method, target and headers (names in lower
-/// case). Read into `buffer`, which keeps what came after the head; nil at the connection's end,
-/// past 1 MiB without a whole head, or with no method and target.
-func readRequestHead(_ fd: Int32, _ buffer: inout Data) -> (method: String, target: String, headers: [String: String])? {
+/// The head of the next HTTP/1.1 message on `fd`, a request or an answer: the words of its first line
+/// (method, target, version; or version, status, reason) and its headers (names in lower case). Read
+/// into `buffer`, which keeps what came after the head; nil at the connection's end, past 1 MiB
+/// without a whole head, or with fewer than two words in the first line.
+func readHead(_ fd: Int32, _ buffer: inout Data) -> (words: [String], headers: [String: String])? {
     var chunk = [UInt8](repeating: 0, count: 4096)
     let separator = Data("\r\n\r\n".utf8)
     while buffer.range(of: separator) == nil {
@@ -115,14 +116,20 @@ func readRequestHead(_ fd: Int32, _ buffer: inout Data) -> (method: String, targ
     let headEnd = buffer.range(of: separator)!
     let lines = String(decoding: buffer[..<headEnd.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")
     buffer = Data(buffer[headEnd.upperBound...])
-    let first = lines[0].split(separator: " ")
-    guard first.count >= 2 else { return nil }
+    let words = lines[0].split(separator: " ", maxSplits: 2).map(String.init)
+    guard words.count >= 2 else { return nil }
     var headers: [String: String] = [:]
     for line in lines.dropFirst() {
         guard let colon = line.firstIndex(of: ":") else { continue }
         headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
     }
-    return (String(first[0]), String(first[1]), headers)
+    return (words, headers)
+}
+
+/// The head of the next HTTP/1.1 request on `fd` (see `readHead`): its method, target and headers.
+func readRequestHead(_ fd: Int32, _ buffer: inout Data) -> (method: String, target: String, headers: [String: String])? {
+    guard let head = readHead(fd, &buffer) else { return nil }
+    return (head.words[0], head.words[1], head.headers)
 }
 
 /// What a test server received, in order, shared by its connections' threads.

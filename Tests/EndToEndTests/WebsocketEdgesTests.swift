@@ -151,24 +151,8 @@ final class WebsocketEdgesTests: MockTestCase {
     /// to be printed, not for ever), the device is deleted, and the events not printed are said: exit 1.
     func testSIGTERMEndsAWebsocketListenerWhoseStdoutIsNotRead() throws {
         let room = mock.addRoom(title: "Ops", members: ["alice@example.com"])
-        let stdoutPipe = fullPipe()
-        let process = Process()
-        process.executableURL = binaryURL
-        process.arguments = ["listen", "--websocket"]
-        process.environment = env.merging(["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
-                                           "HOME": NSTemporaryDirectory() + "spark-space-home-none"]) { $1 }
-        let errPipe = Pipe()
-        process.standardOutput = FileHandle(fileDescriptor: stdoutPipe.write, closeOnDealloc: true)
-        process.standardError = errPipe
-        process.standardInput = FileHandle.nullDevice
-        let stderr = FDText(dup(errPipe.fileHandleForReading.fileDescriptor))
-        try? errPipe.fileHandleForReading.close()
-        try process.run()
-        addTeardownBlock {
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            _ = Glibc.close(stdoutPipe.read)
-        }
-        XCTAssertTrue(stderr.wait(timeout: 20) { $0.contains("websocket ready") }, stderr.text)
+        let listener = try startWithBlockedStdout(["listen", "--websocket"], ready: "websocket ready")
+        let (process, stderr) = (listener.process, listener.stderr)
         let reply = try TestSocket.http(port: mock.port, "POST", "/v1/messages", token: "audit-token",
                                         json: #"{"roomId":"\#(room.id)","text":"nobody reads this"}"#)
         XCTAssertEqual(reply.status, 200, reply.body)
@@ -181,11 +165,7 @@ final class WebsocketEdgesTests: MockTestCase {
 
         let signalled = Date()
         kill(process.processIdentifier, SIGTERM)
-        let end = Date().addingTimeInterval(15)
-        while process.isRunning && Date() < end { Thread.sleep(forTimeInterval: 0.02) }
-        XCTAssertFalse(process.isRunning, "SIGTERM did not end listen --websocket: \(stderr.text)")
-        guard !process.isRunning else { return }
-        process.waitUntilExit()
+        guard process.exits(within: 15) else { return XCTFail("SIGTERM did not end listen --websocket: \(stderr.text)") }
         XCTAssertLessThan(Date().timeIntervalSince(signalled), 10)
         XCTAssertEqual(process.terminationStatus, 1, stderr.text)
         XCTAssertTrue(stderr.wait(timeout: 5) { $0.contains("1 event was not printed") }, stderr.text)

@@ -112,10 +112,7 @@ final class OAuthTransportTests: XCTestCase {
 }
 
 /// The events of a client, one line each.
-private final class OAuthEventLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [String] = []
-
+private final class OAuthEventLog: LockedList<String>, @unchecked Sendable {
     func add(_ event: ClientEvent) {
         let line: String
         switch event {
@@ -126,16 +123,10 @@ private final class OAuthEventLog: @unchecked Sendable {
         case .progress: line = "progress"
         case .notice(let text): line = "notice \(text)"
         }
-        lock.lock()
-        items.append(line)
-        lock.unlock()
+        add(line)
     }
 
-    var lines: [String] {
-        lock.lock()
-        defer { lock.unlock() }
-        return items
-    }
+    var lines: [String] { all }
 
     func assertNoSecret(_ secrets: [String], file: StaticString = #filePath, line: UInt = #line) {
         for text in lines {
