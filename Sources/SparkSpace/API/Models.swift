@@ -10,14 +10,29 @@ import Foundation
 public protocol APIObject: Sendable, Equatable {
     /// The noun in errors: "the API returned a room without an id".
     static var kind: String { get }
+    /// The string members besides `id` the tool relies on (default none): `init(json:)` checks them.
+    static var requiredFields: [String] { get }
     /// The object exactly as the API sent it.
     var json: JSON { get }
-    var id: String { get }
-    /// Throws `SparkError.io` when a field the tool relies on is missing.
-    init(json: JSON) throws
+    /// Keeps `json` as it is: `init(json:)` calls it once the required fields are checked.
+    init(checked json: JSON)
 }
 
 extension APIObject {
+    public static var requiredFields: [String] { [] }
+
+    /// Decodes an object; throws `SparkError.io` when `id` or one of `requiredFields` is missing or empty.
+    public init(json: JSON) throws {
+        for key in ["id"] + Self.requiredFields { _ = try json.required(key, of: Self.kind) }
+        self.init(checked: json)
+    }
+
+    /// The object's id.
+    public var id: String { checked("id") }
+
+    /// A string member `init(json:)` checked (so never empty).
+    func checked(_ key: String) -> String { json[key]?.string ?? "" }
+
     /// Decodes every item of a listing; one without a required field fails the whole listing.
     public static func list(_ items: [JSON]) throws -> [Self] {
         try items.map(Self.init(json:))
@@ -73,12 +88,12 @@ public enum RoomKind: Equatable, Sendable, CustomStringConvertible {
 public struct Room: APIObject {
     /// The noun of this object in errors.
     public static let kind = "room"
+    /// Checked by `init(json:)` besides the id.
+    public static let requiredFields = ["title"]
     /// The object exactly as the API sent it.
     public let json: JSON
-    /// The room's id.
-    public let id: String
     /// The title (the other person's name in a direct room).
-    public let title: String
+    public var title: String { checked("title") }
     /// Group or direct (or a kind this version does not know); nil when the API left it out.
     public var type: RoomKind? { json["type"]?.string.map(RoomKind.init) }
     /// The team the room belongs to, if any.
@@ -90,33 +105,25 @@ public struct Room: APIObject {
     /// Whether only moderators may post (absent: off).
     public var isAnnouncementOnly: Bool { json["isAnnouncementOnly"]?.bool ?? false }
 
-    /// Decodes a room; throws `SparkError.io` without an id or a title.
-    public init(json: JSON) throws {
-        self.json = json
-        id = try json.required("id", of: Self.kind)
-        title = try json.required("title", of: Self.kind)
-    }
+    /// Keeps `json`; `init(json:)` checks it first.
+    public init(checked json: JSON) { self.json = json }
 }
 
 /// A team (`/teams`).
 public struct Team: APIObject {
     /// The noun of this object in errors.
     public static let kind = "team"
+    /// Checked by `init(json:)` besides the id.
+    public static let requiredFields = ["name"]
     /// The object exactly as the API sent it.
     public let json: JSON
-    /// The team's id.
-    public let id: String
     /// The team's name.
-    public let name: String
+    public var name: String { checked("name") }
     /// The team's description, if set.
     public var description: String? { json["description"]?.string }
 
-    /// Decodes a team; throws `SparkError.io` without an id or a name.
-    public init(json: JSON) throws {
-        self.json = json
-        id = try json.required("id", of: Self.kind)
-        name = try json.required("name", of: Self.kind)
-    }
+    /// Keeps `json`; `init(json:)` checks it first.
+    public init(checked json: JSON) { self.json = json }
 }
 
 /// A membership of a room (`/memberships`, `roomId` set) or of a team (`/team/memberships`, `teamId` set).
@@ -125,8 +132,6 @@ public struct Membership: APIObject {
     public static let kind = "membership"
     /// The object exactly as the API sent it.
     public let json: JSON
-    /// The membership's id (what a removal deletes).
-    public let id: String
     /// The room of a room membership.
     public var roomId: String? { json["roomId"]?.string }
     /// The team of a team membership.
@@ -140,11 +145,8 @@ public struct Membership: APIObject {
     /// Whether the member has hidden the room (sent back unchanged on updates).
     public var isRoomHidden: Bool { json["isRoomHidden"]?.bool ?? false }
 
-    /// Decodes a membership; throws `SparkError.io` without an id.
-    public init(json: JSON) throws {
-        self.json = json
-        id = try json.required("id", of: Self.kind)
-    }
+    /// Keeps `json`; `init(json:)` checks it first.
+    public init(checked json: JSON) { self.json = json }
 }
 
 /// A person (`/people`).
@@ -153,8 +155,6 @@ public struct Person: APIObject {
     public static let kind = "person"
     /// The object exactly as the API sent it.
     public let json: JSON
-    /// The person's id.
-    public let id: String
     /// The person's e-mail addresses (the first is theirs to sign in with).
     public var emails: [String] { json["emails"]?.strings ?? [] }
     /// The name shown for the person.
@@ -162,25 +162,22 @@ public struct Person: APIObject {
     /// `person` or `bot`.
     public var type: String? { json["type"]?.string }
 
-    /// Decodes a person; throws `SparkError.io` without an id.
-    public init(json: JSON) throws {
-        self.json = json
-        id = try json.required("id", of: Self.kind)
-    }
+    /// Keeps `json`; `init(json:)` checks it first.
+    public init(checked json: JSON) { self.json = json }
 }
 
 /// A webhook (`/webhooks`).
 public struct Webhook: APIObject {
     /// The noun of this object in errors.
     public static let kind = "webhook"
+    /// Checked by `init(json:)` besides the id: every PUT must carry both, so an update needs the current ones.
+    public static let requiredFields = ["name", "targetUrl"]
     /// The object exactly as the API sent it.
     public let json: JSON
-    /// The webhook's id.
-    public let id: String
     /// The webhook's name.
-    public let name: String
+    public var name: String { checked("name") }
     /// The URL Webex posts deliveries to.
-    public let targetUrl: String
+    public var targetUrl: String { checked("targetUrl") }
     /// What it watches (`messages`, `memberships`, `all`, ...).
     public var resource: String? { json["resource"]?.string }
     /// Which events of the resource (`created`, `deleted`, `all`, ...).
@@ -192,14 +189,8 @@ public struct Webhook: APIObject {
     /// `active` or `inactive`.
     public var status: String? { json["status"]?.string }
 
-    /// Decodes a webhook; throws `SparkError.io` without an id, a name or a target URL.
-    public init(json: JSON) throws {
-        self.json = json
-        id = try json.required("id", of: Self.kind)
-        // Every PUT must carry both, so an update needs the current ones.
-        name = try json.required("name", of: Self.kind)
-        targetUrl = try json.required("targetUrl", of: Self.kind)
-    }
+    /// Keeps `json`; `init(json:)` checks it first.
+    public init(checked json: JSON) { self.json = json }
 }
 
 /// A message (`/messages`), outside the walk (which streams raw bytes, see `RawItems`).
@@ -208,8 +199,6 @@ public struct Message: APIObject {
     public static let kind = "message"
     /// The object exactly as the API sent it.
     public let json: JSON
-    /// The message's id.
-    public let id: String
     /// Optional: a dry-run's stand-in for a post to a person has none.
     public var roomId: String? { json["roomId"]?.string }
     /// The message this one replies to, if it is a reply.
@@ -223,11 +212,8 @@ public struct Message: APIObject {
     /// RFC 3339, as the API wrote it (`pull` keeps it as its cursor).
     public var created: String? { json["created"]?.string }
 
-    /// Decodes a message; throws `SparkError.io` without an id.
-    public init(json: JSON) throws {
-        self.json = json
-        id = try json.required("id", of: Self.kind)
-    }
+    /// Keeps `json`; `init(json:)` checks it first.
+    public init(checked json: JSON) { self.json = json }
 }
 
 /// A card submission (`/attachment/actions/{id}`): what a person entered in an Adaptive Card.
@@ -236,8 +222,6 @@ public struct AttachmentAction: APIObject {
     public static let kind = "card action"
     /// The object exactly as the API sent it.
     public let json: JSON
-    /// The submission's id.
-    public let id: String
     /// The message that carried the card (optional: a `card` event gives a missing field its default).
     public var messageId: String? { json["messageId"]?.string }
     /// Who submitted the card.
@@ -245,12 +229,8 @@ public struct AttachmentAction: APIObject {
     /// The room of the card's message.
     public var roomId: String? { json["roomId"]?.string }
     /// The card's input values; empty when the API sent none (or null).
-    public let inputs: JSON
+    public var inputs: JSON { json.given("inputs") ?? .object([:]) }
 
-    /// Decodes a card submission; throws `SparkError.io` without an id.
-    public init(json: JSON) throws {
-        self.json = json
-        id = try json.required("id", of: Self.kind)
-        inputs = json.given("inputs") ?? .object([:])
-    }
+    /// Keeps `json`; `init(json:)` checks it first.
+    public init(checked json: JSON) { self.json = json }
 }
