@@ -96,18 +96,9 @@ public struct OptionSpec: Sendable {
 public struct ArgumentSpec: Sendable {
     public var name: String
     public var help: String
-    public var optional: Bool
-    public var variadic: Bool
-    public var completion: ValueCompletion
-
-    public init(_ name: String, help: String, optional: Bool = false, variadic: Bool = false,
-                completion: ValueCompletion = .none) {
-        self.name = name
-        self.help = help
-        self.optional = optional
-        self.variadic = variadic
-        self.completion = completion
-    }
+    public var optional = false
+    public var variadic = false
+    public var completion: ValueCompletion = .none
 
     public var synopsis: String {
         let text = variadic ? "\(name)..." : name

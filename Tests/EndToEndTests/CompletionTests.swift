@@ -260,7 +260,7 @@ func awkwardTable() -> CommandSpec {
     return CommandSpec(programName, summary: text, subcommands: [
         CommandSpec(
             "odd-one", summary: text, details: text + "\n." + text,
-            arguments: [ArgumentSpec("THING:1", help: text, completion: .choices(["a", "b"]))],
+            arguments: [ArgumentSpec(name: "THING:1", help: text, completion: .choices(["a", "b"]))],
             options: [
                 OptionSpec("weird", short: "w", value: "V:[1]", help: text, completion: .choices(["x y", "z", "it's", "$v"])),
                 OptionSpec("flag", help: text, repeatable: true),

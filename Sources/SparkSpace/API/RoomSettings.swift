@@ -22,15 +22,8 @@ public struct RoomChanges: Sendable {
     /// The team to move a room without a team into.
     public var teamId: String?
 
-    /// The changes of `rooms update`: nil leaves a setting as it is.
-    public init(title: String? = nil, description: String? = nil, isLocked: Bool? = nil,
-                isAnnouncementOnly: Bool? = nil, teamId: String? = nil) {
-        self.title = title
-        self.description = description
-        self.isLocked = isLocked
-        self.isAnnouncementOnly = isAnnouncementOnly
-        self.teamId = teamId
-    }
+    /// No change yet: set the ones to make.
+    public init() {}
 
     /// True when nothing would change.
     public var isEmpty: Bool {

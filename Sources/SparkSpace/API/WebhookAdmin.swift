@@ -52,15 +52,16 @@ public struct WebhookSpec: Sendable {
     /// The secret deliveries are signed with.
     public var secret: String?
 
-    /// A webhook to create.
-    public init(name: String, targetUrl: String, resource: String, event: String, filter: String? = nil,
-                secret: String? = nil) {
+}
+
+extension WebhookSpec {
+    /// A webhook to create, with no filter and no secret (set them after). An init here, not in the
+    /// type, keeps the memberwise one for the library.
+    public init(name: String, targetUrl: String, resource: String, event: String) {
         self.name = name
         self.targetUrl = targetUrl
         self.resource = resource
         self.event = event
-        self.filter = filter
-        self.secret = secret
     }
 }
 
@@ -75,13 +76,8 @@ public struct WebhookChanges: Sendable {
     /// `active` or `inactive`.
     public var status: String?
 
-    /// The changes of a webhook update: nil leaves a field as it is.
-    public init(name: String? = nil, targetUrl: String? = nil, secret: String? = nil, status: String? = nil) {
-        self.name = name
-        self.targetUrl = targetUrl
-        self.secret = secret
-        self.status = status
-    }
+    /// No change yet: set the ones to make.
+    public init() {}
 
     /// True when nothing would change.
     public var isEmpty: Bool { name == nil && targetUrl == nil && secret == nil && status == nil }

@@ -212,8 +212,10 @@ extension Space {
             rows.append(PlanRow(action: "create-room", target: title, detail: room.team.map { "team '\($0)'" } ?? "",
                                 operation: .createRoom(room: index, title: title, team: room.team)))
         } else if let old = existing?.title, old != title {
+            var rename = RoomChanges()
+            rename.title = title
             rows.append(PlanRow(action: "rename-room", target: old, detail: "to '\(title)'",
-                                operation: .updateRoom(room: index, changes: RoomChanges(title: title))))
+                                operation: .updateRoom(room: index, changes: rename)))
         }
         if let settings = settingsChanges(room, existing: existing) {
             rows.append(PlanRow(action: "update-room", target: title, detail: settings.detail,
@@ -227,8 +229,10 @@ extension Space {
                         + "Webex moves only a room without a team, so it is left there")
                 }
             } else {
+                var move = RoomChanges()
+                move.teamId = reference
                 rows.append(PlanRow(action: "move-room-to-team", target: title, detail: "team '\(reference)'",
-                                    operation: .updateRoom(room: index, changes: RoomChanges(teamId: reference))))
+                                    operation: .updateRoom(room: index, changes: move)))
             }
         }
         guard peopleListed(room) else { return rows }

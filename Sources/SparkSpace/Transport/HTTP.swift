@@ -62,21 +62,20 @@ public struct HTTPRequest: Sendable {
     /// The full URL.
     public var url: String
     /// The header fields.
-    public var headers: [(String, String)]
+    public var headers: [(String, String)] = []
     /// The body.
-    public var body: HTTPBody
+    public var body: HTTPBody = .none
     /// Told the status and headers of the final response as soon as they are in, before its
     /// body: a download can name its file (Content-Disposition) while the bytes still arrive.
     public var onHead: ResponseHeadHandler?
+}
 
-    /// A request.
-    public init(method: RequestMethod, url: String, headers: [(String, String)] = [], body: HTTPBody = .none,
-                onHead: ResponseHeadHandler? = nil) {
+extension HTTPRequest {
+    /// A request with no header fields and no body (set them after). An init here, not in the type,
+    /// keeps the memberwise one for the library.
+    public init(method: RequestMethod, url: String) {
         self.method = method
         self.url = url
-        self.headers = headers
-        self.body = body
-        self.onHead = onHead
     }
 }
 

@@ -24,7 +24,7 @@ let apiCommand = CommandSpec(
         Retries and exit codes as every command. A member named secret (a webhook's) is printed as *** \
         and its last 4 characters.
         """,
-    arguments: [ArgumentSpec("PATH", help: "the endpoint, relative to the API base")],
+    arguments: [ArgumentSpec(name: "PATH", help: "the endpoint, relative to the API base")],
     options: [.method, .field, .rawField, .input, .paginate],
     examples: [
         "spark-space api people/me",

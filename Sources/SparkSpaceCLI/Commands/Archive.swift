@@ -33,8 +33,8 @@ let archiveCommands: [CommandSpec] = [
             rooms, new messages, files, bytes.
             """,
         arguments: [
-            ArgumentSpec("DIR", help: "the archive directory (made when missing)"),
-            ArgumentSpec("ROOM", help: "room ids or exact titles", optional: true, variadic: true, completion: .room),
+            ArgumentSpec(name: "DIR", help: "the archive directory (made when missing)"),
+            ArgumentSpec(name: "ROOM", help: "room ids or exact titles", optional: true, variadic: true, completion: .room),
         ],
         options: [
             .all.with(help: "every room the token can see (of --type, default group)"),

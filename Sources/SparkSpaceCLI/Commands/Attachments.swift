@@ -27,7 +27,7 @@ let attachmentsCommands: [CommandSpec] = [
                     safe (no path parts, no leading dot, no control characters, bounded length);
                     `downloadable` when the server names none.
                     """,
-                arguments: [ArgumentSpec("URL", help: "the attachment URL (a message's files entry)")],
+                arguments: [ArgumentSpec(name: "URL", help: "the attachment URL (a message's files entry)")],
                 examples: ["spark-space attachments name https://webexapis.com/v1/contents/ID"],
                 run: nameAttachment),
             CommandSpec(
@@ -40,7 +40,7 @@ let attachmentsCommands: [CommandSpec] = [
                     Retry-After, within --max-wait. Prints the saved path per URL; progress goes to
                     stderr when it is a terminal. --stdout writes the bytes to stdout instead.
                     """,
-                arguments: [ArgumentSpec("URL", help: "attachment URLs", variadic: true)],
+                arguments: [ArgumentSpec(name: "URL", help: "attachment URLs", variadic: true)],
                 options: [.dir, .force, .stdout],
                 examples: [
                     "spark-space attachments download https://webexapis.com/v1/contents/ID -d ./files",

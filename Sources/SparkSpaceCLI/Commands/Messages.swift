@@ -13,7 +13,7 @@ import SparkSpace
 /// Columns of the result rows of `messages delete`.
 let messageResultColumns = [Column("id", truncatable: true), Column("status"), Column("error", truncatable: true)]
 
-private let messageIdArgument = ArgumentSpec("MSGID", help: "message id (as printed by post, walk-messages, listen)")
+private let messageIdArgument = ArgumentSpec(name: "MSGID", help: "message id (as printed by post, walk-messages, listen)")
 
 /// `messages get|edit|delete`.
 let messagesCommand = CommandSpec(
@@ -52,7 +52,7 @@ let messagesCommand = CommandSpec(
                 differ. When stdin is not a terminal, --yes is required (exit 2, nothing deleted); an \
                 answer other than yes deletes nothing and exits 1.
                 """,
-            arguments: [ArgumentSpec("MSGID", help: "message id", variadic: true)],
+            arguments: [ArgumentSpec(name: "MSGID", help: "message id", variadic: true)],
             examples: ["spark-space messages delete \"$ID\" --yes"],
             writes: true, destructive: .always, run: deleteMessages),
     ])

@@ -4,7 +4,7 @@ import SparkSpace
 let metaCommands: [CommandSpec] = [
     CommandSpec(
         "help", summary: "show help for a command, or the global options (help globals)",
-        arguments: [ArgumentSpec("COMMAND", help: "the command, or 'globals' for the options every command takes",
+        arguments: [ArgumentSpec(name: "COMMAND", help: "the command, or 'globals' for the options every command takes",
                                  optional: true, variadic: true, completion: .command)],
         options: [
             .man
@@ -14,7 +14,7 @@ let metaCommands: [CommandSpec] = [
     CommandSpec(
         "completions", summary: "print a shell completion script",
         details: "Room titles complete from 'spark-space rooms list' when a token is configured.",
-        arguments: [ArgumentSpec("SHELL", help: "bash, zsh or fish",
+        arguments: [ArgumentSpec(name: "SHELL", help: "bash, zsh or fish",
                                  completion: .choices(Shell.allCases.map(\.rawValue)))],
         examples: [
             "spark-space completions bash > ~/.local/share/bash-completion/completions/spark-space",

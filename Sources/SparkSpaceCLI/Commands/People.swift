@@ -10,7 +10,7 @@ let peopleCommand = CommandSpec(
     subcommands: [
         CommandSpec(
             "get", summary: "show a person by e-mail, id, or me (the token's owner)",
-            arguments: [ArgumentSpec("PERSON", help: "e-mail address, person id, or me")],
+            arguments: [ArgumentSpec(name: "PERSON", help: "e-mail address, person id, or me")],
             examples: ["spark-space people get alice@example.com", "spark-space people get me --as audit -o json"],
             run: getPerson),
         CommandSpec(

@@ -32,7 +32,7 @@ let postCommands: [CommandSpec] = [
             posts, then prints the card's first submission instead, as 'wait --card'; --within DURATION
             passed first: exit 8, nothing on stdout.
             """,
-        arguments: [ArgumentSpec("ROOM", help: "room id or exact title", optional: true, completion: .room)],
+        arguments: [ArgumentSpec(name: "ROOM", help: "room id or exact title", optional: true, completion: .room)],
         options: [
             .person.with(help: "post to the direct room with this person"),
             .text,

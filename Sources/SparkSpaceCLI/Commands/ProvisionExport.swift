@@ -9,7 +9,7 @@ let provisionExportCommand = CommandSpec(
         + "reads, YAML by default (-o json for JSON): teams, then rooms, by title; people sorted. A room whose "
         + "title another room shares is pinned with its id. The identity in use is never listed. Reads only; "
         + "provision -f FILE --check of the result exits 0 until the spaces change.",
-    arguments: [ArgumentSpec("ROOM", help: "room id or exact group-room title", optional: true, variadic: true,
+    arguments: [ArgumentSpec(name: "ROOM", help: "room id or exact group-room title", optional: true, variadic: true,
                              completion: .room)],
     options: [.team.with(help: "the rooms of this team (name or id), and the team"),
               .all.with(help: "every group room the identity is in")],

@@ -23,7 +23,7 @@ let pullCommands: [CommandSpec] = [
             --once). Polls every --interval seconds (default 10) until Ctrl-C; network and server errors \
             between polls are reported and the next poll tries again.
             """,
-        arguments: [ArgumentSpec("ROOM", help: "room id or exact title (default --room, space.room)", optional: true,
+        arguments: [ArgumentSpec(name: "ROOM", help: "room id or exact title (default --room, space.room)", optional: true,
                                  completion: .room)],
         options: [.interval, .once, .state],
         examples: [

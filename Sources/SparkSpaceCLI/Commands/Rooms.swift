@@ -34,7 +34,7 @@ let roomsCommand = CommandSpec(
             "create", summary: "create a group room",
             details: "With --if-missing an existing group room of that title is printed and nothing is created. "
                 + "A --team that does not exist is an error (exit 4) and nothing is created.",
-            arguments: [ArgumentSpec("TITLE", help: "the room title")],
+            arguments: [ArgumentSpec(name: "TITLE", help: "the room title")],
             options: [
                 .team.with(help: "create the room in this team (name or id)"),
                 .participant,
@@ -46,7 +46,7 @@ let roomsCommand = CommandSpec(
         CommandSpec(
             "rename", summary: "change a room's title",
             arguments: [.room,
-                        ArgumentSpec("NEW_TITLE", help: "the new title")],
+                        ArgumentSpec(name: "NEW_TITLE", help: "the new title")],
             examples: ["spark-space rooms rename 'Build status' 'Build status (old)'"],
             writes: true, run: renameRoom),
         CommandSpec(

@@ -18,13 +18,13 @@ let teamsCommand = CommandSpec(
             run: getTeam),
         CommandSpec(
             "create", summary: "create a team (Webex also creates its general room)",
-            arguments: [ArgumentSpec("NAME", help: "the team name")],
+            arguments: [ArgumentSpec(name: "NAME", help: "the team name")],
             options: [.description.with(help: "the team's description")],
             examples: ["spark-space teams create 'Platform' --description 'Platform engineering'"],
             writes: true, run: createTeam),
         CommandSpec(
             "rename", summary: "change a team's name",
-            arguments: [.team, ArgumentSpec("NEW_NAME", help: "the new name")],
+            arguments: [.team, ArgumentSpec(name: "NEW_NAME", help: "the new name")],
             examples: ["spark-space teams rename 'Platform' 'Platform (old)'"],
             writes: true, run: renameTeam),
         CommandSpec(

@@ -44,7 +44,7 @@ let walkMessagesCommands: [CommandSpec] = [
             page is what a walk waits on) and printed in order, exactly as page after page would;
             with --limit the walk is page after page.
             """,
-        arguments: [ArgumentSpec("ROOM", help: "room id or exact title", optional: true, completion: .room)],
+        arguments: [ArgumentSpec(name: "ROOM", help: "room id or exact title", optional: true, completion: .room)],
         options: [.limit, .since, .before, .mentionsMe, .thread, .person, .parallel, .raw, .names, .download],
         examples: [
             "spark-space walk-messages 'Ops room' --limit 20",

@@ -11,8 +11,8 @@ let webhookAdminCommands: [CommandSpec] = [
         details: "RESOURCE and EVENT are checked against the values Webex accepts before any request: "
             + "resources " + WebhookVocabulary.resources.joined(separator: ", ") + "; events "
             + WebhookVocabulary.events.joined(separator: ", ") + ".",
-        arguments: [ArgumentSpec("NAME", help: "the webhook's name"),
-                    ArgumentSpec("URL", help: "where Webex posts deliveries (http or https)")],
+        arguments: [ArgumentSpec(name: "NAME", help: "the webhook's name"),
+                    ArgumentSpec(name: "URL", help: "where Webex posts deliveries (http or https)")],
         options: [.resource, .event, .filter, .secret],
         examples: ["spark-space webhooks create ops-rooms https://bot.example.com/hook --resource rooms --event all"],
         writes: true, run: createWebhook),
@@ -40,7 +40,7 @@ let webhookAdminCommands: [CommandSpec] = [
         "delete", summary: "delete webhooks by id",
         details: "Asks for confirmation on a terminal; when stdin is not a terminal, --yes is required. One row "
             + "per id (id, status, name, error); an id not found fails (exit 4) and the others are still deleted.",
-        arguments: [ArgumentSpec("ID", help: "the webhook id", variadic: true)],
+        arguments: [ArgumentSpec(name: "ID", help: "the webhook id", variadic: true)],
         examples: ["spark-space webhooks delete Y2lzY29zcGFyazovL3VzL1dFQkhPT0svZjQ... --yes"],
         writes: true, destructive: .always, run: deleteWebhooks),
 ]
@@ -72,8 +72,9 @@ struct CreateWebhookOptions: CommandOptions {
         let url = try checkedURL(inv.positionals[1], command: inv.parsed.command)
         spec = WebhookSpec(name: name, targetUrl: url,
                            resource: try required(.resource, among: WebhookVocabulary.resources, inv),
-                           event: try required(.event, among: WebhookVocabulary.events, inv),
-                           filter: inv.value(.filter), secret: inv.value(.secret))
+                           event: try required(.event, among: WebhookVocabulary.events, inv))
+        spec.filter = inv.value(.filter)
+        spec.secret = inv.value(.secret)
         role = inv.role()
     }
 }
@@ -106,9 +107,11 @@ struct UpdateWebhookOptions: CommandOptions {
             throw UsageError("--status takes only 'active' (re-activate a webhook Webex disabled): Webex cannot "
                 + "deactivate a webhook; delete it to stop its deliveries", command: command)
         }
-        changes = WebhookChanges(name: try inv.value(.name).map { try nonBlank($0, "name", inv) },
-                                 secret: inv.value(.secret), status: inv.value(.status))
+        changes = WebhookChanges()
+        changes.name = try inv.value(.name).map { try nonBlank($0, "name", inv) }
         changes.targetUrl = try inv.value(.url).map { try checkedURL($0, command: command) }
+        changes.secret = inv.value(.secret)
+        changes.status = inv.value(.status)
         guard !changes.isEmpty else {
             throw UsageError("nothing to change: give --name, --url, --secret or --status", command: command)
         }

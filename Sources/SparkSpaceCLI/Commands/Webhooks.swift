@@ -28,7 +28,7 @@ let webhookCommands: [CommandSpec] = [
                     secret (--secret, server.secret or SPARK_WEBHOOK_SECRET) is set on every webhook. URL \
                     defaults to server.url + server.hook. Prints the created webhooks; running it twice is safe.
                     """,
-                arguments: [ArgumentSpec("URL", help: "where Webex posts deliveries (default server.url + server.hook)",
+                arguments: [ArgumentSpec(name: "URL", help: "where Webex posts deliveries (default server.url + server.hook)",
                                          optional: true)],
                 options: [
                     .secret.with(help: "sign deliveries with S (default server.secret)"),

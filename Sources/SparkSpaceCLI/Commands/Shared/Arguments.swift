@@ -4,16 +4,16 @@ import SparkSpace
 /// their names, help and completion cannot drift apart.
 extension ArgumentSpec {
     /// TEAM (`teams get|rename|delete`, `teams members ...`).
-    static let team = ArgumentSpec("TEAM", help: "team id or exact name")
+    static let team = ArgumentSpec(name: "TEAM", help: "team id or exact name")
     /// ROOM, required (`rooms rename|update|delete`).
-    static let room = ArgumentSpec("ROOM", help: "room id or exact group-room title", completion: .room)
+    static let room = ArgumentSpec(name: "ROOM", help: "room id or exact group-room title", completion: .room)
     /// ROOM, else space.room (`rooms get`, `participants ...`).
     static let roomOrDefault = ArgumentSpec(
-        "ROOM", help: "room id or exact group-room title (default space.room)", optional: true, completion: .room)
+        name: "ROOM", help: "room id or exact group-room title (default space.room)", optional: true, completion: .room)
     /// EMAIL... or `-` (`participants add|remove|set`, `teams members add|remove`).
-    static let emails = ArgumentSpec("EMAIL", help: "e-mail address, or - to read them from stdin", variadic: true)
+    static let emails = ArgumentSpec(name: "EMAIL", help: "e-mail address, or - to read them from stdin", variadic: true)
     /// A webhook's ID (`webhooks get|update`).
-    static let webhookId = ArgumentSpec("ID", help: "the webhook id")
+    static let webhookId = ArgumentSpec(name: "ID", help: "the webhook id")
 }
 
 /// Columns of a membership listing: a room's participants, a team's members.
