@@ -254,8 +254,7 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
         let room = roomsById[roomId]
         let m = MembershipRec(id: nextId("MEMBERSHIP"), roomId: roomId, personId: person.id, personEmail: person.email,
                               personDisplayName: person.displayName, personOrgId: person.orgId,
-                              isModerator: isModerator, isMonitor: false, isRoomHidden: false,
-                              roomType: room?.type ?? "group", created: MockTime.format(tick()))
+                              isModerator: isModerator, roomType: room?.type ?? "group", created: MockTime.format(tick()))
         membershipsById[m.id] = m
         roomMembers[roomId, default: []].append(m.id)
         if let teamId = room?.teamId { teamsById[teamId]?.members.insert(person.id) }
@@ -266,7 +265,7 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
         let ms = tick()
         let created = MockTime.format(ms)
         seq += 1
-        var r = RoomRec(id: nextId("ROOM"), title: title, type: type, isLocked: false, teamId: teamId,
+        var r = RoomRec(id: nextId("ROOM"), title: title, type: type, teamId: teamId,
                         lastActivity: created, lastActivityMs: ms, creatorId: creatorId, created: created,
                         createdMs: ms, ownerId: orgId, seq: seq)
         if let la = lastActivity, let lams = MockTime.parse(la) {

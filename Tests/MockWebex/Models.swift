@@ -132,8 +132,8 @@ struct RoomRec: JSONRecord {
     var id: String
     var title: String
     var type: String
-    var isLocked: Bool
-    var isAnnouncementOnly: Bool = false
+    var isLocked = false
+    var isAnnouncementOnly = false
     var description: String? = nil
     var teamId: String?
     var lastActivity: String
@@ -161,8 +161,8 @@ struct MembershipRec {
     var personDisplayName: String
     var personOrgId: String
     var isModerator: Bool
-    var isMonitor: Bool
-    var isRoomHidden: Bool
+    var isMonitor = false
+    var isRoomHidden = false
     var roomType: String
     var created: String
 
@@ -208,7 +208,7 @@ struct WebhookRec: JSONRecord {
     var event: String
     var filter: String?
     var secret: String?
-    var status: String
+    var status = "active"
     var created: String
     var ownerId: String
     var orgId: String
@@ -226,8 +226,8 @@ struct ContentRec {
     var filename: String?
     var contentType: String
     var data: Data
-    var scanningRetries: Int
-    var unsafe: Bool
+    var scanningRetries = 0
+    var unsafe = false
     var disposition: String?
 }
 
@@ -258,7 +258,7 @@ func renderMessage(id: String, roomId: String, roomType: String, text: String?, 
 /// A card submission (`/attachment/actions`).
 struct AttachmentActionRec {
     var id: String
-    var type: String
+    var type = "submit"
     var messageId: String
     var roomId: String
     var personId: String

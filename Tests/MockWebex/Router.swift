@@ -737,7 +737,7 @@ extension MockWebexServer {
             if let f = fp {
                 let id = nextId("CONTENT")
                 contents[id] = ContentRec(id: id, filename: f.filename, contentType: f.contentType ?? "application/octet-stream",
-                                          data: f.data, scanningRetries: 0, unsafe: false, disposition: nil)
+                                          data: f.data)
                 url = "http://127.0.0.1:\(boundPort)/v1/contents/\(id)"
                 files = [url!]
             }
@@ -947,7 +947,7 @@ extension MockWebexServer {
               let data = try? JSONSerialization.data(withJSONObject: inputs, options: [.sortedKeys]) else {
             return errorReply(400, "inputs must be an object.", c.trackingId)
         }
-        let action = AttachmentActionRec(id: nextId("ATTACHMENT_ACTION"), type: "submit", messageId: m.id,
+        let action = AttachmentActionRec(id: nextId("ATTACHMENT_ACTION"), messageId: m.id,
                                          roomId: m.roomId, personId: c.caller.id,
                                          inputs: String(decoding: data, as: UTF8.self), created: MockTime.format(tick()))
         attachmentActions[action.id] = action
@@ -1010,7 +1010,7 @@ extension MockWebexServer {
             return errorReply(400, "targetUrl must be an http(s) URL.", c.trackingId)
         }
         let w = WebhookRec(id: nextId("WEBHOOK"), name: name, targetUrl: target, resource: resource, event: event,
-                           filter: str(b, "filter"), secret: str(b, "secret"), status: "active",
+                           filter: str(b, "filter"), secret: str(b, "secret"),
                            created: MockTime.format(tick()), ownerId: c.caller.id, orgId: orgId, appId: appId)
         return saved(w, in: &webhooksById)
     }

@@ -8,7 +8,7 @@ extension MockWebexServer {
         lock.lock(); defer { lock.unlock() }
         let owner = tokens[token] ?? bot.id
         let w = WebhookRec(id: nextId("WEBHOOK"), name: name, targetUrl: targetUrl, resource: resource, event: event,
-                           filter: nil, secret: secret, status: "active", created: MockTime.format(tick()),
+                           secret: secret, created: MockTime.format(tick()),
                            ownerId: owner, orgId: orgId, appId: appId)
         webhooksById[w.id] = w
         return w.id
