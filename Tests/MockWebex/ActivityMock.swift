@@ -45,8 +45,8 @@ extension MockWebexServer {
     func membershipActivity(_ verb: String, _ m: MembershipRec, by actor: PersonRec) {
         guard !socketState.connections.isEmpty else { return }
         let uuid = uuidOf(m.personId)
-        let object: JObj = [("id", uuid), ("objectType", "person"), ("displayName", m.personDisplayName),
-                            ("orgId", uuidOf(m.personOrgId)), ("emailAddress", m.personEmail), ("entryUUID", uuid),
+        let object: JObj = [("id", uuid), ("objectType", "person"), ("displayName", m.person.displayName),
+                            ("orgId", uuidOf(m.person.orgId)), ("emailAddress", m.personEmail), ("entryUUID", uuid),
                             ("entryEmail", m.personEmail)]
         emitActivity(verb: verb, id: UUID().uuidString.lowercased(), roomId: m.roomId, actor: actor, object: object,
                      alsoTo: verb == "leave" ? [m.personId] : [])

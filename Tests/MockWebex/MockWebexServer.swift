@@ -233,7 +233,7 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
         if let id = peopleByEmail[email.lowercased()], let p = people[id] { return p }
         guard create else { return nil }
         let local = email.split(separator: "@").first.map(String.init) ?? email
-        let p = PersonRec(id: nextId("PEOPLE"), email: email, displayName: local, type: "person",
+        let p = PersonRec(id: nextId("PEOPLE"), email: email, displayName: local,
                           created: MockTime.format(tick()), orgId: orgId)
         people[p.id] = p
         peopleByEmail[email.lowercased()] = p.id
@@ -252,9 +252,8 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
     @discardableResult
     func insertMembership(roomId: String, person: PersonRec, isModerator: Bool) -> MembershipRec {
         let room = roomsById[roomId]
-        let m = MembershipRec(id: nextId("MEMBERSHIP"), roomId: roomId, personId: person.id, personEmail: person.email,
-                              personDisplayName: person.displayName, personOrgId: person.orgId,
-                              isModerator: isModerator, roomType: room?.type ?? "group", created: MockTime.format(tick()))
+        let m = MembershipRec(id: nextId("MEMBERSHIP"), roomId: roomId, person: person, isModerator: isModerator,
+                              roomType: room?.type ?? "group", created: MockTime.format(tick()))
         membershipsById[m.id] = m
         roomMembers[roomId, default: []].append(m.id)
         if let teamId = room?.teamId { teamsById[teamId]?.members.insert(person.id) }
@@ -262,16 +261,11 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
     }
 
     func insertRoom(title: String, type: String, teamId: String?, creatorId: String, lastActivity: String? = nil) -> RoomRec {
-        let ms = tick()
-        let created = MockTime.format(ms)
+        let created = Stamp(ms: tick())
         seq += 1
-        var r = RoomRec(id: nextId("ROOM"), title: title, type: type, teamId: teamId,
-                        lastActivity: created, lastActivityMs: ms, creatorId: creatorId, created: created,
-                        createdMs: ms, ownerId: orgId, seq: seq)
-        if let la = lastActivity, let lams = MockTime.parse(la) {
-            r.lastActivity = la
-            r.lastActivityMs = lams
-        }
+        var r = RoomRec(id: nextId("ROOM"), title: title, type: type, teamId: teamId, lastActivity: created,
+                        creatorId: creatorId, created: created, ownerId: orgId, seq: seq)
+        if let la = lastActivity, let ms = MockTime.parse(la) { r.lastActivity = Stamp(text: la, ms: ms) }
         roomsById[r.id] = r
         roomMessages[r.id] = []
         return r
@@ -301,9 +295,8 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
         messageRoom[m.id] = m.roomId
         messageActivity(m) // to the websockets (ActivityMock.swift)
         backdateRoom(m.roomId, to: m.createdMs)
-        if var room = roomsById[m.roomId], m.createdMs > room.lastActivityMs {
-            room.lastActivityMs = m.createdMs
-            room.lastActivity = MockTime.format(m.createdMs)
+        if var room = roomsById[m.roomId], m.createdMs > room.lastActivity.ms {
+            room.lastActivity = Stamp(ms: m.createdMs)
             roomsById[m.roomId] = room
         }
     }
@@ -311,9 +304,8 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
     /// A room is never younger than its messages (Webex's rooms: `created` ≤ every message),
     /// also when a fixture writes messages into the past.
     func backdateRoom(_ roomId: String, to ms: Int64) {
-        guard var room = roomsById[roomId], ms < room.createdMs else { return }
-        room.createdMs = ms
-        room.created = MockTime.format(ms)
+        guard var room = roomsById[roomId], ms < room.created.ms else { return }
+        room.created = Stamp(ms: ms)
         roomsById[roomId] = room
     }
 
@@ -480,9 +472,8 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
         backdateRoom(roomId, to: start)
         let end = start + Int64(count - 1) * step
         lastMs = max(lastMs, end)
-        if var room = roomsById[roomId], end > room.lastActivityMs {
-            room.lastActivityMs = end
-            room.lastActivity = MockTime.format(end)
+        if var room = roomsById[roomId], end > room.lastActivity.ms {
+            room.lastActivity = Stamp(ms: end)
             roomsById[roomId] = room
         }
     }

@@ -98,7 +98,7 @@ struct PersonRec {
     var id: String
     var email: String
     var displayName: String
-    var type: String
+    var type = "person"
     var created: String
     var orgId: String
 
@@ -136,30 +136,37 @@ struct RoomRec: JSONRecord {
     var isAnnouncementOnly = false
     var description: String? = nil
     var teamId: String?
-    var lastActivity: String
-    var lastActivityMs: Int64
+    var lastActivity: Stamp
     var creatorId: String
-    var created: String
-    var createdMs: Int64
+    var created: Stamp
     var ownerId: String
     var seq: Int
 
     /// A nil teamId or description is left out (JSONOut skips nil values).
     func json() -> JObj {
         [("id", id), ("title", title), ("type", type), ("isLocked", isLocked), ("teamId", teamId),
-         ("lastActivity", lastActivity), ("creatorId", creatorId), ("created", created), ("ownerId", ownerId),
+         ("lastActivity", lastActivity.text), ("creatorId", creatorId), ("created", created.text), ("ownerId", ownerId),
          ("isPublic", false), ("isReadOnly", false), ("isAnnouncementOnly", isAnnouncementOnly),
          ("description", description)]
     }
 }
 
+/// A time as Webex writes it, with its milliseconds (what listings sort by).
+struct Stamp {
+    var text: String
+    var ms: Int64
+}
+
+extension Stamp {
+    /// `ms` written as Webex writes times.
+    init(ms: Int64) { self.init(text: MockTime.format(ms), ms: ms) }
+}
+
 struct MembershipRec {
     var id: String
     var roomId: String
-    var personId: String
-    var personEmail: String
-    var personDisplayName: String
-    var personOrgId: String
+    /// The member as it was when added (Webex copies these fields into the membership).
+    var person: PersonRec
     var isModerator: Bool
     var isMonitor = false
     var isRoomHidden = false
@@ -168,9 +175,12 @@ struct MembershipRec {
 
     func json() -> JObj {
         [("id", id), ("roomId", roomId), ("personId", personId), ("personEmail", personEmail),
-         ("personDisplayName", personDisplayName), ("personOrgId", personOrgId), ("isModerator", isModerator),
+         ("personDisplayName", person.displayName), ("personOrgId", person.orgId), ("isModerator", isModerator),
          ("isMonitor", isMonitor), ("isRoomHidden", isRoomHidden), ("roomType", roomType), ("created", created)]
     }
+
+    var personId: String { person.id }
+    var personEmail: String { person.email }
 }
 
 /// A stored message: sort key plus its JSON rendered once.

@@ -415,8 +415,8 @@ extension MockWebexServer {
         switch c.query["sortBy"] {
         case nil: break
         case "id": list.sort { $0.id < $1.id }
-        case "lastactivity": list.sort { ($0.lastActivityMs, $0.seq) > ($1.lastActivityMs, $1.seq) }
-        case "created": list.sort { ($0.createdMs, $0.seq) > ($1.createdMs, $1.seq) }
+        case "lastactivity": list.sort { ($0.lastActivity.ms, $0.seq) > ($1.lastActivity.ms, $1.seq) }
+        case "created": list.sort { ($0.created.ms, $0.seq) > ($1.created.ms, $1.seq) }
         default: return errorReply(400, "sortBy must be one of id, lastactivity, created.", c.trackingId)
         }
         return pagedList(c, list.map { JSONOut.bytes($0.json()) })
