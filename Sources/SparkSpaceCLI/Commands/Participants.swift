@@ -20,34 +20,31 @@ let participantsCommand = CommandSpec(
             options: [.includeBot],
             examples: ["spark-space participants list 'Build status'"],
             run: listParticipants),
-        CommandSpec(
-            "add", summary: "add people to a room",
+        .emailsCommand(
+            "add", in: .roomOrDefault, summary: "add people to a room",
             details: "The first argument is a ROOM unless it looks like an e-mail (x@y) or is '-'. '-' reads "
                 + "e-mails from stdin, one a line. A person already in the room is 'unchanged', not an error. "
                 + "Prints one line per e-mail (email, status, error) and a summary on stderr; exit non-zero when "
                 + "any failed.",
-            arguments: [.roomOrDefault, .emails],
             options: [.moderator.with(help: "make them moderators")],
             examples: ["spark-space participants add 'Build status' bob@example.com carol@example.com",
                        "cut -f1 people.tsv | spark-space participants add --room 'Build status' -"],
-            writes: true, run: addParticipants),
-        CommandSpec(
-            "remove", summary: "remove people from a room",
+            run: addParticipants),
+        .emailsCommand(
+            "remove", in: .roomOrDefault, summary: "remove people from a room",
             details: "Reads the room's memberships once (one person: looks the membership up by room + e-mail) "
                 + "and deletes each by id. A person not in the room is 'unchanged'. Same arguments and output as 'participants add'.",
-            arguments: [.roomOrDefault, .emails],
             examples: ["spark-space participants remove 'Build status' bob@example.com"],
-            writes: true, run: removeParticipants),
-        CommandSpec(
-            "set", summary: "make room members moderators, or not",
+            run: removeParticipants),
+        .emailsCommand(
+            "set", in: .roomOrDefault, summary: "make room members moderators, or not",
             details: "Changes the moderator flag of people already in the room (one listing of the room's "
                 + "memberships for all e-mails). Someone already so is 'unchanged'; someone not in the room "
                 + "'failed' (exit 4). Same arguments and output as 'participants add'.",
-            arguments: [.roomOrDefault, .emails],
             options: [.moderator.with(help: "make them moderators"),
                       .noModerator],
             examples: ["spark-space participants set 'Build status' bob@example.com --moderator"],
-            writes: true, run: setParticipants),
+            run: setParticipants),
     ])
 
 /// `participants list [ROOM] [--include-bot]`.

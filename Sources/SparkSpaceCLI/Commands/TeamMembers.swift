@@ -9,22 +9,20 @@ let teamMembersCommand = CommandSpec(
             arguments: [.team],
             examples: ["spark-space teams members list 'Platform'"],
             run: listTeamMembers),
-        CommandSpec(
-            "add", summary: "add people to a team",
+        .emailsCommand(
+            "add", in: .team, summary: "add people to a team",
             details: "'-' reads e-mails from stdin, one a line. A person already in the team is 'unchanged'. "
                 + "Prints one line per e-mail (email, status, error) and a summary on stderr, as "
                 + "'participants add'.",
-            arguments: [.team, .emails],
             options: [.moderator],
             examples: ["spark-space teams members add 'Platform' alice@example.com bob@example.com"],
-            writes: true, run: addTeamMembers),
-        CommandSpec(
-            "remove", summary: "remove people from a team",
+            run: addTeamMembers),
+        .emailsCommand(
+            "remove", in: .team, summary: "remove people from a team",
             details: "One listing of the team's memberships, then one deletion per member. A person not in the "
                 + "team is 'unchanged'. Same output as 'teams members add'.",
-            arguments: [.team, .emails],
             examples: ["spark-space teams members remove 'Platform' bob@example.com"],
-            writes: true, run: removeTeamMembers),
+            run: removeTeamMembers),
     ])
 
 /// `teams members list TEAM`.

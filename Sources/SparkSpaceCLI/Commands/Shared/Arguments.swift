@@ -21,3 +21,14 @@ let membershipColumns = [
     Column("personEmail"), Column("personDisplayName", truncatable: true), Column("isModerator"),
     Column("id", truncatable: true),
 ]
+
+extension CommandSpec {
+    /// A command that writes something for each `EMAIL...` (or `-`: stdin) in `target` (a room or a
+    /// team): `participants add|remove|set`, `teams members add|remove`.
+    static func emailsCommand(_ name: String, in target: ArgumentSpec, summary: String, details: String,
+                              options: [OptionSpec] = [], examples: [String],
+                              run: @escaping (Invocation) throws -> Void) -> CommandSpec {
+        CommandSpec(name, summary: summary, details: details, arguments: [target, .emails], options: options,
+                    examples: examples, writes: true, run: run)
+    }
+}
