@@ -19,6 +19,7 @@ public protocol APIObject: Sendable, Equatable {
 }
 
 extension APIObject {
+    /// None besides `id`, unless the model says.
     public static var requiredFields: [String] { [] }
 
     /// Decodes an object; throws `SparkError.io` when `id` or one of `requiredFields` is missing or empty.
