@@ -127,6 +127,9 @@ def run(spark, base, port, room, n_latency, n_held):
     listener.send_signal(signal.SIGTERM)
     code = listener.wait(timeout=30)
     print(f"listener exit status after SIGTERM: {code}")
+    if code != 0:
+        # A release build once crashed here (SIGSEGV, -11) where debug builds did not.
+        raise SystemExit(f"the listener did not end cleanly after SIGTERM (status {code})")
 
 
 if __name__ == "__main__":
