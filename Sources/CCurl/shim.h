@@ -102,7 +102,13 @@ typedef struct ss_curl_state {
     char error[512];
 } ss_curl_state;
 
-static inline ss_curl_state *ss_curl_state_get(void) {
+// One table per process. These two are weak, not `static inline`: Swift emits a header's
+// inline functions into every LLVM module that uses them (one per source file, even in a
+// whole-module release build), each with its own `static` variables. A file that never called
+// ss_curl_load then read a table of NULLs, and the optimizer deleted such calls as undefined
+// behaviour (a release build's websocket close lost its curl_easy_cleanup and crashed). The
+// linker keeps one definition of a weak function, so its statics exist once.
+__attribute__((weak, noinline)) ss_curl_state *ss_curl_state_get(void) {
     static ss_curl_state state;
     return &state;
 }
@@ -118,7 +124,7 @@ static inline void ss_curl_load_once(void) {
 
 /// Loads libcurl and runs curl_global_init, once per process, from any thread.
 /// NULL when the ss_* functions below may be called, else why not.
-static inline const char *ss_curl_load(void) {
+__attribute__((weak, noinline)) const char *ss_curl_load(void) {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, ss_curl_load_once);
     return ss_curl_state_get()->failure;

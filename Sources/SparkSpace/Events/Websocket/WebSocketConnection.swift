@@ -254,12 +254,6 @@ public final class WebSocketConnection {
     }
 
     /// Sends a close frame (best effort) and closes the connection.
-    // Never inlined: a release build (-O, whole module) inlined it into MercurySession's
-    // `defer { socket.close() }` without its curl_easy_cleanup and `closed = true`, the path
-    // running on into the next function's code: every listener crashed (SIGSEGV) when its socket
-    // ended (Ctrl-C, SIGTERM, a dropped connection). Found with bench/websocket.sh (which now
-    // fails on it); debug builds, and so the tests, never showed it.
-    @inline(never)
     public func close(code: UInt16 = 1000, reason: String = "") {
         guard !closed else { return }
         let frame = WebSocketFrameEncoder.close(code: code, reason: reason)
