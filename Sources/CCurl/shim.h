@@ -102,16 +102,16 @@ typedef struct ss_curl_state {
     char error[512];
 } ss_curl_state;
 
-// One table per process. These two are weak, not `static inline`: Swift emits a header's
-// inline functions into every LLVM module that uses them (one per source file, even in a
-// whole-module release build), each with its own `static` variables. A file that never called
-// ss_curl_load then read a table of NULLs, and the optimizer deleted such calls as undefined
-// behaviour (a release build's websocket close lost its curl_easy_cleanup and crashed). The
-// linker keeps one definition of a weak function, so its statics exist once.
-__attribute__((weak, noinline)) ss_curl_state *ss_curl_state_get(void) {
-    static ss_curl_state state;
-    return &state;
-}
+// One table per process: a weak global, not a `static` inside a `static inline` function. Swift
+// emits a header's inline functions into every LLVM module that uses them (one per source file,
+// even in a whole-module release build), each with its own statics: a file that never called
+// ss_curl_load read a table of NULLs, and the optimizer deleted such calls as undefined behaviour
+// (a release build's websocket close lost its curl_easy_cleanup and crashed). Every module emits
+// this weak definition and the linker keeps one; being weak, no module may assume its contents.
+__attribute__((weak)) ss_curl_state ss_curl_shared_state = {0};  // initialized: a definition, not a tentative one
+__attribute__((weak)) pthread_once_t ss_curl_shared_once = PTHREAD_ONCE_INIT;
+
+static inline ss_curl_state *ss_curl_state_get(void) { return &ss_curl_shared_state; }
 
 static inline void ss_curl_load_once(void) {
     ss_curl_state *s = ss_curl_state_get();
@@ -124,9 +124,8 @@ static inline void ss_curl_load_once(void) {
 
 /// Loads libcurl and runs curl_global_init, once per process, from any thread.
 /// NULL when the ss_* functions below may be called, else why not.
-__attribute__((weak, noinline)) const char *ss_curl_load(void) {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, ss_curl_load_once);
+static inline const char *ss_curl_load(void) {
+    pthread_once(&ss_curl_shared_once, ss_curl_load_once);
     return ss_curl_state_get()->failure;
 }
 
