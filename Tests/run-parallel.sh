@@ -10,7 +10,7 @@
 # (TIMEOUT seconds) is a failure of its own and does not take the others down.
 #
 #   Tests/run-parallel.sh [FILTER]    FILTER: an extended regex over Module.Suite/test names
-#   JOBS=N (default: 4 per core), TIMEOUT=S (default 600), KEEP=1 keeps the logs.
+#   JOBS=N (default: 4 per core, at most 32), TIMEOUT=S (default 600), KEEP=1 keeps the logs.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,7 +18,7 @@ swift build --build-tests >/tmp/spark-space-build.$$ 2>&1 || { cat /tmp/spark-sp
 rm -f /tmp/spark-space-build.$$
 bundle="$(swift build --show-bin-path)/spark-spacePackageTests.xctest"
 times=".build/test-times"
-jobs="${JOBS:-$(( $(nproc) * 4 ))}"
+jobs="${JOBS:-$(( $(nproc) * 4 > 32 ? 32 : $(nproc) * 4 ))}"
 filter="${1:-.}"
 logs="$(mktemp -d "${TMPDIR:-/tmp}/spark-space-tests.XXXXXX")"
 started=$(date +%s.%N)
