@@ -80,4 +80,4 @@ generate:
 # of the test bundle (most tests wait on servers, shells and child processes). JOBS=N, a FILTER
 # (extended regex over Module.Suite/test) and KEEP=1 (keep the logs) as in the script.
 test:
-	Tests/run-parallel.sh $(FILTER)
+	Tests/run-parallel.sh '$(FILTER)'
