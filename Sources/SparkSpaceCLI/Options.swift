@@ -35,12 +35,8 @@ extension OptionSpec {
     static let quiet = OptionSpec("quiet", short: "q", help: "print less on stderr")
     static let verbose = OptionSpec(
         "verbose", short: "v", help: "log each HTTP call on stderr (method, path, status, ms)")
-    static let timeout = OptionSpec(
-        "timeout", value: "SECONDS", help: "connect timeout and longest stall (default 60)",
-        kind: .duration(Limits.timeout))
-    static let maxWait = OptionSpec(
-        "max-wait", value: "SECONDS", help: "total time to wait on 429 Retry-After (default 300)",
-        kind: .duration(Limits.maxWait))
+    static let timeout = seconds("timeout", "connect timeout and longest stall (default 60)", Limits.timeout)
+    static let maxWait = seconds("max-wait", "total time to wait on 429 Retry-After (default 300)", Limits.maxWait)
     static let cacert = OptionSpec(
         "cacert", value: "FILE", help: "an extra CA certificate bundle (also env SSL_CERT_FILE)",
         kind: .path)
@@ -67,9 +63,7 @@ extension OptionSpec {
     static let download = OptionSpec(
         "download", value: "DIR", help: "save every attachment met into DIR (never overwrites; a re-run resumes)",
         completion: .directory, kind: .path)
-    static let roomType = OptionSpec(
-        "type", value: "TYPE", help: "group (default), direct or all",
-        kind: .choice(RoomType.allCases.map(\.rawValue)))
+    static let roomType = choice("type", "TYPE", "group (default), direct or all", RoomType.allCases.map(\.rawValue))
     static let team = OptionSpec("team", value: "TEAM", help: "only the rooms of this team (name or id)")
     static let participant = OptionSpec(
         "participant", value: "EMAIL", help: "add this person (repeatable)", repeatable: true)
@@ -81,8 +75,7 @@ extension OptionSpec {
     static let unlock = OptionSpec("unlock", help: "unlock the room")
     static let announcementOnly = OptionSpec("announcement-only", help: "only moderators may post")
     static let noAnnouncementOnly = OptionSpec("no-announcement-only", help: "everyone may post")
-    static let interval = OptionSpec(
-        "interval", value: "S", help: "seconds between polls (default 10)", kind: .duration(Limits.interval))
+    static let interval = seconds("interval", "seconds between polls (default 10)", Limits.interval, value: "S")
     static let once = OptionSpec("once", help: "poll once and exit")
     static let state = OptionSpec(
         "state", value: "FILE", help: "keep the last seen message id in FILE between runs", kind: .path)
@@ -102,19 +95,15 @@ extension OptionSpec {
     static let card = OptionSpec(
         "card", value: "FILE", help: "attach an Adaptive Card (JSON; - reads stdin); needs --text or --markdown",
         kind: .path)
-    static let resource = OptionSpec(
-        "resource", value: "R", help: "the resource (messages, memberships, ...)",
-        kind: .choice(WebhookVocabulary.resources))
-    static let event = OptionSpec(
-        "event", value: "E", help: "the event (created, deleted, all, ...)",
-        kind: .choice(WebhookVocabulary.events))
+    static let resource = choice(
+        "resource", "R", "the resource (messages, memberships, ...)", WebhookVocabulary.resources)
+    static let event = choice("event", "E", "the event (created, deleted, all, ...)", WebhookVocabulary.events)
     static let filter = OptionSpec("filter", value: "F", help: "only events matching F (e.g. roomId=...)")
     static let secret = OptionSpec("secret", value: "S", help: "sign deliveries with S")
     static let name = OptionSpec("name", value: "N", help: "the new name")
     static let url = OptionSpec("url", value: "U", help: "the new target URL")
-    static let status = OptionSpec(
-        "status", value: "STATUS", help: "active (re-activate; Webex cannot deactivate a webhook)",
-        kind: .choice(WebhookVocabulary.statuses))
+    static let status = choice(
+        "status", "STATUS", "active (re-activate; Webex cannot deactivate a webhook)", WebhookVocabulary.statuses)
     static let manifestFile = OptionSpec(
         "file", short: "f", value: "FILE", help: "the spaces manifest (YAML or JSON)", kind: .path)
     static let check = OptionSpec("check", help: "print the plan, write nothing, exit 7 when anything would change")
@@ -162,6 +151,18 @@ extension OptionSpec {
     static let scope = OptionSpec(
         "scope", value: "S", help: "a scope to ask for (repeatable; default spark:all)", repeatable: true)
     static let yes = OptionSpec("yes", short: "y", help: "do not ask for confirmation")
+
+    /// A number of seconds within `range` (fractions allowed).
+    static func seconds(
+        _ long: String, _ help: String, _ range: ClosedRange<Double>, value: String = "SECONDS"
+    ) -> OptionSpec {
+        OptionSpec(long, value: value, help: help, kind: .duration(range))
+    }
+
+    /// One of `values`, which it also completes as.
+    static func choice(_ long: String, _ value: String, _ help: String, _ values: [String]) -> OptionSpec {
+        OptionSpec(long, value: value, help: help, kind: .choice(values))
+    }
 }
 
 /// Ranges of the number options (docs/decisions.md): a day at most for one stall, a week

@@ -49,10 +49,10 @@ public struct OAuthSwitches: Sendable {
 }
 
 struct DeviceGrantRec {
-    var clientId: String
-    var scope: String
-    var userCode: String
-    var expires: Date
+    let clientId: String
+    let scope: String
+    let userCode: String
+    let expires: Date
     var interval: Int
     var polls = 0
     var lastPoll: Date?

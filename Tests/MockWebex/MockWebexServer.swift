@@ -49,18 +49,18 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
     }
 
     struct ThrottleRule {
-        var match: RequestMatch
-        var every: Int
-        var retryAfter: String
+        let match: RequestMatch
+        let every: Int
+        let retryAfter: String
         var count = 0
     }
 
     struct RandomRule {
-        var match: RequestMatch
+        let match: RequestMatch
         var rng: SplitMix64
-        var rate429: Double
-        var rate5xx: Double
-        var rateDrop: Double
+        /// Rising bounds of a draw in 0..<1: below the first a 429, below the second a 5xx, below the
+        /// third a dropped connection, else no fault.
+        let bounds: (status429: Double, status5xx: Double, drop: Double)
         var n5xx = 0
     }
 
@@ -587,8 +587,9 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
     public func randomFaults(seed: UInt64, rate429: Double, rate5xx: Double, rateDrop: Double, pathPrefix: String,
                              method: String? = nil) {
         lock.lock(); defer { lock.unlock() }
+        let bounds = (rate429, rate429 + rate5xx, rate429 + rate5xx + rateDrop)
         randomRules.append(RandomRule(match: RequestMatch(method: method, pathPrefix: pathPrefix),
-                                      rng: SplitMix64(state: seed), rate429: rate429, rate5xx: rate5xx, rateDrop: rateDrop))
+                                      rng: SplitMix64(state: seed), bounds: bounds))
     }
 
     /// Every `n`-th matching request answers 429 with `Retry-After: retryAfter`.
@@ -631,13 +632,13 @@ public final class MockWebexServer: @unchecked Sendable {  // its state is guard
             let r = randomRules[i]
             if r.match.matches(method: method, path: path) {
                 let x = randomRules[i].rng.nextDouble()
-                if x < r.rate429 { return .status(429, retryAfter: "0") }
-                if x < r.rate429 + r.rate5xx {
+                if x < r.bounds.status429 { return .status(429, retryAfter: "0") }
+                if x < r.bounds.status5xx {
                     randomRules[i].n5xx += 1
                     if method == "POST" { return .status(503, retryAfter: nil) }
                     return .status([500, 502, 503, 504][randomRules[i].n5xx % 4], retryAfter: nil)
                 }
-                if x < r.rate429 + r.rate5xx + r.rateDrop { return .drop }
+                if x < r.bounds.drop { return .drop }
             }
         }
         return nil

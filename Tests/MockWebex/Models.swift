@@ -211,18 +211,20 @@ struct MsgKey: Comparable {
 }
 
 struct WebhookRec: JSONRecord {
-    var id: String
+    // Set by the API.
+    let id: String
+    let created: String
+    let ownerId: String
+    let orgId: String
+    let appId: String
+    // Set by the caller (name, targetUrl, secret and status by an update too).
     var name: String
     var targetUrl: String
-    var resource: String
-    var event: String
-    var filter: String?
+    let resource: String
+    let event: String
+    let filter: String?
     var secret: String?
     var status = "active"
-    var created: String
-    var ownerId: String
-    var orgId: String
-    var appId: String
 
     func json() -> JObj {
         [("id", id), ("name", name), ("targetUrl", targetUrl), ("resource", resource), ("event", event),

@@ -1009,9 +1009,9 @@ extension MockWebexServer {
         guard target.hasPrefix("http://") || target.hasPrefix("https://") else {
             return errorReply(400, "targetUrl must be an http(s) URL.", c.trackingId)
         }
-        let w = WebhookRec(id: nextId("WEBHOOK"), name: name, targetUrl: target, resource: resource, event: event,
-                           filter: str(b, "filter"), secret: str(b, "secret"),
-                           created: MockTime.format(tick()), ownerId: c.caller.id, orgId: orgId, appId: appId)
+        let w = WebhookRec(id: nextId("WEBHOOK"), created: MockTime.format(tick()), ownerId: c.caller.id, orgId: orgId,
+                           appId: appId, name: name, targetUrl: target, resource: resource, event: event,
+                           filter: str(b, "filter"), secret: str(b, "secret"))
         return saved(w, in: &webhooksById)
     }
 
@@ -1031,7 +1031,7 @@ extension MockWebexServer {
             }
             w.status = st
         }
-        if let f = str(b, "filter") { w.filter = f }
+        // The OpenAPI's update body has no filter: Webex keeps the one the webhook was created with.
         return saved(w, in: &webhooksById)
     }
 

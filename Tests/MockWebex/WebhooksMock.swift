@@ -7,9 +7,9 @@ extension MockWebexServer {
                            resource: String = "messages", event: String = "created", secret: String? = nil) -> String {
         lock.lock(); defer { lock.unlock() }
         let owner = tokens[token] ?? bot.id
-        let w = WebhookRec(id: nextId("WEBHOOK"), name: name, targetUrl: targetUrl, resource: resource, event: event,
-                           secret: secret, created: MockTime.format(tick()),
-                           ownerId: owner, orgId: orgId, appId: appId)
+        let w = WebhookRec(id: nextId("WEBHOOK"), created: MockTime.format(tick()), ownerId: owner, orgId: orgId,
+                           appId: appId, name: name, targetUrl: targetUrl, resource: resource, event: event,
+                           filter: nil, secret: secret)
         webhooksById[w.id] = w
         return w.id
     }
