@@ -131,7 +131,7 @@ extension Space {
         let earliest = since.addingTimeInterval(-60)
         return try (recent["items"]?.array ?? []).map(Message.init(json:)).first { posted in
             guard posted.personId == me, posted.parentId == message.parentId else { return false }
-            if let created = posted.created.flatMap(RFC3339.millis), Double(created) / 1000 < earliest.timeIntervalSince1970 {
+            if let created = posted.createdMillis, Double(created) / 1000 < earliest.timeIntervalSince1970 {
                 return false
             }
             if let markdown = message.sentMarkdown, !markdown.isEmpty { return posted.json["markdown"]?.string == markdown }

@@ -56,6 +56,32 @@ extension JSON {
     }
 }
 
+/// An object that names a room (`roomId`): a room membership, a message, a card submission.
+public protocol RoomLinked: APIObject {}
+
+extension RoomLinked {
+    /// The room it belongs to; nil when the API left it out (a team membership; a dry-run's
+    /// stand-in for a post to a person).
+    public var roomId: String? { json["roomId"]?.string }
+}
+
+/// An object that names a team (`teamId`): a room of a team, a team membership.
+public protocol TeamLinked: APIObject {}
+
+extension TeamLinked {
+    /// The team it belongs to; nil for a room outside any team and for a room membership.
+    public var teamId: String? { json["teamId"]?.string }
+}
+
+/// An object that names a person (`personId`): a membership (the member), a message (who sent
+/// it), a card submission (who submitted it).
+public protocol PersonLinked: APIObject {}
+
+extension PersonLinked {
+    /// The person's id.
+    public var personId: String? { json["personId"]?.string }
+}
+
 /// What a room is. A kind this version does not know is kept as the API sent it (`other`), so a
 /// new kind of room is neither an error nor mistaken for a group room.
 public enum RoomKind: Equatable, Sendable, CustomStringConvertible {
@@ -86,7 +112,7 @@ public enum RoomKind: Equatable, Sendable, CustomStringConvertible {
 }
 
 /// A room (`/rooms`).
-public struct Room: APIObject {
+public struct Room: TeamLinked {
     /// The noun of this object in errors.
     public static let kind = "room"
     /// Checked by `init(json:)` besides the id.
@@ -97,8 +123,6 @@ public struct Room: APIObject {
     public var title: String { checked("title") }
     /// Group or direct (or a kind this version does not know); nil when the API left it out.
     public var type: RoomKind? { json["type"]?.string.map(RoomKind.init) }
-    /// The team the room belongs to, if any.
-    public var teamId: String? { json["teamId"]?.string }
     /// The room's description, if set.
     public var description: String? { json["description"]?.string }
     /// Whether the room is moderated (locked). Absent means off: a new room starts unlocked and open to all.
@@ -128,23 +152,17 @@ public struct Team: APIObject {
 }
 
 /// A membership of a room (`/memberships`, `roomId` set) or of a team (`/team/memberships`, `teamId` set).
-public struct Membership: APIObject {
+public struct Membership: RoomLinked, TeamLinked, PersonLinked {
     /// The noun of this object in errors.
     public static let kind = "membership"
     /// The object exactly as the API sent it.
     public let json: JSON
-    /// The room of a room membership.
-    public var roomId: String? { json["roomId"]?.string }
-    /// The team of a team membership.
-    public var teamId: String? { json["teamId"]?.string }
-    /// The member's person id.
-    public var personId: String? { json["personId"]?.string }
-    /// Optional: a dry-run's stand-in for an update echoes only the fields sent.
-    public var personEmail: String? { json["personEmail"]?.string }
     /// Whether the member is a moderator.
     public var isModerator: Bool { json["isModerator"]?.bool ?? false }
     /// Whether the member has hidden the room (sent back unchanged on updates).
     public var isRoomHidden: Bool { json["isRoomHidden"]?.bool ?? false }
+    /// The member's e-mail address. Optional: a dry-run's stand-in for an update echoes only the fields sent.
+    public var personEmail: String? { json["personEmail"]?.string }
 
     /// Keeps `json`; `init(json:)` checks it first.
     public init(checked json: JSON) { self.json = json }
@@ -195,40 +213,35 @@ public struct Webhook: APIObject {
 }
 
 /// A message (`/messages`), outside the walk (which streams raw bytes, see `RawItems`).
-public struct Message: APIObject {
+public struct Message: RoomLinked, PersonLinked {
     /// The noun of this object in errors.
     public static let kind = "message"
     /// The object exactly as the API sent it.
     public let json: JSON
-    /// Optional: a dry-run's stand-in for a post to a person has none.
-    public var roomId: String? { json["roomId"]?.string }
     /// The message this one replies to, if it is a reply.
     public var parentId: String? { json["parentId"]?.string }
-    /// Who sent it.
-    public var personId: String? { json["personId"]?.string }
     /// The sender's e-mail address.
     public var personEmail: String? { json["personEmail"]?.string }
     /// The plain text, if any.
     public var text: String? { json["text"]?.string }
     /// RFC 3339, as the API wrote it (`pull` keeps it as its cursor).
     public var created: String? { json["created"]?.string }
+    /// `created` in milliseconds since 1970, to compare instants (`…00.000Z` and `…00Z` are the
+    /// same time); nil when missing or malformed.
+    public var createdMillis: Int64? { created.flatMap(RFC3339.millis) }
 
     /// Keeps `json`; `init(json:)` checks it first.
     public init(checked json: JSON) { self.json = json }
 }
 
 /// A card submission (`/attachment/actions/{id}`): what a person entered in an Adaptive Card.
-public struct AttachmentAction: APIObject {
+public struct AttachmentAction: RoomLinked, PersonLinked {
     /// The noun of this object in errors.
     public static let kind = "card action"
     /// The object exactly as the API sent it.
     public let json: JSON
     /// The message that carried the card (optional: a `card` event gives a missing field its default).
     public var messageId: String? { json["messageId"]?.string }
-    /// Who submitted the card.
-    public var personId: String? { json["personId"]?.string }
-    /// The room of the card's message.
-    public var roomId: String? { json["roomId"]?.string }
     /// The card's input values; empty when the API sent none (or null).
     public var inputs: JSON { json.given("inputs") ?? .object([:]) }
 

@@ -147,7 +147,7 @@ extension Space {
                 if message.id == cursor.lastId { break }
                 // Instants, not strings: `…00.000Z` and `…00Z` are the same time.
                 if let stamp = cursor.lastCreated.flatMap(RFC3339.millis),
-                   let created = message.created.flatMap(RFC3339.millis), created < stamp { break }
+                   let created = message.createdMillis, created < stamp { break }
                 newest.append(message)
             }
         } else {
