@@ -107,6 +107,63 @@ final class ArchiveUnitTests: XCTestCase {
         next.bytes = 10
         try state.record(next, of: "r")
         XCTAssertEqual(try ArchiveState(directory: dir).position("r")?.bytes, 10)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: path + ".tmp"))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), [ArchiveState.fileName])
+    }
+
+    /// The one way the library replaces a file: whole, with the mode asked, nothing left beside it.
+    func testReplaceWritesTheWholeFileAndLeavesNoTemporaryFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("replace-" + UUID().uuidString).path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/secret.json"
+        try DurableFiles.replace(path, with: Array("old".utf8), mode: 0o600)
+        try DurableFiles.replace(path, with: Array("new\n".utf8), mode: 0o600)
+        XCTAssertEqual(try DurableFiles.read(path), Array("new\n".utf8))
+        var info = stat()
+        XCTAssertEqual(stat(path, &info), 0)
+        XCTAssertEqual(info.st_mode & 0o777, 0o600)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), ["secret.json"])
+
+        // A rename that fails (a directory is in the way) leaves neither a temporary file nor a change.
+        try FileManager.default.createDirectory(atPath: dir + "/taken", withIntermediateDirectories: false)
+        try "keep".write(toFile: dir + "/taken/x", atomically: false, encoding: .utf8)
+        XCTAssertThrowsError(try DurableFiles.replace(dir + "/taken", with: [1])) { error in
+            guard case SparkError.io(let text) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(text.hasPrefix("cannot write \(dir)/taken: "), text)
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).sorted(), ["secret.json", "taken"])
+    }
+
+    /// What the signal handler removes is made and registered in one step, and nothing is made after.
+    func testTemporaryFilesRemovedOnSignalAndNoneMadeAfter() throws {
+        let files = TemporaryFiles()
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("registered-" + UUID().uuidString).path
+        let made = try files.create { (open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600), path) }
+        close(made.fd)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path))
+        files.removeAll()
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path))
+        var called = false
+        XCTAssertThrowsError(try files.create { called = true; return (-1, path) })
+        XCTAssertFalse(called, "the process is ending: nothing more is created")
+    }
+
+    /// A run killed while it replaced a file leaves `.NAME.tmp-PID-N`; the next removes it, never a
+    /// running writer's or any other file.
+    func testLeftoversOfKilledWritersAreRemovedAndNothingElse() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("leftovers-" + UUID().uuidString).path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let gone = "\(Int32.max - 1)"  // above any pid_max: no process has it
+        let names = [".room.json.tmp-\(gone)-5", ".index.html.tmp-\(getpid())-7", ".long-room.tmp-\(gone)-x",
+                     "index.html.tmp-\(gone)-5", ".other", "room.json"]
+        for name in names { try "x".write(toFile: dir + "/" + name, atomically: false, encoding: .utf8) }
+        try FileManager.default.createDirectory(atPath: dir + "/.d.tmp-\(gone)-1", withIntermediateDirectories: false)
+        DurableFiles.removeLeftovers(in: dir)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).sorted(),
+                       (names.dropFirst() + [".d.tmp-\(gone)-1"]).sorted())
+        XCTAssertNil(DurableFiles.leftoverPid(".a.tmp-0-1"))
+        XCTAssertNil(DurableFiles.leftoverPid(".a.tmp-99999999999-1"))
+        XCTAssertEqual(DurableFiles.leftoverPid(".my-room.json.tmp-42-1"), 42)
     }
 }

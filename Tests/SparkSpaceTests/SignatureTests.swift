@@ -58,7 +58,7 @@ final class PullStateTests: XCTestCase {
     }
 
     func testWriteIntoMissingDirectoryIsIOError() {
-        XCTAssertThrowsError(try writeAtomically([1], to: "/nonexistent-dir-xyz/state.json")) { error in
+        XCTAssertThrowsError(try PullState().save(path: "/nonexistent-dir-xyz/state.json")) { error in
             guard case SparkError.io = error else { return XCTFail("\(error)") }
         }
     }

@@ -71,8 +71,6 @@ final class ArchiveState: @unchecked Sendable {  // `positions` and the file are
     /// is an error: the archive is not touched rather than started over.
     init(directory: String) throws {
         path = joinedPath(directory, Self.fileName)
-        // A run killed while writing the state leaves its temporary file: the state is the renamed one.
-        unlink(path + ".tmp")
         guard let bytes = try DurableFiles.read(path) else { return }
         let json: JSON
         do { json = try JSON.parse(bytes) } catch {

@@ -111,8 +111,10 @@ public final class Archiver {
     /// Archives `rooms`; a room that fails does not stop the others.
     public func run(_ rooms: [Room]) -> ArchiveReport {
         let run = self.run
-        // A run killed while a spool file had a name (where O_TMPFILE is refused) left it here.
+        // A run killed while a spool file had a name (where O_TMPFILE is refused), or while
+        // it replaced the state or the index, left it here.
         LineSpool.removeLeftovers(in: run.directory)
+        DurableFiles.removeLeftovers(in: run.directory)
         run.start(total: rooms.count)
         let outcomes = concurrentMap(rooms, workers: max(1, run.options.parallel)) { room in
             let outcome = run.archive(room)

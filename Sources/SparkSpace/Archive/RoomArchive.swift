@@ -96,6 +96,7 @@ struct RoomArchive {
     /// Brings the room's folder up to date.
     mutating func update() throws {
         try DurableFiles.makeDirectory(folderPath)
+        DurableFiles.removeLeftovers(in: folderPath)  // of a run killed while it replaced room.json or a page
         try DurableFiles.replace(joinedPath(folderPath, Self.roomFile), with: Array((room.json.prettyText + "\n").utf8))
         let messagesPath = joinedPath(folderPath, Self.messagesFile)
         try recover(messagesPath)

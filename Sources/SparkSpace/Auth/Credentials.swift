@@ -123,7 +123,7 @@ public struct CredentialsStore: Sendable {
         JSON.object(["profiles": .object(all)]).writePretty(into: &bytes)
         bytes.append(10)
         do {
-            try writeAtomically(bytes, to: path)
+            try DurableFiles.replace(path, with: bytes, mode: 0o600)
         } catch {
             throw SparkError.signIn(.credentialsUnusable(path: path, reason: "\(error)"))
         }

@@ -281,14 +281,14 @@ final class TemporaryFile {
     private var published = false
 
     init(directory: String, name: String) throws {
-        var template = Array(joinedPath(directory, ".\(name).XXXXXX.part").utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, 5) }
-        guard fd >= 0 else {
-            throw SparkError.io("cannot create a file in \(directory): \(String(cString: strerror(errno)))")
+        (fd, path) = try TemporaryFiles.shared.create {
+            var template = Array(joinedPath(directory, ".\(name).XXXXXX.part").utf8CString)
+            let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, 5) }
+            guard fd >= 0 else {
+                throw SparkError.io("cannot create a file in \(directory): \(String(cString: strerror(errno)))")
+            }
+            return (fd, String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
-        self.fd = fd
-        self.path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        TemporaryFiles.shared.add(path)
         // mkstemp makes 0600; a download gets the usual 0666 & ~umask.
         let mask = umask(0)
         umask(mask)

@@ -9,17 +9,24 @@ import Glibc
 import Darwin
 #endif
 
-/// Temporary files to remove if the process is interrupted, so that no partial
-/// download survives Ctrl-C.
+/// Temporary files to remove if the process is interrupted, so that no partial download,
+/// half-replaced file or walk spool survives Ctrl-C.
 package final class TemporaryFiles: @unchecked Sendable {
     package static let shared = TemporaryFiles()
     private let lock = ThreadLock()
     private var paths: Set<String> = []
+    private var ending = false
 
-    package func add(_ path: String) {
-        lock.lock()
-        paths.insert(path)
-        lock.unlock()
+    /// Creates a file and registers it in one step: `create` runs under the lock `removeAll`
+    /// takes, so a signal handled between the two never leaves the file behind. Once `removeAll`
+    /// has run (the process is ending), nothing more is created: this throws instead.
+    package func create(_ create: () throws -> (fd: Int32, path: String)) throws -> (fd: Int32, path: String) {
+        try lock.withLock {
+            guard !ending else { throw SparkError.io("interrupted") }
+            let made = try create()
+            paths.insert(made.path)
+            return made
+        }
     }
 
     package func remove(_ path: String) {
@@ -28,12 +35,13 @@ package final class TemporaryFiles: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// Deletes every registered file (called from the signal handler).
+    /// Deletes every registered file (called from the signal handler), and from then on refuses
+    /// to create one: the process is about to end.
     package func removeAll() {
-        lock.lock()
-        let all = paths
-        paths.removeAll()
-        lock.unlock()
-        for path in all { unlink(path) }
+        lock.withLock {
+            ending = true
+            for path in paths { unlink(path) }
+            paths.removeAll()
+        }
     }
 }

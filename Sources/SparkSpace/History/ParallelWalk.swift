@@ -397,11 +397,14 @@ private final class Spool: @unchecked Sendable {
 
     init() throws {
         let directory = FileManager.default.temporaryDirectory.path
-        var template = Array((directory + "/spark-space-walk.XXXXXX").utf8CString)
-        fd = mkstemp(&template)
-        guard fd >= 0 else { throw SparkError.io("cannot create a temporary file in \(directory): \(String(cString: strerror(errno)))") }
-        let path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-        TemporaryFiles.shared.add(path)  // for the instant until it is unlinked
+        // Registered for the instant until it is unlinked.
+        let (fd, path) = try TemporaryFiles.shared.create {
+            var template = Array((directory + "/spark-space-walk.XXXXXX").utf8CString)
+            let fd = mkstemp(&template)
+            guard fd >= 0 else { throw SparkError.io("cannot create a temporary file in \(directory): \(String(cString: strerror(errno)))") }
+            return (fd, template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
+        }
+        self.fd = fd
         unlink(path)
         TemporaryFiles.shared.remove(path)
     }

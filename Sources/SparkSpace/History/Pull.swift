@@ -62,7 +62,7 @@ public struct PullState: Equatable, Sendable {
         var bytes: [UInt8] = []
         json.write(into: &bytes)
         bytes.append(10)
-        try writeAtomically(bytes, to: path)
+        try DurableFiles.replace(path, with: bytes, mode: 0o600)
     }
 }
 
@@ -90,37 +90,6 @@ extension PullState {
         }
         defer { flock(fd, LOCK_UN) }
         try body()
-    }
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same directory and `rename`.
-package func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-    let url = URL(fileURLWithPath: path)
-    let directory = url.deletingLastPathComponent().path
-    let temporary = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-    guard fd >= 0 else {
-        throw SparkError.io("cannot write \(path): \(String(cString: strerror(errno)))")
-    }
-    TemporaryFiles.shared.add(temporary)
-    defer { TemporaryFiles.shared.remove(temporary) }
-    var offset = 0
-    var failure: Int32 = 0
-    while offset < bytes.count {
-        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-        if n < 0 {
-            if errno == EINTR { continue }
-            failure = errno
-            break
-        }
-        offset += n
-    }
-    if failure == 0 && fsync(fd) != 0 { failure = errno }
-    close(fd)
-    if failure == 0 && rename(temporary, path) != 0 { failure = errno }
-    if failure != 0 {
-        unlink(temporary)
-        throw SparkError.io("cannot write \(path): \(String(cString: strerror(failure)))")
     }
 }
 

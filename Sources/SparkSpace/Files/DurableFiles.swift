@@ -9,18 +9,26 @@ import Glibc
 import Darwin
 #endif
 
-/// The file operations an archive is made of, each one either done and on disk or not
-/// done at all, whenever the process is killed (SIGKILL between any two of them).
+/// File operations each either done and on disk or not done at all, whenever the process is
+/// killed (SIGKILL between any two of them): what archives, cursors and credentials are made of.
 enum DurableFiles {
-    /// Writes `bytes` to `path` as a whole: a temporary file beside it, synced, renamed over
-    /// `path`, and the directory synced. A reader (or a killed run) sees the old file or the new.
-    static func replace(_ path: String, with bytes: [UInt8]) throws {
-        let temporary = path + ".tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw failure("cannot write", temporary) }
+    /// Writes `bytes` to `path` as a whole: a temporary file of its own beside it (`mode`),
+    /// synced, renamed over `path`, and the directory synced. A reader, a killed run or a power
+    /// cut sees the old file or the new, never half of one. The one way the library replaces a
+    /// file (archive pages and state, pull state, credentials).
+    static func replace(_ path: String, with bytes: [UInt8], mode: mode_t = 0o644) throws {
+        // A name no other writer takes (`O_EXCL`): two unlocked writers of one file each rename a
+        // whole file of their own. Interrupted (SIGINT, SIGTERM), the process removes it.
+        let temporary = joinedPath(parentDirectory(path), "." + lastPathComponent(path) + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let (fd, _) = try TemporaryFiles.shared.create {
+            let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+            guard fd >= 0 else { throw failure("cannot write", path) }
+            return (fd, temporary)
+        }
+        defer { TemporaryFiles.shared.remove(temporary) }
         do {
-            try writeAll(fd, bytes, label: temporary)
-            guard fsync(fd) == 0 else { throw failure("cannot sync", temporary) }
+            try writeAll(fd, bytes, label: path)
+            guard fsync(fd) == 0 else { throw failure("cannot sync", path) }
         } catch {
             close(fd)
             unlink(temporary)
@@ -28,11 +36,34 @@ enum DurableFiles {
         }
         close(fd)
         guard rename(temporary, path) == 0 else {
-            let error = failure("cannot rename \(temporary) to", path)
+            let error = failure("cannot write", path)
             unlink(temporary)
             throw error
         }
         try syncDirectory(of: path)
+    }
+
+    /// Removes what `replace` left in `directory` when its process was killed (SIGKILL): hidden
+    /// `.NAME.tmp-PID-N` files of a process that no longer runs. A running writer's file stays,
+    /// and so does anything else, whatever its name. What cannot be removed waits for a later run.
+    static func removeLeftovers(in directory: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names where name.hasPrefix(".") {
+            guard let pid = leftoverPid(name), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            let path = joinedPath(directory, name)
+            var info = stat()
+            guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
+            unlink(path)
+        }
+    }
+
+    /// The writer's pid in a name `replace` gives its temporary file, nil for any other name.
+    static func leftoverPid(_ name: String) -> pid_t? {
+        let parts = name.split(separator: "-", omittingEmptySubsequences: false)
+        let isNumber = { (part: Substring) in !part.isEmpty && part.count <= 10 && part.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } }
+        guard parts.count >= 3, parts[parts.count - 3].hasSuffix(".tmp"), isNumber(parts[parts.count - 2]),
+              isNumber(parts[parts.count - 1]), let pid = Int32(parts[parts.count - 2]), pid > 0 else { return nil }
+        return pid
     }
 
     /// Appends `bytes` to the open file and syncs it: they are on disk when this returns.
