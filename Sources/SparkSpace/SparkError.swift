@@ -42,6 +42,8 @@ public enum SparkError: Error, Equatable {
     case io(String)
     /// The operation was interrupted (Ctrl-C).
     case interrupted
+    /// Another run is writing `path` (an archive): it holds the lock, so this run wrote nothing.
+    case inUse(path: String)
     /// Signing in, or a sign-in's tokens, failed (`auth`; see `SignInProblem`).
     case signIn(SignInProblem)
 }
@@ -163,6 +165,7 @@ extension SparkError: CustomStringConvertible {
         case .invalidMessage(let problem): return problem.description
         case .invalidInput(let s), .settings(let s), .io(let s): return s
         case .interrupted: return "interrupted"
+        case .inUse(let path): return "another run is writing \(path); nothing was done (try again when it ends)"
         case .signIn(let problem): return problem.description
         }
     }

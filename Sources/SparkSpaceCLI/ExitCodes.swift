@@ -34,7 +34,7 @@ public enum ExitCode {
             + "(missing file, a directory, text over 7439 bytes, a file over 100 MB, bad settings)."),
         (auth, "Authentication or permission: HTTP 401 or 403, or no token."),
         (notFound, "Not found: HTTP 404 or 410, no room with that title, unknown team."),
-        (conflict, "Conflict: HTTP 409, an ambiguous title, a file that exists without --force."),
+        (conflict, "Conflict: HTTP 409, an ambiguous title, a file that exists without --force, an archive another run is writing."),
         (gaveUp, "Gave up: retries spent (network errors, 5xx) or --max-wait passed while rate-limited (429)."),
         (differs, "provision --check: the spaces differ from the manifest (nothing written)."),
         (withinPassed, "wait, post --wait: --within passed before the awaited event (nothing on stdout)."),
@@ -83,7 +83,7 @@ public enum ExitCode {
         case .invalidInput, .settings, .noRoom, .textTooLong, .invalidMessage: return usage
         case .missingToken: return auth
         case .notFound: return notFound
-        case .ambiguous, .fileExists, .alreadyInTeam: return conflict
+        case .ambiguous, .fileExists, .alreadyInTeam, .inUse: return conflict
         case .interrupted: return interrupted
         case .signIn(let problem): return of(problem)
         }

@@ -188,6 +188,35 @@ final class ArchiveTests: MockTestCase {
         XCTAssertGreaterThanOrEqual(kills, 4, "runs were killed part way")
     }
 
+    /// Two runs on one archive (cron starting the next while the last still runs): the second
+    /// writes nothing and exits 5 at once; the archive is the first run's, nothing twice.
+    func testASecondRunWhileOneRunsWritesNothingAndExits5() throws {
+        let rooms = threeRooms()
+        let clean = try scratch()
+        XCTAssertEqual(try archive(clean, rooms).code, 0)
+        let dir = try scratch()
+        mock.clearRequests()
+        mock.inject(.delay(3), method: "GET", pathPrefix: "/messages", times: 1)
+        let first = Process()
+        first.executableURL = binaryURL
+        first.arguments = ["archive", dir] + rooms.map(\.id)
+        first.environment = env.merging(audit) { $1 }.merging(["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"]) { $1 }
+        first.standardOutput = FileHandle.nullDevice
+        first.standardError = FileHandle.nullDevice
+        try first.run()
+        // The first run holds the lock from before its first request for messages.
+        let deadline = Date().addingTimeInterval(10)
+        while mock.requests(method: "GET", pathPrefix: "/messages").isEmpty && Date() < deadline { usleep(10_000) }
+        let second = try archive(dir, rooms)
+        XCTAssertEqual(second.code, 5, second.stderr)
+        XCTAssertTrue(second.stderr.contains("another run is writing \(dir); nothing was done"), second.stderr)
+        XCTAssertTrue(first.isRunning, "the second run did not wait for the first")
+        first.waitUntilExit()
+        XCTAssertEqual(first.terminationStatus, 0)
+        XCTAssertEqual(try tree(dir), try tree(clean))
+        XCTAssertEqual(try archive(dir, rooms).code, 0, "the lock is let go when a run ends")
+    }
+
     /// A run killed between mkstemp and unlink (where O_TMPFILE is refused) left its spool file:
     /// the next run removes it, and the archive equals a clean one.
     func testAStaleSpoolFileOfAKilledRunIsRemovedAndTheArchiveEqualsACleanOne() throws {

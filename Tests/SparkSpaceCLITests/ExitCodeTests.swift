@@ -127,6 +127,6 @@ final class ExitCodeTests: XCTestCase {
         let codes = zip(lines, lines.dropFirst()).filter { $0.0 == ".TP" }.map { $0.1 }
         XCTAssertEqual(codes, ExitCode.table.map { ".B \($0.code)" })
         for entry in ExitCode.table { XCTAssertTrue(lines.contains(roffFlagsBold(entry.meaning)), entry.meaning) }
-        XCTAssertTrue(lines.contains(#"Conflict: HTTP 409, an ambiguous title, a file that exists without \fB\-\-force\fR."#))
+        XCTAssertTrue(lines.contains(#"Conflict: HTTP 409, an ambiguous title, a file that exists without \fB\-\-force\fR, an archive another run is writing."#))
     }
 }

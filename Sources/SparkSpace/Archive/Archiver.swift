@@ -98,8 +98,9 @@ extension Space {
 public final class Archiver {
     private let run: ArchiveRun
 
-    /// Opens (or starts) the archive in `directory`. `onProgress` and `onWarning` are called
-    /// from the rooms' threads, one call at a time.
+    /// Opens (or starts) the archive in `directory`, holding its lock for as long as the
+    /// archiver lives: `SparkError.inUse` when another run (or archiver) is writing it.
+    /// `onProgress` and `onWarning` are called from the rooms' threads, one call at a time.
     public init(directory: String, space: Space, options: ArchiveOptions,
                 onProgress: (@Sendable (ArchiveProgress) -> Void)? = nil,
                 onWarning: (@Sendable (String) -> Void)? = nil) throws {
@@ -132,19 +133,28 @@ public final class Archiver {
 }
 
 /// What the rooms of one run share: the archive, the options, the counters.
-final class ArchiveRun: @unchecked Sendable {  // the counters are guarded by `lock`
+final class ArchiveRun: @unchecked Sendable {  // the counters are guarded by `counters`
+    static let lockFile = ".spark-space-archive.lock"
+
     let directory: String
+    /// Held for as long as the run exists.
+    private let archiveLock: FileLock
     let space: Space
     let options: ArchiveOptions
     let state: ArchiveState
     private let onProgress: (@Sendable (ArchiveProgress) -> Void)?
     private let onWarning: (@Sendable (String) -> Void)?
-    private let lock = ThreadLock()
+    private let counters = ThreadLock()
     private var progress = ArchiveProgress(roomsDone: 0, roomsTotal: 0, messages: 0)
 
-    /// Reads the state of `directory` (its own: the two cannot disagree).
+    /// Takes the archive's lock (one run at a time: a run started by cron while the last one
+    /// still runs would append the same messages again), then reads the state of `directory`.
     init(directory: String, space: Space, options: ArchiveOptions,
          onProgress: (@Sendable (ArchiveProgress) -> Void)?, onWarning: (@Sendable (String) -> Void)?) throws {
+        guard let lock = try FileLock.attempt(joinedPath(directory, Self.lockFile)) else {
+            throw SparkError.inUse(path: directory)
+        }
+        archiveLock = lock
         state = try ArchiveState(directory: directory)
         self.directory = directory
         self.space = space
@@ -187,11 +197,11 @@ final class ArchiveRun: @unchecked Sendable {  // the counters are guarded by `l
     }
 
     func warn(_ text: String) {
-        lock.withLock { onWarning?(text) }
+        counters.withLock { onWarning?(text) }
     }
 
     private func report(_ change: (inout ArchiveProgress) -> Void) {
-        lock.withLock {
+        counters.withLock {
             change(&progress)
             onProgress?(progress)
         }

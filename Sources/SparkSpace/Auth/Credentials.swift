@@ -133,14 +133,9 @@ public struct CredentialsStore: Sendable {
     /// commands refreshing at once refresh once: the second reads what the first wrote.
     public func withLock<T>(_ body: () throws -> T) throws -> T {
         try makeDirectory()
-        let lockPath = path + ".lock"
-        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw unusable("cannot open \(lockPath): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        while flock(fd, LOCK_EX) != 0 {
-            guard errno == EINTR else { throw unusable("cannot lock \(lockPath): \(String(cString: strerror(errno)))") }
-        }
-        defer { flock(fd, LOCK_UN) }
+        let lock: FileLock
+        do { lock = try FileLock.wait(for: path + ".lock") } catch SparkError.io(let reason) { throw unusable(reason) }
+        defer { lock.release() }
         return try body()
     }
 

@@ -66,6 +66,13 @@ enum DurableFiles {
         return pid
     }
 
+    /// Runs `body` holding `flock(LOCK_EX)` on `lockPath`, waiting for another holder to let go.
+    static func withLock<T>(_ lockPath: String, _ body: () throws -> T) throws -> T {
+        let lock = try FileLock.wait(for: lockPath)
+        defer { lock.release() }
+        return try body()
+    }
+
     /// Appends `bytes` to the open file and syncs it: they are on disk when this returns.
     static func append(_ fd: Int32, _ bytes: [UInt8], label: String) throws {
         guard !bytes.isEmpty else { return }
@@ -132,4 +139,47 @@ enum DurableFiles {
     static func failure(_ what: String, _ path: String) -> SparkError {
         .io("\(what) \(path): \(String(cString: strerror(errno)))")
     }
+}
+
+/// `flock(LOCK_EX)` on a lock file, held until `release()` (or the process ends, however it
+/// ends: the kernel lets go of a dead process's lock). The file is created when missing and
+/// left in place: removing it would let two runs lock two different files.
+final class FileLock {
+    private var fd: Int32
+
+    private init(fd: Int32) { self.fd = fd }
+
+    /// Takes the lock, waiting for another holder to let go.
+    static func wait(for path: String) throws -> FileLock {
+        guard let lock = try take(path, blocking: true) else { throw DurableFiles.failure("cannot lock", path) }
+        return lock
+    }
+
+    /// Takes the lock if it is free; nil when another process (or descriptor) holds it.
+    static func attempt(_ path: String) throws -> FileLock? {
+        try take(path, blocking: false)
+    }
+
+    private static func take(_ path: String, blocking: Bool) throws -> FileLock? {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw DurableFiles.failure("cannot open", path) }
+        while flock(fd, blocking ? LOCK_EX : LOCK_EX | LOCK_NB) != 0 {
+            if errno == EINTR { continue }
+            let held = errno == EWOULDBLOCK
+            let error = DurableFiles.failure("cannot lock", path)
+            close(fd)
+            if held && !blocking { return nil }
+            throw error
+        }
+        return FileLock(fd: fd)
+    }
+
+    func release() {
+        guard fd >= 0 else { return }
+        flock(fd, LOCK_UN)
+        close(fd)
+        fd = -1
+    }
+
+    deinit { release() }
 }

@@ -22,7 +22,7 @@ package final class TemporaryFiles: @unchecked Sendable {
     /// has run (the process is ending), nothing more is created: this throws instead.
     package func create(_ create: () throws -> (fd: Int32, path: String)) throws -> (fd: Int32, path: String) {
         try lock.withLock {
-            guard !ending else { throw SparkError.io("interrupted") }
+            guard !ending else { throw SparkError.interrupted }
             let made = try create()
             paths.insert(made.path)
             return made

@@ -72,24 +72,11 @@ extension PullState {
     /// this room's entry replaced and the whole written atomically. Two `pull`s on two rooms
     /// sharing one file then never lose each other's cursor.
     public static func save(_ cursor: PullCursor, room: String, path: String) throws {
-        try withLock(path + ".lock") {
+        try DurableFiles.withLock(path + ".lock") {
             var state = try load(path: path)
             state.rooms[room] = cursor
             try state.save(path: path)
         }
-    }
-
-    /// Runs `body` holding `flock(LOCK_EX)` on `lockPath` (created when missing, then left in place:
-    /// removing it would let two runs lock two different files).
-    static func withLock(_ lockPath: String, _ body: () throws -> Void) throws {
-        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw SparkError.io("cannot open \(lockPath): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        while flock(fd, LOCK_EX) != 0 {
-            guard errno == EINTR else { throw SparkError.io("cannot lock \(lockPath): \(String(cString: strerror(errno)))") }
-        }
-        defer { flock(fd, LOCK_UN) }
-        try body()
     }
 }
 

@@ -23,7 +23,8 @@ let archiveCommands: [CommandSpec] = [
             archived one, so a no-change run costs one request per room (plus the room listing). \
             DIR/.spark-space-archive.json records each room's position only after the appended lines are \
             synced to disk: a run killed at any point is taken up by the next one, no message twice and \
-            none missing. Rooms: the ROOMs given (id or exact title), --team TEAM (its rooms) or --all \
+            none missing. One run at a time: a run that finds another writing DIR does nothing and exits \
+            5. Rooms: the ROOMs given (id or exact title), --team TEAM (its rooms) or --all \
             (every room the token can see); --type (default group) with --team or --all. --since TIME \
             limits a room's first run. --attachments saves files into the room's files/ with the rules of \
             walk-messages --download. --html writes static pages that open from a USB stick. --parallel N \
