@@ -58,6 +58,9 @@ final class PullTests: MockTestCase {
 
         let fresh = mentions(150, "new")
         mock.addMessage(roomId: room.id, fromEmail: "bob@example.com", text: "not for the bot")
+        // A run killed while it saved the state left its temporary file: the next save removes it.
+        let left = dir.appendingPathComponent(".pull-state.json.tmp-\(Int32.max - 1)-3").path
+        XCTAssertTrue(FileManager.default.createFile(atPath: left, contents: Data("{}".utf8)))
         mock.clearRequests()
         r = try run(["pull", "--room", "Ops", "--once", "--state", state])
         XCTAssertEqual(r.code, 0, r.stderr)

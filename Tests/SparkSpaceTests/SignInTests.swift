@@ -63,6 +63,20 @@ final class SignInTests: XCTestCase {
         }
     }
 
+    /// A command killed (SIGKILL) while it wrote the credentials left a copy of the tokens beside
+    /// them; the next write removes it, and nothing else in the directory.
+    func testACopyOfTheTokensLeftByAKilledWriterIsRemoved() throws {
+        try FileManager.default.createDirectory(atPath: dir + "/spark-space", withIntermediateDirectories: true)
+        let gone = "\(Int32.max - 1)"
+        let left = dir + "/spark-space/.credentials.json.tmp-\(gone)-7"
+        let other = dir + "/spark-space/.settings.yaml.tmp-\(gone)-7"
+        for path in [left, other] { XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data("x".utf8))) }
+        XCTAssertEqual(lastPathComponent(store.path), "credentials.json")
+        try SignInSession.save(signIn(accessLifetime: 3600), store: store, profile: "default")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: left))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: other), "only the credentials' own")
+    }
+
     func testHostileCredentialsFileIsAnErrorOrBoundedNeverATrap() throws {
         try FileManager.default.createDirectory(atPath: dir + "/spark-space", withIntermediateDirectories: true)
         for text in ["not json", #"{"profiles": 3}"#, #"{"profiles": {"default": {"access_token": 1}}}"#] {

@@ -127,6 +127,8 @@ public struct CredentialsStore: Sendable {
         } catch {
             throw SparkError.signIn(.credentialsUnusable(path: path, reason: "\(error)"))
         }
+        // A command killed while it wrote left a copy of the tokens beside the file: remove it.
+        DurableFiles.removeLeftovers(in: DurableFiles.parentDirectory(path), of: lastPathComponent(path))
     }
 
     /// Runs `body` holding an exclusive lock on the credentials (`credentials.json.lock`), so two

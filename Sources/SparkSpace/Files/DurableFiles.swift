@@ -46,9 +46,11 @@ enum DurableFiles {
     /// Removes what `replace` left in `directory` when its process was killed (SIGKILL): hidden
     /// `.NAME.tmp-PID-N` files of a process that no longer runs. A running writer's file stays,
     /// and so does anything else, whatever its name. What cannot be removed waits for a later run.
-    static func removeLeftovers(in directory: String) {
+    /// With `file`, only that file's (in a directory the caller does not own).
+    static func removeLeftovers(in directory: String, of file: String? = nil) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
-        for name in names where name.hasPrefix(".") {
+        let prefix = "." + (file ?? "")
+        for name in names where name.hasPrefix(prefix) {
             guard let pid = leftoverPid(name), kill(pid, 0) != 0, errno == ESRCH else { continue }
             let path = joinedPath(directory, name)
             var info = stat()

@@ -76,6 +76,8 @@ extension PullState {
             var state = try load(path: path)
             state.rooms[room] = cursor
             try state.save(path: path)
+            // A run killed while it saved left its temporary file: under the lock none is being written.
+            DurableFiles.removeLeftovers(in: DurableFiles.parentDirectory(path), of: lastPathComponent(path))
         }
     }
 }
