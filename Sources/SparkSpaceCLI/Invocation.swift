@@ -265,8 +265,15 @@ public final class Invocation {
 
     /// The ROOM of a command: `positional`, else `--room`, else `space.room` (both through the
     /// settings). None of them is a usage error before any request: never a silent default room.
+    /// Both ROOM and `--room` is one too, as for `rooms delete`: a wrapper's `--room` must not
+    /// silently lose to the ROOM it was given (or the other way round) on a write.
     func roomReference(_ positional: String?) throws -> String {
-        if let positional { return positional }
+        if let positional {
+            guard value(.room) == nil else {
+                throw UsageError("give ROOM either as an argument or with --room, not both", command: parsed.command)
+            }
+            return positional
+        }
         let settings = try space.settings
         guard let room = settings.room else {
             throw UsageError("no ROOM: give ROOM, or --room ROOM, or set space.room (or $CHAT_ROOM_TITLE)",

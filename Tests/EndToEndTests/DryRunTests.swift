@@ -121,6 +121,21 @@ final class DryRunTests: MockTestCase {
         XCTAssertFalse(r.stderr.contains("spark-space: deleted room"), r.stderr)
         r = try run(["participants", "add", "Ops", "a@example.com", "--dry-run"])
         XCTAssertTrue(r.stderr.contains("would have added 1, unchanged 0, failed 0 (nothing sent, --dry-run)"), r.stderr)
+        // A member already is not planned as added: no POST could say 409, so one listing tells.
+        mock.addMembership(roomId: mock.rooms().first { $0["title"] as? String == "Ops" }!["id"] as! String,
+                           email: "bob@example.com")
+        mock.clearRequests()
+        r = try run(["participants", "add", "Ops", "a@example.com", "BOB@example.com", "--dry-run"])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("would have added 1, unchanged 1, failed 0 (nothing sent, --dry-run)"), r.stderr)
+        XCTAssertEqual(r.stderr.components(separatedBy: "dry-run: POST /memberships").count, 2, r.stderr)
+        XCTAssertTrue(mock.requests.allSatisfy { $0.method == "GET" })
+        let team = mock.addTeam(name: "Infra")
+        mock.addTeamMember(teamId: team.id, email: "carol@example.com")
+        r = try run(["teams", "members", "add", "Infra", "carol@example.com", "dan@example.com", "--dry-run"])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("added 1, unchanged 1, failed 0"), r.stderr)
+        XCTAssertTrue(mock.requests.allSatisfy { $0.method == "GET" })
         // Lookups run: a room that is not there is still exit 4.
         r = try run(["rooms", "delete", "Opz", "--dry-run"])
         XCTAssertEqual(r.code, 4)

@@ -31,6 +31,20 @@ final class FlagCombinationTests: XCTestCase {
                     says: "give --moderator or --no-moderator, not both")
     }
 
+    /// `--room` and a ROOM argument both: exit 2 for every command that takes ROOM, as for
+    /// `rooms delete` (a wrapper's `--room` must not silently lose to the ROOM given, on a write).
+    func testRoomOptionAndRoomArgumentTogetherAreExit2() {
+        let both = "give ROOM either as an argument or with --room, not both"
+        assertUsage(["post", "--room", "Ops", "Dev", "--text", "hi"], says: both)
+        assertUsage(["participants", "add", "--room", "Ops", "Dev", "a@example.com"], says: both)
+        assertUsage(["participants", "remove", "Dev", "a@example.com", "--room", "Ops"], says: both)
+        assertUsage(["participants", "list", "--room", "Ops", "Dev"], says: both)
+        assertUsage(["walk-messages", "--room", "Ops", "Dev"], says: both)
+        assertUsage(["rooms", "get", "--room", "Ops", "Dev"], says: both)
+        assertUsage(["pull", "--room", "Ops", "Dev", "--once"], says: both)
+        assertUsage(["rooms", "delete", "--room", "Ops", "Dev", "--yes"], says: both)
+    }
+
     func testAPairThatMustBeGivenNeedsOne() {
         assertUsage(["participants", "set", "Ops", "a@example.com"], says: "give one of --moderator or --no-moderator")
         assertUsage(["rooms", "update", "Ops"], says: "nothing to change")

@@ -187,9 +187,25 @@ extension Space {
     public func addParticipants(roomId: String, emails: [String], moderator: Bool = false,
                                 as role: TokenRole = .bot,
                                 onResult: ((ParticipantResult) -> Void)? = nil) -> [ParticipantResult] {
-        concurrentMap(emails, workers: Self.bulkWorkers, onResult: onResult.map { f in { (_: Int, result: ParticipantResult) in f(result) } }) {
-            self.addParticipant(roomId: roomId, email: $0, moderator: moderator, as: role)
+        let deliver = onResult.map { f in { (_: Int, result: ParticipantResult) in f(result) } }
+        let members: Set<String>
+        do { members = try dryRunMembers(of: roomId) { try memberships(roomId: roomId, as: role) } } catch {
+            return concurrentMap(emails, workers: 1, onResult: deliver) {
+                ParticipantResult(email: $0, status: .failed, error: error)
+            }
         }
+        return concurrentMap(emails, workers: Self.bulkWorkers, onResult: deliver) {
+            members.contains($0.lowercased()) ? ParticipantResult(email: $0, status: .unchanged)
+                : self.addParticipant(roomId: roomId, email: $0, moderator: moderator, as: role)
+        }
+    }
+
+    /// Who is a member already, for a dry run's adds (lower-cased e-mails): a dry run sends no
+    /// POST, so no 409 can tell it, and one listing (a read, which a dry run makes) does. Empty
+    /// outside a dry run (the 409 tells), and for a room or team the dry run only planned.
+    func dryRunMembers(of containerId: String, _ list: () throws -> [Membership]) throws -> Set<String> {
+        guard isDryRun, containerId != dryRunId else { return [] }
+        return Set(try list().compactMap { $0.personEmail?.lowercased() })
     }
 
     /// Removes several people with a small bounded concurrency; results in input order. `onResult`

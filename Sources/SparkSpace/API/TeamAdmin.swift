@@ -32,7 +32,14 @@ extension Space {
     /// Adds people to a team, as `addParticipants` does to a room: already a member (409) is `unchanged`.
     public func addTeamMembers(teamId: String, emails: [String], moderator: Bool = false, as role: TokenRole = .bot,
                                onResult: ((ParticipantResult) -> Void)? = nil) -> [ParticipantResult] {
-        concurrentMap(emails, workers: Self.bulkWorkers, onResult: onResult.map { f in { f($1) } }) { email in
+        let members: Set<String>
+        do { members = try dryRunMembers(of: teamId) { try teamMemberships(teamId: teamId, as: role) } } catch {
+            return concurrentMap(emails, workers: 1, onResult: onResult.map { f in { f($1) } }) {
+                ParticipantResult(email: $0, status: .failed, error: error)
+            }
+        }
+        return concurrentMap(emails, workers: Self.bulkWorkers, onResult: onResult.map { f in { f($1) } }) { email in
+            if members.contains(email.lowercased()) { return ParticipantResult(email: email, status: .unchanged) }
             do {
                 let membership = try self.createTeamMembership(teamId: teamId, email: email, moderator: moderator, as: role)
                 return ParticipantResult(email: email, status: .added, membership: membership)
