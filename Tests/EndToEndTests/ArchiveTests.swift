@@ -309,6 +309,75 @@ final class ArchiveTests: MockTestCase {
         XCTAssertTrue(mock.requests(method: "GET", pathPrefix: "/messages").allSatisfy { $0.query["mentionedPeople"] == "me" })
     }
 
+    /// `--since` limits only a room's first run: a later run with a later `--since` (a nightly
+    /// `--since 1d` that missed a night) still adds everything after the position.
+    func testSinceOfALaterRunSkipsNothing() throws {
+        let room = mock.addRoom(title: "Ops", members: ["alice@example.com"])
+        mock.addMessage(roomId: room.id, fromEmail: "alice@example.com", text: "one", created: "2026-01-01T10:00:00.000Z")
+        let dir = try scratch()
+        XCTAssertEqual(try archive(dir, [room], ["--since", "2025-12-01T00:00:00Z"]).code, 0)
+        mock.addMessage(roomId: room.id, fromEmail: "alice@example.com", text: "missed night", created: "2026-01-03T10:00:00.000Z")
+        mock.addMessage(roomId: room.id, fromEmail: "alice@example.com", text: "last night", created: "2026-01-05T10:00:00.000Z")
+        let later = try archive(dir, [room], ["--since", "2026-01-05T00:00:00Z"])
+        XCTAssertEqual(later.code, 0, later.stderr)
+        XCTAssertEqual(try lines(dir, of: room).map { $0["text"] as? String }, ["one", "missed night", "last night"])
+
+        // The first run's --since is kept: a room empty after it is not filled from before it later.
+        let quiet = mock.addRoom(title: "Quiet", members: ["alice@example.com"])
+        mock.addMessage(roomId: quiet.id, fromEmail: "alice@example.com", text: "old", created: "2025-06-01T10:00:00.000Z")
+        XCTAssertEqual(try archive(dir, [quiet], ["--since", "2025-12-01T00:00:00Z"]).code, 0)
+        XCTAssertEqual(try archive(dir, [quiet]).code, 0)
+        XCTAssertEqual(try lines(dir, of: quiet).count, 0)
+    }
+
+    /// A state file moved away (as its own error once said) must not cost the messages on disk:
+    /// a room whose folder holds messages the state does not record is refused, the file intact.
+    func testMessagesTheStateDoesNotRecordAreNeverCutOff() throws {
+        let rooms = threeRooms()
+        let dir = try scratch()
+        XCTAssertEqual(try archive(dir, rooms).code, 0)
+        let path = try folder(dir, of: rooms[1]) + "/messages.ndjson"
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        try FileManager.default.removeItem(atPath: dir + "/.spark-space-archive.json")
+        let again = try archive(dir, rooms)
+        XCTAssertEqual(again.code, 1, again.stderr)
+        XCTAssertTrue(again.stderr.contains("holds messages that .spark-space-archive.json does not record"), again.stderr)
+        XCTAssertTrue(again.stderr.contains("archive into a new directory"), again.stderr)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), before)
+    }
+
+    /// A room archived in full is not advanced by a run that can read only the bot's mentions
+    /// (the audit token missing one night): the room fails, and the next full run misses nothing.
+    func testABotAloneRunDoesNotPassMessagesOfARoomArchivedInFull() throws {
+        let room = mock.addRoom(title: "Ops", members: ["alice@example.com"])
+        mock.addMessage(roomId: room.id, fromEmail: "alice@example.com", text: "first")
+        let dir = try scratch()
+        XCTAssertEqual(try archive(dir, [room]).code, 0)
+        mock.addMessage(roomId: room.id, fromEmail: "alice@example.com", text: "plain, no mention")
+        mock.addMessage(roomId: room.id, fromEmail: "alice@example.com", text: "hi bot", mentionedEmails: ["bot@example.com"])
+        let botAlone = try run(["archive", dir, room.id])
+        XCTAssertEqual(botAlone.code, 1, botAlone.stderr)
+        XCTAssertTrue(botAlone.stderr.contains("archived in full so far"), botAlone.stderr)
+        XCTAssertEqual(try lines(dir, of: room).map { $0["text"] as? String }, ["first"])
+        XCTAssertEqual(try archive(dir, [room]).code, 0)
+        XCTAssertEqual(try lines(dir, of: room).map { $0["text"] as? String }, ["first", "plain, no mention", "hi bot"])
+    }
+
+    /// A ROOM that cannot be found is a failed room: the others are archived (exit 1). Alone, it
+    /// is "not found" (exit 4, with suggestions).
+    func testARoomThatIsGoneFailsAloneAndTheOthersAreArchived() throws {
+        let rooms = threeRooms()
+        let dir = try scratch()
+        let result = try archive(dir, [rooms[1]], ["Gone room"])
+        XCTAssertEqual(result.code, 1, result.stderr)
+        XCTAssertTrue(result.stderr.contains("error: room 'Gone room': "), result.stderr)
+        XCTAssertTrue(result.stderr.contains("archived 1 of 2 rooms (1 failed)"), result.stderr)
+        XCTAssertEqual(try lines(dir, of: rooms[1]).count, 3)
+        let alone = try run(["archive", try scratch(), "Shrt room"], env: audit)
+        XCTAssertEqual(alone.code, 4, alone.stderr)
+        XCTAssertTrue(alone.stderr.contains("did you mean 'Short room'?"), alone.stderr)
+    }
+
     func testUsageErrorsExit2BeforeAnyRequest() throws {
         let dir = try scratch()
         for arguments in [["archive"], ["archive", dir], ["archive", dir, "Ops", "--all"],

@@ -24,13 +24,23 @@ public struct ArchivePosition: Equatable, Sendable {
     public var lastCreated: String?
     /// The ids of the archived messages created at `lastCreated` (several can share a millisecond).
     public var lastIds: [String] = []
+    /// The `since` of the room's first run: no run goes back before it (nor uses its own `since`).
+    public var start: String?
+    /// Whether the archive holds only the messages that mention the bot (a bot without an audit
+    /// token in a group room); nil in a state written before this was recorded.
+    public var mentionsOnly: Bool?
 
-    public init(folder: String, title: String) {
+    public init(folder: String, title: String, start: String? = nil, mentionsOnly: Bool? = nil) {
         self.folder = folder
         self.title = title
+        self.start = start
+        self.mentionsOnly = mentionsOnly
     }
 
     var lastMillis: Int64? { lastCreated.flatMap(RFC3339.millis) }
+
+    /// The oldest message a run may add: after the newest archived one, else from the first run's `since`.
+    var floorMillis: Int64? { lastMillis ?? start.flatMap(RFC3339.millis) }
 
     var json: JSON {
         var object: [String: JSON] = [
@@ -38,6 +48,8 @@ public struct ArchivePosition: Equatable, Sendable {
             "messages": .int(Int64(messages)), "last_ids": .array(lastIds.map(JSON.string)),
         ]
         if let lastCreated { object["last_created"] = .string(lastCreated) }
+        if let start { object["start"] = .string(start) }
+        if let mentionsOnly { object["mentions_only"] = .bool(mentionsOnly) }
         return .object(object)
     }
 
@@ -53,6 +65,12 @@ public struct ArchivePosition: Equatable, Sendable {
         lastCreated = json["last_created"]?.string
         if let lastCreated, RFC3339.millis(lastCreated) == nil { throw bad("last_created is not a time") }
         lastIds = json["last_ids"]?.strings ?? []
+        start = json["start"]?.string
+        if let start, RFC3339.millis(start) == nil { throw bad("start is not a time") }
+        if let only = json["mentions_only"] {
+            guard case .bool(let value) = only else { throw bad("mentions_only is not true or false") }
+            mentionsOnly = value
+        }
     }
 }
 
@@ -74,10 +92,10 @@ final class ArchiveState: @unchecked Sendable {  // `positions` and the file are
         guard let bytes = try DurableFiles.read(path) else { return }
         let json: JSON
         do { json = try JSON.parse(bytes) } catch {
-            throw SparkError.io("\(path) is not an archive state (\(error)); move it away to start a new archive")
+            throw SparkError.io("\(path) is not an archive state (\(error)); restore it, or archive into a new directory")
         }
         guard json["version"]?.int == Int(Self.version), let rooms = json["rooms"]?.object else {
-            throw SparkError.io("\(path) is not an archive state of this version; move it away to start a new archive")
+            throw SparkError.io("\(path) is not an archive state of this version; restore it, or archive into a new directory")
         }
         for (id, room) in rooms { positions[id] = try ArchivePosition(json: room, id: id) }
     }

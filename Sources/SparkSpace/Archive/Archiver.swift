@@ -11,7 +11,8 @@ import Darwin
 
 /// How an archive is brought up to date (`archive`).
 public struct ArchiveOptions: Sendable {
-    /// On a room's first run, only messages from this time on (later runs go on from the position).
+    /// On a room's first run, only messages from this time on (recorded: later runs go on from the
+    /// position, never before it, whatever their own `since`).
     public var since: Date?
     /// Save the messages' files into each room's `files/`.
     public var attachments = false
@@ -26,8 +27,6 @@ public struct ArchiveOptions: Sendable {
     public var botAlone = false
 
     public init() {}
-
-    var sinceMillis: Int64? { since.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) } }
 
     func mentionsOnly(_ room: Room) -> Bool { botAlone && room.type != .direct }
 }
@@ -73,13 +72,32 @@ public struct ArchiveReport {
     public var failed: [ArchiveRoomOutcome] { rooms.filter { $0.error != nil } }
 }
 
+/// The rooms of a selection, and the ROOMs given that cannot be archived (not found, no access):
+/// each is a failed room of the run, as SPEC has a room that fails, and the others go on.
+public struct ArchiveRoomList {
+    public var rooms: [Room]
+    /// A failed outcome per ROOM that could not be looked up (`roomId` empty, `title` the ROOM given).
+    public var unresolved: [ArchiveRoomOutcome] = []
+}
+
 extension Space {
     /// The rooms of a selection, each once, in the order given (or the API's order of last activity).
-    public func archiveRooms(_ selection: ArchiveSelection, as role: TokenRole) throws -> [Room] {
-        var rooms: [Room]
+    /// A ROOM that cannot be looked up is `unresolved`; when none can, its error is thrown (so a
+    /// lone typo is "not found", with suggestions). Listing a team or every room throws as it fails.
+    public func archiveRooms(_ selection: ArchiveSelection, as role: TokenRole) throws -> ArchiveRoomList {
+        var rooms: [Room] = []
+        var unresolved: [ArchiveRoomOutcome] = []
         switch selection {
         case .rooms(let references):
-            rooms = try references.map { try room($0, as: role) }
+            for reference in references {
+                do { rooms.append(try room(reference, as: role)) } catch SparkError.interrupted {
+                    throw SparkError.interrupted
+                } catch {
+                    unresolved.append(ArchiveRoomOutcome(roomId: "", title: reference, folder: "",
+                                                         totals: ArchiveTotals(), error: error))
+                }
+            }
+            if rooms.isEmpty, let first = unresolved.first?.error { throw first }
         case .team(let reference, let type):
             rooms = try self.rooms(type: type, teamId: team(reference, as: role).id, limit: nil, as: role)
         case .all(let type):
@@ -87,7 +105,7 @@ extension Space {
         }
         var seen = Set<String>()
         rooms.removeAll { !seen.insert($0.id).inserted }
-        return rooms
+        return ArchiveRoomList(rooms: rooms, unresolved: unresolved)
     }
 }
 
@@ -107,6 +125,19 @@ public final class Archiver {
         try DurableFiles.makeDirectory(directory)
         run = try ArchiveRun(directory: directory, space: space, options: options, onProgress: onProgress,
                              onWarning: onWarning)
+    }
+
+    /// Archives the rooms of `list`; its unresolved ROOMs are failed rooms of the report (first).
+    public func run(_ list: ArchiveRoomList) -> ArchiveReport {
+        var report = run(list.rooms)
+        report.rooms = list.unresolved + report.rooms
+        return report
+    }
+
+    /// Lets go of the archive's lock (also when the archiver is released): another run may
+    /// write the directory from then on.
+    public func close() {
+        run.releaseLock()
     }
 
     /// Archives `rooms`; a room that fails does not stop the others.
@@ -137,8 +168,10 @@ final class ArchiveRun: @unchecked Sendable {  // the counters are guarded by `c
     static let lockFile = ".spark-space-archive.lock"
 
     let directory: String
-    /// Held for as long as the run exists.
+    /// Held until `releaseLock()` or the run is released.
     private let archiveLock: FileLock
+
+    func releaseLock() { archiveLock.release() }
     let space: Space
     let options: ArchiveOptions
     let state: ArchiveState

@@ -50,14 +50,46 @@ struct RoomArchive {
     init(room: Room, run: ArchiveRun) throws {
         self.room = room
         self.run = run
-        if let known = run.state.position(room.id) {
+        let mentionsOnly = run.options.mentionsOnly(room)
+        if var known = run.state.position(room.id) {
+            try Self.check(known, mentionsOnly: mentionsOnly, room: room, run: run)
+            if known.mentionsOnly != mentionsOnly {
+                known.mentionsOnly = mentionsOnly
+                try run.state.record(known, of: room.id)
+            }
             position = known
         } else {
+            let folder = Self.folderName(room, taken: run.state.folders(except: room.id))
+            try Self.checkUnknown(folder, in: run.directory)
             // Recorded before anything is made, so the folder is the same whatever happens next.
-            position = ArchivePosition(folder: Self.folderName(room, taken: run.state.folders(except: room.id)),
-                                       title: room.title)
+            position = ArchivePosition(folder: folder, title: room.title,
+                                       start: run.options.since.map(RFC3339.format), mentionsOnly: mentionsOnly)
             try run.state.record(position, of: room.id)
         }
+    }
+
+    /// A room archived in full is not taken on by a run that can read only the bot's mentions:
+    /// its position would pass the messages it cannot see, and no later run would fetch them.
+    /// The other way (an audit token now) goes on in full from the position.
+    private static func check(_ known: ArchivePosition, mentionsOnly: Bool, room: Room, run: ArchiveRun) throws {
+        guard known.mentionsOnly == false, mentionsOnly else {
+            if known.mentionsOnly == true, !mentionsOnly {
+                run.warn("room '\(room.title)': archived until now with only the messages that mention the bot; "
+                    + "from here on in full (the earlier ones are not fetched)")
+            }
+            return
+        }
+        throw SparkError.invalidInput("archived in full so far, and this run can read only the messages that "
+            + "mention the bot (no audit token): left as it is, so that no message is skipped")
+    }
+
+    /// A folder the state does not know must not hold messages: they would be cut off as the
+    /// leftovers of a killed run (a state file moved away or lost).
+    private static func checkUnknown(_ folder: String, in directory: String) throws {
+        let path = joinedPath(joinedPath(directory, folder), messagesFile)
+        guard let size = try DurableFiles.size(path), size > 0 else { return }
+        throw SparkError.io("\(path) holds messages that \(ArchiveState.fileName) does not record: left as it is; "
+            + "restore the state file, or archive into a new directory")
     }
 
     /// `<slug of the title>-<last 8 characters of the id>`, numbered when another room has it.
@@ -140,11 +172,11 @@ struct RoomArchive {
         }
     }
 
-    /// The messages newer than the position (and not older than `since`), newest first, as
+    /// The messages newer than the position (or, before any, not older than the first run's `since`), newest first, as
     /// `walk-messages` prints them (pages kept as bytes: no JSON tree per message).
     /// The walk stops at the first page holding an older message: a room without news costs one request.
     private func newMessages() throws -> LineSpool {
-        let floor = [position.lastMillis, run.options.sinceMillis].compactMap { $0 }.max()
+        let floor = position.floorMillis
         let known = Set(position.lastIds)
         let spool = LineSpool(directory: run.directory)
         var pages = try run.space.client(run.options.role).list("messages", query: query)
@@ -181,12 +213,20 @@ struct RoomArchive {
         var chunk = Chunk()
         func commit() throws {
             guard !chunk.lines.isEmpty else { return }
-            let next = try chunk.position(after: position)
-            try DurableFiles.append(fd, chunk.lines.flatMap { $0 }, label: label)
-            try run.state.record(next, of: room.id)
-            position = next
-            totals = totals + chunk.totals
+            // Tried once: after a failed append or record the file is cut back to what the state
+            // records, and the chunk is not written again behind a part of itself.
+            let pending = chunk
             chunk = Chunk()
+            let next = try pending.position(after: position)
+            do {
+                try DurableFiles.append(fd, pending.lines.flatMap { $0 }, label: label)
+                try run.state.record(next, of: room.id)
+            } catch {
+                _ = ftruncate(fd, off_t(position.bytes))
+                throw error
+            }
+            position = next
+            totals = totals + pending.totals
         }
         do {
             try spool.oldestFirst { line, millis in

@@ -121,6 +121,8 @@ private func runArchive(_ options: inout ArchiveCommandOptions, inv: Invocation)
         },
         onWarning: { [console = inv.console] text in console.warn(text) })
     let report = archiver.run(rooms)
+    // At once: a library user (or an in-process run) may start the next run right away.
+    archiver.close()
     status.clear()
     try finishArchive(report, inv: inv)
 }
@@ -131,12 +133,12 @@ private func finishArchive(_ report: ArchiveReport, inv: Invocation) throws {
     for room in report.failed {
         guard let error = room.error else { continue }
         if case SparkError.interrupted? = error as? SparkError { throw error }
-        inv.warn("error: room '\(room.title)' (\(room.roomId)): \(errorText(error)); its archive stays where it was")
+        let id = room.roomId.isEmpty ? "" : " (\(room.roomId))"
+        inv.warn("error: room '\(room.title)'\(id): \(errorText(error)); its archive stays where it was")
         errors.append(error)
     }
     if let error = report.indexError {
         inv.warn("error: the archive's index.html: \(errorText(error))")
-        errors.append(error)
     }
     let totals = report.totals
     let roomsDone = report.rooms.count - report.failed.count
@@ -145,5 +147,8 @@ private func finishArchive(_ report: ArchiveReport, inv: Invocation) throws {
         + "\(totals.files) files, \(TransferProgress.bytes(totals.bytes))")
     if !errors.isEmpty {
         throw PartialFailure(code: ExitCode.failure, description: "\(errors.count) room(s) could not be archived")
+    }
+    if report.indexError != nil {
+        throw PartialFailure(code: ExitCode.failure, description: "the archive's index.html could not be written")
     }
 }
