@@ -228,6 +228,21 @@ final class ManifestTests: MockTestCase {
         XCTAssertTrue(writes.isEmpty)
     }
 
+    /// One room listed twice (by id, and by its title) would have each entry prune the other's
+    /// people on every run: exit 2 before anything is written.
+    func testOneRoomListedTwiceIsExit2BeforeAnyWrite() throws {
+        let ops = mock.addRoom(title: "Ops room", members: ["alice@example.com"])
+        let manifest = "rooms:\n  - id: \(ops.id)\n    participants: [carol@example.com]\n"
+            + "  - title: Ops room\n    participants: [erin@example.com]\n"
+        for extra in [["--prune"], ["--check"], ["--dry-run"]] {
+            let r = try provision(manifest, extra)
+            XCTAssertEqual(r.code, 2, "\(extra): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains("the manifest's rooms \(ops.id) and 'Ops room' are one room"), r.stderr)
+        }
+        XCTAssertTrue(writes.isEmpty)
+        XCTAssertEqual(members(ops.id)["alice@example.com"], false)
+    }
+
     func testAFailedTeamFailsWhatNeedsItAndTheRestIsDone() throws {
         mock.inject(.status(500), method: "POST", pathPrefix: "/teams")
         var r = try provision(manifestText)

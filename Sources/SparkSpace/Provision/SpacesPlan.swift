@@ -169,7 +169,23 @@ extension Space {
                 found[index] = try Self.single(all.filter { $0.title == title }, .roomTitled, title)
             }
         }
+        try Self.checkOnce(found, manifest)
         return found
+    }
+
+    /// Two entries that are one room (one by id, one by title) would each prune the other's
+    /// people, run after run: refused before anything is written.
+    private static func checkOnce(_ found: [Int: Room], _ manifest: SpacesManifest) throws {
+        var first: [String: Int] = [:]
+        for index in found.keys.sorted() {
+            guard let room = found[index] else { continue }
+            if let earlier = first[room.id] {
+                func name(_ i: Int) -> String { manifest.rooms[i].title.map { "'\($0)'" } ?? manifest.rooms[i].id ?? "#\(i + 1)" }
+                throw SparkError.invalidInput("the manifest's rooms \(name(earlier)) and \(name(index)) are one room "
+                    + "(\(room.id)): list it once")
+            }
+            first[room.id] = index
+        }
     }
 
     /// Runs `read` for each key, a few at once; the first error is thrown.
