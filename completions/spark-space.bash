@@ -57,7 +57,7 @@ _spark_space_options() {
     'pull') echo "--interval --once --state $global" ;;
     'archive') echo "--all --team --type --since --attachments --html --parallel $global" ;;
     'auth login') echo "--client-id --client-secret-file --scope $global" ;;
-    'api') echo "-X --method -f --field -F --raw-field --input --paginate $global" ;;
+    'api') echo "-X --method -f --raw-field -F --field --input --paginate $global" ;;
     'help') echo "--man $global" ;;
     *) echo "$global" ;;
     esac
@@ -134,8 +134,8 @@ _spark_space_takes_value() {
     'auth login|--client-secret-file' | \
     'auth login|--scope' | \
     'api|-X' | 'api|--method' | \
-    'api|-f' | 'api|--field' | \
-    'api|-F' | 'api|--raw-field' | \
+    'api|-f' | 'api|--raw-field' | \
+    'api|-F' | 'api|--field' | \
     'api|--input') return 0 ;;
     *'|-c' | *'|--config' | \
     *'|--profile' | \

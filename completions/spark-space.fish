@@ -215,9 +215,9 @@ function __spark_space_takes_value
             'api|-X' \
             'api|--method' \
             'api|-f' \
-            'api|--field' \
-            'api|-F' \
             'api|--raw-field' \
+            'api|-F' \
+            'api|--field' \
             'api|--input' \
             '*|-c' \
             '*|--config' \
@@ -584,8 +584,8 @@ __spark_space_option 'auth login' '' 'scope' ':text' 'a scope to ask for (repeat
 
 # spark-space api
 __spark_space_option 'api' 'X' 'method' ':text' 'GET (default), POST, PUT, PATCH, DELETE or HEAD'
-__spark_space_option 'api' 'f' 'field' ':text' 'a string field of the body (the query for GET)'
-__spark_space_option 'api' 'F' 'raw-field' ':text' 'a typed field: true, false, null, a number or JSON, else a string'
+__spark_space_option 'api' 'f' 'raw-field' ':text' 'a string field of the body (the query for GET)'
+__spark_space_option 'api' 'F' 'field' ':text' 'a typed field: true, false, null, a number or JSON, else a string'
 __spark_space_option 'api' '' 'input' ':file' 'send the JSON body in FILE, or - for stdin'
 __spark_space_option 'api' '' 'paginate' ':flag' 'follow Link rel=next and print every item'
 

@@ -25,6 +25,6 @@ extension Invocation {
 
     /// The format `-o` or `--json` asked for; nil when the default (`table` on a terminal, else `tsv`).
     var chosenFormat: OutputFormat? {
-        has(.json) ? .json : value(.output).flatMap(OutputFormat.init(rawValue:))
+        value(.output).flatMap(OutputFormat.init(rawValue:))  // `--json` is an `-o json` (Parser)
     }
 }

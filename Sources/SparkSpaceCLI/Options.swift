@@ -119,11 +119,12 @@ extension OptionSpec {
         "register", value: "URL", help: "register a set of this run's own for URL on start (listen-HOST-PID), delete it on exit")
     static let method = OptionSpec(
         "method", short: "X", value: "METHOD", help: "GET (default), POST, PUT, PATCH, DELETE or HEAD")
-    static let field = OptionSpec(
-        "field", short: "f", value: "KEY=VALUE", help: "a string field of the body (the query for GET)",
-        repeatable: true)
+    // The names of `gh api`: -f/--raw-field a string, -F/--field typed.
     static let rawField = OptionSpec(
-        "raw-field", short: "F", value: "KEY=VALUE",
+        "raw-field", short: "f", value: "KEY=VALUE", help: "a string field of the body (the query for GET)",
+        repeatable: true)
+    static let field = OptionSpec(
+        "field", short: "F", value: "KEY=VALUE",
         help: "a typed field: true, false, null, a number or JSON, else a string", repeatable: true)
     static let input = OptionSpec(
         "input", value: "FILE", help: "send the JSON body in FILE, or - for stdin", kind: .path)
@@ -166,9 +167,9 @@ extension OptionSpec {
 }
 
 /// Ranges of the number options (docs/decisions.md): a day at most for one stall, a week
-/// of waiting; `--timeout 0` would mean curl's own 300 s, so it is refused.
+/// of waiting; `--timeout 0` would mean curl's own 300 s, so it is refused, as `--interval 0`.
 enum Limits {
     static let timeout: ClosedRange<Double> = 0.001...86_400
     static let maxWait: ClosedRange<Double> = 0...604_800
-    static let interval: ClosedRange<Double> = 0...86_400
+    static let interval: ClosedRange<Double> = 0.001...86_400  // 0 would poll without a pause
 }

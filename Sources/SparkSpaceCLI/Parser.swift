@@ -54,6 +54,8 @@ public struct Parser {
             guard option.value != nil else {
                 if inline != nil { throw UsageError("--\(option.long) takes no value", command: parsed.command) }
                 parsed.values[option.long, default: []].append("")
+                // `--json` is `-o json` where it stands (SPEC), so the last of them wins.
+                if option.long == OptionSpec.json.long { parsed.values[OptionSpec.output.long, default: []].append("json") }
                 return
             }
             var value = inline

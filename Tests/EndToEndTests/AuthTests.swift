@@ -352,6 +352,8 @@ final class AuthTests: MockTestCase {
         XCTAssertTrue(r.stdout.contains("api_url\t\(other.baseURL)\tprofile work"), r.stdout)
         XCTAssertTrue(r.stdout.contains("space.audit_token\t***"), r.stdout)
         XCTAssertTrue(r.stdout.contains("\tsign-in"), r.stdout)
+        r = try auth(["--profile", "work", "settings", "show", "--sources", "--fields", "space.room", "-o", "tsv"], env: env)
+        XCTAssertEqual(r.stdout, "space.room\tWork room\tprofile work\n", "the same source as the full listing")
 
         // An unknown profile: exit 2 with the closest name; the names are listed for completion.
         r = try auth(["--profile", "wrok", "whoami"], env: env)

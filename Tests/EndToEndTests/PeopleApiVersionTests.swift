@@ -79,6 +79,10 @@ final class PeopleApiVersionTests: MockTestCase {
         XCTAssertEqual(body["title"] as? String, "Made by api")
         XCTAssertEqual(body["isLocked"] as? Bool, true)
         let id = (try r.json() as! [String: Any])["id"] as! String
+        // The long names are gh's: --raw-field a string, --field typed.
+        r = try run(["api", "rooms", "--dry-run", "--raw-field", "title=123", "--field", "isLocked=false"])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains(#""title":"123""#) && r.stderr.contains(#""isLocked":false"#), r.stderr)
 
         r = try run(["api", "rooms/\(id)", "-X", "put", "--input", "-"], stdin: #"{"title":"Renamed"}"#)
         XCTAssertEqual(r.code, 0, r.stderr)

@@ -28,6 +28,17 @@ final class ConsoleTests: XCTestCase {
                     width: 80, environment: environment)
     }
 
+    /// `--json` is `-o json` where it stands: the last format given wins, whichever spelling.
+    func testJsonAndOutputTheLastOneWins() {
+        let rooms = #"{"items":[{"id":"r1","title":"Ops","type":"group","isLocked":false,"created":"2026-01-01T00:00:00.000Z","lastActivity":"2026-01-01T00:00:00.000Z","creatorId":"p"}]}"#
+        for (arguments, json) in [(["--json", "rooms", "list", "-o", "tsv"], false), (["-o", "tsv", "rooms", "list", "--json"], true),
+                                  (["rooms", "list", "--json"], true), (["rooms", "list", "-o", "json", "-o", "tsv"], false)] {
+            let run = runInProcess(arguments + token, console: console(), transport: RecordingTransport { _ in (200, rooms) })
+            XCTAssertEqual(run.status, 0, "\(arguments): \(run.stderr)")
+            XCTAssertEqual(run.stdout.hasPrefix("["), json, "\(arguments): \(run.stdout)")
+        }
+    }
+
     /// Escape sequences and control characters in API text reach stderr only as visible escapes.
     func testAPITextCannotDriveTheTerminal() {
         let hostile = #"{"message":"no such message\u001b]0;pwned\u0007\u001b[2J\r\u202e","trackingId":"T1"}"#
@@ -126,7 +137,7 @@ final class ConsoleTests: XCTestCase {
             (["teams", "list", "--limit", "99999999999999999999"], "--limit takes a whole number ≥ 0"),
             (["walk-messages", "R", "--parallel", "17"], "--parallel takes a whole number from 1 to 16, not '17'"),
             (["listen", "--port", "65536"], "--port takes a port number (0-65535), not '65536'"),
-            (["pull", "R", "--interval", "nan"], "--interval takes a number of seconds from 0 to 86400, not 'nan'"),
+            (["pull", "R", "--interval", "nan"], "--interval takes a number of seconds from 0.001 to 86400, not 'nan'"),
             (["whoami", "--timeout", "1e300"], "--timeout takes a number of seconds from 0.001 to 86400, not '1e300'"),
             (["whoami", "--max-wait", "-1"], "--max-wait takes a number of seconds from 0 to 604800, not '-1'"),
         ]

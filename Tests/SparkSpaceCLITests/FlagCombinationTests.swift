@@ -62,6 +62,9 @@ final class FlagCombinationTests: XCTestCase {
         assertUsage(["walk-messages", "--person", "bob"], says: "--person takes an e-mail address")
         assertUsage(["walk-messages", "Ops", "--since", "yesterday"], says: "--since takes RFC 3339")
         assertUsage(["walk-messages", "Ops", "--before", "soon"], says: "--before takes a TIME")
+        assertUsage(["walk-messages", "Ops", "--since", "2026-01-02T00:00:00Z", "--before", "2026-01-01T00:00:00Z"],
+                    says: "--since (2026-01-02T00:00:00.000Z) is not earlier than --before (2026-01-01T00:00:00.000Z)")
+        assertUsage(["walk-messages", "Ops", "--since", "1h", "--before", "2h"], says: "is not earlier than --before")
         assertUsage(["walk-messages", "Ops", "--thread", "x"], says: "--thread takes a message id")
     }
 
@@ -105,7 +108,7 @@ final class FlagCombinationTests: XCTestCase {
     }
 
     func testPullAndPostCombinations() {
-        assertUsage(["pull", "Ops", "--interval", "0"], says: "--interval takes a number of seconds > 0")
+        assertUsage(["pull", "Ops", "--interval", "0"], says: "--interval takes a number of seconds from 0.001 to 86400, not '0'")
         assertUsage(["pull", "Ops", "--fields", "nonsense"], says: "nonsense")
         assertUsage(["post", "Ops", "--person", "a@example.com", "--text", "x"], says: "give either ROOM or --person")
         assertUsage(["post", "--room", "Ops", "--person", "a@example.com", "--text", "x"],

@@ -25,7 +25,7 @@ let apiCommand = CommandSpec(
         and its last 4 characters.
         """,
     arguments: [ArgumentSpec(name: "PATH", help: "the endpoint, relative to the API base")],
-    options: [.method, .field, .rawField, .input, .paginate],
+    options: [.method, .rawField, .field, .input, .paginate],
     examples: [
         "spark-space api people/me",
         "spark-space api rooms -f type=group -f max=5 --paginate -o ndjson",
@@ -83,11 +83,11 @@ private func callAPI(_ inv: Invocation) throws {
     try printJSON(try client.decode(response).json, inv: inv)
 }
 
-/// `-f KEY=VALUE` (a string) and `-F KEY=VALUE` (typed: JSON when it parses, else a string).
+/// `-f/--raw-field KEY=VALUE` (a string) and `-F/--field KEY=VALUE` (typed: JSON when it parses, else a string), as `gh api`.
 private func typedFields(_ inv: Invocation) throws -> [(String, JSON)] {
     var fields: [(String, JSON)] = []
-    for text in inv.all(.field) { fields.append((try key(text, inv), .string(value(text)))) }
-    for text in inv.all(.rawField) {
+    for text in inv.all(.rawField) { fields.append((try key(text, inv), .string(value(text)))) }
+    for text in inv.all(.field) {
         let raw = value(text)
         fields.append((try key(text, inv), (try? JSON.parse(raw)) ?? .string(raw)))
     }

@@ -73,11 +73,7 @@ private func showSettings(_ inv: Invocation) throws {
     }
     if inv.output.isTable || inv.output.format == .tsv {
         // One "key value" line per setting, dotted; with --sources a third column says where it came from.
-        let rows = flattened(settings).map { key, value -> JSON in
-            var row: [String: JSON] = ["key": .string(key), "value": value]
-            if sources { row["source"] = .string(resolved.sources[key].map(resolved.sourceName) ?? "-") }
-            return .object(row)
-        }
+        let rows = flattened(settings).map { settingRow($0, $1, resolved, sources: sources) }
         let columns = [Column("key"), Column("value")] + (sources ? [Column("source")] : [])
         return try inv.output.list(rows, columns: columns)
     }
@@ -102,13 +98,16 @@ private func showSettings(named fields: [String], _ resolved: Settings, sources:
     let output = Output(format: inv.output.format, out: inv.out, color: inv.output.color, width: inv.output.width)
     if output.isTable || output.format == .tsv {
         let columns = [Column("key"), Column("value")] + (sources ? [Column("source")] : [])
-        return try output.list(rows.map { key, value in
-            var row: [String: JSON] = ["key": .string(key), "value": value]
-            if sources { row["source"] = .string(resolved.sources[key]?.rawValue ?? "-") }
-            return .object(row)
-        }, columns: columns)
+        return try output.list(rows.map { settingRow($0, $1, resolved, sources: sources) }, columns: columns)
     }
     try output.item(.object(Dictionary(rows) { first, _ in first }), columns: [])
+}
+
+/// A `key value [source]` row of `settings show` (the source as `--sources` names it: `profile NAME`).
+private func settingRow(_ key: String, _ value: JSON, _ resolved: Settings, sources: Bool) -> JSON {
+    var row: [String: JSON] = ["key": .string(key), "value": value]
+    if sources { row["source"] = .string(resolved.sources[key].map(resolved.sourceName) ?? "-") }
+    return .object(row)
 }
 
 /// The names only: `--profile` may name one that does not exist, and completion still lists them.

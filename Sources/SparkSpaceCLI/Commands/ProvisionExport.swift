@@ -36,16 +36,12 @@ struct ExportOptions: CommandOptions {
         if selection.all && (!selection.rooms.isEmpty || selection.team != nil) {
             throw UsageError("--all exports every group room: give no ROOM or --team with it", command: command)
         }
-        if inv.has(.json) {
-            format = .json
-        } else {
-            switch inv.value(.output) ?? OptionSpec.manifestYAML {
-            case OptionSpec.manifestYAML: format = .yaml
-            case "json": format = .json
-            case let other:
-                throw UsageError("provision export prints a manifest: -o yaml (the default) or -o json, not '\(other)'",
-                                 command: command)
-            }
+        switch inv.value(.output) ?? OptionSpec.manifestYAML {  // `--json` is an `-o json` (Parser)
+        case OptionSpec.manifestYAML: format = .yaml
+        case "json": format = .json
+        case let other:
+            throw UsageError("provision export prints a manifest: -o yaml (the default) or -o json, not '\(other)'",
+                             command: command)
         }
         if inv.value(.fields) != nil {
             throw UsageError("--fields does not apply to a manifest (provision export)", command: command)

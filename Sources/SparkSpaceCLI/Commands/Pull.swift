@@ -46,9 +46,6 @@ struct PullOptions: CommandOptions {
 
     init(_ inv: Invocation) throws {
         interval = inv.seconds(.interval) ?? 10
-        guard interval > 0 else {
-            throw UsageError("--interval takes a number of seconds > 0", command: inv.parsed.command)
-        }
         once = inv.has(.once)
         lines = try EventLines(inv)
         statePath = inv.value(.state)

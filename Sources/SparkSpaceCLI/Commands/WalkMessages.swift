@@ -93,6 +93,11 @@ struct WalkMessagesOptions: CommandOptions {
             return date
         }
         if let text = inv.value(.before) { try readBefore(text, inv) }
+        // Swapped times would read as "no messages": said instead.
+        if let since, let before, since >= before {
+            throw inv.usage("--since (\(RFC3339.format(since))) is not earlier than --before (\(RFC3339.format(before))): "
+                + "no message can be in between")
+        }
         if raw && inv.has(.names) { throw inv.usage("--names adds to normalized events; it does not go with --raw") }
         thread = try inv.value(.thread).map { id in
             guard isWebexId(id) else { throw inv.usage("--thread takes a message id, not '\(id)'") }
