@@ -117,6 +117,34 @@ final class ArchiveTests: MockTestCase {
         XCTAssertTrue(try String(contentsOfFile: dir + "/index.html", encoding: .utf8).contains("Brand new title"))
     }
 
+    /// A room's page is made again only when its messages or its title changed: a run without
+    /// news leaves every page as it is (a large room's page is not rebuilt each night).
+    func testAPageIsRewrittenOnlyWhenItsRoomChanged() throws {
+        let rooms = threeRooms()
+        let dir = try scratch()
+        XCTAssertEqual(try archive(dir, rooms, ["--html"]).code, 0)
+        let page = try folder(dir, of: rooms[1]) + "/index.html"
+        let longPage = try folder(dir, of: rooms[0]) + "/index.html"
+        func inode(_ path: String) throws -> Int {
+            (try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as! NSNumber).intValue
+        }
+        let (first, firstLong) = (try inode(page), try inode(longPage))
+        XCTAssertEqual(try archive(dir, rooms, ["--html"]).code, 0)
+        XCTAssertEqual(try inode(page), first, "no news: the page is not replaced")
+        XCTAssertEqual(try inode(longPage), firstLong)
+
+        mock.addMessage(roomId: rooms[1].id, fromEmail: "bob@example.com", text: "news")
+        XCTAssertEqual(try archive(dir, rooms, ["--html"]).code, 0)
+        XCTAssertNotEqual(try inode(page), first)
+        XCTAssertTrue(try String(contentsOfFile: page, encoding: .utf8).contains(">news<"))
+        XCTAssertEqual(try inode(longPage), firstLong)
+
+        XCTAssertEqual(try run(["rooms", "rename", rooms[0].id, "Renamed long room"]).code, 0)
+        XCTAssertEqual(try archive(dir, rooms, ["--html"]).code, 0)
+        XCTAssertNotEqual(try inode(longPage), firstLong, "a new title is a new page")
+        XCTAssertTrue(try String(contentsOfFile: longPage, encoding: .utf8).contains("<h1>Renamed long room</h1>"))
+    }
+
     func testARoomFailingMidRunLeavesTheOthersCompleteAndExits1() throws {
         let rooms = threeRooms()
         mock.addMessage(roomId: rooms[2].id, fromEmail: "bob@example.com", text: "not empty")

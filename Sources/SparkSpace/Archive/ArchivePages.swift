@@ -16,9 +16,14 @@ enum ArchivePages {
     static let pageFile = "index.html"
 
     /// `folder/index.html`: the room's messages oldest first, each reply under its parent.
-    /// Read from `messages.ndjson` twice (threads first, then the messages), a line at a time.
+    /// Read from `messages.ndjson` twice (threads first, then the messages), a line at a time,
+    /// and written a piece at a time. A page made from the same title and the same length of
+    /// `messages.ndjson` (its head says both) is left as it is: a run without news rewrites nothing.
     static func writeRoom(folder: String, title: String) throws {
         let path = joinedPath(folder, RoomArchive.messagesFile)
+        let pagePath = joinedPath(folder, pageFile)
+        let pageHead = head(title: title, made: "\(try DurableFiles.size(path) ?? 0) bytes of messages.ndjson")
+        if try startsWith(pagePath, Array(pageHead.utf8)) { return }
         let lines = try LineFile(path: path)
         var topLevel: [LineFile.Span] = []
         var replies: [String: [LineFile.Span]] = [:]
@@ -34,25 +39,45 @@ enum ArchivePages {
             }
         }
         let files = try? DownloadIndex(directory: joinedPath(folder, RoomArchive.filesFolder))
-        var page = head(title: title)
-        page += "<p class=\"nav\"><a href=\"../index.html\">All rooms</a></p>\n<h1>\(escape(title))</h1>\n"
-        page += "<p class=\"count\">\(lines.count) messages</p>\n"
-        for span in topLevel {
-            let message = try JSON.parse(lines.read(span))
-            page += "<article class=\"message\">\n" + body(message, files: files)
-            let thread = message["id"]?.string.flatMap { replies[$0] } ?? []
-            if !thread.isEmpty {
-                page += "<div class=\"replies\">\n"
-                for reply in thread {
-                    page += "<article class=\"reply\">\n" + body(try JSON.parse(lines.read(reply)), files: files)
-                        + "</article>\n"
+        try DurableFiles.replace(pagePath) { page in
+            try page.write(pageHead)
+            try page.write("<p class=\"nav\"><a href=\"../index.html\">All rooms</a></p>\n<h1>\(escape(title))</h1>\n")
+            try page.write("<p class=\"count\">\(lines.count) messages</p>\n")
+            for span in topLevel {
+                let message = try JSON.parse(lines.read(span))
+                try page.write("<article class=\"message\">\n" + body(message, files: files))
+                let thread = message["id"]?.string.flatMap { replies[$0] } ?? []
+                if !thread.isEmpty {
+                    try page.write("<div class=\"replies\">\n")
+                    for reply in thread {
+                        try page.write("<article class=\"reply\">\n" + body(try JSON.parse(lines.read(reply)), files: files)
+                            + "</article>\n")
+                    }
+                    try page.write("</div>\n")
                 }
-                page += "</div>\n"
+                try page.write("</article>\n")
             }
-            page += "</article>\n"
+            try page.write("</body>\n</html>\n")
         }
-        page += "</body>\n</html>\n"
-        try DurableFiles.replace(joinedPath(folder, pageFile), with: Array(page.utf8))
+    }
+
+    /// Whether the file at `path` begins with `prefix` (false when it does not exist).
+    private static func startsWith(_ path: String, _ prefix: [UInt8]) throws -> Bool {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { return false }
+            throw DurableFiles.failure("cannot read", path)
+        }
+        defer { close(fd) }
+        var read = [UInt8](repeating: 0, count: prefix.count)
+        var got = 0
+        while got < prefix.count {
+            let n = read.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + got, prefix.count - got) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return false }
+            got += n
+        }
+        return read == prefix
     }
 
     /// `DIR/index.html`: every room of the archive, latest activity first.
@@ -61,7 +86,7 @@ enum ArchivePages {
             let (x, y) = (a.value.lastCreated ?? "", b.value.lastCreated ?? "")
             return x != y ? x > y : a.key < b.key
         }
-        var page = head(title: "Archive")
+        var page = head(title: "Archive", made: nil)
         page += "<h1>Archive</h1>\n<table>\n<thead><tr><th>Room</th><th>Messages</th><th>Last activity</th></tr></thead>\n<tbody>\n"
         for (_, room) in rooms {
             let hasPage = (try? DurableFiles.size(joinedPath(joinedPath(directory, room.folder), pageFile))) != nil
@@ -74,12 +99,14 @@ enum ArchivePages {
     }
 
     /// The page's head: no script may run and nothing is fetched (Content-Security-Policy).
-    private static func head(title: String) -> String {
+    /// `made` says what a room's page was made from (`generator`), so an unchanged room keeps it.
+    private static func head(title: String, made: String?) -> String {
         """
         <!DOCTYPE html>
         <html>
         <head>
         <meta charset="utf-8">
+        <meta name="generator" content="spark-space archive\(made.map { "; " + escape($0) } ?? "")">
         <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
         <meta name="referrer" content="no-referrer">
         <title>\(escape(title))</title>

@@ -17,6 +17,12 @@ enum DurableFiles {
     /// cut sees the old file or the new, never half of one. The one way the library replaces a
     /// file (archive pages and state, pull state, credentials).
     static func replace(_ path: String, with bytes: [UInt8], mode: mode_t = 0o644) throws {
+        try replace(path, mode: mode) { out in try out.write(bytes) }
+    }
+
+    /// The same, the content written by `body` a piece at a time (a page of a large room is never
+    /// whole in memory).
+    static func replace(_ path: String, mode: mode_t = 0o644, writing body: (BufferedFile) throws -> Void) throws {
         // A name no other writer takes (`O_EXCL`): two unlocked writers of one file each rename a
         // whole file of their own. Interrupted (SIGINT, SIGTERM), the process removes it.
         let temporary = joinedPath(parentDirectory(path), "." + lastPathComponent(path) + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
@@ -27,7 +33,9 @@ enum DurableFiles {
         }
         defer { TemporaryFiles.shared.remove(temporary) }
         do {
-            try writeAll(fd, bytes, label: path)
+            let out = BufferedFile(fd: fd, label: path)
+            try body(out)
+            try out.flush()
             guard fsync(fd) == 0 else { throw failure("cannot sync", path) }
         } catch {
             close(fd)
@@ -184,4 +192,33 @@ final class FileLock {
     }
 
     deinit { release() }
+}
+
+/// Writes to a descriptor in pieces of 64 KB.
+final class BufferedFile {
+    private let fd: Int32
+    private let label: String
+    private var buffer: [UInt8] = []
+
+    init(fd: Int32, label: String) {
+        self.fd = fd
+        self.label = label
+        buffer.reserveCapacity(1 << 16)
+    }
+
+    func write(_ bytes: [UInt8]) throws {
+        buffer += bytes
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
+    func write(_ text: String) throws {
+        buffer += text.utf8
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
+    func flush() throws {
+        guard !buffer.isEmpty else { return }
+        try DurableFiles.writeAll(fd, buffer, label: label)
+        buffer.removeAll(keepingCapacity: true)
+    }
 }
