@@ -61,7 +61,9 @@ public enum ExitCode {
         case is OutputClosed: return success
         // SPEC: Ctrl-C is 130, also for a listener that stopped cleanly; SIGTERM is how
         // service managers stop one, and a clean stop then is a success.
-        case let stopped as StoppedBySignal: return stopped.signal == SIGINT ? interrupted : success
+        case let stopped as StoppedBySignal:
+            if stopped.signal == SIGINT { return interrupted }
+            return stopped.termIsSuccess ? success : 128 + stopped.signal
         case is UsageError: return usage
         case is Declined: return failure
         case is PlanNotEmpty: return differs
@@ -124,9 +126,11 @@ public enum ExitCode {
     }
 }
 
-/// A command (`listen`) that stopped cleanly on a signal; nothing to report.
+/// A command that stopped cleanly on a signal; nothing to report. For `listen` a SIGTERM is how
+/// a service manager stops it (success); for `wait` it is a CI step cancelled, never an answer.
 struct StoppedBySignal: Error {
     var signal: Int32
+    var termIsSuccess: Bool
 }
 
 /// An error already said on stderr (by a queue that never blocks): only its exit code is left.

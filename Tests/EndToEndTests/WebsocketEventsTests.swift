@@ -299,6 +299,23 @@ final class WebsocketEventsTests: MockTestCase {
         XCTAssertEqual(liveDevices().count, 0)
     }
 
+    /// A CI step cancelled (SIGTERM) is not an answer: `wait` and `post --wait` exit 143 with
+    /// nothing on stdout (a listener's SIGTERM is its clean stop, 0), and the device is deleted.
+    func testSIGTERMIsNotAnAnswerForWaitOrPostWait() throws {
+        let card = try postMessage("approve?", token: "bot-token", card: true)
+        let cardFile = try writeFile("card.json", #"{"type":"AdaptiveCard","version":"1.2","body":[],"actions":[{"type":"Action.Submit","title":"OK"}]}"#)
+        for (arguments, ready) in [(["wait", "--card", card, "--within", "1h"], "websocket ready"),
+                                   (["post", "Ops", "--card", cardFile, "--text", "deploy?", "--wait", "--within", "1h"],
+                                    "waiting for the card")] {
+            let waiter = try start(arguments)
+            XCTAssertTrue(waiter.waitForStderr(ready), waiter.stderr)
+            waiter.signal(SIGTERM)
+            XCTAssertEqual(waiter.waitForExit(), 143, "\(arguments): \(waiter.stderr)")
+            XCTAssertEqual(waiter.stdout, "", "\(arguments)")
+            XCTAssertEqual(liveDevices().count, 0)
+        }
+    }
+
     func testWaitWithinPassedIsExitEightWithNothingOnStdout() throws {
         let card = try postMessage("approve?", token: "bot-token", card: true)
         let r = try run(["wait", "--card", card, "--within", "1s"])
@@ -351,6 +368,23 @@ final class WebsocketEventsTests: MockTestCase {
         let late = try run(["post", "Ops", "--card", cardFile, "--text", "again?", "--wait", "--within", "1s"])
         XCTAssertEqual(late.code, 8, late.stderr)
         XCTAssertEqual(late.stdout, "")
+        XCTAssertEqual(liveDevices().count, 0)
+    }
+
+    /// A submission that comes before the post's own answer (a slow or retried response, an
+    /// automated submitter) is not lost: it is kept until the message's id is known.
+    func testPostCardWaitSeesASubmissionThatCameBeforeThePostAnswered() throws {
+        let cardFile = try writeFile("card.json", #"{"type":"AdaptiveCard","version":"1.2","body":[],"actions":[{"type":"Action.Submit","title":"OK"}]}"#)
+        mock.inject(.delay(2), method: "POST", pathPrefix: "/messages", times: 1)
+        let before = mock.messages(roomId: room.id).count
+        let poster = try start(["post", "Ops", "--card", cardFile, "--text", "Deploy 43?", "--wait", "--within", "20s"])
+        let deadline = Date().addingTimeInterval(10)
+        while mock.messages(roomId: room.id).count == before && Date() < deadline { usleep(10_000) }
+        let posted = try XCTUnwrap(mock.messages(roomId: room.id).compactMap { $0["id"] as? String }.last)
+        try submit(card: posted, answer: "early")
+        XCTAssertFalse(poster.stderr.contains("waiting for the card"), "the post had not answered yet")
+        XCTAssertEqual(poster.waitForExit(), 0, poster.stderr)
+        XCTAssertEqual((poster.lines.first?["inputs"] as? [String: Any])?["answer"] as? String, "early")
         XCTAssertEqual(liveDevices().count, 0)
     }
 

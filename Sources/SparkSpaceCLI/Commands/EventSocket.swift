@@ -58,6 +58,8 @@ final class EventSocket: @unchecked Sendable {
     let stop = StopFlag()
     private let inv: Invocation
     private let prune: Bool
+    /// `listen --websocket`: a SIGTERM is a clean stop (exit 0); for `wait` it is 143.
+    private let listening: Bool
     private let events = DispatchQueue(label: "spark-space.events")
     private let finished = DispatchSemaphore(value: 0)
     private let readiness = DispatchSemaphore(value: 0)
@@ -69,9 +71,10 @@ final class EventSocket: @unchecked Sendable {
     private var sessionEnded = false
     private var onEvent: ((JSON) throws -> Bool)?
 
-    init(inv: Invocation, includeSelf: Bool, rooms: [String] = [], prune: Bool = false) throws {
+    init(inv: Invocation, includeSelf: Bool, rooms: [String] = [], prune: Bool = false, listening: Bool = false) throws {
         self.inv = inv
         self.prune = prune
+        self.listening = listening
         space = try inv.space
         let role = inv.role()
         let me = try space.me(role)
@@ -179,7 +182,7 @@ final class EventSocket: @unchecked Sendable {
             throw AlreadyReported(code: ExitCode.failure)
         }
         let (failure, signal) = lock.withLock { (self.failure, self.signal) }
-        if let signal { throw StoppedBySignal(signal: signal) }
+        if let signal { throw StoppedBySignal(signal: signal, termIsSuccess: listening) }
         if let failure { throw failure }
     }
 

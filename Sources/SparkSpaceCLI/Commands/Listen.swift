@@ -199,7 +199,7 @@ private func runListen(_ options: ListenOptions, inv: Invocation) throws {
     notices.flush(within: 2)
     // Said above through the notices (a blocked stderr must not hold the exit): not again.
     if unprinted > 0 { throw AlreadyReported(code: ExitCode.failure) }
-    if let signal = stop.signal { throw StoppedBySignal(signal: signal) }
+    if let signal = stop.signal { throw StoppedBySignal(signal: signal, termIsSuccess: true) }
 }
 
 /// Seconds `listen` waits, once stopping, for an accepted delivery to be handled before it gives

@@ -37,7 +37,7 @@ func listenWebsocket(_ inv: Invocation) throws {
 private func runListenWebsocket(_ options: ListenWebsocketOptions, inv: Invocation) throws {
     let lines = try EventLines(output: inv.output)
     let socket = try EventSocket(inv: inv, includeSelf: options.includeSelf, rooms: options.rooms,
-                                 prune: options.pruneDevices)
+                                 prune: options.pruneDevices, listening: true)
     let counter = Counter()
     try socket.start { event in
         guard options.types.isEmpty || options.types.contains(event["type"]?.string ?? "") else { return false }

@@ -117,8 +117,9 @@ func postAndWait(_ options: WaitOptions, inv: Invocation, post: () throws -> Mes
     do {
         let created = try post()
         options.target = .card(created.id)
-        waiter.target = options.target
         inv.note("posted \(created.id); waiting for the card to be submitted")
+        // A submission can come before the post's answer does: it was kept, and is looked at now.
+        if waiter.awaitTarget(.card(created.id)) { socket.stop.set() }
     } catch {
         socket.stop.set()
         try? socket.finish()
@@ -136,11 +137,11 @@ final class Awaited: @unchecked Sendable {
     private var found: JSON?
     private var fromIds: Set<String> = []
     private var awaited: WaitOptions.Target?
+    /// Card events seen before the target was known (`post --wait` before its post answered).
+    private var early: [JSON] = []
+    private static let earlyLimit = 1000
     /// What is awaited (`post --wait` knows it once the message is posted).
-    var target: WaitOptions.Target? {
-        get { lock.withLock { awaited } }
-        set { lock.withLock { awaited = newValue } }
-    }
+    var target: WaitOptions.Target? { lock.withLock { awaited } }
 
     /// When `--within` passes: counted from the start, the connection included.
     let deadline: Date?
@@ -159,9 +160,27 @@ final class Awaited: @unchecked Sendable {
         for email in options.from { fromIds.insert(try socket.space.person(email, as: inv.role()).id) }
     }
 
-    /// True (stop) for the awaited event.
+    /// True (stop) for the awaited event. Before the target is known, a card event is kept.
     func consider(_ event: JSON) -> Bool {
-        guard wanted(event) else { return false }
+        let targetUnknown = lock.withLock { () -> Bool in
+            guard awaited == nil else { return false }
+            if early.count < Self.earlyLimit, event["type"]?.string == "card" { early.append(event) }
+            return true
+        }
+        guard !targetUnknown, wanted(event) else { return false }
+        take(event)
+        return true
+    }
+
+    /// Sets what is awaited; true when a card event that came before already answers it. An
+    /// event after this is seen by `consider` with the target: none falls between the two.
+    func awaitTarget(_ target: WaitOptions.Target) -> Bool {
+        let seen = lock.withLock { () -> [JSON] in
+            awaited = target
+            defer { early = [] }
+            return early
+        }
+        guard let event = seen.first(where: wanted) else { return false }
         take(event)
         return true
     }
