@@ -172,6 +172,25 @@ final class WebsocketEdgesTests: MockTestCase {
         XCTAssertEqual(mock.deletedDevices.count, 1, "the device was not deleted: \(stderr.text)")
     }
 
+    /// Activities waiting while stdout is not read are bounded by their frames' bytes (16 MB), not
+    /// only by count: large ones past it are dropped and said, so memory stays bounded.
+    func testLargeActivitiesWaitingForAnUnreadStdoutAreBoundedByBytes() throws {
+        let room = mock.addRoom(title: "Ops", members: ["alice@example.com"])
+        let listener = try startWithBlockedStdout(["listen", "--websocket"], ready: "websocket ready")
+        let (process, stderr) = (listener.process, listener.stderr)
+        let large = String(repeating: "x", count: 700_000)  // a frame of about 950 KB
+        for _ in 0..<30 { mock.addMessage(roomId: room.id, fromEmail: "alice@example.com", text: large) }
+        XCTAssertTrue(stderr.wait(timeout: 20) { $0.contains("dropped a post activity") }, stderr.text)
+        kill(process.processIdentifier, SIGTERM)
+        guard process.exits(within: 15) else { return XCTFail("SIGTERM did not end listen --websocket: \(stderr.text)") }
+        XCTAssertEqual(process.terminationStatus, 1, stderr.text)
+        // What waited was at most 16 MB of frames: about 17 of the 30, one of them being written.
+        let said = stderr.text.components(separatedBy: " events were not printed").first?
+            .components(separatedBy: "error: ").last.flatMap { Int($0) }
+        XCTAssertNotNil(said, stderr.text)
+        XCTAssertLessThanOrEqual(said ?? 99, 18, stderr.text)
+    }
+
     // MARK: -v
 
     /// `-v` tells each frame (direction, opcode, length; a close's code and reason, sanitized) and never a

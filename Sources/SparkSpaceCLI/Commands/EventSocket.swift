@@ -10,6 +10,7 @@ import Darwin
 #endif
 import Dispatch
 import SparkSpace
+import SparkSpaceListen
 
 /// Options of the websocket commands (`listen --websocket`, `wait`, `post --wait`).
 extension OptionSpec {
@@ -75,6 +76,7 @@ final class EventSocket: @unchecked Sendable {
         self.inv = inv
         self.prune = prune
         self.listening = listening
+        dropped = NoticeQueue { [inv] in inv.warn($0) }
         space = try inv.space
         let role = inv.role()
         let me = try space.me(role)
@@ -100,7 +102,7 @@ final class EventSocket: @unchecked Sendable {
                                       caFile: try inv.caFile()),
             timings: Self.timings(inv.console.environment),
             notice: { [weak self] in self?.say($0) },
-            onActivity: { [weak self] activity in self?.accept(activity) })
+            onActivity: { [weak self] activity, bytes in self?.accept(activity, bytes: bytes) })
         session.onReady = { [weak self] in self?.becameReady() }
         session.logsFrames = inv.verbose
         // Close 4401: a signed-in identity refreshes once (issue 27); a fixed token has nothing newer.
@@ -233,26 +235,40 @@ final class EventSocket: @unchecked Sendable {
         if first { readiness.signal() }
     }
 
-    /// Activities waiting for their fetch: past `maxPending` the newest are dropped (said on
-    /// stderr), so a flood while the API is slow cannot grow memory without bound.
+    /// Activities waiting for their fetch or their turn on stdout: past `maxPending` of them, or
+    /// `maxPendingBytes` of their frames, the newest are dropped (said on stderr), so a flood
+    /// while the API is slow or stdout is not read cannot grow memory without bound (as the
+    /// webhook receiver's queue).
     private var pending = 0
+    private var pendingBytes = 0
+    /// Says what was dropped without ever blocking the session's thread (stderr may not be read),
+    /// at most a few lines a second in a flood.
+    private let dropped: NoticeQueue
     private static let maxPending = 10_000
+    private static let maxPendingBytes = 16 << 20
     /// Signalled each time an activity is done with (printed, skipped or failed).
     private let eventDone = DispatchSemaphore(value: 0)
 
-    private func accept(_ activity: JSON) {
+    private func accept(_ activity: JSON, bytes: Int) {
         let kept = lock.withLock { () -> Bool in
-            guard pending < Self.maxPending else { return false }
+            // One activity is always taken, however large (a frame is bounded by the socket).
+            guard pending < Self.maxPending, pending == 0 || pendingBytes + bytes <= Self.maxPendingBytes else {
+                return false
+            }
             pending += 1
+            pendingBytes += bytes
             return true
         }
         guard kept else {
-            return inv.warn("warning: \(Self.maxPending) activities wait for their fetch; dropped a "
-                + "\(activity["verb"]?.string ?? "?") activity")
+            return dropped.post("warning: activities wait for their fetch or for stdout (at most \(Self.maxPending), "
+                + "\(Self.maxPendingBytes >> 20) MB); dropped a \(activity["verb"]?.string ?? "?") activity")
         }
         events.async { [self] in
             defer {
-                lock.withLock { pending -= 1 }
+                lock.withLock {
+                    pending -= 1
+                    pendingBytes -= bytes
+                }
                 eventDone.signal()
             }
             guard !stop.isSet, let onEvent else { return }

@@ -62,7 +62,9 @@ public struct MercuryTimings: Sendable {
 /// acknowledges every frame, reconnects with backoff for ever, handles Webex's close codes,
 /// refreshes the device, and deletes it however the session ends.
 public final class MercurySession: @unchecked Sendable {  // used by the one thread that runs it
-    public typealias ActivityHandler = (JSON) -> Void
+    /// An activity, and the length of the frame it came in (what holding it costs, roughly): a
+    /// caller that queues activities bounds the queue by it.
+    public typealias ActivityHandler = (_ activity: JSON, _ frameBytes: Int) -> Void
     private let devices: MercuryDevices
     private let options: WebSocketOptions
     private var token: String
@@ -373,7 +375,7 @@ public final class MercurySession: @unchecked Sendable {  // used by the one thr
         switch eventType {
         case "mercury.buffer_state", "mercury.registration_status": return .ready
         case "conversation.activity":
-            if let activity = frame["data"]?["activity"], activity.object != nil { onActivity(activity) }
+            if let activity = frame["data"]?["activity"], activity.object != nil { onActivity(activity, text.utf8.count) }
             return .nothing
         default:
             return .nothing
