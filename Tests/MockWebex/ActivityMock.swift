@@ -121,7 +121,13 @@ extension MockWebexServer {
         }
         func random(_ n: Int) -> [UInt8] { (0..<n).map { _ in UInt8(truncatingIfNeeded: rng.next()) } }
         let header = b64url(Array(#"{"alg":"dir","kid":"kms://kms-us.wbx2.com/keys/mock","enc":"A256GCM"}"#.utf8))
-        let cipher = plain.utf8.map { $0 ^ UInt8(truncatingIfNeeded: rng.next() | 1) }
+        // A random byte (never 0, so no byte stays itself) from each byte of a 64-bit draw.
+        var cipher = Array(plain.utf8)
+        var draw: UInt64 = 0
+        for i in cipher.indices {
+            if i % 8 == 0 { draw = rng.next() }
+            cipher[i] ^= UInt8(truncatingIfNeeded: draw >> (UInt64(i % 8) * 8)) | 1
+        }
         return header + ".." + b64url(random(12)) + "." + b64url(cipher) + "." + b64url(random(16))
     }
 }
