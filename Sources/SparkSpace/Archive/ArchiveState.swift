@@ -30,11 +30,9 @@ public struct ArchivePosition: Equatable, Sendable {
     /// token in a group room); nil in a state written before this was recorded.
     public var mentionsOnly: Bool?
 
-    public init(folder: String, title: String, start: String? = nil, mentionsOnly: Bool? = nil) {
+    public init(folder: String, title: String) {
         self.folder = folder
         self.title = title
-        self.start = start
-        self.mentionsOnly = mentionsOnly
     }
 
     var lastMillis: Int64? { lastCreated.flatMap(RFC3339.millis) }

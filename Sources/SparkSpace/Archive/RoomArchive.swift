@@ -62,8 +62,9 @@ struct RoomArchive {
             let folder = Self.folderName(room, taken: run.state.folders(except: room.id))
             try Self.checkUnknown(folder, in: run.directory)
             // Recorded before anything is made, so the folder is the same whatever happens next.
-            position = ArchivePosition(folder: folder, title: room.title,
-                                       start: run.options.since.map(RFC3339.format), mentionsOnly: mentionsOnly)
+            position = ArchivePosition(folder: folder, title: room.title)
+            position.start = run.options.since.map(RFC3339.format)
+            position.mentionsOnly = mentionsOnly
             try run.state.record(position, of: room.id)
         }
     }
