@@ -3,6 +3,11 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import SparkSpace
 
 /// A parsed command line plus everything a command needs: settings, the space
@@ -127,11 +132,21 @@ public final class Invocation {
 
     // MARK: Settings and API
 
-    /// Reads all of stdin (once: `--token-file -` and `--text -` cannot both use it).
-    func readStdin(for what: String) throws -> String {
+    /// Reads all of stdin (once: `--token-file -` and `--text -` cannot both use it), at most
+    /// `limit` bytes: more is a usage error, read no further (`yes | ... --text -` ends).
+    func readStdin(for what: String, limit: Int) throws -> String {
         guard !stdinTaken else { throw UsageError("only one of the inputs can be read from stdin (\(what))") }
         stdinTaken = true
-        return String(decoding: try readToEnd(fd: console.stdin), as: UTF8.self)
+        return String(decoding: try readBounded(fd: console.stdin, what: "\(what) from stdin", limit: limit), as: UTF8.self)
+    }
+
+    /// Everything readable from `fd`, at most `limit` bytes (else a usage error naming `what`).
+    func readBounded(fd: Int32, what: String, limit: Int) throws -> [UInt8] {
+        let bytes = try readToEnd(fd: fd, limit: limit)
+        guard bytes.count <= limit else {
+            throw UsageError("\(what) is over \(limit) bytes", command: parsed.command)
+        }
+        return bytes
     }
 
     private func tokenOverride(_ flag: OptionSpec, fileFlag: OptionSpec) throws -> String? {
@@ -142,13 +157,18 @@ public final class Invocation {
     /// A token or secret read from `path` (`-`: stdin) given with `flag`: one line, trimmed.
     func secret(fromFile path: String, flag fileFlag: OptionSpec, noun: String) throws -> String {
         let text: String
+        // A token is a line: 64 KB is far more, and `--token-file /dev/zero` must end.
+        let limit = 64 << 10
         if path == "-" {
-            text = try readStdin(for: "--\(fileFlag.long)")
+            text = try readStdin(for: "--\(fileFlag.long)", limit: limit)
         } else {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw UsageError("cannot read --\(fileFlag.long) \(path)")
-            }
-            text = String(decoding: data, as: UTF8.self)
+            // Not only a regular file: `--token-file <(pass show webex)` is a pipe.
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw UsageError("cannot read --\(fileFlag.long) \(path)") }
+            defer { close(fd) }
+            guard let bytes = try? readToEnd(fd: fd, limit: limit) else { throw UsageError("cannot read --\(fileFlag.long) \(path)") }
+            guard bytes.count <= limit else { throw UsageError("--\(fileFlag.long) \(path) is over \(limit) bytes: not a token") }
+            text = String(decoding: bytes, as: UTF8.self)
         }
         // Editors on Windows start a UTF-8 file with a byte order mark: not part of the token.
         var scalars = Substring(text).unicodeScalars

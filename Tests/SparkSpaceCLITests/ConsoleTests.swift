@@ -28,6 +28,25 @@ final class ConsoleTests: XCTestCase {
                     width: 80, environment: environment)
     }
 
+    /// What is read from stdin or a token file is bounded: past the limit it is exit 2 before any
+    /// request, and reading stops there (`yes | spark-space post R --text -` ends).
+    func testStdinAndTokenFilesAreReadUpToALimit() {
+        let cases: [([String], String, String)] = [
+            (["post", "Ops", "--text", "-"] + token, String(repeating: "x", count: 20_000), "--text from stdin is over 8463 bytes"),
+            (["post", "Ops", "--text", "fb", "--card", "-"] + token, String(repeating: " ", count: 1_100_000),
+             "--card from stdin is over 1048576 bytes"),
+            (["--token-file", "/dev/zero", "whoami"], "", "--token-file /dev/zero is over 65536 bytes: not a token"),
+            (["--token-file", "-", "whoami"], String(repeating: "t", count: 70_000), "--token-file from stdin is over 65536 bytes"),
+        ]
+        for (arguments, stdin, message) in cases {
+            let transport = RecordingTransport()
+            let run = runInProcess(arguments, console: console(stdin: stdin), transport: transport)
+            XCTAssertEqual(run.status, 2, "\(arguments): \(run.stderr)")
+            XCTAssertTrue(run.stderr.contains(message), run.stderr)
+            XCTAssertTrue(transport.requests.isEmpty)
+        }
+    }
+
     /// `--json` is `-o json` where it stands: the last format given wins, whichever spelling.
     func testJsonAndOutputTheLastOneWins() {
         let rooms = #"{"items":[{"id":"r1","title":"Ops","type":"group","isLocked":false,"created":"2026-01-01T00:00:00.000Z","lastActivity":"2026-01-01T00:00:00.000Z","creatorId":"p"}]}"#

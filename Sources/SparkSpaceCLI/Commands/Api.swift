@@ -109,20 +109,26 @@ private func queryText(_ value: JSON) -> String {
     value.string ?? value.compactText
 }
 
+/// The largest `--input` body: a JSON body of the API is far smaller (a message's text is 7439 bytes).
+private let maxInputBytes = 16 << 20
+
 /// The JSON body of `--input`, checked: not JSON is a usage error before any request.
 private func inputBody(_ input: String, inv: Invocation) throws -> [UInt8] {
     let text: String
     if input == "-" {
-        text = try inv.readStdin(for: "--input")
+        text = try inv.readStdin(for: "--input", limit: maxInputBytes)
     } else {
         let fd = open(input, O_RDONLY | O_CLOEXEC)
         var info = stat()
         guard fd >= 0, fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG,
-              let data = try? readToEnd(fd: fd) else {
+              let data = try? readToEnd(fd: fd, limit: maxInputBytes) else {
             if fd >= 0 { close(fd) }
             throw UsageError("cannot read --input \(input)", command: inv.parsed.command)
         }
         close(fd)
+        guard data.count <= maxInputBytes else {
+            throw UsageError("--input \(input) is over \(maxInputBytes) bytes", command: inv.parsed.command)
+        }
         text = String(decoding: data, as: UTF8.self)
     }
     do {

@@ -141,7 +141,8 @@ private func checkWaitOptions(_ inv: Invocation, card: Bool) throws {
 func textOption(_ inv: Invocation, _ option: OptionSpec) throws -> String? {
     guard let value = inv.value(option) else { return nil }
     guard value == "-" else { return value }
-    var text = try inv.readStdin(for: "--\(option.long)")
+    // Room for trailing newlines; the text itself is checked against Webex's limit after.
+    var text = try inv.readStdin(for: "--\(option.long)", limit: OutgoingMessage.maxTextBytes + 1024)
     while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
     return text
 }
@@ -150,7 +151,7 @@ func textOption(_ inv: Invocation, _ option: OptionSpec) throws -> String? {
 private func readCard(_ path: String, inv: Invocation) throws -> JSON {
     let bytes: [UInt8]
     if path == "-" {
-        bytes = Array(try inv.readStdin(for: "--card").utf8)
+        bytes = Array(try inv.readStdin(for: "--card", limit: AdaptiveCard.maxFileBytes).utf8)
     } else {
         let fd = open(path, O_RDONLY)
         var info = stat()

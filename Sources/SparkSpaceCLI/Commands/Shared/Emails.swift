@@ -27,7 +27,7 @@ func participantList(_ words: [String], inv: Invocation) throws -> [String] {
     for word in words {
         var items = [word]
         if word == "-" {
-            items = try inv.readStdin(for: "e-mails").split(whereSeparator: \.isNewline).map(String.init)
+            items = try inv.readStdin(for: "e-mails", limit: 16 << 20).split(whereSeparator: \.isNewline).map(String.init)
         }
         for item in items {
             let email = item.trimmingSpaces()
