@@ -122,12 +122,26 @@ extension Space {
         json["created"]?.string.flatMap(RFC3339.millis) ?? Int64.max
     }
 
-    /// The message just posted to a room, when the room's latest messages show it: sent by the
-    /// identity in use, with the same text (or markdown), created since `since` (a minute of clock skew allowed).
+    /// The message just posted, when the latest messages of its room (or of the direct conversation
+    /// with its person) show it: sent by the identity in use, with the same text (or markdown),
+    /// created since `since` (a minute of clock skew allowed). Throws when it cannot look, so that
+    /// the post is said to be unknown, never "not made".
     func postedMessage(_ message: OutgoingMessage, since: Date, as role: TokenRole) throws -> Message? {
-        guard case .room(let roomId) = message.target else { return nil }
         let me = try self.me(role).id
-        let recent = try client(role).get("messages", query: [("roomId", roomId), ("max", "50")])
+        let recent: JSON
+        switch message.target {
+        case .room(let roomId):
+            let query = [("roomId", roomId), ("max", "50")]
+            do {
+                recent = try client(role).get("messages", query: query)
+            } catch SparkError.api(let failure) where failure.status == 403 && role == .bot && hasAuditToken {
+                // A bot may list only the messages that mention it in a group room, and its own
+                // post does not: the audit token (a person in the room) reads them all.
+                recent = try client(.audit).get("messages", query: query)
+            }
+        case .person(let email):
+            recent = try client(role).get("messages/direct", query: [("personEmail", email)])
+        }
         let earliest = since.addingTimeInterval(-60)
         return try (recent["items"]?.array ?? []).map(Message.init(json:)).first { posted in
             guard posted.personId == me, posted.parentId == message.parentId else { return false }
