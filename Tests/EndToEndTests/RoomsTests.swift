@@ -207,6 +207,20 @@ final class RoomsTests: MockTestCase {
         XCTAssertEqual(r.code, 5)
         XCTAssertTrue(writes.isEmpty)
 
+        // With --team, the room of that title in that team: one elsewhere is not it; a team that
+        // does not exist is exit 4 whether or not the room does.
+        let team = mock.addTeam(name: "Alpha")
+        r = try run(["rooms", "create", "Fresh room", "--team", "Alpha", "--if-missing", "-o", "json"])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        let inTeam = try r.json() as! [String: Any]
+        XCTAssertEqual(inTeam["teamId"] as? String, team.id)
+        r = try run(["rooms", "create", "Fresh room", "--team", "Alpha", "--if-missing", "-o", "json"])
+        XCTAssertEqual((try r.json() as! [String: Any])["id"] as? String, inTeam["id"] as? String)
+        mock.clearRequests()
+        r = try run(["rooms", "create", "Fresh room", "--team", "Nope", "--if-missing"])
+        XCTAssertEqual(r.code, 4, r.stderr)
+        XCTAssertTrue(writes.isEmpty)
+
         r = try run(["rooms", "create", "X", "--participant", "not-an-email"])
         XCTAssertEqual(r.code, 2)
         XCTAssertTrue(writes.isEmpty)

@@ -77,6 +77,18 @@ final class WebhookAdminTests: MockTestCase {
         XCTAssertTrue(mock.requests.isEmpty)
         // Someone else's webhook is not found (Webex shows each token its own).
         XCTAssertEqual(try run(["webhooks", "get", id], env: ["CISCO_SPARK_BOT_TOKEN": "audit-token"]).code, 4)
+
+        // The audit token's webhook (as `webhooks list` shows it), asked for with the bot: a hint.
+        let audits = mock.addWebhook(token: "audit-token", name: "audit-set")
+        let audit = ["CISCO_SPARK_AUDIT_TOKEN": "audit-token"]
+        for args in [["webhooks", "get", audits], ["webhooks", "update", audits, "--name", "x"],
+                     ["webhooks", "delete", audits, "--yes"]] {
+            let r = try run(args, env: audit)
+            XCTAssertEqual(r.code, 4, "\(args): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains("hint: it may be the audit token's (webhooks list shows each one's owner): add --as audit"),
+                          r.stderr)
+        }
+        XCTAssertEqual(try run(["webhooks", "get", audits, "--as", "audit"], env: audit).code, 0)
     }
 
     func testDeleteOneRowPerIdANotFoundRowIsExit4OthersDone() throws {

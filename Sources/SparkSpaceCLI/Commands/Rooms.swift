@@ -32,8 +32,8 @@ let roomsCommand = CommandSpec(
             run: getRoom),
         CommandSpec(
             "create", summary: "create a group room",
-            details: "With --if-missing an existing group room of that title is printed and nothing is created. "
-                + "A --team that does not exist is an error (exit 4) and nothing is created.",
+            details: "With --if-missing an existing group room of that title (in --team TEAM, when given) is "
+                + "printed and nothing is created. A --team that does not exist is an error (exit 4) and nothing is created.",
             arguments: [ArgumentSpec(name: "TITLE", help: "the room title")],
             options: [
                 .team.with(help: "create the room in this team (name or id)"),
@@ -165,11 +165,12 @@ private func createRoom(_ inv: Invocation) throws {
     let options = try CreateRoomOptions(inv)
     let space = try inv.space
     let role = inv.role()
-    if options.ifMissing, let room = try existingRoom(titled: options.title, space: space, role: role) {
+    // The team first: one that does not exist is exit 4 whether or not the room does.
+    let teamId = try options.team.map { try space.team($0, as: role).id }
+    if options.ifMissing, let room = try existingRoom(titled: options.title, teamId: teamId, space: space, role: role) {
         inv.note("room '\(options.title)' exists already; nothing created")
         return try printRoom(room, inv: inv)
     }
-    let teamId = try options.team.map { try space.team($0, as: role).id }
     let room = try space.createRoom(title: options.title, teamId: teamId, as: role)
     inv.noteDone("created room '\(options.title)'")
     var results: [ParticipantResult] = []
@@ -181,9 +182,10 @@ private func createRoom(_ inv: Invocation) throws {
     try reportBulk(results, inv: inv)
 }
 
-/// The one group room titled `title` (`--if-missing`); two are ambiguous.
-private func existingRoom(titled title: String, space: Space, role: TokenRole) throws -> Room? {
-    let existing = try space.groupRooms(titled: title, as: role)
+/// The one group room titled `title` (`--if-missing`), in team `teamId` when one is asked for
+/// (a room of that title elsewhere is not the room asked for); two are ambiguous.
+private func existingRoom(titled title: String, teamId: String?, space: Space, role: TokenRole) throws -> Room? {
+    let existing = try space.groupRooms(titled: title, as: role).filter { teamId == nil || $0.teamId == teamId }
     if existing.count > 1 { throw SparkError.ambiguous(kind: .roomTitled, name: title, ids: existing.map(\.id)) }
     return existing.first
 }

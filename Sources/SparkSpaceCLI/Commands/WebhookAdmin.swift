@@ -85,10 +85,23 @@ private func createWebhook(_ inv: Invocation) throws {
     try inv.output.item(OwnedWebhook(owner: options.role, webhook: created).printable, columns: webhookColumns)
 }
 
+/// Runs `body`; a webhook id the bot does not own may be the audit token's (`webhooks list`
+/// shows both): said as a hint, rather than acting as another identity unasked.
+private func hinting<T>(_ inv: Invocation, _ body: () throws -> T) throws -> T {
+    do { return try body() } catch { throw hinted(error, inv) }
+}
+
+private func hinted(_ error: Error, _ inv: Invocation) -> Error {
+    guard case SparkError.notFound(kind: .id(.webhook), _, _)? = error as? SparkError, inv.value(.role) == nil,
+          (try? inv.space.hasAuditToken) == true else { return error }
+    return HintedError(underlying: error, hint: "it may be the audit token's (webhooks list shows each one's owner): "
+        + "add --as audit")
+}
+
 /// `webhooks get ID`.
 private func getWebhook(_ inv: Invocation) throws {
     let options = try TargetOptions(inv)
-    let hook = try inv.space.webhook(id: options.target, as: options.role)
+    let hook = try hinting(inv) { try inv.space.webhook(id: options.target, as: options.role) }
     try inv.output.item(OwnedWebhook(owner: options.role, webhook: hook).printable, columns: webhookColumns)
 }
 
@@ -122,7 +135,7 @@ struct UpdateWebhookOptions: CommandOptions {
 
 private func updateWebhook(_ inv: Invocation) throws {
     let options = try UpdateWebhookOptions(inv)
-    let updated = try inv.space.updateWebhook(id: options.id, options.changes, as: options.role)
+    let updated = try hinting(inv) { try inv.space.updateWebhook(id: options.id, options.changes, as: options.role) }
     try inv.output.item(OwnedWebhook(owner: options.role, webhook: updated).printable, columns: webhookColumns)
 }
 
@@ -158,7 +171,7 @@ private func deleteWebhooks(_ inv: Invocation) throws {
     try stream.finish()
     let failures = results.compactMap(\.error)
     // One id: its error is the command's one line (not a line, a summary and a count).
-    if results.count == 1, let error = failures.first { throw error }
+    if results.count == 1, let error = failures.first { throw hinted(error, inv) }
     for result in results { if let error = result.error { inv.warn("error: \(result.id): \(errorText(error))") } }
     inv.noteDone("deleted \(results.count - failures.count), failed \(failures.count)")
     if !failures.isEmpty {
