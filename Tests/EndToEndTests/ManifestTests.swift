@@ -14,6 +14,7 @@ final class ManifestTests: MockTestCase {
           - title: Ops room
             team: Platform
             description: Where deploys are announced
+            locked: true
             announcement_only: true
             participants: [carol@example.com]
             moderators: [alice@example.com]

@@ -13,7 +13,8 @@ final class ProvisionExportTests: MockTestCase {
         "rooms": [
             ["title": "Ops room", "team": "Platform", "description": "Where deploys are announced: #ops",
              "locked": true, "participants": ["bob@example.com"], "moderators": ["alice@example.com"]],
-            ["title": "Announcements", "team": "Platform", "announcement_only": true, "participants": ["erin@example.com"]],
+            ["title": "Announcements", "team": "Platform", "locked": true, "announcement_only": true,
+             "participants": ["erin@example.com"]],
             ["title": "Plain room", "participants": ["carol@example.com", "dave@example.com"],
              "moderators": ["carol@example.com"]],
         ],

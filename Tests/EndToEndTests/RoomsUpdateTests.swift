@@ -68,6 +68,26 @@ final class RoomsUpdateTests: MockTestCase {
         }
     }
 
+    /// Webex puts only a locked room in announcement mode (OpenAPI): refused before the PUT unless
+    /// the room is locked or is locked in the same change; the mock refuses it as Webex does.
+    func testAnnouncementModeNeedsALockedRoom() throws {
+        let room = mock.addRoom(title: "News", members: ["bob@example.com"])
+        var r = try run(["rooms", "update", "News", "--announcement-only"])
+        XCTAssertEqual(r.code, 2, r.stderr)
+        XCTAssertTrue(r.stderr.contains("is not locked: Webex puts only a locked room in announcement mode"), r.stderr)
+        XCTAssertTrue(mock.requests(method: "PUT", pathPrefix: "/rooms").isEmpty)
+        r = try run(["api", "rooms/\(room.id)", "-X", "PUT", "-f", "title=News", "-F", "isAnnouncementOnly=true"])
+        XCTAssertEqual(r.code, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("only be put into announcement mode when it is locked"), r.stderr)
+        r = try run(["rooms", "update", "News", "--lock", "--announcement-only", "-o", "json"])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertEqual(mock.room(id: room.id)?["isAnnouncementOnly"] as? Bool, true)
+        let manifest = try writeFile("m.yaml", "rooms:\n  - title: News\n    announcement_only: true\n")
+        r = try run(["provision", "-f", manifest, "--check"])
+        XCTAssertEqual(r.code, 2, r.stderr)
+        XCTAssertTrue(r.stderr.contains("announcement_only: true needs locked: true"), r.stderr)
+    }
+
     func testNotFoundSuggestsAndALockedRoomNeedsAModerator() throws {
         let room = mock.addRoom(title: "Release 3.1", members: ["bob@example.com"])
         var r = try run(["rooms", "update", "Release 3.2", "--lock"])

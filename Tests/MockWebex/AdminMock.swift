@@ -32,6 +32,10 @@ extension MockWebexServer {
             }
             r.teamId = team.id
         }
+        // The OpenAPI: "A space can only be put into announcement mode when it is locked."
+        if bool(body, "isAnnouncementOnly") == true, !(bool(body, "isLocked") ?? r.isLocked) {
+            return errorReply(400, "A space can only be put into announcement mode when it is locked.", c.trackingId)
+        }
         r.title = title
         if let locked = bool(body, "isLocked") {
             if locked && !r.isLocked, var m = membership(roomId: r.id, personId: c.caller.id) {

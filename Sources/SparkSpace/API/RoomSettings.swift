@@ -34,11 +34,17 @@ public struct RoomChanges: Sendable {
 extension Space {
     /// Changes a room's settings (`PUT /rooms/{id}`). Webex needs the title in every PUT, so the
     /// room's current one is sent when it does not change. Webex moves only a room without a team
-    /// into one: a room already in another team is `alreadyInTeam`, refused before any write.
+    /// into one: a room already in another team is `alreadyInTeam`, refused before any write, as
+    /// announcement mode for a room that is not (or would not be) locked (`invalidInput`).
     public func updateRoom(_ room: Room, _ changes: RoomChanges, as role: TokenRole = .bot) throws -> Room {
         let id = room.id
         if let teamId = changes.teamId, let current = room.teamId, current != teamId {
             throw SparkError.alreadyInTeam(room: room.title, team: current)
+        }
+        // The OpenAPI: "A space can only be put into announcement mode when it is locked."
+        if changes.isAnnouncementOnly == true, !(changes.isLocked ?? room.isLocked) {
+            throw SparkError.invalidInput("room '\(room.title)' is not locked: Webex puts only a locked room in "
+                + "announcement mode; lock it in the same change")
         }
         var body: [String: JSON] = ["title": .string(changes.title ?? room.title)]
         if let description = changes.description { body["description"] = .string(description) }

@@ -209,6 +209,10 @@ struct ManifestParser {
         room.description = try text(object["description"], key: "description")
         room.locked = try flag(object["locked"], key: "locked")
         room.announcementOnly = try flag(object["announcement_only"], key: "announcement_only")
+        if room.announcementOnly == true && room.locked != true {
+            throw fail("announcement_only: true needs locked: true (Webex puts only a locked room in announcement mode)",
+                       near: "announcement_only")
+        }
         room.participants = try emails(object["participants"], key: "participants")
         room.moderators = try emails(object["moderators"], key: "moderators")
         return room
