@@ -65,11 +65,17 @@ final class TeamAdminTests: MockTestCase {
         XCTAssertEqual(r.code, 0, r.stderr)
         let rows = try r.json() as! [[String: Any]]
         XCTAssertEqual(rows.map { $0["email"] as! String }, ["bob@example.com", "carol@example.com", "dave@example.com"])
-        XCTAssertEqual(rows.map { $0["status"] as! String }, ["unchanged", "added", "added"])
-        XCTAssertTrue(r.stderr.contains("added 2, unchanged 1, failed 0"), r.stderr)
+        // bob, a member already, is made a moderator (--moderator), said apart from the adds.
+        XCTAssertEqual(rows.map { $0["status"] as! String }, ["updated", "added", "added"])
+        XCTAssertTrue(r.stderr.contains("added 2, updated 1, unchanged 0, failed 0"), r.stderr)
         let members = mock.teamMembers(teamId: team.id)
         XCTAssertEqual(members.map(\.email), ["bob@example.com", "bot@example.com", "carol@example.com", "dave@example.com"])
-        XCTAssertEqual(members.filter(\.isModerator).map(\.email), ["bot@example.com", "carol@example.com", "dave@example.com"])
+        XCTAssertEqual(members.filter(\.isModerator).map(\.email),
+                       ["bob@example.com", "bot@example.com", "carol@example.com", "dave@example.com"])
+        mock.clearRequests()
+        r = try run(["teams", "members", "add", "Platform", "bob@example.com", "--moderator"])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertTrue(mock.requests(method: "PUT", pathPrefix: "/team/memberships").isEmpty, "a moderator already: unchanged")
 
         r = try run(["teams", "members", "list", "Platform", "-o", "tsv"])
         XCTAssertEqual(r.code, 0, r.stderr)

@@ -188,24 +188,24 @@ extension Space {
                                 as role: TokenRole = .bot,
                                 onResult: ((ParticipantResult) -> Void)? = nil) -> [ParticipantResult] {
         let deliver = onResult.map { f in { (_: Int, result: ParticipantResult) in f(result) } }
-        let members: Set<String>
+        let members: [String: Membership]
         do { members = try dryRunMembers(of: roomId) { try memberships(roomId: roomId, as: role) } } catch {
             return concurrentMap(emails, workers: 1, onResult: deliver) {
                 ParticipantResult(email: $0, status: .failed, error: error)
             }
         }
         return concurrentMap(emails, workers: Self.bulkWorkers, onResult: deliver) {
-            members.contains($0.lowercased()) ? ParticipantResult(email: $0, status: .unchanged)
+            members[$0.lowercased()] != nil ? ParticipantResult(email: $0, status: .unchanged)
                 : self.addParticipant(roomId: roomId, email: $0, moderator: moderator, as: role)
         }
     }
 
-    /// Who is a member already, for a dry run's adds (lower-cased e-mails): a dry run sends no
+    /// Who is a member already, for a dry run's adds (by lower-cased e-mail): a dry run sends no
     /// POST, so no 409 can tell it, and one listing (a read, which a dry run makes) does. Empty
     /// outside a dry run (the 409 tells), and for a room or team the dry run only planned.
-    func dryRunMembers(of containerId: String, _ list: () throws -> [Membership]) throws -> Set<String> {
-        guard isDryRun, containerId != dryRunId else { return [] }
-        return Set(try list().compactMap { $0.personEmail?.lowercased() })
+    func dryRunMembers(of containerId: String, _ list: () throws -> [Membership]) throws -> [String: Membership] {
+        guard isDryRun, containerId != dryRunId else { return [:] }
+        return Self.byEmail(try list())
     }
 
     /// Removes several people with a small bounded concurrency; results in input order. `onResult`

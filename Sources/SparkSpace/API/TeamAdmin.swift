@@ -29,26 +29,44 @@ extension Space {
         }
     }
 
-    /// Adds people to a team, as `addParticipants` does to a room: already a member (409) is `unchanged`.
+    /// Adds people to a team, as `addParticipants` does to a room: already a member (409) is
+    /// `unchanged`; with `moderator`, a member who is not one is made one (`updated`), since a
+    /// team membership has no other command to set it.
     public func addTeamMembers(teamId: String, emails: [String], moderator: Bool = false, as role: TokenRole = .bot,
                                onResult: ((ParticipantResult) -> Void)? = nil) -> [ParticipantResult] {
-        let members: Set<String>
+        let members: [String: Membership]
         do { members = try dryRunMembers(of: teamId) { try teamMemberships(teamId: teamId, as: role) } } catch {
             return concurrentMap(emails, workers: 1, onResult: onResult.map { f in { f($1) } }) {
                 ParticipantResult(email: $0, status: .failed, error: error)
             }
         }
         return concurrentMap(emails, workers: Self.bulkWorkers, onResult: onResult.map { f in { f($1) } }) { email in
-            if members.contains(email.lowercased()) { return ParticipantResult(email: email, status: .unchanged) }
             do {
-                let membership = try self.createTeamMembership(teamId: teamId, email: email, moderator: moderator, as: role)
-                return ParticipantResult(email: email, status: .added, membership: membership)
-            } catch SparkError.api(let f) where f.status == 409 {
-                return ParticipantResult(email: email, status: .unchanged)
+                if let member = members[email.lowercased()] {
+                    return try self.teamMember(member, email: email, moderator: moderator, as: role)
+                }
+                do {
+                    let membership = try self.createTeamMembership(teamId: teamId, email: email, moderator: moderator, as: role)
+                    return ParticipantResult(email: email, status: .added, membership: membership)
+                } catch SparkError.api(let f) where f.status == 409 {
+                    guard moderator else { return ParticipantResult(email: email, status: .unchanged) }
+                    let member = try self.teamMemberships(teamId: teamId, as: role)
+                        .first { $0.personEmail?.lowercased() == email.lowercased() }
+                    guard let member else { return ParticipantResult(email: email, status: .unchanged) }
+                    return try self.teamMember(member, email: email, moderator: moderator, as: role)
+                }
             } catch {
                 return ParticipantResult(email: email, status: .failed, error: error)
             }
         }
+    }
+
+    /// A member already: made a moderator when asked and not one (`PUT /team/memberships/{id}`), else unchanged.
+    private func teamMember(_ member: Membership, email: String, moderator: Bool, as role: TokenRole) throws -> ParticipantResult {
+        guard moderator, !member.isModerator else { return ParticipantResult(email: email, status: .unchanged, membership: member) }
+        let updated = try Membership(json: client(role).put(try WebexClient.path(.teamMembership, member.id),
+                                                            ["isModerator": true]))
+        return ParticipantResult(email: email, status: .updated, membership: updated)
     }
 
     /// Removes people from a team: one listing of the team's memberships, then one DELETE per member;

@@ -67,9 +67,11 @@ func reportBulk(_ results: [ParticipantResult], inv: Invocation) throws {
     }
     let verbs = ["remove": "removed", "set": "updated"]
     let verb = verbs[inv.parsed.command.name] ?? "added"
-    let done = results.filter { $0.status == .added || $0.status == .removed || $0.status == .updated }.count
-    let unchanged = results.filter { $0.status == .unchanged }.count
-    let summary = "\(verb) \(done), unchanged \(unchanged), failed \(failures.count)"
+    let count = { (status: ParticipantStatus) in results.filter { $0.status == status }.count }
+    let done = count(.added) + count(.removed) + (verb == "updated" ? count(.updated) : 0)
+    // An add that made a member a moderator (teams members add --moderator) is said apart.
+    let updated = verb == "updated" || count(.updated) == 0 ? "" : "updated \(count(.updated)), "
+    let summary = "\(verb) \(done), \(updated)unchanged \(count(.unchanged)), failed \(failures.count)"
     inv.noteDone(summary)
     if !failures.isEmpty {
         throw PartialFailure(code: ExitCode.combined(failures.compactMap(\.error)),
