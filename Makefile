@@ -39,11 +39,14 @@ INSTALLED = $(DESTDIR)$(BINDIR)/spark-space \
 all: build
 
 # The commit and its date go into BuildInfo.swift for this build only (`spark-space version`);
-# the file is put back afterwards, whatever the build's outcome.
+# the file is put back afterwards, whatever the build's outcome, Ctrl-C included (and a .keep
+# that a killed build left is the original: put back first).
 BUILDINFO = Sources/SparkSpaceCLI/BuildInfo.swift
 
 build:
-	@cp $(BUILDINFO) $(BUILDINFO).keep && \
+	@if [ -f $(BUILDINFO).keep ]; then mv -f $(BUILDINFO).keep $(BUILDINFO); fi && \
+	cp $(BUILDINFO) $(BUILDINFO).keep && \
+	trap 'mv -f $(BUILDINFO).keep $(BUILDINFO); exit 130' INT TERM HUP && \
 	commit="$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)" && \
 	stamp="$$(git log -1 --format=%cI 2>/dev/null || echo unknown)" && \
 	sed -e "s/commit = \"unknown\"/commit = \"$$commit\"/" -e "s/date = \"unknown\"/date = \"$$stamp\"/" \

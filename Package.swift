@@ -6,7 +6,13 @@ import PackageDescription
 // retain/release, which made the test suite CPU-bound (issue 23: 2.5x less CPU in the heavy
 // suites). DEBUG stays defined, so debug-only checks still run. SPARK_SPACE_ONONE=1 swift build
 // gives a plain -Onone build, to step through in a debugger.
-let optimized: [SwiftSetting] = Context.environment["SPARK_SPACE_ONONE"] == nil
+// Only when this package is the one being built: SwiftPM refuses a product with unsafe flags
+// from a package another one depends on by version, and evaluates such a package's manifest in
+// the other one's build folder (`.build/repositories/`, `.build/checkouts/`; Xcode's
+// `SourcePackages/`).
+let isDependency = [".build/repositories/", ".build/checkouts/", "SourcePackages/repositories/", "SourcePackages/checkouts/"]
+    .contains { Context.packageDirectory.contains($0) }
+let optimized: [SwiftSetting] = Context.environment["SPARK_SPACE_ONONE"] == nil && !isDependency
     ? [.unsafeFlags(["-O"], .when(configuration: .debug))] : []
 
 let package = Package(
@@ -14,6 +20,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "SparkSpace", targets: ["SparkSpace"]),
+        // The webhook receiver and the signature check, for a server of one's own (swift-nio, swift-crypto).
+        .library(name: "SparkSpaceListen", targets: ["SparkSpaceListen"]),
         .executable(name: "spark-space", targets: ["spark-space"]),
         .executable(name: "mock-webex", targets: ["mock-webex"]),
     ],

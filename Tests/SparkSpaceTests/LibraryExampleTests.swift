@@ -41,7 +41,7 @@ final class LibraryListingTests: XCTestCase {
             .compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" }
         XCTAssertFalse(files.isEmpty)
         let declaration = try NSRegularExpression(
-            pattern: #"^public (?:final class|struct|enum|class|protocol|func|let|var|typealias) ([A-Za-z_]+)"#,
+            pattern: #"^public (?:final class|struct|enum|class|protocol|func|let|var|typealias) ([A-Za-z_][A-Za-z0-9_]*)"#,
             options: .anchorsMatchLines)
         var names: [String] = []
         for file in files {
