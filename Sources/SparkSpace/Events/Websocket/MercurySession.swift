@@ -61,7 +61,11 @@ public struct MercuryTimings: Sendable {
 /// Webex's websocket ("Mercury"): registers a device, connects, authorizes in-band, pings,
 /// acknowledges every frame, reconnects with backoff for ever, handles Webex's close codes,
 /// refreshes the device, and deletes it however the session ends.
-public final class MercurySession: @unchecked Sendable {  // used by the one thread that runs it
+///
+/// Set `refreshToken`, `onReady` and `logsFrames` before `run`, then leave the session to the
+/// one thread that runs it: it is `Sendable` only so that it can be handed to that thread, and
+/// none of its state is locked. To stop it from elsewhere, set the `StopFlag` given to `run`.
+public final class MercurySession: @unchecked Sendable {  // handed to one thread, then used by it alone
     /// An activity, and the length of the frame it came in (what holding it costs, roughly): a
     /// caller that queues activities bounds the queue by it.
     public typealias ActivityHandler = (_ activity: JSON, _ frameBytes: Int) -> Void
