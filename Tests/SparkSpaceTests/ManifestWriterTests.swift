@@ -30,7 +30,7 @@ final class ManifestWriterTests: XCTestCase {
                                            participants: index % 2 == 0 ? [] : ["a@example.com", "b@example.com"])
             room.description = title.isEmpty ? nil : "about " + title
             room.locked = index % 2 == 0
-            room.announcementOnly = index % 3 == 1
+            room.announcementOnly = index % 3 == 1 && room.locked == true  // Webex: only a locked room
             room.moderators = index % 2 == 0 ? nil : ["a@example.com"]
             rooms.append(room)
         }
