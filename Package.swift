@@ -8,10 +8,10 @@ import PackageDescription
 // gives a plain -Onone build, to step through in a debugger.
 // Only when this package is the one being built: SwiftPM refuses a product with unsafe flags
 // from a package another one depends on by version, and evaluates such a package's manifest in
-// the other one's build folder (`.build/repositories/`, `.build/checkouts/`; Xcode's
-// `SourcePackages/`).
-let isDependency = [".build/repositories/", ".build/checkouts/", "SourcePackages/repositories/", "SourcePackages/checkouts/"]
-    .contains { Context.packageDirectory.contains($0) }
+// the other one's build folder: `checkouts/` or `repositories/` under `.build/`, a
+// `--scratch-path` or Xcode's `SourcePackages/`.
+let isDependency = ["checkouts", "repositories"].contains(
+    Context.packageDirectory.split(separator: "/").dropLast().last.map(String.init) ?? "")
 let optimized: [SwiftSetting] = Context.environment["SPARK_SPACE_ONONE"] == nil && !isDependency
     ? [.unsafeFlags(["-O"], .when(configuration: .debug))] : []
 

@@ -389,6 +389,17 @@ final class ArchiveTests: MockTestCase {
         XCTAssertEqual(try lines(dir, of: room).map { $0["text"] as? String }, ["first"])
         XCTAssertEqual(try archive(dir, [room]).code, 0)
         XCTAssertEqual(try lines(dir, of: room).map { $0["text"] as? String }, ["first", "plain, no mention", "hi bot"])
+
+        // A state from before the mode was recorded counts as full once it holds messages.
+        let statePath = dir + "/.spark-space-archive.json"
+        let state = try String(contentsOfFile: statePath, encoding: .utf8)
+        try state.replacingOccurrences(of: #","mentions_only":false"#, with: "")
+            .replacingOccurrences(of: #""mentions_only":false,"#, with: "")
+            .write(toFile: statePath, atomically: true, encoding: .utf8)
+        XCTAssertFalse(try String(contentsOfFile: statePath, encoding: .utf8).contains("mentions_only"))
+        let old = try run(["archive", dir, room.id])
+        XCTAssertEqual(old.code, 1, old.stderr)
+        XCTAssertTrue(old.stderr.contains("archived before its read mode was recorded"), old.stderr)
     }
 
     /// A ROOM that cannot be found is a failed room: the others are archived (exit 1). Alone, it

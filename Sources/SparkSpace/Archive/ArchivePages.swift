@@ -14,6 +14,8 @@ import Darwin
 /// and links only to files of the archive, percent-encoded. They open from a USB stick.
 enum ArchivePages {
     static let pageFile = "index.html"
+    /// Raised whenever a page is made differently: an unchanged room's page is then made again.
+    static let pageFormat = 1
 
     /// `folder/index.html`: the room's messages oldest first, each reply under its parent.
     /// Read from `messages.ndjson` twice (threads first, then the messages), a line at a time,
@@ -22,7 +24,7 @@ enum ArchivePages {
     static func writeRoom(folder: String, title: String) throws {
         let path = joinedPath(folder, RoomArchive.messagesFile)
         let pagePath = joinedPath(folder, pageFile)
-        let pageHead = head(title: title, made: "\(try DurableFiles.size(path) ?? 0) bytes of messages.ndjson")
+        let pageHead = head(title: title, made: "page format \(pageFormat), \(try DurableFiles.size(path) ?? 0) bytes of messages.ndjson")
         if try startsWith(pagePath, Array(pageHead.utf8)) { return }
         let lines = try LineFile(path: path)
         var topLevel: [LineFile.Span] = []
@@ -69,15 +71,15 @@ enum ArchivePages {
             throw DurableFiles.failure("cannot read", path)
         }
         defer { close(fd) }
-        var read = [UInt8](repeating: 0, count: prefix.count)
+        var head = [UInt8](repeating: 0, count: prefix.count)
         var got = 0
         while got < prefix.count {
-            let n = read.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + got, prefix.count - got) }
+            let n = head.withUnsafeMutableBytes { read(fd, $0.baseAddress! + got, prefix.count - got) }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { return false }
             got += n
         }
-        return read == prefix
+        return head == prefix
     }
 
     /// `DIR/index.html`: every room of the archive, latest activity first.

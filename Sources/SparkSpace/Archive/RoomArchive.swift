@@ -72,16 +72,23 @@ struct RoomArchive {
     /// A room archived in full is not taken on by a run that can read only the bot's mentions:
     /// its position would pass the messages it cannot see, and no later run would fetch them.
     /// The other way (an audit token now) goes on in full from the position.
+    /// A position from before the mode was recorded counts as full once it holds messages: one run
+    /// with an audit token records the mode.
     private static func check(_ known: ArchivePosition, mentionsOnly: Bool, room: Room, run: ArchiveRun) throws {
-        guard known.mentionsOnly == false, mentionsOnly else {
-            if known.mentionsOnly == true, !mentionsOnly {
-                run.warn("room '\(room.title)': archived until now with only the messages that mention the bot; "
-                    + "from here on in full (the earlier ones are not fetched)")
-            }
+        switch (known.mentionsOnly, mentionsOnly) {
+        case (false?, true):
+            throw SparkError.invalidInput("archived in full so far, and this run can read only the messages that "
+                + "mention the bot (no audit token): left as it is, so that no message is skipped")
+        case (nil, true) where known.lastCreated != nil:
+            throw SparkError.invalidInput("archived before its read mode was recorded, and this run can read only "
+                + "the messages that mention the bot (no audit token): left as it is, so that no message is "
+                + "skipped; one run with an audit token records the mode")
+        case (true?, false):
+            run.warn("room '\(room.title)': archived until now with only the messages that mention the bot; "
+                + "from here on in full (the earlier ones are not fetched)")
+        default:
             return
         }
-        throw SparkError.invalidInput("archived in full so far, and this run can read only the messages that "
-            + "mention the bot (no audit token): left as it is, so that no message is skipped")
     }
 
     /// A folder the state does not know must not hold messages: they would be cut off as the
@@ -152,7 +159,7 @@ struct RoomArchive {
         guard let size = try DurableFiles.size(path) else {
             guard position.bytes == 0 else {
                 throw SparkError.io("\(path) is missing but the archive holds \(position.messages) messages of it; "
-                    + "restore it, or remove the room from \(ArchiveState.fileName) to archive it again")
+                    + "restore it; or, to archive the room again from the start, move its folder away and remove the room from \(ArchiveState.fileName)")
             }
             // Made empty at once: a room without messages has its (empty) file too.
             let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
@@ -162,7 +169,7 @@ struct RoomArchive {
         }
         if size < position.bytes {
             throw SparkError.io("\(path) is shorter (\(size) bytes) than the archive recorded (\(position.bytes)); "
-                + "restore it, or remove the room from \(ArchiveState.fileName) to archive it again")
+                + "restore it; or, to archive the room again from the start, move its folder away and remove the room from \(ArchiveState.fileName)")
         }
         guard size > position.bytes else { return }
         let fd = open(path, O_WRONLY | O_CLOEXEC)

@@ -48,7 +48,10 @@ enum DurableFiles {
             unlink(temporary)
             throw error
         }
-        try syncDirectory(of: path)
+        // Renamed: the new file is the one readers see, so this is done (a caller that undid its
+        // own state on an error would disagree with the disk). A directory that cannot be synced
+        // only leaves the rename to the file system's own next sync.
+        try? syncDirectory(of: path)
     }
 
     /// Removes what `replace` left in `directory` when its process was killed (SIGKILL): hidden

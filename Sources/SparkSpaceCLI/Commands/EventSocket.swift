@@ -177,6 +177,7 @@ final class EventSocket: @unchecked Sendable {
         finished.signal()
         let unprinted = waitForEvents(stall: listenStopStall)
         SignalHandling.interceptors.set(nil)
+        _ = dropped.flush(within: 1)  // what was dropped is said before the end (stderr may be stuck: 1 s)
         if unprinted > 0 {
             // Not through the Runner: it would flush stdout first, which the stuck event holds.
             inv.console.diagnostic("spark-space: error: \(unprinted) event\(unprinted == 1 ? " was" : "s were") not "
