@@ -31,8 +31,10 @@ public final class StopFlag: @unchecked Sendable {
     private let lock = ThreadLock()
     private var stopped = false
 
+    /// A flag not yet set.
     public init() {}
 
+    /// True once `set` was called, from any thread.
     public var isSet: Bool { lock.withLock { stopped } }
 
     /// True the first time only.
@@ -47,14 +49,21 @@ public final class StopFlag: @unchecked Sendable {
 
 /// Timings of a session (SPEC values; tests may shorten them).
 public struct MercuryTimings: Sendable {
+    /// Seconds between two pings on a ready socket.
     public var pingEvery = 15.0
+    /// Seconds to wait for a ping's pong before the socket counts as lost and is reconnected.
     public var pongTimeout = 14.0
+    /// Seconds between two device refreshes; keep it under the device's ttl (`MercuryDevices.ttl`, 1800).
     public var refreshEvery = 900.0
     /// The longest wait for `mercury.buffer_state` after the authorization frame.
     public var readyTimeout = 30.0
+    /// Seconds before the first reconnection; each further one doubles it (with jitter) up to `maxBackoff`.
     public var firstBackoff = 1.0
+    /// The longest wait between two reconnections (seconds).
     public var maxBackoff = 32.0
 
+    /// The SPEC's timings: ping every 15 s, pong within 14 s, refresh every 900 s, ready within 30 s,
+    /// reconnect after 1 s doubling to 32 s.
     public init() {}
 }
 
@@ -89,6 +98,9 @@ public final class MercurySession: @unchecked Sendable {  // handed to one threa
     private var lastSequence: Int?
     private var tokenRefreshed = false
 
+    /// A session that registers its device through `devices`, authorizes the socket with `token`
+    /// (a bare access token, sent as `Bearer`), and connects with `options`. `notice` hears what happens
+    /// and `onActivity` gets each activity; both are called on the thread that runs `run`.
     public init(devices: MercuryDevices, token: String, options: WebSocketOptions, timings: MercuryTimings = MercuryTimings(),
                 notice: @escaping (MercuryNotice) -> Void, onActivity: @escaping ActivityHandler) {
         self.devices = devices
