@@ -52,7 +52,7 @@ public final class WebhookReceiver: @unchecked Sendable {
         /// Their bodies' bytes at most (a few large deliveries count as many small ones).
         public var maxPendingBytes: Int
 
-        /// The defaults are the SPEC's. `path` gets a leading `/` when it lacks one; an empty `secret` is none
+        /// `path` gets a leading `/` when it lacks one; an empty `secret` is none
         /// (deliveries are not checked); `workers`, `maxConnections`, `maxPending` and `maxPendingBytes` are
         /// at least 1, and the timeouts are kept within 0.001...86400 seconds. `maxBodyBytes` is taken as given.
         public init(host: String = "0.0.0.0", port: Int = 8080, path: String = "/hook", secret: String? = nil,
