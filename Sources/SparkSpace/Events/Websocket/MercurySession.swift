@@ -6,10 +6,13 @@ import Foundation
 
 /// What a websocket session reports while it runs, for the command line to say on stderr.
 public enum MercuryNotice: Sendable {
+    /// A device was registered; its URL.
     case deviceRegistered(url: String)
+    /// A device of this identity named `spark-space ...` was deleted (`--prune-devices`).
     case devicePruned(name: String, url: String)
     /// The device was gone (404 on refresh, 404 upgrade, close 4404): a new one was registered.
     case deviceReplaced(reason: String)
+    /// The session's device was deleted as the session ended.
     case deviceDeleted
     /// The socket is authorized and ready; `offline` is how long there was no socket before
     /// (nil on the first connection).
