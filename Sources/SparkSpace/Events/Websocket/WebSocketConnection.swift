@@ -76,7 +76,7 @@ public struct WebSocketFrameLog: Sendable, Equatable {
 
 /// How a websocket connects: the same TLS and timeout rules as every request.
 public struct WebSocketOptions: Sendable {
-    /// Connect timeout and the longest a send may stall (seconds).
+    /// Connect timeout, the longest wait for the upgrade.s answer, and the longest a send may stall (seconds).
     public var timeout: Double
     /// The `User-Agent` header of the upgrade request.
     public var userAgent: String
