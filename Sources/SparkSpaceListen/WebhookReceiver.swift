@@ -52,6 +52,9 @@ public final class WebhookReceiver: @unchecked Sendable {
         /// Their bodies' bytes at most (a few large deliveries count as many small ones).
         public var maxPendingBytes: Int
 
+        /// `path` gets a leading `/` when it lacks one; an empty `secret` is none
+        /// (deliveries are not checked); `workers`, `maxConnections`, `maxPending` and `maxPendingBytes` are
+        /// at least 1, and the timeouts are kept within 0.001...86400 seconds. `maxBodyBytes` is taken as given.
         public init(host: String = "0.0.0.0", port: Int = 8080, path: String = "/hook", secret: String? = nil,
                     maxBodyBytes: Int = 1 << 20, workers: Int = 8, headTimeout: Double = 10,
                     bodyTimeout: Double = 10, maxConnections: Int = 128, maxPending: Int = 256,
@@ -89,6 +92,8 @@ public final class WebhookReceiver: @unchecked Sendable {
         }
     }
 
+    /// The configuration as given: the receiver does not check it again (only `Configuration.init`
+    /// adjusts values; fields changed after it are used as they are).
     public let configuration: Configuration
     private let onDelivery: (JSON) -> Void
     private let onRejection: ((Rejection, String) -> Void)?

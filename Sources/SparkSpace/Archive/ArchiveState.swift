@@ -30,6 +30,7 @@ public struct ArchivePosition: Equatable, Sendable {
     /// token in a group room); nil in a state written before this was recorded.
     public var mentionsOnly: Bool?
 
+    /// A room not archived yet: its folder and title, nothing on disk, no position.
     public init(folder: String, title: String) {
         self.folder = folder
         self.title = title

@@ -26,6 +26,7 @@ public struct ArchiveOptions: Sendable {
     /// that mention it, so those are what it archives.
     public var botAlone = false
 
+    /// The defaults: no `since`, no files, no pages, 4 rooms at once, the bot token.
     public init() {}
 
     func mentionsOnly(_ room: Room) -> Bool { botAlone && room.type != .direct }
@@ -43,7 +44,9 @@ public enum ArchiveSelection: Sendable, Equatable {
 
 /// How far an archive run has come (for a progress line).
 public struct ArchiveProgress: Sendable, Equatable {
+    /// Rooms finished, failed ones included.
     public var roomsDone: Int
+    /// Rooms in the run (0 until they are listed).
     public var roomsTotal: Int
     /// New messages found so far, in every room.
     public var messages: Int
@@ -51,7 +54,9 @@ public struct ArchiveProgress: Sendable, Equatable {
 
 /// What became of one room.
 public struct ArchiveRoomOutcome {
+    /// The room's id; empty for a ROOM given that could not be looked up.
     public var roomId: String
+    /// The room's title; for a ROOM that could not be looked up, the ROOM as given.
     public var title: String
     /// The room's folder inside the archive.
     public var folder: String
@@ -68,13 +73,16 @@ public struct ArchiveReport {
     /// The listing page could not be written (`--html`).
     public var indexError: Error?
 
+    /// What the run added, summed over every room.
     public var totals: ArchiveTotals { rooms.map(\.totals).reduce(ArchiveTotals(), +) }
+    /// The rooms that have an error, in order.
     public var failed: [ArchiveRoomOutcome] { rooms.filter { $0.error != nil } }
 }
 
 /// The rooms of a selection, and the ROOMs given that cannot be archived (not found, no access):
 /// each is a failed room of the run, as SPEC has a room that fails, and the others go on.
 public struct ArchiveRoomList {
+    /// The rooms found, each once.
     public var rooms: [Room]
     /// A failed outcome per ROOM that could not be looked up (`roomId` empty, `title` the ROOM given).
     public var unresolved: [ArchiveRoomOutcome] = []

@@ -11,11 +11,14 @@ import Darwin
 
 /// What archiving one room added.
 public struct ArchiveTotals: Equatable, Sendable {
+    /// Messages appended to `messages.ndjson`.
     public var messages = 0
+    /// Files saved into `files/` (a file already saved is not counted).
     public var files = 0
     /// Bytes of the lines appended and of the files saved.
     public var bytes: Int64 = 0
 
+    /// Nothing added.
     public init() {}
 
     static func + (a: ArchiveTotals, b: ArchiveTotals) -> ArchiveTotals {

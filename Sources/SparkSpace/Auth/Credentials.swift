@@ -12,18 +12,27 @@ import Darwin
 /// One profile's sign-in, as stored: the tokens, when they expire (seconds since 1970), and
 /// the integration that refreshes them (so a job refreshes with no settings of its own).
 public struct StoredSignIn: Sendable, Equatable {
+    /// The access token that authenticates API requests.
     public var accessToken: String
+    /// When the access token expires (seconds since 1970); `isDue` compares it with now.
     public var accessExpires: Int64
+    /// The refresh token that gets a new access token; Webex may send a new one with each refresh.
     public var refreshToken: String
     /// nil: Webex did not say.
     public var refreshExpires: Int64?
+    /// The granted scopes, separated by spaces; empty when Webex did not say.
     public var scope: String
+    /// The client id of the integration that signed in, used for refreshes.
     public var clientId: String
+    /// The client secret of that integration, used for refreshes; never shown.
     public var clientSecret: String
     /// Who signed in (`people/me` at sign-in), for `auth status` without a request.
     public var email: String?
+    /// The person's display name (`people/me` at sign-in); nil when not known.
     public var displayName: String?
 
+    /// The sign-in of a new `grant` from `integration`, its expiry times counted from `now` (seconds since 1970).
+    /// `email` and `displayName` start nil: the caller sets them.
     public init(grant: TokenGrant, integration: OAuthIntegration, now: Int64) {
         accessToken = grant.accessToken
         accessExpires = now + Int64(grant.expiresIn)
@@ -91,8 +100,10 @@ public struct CredentialsStore: Sendable {
     /// The largest credentials file read (a handful of profiles is a few KB).
     static let maxBytes = 1 << 20
 
+    /// The credentials file's path.
     public let path: String
 
+    /// The credentials file at `path` (it need not exist yet).
     public init(path: String) { self.path = path }
 
     /// The file of `environment`: `$XDG_CONFIG_HOME/spark-space/credentials.json`, else `~/.config/...`.

@@ -6,9 +6,12 @@ import Foundation
 
 /// The integration a person signs in with (developer.webex.com → My Webex Apps).
 public struct OAuthIntegration: Sendable, Equatable {
+    /// The integration's client id; sent in every OAuth request.
     public var clientId: String
+    /// The integration's client secret: sent only to the token endpoints, never logged or shown.
     public var clientSecret: String
 
+    /// The integration with this client id and secret.
     public init(clientId: String, clientSecret: String) {
         self.clientId = clientId
         self.clientSecret = clientSecret
@@ -17,20 +20,32 @@ public struct OAuthIntegration: Sendable, Equatable {
 
 /// What `POST /device/authorize` answered: the code to show and how to poll.
 public struct DeviceAuthorization: Sendable, Equatable {
+    /// The code polled with (`device_code`): secret between this program and Webex, never shown.
     public var deviceCode: String
+    /// The code the person types on the approval page (`user_code`).
     public var userCode: String
+    /// The approval page to open (`verification_uri`).
     public var verificationURI: String
+    /// The approval page with the code filled in (`verification_uri_complete`); nil when Webex sent none.
     public var verificationURIComplete: String?
+    /// Seconds the code stays valid (`expires_in`), kept within 1...86400; 300 when Webex sent none.
     public var expiresIn: Int
+    /// Seconds to wait between polls (`interval`), kept within 0...600; 5 when Webex sent none.
     public var interval: Int
 }
 
 /// Tokens from the device grant or a refresh.
 public struct TokenGrant: Sendable, Equatable {
+    /// The access token (never empty); sent as the bearer token of API requests.
     public var accessToken: String
+    /// Seconds the access token stays valid from now (`expires_in`), kept within 0...315360000 (10 years).
     public var expiresIn: Int
+    /// The refresh token (never empty), which gets a new access token (`OAuthClient.refresh`).
     public var refreshToken: String
+    /// Seconds the refresh token stays valid (`refresh_token_expires_in`), kept within 0...315360000;
+    /// nil when Webex did not say.
     public var refreshExpiresIn: Int?
+    /// The granted scopes, separated by spaces; empty when Webex did not say.
     public var scope: String
 }
 

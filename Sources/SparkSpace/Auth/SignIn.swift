@@ -12,7 +12,9 @@ public final class SignInSession: TokenProvider, @unchecked Sendable {  // its s
     /// Refresh when less than this is left (seconds).
     public static let refreshMargin: Int64 = 300
 
+    /// The credentials file the sign-in is read from and refreshes are written to.
     public let store: CredentialsStore
+    /// The profile whose sign-in this is.
     public let profile: String
     /// What refreshes go through: a client of the API base without a token (its transport,
     /// retries, wait budget, sleeper and observer).

@@ -21,6 +21,7 @@ public enum SignInProblem: Equatable, Sendable {
 }
 
 extension SignInProblem: CustomStringConvertible {
+    /// The problem in one sentence for an error line, with what to do about it; it holds no token or secret.
     public var description: String {
         switch self {
         case .denied: return "the sign-in was denied on the approval page"

@@ -14,18 +14,24 @@ public struct ExportSelection: Sendable, Equatable {
     /// Every group room the identity is in.
     public var all: Bool
 
+    /// A selection of the rooms named in `rooms`, the rooms of `team` and, when `all`, every group room;
+    /// the export takes their union. Nothing given selects nothing (`isEmpty`): the caller refuses that.
     public init(rooms: [String] = [], team: String? = nil, all: Bool = false) {
         self.rooms = rooms
         self.team = team
         self.all = all
     }
 
+    /// True when no room, no team and not `all` was given.
     public var isEmpty: Bool { rooms.isEmpty && team == nil && !all }
 }
 
 /// What an export found: the manifest, and what it could not say (a team it cannot name).
 public struct SpacesExport: Sendable {
+    /// The manifest of the selected rooms and their teams; `provision -f` of it plans nothing.
     public var manifest: SpacesManifest
+    /// What the manifest leaves out, one sentence each (a team the identity is not in, a team name
+    /// several teams share); API text in them is not sanitized.
     public var warnings: [String]
 }
 

@@ -51,8 +51,9 @@ public struct Settings: Sendable, Equatable {
     public var secret: String?
     /// The delays between retries of a network error or a 5xx (`retry_delays`).
     public var retryDelays: [Double] = [0.1, 1, 5]
-    /// The integration `auth login` signs in with (`oauth.client_id`, `oauth.client_secret`).
+    /// The client id of the integration `auth login` signs in with (`oauth.client_id`, `SPARK_OAUTH_CLIENT_ID`).
     public var clientId: String?
+    /// The integration's secret (`oauth.client_secret`, `SPARK_OAUTH_CLIENT_SECRET`); redacted when shown.
     public var clientSecret: String?
     /// The profile in use (`--profile`, `$SPARK_SPACE_PROFILE`); nil: the top-level keys alone.
     public var profile: String?

@@ -136,5 +136,9 @@ public typealias ProgressHandler = (_ received: Int64, _ total: Int64) -> Void
 
 /// Sends HTTP requests. `CurlTransport` is the real one; unit tests may supply another.
 public protocol HTTPTransport: AnyObject {
+    /// Sends `request` and returns the answer, whatever its status; throws `TransportFailure` when no
+    /// answer came (or what `sink` threw). With `sink`, a 2xx body goes to it as it arrives instead of
+    /// into the response's body (an error status keeps its body). `progress` hears, with a sink, that
+    /// body's bytes received; without one, an upload's bytes sent.
     func perform(_ request: HTTPRequest, sink: BodySink?, progress: ProgressHandler?) throws -> HTTPResponse
 }

@@ -11,6 +11,7 @@ import Darwin
 
 /// Waits. Injected so tests can run retry schedules without sleeping.
 public protocol Sleeper: AnyObject {
+    /// Waits `seconds` (a fraction is allowed); a test's sleeper may only record it.
     func sleep(seconds: Double)
 }
 

@@ -98,8 +98,11 @@ public enum RequestCredentials: Sendable, Equatable {
 /// A token given as is (a bot token, a personal access token): never refreshed.
 public final class FixedToken: TokenProvider {
     let value: String
+    /// The token `value`, used as is.
     public init(_ value: String) { self.value = value }
+    /// The token given; never throws.
     public func token() throws -> String { value }
+    /// Always nil: a fixed token has no other to offer after a 401.
     public func refreshed(rejecting rejected: String) throws -> String? { nil }
 }
 

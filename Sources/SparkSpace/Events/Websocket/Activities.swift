@@ -32,13 +32,17 @@ public struct ActivityContext: Sendable {
     /// The cluster of REST ids (`us` for most organizations): taken from the rooms named,
     /// else from the identity's own id.
     public var cluster: String
+    /// Keep messages this identity posted or edited itself; false (the default) drops them.
     public var includeSelf = false
     /// Only activities in these conversations (room uuids); empty: every room.
     public var roomUUIDs: Set<String> = []
     /// The cluster of each room named by id (SPEC: the cluster as in the room's REST id).
     public var roomClusters: [String: String] = [:]
+    /// Whose token fetches the messages and card submissions an activity names.
     public var role: TokenRole = .bot
 
+    /// The context of the identity `selfId` (a REST id): `selfUUID` and `cluster` come from it
+    /// (the whole id and `us` when it is not a REST id); every room, own messages dropped, the bot token.
     public init(selfId: String) {
         self.selfId = selfId
         let parts = RestIds.parts(selfId)
@@ -51,6 +55,7 @@ public struct ActivityContext: Sendable {
 
 /// The `hook` of events read from the websocket.
 extension Events {
+    /// The `hook` of events read from the websocket (where a webhook event has its webhook's name).
     public static let websocketHook = "websocket"
     /// Event types `listen --websocket --type` keeps.
     public static let websocketTypes = ["message", "edit", "delete", "card", "join", "leave", "moderator"]

@@ -14,6 +14,7 @@ public enum EventSocketError: Error, Equatable, Sendable, CustomStringConvertibl
     /// The catalog names no device service, or a service the token may not go to.
     case discovery(String)
 
+    /// The error in one sentence for an error line; the server's words are sanitized.
     public var description: String {
         switch self {
         case .closed(let code, let reason):
@@ -36,19 +37,27 @@ public enum EventSocketError: Error, Equatable, Sendable, CustomStringConvertibl
 public struct MercuryDevice: Sendable, Equatable {
     /// The device's own URL (refresh with PUT, delete with DELETE).
     public var url: String
+    /// The URL of the device's websocket (`wss://`; `ws://` only when the catalog was plain HTTP).
     public var webSocketUrl: String
 }
 
 /// Discovery and the device life cycle (SPEC "Events without a public URL"): the u2c catalog
 /// names the device service (wdm); a device is registered with a ttl, refreshed, and deleted.
 public final class MercuryDevices {
+    /// How this program's device names start: `prune` deletes only devices whose name starts with it.
     public static let namePrefix = "spark-space"
+    /// The device's name at Webex: "spark-space on HOST".
     public let name: String
+    /// How long Webex keeps the device without a refresh (seconds); sent with each registration and refresh.
     public let ttl: Int
     private let space: Space
     private let role: TokenRole
     private var wdm: WebexClient?
 
+    /// Devices of `space`'s identity, asked with the token of `role`. `host` only names the device
+    /// ("spark-space on HOST", usually this machine's host name) so a person can tell in Webex's device
+    /// list which machine registered it; nothing connects to it. `ttl` is in seconds.
+    /// Nothing is sent until the first call (discovery happens once, in `deviceService`).
     public init(space: Space, role: TokenRole = .bot, host: String, ttl: Int = 1800) {
         self.space = space
         self.role = role

@@ -6,10 +6,13 @@ import Foundation
 
 /// What a websocket session reports while it runs, for the command line to say on stderr.
 public enum MercuryNotice: Sendable {
+    /// A device was registered; its URL.
     case deviceRegistered(url: String)
+    /// A device of this identity named `spark-space ...` was deleted (`--prune-devices`).
     case devicePruned(name: String, url: String)
     /// The device was gone (404 on refresh, 404 upgrade, close 4404): a new one was registered.
     case deviceReplaced(reason: String)
+    /// The session's device was deleted as the session ended.
     case deviceDeleted
     /// The socket is authorized and ready; `offline` is how long there was no socket before
     /// (nil on the first connection).
@@ -31,8 +34,10 @@ public final class StopFlag: @unchecked Sendable {
     private let lock = ThreadLock()
     private var stopped = false
 
+    /// A flag not yet set.
     public init() {}
 
+    /// True once `set` was called, from any thread.
     public var isSet: Bool { lock.withLock { stopped } }
 
     /// True the first time only.
@@ -47,14 +52,21 @@ public final class StopFlag: @unchecked Sendable {
 
 /// Timings of a session (SPEC values; tests may shorten them).
 public struct MercuryTimings: Sendable {
+    /// Seconds between two pings on a ready socket.
     public var pingEvery = 15.0
+    /// Seconds to wait for a ping's pong before the socket counts as lost and is reconnected.
     public var pongTimeout = 14.0
+    /// Seconds between two device refreshes; keep it under the device's ttl (`MercuryDevices.ttl`, 1800).
     public var refreshEvery = 900.0
     /// The longest wait for `mercury.buffer_state` after the authorization frame.
     public var readyTimeout = 30.0
+    /// Seconds before the first reconnection; each further one doubles it (with jitter) up to `maxBackoff`.
     public var firstBackoff = 1.0
+    /// The longest wait between two reconnections (seconds).
     public var maxBackoff = 32.0
 
+    /// The SPEC's timings: ping every 15 s, pong within 14 s, refresh every 900 s, ready within 30 s,
+    /// reconnect after 1 s doubling to 32 s.
     public init() {}
 }
 
@@ -89,6 +101,9 @@ public final class MercurySession: @unchecked Sendable {  // handed to one threa
     private var lastSequence: Int?
     private var tokenRefreshed = false
 
+    /// A session that registers its device through `devices`, authorizes the socket with `token`
+    /// (a bare access token, sent as `Bearer`), and connects with `options`. `notice` hears what happens
+    /// and `onActivity` gets each activity; both are called on the thread that runs `run`.
     public init(devices: MercuryDevices, token: String, options: WebSocketOptions, timings: MercuryTimings = MercuryTimings(),
                 notice: @escaping (MercuryNotice) -> Void, onActivity: @escaping ActivityHandler) {
         self.devices = devices

@@ -25,6 +25,7 @@ public enum WebSocketFailure: Error, Equatable, Sendable, CustomStringConvertibl
     /// The caller asked to stop (Ctrl-C) while connecting, upgrading or sending.
     case cancelled
 
+    /// The failure in one sentence for an error line.
     public var description: String {
         switch self {
         case .upgradeRefused(let status, let message): return "the websocket upgrade was answered \(status) \(message)"
@@ -39,14 +40,18 @@ public enum WebSocketFailure: Error, Equatable, Sendable, CustomStringConvertibl
 /// One frame sent or received, as `-v` tells it: never its payload (the authorization frame
 /// carries the token), only its direction, opcode and length, and a close frame's code and reason.
 public struct WebSocketFrameLog: Sendable, Equatable {
+    /// True for a frame this client sent, false for one it received.
     public var outgoing: Bool
+    /// The frame's opcode (a fragmented message: its first frame's).
     public var opcode: WebSocketOpcode
     /// Payload bytes (a fragmented message: all its fragments').
     public var length: Int
+    /// A close frame's status code; nil for other frames and for a close frame without a body.
     public var closeCode: UInt16?
     /// The close frame's reason as the server sent it (not sanitized: the caller does it).
     public var closeReason: String
 
+    /// The log line of one frame; `closeCode` and `closeReason` only for a close frame.
     public init(outgoing: Bool, opcode: WebSocketOpcode, length: Int, closeCode: UInt16? = nil, closeReason: String = "") {
         self.outgoing = outgoing
         self.opcode = opcode
@@ -71,14 +76,18 @@ public struct WebSocketFrameLog: Sendable, Equatable {
 
 /// How a websocket connects: the same TLS and timeout rules as every request.
 public struct WebSocketOptions: Sendable {
-    /// Connect timeout and the longest a send may stall (seconds).
+    /// Connect timeout, the longest wait for the upgrade.s answer, and the longest a send may stall (seconds).
     public var timeout: Double
+    /// The `User-Agent` header of the upgrade request.
     public var userAgent: String
     /// An extra CA bundle (`--cacert`, `SSL_CERT_FILE`).
     public var caFile: String?
+    /// The largest frame payload accepted (bytes; at least 125): a larger one ends the socket with 1009.
     public var maxFrameBytes: Int
+    /// The largest message reassembled from fragments (bytes; at least `maxFrameBytes`): more ends it with 1009.
     public var maxMessageBytes: Int
 
+    /// Options with a 60 s timeout, no extra CA bundle, 1 MB frames and 4 MB messages unless given.
     public init(timeout: Double = 60, userAgent: String, caFile: String? = nil,
                 maxFrameBytes: Int = 1 << 20, maxMessageBytes: Int = 4 << 20) {
         self.timeout = timeout
@@ -241,12 +250,14 @@ public final class WebSocketConnection {
 
     // MARK: Sending
 
+    /// Sends `text` as one masked text frame; throws `WebSocketFailure` when the socket is closed or stalls.
     public func send(text: String) throws {
         let payload = Array(text.utf8)
         try sendAll(WebSocketFrameEncoder.frame(.text, payload))
         onFrame?(WebSocketFrameLog(outgoing: true, opcode: .text, length: payload.count))
     }
 
+    /// Answers a ping with a pong carrying its `payload` (cut to the 125 bytes a control frame may hold).
     public func send(pong payload: [UInt8]) throws {
         let kept = Array(payload.prefix(125))
         try sendAll(WebSocketFrameEncoder.frame(.pong, kept))

@@ -25,14 +25,18 @@ public enum WebSocketMessage: Equatable, Sendable {
 /// The server broke RFC 6455; `closeCode` is what the client closes with (1002 protocol
 /// error, 1007 bad UTF-8, 1009 too big).
 public struct WebSocketProtocolError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The close code the client sends (1002, 1007 or 1009).
     public var closeCode: UInt16
+    /// What was wrong, for the close frame and the error line.
     public var reason: String
 
+    /// The violation `reason`, closed with `closeCode`.
     public init(_ closeCode: UInt16, _ reason: String) {
         self.closeCode = closeCode
         self.reason = reason
     }
 
+    /// The error in one line, with the close code.
     public var description: String { "websocket protocol error (\(closeCode)): \(reason)" }
 }
 
@@ -42,7 +46,9 @@ public struct WebSocketProtocolError: Error, Equatable, Sendable, CustomStringCo
 /// are errors (never a trap), and memory stays within `maxFrameBytes + maxMessageBytes`
 /// plus one read.
 public struct WebSocketFrameDecoder: Sendable {
+    /// The largest frame payload accepted (bytes; at least 125).
     public let maxFrameBytes: Int
+    /// The largest message reassembled from fragments (bytes; at least `maxFrameBytes`).
     public let maxMessageBytes: Int
     /// Bytes received and not yet parsed live in `buffer[start...]`.
     private var buffer: [UInt8] = []
@@ -205,6 +211,8 @@ func validUTF8(_ bytes: [UInt8]) -> String? {
 
 /// Builds the frames a client sends: always masked (RFC 6455 5.3), never fragmented.
 public enum WebSocketFrameEncoder {
+    /// One final frame of `opcode` carrying `payload`, masked with `mask` (4 bytes; random when nil,
+    /// as RFC 6455 requires: a fixed mask is for tests).
     public static func frame(_ opcode: WebSocketOpcode, _ payload: [UInt8], mask: [UInt8]? = nil) -> [UInt8] {
         let key = mask ?? (0..<4).map { _ in UInt8.random(in: 0...255) }
         var out: [UInt8] = [0x80 | opcode.rawValue]
