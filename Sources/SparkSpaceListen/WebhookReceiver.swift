@@ -27,34 +27,35 @@ public final class WebhookReceiver: @unchecked Sendable {
     /// Where and how to listen.
     public struct Configuration: Sendable {
         /// Address to bind (`server.binding`).
-        public var host: String
+        public private(set) var host: String
         /// Port to bind (`server.port`); 0 picks a free one, see `boundPort`.
-        public var port: Int
+        public private(set) var port: Int
         /// The path deliveries are posted to (`server.hook`).
-        public var path: String
+        public private(set) var path: String
         /// When set, `X-Spark-Signature` must be the HMAC-SHA1 of the body with it.
-        public var secret: String?
+        public private(set) var secret: String?
         /// Larger bodies are answered 413.
-        public var maxBodyBytes: Int
+        public private(set) var maxBodyBytes: Int
         /// Deliveries handled at the same time.
-        public var workers: Int
+        public private(set) var workers: Int
         /// Seconds a connection has to send a request line and headers (from when it opened, or
         /// since its previous answer); then it is closed. A slow client cannot pin a buffer for ever.
-        public var headTimeout: Double
+        public private(set) var headTimeout: Double
         /// Seconds more, once the headers are in, for the body (SPEC: 10 s and 10 s).
-        public var bodyTimeout: Double
+        public private(set) var bodyTimeout: Double
         /// Connections open at the same time. At the cap a new connection closes the oldest one
         /// still sending its request (never one being answered): idle clients cannot keep a
         /// delivery out. With `maxBodyBytes` it bounds the memory half-sent bodies can take.
-        public var maxConnections: Int
+        public private(set) var maxConnections: Int
         /// Accepted deliveries not handled yet (waiting or being handled) at most; more are answered 503.
-        public var maxPending: Int
+        public private(set) var maxPending: Int
         /// Their bodies' bytes at most (a few large deliveries count as many small ones).
-        public var maxPendingBytes: Int
+        public private(set) var maxPendingBytes: Int
 
         /// `path` gets a leading `/` when it lacks one; an empty `secret` is none
         /// (deliveries are not checked); `workers`, `maxConnections`, `maxPending` and `maxPendingBytes` are
-        /// at least 1, and the timeouts are kept within 0.001...86400 seconds. `maxBodyBytes` is taken as given.
+        /// at least 1, `maxBodyBytes` at least 0, and the timeouts are kept within 0.001...86400 seconds (one
+        /// that is not a number is the default 10). The fields are read-only after: none escapes these bounds.
         public init(host: String = "0.0.0.0", port: Int = 8080, path: String = "/hook", secret: String? = nil,
                     maxBodyBytes: Int = 1 << 20, workers: Int = 8, headTimeout: Double = 10,
                     bodyTimeout: Double = 10, maxConnections: Int = 128, maxPending: Int = 256,
@@ -63,10 +64,10 @@ public final class WebhookReceiver: @unchecked Sendable {
             self.port = port
             self.path = path.hasPrefix("/") ? path : "/" + path
             self.secret = secret.flatMap { $0.isEmpty ? nil : $0 }
-            self.maxBodyBytes = maxBodyBytes
+            self.maxBodyBytes = max(0, maxBodyBytes)
             self.workers = max(1, workers)
-            self.headTimeout = min(max(headTimeout, 0.001), 86_400)
-            self.bodyTimeout = min(max(bodyTimeout, 0.001), 86_400)
+            self.headTimeout = min(max(headTimeout.isNaN ? 10 : headTimeout, 0.001), 86_400)
+            self.bodyTimeout = min(max(bodyTimeout.isNaN ? 10 : bodyTimeout, 0.001), 86_400)
             self.maxConnections = max(1, maxConnections)
             self.maxPending = max(1, maxPending)
             self.maxPendingBytes = max(1, maxPendingBytes)
@@ -92,8 +93,7 @@ public final class WebhookReceiver: @unchecked Sendable {
         }
     }
 
-    /// The configuration as given: the receiver does not check it again (only `Configuration.init`
-    /// adjusts values; fields changed after it are used as they are).
+    /// The configuration, as `Configuration.init` bounded it.
     public let configuration: Configuration
     private let onDelivery: (JSON) -> Void
     private let onRejection: ((Rejection, String) -> Void)?

@@ -268,11 +268,17 @@ final class WebsocketEventsTests: MockTestCase {
         XCTAssertEqual(refused.code, 1, refused.stderr)
         XCTAssertTrue(refused.stderr.contains("excessive device registrations"), refused.stderr)
         XCTAssertTrue(refused.stderr.contains("--prune-devices"), refused.stderr)
+        // Another program's device whose name only begins the same is not spark-space's: it stays.
+        mock.deviceCap = 3
+        let other = try XCTUnwrap(try TestSocket.http(
+            port: mock.port, "POST", "/wdm/api/v1/devices", token: "bot-token",
+            json: #"{"deviceName":"spark-spacex","deviceType":"DESKTOP","localizedModel":"x","model":"x","name":"spark-spacex","systemName":"x","systemVersion":"1","ttl":1800}"#).json["url"] as? String)
         let listener = try listener(["--prune-devices"])
         XCTAssertTrue(listener.stderr.contains(leaked), listener.stderr)
+        XCTAssertFalse(listener.stderr.contains(other), listener.stderr)
         listener.signal(SIGTERM)
         XCTAssertEqual(listener.waitForExit(), 0)
-        XCTAssertEqual(liveDevices().count, 0)
+        XCTAssertEqual(liveDevices().map(\.url), [other])
     }
 
     func testWebhookFlagsAndWebsocketFlagsDoNotMix() throws {

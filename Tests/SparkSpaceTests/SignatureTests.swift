@@ -49,6 +49,16 @@ final class PullStateTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["state.json"])
     }
 
+    /// The receiver's configuration is bounded once, and read-only after: a caller cannot hand the
+    /// serving threads a value that traps or stops them (no workers, a timeout that is not a number).
+    func testReceiverConfigurationIsBounded() {
+        let config = WebhookReceiver.Configuration(maxBodyBytes: -5, workers: 0, headTimeout: .nan, bodyTimeout: -1)
+        XCTAssertEqual(config.maxBodyBytes, 0)
+        XCTAssertEqual(config.workers, 1)
+        XCTAssertEqual(config.headTimeout, 10)
+        XCTAssertEqual(config.bodyTimeout, 0.001)
+    }
+
     func testBadStateFileIsInvalidInput() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
         try "[1]".write(toFile: path, atomically: true, encoding: .utf8)

@@ -154,6 +154,21 @@ final class WebSocketFrameTests: XCTestCase {
         XCTAssertThrowsError(try MercuryDevices.checkTrusted("http://evil/", from: "https://u2c", what: "x"))
         XCTAssertNoThrow(try MercuryDevices.checkTrusted("http://127.0.0.1:1/", from: "http://127.0.0.1:1/", what: "x"))
     }
+
+    /// Values a library caller gives are bounded, never a trap: a short mask, a long reason cut at
+    /// a character's end (not dropped), a timeout that is not a number.
+    func testCallerValuesAreBounded() {
+        let frame = WebSocketFrameEncoder.frame(.text, Array("hi".utf8), mask: [1])
+        XCTAssertEqual(frame.count, 2 + 4 + 2)
+        let reason = String(repeating: "é", count: 100)  // 200 bytes: cut within 123, between two é
+        let bytes = WebSocketFrameEncoder.closeReason(reason)
+        XCTAssertEqual(bytes.count, 122)
+        XCTAssertEqual(String(decoding: bytes, as: UTF8.self), String(repeating: "é", count: 61))
+        var options = WebSocketOptions(timeout: .nan, userAgent: "t", caFile: nil)
+        XCTAssertEqual(options.boundedTimeout, 60)
+        options.timeout = 1e300
+        XCTAssertEqual(options.boundedTimeout, 86_400)
+    }
 }
 
 /// A reproducible random source (SplitMix64) for the fuzz test.

@@ -142,15 +142,18 @@ public final class MercuryDevices {
         }
     }
 
-    /// Deletes this identity's devices whose name starts with `spark-space` (`--prune-devices`);
-    /// returns the names and URLs deleted.
+    /// Deletes this identity's devices that spark-space named (`spark-space on HOST`, any host:
+    /// `--prune-devices`), not another program's whose name only begins the same; returns the
+    /// names and URLs deleted.
     public func prune() throws -> [(name: String, url: String)] {
         let wdm = try deviceService()
         let listing = try wdm.get("devices")
         var deleted: [(name: String, url: String)] = []
         for device in listing["devices"]?.array ?? [] {
             let name = device["name"]?.string ?? device["deviceName"]?.string ?? ""
-            guard name.hasPrefix(Self.namePrefix), let url = device["url"]?.string else { continue }
+            guard name == Self.namePrefix || name.hasPrefix(Self.namePrefix + " "), let url = device["url"]?.string else {
+                continue
+            }
             try Self.checkTrusted(url, from: wdm.baseURL, what: "a device")
             try delete(MercuryDevice(url: url, webSocketUrl: ""))
             deleted.append((name, url))

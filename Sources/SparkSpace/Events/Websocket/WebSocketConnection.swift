@@ -76,8 +76,12 @@ public struct WebSocketFrameLog: Sendable, Equatable {
 
 /// How a websocket connects: the same TLS and timeout rules as every request.
 public struct WebSocketOptions: Sendable {
-    /// Connect timeout, the longest wait for the upgrade.s answer, and the longest a send may stall (seconds).
+    /// Connect timeout, the longest wait for the upgrade's answer, and the longest a send may stall (seconds;
+    /// used within 0.001...86400, and 60 when not a number).
     public var timeout: Double
+
+    /// `timeout` as it is used: a value from a caller cannot trap a conversion or void a deadline.
+    var boundedTimeout: Double { timeout.isNaN ? 60 : min(max(timeout, 0.001), 86_400) }
     /// The `User-Agent` header of the upgrade request.
     public var userAgent: String
     /// An extra CA bundle (`--cacert`, `SSL_CERT_FILE`).
@@ -124,7 +128,7 @@ public final class WebSocketConnection {
         guard let handle = ss_easy_init() else { throw WebSocketFailure.network("cannot make a libcurl handle") }
         curl = handle
         decoder = WebSocketFrameDecoder(maxFrameBytes: options.maxFrameBytes, maxMessageBytes: options.maxMessageBytes)
-        sendTimeout = options.timeout
+        sendTimeout = options.boundedTimeout
         cancel = CancelCheck(cancelled)
         do {
             fd = try Self.connect(handle, target: target, options: options, cancel: cancel)
@@ -154,7 +158,7 @@ public final class WebSocketConnection {
         // Through an HTTP proxy a ws:// URL needs a CONNECT tunnel too (https gets one anyway).
         ss_setopt_long(curl, CURLOPT_HTTPPROXYTUNNEL, 1)
         ss_setopt_long(curl, CURLOPT_NOSIGNAL, 1)
-        ss_setopt_long(curl, CURLOPT_CONNECTTIMEOUT_MS, Int(min(options.timeout, 86_400) * 1000))
+        ss_setopt_long(curl, CURLOPT_CONNECTTIMEOUT_MS, Int(options.boundedTimeout * 1000))
         if let caFile = options.caFile {
             ss_setopt_string(curl, CURLOPT_CAINFO, caFile)
             if FileManager.default.fileExists(atPath: CurlTransport.systemCADirectory) {
@@ -195,7 +199,7 @@ public final class WebSocketConnection {
         request += "\r\n"
         try sendAll(Array(request.utf8))
         var head: [UInt8] = []
-        let deadline = Date().addingTimeInterval(options.timeout)
+        let deadline = Date().addingTimeInterval(options.boundedTimeout)
         while true {
             if let end = Self.headEnd(head) {
                 let rest = Array(head[end...])
@@ -270,7 +274,8 @@ public final class WebSocketConnection {
         let frame = WebSocketFrameEncoder.close(code: code, reason: reason)
         if (try? sendAll(frame)) != nil {
             onFrame?(WebSocketFrameLog(outgoing: true, opcode: .close, length: frame.count - 6,  // a close payload is < 126 bytes: 2 head + 4 mask
-                                       closeCode: code, closeReason: reason))
+                                       closeCode: code,
+                                       closeReason: String(decoding: WebSocketFrameEncoder.closeReason(reason), as: UTF8.self)))
         }
         ss_easy_cleanup(curl)
         closed = true

@@ -211,10 +211,10 @@ func validUTF8(_ bytes: [UInt8]) -> String? {
 
 /// Builds the frames a client sends: always masked (RFC 6455 5.3), never fragmented.
 public enum WebSocketFrameEncoder {
-    /// One final frame of `opcode` carrying `payload`, masked with `mask` (4 bytes; random when nil,
-    /// as RFC 6455 requires: a fixed mask is for tests).
+    /// One final frame of `opcode` carrying `payload`, masked with `mask` (its first 4 bytes; random
+    /// when nil or shorter, as RFC 6455 requires: a fixed mask is for tests).
     public static func frame(_ opcode: WebSocketOpcode, _ payload: [UInt8], mask: [UInt8]? = nil) -> [UInt8] {
-        let key = mask ?? (0..<4).map { _ in UInt8.random(in: 0...255) }
+        let key = mask.flatMap { $0.count >= 4 ? Array($0.prefix(4)) : nil } ?? (0..<4).map { _ in UInt8.random(in: 0...255) }
         var out: [UInt8] = [0x80 | opcode.rawValue]
         out.reserveCapacity(payload.count + 14)
         let n = payload.count
@@ -231,11 +231,21 @@ public enum WebSocketFrameEncoder {
         return out
     }
 
-    /// A close frame with `code` and a short reason (cut to fit the 125-byte control limit).
+    /// A close frame with `code` and a short reason (cut to fit the 125-byte control limit, at a
+    /// character's end).
     public static func close(code: UInt16, reason: String = "") -> [UInt8] {
-        let reasonBytes = Array(reason.utf8.prefix(123))
-        let body = [UInt8(code >> 8), UInt8(code & 0xFF)] + (validUTF8(reasonBytes) != nil ? reasonBytes : [])
-        return frame(.close, body)
+        [UInt8](frame(.close, [UInt8(code >> 8), UInt8(code & 0xFF)] + closeReason(reason)))
+    }
+
+    /// `reason` as a close frame carries it: its first whole characters within 123 bytes of UTF-8.
+    public static func closeReason(_ reason: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for character in reason {
+            let utf8 = Array(character.utf8)
+            guard bytes.count + utf8.count <= 123 else { break }
+            bytes += utf8
+        }
+        return bytes
     }
 }
 
