@@ -123,7 +123,7 @@ public final class MercuryDevices {
         return MercuryDevice(url: url, webSocketUrl: socket)
     }
 
-    /// `PUT {device url}` so the device lives another ttl; nil when it is gone (404).
+    /// `PUT {device url}` so the device lives another ttl; nil when it is gone (404, 410).
     public func refresh(_ device: MercuryDevice) throws -> MercuryDevice? {
         let wdm = try deviceService()
         do {

@@ -267,7 +267,7 @@ public final class MercurySession: @unchecked Sendable {  // handed to one threa
     private func registerDevice() throws {
         let made = try devices.register()
         device = made
-        nextRefresh = Date().addingTimeInterval(timings.refreshEvery)
+        nextRefresh = Date().addingTimeInterval(refreshInterval)
         notice(.deviceRegistered(url: made.url))
     }
 
@@ -278,6 +278,10 @@ public final class MercurySession: @unchecked Sendable {  // handed to one threa
         notice(.deviceReplaced(reason: reason))
     }
 
+    /// How often the device is refreshed: `timings.refreshEvery`, but at half the device's ttl at the
+    /// latest (a ttl shorter than the refresh period would let the device expire in between).
+    private var refreshInterval: Double { max(1, min(timings.refreshEvery, Double(devices.ttl) / 2)) }
+
     /// Refreshes the device when its time has come; true when a new one had to be registered.
     @discardableResult
     private func refreshIfDue() throws -> Bool {
@@ -286,15 +290,15 @@ public final class MercurySession: @unchecked Sendable {  // handed to one threa
         do {
             answer = try devices.refresh(current)
         } catch where Self.isTransient(error) {
-            // The device lives 1800 s and is refreshed at 900: there is time to try again.
-            let retry = min(60, timings.refreshEvery / 4)
+            // The device is refreshed at half its life at the latest: there is time to try again.
+            let retry = min(60, refreshInterval / 4)
             nextRefresh = Date().addingTimeInterval(retry)
             notice(.refreshFailed(reason: "\(error)", retryIn: retry))
             return false
         }
         if let refreshed = answer {
             device = MercuryDevice(url: current.url, webSocketUrl: refreshed.webSocketUrl)
-            nextRefresh = Date().addingTimeInterval(timings.refreshEvery)
+            nextRefresh = Date().addingTimeInterval(refreshInterval)
             return false
         }
         device = nil
