@@ -32,7 +32,7 @@ _spark_space_options() {
     'rooms update') echo "--title --description --lock --unlock --announcement-only --no-announcement-only --team $global" ;;
     'rooms delete') echo "-y --yes $global" ;;
     'teams list') echo "--limit $global" ;;
-    'teams create') echo "--description $global" ;;
+    'teams create') echo "--description --if-missing $global" ;;
     'teams delete') echo "-y --yes $global" ;;
     'teams members add') echo "--moderator $global" ;;
     'participants list') echo "--include-bot $global" ;;

@@ -386,6 +386,7 @@ __spark_space_option 'teams list' '' 'limit' ':text' 'at most N teams (default 0
 
 # spark-space teams create
 __spark_space_option 'teams create' '' 'description' ':text' 'the team\'s description'
+__spark_space_option 'teams create' '' 'if-missing' ':flag' 'print the team of that name if there is one; create it only if not'
 
 
 # spark-space teams delete

@@ -16,6 +16,18 @@ final class TeamAdminTests: MockTestCase {
         let post = try JSONSerialization.jsonObject(with: mock.requests(method: "POST", pathPrefix: "/teams")[0].body)
         XCTAssertEqual(post as? [String: String], ["name": "Platform", "description": "Platform engineering"])
 
+        // --if-missing: the team of that name is printed and nothing is created (a CI re-run).
+        mock.clearRequests()
+        r = try run(["teams", "create", "Platform", "--if-missing", "-o", "json"])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertEqual((try r.json() as! [String: Any])["id"] as? String, id)
+        XCTAssertTrue(writes.isEmpty, "\(writes.map { "\($0.method) \($0.path)" })")
+        r = try run(["teams", "create", "Infra", "--if-missing", "-o", "json"])
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertEqual(mock.teams().filter { $0["name"] as? String == "Infra" }.count, 1)
+        XCTAssertEqual(try run(["teams", "create", "Infra"]).code, 0, "without it, a second one (Webex allows it)")
+        XCTAssertEqual(try run(["teams", "create", "Infra", "--if-missing"]).code, 5, "two of that name")
+
         r = try run(["teams", "rename", "Platform", "Platform (old)", "-o", "json"])
         XCTAssertEqual(r.code, 0, r.stderr)
         XCTAssertEqual((try r.json() as! [String: Any])["name"] as? String, "Platform (old)")
@@ -30,7 +42,7 @@ final class TeamAdminTests: MockTestCase {
         r = try run(["teams", "delete", id, "--yes"])
         XCTAssertEqual(r.code, 0, r.stderr)
         XCTAssertEqual(writes.map { "\($0.method) \($0.path)" }, ["DELETE /teams/\(id)"])
-        XCTAssertTrue(mock.teams().isEmpty)
+        XCTAssertFalse(mock.teams().contains { $0["id"] as? String == id })
         XCTAssertEqual(try run(["teams", "delete", id, "--yes"]).code, 4)
     }
 

@@ -18,9 +18,13 @@ let teamsCommand = CommandSpec(
             run: getTeam),
         CommandSpec(
             "create", summary: "create a team (Webex also creates its general room)",
+            details: "With --if-missing an existing team of that name is printed and nothing is created "
+                + "(two of that name: exit 5). Without it a second team of the same name is created (Webex allows it).",
             arguments: [ArgumentSpec(name: "NAME", help: "the team name")],
-            options: [.description.with(help: "the team's description")],
-            examples: ["spark-space teams create 'Platform' --description 'Platform engineering'"],
+            options: [.description.with(help: "the team's description"),
+                      .ifMissing.with(help: "print the team of that name if there is one; create it only if not")],
+            examples: ["spark-space teams create 'Platform' --description 'Platform engineering'",
+                       "spark-space teams create 'Platform' --if-missing"],
             writes: true, run: createTeam),
         CommandSpec(
             "rename", summary: "change a team's name",
@@ -58,15 +62,22 @@ private func getTeam(_ inv: Invocation) throws {
 struct CreateTeamOptions: CommandOptions {
     var name: String
     var description: String?
+    var ifMissing: Bool
     init(_ inv: Invocation) throws {
         name = try nonBlank(inv.positionals[0], "team name", inv)
         description = inv.value(.description)
+        ifMissing = inv.has(.ifMissing)
     }
 }
 
 private func createTeam(_ inv: Invocation) throws {
     let options = try CreateTeamOptions(inv)
-    let team = try inv.space.createTeam(name: options.name, description: options.description, as: inv.role())
+    let space = try inv.space
+    if options.ifMissing, let existing = try space.team(named: options.name, as: inv.role()) {
+        inv.note("team '\(options.name)' exists already; nothing created")
+        return try inv.output.item(existing.json, columns: teamColumns)
+    }
+    let team = try space.createTeam(name: options.name, description: options.description, as: inv.role())
     inv.noteDone("created team '\(options.name)'")
     try inv.output.item(team.json, columns: teamColumns)
 }
