@@ -287,15 +287,18 @@ public final class Invocation {
     /// settings). None of them is a usage error before any request: never a silent default room.
     /// Both ROOM and `--room` is one too, as for `rooms delete`: a wrapper's `--room` must not
     /// silently lose to the ROOM it was given (or the other way round) on a write.
+    /// A blank one, from wherever (`space.room: $CHAT_ROOM_TITLE` with the variable set empty in CI),
+    /// is none.
     func roomReference(_ positional: String?) throws -> String {
         if let positional {
             guard value(.room) == nil else {
                 throw UsageError("give ROOM either as an argument or with --room, not both", command: parsed.command)
             }
+            guard !positional.trimmingSpaces().isEmpty else { throw UsageError("ROOM is empty", command: parsed.command) }
             return positional
         }
         let settings = try space.settings
-        guard let room = settings.room else {
+        guard let room = settings.room, !room.trimmingSpaces().isEmpty else {
             throw UsageError("no ROOM: give ROOM, or --room ROOM, or set space.room (or $CHAT_ROOM_TITLE)",
                              command: parsed.command)
         }

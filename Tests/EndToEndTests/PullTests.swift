@@ -153,6 +153,17 @@ final class PullTests: MockTestCase {
         var r = try run(["pull", "Ops", "--once", "--state", state])
         XCTAssertEqual(r.code, 2, r.stderr)
         XCTAssertTrue(r.stderr.hasPrefix("spark-space: error: "), r.stderr)
+        // A cursor of the wrong types is not "no cursor" (that would print the room's whole history).
+        for text in [#"{"\#(room.id)": {"id": 5, "created": []}}"#, #"{"\#(room.id)": 7}"#,
+                     #"{"\#(room.id)": {"id": "x", "created": "yesterday"}}"#] {
+            let bad = try writeFile("bad-state.json", text)
+            r = try run(["pull", "Ops", "--once", "--state", bad])
+            XCTAssertEqual(r.code, 2, "\(text): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains("is not a pull state: room"), r.stderr)
+            XCTAssertEqual(r.stdout, "")
+        }
+        let fine = try writeFile("null-state.json", #"{"\#(room.id)": {"id": null, "created": null}}"#)
+        XCTAssertEqual(try run(["pull", "Ops", "--once", "--state", fine]).code, 0)
         r = try run(["pull", "Ops", "--interval", "0"])
         XCTAssertEqual(r.code, 2, r.stderr)
         r = try run(["pull", "No such room", "--once"])

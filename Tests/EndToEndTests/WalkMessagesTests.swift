@@ -126,6 +126,30 @@ final class WalkMessagesTests: MockTestCase {
             XCTAssertEqual(r.stderr.contains("mentioned_ids"), extra.isEmpty, "event keys are listed: \(r.stderr)")
             XCTAssertEqual(r.stdout, "")
         }
+
+        // A member of the API's message that the newest message lacks (files, html) is a field in
+        // every format, events or --raw: the exit does not depend on what was posted last.
+        for extra in [["-o", "ndjson"], ["-o", "json"], ["-o", "ndjson", "--raw"], ["-o", "tsv"]] {
+            let r = try run(["walk-messages", room.id, "--limit", "1", "--fields", "text,files,html"] + extra, env: audit)
+            XCTAssertEqual(r.code, 0, "\(extra): \(r.stderr)")
+        }
+    }
+
+    /// A walk that fails part way leaves `-o json` one document: the array is closed, the exit
+    /// code says what failed.
+    func testAWalkThatFailsPartWayStillPrintsOneJSONDocument() throws {
+        let room = mock.addRoom(title: "Long", members: ["alice@example.com"])
+        mock.addMessages(roomId: room.id, count: 1500, fromEmail: "alice@example.com")
+        mock.inject(.status(500), method: "GET", pathPrefix: "/messages", times: 20, after: 1)
+        let config = try writeFile("fail.yaml", "network.retry_delays: [0]\n")
+        for raw in [[], ["--raw"], ["--names"]] {
+            let r = try run(["walk-messages", room.id, "-o", "json", "-c", config] + raw, env: audit)
+            XCTAssertEqual(r.code, 6, r.stderr)
+            let items = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [Any]
+            XCTAssertEqual(items?.count, 1000, "\(raw): the first page, in a closed array")
+            mock.clearFaults()
+            mock.inject(.status(500), method: "GET", pathPrefix: "/messages", times: 20, after: 1)
+        }
     }
 
     /// ndjson and json without --names print straight from the page bytes (`RawItems`);

@@ -45,6 +45,17 @@ final class FlagCombinationTests: XCTestCase {
         assertUsage(["rooms", "delete", "--room", "Ops", "Dev", "--yes"], says: both)
     }
 
+    /// A blank ROOM, from the settings file (or `$CHAT_ROOM_TITLE` set empty in CI) or as an
+    /// argument, is no ROOM: exit 2 naming the ways to give one, not a look-up of "".
+    func testABlankRoomIsNoRoom() throws {
+        let path = NSTemporaryDirectory() + "blank-room-\(UUID().uuidString).yaml"
+        try "space:\n  room: \"  \"\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        assertUsage(["walk-messages", "-c", path], says: "no ROOM: give ROOM, or --room ROOM, or set space.room")
+        assertUsage(["post", "-c", path, "--text", "hi"], says: "no ROOM: give ROOM, or --room ROOM, or set space.room")
+        assertUsage(["walk-messages", " "], says: "ROOM is empty")
+    }
+
     func testAPairThatMustBeGivenNeedsOne() {
         assertUsage(["participants", "set", "Ops", "a@example.com"], says: "give one of --moderator or --no-moderator")
         assertUsage(["rooms", "update", "Ops"], says: "nothing to change")

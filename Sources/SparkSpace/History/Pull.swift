@@ -32,21 +32,45 @@ public struct PullState: Equatable, Sendable {
     /// The cursors of `rooms`.
     public init(rooms: [String: PullCursor] = [:]) { self.rooms = rooms }
 
-    /// Reads a state file; a missing (or empty) file is an empty state.
+    /// The largest state file read (a cursor per room is far smaller).
+    static let maxFileBytes = 16 << 20
+
+    /// Reads a state file; a missing (or empty) file is an empty state. A cursor whose `id` or
+    /// `created` is not a string (or null), or whose `created` is not a time, makes the file not a
+    /// pull state: taken as no cursor, it would print the room's whole history.
     public static func load(path: String) throws -> PullState {
-        guard FileManager.default.fileExists(atPath: path) else { return PullState() }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SparkError.invalidInput("cannot read the state file \(path)")
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { return PullState() }
+            throw SparkError.invalidInput("cannot read the state file \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        guard let data = try? readToEnd(fd: fd, limit: maxFileBytes), data.count <= maxFileBytes else {
+            throw SparkError.invalidInput("cannot read the state file \(path) (or it is over \(maxFileBytes) bytes)")
         }
         if data.allSatisfy({ $0 == 32 || $0 == 10 || $0 == 13 || $0 == 9 }) { return PullState() }
-        guard let json = try? JSON.parse(Array(data)), let rooms = json.object else {
+        guard let json = try? JSON.parse(data), let rooms = json.object else {
             throw SparkError.invalidInput("the state file \(path) is not a pull state (a JSON object)")
         }
         var state = PullState()
         for (room, cursor) in rooms {
-            state.rooms[room] = PullCursor(lastId: cursor["id"]?.string, lastCreated: cursor["created"]?.string)
+            guard cursor.object != nil, let id = text(cursor["id"]), let created = text(cursor["created"]),
+                  created.map({ RFC3339.millis($0) != nil }) ?? true else {
+                throw SparkError.invalidInput("the state file \(path) is not a pull state: room \(printable(room)) has "
+                    + "no usable cursor (id and created are strings, or null)")
+            }
+            state.rooms[room] = PullCursor(lastId: id, lastCreated: created)
         }
         return state
+    }
+
+    /// A cursor member: absent or null is `.some(nil)`, a string itself; anything else nil.
+    private static func text(_ value: JSON?) -> String?? {
+        switch value {
+        case nil, .null?: return .some(nil)
+        case .string(let s)?: return .some(s)
+        default: return nil
+        }
     }
 
     /// The state as JSON, as written to the state file.

@@ -20,6 +20,13 @@ let messageColumns = [
     Column("id", truncatable: true),
 ]
 
+/// The members a message of the API may have (the OpenAPI's `Message`, and what Webex adds:
+/// `parentId`, `updated`, `html`, `isVoiceClip`): `--fields` may name them whether or not the
+/// first message printed has them (a walk prints one event at a time).
+let messageFields = ["id", "roomId", "roomType", "toPersonId", "toPersonEmail", "text", "markdown", "html", "files",
+                     "attachments", "personId", "personEmail", "mentionedPeople", "mentionedGroups", "created",
+                     "updated", "parentId", "isVoiceClip"]
+
 /// `walk-messages`.
 let walkMessagesCommands: [CommandSpec] = [
     CommandSpec(
@@ -150,7 +157,11 @@ private func runWalk(_ options: WalkMessagesOptions, inv: Invocation) throws {
     let walk = try space.walkMessages(query, as: role, parallel: options.parallel)
     do {
         try writer.write(walk)
-    } catch let SparkError.api(failure) where failure.status == 403 && role == .bot && !query.mentionsMe {
+    } catch {
+        writer.endDocument(after: error)
+        guard case SparkError.api(let failure) = error, failure.status == 403 && role == .bot && !query.mentionsMe else {
+            throw error
+        }
         let hint = space.hasAuditToken
             ? "a bot can list only the messages that mention it in group rooms: use --as audit, or --mentions-me"
             : "a bot can list only the messages that mention it in group rooms: set an audit token (--audit-token-file, space.audit_token), or use --mentions-me"

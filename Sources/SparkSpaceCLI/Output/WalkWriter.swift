@@ -20,7 +20,7 @@ struct WalkWriter {
         self.raw = raw
         self.names = names
         self.eventKeys = eventKeys
-        stream = ItemStream(output: inv.output, columns: messageColumns, known: eventKeys)
+        stream = ItemStream(output: inv.output, columns: messageColumns, known: eventKeys + messageFields)
         printer = EventPrinter(inv: inv, space: space, role: role, stream: stream, index: index, names: names,
                                raw: raw, progress: index != nil ? inv.console.transfer : nil)
     }
@@ -63,6 +63,13 @@ struct WalkWriter {
     }
 
     /// Ends the output, says how many on a terminal; a failed download is a partial failure.
+    /// After a walk failed part way: `-o json`'s array is closed, so that what was printed is one
+    /// JSON document a reader can parse (the exit code says the walk failed). Not when stdout is gone.
+    func endDocument(after error: Error) {
+        guard !(error is OutputClosed), inv.output.format == .json else { return }
+        try? stream.finish()
+    }
+
     func finish(limit: Int) throws {
         try stream.finish()
         inv.status.clear()
