@@ -41,6 +41,8 @@ read -r wall rss < <(measure first8 "$spark" archive "$out/archive8" --all -v --
 row "archive --all (first run, --parallel 8)" "$wall" "$rss" "$out/first8.err"
 read -r wall rss < <(measure html "$spark" archive "$out/archive" --all -v --html "${auth[@]}")
 row "archive --all --html (no news, pages written)" "$wall" "$rss" "$out/html.err"
+read -r wall rss < <(measure html2 "$spark" archive "$out/archive" --all -v --html "${auth[@]}")
+row "archive --all --html (no news, pages kept)" "$wall" "$rss" "$out/html2.err"
 
 # The same rooms walked one by one (what an archive without `archive` is): a walk-messages per room.
 "$spark" rooms list --limit 0 -o tsv --fields id "${auth[@]}" >"$out/ids"

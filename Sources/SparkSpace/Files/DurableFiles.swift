@@ -215,7 +215,9 @@ final class BufferedFile {
     }
 
     func write(_ text: String) throws {
-        buffer += text.utf8
+        var text = text
+        // A native string's bytes in one copy (appending its UTF-8 view byte by byte is slow).
+        text.withUTF8 { buffer.append(contentsOf: $0) }
         if buffer.count >= 1 << 16 { try flush() }
     }
 
