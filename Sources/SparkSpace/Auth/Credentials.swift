@@ -139,7 +139,7 @@ public struct CredentialsStore: Sendable {
             throw SparkError.signIn(.credentialsUnusable(path: path, reason: "\(error)"))
         }
         // A command killed while it wrote left a copy of the tokens beside the file: remove it.
-        DurableFiles.removeLeftovers(in: DurableFiles.parentDirectory(path), of: lastPathComponent(path))
+        DurableFiles.removeLeftovers(of: path)
     }
 
     /// Runs `body` holding an exclusive lock on the credentials (`credentials.json.lock`), so two

@@ -70,6 +70,11 @@ enum DurableFiles {
         }
     }
 
+    /// The leftovers of the one file at `path` (in a directory the caller does not own), under its lock.
+    static func removeLeftovers(of path: String) {
+        removeLeftovers(in: parentDirectory(path), of: lastPathComponent(path))
+    }
+
     /// The writer's pid in a name `replace` gives its temporary file, nil for any other name.
     static func leftoverPid(_ name: String) -> pid_t? {
         let parts = name.split(separator: "-", omittingEmptySubsequences: false)
@@ -210,6 +215,11 @@ final class BufferedFile {
     }
 
     func write(_ bytes: [UInt8]) throws {
+        guard bytes.count < 1 << 16 else {
+            // A whole file's bytes (`replace(_:with:)`) go out as they are, not copied first.
+            try flush()
+            return try DurableFiles.writeAll(fd, bytes, label: label)
+        }
         buffer += bytes
         if buffer.count >= 1 << 16 { try flush() }
     }

@@ -101,7 +101,7 @@ extension PullState {
             state.rooms[room] = cursor
             try state.save(path: path)
             // A run killed while it saved left its temporary file: under the lock none is being written.
-            DurableFiles.removeLeftovers(in: DurableFiles.parentDirectory(path), of: lastPathComponent(path))
+            DurableFiles.removeLeftovers(of: path)
         }
     }
 }
